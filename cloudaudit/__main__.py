@@ -1,0 +1,5 @@
+"""``python -m cloudaudit``."""
+
+from cloudaudit.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""The ``cloudaudit`` command line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cloudaudit._version import __version__
+from cloudaudit.cli._common import (
+    EXIT_CONFIG,
+    EXIT_OK,
+    FORMATS,
+    config_errors,
+    emit_report,
+    resolve_policy,
+)
+
+__all__ = ["main"]
+
+# Provider commands live in their own modules and are imported only when used, so that
+# `cloudaudit --help` never imports a cloud SDK.
+PROVIDER_COMMANDS: dict[str, tuple[str, str]] = {
+    "aws": ("cloudaudit.cli.aws", "Audit AWS accounts (needs cloudaudit[aws])."),
+    "gcp": ("cloudaudit.cli.gcp", "Audit a GCP organization, folder or project (cloudaudit[gcp])."),
+    "azure": ("cloudaudit.cli.azure", "Audit Azure subscriptions (needs cloudaudit[azure])."),
+    "alibaba": ("cloudaudit.cli.alibaba", "Audit an Alibaba Cloud account (cloudaudit[alibaba])."),
+    "inventory": ("cloudaudit.cli.inventory", "Judge resources from a JSON or CSV inventory file."),
+}
+
+
+class _LazyAuditGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(PROVIDER_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = PROVIDER_COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, short = entry
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+
+            @click.command(name=cmd_name, help=short)
+            def not_yet() -> None:
+                click.echo(
+                    f"error: the {cmd_name} provider is not available in this version.", err=True
+                )
+                sys.exit(EXIT_CONFIG)
+
+            return not_yet
+        command: click.Command = module.command
+        return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cloudaudit")
+def main() -> None:
+    """Where does our data really live, and who operates the place it lives in?
+
+    Exit codes: 0 no violation, 1 violations found, 2 usage or configuration error.
+    """
+
+
+@main.group(cls=_LazyAuditGroup)
+def audit() -> None:
+    """Audit a cloud (or an inventory file) against a policy."""
+
+
+@main.command()
+@click.option(
+    "--policy",
+    default="us-foreign-adversaries",
+    show_default=True,
+    help="Built-in policy to run the demo with (the demo adds two exemptions).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@config_errors
+def demo(policy: str, fmt: str, output: Path | None) -> None:
+    """Audit a built-in sample estate over five clouds. No credentials, no network.
+
+    Exits 0 (the demo is expected to find violations).
+    """
+    from cloudaudit._audit import audit as run_audit
+    from cloudaudit.demo import demo_policy, demo_providers
+
+    report = run_audit(list(demo_providers()), demo_policy(policy))
+    emit_report(report, fmt, output)
+    sys.exit(EXIT_OK)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def policies(ctx: click.Context) -> None:
+    """List the built-in policies with their citations."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cloudaudit.policies import builtin_policy_names, load_policy
+
+    for name in builtin_policy_names():
+        p = load_policy(name)
+        click.echo(
+            f"{name}\n    {p.title}\n    citation: {p.citation}; effective "
+            f"{p.effective}; reviewed {p.reviewed}\n    {p.link}"
+        )
+
+
+@policies.command("show")
+@click.argument("name")
+@click.option("--option", "policy_options", multiple=True, metavar="NAME=true|false")
+@config_errors
+def policies_show(name: str, policy_options: tuple[str, ...]) -> None:
+    """Show one policy: its lists, countries, options and exemptions."""
+    from cloudaudit.catalog import country_name
+    from cloudaudit.policies import load_lists
+
+    p = resolve_policy(name, policy_options)
+    click.echo(f"{p.id} (version {p.version})\n{p.title}\n\n{p.description}\n")
+    click.echo(
+        f"citation: {p.citation}\neffective: {p.effective}\nreviewed: {p.reviewed}\n"
+        f"link: {p.link}\naxes: {', '.join(p.axes)}\nunknown counts as: {p.unknown}"
+    )
+    rules = p.rules
+    click.echo(f"\n{rules.mode} countries:")
+    for code in sorted(rules.countries):
+        click.echo(f"  {code}  {country_name(code)}  ({rules.countries[code].list.citation})")
+    for code in sorted(rules.subdivisions) + sorted(rules.partial_subdivisions):
+        click.echo(f"  {code}  {country_name(code)}")
+    for code, (_term, opt) in sorted(rules.excluded_by_option.items()):
+        click.echo(f"  ({code} {country_name(code)} only with option {opt}=true)")
+    lists = load_lists()
+    for src in rules.sources:
+        if src in lists:
+            for opt_name, spec in lists[src].options.items():
+                value = p.options.get(opt_name, spec.default)
+                click.echo(f"\noption {opt_name} = {str(value).lower()}: {spec.doc}")
+    for ex in p.exemptions:
+        click.echo(f"\nexemption: {ex.describe()}: {ex.reason} (expires {ex.expires or 'never'})")
+
+
+@main.command()
+@click.argument("provider")
+@click.argument("region")
+@click.option("--zone", default=None, help="Availability zone (e.g. us-east-1-bue-1a).")
+@config_errors
+def locate(provider: str, region: str, zone: str | None) -> None:
+    """Show what the catalog knows about a provider's region."""
+    from cloudaudit.catalog import locate as do_locate
+    from cloudaudit.models import ProviderId
+
+    try:
+        pid = ProviderId(provider)
+    except ValueError:
+        known = ", ".join(p.value for p in ProviderId)
+        raise click.BadParameter(
+            f"{provider!r}; use one of: {known}", param_hint="PROVIDER"
+        ) from None
+    place = do_locate(pid, region, zone)
+    click.echo(json.dumps(place.model_dump(mode="json"), indent=2))
+    if not place.known:
+        click.echo(
+            f"note: {provider} {region} is not in the catalog; audits report it as unknown.",
+            err=True,
+        )

@@ -1,0 +1,196 @@
+"""A built-in sample estate over several clouds, with the traps a residency audit must catch.
+
+Nothing here touches a network or needs credentials: ``cloudaudit demo`` audits these resources
+through the same engine and report as a real audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cloudaudit.models import CoverageGap, LocationKind, Resource
+from cloudaudit.policies import Policy, load_policy, policy_from_mapping
+from cloudaudit.providers._fanout import Scope, make_gap
+from cloudaudit.testing import FakeProvider, make_resource
+
+__all__ = ["demo_policy", "demo_providers", "demo_resources"]
+
+AWS_ACCOUNT = "111122223333"
+AWS_CN_ACCOUNT = "444455556666"
+ALIBABA_ACCOUNT = "5123456789012345"
+GCP_PROJECT = "acme-analytics"
+AZURE_SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+
+DEMO_EXEMPTIONS: list[dict[str, Any]] = [
+    {
+        "resource": "arn:aws:s3:::acme-hk-marketing-assets",
+        "reason": "public marketing assets only; "
+        "approved by the data-protection office (ticket DPO-112)",
+        "expires": "2099-12-31",
+        "approved_by": "dpo@acme.example",
+    },
+    {
+        "tags": {"residency-exception": "LEGACY-7"},
+        "reason": "legacy partner integration, migration planned",
+        "expires": "2025-06-30",
+    },
+]
+
+
+def _aws(region: str, name: str, **kw: Any) -> Resource:
+    service, rtype = kw.pop("service", "s3"), kw.pop("type", "bucket")
+    account = kw.pop("account", AWS_ACCOUNT)
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    rid = (
+        f"arn:{partition}:s3:::{name}"
+        if service == "s3"
+        else f"arn:{partition}:{service}:{region}:{account}:{rtype}/{name}"
+    )
+    return make_resource(
+        "aws", region, name=name, service=service, type=rtype, account=account, id=rid, **kw
+    )
+
+
+def demo_resources() -> list[Resource]:
+    """Return the sample estate (about twenty resources on five clouds)."""
+    return [
+        _aws("eu-central-1", "acme-eu-customer-data"),
+        _aws("ap-east-1", "acme-hk-orders"),
+        _aws("ap-east-1", "acme-hk-marketing-assets"),
+        _aws("us-east-1", "acme-us-backups", copies=["ap-east-1"]),
+        _aws("us-west-2", "acme-us-logs", copies=["eu-west-1"]),
+        _aws(
+            "us-east-1",
+            "i-0a1b2c3d4e5f60718",
+            service="ec2",
+            type="instance",
+            zone="us-east-1-bue-1a",
+        ),
+        _aws("eu-central-1", "orders-db", service="rds", type="db", zone="eu-central-1b"),
+        _aws(
+            "cn-north-1",
+            "i-0c0ffee0c0ffee001",
+            service="ec2",
+            type="instance",
+            account=AWS_CN_ACCOUNT,
+            zone="cn-north-1a",
+        ),
+        _aws("ap-southeast-9", "acme-new-region-bucket"),
+        _aws(
+            "ap-northeast-1",
+            "partner-feed",
+            tags={"residency-exception": "LEGACY-7"},
+            copies=["ap-east-1"],
+        ),
+        make_resource(
+            "alibaba",
+            "us-east-1",
+            name="acme-va-oss",
+            service="oss",
+            type="bucket",
+            account=ALIBABA_ACCOUNT,
+            id=f"acs:oss:us-east-1:{ALIBABA_ACCOUNT}:acme-va-oss",
+        ),
+        make_resource(
+            "alibaba",
+            "eu-central-1",
+            name="acme-fra-oss",
+            service="oss",
+            type="bucket",
+            account=ALIBABA_ACCOUNT,
+            id=f"acs:oss:eu-central-1:{ALIBABA_ACCOUNT}:acme-fra-oss",
+        ),
+        make_resource(
+            "gcp",
+            "EU",
+            name="acme-eu-lake",
+            kind=LocationKind.MULTI_REGION,
+            account=GCP_PROJECT,
+            id="//storage.googleapis.com/projects/_/buckets/acme-eu-lake",
+        ),
+        make_resource(
+            "gcp",
+            "ASIA",
+            name="acme-asia-cdn-origin",
+            kind=LocationKind.MULTI_REGION,
+            account=GCP_PROJECT,
+            id="//storage.googleapis.com/projects/_/buckets/acme-asia-cdn-origin",
+        ),
+        make_resource(
+            "gcp",
+            "asia-east1",
+            name="tw-render-node",
+            service="compute",
+            type="instance",
+            zone="asia-east1-b",
+            account=GCP_PROJECT,
+            id=f"//compute.googleapis.com/projects/{GCP_PROJECT}/zones/asia-east1-b/"
+            "instances/tw-render-node",
+        ),
+        make_resource(
+            "gcp",
+            "europe-west3",
+            name="fra-disk-snapshot",
+            service="compute",
+            type="snapshot",
+            account=GCP_PROJECT,
+            copies=["us"],
+            id=f"//compute.googleapis.com/projects/{GCP_PROJECT}/global/snapshots/"
+            "fra-disk-snapshot",
+        ),
+        _azure("westeurope", "acmeweu", copies=["northeurope"]),
+        _azure("brazilsouth", "acmebrs", copies=["southcentralus"]),
+        _azure(
+            "global",
+            "acme.example",
+            service="Microsoft.Network",
+            type="dnszones",
+            kind=LocationKind.GLOBAL,
+        ),
+    ]
+
+
+def _azure(region: str, name: str, **kw: Any) -> Resource:
+    service = kw.pop("service", "Microsoft.Storage")
+    rtype = kw.pop("type", "storageAccounts")
+    rid = f"/subscriptions/{AZURE_SUB}/resourceGroups/demo/providers/{service}/{rtype}/{name}"
+    return make_resource(
+        "azure", region, name=name, service=service, type=rtype, account=AZURE_SUB, id=rid, **kw
+    )
+
+
+def demo_gaps() -> list[CoverageGap]:
+    """Return the coverage gaps of the sample estate: what the demo audit could not look at."""
+    return [
+        make_gap(
+            Scope("aws", AWS_ACCOUNT, "me-south-1", "*"),
+            "OptInRequired",
+            "region me-south-1 is not enabled for this account; probed and refused",
+        ),
+        make_gap(
+            Scope("aws", AWS_ACCOUNT, "eu-south-2", "rds"),
+            "AccessDenied",
+            "User is not authorized to perform: rds:DescribeDBInstances with an explicit "
+            "deny in a service control policy",
+        ),
+    ]
+
+
+def demo_providers() -> Sequence[FakeProvider]:
+    """Return fake providers serving the sample estate and its gaps."""
+    res = demo_resources()
+    by: dict[str, list[Resource]] = {}
+    for r in res:
+        by.setdefault(r.provider.value, []).append(r)
+    providers = [FakeProvider(v, name=k) for k, v in by.items()]
+    providers[0] = FakeProvider(by["aws"], gaps=demo_gaps(), name="aws")
+    return providers
+
+
+def demo_policy(name: str = "us-foreign-adversaries") -> Policy:
+    """Return a built-in policy with the demo's exemptions added."""
+    base = load_policy(name)
+    raw = base.model_dump(mode="json", exclude_none=True)
+    raw["exemptions"] = [*raw.get("exemptions", []), *DEMO_EXEMPTIONS]
+    return policy_from_mapping(raw, source=f"demo policy ({name})")

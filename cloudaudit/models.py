@@ -1,0 +1,347 @@
+"""Typed, immutable models shared by every part of cloudaudit.
+
+The JSON shape of a :class:`Report` is a public contract: field names are stable and the JSON
+Schema is published in ``docs/report.schema.json``.
+
+Vocabulary:
+    * :class:`Location` is what a cloud *says* about where a resource is (vendor vocabulary).
+    * :class:`Place` is what the region catalog *knows* about a location (country, operator).
+    * :class:`Resource` is one thing that holds data, with its location and the locations of
+      its copies (``data_locations``).
+    * :class:`Finding` is the verdict of a policy on one resource.
+    * :class:`Coverage` records what was audited and, in ``gaps``, what could not be looked at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+__all__ = [
+    "Coverage",
+    "CoverageGap",
+    "Evidence",
+    "Finding",
+    "Location",
+    "LocationKind",
+    "Place",
+    "ProviderId",
+    "Report",
+    "Resource",
+    "ScopeRecord",
+    "Status",
+    "Summary",
+]
+
+
+class ProviderId(StrEnum):
+    """Identifiers of the clouds cloudaudit knows."""
+
+    AWS = "aws"
+    GCP = "gcp"
+    AZURE = "azure"
+    ALIBABA = "alibaba"
+    OCI = "oci"
+    TENCENT = "tencent"
+    HUAWEI = "huawei"
+    YANDEX = "yandex"
+    OTHER = "other"
+
+
+class LocationKind(StrEnum):
+    """How much of the world a location spans."""
+
+    ZONE = "zone"
+    REGION = "region"
+    MULTI_REGION = "multi_region"
+    DUAL_REGION = "dual_region"
+    GLOBAL = "global"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    """A finding's verdict. ``unknown`` is never a pass."""
+
+    VIOLATION = "violation"
+    COMPLIANT = "compliant"
+    UNKNOWN = "unknown"
+    EXEMPT = "exempt"
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(BaseModel):
+    """Where a cloud says a resource (or a copy of its data) lives, in the cloud's own words.
+
+    Attributes:
+        provider: Cloud identifier (``aws``, ``gcp``, ``azure``, ...).
+        region: The vendor's region or location code (``eu-central-1``, ``EU``, ``westeurope``).
+        zone: Availability zone, when the resource is zonal (``us-east-1a``, ``europe-west3-b``).
+        kind: Whether the location is a zone, a region, a multi/dual-region, global or unknown.
+    """
+
+    model_config = _FROZEN
+
+    provider: ProviderId
+    region: str | None = None
+    zone: str | None = None
+    kind: LocationKind = LocationKind.REGION
+
+    def key(self) -> tuple[str, str | None, str | None, str]:
+        """Return a hashable key, used to cache catalog lookups."""
+        return (self.provider.value, self.region, self.zone, self.kind.value)
+
+    def __str__(self) -> str:
+        return self.zone or self.region or "(no location)"
+
+
+class Place(BaseModel):
+    """What the region catalog knows about a location.
+
+    ``country`` is ``None`` when the location is unmapped or spread over several countries;
+    ``countries`` lists all member countries of a multi/dual-region when they are published,
+    and ``candidates`` the countries it may span when the members are not published.
+    """
+
+    model_config = _FROZEN
+
+    provider: ProviderId
+    region: str | None = None
+    zone: str | None = None
+    kind: LocationKind = LocationKind.UNKNOWN
+    country: str | None = None
+    countries: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    subdivision: str | None = None
+    city: str | None = None
+    operator: str | None = None
+    operator_country: str | None = None
+    partition: str | None = None
+    verified: bool = False
+    source: str | None = None
+    reviewed: str | None = None
+    notes: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """True when the catalog can name every country the data may be in."""
+        return bool(self.countries) or bool(self.candidates)
+
+
+class Resource(BaseModel):
+    """One cloud resource that holds or processes data.
+
+    Attributes:
+        provider: Cloud identifier.
+        account: AWS account id, GCP project id, Azure subscription id, Alibaba account id.
+        service: The vendor's service name (``s3``, ``storage``, ``Microsoft.Storage``).
+        type: Resource type within the service (``bucket``, ``instance``, ``storageAccounts``).
+        id: Canonical id: ARN, GCP full resource name, Azure resource id.
+        name: Human-readable name.
+        location: Where the resource itself lives.
+        data_locations: Other locations that hold copies of its data (replicas, snapshot copies,
+            geo-redundant pairs).
+        tags: Tags or labels.
+    """
+
+    model_config = _FROZEN
+
+    provider: ProviderId
+    account: str
+    service: str
+    type: str
+    id: str
+    name: str
+    location: Location
+    data_locations: tuple[Location, ...] = ()
+    tags: Mapping[str, str] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """A short human label such as ``bucket `logs```."""
+        return f"{self.type} `{self.name}`"
+
+
+class Evidence(BaseModel):
+    """One fact behind a verdict: a location on one axis and what the catalog says of it."""
+
+    model_config = _FROZEN
+
+    axis: Literal["location", "copy", "operator"]
+    location: Location
+    place: Place
+    status: Status
+    matched: tuple[str, ...] = ()
+
+
+class Finding(BaseModel):
+    """The verdict of one policy on one resource, with reasons an auditor can read."""
+
+    model_config = _FROZEN
+
+    policy_id: str
+    resource: Resource
+    status: Status
+    reasons: tuple[str, ...]
+    jurisdictions: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    exemption: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """Stable id: the same resource under the same policy always has the same id."""
+        r = self.resource
+        raw = f"{self.policy_id}\x00{r.provider.value}\x00{r.account}\x00{r.id}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+class CoverageGap(BaseModel):
+    """Something the audit could not look at, and why. Never folded into "nothing found"."""
+
+    model_config = _FROZEN
+
+    provider: str
+    scope: str
+    code: str
+    message: str
+    account: str | None = None
+    region: str | None = None
+    service: str | None = None
+
+
+class ScopeRecord(BaseModel):
+    """One unit of work that was audited (provider, account, region, service)."""
+
+    model_config = _FROZEN
+
+    provider: str
+    scope: str
+    account: str | None = None
+    region: str | None = None
+    service: str | None = None
+    resources: int = 0
+    method: str = "api"
+
+
+class Coverage(BaseModel):
+    """What was audited and what was not."""
+
+    model_config = _FROZEN
+
+    audited: tuple[ScopeRecord, ...] = ()
+    gaps: tuple[CoverageGap, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing was left unaudited."""
+        return not self.gaps
+
+
+class Summary(BaseModel):
+    """Counts of findings by status, plus coverage gaps."""
+
+    model_config = _FROZEN
+
+    total: int = 0
+    violation: int = 0
+    compliant: int = 0
+    unknown: int = 0
+    exempt: int = 0
+    gaps: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], gaps: int = 0) -> Summary:
+        """Count ``findings`` by status."""
+        counts = Counter(f.status for f in findings)
+        return cls(
+            total=sum(counts.values()),
+            violation=counts[Status.VIOLATION],
+            compliant=counts[Status.COMPLIANT],
+            unknown=counts[Status.UNKNOWN],
+            exempt=counts[Status.EXEMPT],
+            gaps=gaps,
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Report(BaseModel):
+    """The result of an audit: findings, coverage and summary. Round-trips through JSON."""
+
+    model_config = _FROZEN
+
+    schema_version: Literal["1"] = "1"
+    tool_version: str
+    policy_id: str
+    policy_version: str
+    started_at: datetime = Field(default_factory=_now)
+    finished_at: datetime = Field(default_factory=_now)
+    findings: tuple[Finding, ...] = ()
+    coverage: Coverage = Field(default_factory=Coverage)
+    summary: Summary = Field(default_factory=Summary)
+
+    def by_status(self, status: Status | str) -> tuple[Finding, ...]:
+        """Return the findings with ``status``."""
+        wanted = Status(status)
+        return tuple(f for f in self.findings if f.status is wanted)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        """Findings whose status is ``violation``."""
+        return self.by_status(Status.VIOLATION)
+
+    @property
+    def unknowns(self) -> tuple[Finding, ...]:
+        """Findings whose status is ``unknown``."""
+        return self.by_status(Status.UNKNOWN)
+
+    @property
+    def complete(self) -> bool:
+        """True when coverage has no gaps."""
+        return self.coverage.complete
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Serialise the report to JSON."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Report:
+        """Parse a report produced by :meth:`to_json`."""
+        return cls.model_validate_json(data)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Flatten findings to one dict per finding (for CSV, pandas or a SIEM)."""
+        rows: list[dict[str, Any]] = []
+        for f in self.findings:
+            r = f.resource
+            rows.append(
+                {
+                    "finding_id": f.id,
+                    "policy_id": f.policy_id,
+                    "status": f.status.value,
+                    "provider": r.provider.value,
+                    "account": r.account,
+                    "service": r.service,
+                    "type": r.type,
+                    "resource_id": r.id,
+                    "name": r.name,
+                    "region": r.location.region,
+                    "zone": r.location.zone,
+                    "countries": ";".join(
+                        sorted({c for e in f.evidence for c in e.place.countries})
+                    ),
+                    "jurisdictions": ";".join(f.jurisdictions),
+                    "reasons": " | ".join(f.reasons),
+                }
+            )
+        return rows

@@ -1,0 +1,378 @@
+"""The policy engine: pure functions from resources and a policy to findings.
+
+Hot-path design: a resource's verdict depends only on the places of its locations, so each
+distinct location (and each distinct combination of locations) is judged once per engine and
+cached. Per resource the engine then does one dict lookup, one string substitution per reason
+and one model construction without re-validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from cloudaudit.catalog import Catalog, country_name, default_catalog
+from cloudaudit.models import Evidence, Finding, Location, LocationKind, Place, Resource, Status
+from cloudaudit.policies._model import Policy, RuleSet, Term
+
+__all__ = ["Engine", "evaluate_resources"]
+
+LABEL = "\x00"  # placeholder for the resource label inside cached reason templates
+_RANK = {Status.COMPLIANT: 0, Status.UNKNOWN: 1, Status.VIOLATION: 2}
+_FINDING_FIELDS = {
+    "policy_id",
+    "resource",
+    "status",
+    "reasons",
+    "jurisdictions",
+    "evidence",
+    "exemption",
+}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one location (or one combination) with reason templates."""
+
+    status: Status
+    reasons: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def _where(place: Place, loc: Location) -> str:
+    """Describe a place: ``ap-east-1, Hong Kong (HK)``."""
+    code = loc.zone or loc.region or "(no location)"
+    if place.kind in (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION):
+        return f"the {code} {place.kind.value.replace('_', '-')}"
+    bits = [code]
+    if place.city and (not place.country or place.city != country_name(place.country)):
+        bits.append(place.city)
+    if place.country:
+        bits.append(f"{country_name(place.country)} ({place.country})")
+    return ", ".join(bits)
+
+
+def _why(code: str, term: Term) -> str:
+    """Explain why a code is on a list: ``which 15 CFR 791.4 counts as part of China``."""
+    cite = term.list.citation
+    own = country_name(code)
+    if term.member_short in (own, f"the {own}") or term.list.id == code:
+        return f"which {cite} names as {term.list.noun}"
+    return f"which {cite} counts as part of {term.member_short}"
+
+
+class Engine:
+    """Evaluates resources against one policy, caching verdicts per location.
+
+    Args:
+        policy: The policy to apply.
+        catalog: The region catalog; defaults to the packaged one.
+        today: The date used for exemption expiry; defaults to today (UTC).
+    """
+
+    def __init__(
+        self, policy: Policy, catalog: Catalog | None = None, today: date | None = None
+    ) -> None:
+        self.policy = policy
+        self.rules: RuleSet = policy.rules
+        self.catalog = catalog or default_catalog()
+        self.today = today or datetime.now(UTC).date()
+        self._axes = frozenset(policy.axes)
+        self._single: dict[tuple[object, ...], Judgement] = {}
+        self._combo: dict[tuple[object, ...], Judgement] = {}
+
+    # ----- judging one location -------------------------------------------------------------
+    def _judge_location(self, loc: Location, axis: str) -> Judgement:
+        place = self.catalog.place(loc)
+        verb = "is in" if axis == "location" else "keeps a copy of its data in"
+        where = _where(place, loc)
+        status, text, matched = self._judge_countries(place, loc)
+        reason = f"{LABEL} {verb} {where}{text}"
+        ev_axis = "location" if axis == "location" else "copy"
+        evidence = Evidence(axis=ev_axis, location=loc, place=place, status=status, matched=matched)
+        return Judgement(status, (reason,), matched, (evidence,))
+
+    def _judge_countries(self, place: Place, loc: Location) -> tuple[Status, str, tuple[str, ...]]:
+        if place.kind is LocationKind.GLOBAL:
+            return (
+                Status.UNKNOWN,
+                (
+                    ": a global location has no single country, and the vendor does not say "
+                    "where the data is kept"
+                ),
+                (),
+            )
+        if not place.known:
+            return (
+                Status.UNKNOWN,
+                (
+                    f", which the cloudaudit region catalog does not place in any country "
+                    f"(unmapped {loc.provider.value} location); its residency cannot be judged"
+                ),
+                (),
+            )
+        if self.rules.mode == "restricted":
+            return self._restricted(place)
+        return self._allowed(place)
+
+    def _restricted(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
+        rules = self.rules
+        members = place.countries
+        hits = [c for c in members if c in rules.countries]
+        if place.subdivision and place.subdivision in rules.subdivisions:
+            hits.append(place.subdivision)
+        if hits:
+            if len(members) == 1 and len(hits) == 1:
+                term = rules.countries.get(hits[0]) or rules.subdivisions[hits[0]]
+                return Status.VIOLATION, f", {_why(hits[0], term)}", tuple(hits)
+            whys = "; ".join(
+                f"{country_name(c)} ({c}), "
+                f"{_why(c, rules.countries.get(c) or rules.subdivisions[c])}"
+                for c in hits
+            )
+            return Status.VIOLATION, f", whose members include {whys}", tuple(hits)
+        partial = self._partial(place)
+        if partial:
+            return Status.UNKNOWN, partial, ()
+        if not members:  # only candidate countries are known
+            maybe = [c for c in place.candidates if c in rules.countries]
+            if maybe:
+                named = ", ".join(f"{country_name(c)} ({c})" for c in maybe)
+                term = rules.countries[maybe[0]]
+                return (
+                    Status.UNKNOWN,
+                    (
+                        f", whose member regions are not published and may include {named}, "
+                        f"{_why(maybe[0], term)}"
+                    ),
+                    tuple(maybe),
+                )
+            return (
+                Status.COMPLIANT,
+                (
+                    f", whose possible countries ({', '.join(place.candidates)}) are all outside "
+                    f"{self._cites()}"
+                ),
+                (),
+            )
+        names = ", ".join(f"{country_name(c)} ({c})" for c in members) if len(members) > 1 else ""
+        scope = f" (members: {names})" if names else ""
+        return Status.COMPLIANT, f"{scope}, which is not on {self._cites()}", ()
+
+    def _partial(self, place: Place) -> str:
+        rules = self.rules
+        country = place.country
+        if not country or country not in rules.subdivision_countries:
+            return ""
+        sub = place.subdivision
+        if sub and sub in rules.partial_subdivisions:
+            term = rules.partial_subdivisions[sub]
+            return (
+                f", in {country_name(sub)} ({sub}), part of which {term.list.citation} "
+                f"covers ({term.member_short}); the exact address decides"
+            )
+        if sub is None:
+            return (
+                f"; {country_name(country)} ({country}) is covered in part by "
+                f"{self._cites()} and the catalog does not know the subdivision"
+            )
+        return ""
+
+    def _allowed(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
+        rules = self.rules
+        members = place.countries
+        if members:
+            outside = [c for c in members if c not in rules.countries]
+            if outside:
+                text = self._outside_text(outside, len(members) > 1)
+                return Status.VIOLATION, text, tuple(outside)
+            terms = {rules.countries[c].list.noun for c in members}
+            return Status.COMPLIANT, f", which is {' / '.join(sorted(terms))}", ()
+        inside = [c for c in place.candidates if c in rules.countries]
+        if len(inside) == len(place.candidates):
+            return (
+                Status.COMPLIANT,
+                (f", whose possible countries are all allowed by {self._cites()}"),
+                (),
+            )
+        if not inside:
+            return (
+                Status.VIOLATION,
+                self._outside_text(list(place.candidates), True),
+                tuple(place.candidates),
+            )
+        outside = [c for c in place.candidates if c not in rules.countries]
+        named = ", ".join(f"{country_name(c)} ({c})" for c in outside)
+        return (
+            Status.UNKNOWN,
+            (
+                f", whose member regions are not published and may include {named}, outside "
+                f"{self._cites()}"
+            ),
+            (),
+        )
+
+    def _outside_text(self, outside: list[str], multi: bool) -> str:
+        parts = []
+        for c in outside:
+            text = f"{country_name(c)} ({c})"
+            excluded = self.rules.excluded_by_option.get(c)
+            if excluded:
+                term, option = excluded
+                text += (
+                    f", which counts as allowed only as {term.member_name} (option {option} is off)"
+                )
+            parts.append(text)
+        if not multi:
+            excluded = self.rules.excluded_by_option.get(outside[0])
+            if excluded:
+                term, option = excluded
+                return (
+                    f", which counts as allowed only as {term.member_name} (option {option} "
+                    f"is off), so it is outside {self._cites()}"
+                )
+            return f", outside {self._cites()}"
+        return f", whose members include {'; '.join(parts)}, outside {self._cites()}"
+
+    def _cites(self) -> str:
+        from cloudaudit.policies._lists import load_lists
+
+        lists = load_lists()
+        if self.rules.mode == "allowed":
+            cites = [lists[s].title if s in lists else s for s in self.rules.sources]
+            return "the allowed set (" + "; ".join(dict.fromkeys(cites)) + ")"
+        cites = [lists[s].citation if s in lists else s for s in self.rules.sources]
+        return " / ".join(dict.fromkeys(cites))
+
+    def _judge_operator(self, loc: Location) -> Judgement | None:
+        place = self.catalog.place(loc)
+        op = place.operator_country
+        if op is None:
+            reason = (
+                f"{LABEL} is in {_where(place, loc)}, whose operator is not in the "
+                "catalog; the operator axis cannot be judged"
+            )
+            ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
+            return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
+        term = self.rules.countries.get(op)
+        if term is None:
+            return None
+        reason = (
+            f"{LABEL} is in {_where(place, loc)}, a region operated by {place.operator}, "
+            f"under the jurisdiction of {country_name(op)} ({op}), {_why(op, term)} "
+            "(operator axis)"
+        )
+        ev = Evidence(
+            axis="operator", location=loc, place=place, status=Status.VIOLATION, matched=(op,)
+        )
+        return Judgement(Status.VIOLATION, (reason,), (op,), (ev,))
+
+    # ----- combining ------------------------------------------------------------------------
+    def _single_cached(self, loc: Location, axis: str) -> list[Judgement]:
+        key = (loc.provider, loc.region, loc.zone, loc.kind, axis)
+        hit = self._single.get(key)
+        if hit is None:
+            hit = self._judge_location(loc, axis)
+            self._single[key] = hit
+        out = [hit]
+        if "operator" in self._axes:
+            okey = (loc.provider, loc.region, loc.zone, loc.kind, "operator")
+            op = self._single.get(okey)
+            if op is None and okey not in self._single:
+                op = self._judge_operator(loc)
+                self._single[okey] = op  # type: ignore[assignment]
+            if op is not None:
+                out.append(op)
+        return out
+
+    def judge(self, location: Location, copies: tuple[Location, ...]) -> Judgement:
+        """Judge a primary location and its copies (cached per combination)."""
+        key: tuple[object, ...] = (location.provider, location.region, location.zone, location.kind)
+        if copies:
+            key = key + tuple((c.provider, c.region, c.zone, c.kind) for c in copies)
+        hit = self._combo.get(key)
+        if hit is None:
+            parts = self._single_cached(location, "location")
+            if "copies" in self._axes:
+                seen = {(location.provider, location.region, location.zone)}
+                for c in copies:
+                    ck = (c.provider, c.region, c.zone)
+                    if ck not in seen:
+                        seen.add(ck)
+                        parts.extend(self._single_cached(c, "copy"))
+            hit = _combine(parts, self.policy.fails_closed)
+            self._combo[key] = hit
+        return hit
+
+    def finding(self, resource: Resource) -> Finding:
+        """Return the finding for one resource."""
+        j = self.judge(resource.location, resource.data_locations)
+        label = f"{resource.type} `{resource.name}`"
+        reasons = tuple(r.replace(LABEL, label) for r in j.reasons)
+        status = j.status
+        exemption = None
+        if self.policy.exemptions and status is not Status.COMPLIANT:
+            status, reasons, exemption = self._exempt(resource, status, reasons)
+        return Finding.model_construct(
+            _FINDING_FIELDS,
+            policy_id=self.policy.id,
+            resource=resource,
+            status=status,
+            reasons=reasons,
+            jurisdictions=j.jurisdictions,
+            evidence=j.evidence,
+            exemption=exemption,
+        )
+
+    def _exempt(
+        self, resource: Resource, status: Status, reasons: tuple[str, ...]
+    ) -> tuple[Status, tuple[str, ...], str | None]:
+        notes: list[str] = []
+        for ex in self.policy.exemptions:
+            if not ex.matches(resource.id, resource.tags):
+                continue
+            if ex.expires is not None and ex.expires < self.today:
+                notes.append(
+                    f"exemption for {ex.describe()} ({ex.reason}) expired on "
+                    f"{ex.expires.isoformat()} and no longer applies"
+                )
+                continue
+            until = f", until {ex.expires.isoformat()}" if ex.expires else ""
+            by = f", approved by {ex.approved_by}" if ex.approved_by else ""
+            text = f"exempted by {ex.describe()}: {ex.reason}{until}{by}"
+            return Status.EXEMPT, (*reasons, f"would be {status.value}; {text}"), ex.reason
+        return status, reasons + tuple(notes), None
+
+    def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
+        """Yield one finding per resource, in input order."""
+        make = self.finding
+        for r in resources:
+            yield make(r)
+
+
+def _combine(parts: list[Judgement], fail_closed: bool) -> Judgement:
+    worst = max((p.status for p in parts), key=_RANK.__getitem__)
+    if worst is Status.COMPLIANT:
+        chosen = parts
+    else:
+        chosen = [p for p in parts if p.status is not Status.COMPLIANT]
+    reasons = tuple(r for p in chosen for r in p.reasons)
+    if worst is Status.UNKNOWN and fail_closed:
+        worst = Status.VIOLATION
+        reasons = (*reasons, "the policy fails closed: what cannot be judged counts as a violation")
+    jur = tuple(dict.fromkeys(c for p in parts for c in p.jurisdictions))
+    evidence = tuple(e for p in parts for e in p.evidence)
+    return Judgement(worst, reasons, jur, evidence)
+
+
+def evaluate_resources(
+    resources: Iterable[Resource],
+    policy: Policy,
+    *,
+    catalog: Catalog | None = None,
+    today: date | None = None,
+) -> Iterator[Finding]:
+    """Yield findings for ``resources`` under ``policy`` (pure; no I/O)."""
+    return Engine(policy, catalog, today).findings(resources)

@@ -1,0 +1,101 @@
+"""Legal lists: named sets of countries and subdivisions with citation and dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from cloudaudit.catalog._data import load_country_names
+from cloudaudit.errors import CatalogError
+
+__all__ = ["LegalList", "ListMember", "ListOption", "load_lists"]
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+
+class ListMember(BaseModel):
+    """One entry of a legal list (a country, a group of countries, or subdivisions)."""
+
+    model_config = _STRICT
+
+    name: str
+    short: str
+    countries: tuple[str, ...] = ()
+    subdivisions: tuple[str, ...] = ()
+    partial_subdivisions: tuple[str, ...] = ()
+    option: str | None = None
+
+    @field_validator("countries")
+    @classmethod
+    def _iso(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = load_country_names().countries
+        bad = [c for c in v if c not in known]
+        if bad:
+            raise ValueError(f"unknown ISO 3166-1 codes {bad}")
+        return v
+
+    @field_validator("subdivisions", "partial_subdivisions")
+    @classmethod
+    def _iso2(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = load_country_names().subdivisions
+        bad = [c for c in v if c not in known]
+        if bad:
+            raise ValueError(f"unknown ISO 3166-2 codes {bad}")
+        return v
+
+
+class ListOption(BaseModel):
+    """A documented switch that includes or excludes conditional members of a list."""
+
+    model_config = _STRICT
+
+    default: bool
+    doc: str
+
+
+class LegalList(BaseModel):
+    """A legal list such as 15 CFR 791.4, with its citation and dates."""
+
+    model_config = _STRICT
+
+    id: str = ""
+    title: str
+    citation: str
+    noun: str
+    authority: str | None = None
+    effective: date
+    reviewed: date
+    link: str
+    history: tuple[str, ...] = ()
+    notes: str | None = None
+    options: dict[str, ListOption] = {}
+    members: tuple[ListMember, ...]
+
+    @model_validator(mode="after")
+    def _options_declared(self) -> LegalList:
+        for m in self.members:
+            if m.option is not None and m.option not in self.options:
+                raise ValueError(f"member {m.name!r} uses undeclared option {m.option!r}")
+        return self
+
+
+class _ListsFile(BaseModel):
+    model_config = _STRICT
+
+    reviewed: date
+    lists: dict[str, LegalList]
+
+
+@cache
+def load_lists() -> dict[str, LegalList]:
+    """Load the packaged legal lists, keyed by list id."""
+    text = resources.files("cloudaudit.policies").joinpath("data", "lists.json").read_text("utf-8")
+    try:
+        parsed = _ListsFile.model_validate(json.loads(text))
+    except ValidationError as exc:
+        raise CatalogError(f"policies/data/lists.json is invalid:\n{exc}") from exc
+    return {k: v.model_copy(update={"id": k}) for k, v in parsed.lists.items()}

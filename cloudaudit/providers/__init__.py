@@ -1,0 +1,18 @@
+"""Provider adapters. Each cloud lives in its own subpackage and imports its SDK lazily."""
+
+from __future__ import annotations
+
+from cloudaudit.providers._fanout import FanOut, Outcome, Scope, Unit, make_gap, redact
+from cloudaudit.providers._protocol import Batch, Inventory, Provider
+
+__all__ = [
+    "Batch",
+    "FanOut",
+    "Inventory",
+    "Outcome",
+    "Provider",
+    "Scope",
+    "Unit",
+    "make_gap",
+    "redact",
+]

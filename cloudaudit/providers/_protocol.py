@@ -1,0 +1,66 @@
+"""The read-only provider protocol and the batches providers yield."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.providers._fanout import Classifier, FanOut
+
+__all__ = ["Batch", "Provider"]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A piece of a provider's inventory: resources, what was audited, and gaps."""
+
+    resources: Sequence[Resource] = ()
+    audited: Sequence[ScopeRecord] = ()
+    gaps: Sequence[CoverageGap] = ()
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """**Protocol:** a read-only adapter that lists resources of one cloud scope.
+
+    Implementations must:
+        * call only read operations (List/Describe/Get/Search);
+        * run their units of work through the given :class:`FanOut`, so that a failing region,
+          service or account becomes a coverage gap and the rest of the audit goes on;
+        * never report a scope they could not read as empty: yield a gap for it instead;
+        * never log or return credentials.
+
+    They may raise :class:`~cloudaudit.errors.ProviderUnavailable` (SDK not installed) or
+    :class:`~cloudaudit.errors.AuthenticationError` (no credentials at all); ``audit`` turns
+    both into a gap covering the whole provider.
+    """
+
+    @property
+    def name(self) -> str:
+        """The provider id (``aws``, ``gcp``, ``azure``, ``alibaba``, ...)."""
+        ...
+
+    def classifiers(self) -> Sequence[Classifier]:
+        """Exception classifiers that turn SDK errors into ``(code, message)``."""
+        ...
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        """Yield batches of resources, audited scopes and gaps."""
+        ...
+
+
+@dataclass
+class Inventory:
+    """A merged collection of batches."""
+
+    resources: list[Resource] = field(default_factory=list)
+    audited: list[ScopeRecord] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+
+    def add(self, batch: Batch) -> None:
+        """Merge one batch."""
+        self.resources.extend(batch.resources)
+        self.audited.extend(batch.audited)
+        self.gaps.extend(batch.gaps)

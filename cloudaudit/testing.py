@@ -1,0 +1,98 @@
+"""Helpers for testing your own tooling against cloudaudit without any cloud.
+
+Example:
+    >>> from cloudaudit import audit
+    >>> from cloudaudit.testing import FakeProvider, make_resource
+    >>> provider = FakeProvider([make_resource("aws", "eu-central-1", name="logs")])
+    >>> audit(provider, "eea-only").summary.compliant
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId, Resource, ScopeRecord
+from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
+from cloudaudit.providers._protocol import Batch
+
+__all__ = ["FakeProvider", "make_resource"]
+
+
+def make_resource(
+    provider: str,
+    region: str | None,
+    *,
+    name: str = "resource",
+    service: str = "storage",
+    type: str = "bucket",
+    account: str = "000000000000",
+    zone: str | None = None,
+    kind: LocationKind | str = LocationKind.REGION,
+    copies: Sequence[str] = (),
+    tags: Mapping[str, str] | None = None,
+    id: str | None = None,
+) -> Resource:
+    """Build a :class:`Resource` with sensible defaults (copies are regions of the same cloud)."""
+    pid = ProviderId(provider)
+    return Resource(
+        provider=pid,
+        account=account,
+        service=service,
+        type=type,
+        id=id or f"{provider}:{account}:{service}:{type}/{name}",
+        name=name,
+        location=Location(provider=pid, region=region, zone=zone, kind=LocationKind(kind)),
+        data_locations=tuple(Location(provider=pid, region=c) for c in copies),
+        tags=dict(tags or {}),
+    )
+
+
+class FakeProvider:
+    """A provider that returns the resources and gaps you give it. Satisfies ``Provider``.
+
+    Args:
+        resources: Resources to report.
+        gaps: Gaps to report, as :class:`CoverageGap` or ``(scope, code, message)`` tuples.
+        name: Provider id to report as.
+        fail_with: If set, each unit raises this exception (to test gap handling).
+    """
+
+    def __init__(
+        self,
+        resources: Sequence[Resource] = (),
+        gaps: Sequence[CoverageGap | tuple[str, str, str]] = (),
+        name: str = "fake",
+        fail_with: BaseException | None = None,
+    ) -> None:
+        self._resources = list(resources)
+        self._gaps = [
+            g if isinstance(g, CoverageGap) else make_gap(Scope(name, g[0]), g[1], g[2])
+            for g in gaps
+        ]
+        self._name = name
+        self._fail_with = fail_with
+
+    @property
+    def name(self) -> str:
+        """The provider id."""
+        return self._name
+
+    def classifiers(self) -> Sequence[Classifier]:
+        """No SDK errors to classify."""
+        return ()
+
+    def _run(self) -> Sequence[Resource]:
+        if self._fail_with is not None:
+            raise self._fail_with
+        return self._resources
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        """Yield the configured resources through the fan-out, then the configured gaps."""
+        unit = Unit(scope=Scope(self._name, "fake-account"), run=self._run)
+        for outcome in fanout.run([unit]):
+            audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
+            gaps = (outcome.gap,) if outcome.gap else ()
+            yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
+        if self._gaps:
+            yield Batch(gaps=tuple(self._gaps))
