@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 __all__ = [
     "Coverage",
@@ -193,6 +193,14 @@ class Finding(BaseModel):
     jurisdictions: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     exemption: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed_id(cls, data: Any) -> Any:
+        """Accept the serialised ``id`` (it is derived, so it is recomputed, not stored)."""
+        if isinstance(data, dict) and "id" in data:
+            data = {k: v for k, v in data.items() if k != "id"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

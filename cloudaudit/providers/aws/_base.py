@@ -1,0 +1,112 @@
+"""Building blocks shared by the AWS service collectors.
+
+A *collector* lists one kind of resource in one region (or once per account for global
+listings such as S3). Each service module under ``services/`` exports ``COLLECTORS``, separates
+I/O (``fetch_*``, which only calls the API and paginates) from pure transforms
+(``to_resource``), and receives its clients through :class:`AwsContext`, never globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+
+__all__ = ["AwsContext", "Collector", "arn", "location", "resource"]
+
+
+@dataclass(frozen=True)
+class AwsContext:
+    """What a collector needs for one (account, region).
+
+    Attributes:
+        account: The 12-digit account id.
+        partition: ``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-eusc``, ``aws-iso``...
+        region: The region this unit covers (for global collectors, the partition's home region).
+        client: ``client("rds")`` returns the shared, cached boto3 client for this region.
+        regions: Every region of the partition known to the provider (to resolve copies).
+    """
+
+    account: str
+    partition: str
+    region: str
+    client: Callable[[str], Any]
+    regions: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Collector:
+    """One kind of resource of one AWS service.
+
+    Attributes:
+        service: The AWS API name used by ``--services`` (``ec2``, ``rds``, ``s3``...).
+        name: What it lists (``instances``, ``volumes``, ``buckets``...).
+        run: Lists resources for one context. Raise on API errors: the fan-out turns the
+            exception into a coverage gap. Never return ``[]`` for "could not look".
+        regional: False for account-wide listings that run once (S3 buckets).
+        actions: The IAM actions ``run`` calls (documented in docs/providers/aws.md and
+            checked against the operations the test suite records).
+    """
+
+    service: str
+    name: str
+    run: Callable[[AwsContext], list[Resource]]
+    regional: bool = True
+    actions: tuple[str, ...] = ()
+
+
+def arn(partition: str, service: str, region: str, account: str, resource: str) -> str:
+    """Build an ARN: ``arn:{partition}:{service}:{region}:{account}:{resource}``."""
+    return f"arn:{partition}:{service}:{region}:{account}:{resource}"
+
+
+def location(region: str | None, zone: str | None = None) -> Location:
+    """Build an AWS :class:`Location` (zonal when ``zone`` is given)."""
+    kind = LocationKind.ZONE if zone else LocationKind.REGION
+    return Location(provider=ProviderId.AWS, region=region, zone=zone, kind=kind)
+
+
+def resource(
+    ctx: AwsContext,
+    *,
+    service: str,
+    type: str,
+    id: str,
+    name: str,
+    zone: str | None = None,
+    region: str | None = None,
+    copies: Sequence[str] = (),
+    tags: Any = None,
+) -> Resource:
+    """Build an AWS :class:`Resource`. ``copies`` are regions holding copies of the data.
+
+    ``tags`` accepts the AWS list shape (``[{"Key": k, "Value": v}]``) or a mapping.
+    """
+    where = region or ctx.region
+    copy_locs = tuple(location(r) for r in dict.fromkeys(copies) if r and r != where)
+    return Resource(
+        provider=ProviderId.AWS,
+        account=ctx.account,
+        service=service,
+        type=type,
+        id=id,
+        name=name,
+        location=location(where, zone),
+        data_locations=copy_locs,
+        tags=_tags(tags),
+    )
+
+
+def _tags(raw: Any) -> dict[str, str]:
+    if not raw:
+        return {}
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    out: dict[str, str] = {}
+    for item in raw:
+        key = item.get("Key", item.get("key", item.get("TagKey")))
+        if key is not None:
+            out[str(key)] = str(item.get("Value", item.get("value", item.get("TagValue", ""))))
+    return out

@@ -1,0 +1,110 @@
+import threading
+
+import pytest
+
+from cloudaudit import FanOut, Scope, Status, Unit, audit, audit_iter
+from cloudaudit.models import Coverage
+from cloudaudit.providers import redact
+from cloudaudit.testing import FakeProvider, make_resource
+
+
+def test_failing_provider_becomes_a_gap_not_a_pass() -> None:
+    ok = FakeProvider([make_resource("aws", "eu-west-1", name="a")], name="aws")
+    broken = FakeProvider(
+        [make_resource("gcp", "europe-west3", name="b")],
+        name="gcp",
+        fail_with=PermissionError("denied: caller lacks storage.buckets.list"),
+    )
+    report = audit([ok, broken], "us-foreign-adversaries")
+    assert [f.resource.name for f in report.findings] == ["a"]
+    (gap,) = report.coverage.gaps
+    assert gap.provider == "gcp" and gap.code == "PermissionError" and "denied" in gap.message
+    assert report.summary.gaps == 1 and not report.complete
+
+
+def test_provider_whose_collect_raises_is_a_gap() -> None:
+    class Exploding(FakeProvider):
+        def collect(self, fanout):  # type: ignore[no-untyped-def]
+            raise RuntimeError("no credentials found")
+            yield  # pragma: no cover
+
+    report = audit([Exploding(name="azure")], "eu-gdpr")
+    assert report.findings == ()
+    assert report.coverage.gaps[0].scope.startswith("azure") and report.summary.gaps == 1
+
+
+def test_duplicates_are_judged_once_and_sorted() -> None:
+    r1 = make_resource("aws", "ap-east-1", name="z", id="arn:z")
+    r2 = make_resource("aws", "eu-west-1", name="a", id="arn:a")
+    report = audit([FakeProvider([r1, r2, r1], name="aws")], "us-foreign-adversaries")
+    assert [f.resource.id for f in report.findings] == ["arn:a", "arn:z"]
+
+
+def test_fanout_bounds_concurrency_and_reports_progress() -> None:
+    lock = threading.Lock()
+    active = peak = 0
+    seen: list[int] = []
+
+    def work() -> list[object]:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        threading.Event().wait(0.01)
+        with lock:
+            active -= 1
+        return []
+
+    fan = FanOut(max_workers=3, progress=lambda done, total, scope: seen.append(done))
+    units = [Unit(Scope("aws", "1", f"r{i}", "s3"), work) for i in range(12)]  # type: ignore[arg-type]
+    outcomes = list(fan.run(units))
+    assert len(outcomes) == 12 and all(o.gap is None for o in outcomes)
+    assert peak <= 3 and sorted(seen) == list(range(1, 13))
+
+
+def test_fanout_uses_classifiers_and_redacts() -> None:
+    class ApiError(Exception):
+        code = "AccessDenied"
+
+    def classify(exc: BaseException) -> tuple[str, str] | None:
+        return (exc.code, str(exc)) if isinstance(exc, ApiError) else None
+
+    def fail() -> list[object]:
+        raise ApiError("denied for AKIAABCDEFGHIJKLMNOP with secret=hunter2hunter2")
+
+    fan = FanOut(classifiers=[classify], secrets=("hunter2hunter2",))
+    (outcome,) = fan.run([Unit(Scope("aws", "1", "eu-west-1", "rds"), fail)])  # type: ignore[arg-type]
+    assert outcome.gap is not None and outcome.gap.code == "AccessDenied"
+    assert "AKIA" not in outcome.gap.message and "hunter2" not in outcome.gap.message
+    assert outcome.gap.region == "eu-west-1" and outcome.gap.service == "rds"
+
+
+def test_cancel_turns_remaining_units_into_gaps() -> None:
+    fan = FanOut(max_workers=1)
+    fan.cancel.set()
+    (outcome,) = fan.run([Unit(Scope("aws"), list)])
+    assert outcome.gap is not None and outcome.gap.code == "Cancelled"
+
+
+def test_audit_iter_streams_and_reports_coverage() -> None:
+    sink: list[Coverage] = []
+    provider = FakeProvider(
+        [make_resource("aws", "ap-east-1")], gaps=[("x", "Throttling", "m")], name="aws"
+    )
+    findings = list(audit_iter(provider, "us-foreign-adversaries", coverage_sink=sink))
+    assert [f.status for f in findings] == [Status.VIOLATION]
+    assert len(sink) == 1 and sink[0].gaps[0].code == "Throttling"
+    assert sink[0].audited[0].resources == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAXX/..",
+        "token=abc.def.ghi&x=1",
+        "X-Amz-Signature=deadbeef",
+    ],
+)
+def test_redact_patterns(text: str) -> None:
+    out = redact(text)
+    assert "abc.def" not in out and "deadbeef" not in out and "AKIAXX/" not in out

@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from cloudaudit.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_demo_table_prints_violations_with_reasons() -> None:
+    code, out, _ = run("demo")
+    assert code == 0
+    assert "violation" in out and "15 CFR 791.4 counts as part of China" in out
+    assert "operator axis" in out and "Coverage gaps" in out
+
+
+def test_demo_json_has_every_trap() -> None:
+    code, out, _ = run("demo", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    by_name = {f["resource"]["name"]: f for f in report["findings"]}
+    assert by_name["acme-hk-orders"]["status"] == "violation"
+    assert by_name["acme-va-oss"]["status"] == "violation"  # Alibaba, Virginia
+    assert by_name["i-0c0ffee0c0ffee001"]["status"] == "violation"  # AWS China (Sinnet)
+    assert by_name["acme-eu-lake"]["status"] == "compliant"  # GCS EU multi-region
+    assert by_name["acme-us-backups"]["status"] == "violation"  # replica in HK
+    assert by_name["acme-new-region-bucket"]["status"] == "unknown"  # unmapped region
+    assert by_name["acme-hk-marketing-assets"]["status"] == "exempt"
+    expired = by_name["partner-feed"]
+    assert expired["status"] == "violation" and any("expired" in r for r in expired["reasons"])
+    assert report["summary"]["gaps"] == 2
+
+
+def test_demo_under_eu_gdpr() -> None:
+    code, out, _ = run("demo", "--policy", "eu-gdpr", "--format", "json")
+    by_name = {f["resource"]["name"]: f["status"] for f in json.loads(out)["findings"]}
+    assert code == 0
+    assert by_name["acme-fra-oss"] == "compliant" and by_name["acmebrs"] == "violation"
+
+
+def test_bad_policy_exits_2_with_a_clear_message() -> None:
+    code, _out, err = run("demo", "--policy", "no-such-policy")
+    assert code == 2 and "no built-in policy" in err and "Traceback" not in err
+
+
+def test_locate() -> None:
+    code, out, _ = run("locate", "alibaba", "eu-west-1")
+    assert code == 0 and json.loads(out)["city"] == "London"
+    code, _, err = run("locate", "aws", "zz-new-1")
+    assert code == 0 and "not in the catalog" in err
+    code, _, err = run("locate", "nocloud", "x")
+    assert code == 2
+
+
+def test_policies_lists_citations() -> None:
+    code, out, _ = run("policies")
+    assert code == 0 and "15 CFR 791.4" in out and "28 CFR 202.601" in out
+
+
+def test_policies_show() -> None:
+    code, out, _ = run("policies", "show", "eu-gdpr")
+    assert code == 0 and "us_dpf" in out
+
+
+def test_python_dash_m() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "cloudaudit", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "cloudaudit" in out.stdout

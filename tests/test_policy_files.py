@@ -1,0 +1,108 @@
+from pathlib import Path
+
+import pytest
+
+from cloudaudit import PolicyError, load_policy
+from cloudaudit.policies import builtin_policy_names
+
+
+def _write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_builtins_load_with_citations() -> None:
+    for name in builtin_policy_names():
+        p = load_policy(name)
+        assert p.citation and p.effective and p.reviewed and p.link, name
+
+
+def test_user_yaml_and_json(tmp_path: Path) -> None:
+    y = load_policy(_write(tmp_path, "id: mine\nallowed: [DE, FR]\n"))
+    j = load_policy(_write(tmp_path, '{"id": "mine2", "restricted": ["eea"]}', "p.json"))
+    assert y.allowed == ("DE", "FR") and j.restricted == ("eea",)
+
+
+def test_extends_adds_exemptions(tmp_path: Path) -> None:
+    p = load_policy(
+        _write(
+            tmp_path,
+            (
+                "extends: eu-gdpr\noptions: {us_dpf: true}\nexemptions:\n"
+                "  - resource: 'arn:aws:s3:::x'\n    reason: approved\n    expires: 2030-01-01\n"
+            ),
+            "team.yaml",
+        )
+    )
+    assert p.id == "team" and p.allowed == ("eea", "eu-adequacy")
+    assert p.options["us_dpf"] is True and len(p.exemptions) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fix"),
+    [
+        ("id: x\nrestricted: [CN]\nrestircted: [RU]\n", "restircted", "did you mean 'restricted'"),
+        ("id: x\nrestricted: [XX]\n", "restricted[0]", "use a list"),
+        (
+            "id: x\nrestricted: [us-icts-foreign-adversary]\n",
+            "restricted[0]",
+            "did you mean 'us-icts-foreign-adversaries'",
+        ),
+        ("id: x\nrestricted: [cn]\n", "restricted[0]", "'CN'"),
+        ("id: x\nallowed: [eea]\noptions: {us_dpf: true}\n", "options.us_dpf", "none"),
+        (
+            "id: x\nrestricted: [CN]\nexemptions:\n  - resource: a\n    reason: ok ok\n"
+            "    expires: tomorrow\n",
+            "exemptions[0].expires",
+            "YYYY-MM-DD",
+        ),
+        (
+            "id: x\nrestricted: [CN]\nexemptions:\n  - reason: no selector\n",
+            "exemptions[0]",
+            "resource",
+        ),
+        ("id: x\n", "(policy)", "restricted"),
+        ("id: x\nrestricted: [CN]\nallowed: [DE]\n", "(policy)", "exactly one"),
+        ("id: x\nrestricted: [CN]\nunknown: maybe\n", "unknown", "one of"),
+        ("id: x\nrestricted: [CN\n", "(file)", "line"),
+        ("- just\n- a list\n", "(file)", "mapping"),
+        ("id: x\nrestricted: [CN]\nextends: nope\n", "extends", "built-in"),
+    ],
+)
+def test_errors_name_file_field_and_fix(tmp_path: Path, text: str, field: str, fix: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert any(f == field for f, _m, _fx in info.value.problems), info.value.problems
+    assert fix in message
+
+
+def test_unknown_policy_name() -> None:
+    with pytest.raises(PolicyError) as info:
+        load_policy("us-foreign-adversary")
+    assert "did you mean 'us-foreign-adversaries'" in str(
+        info.value
+    ).lower() or "us-foreign-adversaries" in str(info.value)
+
+
+def test_unsafe_yaml_is_not_executed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "id: !!python/object/apply:os.system ['echo hacked']\nrestricted: [CN]\n"
+    )
+    with pytest.raises(PolicyError):
+        load_policy(path)
+
+
+def test_deep_nesting_is_bounded(tmp_path: Path) -> None:
+    deep = "id: x\nrestricted: [CN]\noptions: " + "[" * 50 + "]" * 50 + "\n"
+    with pytest.raises(PolicyError) as info:
+        load_policy(_write(tmp_path, deep))
+    assert "nested" in str(info.value)
+
+
+def test_wrong_suffix(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match=r"\.yaml"):
+        load_policy(_write(tmp_path, "id: x", "p.txt"))

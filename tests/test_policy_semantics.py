@@ -1,0 +1,210 @@
+"""Verdict semantics of every built-in policy (one table per policy, plus shared cases)."""
+
+from datetime import date
+
+import pytest
+
+from cloudaudit import LocationKind, Status, evaluate, load_policy
+from cloudaudit.policies import Engine, builtin_policy_names, policy_from_mapping
+from cloudaudit.testing import make_resource
+
+V, C, U, E = Status.VIOLATION, Status.COMPLIANT, Status.UNKNOWN, Status.EXEMPT
+MR = LocationKind.MULTI_REGION
+
+# (provider, region, kind, copies) -> expected status per policy
+CASES: dict[str, list[tuple[str, str, LocationKind, tuple[str, ...], Status]]] = {
+    "us-foreign-adversaries": [
+        ("aws", "ap-east-1", LocationKind.REGION, (), V),  # Hong Kong
+        ("aws", "eu-central-1", LocationKind.REGION, (), C),
+        ("aws", "us-east-1", LocationKind.REGION, ("ap-east-1",), V),  # copy in HK
+        ("alibaba", "us-east-1", LocationKind.REGION, (), V),  # operator axis (CN)
+        ("aws", "cn-north-1", LocationKind.REGION, (), V),
+        ("gcp", "EU", MR, (), C),
+        ("gcp", "ASIA", MR, (), U),  # may include HK
+        ("aws", "xx-unmapped-1", LocationKind.REGION, (), U),
+        ("gcp", "global", LocationKind.GLOBAL, (), U),
+        ("gcp", "asia-east1", LocationKind.REGION, (), C),  # Taiwan is not covered
+        ("tencent", "eu-moscow", LocationKind.REGION, (), V),  # Russia + CN operator
+        ("huawei", "eu-west-0", LocationKind.REGION, (), V),  # CN operator in Paris
+    ],
+    "us-data-security-program": [
+        ("aws", "ap-east-1", LocationKind.REGION, (), V),
+        ("alibaba", "us-east-1", LocationKind.REGION, (), V),
+        ("aws", "us-west-2", LocationKind.REGION, (), C),
+        ("gcp", "EU", MR, (), C),
+        ("aws", "us-east-1", LocationKind.REGION, ("cn-north-1",), V),
+        ("aws", "xx-unmapped-1", LocationKind.REGION, (), U),
+    ],
+    "us-padfa": [
+        ("aws", "ap-east-1", LocationKind.REGION, (), V),  # HK (include_hk_mo default)
+        ("alibaba", "eu-central-1", LocationKind.REGION, (), V),  # operator axis
+        ("aws", "eu-central-1", LocationKind.REGION, (), C),
+        ("gcp", "ASIA", MR, (), U),
+        ("aws", "us-east-1", LocationKind.REGION, ("ap-east-1",), V),
+    ],
+    "ofac-embargoed": [
+        ("aws", "ap-east-1", LocationKind.REGION, (), C),  # HK is not embargoed
+        ("aws", "eu-central-1", LocationKind.REGION, (), C),
+        ("aws", "xx-unmapped-1", LocationKind.REGION, (), U),
+        ("gcp", "EU", MR, (), C),
+    ],
+    "eu-gdpr": [
+        ("aws", "eu-central-1", LocationKind.REGION, (), C),
+        ("aws", "us-east-1", LocationKind.REGION, (), V),  # DPF off by default
+        ("aws", "eu-west-2", LocationKind.REGION, (), C),  # UK adequacy
+        ("aws", "ap-northeast-1", LocationKind.REGION, (), C),  # Japan adequacy
+        ("aws", "ap-east-1", LocationKind.REGION, (), V),
+        ("alibaba", "eu-central-1", LocationKind.REGION, (), C),  # no operator axis
+        ("alibaba", "us-east-1", LocationKind.REGION, (), V),
+        ("azure", "brazilsouth", LocationKind.REGION, ("southcentralus",), V),  # copy in US
+        ("gcp", "EU", MR, (), C),
+        ("gcp", "EUR4", LocationKind.DUAL_REGION, (), C),
+        ("gcp", "ASIA", MR, (), U),  # JP/KR adequate, others not
+        ("gcp", "US", MR, (), V),
+        ("gcp", "global", LocationKind.GLOBAL, (), U),
+    ],
+    "eea-only": [
+        ("aws", "eu-central-1", LocationKind.REGION, (), C),
+        ("aws", "eu-west-2", LocationKind.REGION, (), V),  # UK is outside the EEA
+        ("aws", "eu-central-2", LocationKind.REGION, (), V),  # Switzerland
+        ("gcp", "EU", MR, (), C),
+        ("gcp", "ASIA", MR, (), V),  # no candidate is in the EEA
+        ("aws", "eu-west-1", LocationKind.REGION, ("us-east-1",), V),
+        ("aws", "xx-unmapped-1", LocationKind.REGION, (), U),
+    ],
+}
+
+
+def test_every_builtin_policy_has_cases() -> None:
+    assert sorted(CASES) == builtin_policy_names()
+
+
+@pytest.mark.parametrize(
+    ("policy", "provider", "region", "kind", "copies", "expected"),
+    [(p, *case) for p, cases in CASES.items() for case in cases],
+)
+def test_verdicts(
+    policy: str,
+    provider: str,
+    region: str,
+    kind: LocationKind,
+    copies: tuple[str, ...],
+    expected: Status,
+) -> None:
+    r = make_resource(provider, region, kind=kind, copies=copies, name="thing")
+    finding = evaluate([r], policy).findings[0]
+    assert finding.status is expected, finding.reasons
+    assert finding.reasons and all("`thing`" in x for x in finding.reasons[:1])
+
+
+def test_reason_names_the_law_and_the_place() -> None:
+    r = make_resource("aws", "ap-east-1", name="x")
+    (reason,) = evaluate([r], "us-foreign-adversaries").findings[0].reasons
+    assert reason == (
+        "bucket `x` is in ap-east-1, Hong Kong (HK), which 15 CFR 791.4 counts as part of China"
+    )
+
+
+def test_copy_reason_names_the_destination() -> None:
+    r = make_resource("aws", "us-east-1", name="backup", copies=["ap-east-1"])
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert f.status is V
+    assert any("copy" in x and "ap-east-1" in x and "Hong Kong" in x for x in f.reasons)
+    assert {e.axis for e in f.evidence} >= {"location", "copy"}
+
+
+def test_operator_axis_reason() -> None:
+    r = make_resource("alibaba", "us-east-1", name="va")
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert f.status is V and "CN" in f.jurisdictions
+    assert any("operator axis" in x and "Alibaba" in x and "Virginia" in x for x in f.reasons)
+
+
+def test_us_dpf_option_is_explicit() -> None:
+    r = make_resource("aws", "us-east-1")
+    off = evaluate([r], "eu-gdpr").findings[0]
+    assert off.status is V and any("us_dpf" in x for x in off.reasons)
+    on = evaluate([r], load_policy("eu-gdpr", options={"us_dpf": True})).findings[0]
+    assert on.status is C
+
+
+def test_padfa_hk_option() -> None:
+    r = make_resource("aws", "ap-east-1")
+    strict = load_policy("us-padfa", options={"include_hk_mo": False})
+    assert evaluate([r], strict).findings[0].status is C
+    assert evaluate([r], "us-padfa").findings[0].status is V
+
+
+def _with_exemptions(name: str, exemptions: list[dict[str, object]]) -> object:
+    raw = load_policy(name).model_dump(mode="json", exclude_none=True)
+    raw["exemptions"] = exemptions
+    return policy_from_mapping(raw)
+
+
+@pytest.mark.parametrize("policy", builtin_policy_names())
+def test_exempt_and_expired_for_every_policy(policy: str) -> None:
+    bad = {
+        "us-foreign-adversaries": ("aws", "ap-east-1"),
+        "us-data-security-program": ("aws", "ap-east-1"),
+        "us-padfa": ("aws", "ap-east-1"),
+        "ofac-embargoed": ("aws", "xx-unmapped-1"),
+        "eu-gdpr": ("aws", "us-east-1"),
+        "eea-only": ("aws", "us-east-1"),
+    }[policy]
+    pol = _with_exemptions(
+        policy,
+        [
+            {"resource": "arn:*:keep-*", "reason": "approved by DPO", "expires": "2030-01-01"},
+            {"tags": {"exception": "T-*"}, "reason": "old approval", "expires": "2024-01-01"},
+        ],
+    )
+    keep = make_resource(*bad, name="k", id="arn:x:keep-1")
+    old = make_resource(*bad, name="o", id="arn:x:other", tags={"exception": "T-9"})
+    engine = Engine(pol, today=date(2026, 11, 22))  # type: ignore[arg-type]
+    f_keep, f_old = engine.finding(keep), engine.finding(old)
+    assert f_keep.status is E and f_keep.exemption == "approved by DPO"
+    assert any("would be" in x and "2030-01-01" in x for x in f_keep.reasons)
+    assert f_old.status is not E and f_old.status is not C
+    assert any("expired on 2024-01-01" in x for x in f_old.reasons)
+
+
+def test_exemption_does_not_hide_compliance() -> None:
+    pol = _with_exemptions("us-foreign-adversaries", [{"resource": "*", "reason": "all ok"}])
+    f = Engine(pol).finding(make_resource("aws", "eu-west-1"))  # type: ignore[arg-type]
+    assert f.status is C
+
+
+def test_fail_closed() -> None:
+    raw = load_policy("us-foreign-adversaries").model_dump(mode="json", exclude_none=True)
+    raw["unknown"] = "violation"
+    pol = policy_from_mapping(raw)
+    f = evaluate([make_resource("aws", "xx-unmapped-1")], pol).findings[0]
+    assert f.status is V and any("fails closed" in x for x in f.reasons)
+
+
+def test_unknown_copy_makes_compliant_resource_unknown() -> None:
+    r = make_resource("aws", "eu-west-1", copies=["xx-unknown-9"])
+    assert evaluate([r], "us-foreign-adversaries").findings[0].status is U
+
+
+def test_violation_wins_over_unknown() -> None:
+    r = make_resource("aws", "xx-unknown-9", copies=["ap-east-1"])
+    assert evaluate([r], "us-foreign-adversaries").findings[0].status is V
+
+
+def test_dual_region_with_one_restricted_member() -> None:
+    pol = policy_from_mapping({"id": "no-fi", "restricted": ["FI"]})
+    assert evaluate([make_resource("gcp", "EUR4", kind="dual_region")], pol).findings[0].status is V
+
+
+def test_ofac_subdivisions() -> None:
+    pol = load_policy("ofac-embargoed")
+    rules = pol.rules
+    assert "UA-43" in rules.subdivisions and "UA-14" in rules.partial_subdivisions
+    assert "SY" not in rules.countries  # Syria lifted in 2025
+
+
+def test_custom_policy_with_country_codes() -> None:
+    pol = policy_from_mapping({"id": "de-only", "allowed": ["DE"]})
+    rep = evaluate([make_resource("aws", "eu-central-1"), make_resource("aws", "eu-west-1")], pol)
+    assert [f.status for f in rep.findings] == [C, V]
