@@ -1,0 +1,133 @@
+"""OCSF Compliance Finding events (class 2003), for Security Lake, Security Hub and SIEMs.
+
+The events are plain JSON built here (no runtime dependency); the tests validate them with
+the ``py-ocsf-models`` package. One event per finding, compliant ones included (OCSF records
+passes too); ``unknown`` maps to the compliance status *Warning* ("did not yield a result due
+to missing information"), never to *Pass*.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cloudaudit.formats._util import countries_of, home_country
+from cloudaudit.models import Finding, Report, Status
+
+__all__ = ["OCSF_VERSION", "ocsf_events", "render_ocsf"]
+
+OCSF_VERSION = "1.5.0"
+CLASS_UID = 2003
+CATEGORY_UID = 2
+ACTIVITY_CREATE = 1
+
+# compliance.status_id: 1 Pass, 2 Warning, 3 Fail
+_COMPLIANCE = {
+    Status.COMPLIANT: (1, "Pass"),
+    Status.UNKNOWN: (2, "Warning"),
+    Status.VIOLATION: (3, "Fail"),
+    Status.EXEMPT: (3, "Fail"),
+}
+# severity_id: 1 Informational, 3 Medium, 4 High
+_SEVERITY = {
+    Status.COMPLIANT: (1, "Informational"),
+    Status.EXEMPT: (1, "Informational"),
+    Status.UNKNOWN: (3, "Medium"),
+    Status.VIOLATION: (4, "High"),
+}
+# finding status_id: 1 New, 3 Suppressed
+_FINDING_STATUS = {
+    Status.COMPLIANT: (1, "New"),
+    Status.UNKNOWN: (1, "New"),
+    Status.VIOLATION: (1, "New"),
+    Status.EXEMPT: (3, "Suppressed"),
+}
+
+
+def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
+    r = f.resource
+    comp_id, comp_name = _COMPLIANCE[f.status]
+    sev_id, sev_name = _SEVERITY[f.status]
+    st_id, st_name = _FINDING_STATUS[f.status]
+    message = " ".join(f.reasons) or r.label
+    return {
+        "activity_id": ACTIVITY_CREATE,
+        "activity_name": "Create",
+        "category_uid": CATEGORY_UID,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Compliance Finding",
+        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
+        "type_name": "Compliance Finding: Create",
+        "time": time_ms,
+        "severity_id": sev_id,
+        "severity": sev_name,
+        "status_id": st_id,
+        "status": st_name,
+        "status_code": f.status.value,
+        "status_detail": f.exemption or None,
+        "message": message,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {
+                "name": "cloudaudit",
+                "vendor_name": "cloudaudit",
+                "version": report.tool_version,
+            },
+            "profiles": ["cloud"],
+        },
+        "finding_info": {
+            "uid": f.id,
+            "title": f"{r.label}: {f.status.value} under {f.policy_id}",
+            "desc": message,
+            "types": ["Data Residency"],
+            "created_time": time_ms,
+        },
+        "compliance": {
+            "status_id": comp_id,
+            "status": comp_name,
+            "standards": [f.policy_id],
+            "control": f"{f.policy_id} v{report.policy_version}",
+            "requirements": list(f.jurisdictions),
+        },
+        "cloud": {
+            "provider": r.provider.value,
+            "region": r.location.region,
+            "zone": r.location.zone,
+            "account": {"uid": r.account, "name": r.account},
+        },
+        "resources": [
+            {
+                "uid": r.id,
+                "name": r.name,
+                "type": f"{r.service}/{r.type}",
+                "region": r.location.region,
+                "labels": [f"{k}={v}" for k, v in sorted(r.tags.items())],
+                "data": {
+                    "country": home_country(f),
+                    "countries": list(countries_of(f)),
+                    "copies": [str(loc) for loc in r.data_locations],
+                },
+            }
+        ],
+        "unmapped": {"reasons": list(f.reasons), "cloudaudit_status": f.status.value},
+    }
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def ocsf_events(report: Report) -> list[dict[str, Any]]:
+    """Build one OCSF Compliance Finding event per finding, as JSON-ready dicts."""
+    time_ms = int(report.finished_at.timestamp() * 1000)
+    return [_prune(_event(f, report, time_ms)) for f in report.findings]
+
+
+def render_ocsf(report: Report) -> str:
+    """Return the OCSF events as a JSON array."""
+    return json.dumps(ocsf_events(report), indent=2, ensure_ascii=False) + "\n"

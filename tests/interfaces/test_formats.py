@@ -1,0 +1,269 @@
+"""Every format produced from one real audit, then checked: schema, parse back or render."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from iface_estate import EVIL_NAME, FORMULA_NAME
+
+from cloudaudit.formats import FORMATS, render, write_report
+from cloudaudit.formats.csv_ import COLUMNS, neutralise
+from cloudaudit.models import Report, Status
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+def test_every_format_renders_text(report: Report) -> None:
+    for fmt in FORMATS:
+        out = render(report, fmt)
+        assert isinstance(out, str)
+        assert out.strip(), fmt
+        buf = io.StringIO()
+        write_report(report, fmt, buf)
+        if fmt not in ("json", "sarif", "ocsf", "html", "markdown", "jsonl"):
+            continue
+        # deterministic formats (no clock at render time) give the same text twice
+        assert buf.getvalue() == out
+
+
+def test_unknown_format_is_a_configuration_error(report: Report) -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="unknown format"):
+        render(report, "pdf")
+
+
+# --- SARIF -----------------------------------------------------------------------------------
+
+
+def test_sarif_validates_against_the_official_schema(report: Report) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCHEMAS / "sarif-2.1.0-rtm.5.json").read_text())
+    log = json.loads(render(report, "sarif"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def test_sarif_has_what_github_code_scanning_needs(report: Report) -> None:
+    log = json.loads(render(report, "sarif"))
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "cloudaudit"
+    rule_ids = [r["id"] for r in driver["rules"]]
+    results = run["results"]
+    non_compliant = [f for f in report.findings if f.status is not Status.COMPLIANT]
+    assert len(results) == len(non_compliant)
+    by_fp = {r["partialFingerprints"]["cloudauditFindingId/v1"]: r for r in results}
+    for f in non_compliant:
+        res = by_fp[f.id]
+        assert res["ruleId"] in rule_ids
+        assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+        assert res["message"]["text"]
+        (loc,) = res["locations"]
+        assert loc["logicalLocations"][0]["fullyQualifiedName"] == f.resource.id
+        expected = {"violation": "error", "unknown": "warning", "exempt": "note"}
+        assert res["level"] == expected[f.status.value]
+    exempt = [r for r in results if r["level"] == "note"]
+    assert exempt
+    assert all(r["suppressions"][0]["kind"] == "external" for r in exempt)
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert len(notes) == len(report.coverage.gaps) == 2
+    assert any("AccessDenied" in n["message"]["text"] for n in notes)
+
+
+def test_sarif_schema_check_catches_a_broken_log(report: Report) -> None:
+    """The schema check is real: a result without a message fails it."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCHEMAS / "sarif-2.1.0-rtm.5.json").read_text())
+    log = json.loads(render(report, "sarif"))
+    del log["runs"][0]["results"][0]["message"]
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(log))
+
+
+# --- OCSF ------------------------------------------------------------------------------------
+
+
+def test_ocsf_events_validate_with_py_ocsf_models(report: Report) -> None:
+    cf = pytest.importorskip("py_ocsf_models.events.findings.compliance_finding")
+    events = json.loads(render(report, "ocsf"))
+    assert len(events) == len(report.findings)
+    for event in events:
+        model = cf.ComplianceFinding.model_validate(event)
+        assert model.class_uid == 2003
+        assert int(model.type_uid) == 200301
+        assert model.finding_info.uid
+    by_uid = {e["finding_info"]["uid"]: e for e in events}
+    for f in report.findings:
+        e = by_uid[f.id]
+        expected = {"compliant": 1, "unknown": 2, "violation": 3, "exempt": 3}[f.status.value]
+        assert e["compliance"]["status_id"] == expected, f.status
+        assert e["resources"][0]["uid"] == f.resource.id
+        assert e["cloud"]["provider"] == f.resource.provider.value
+        assert e["compliance"]["standards"] == [report.policy_id]
+
+
+def test_ocsf_rejects_what_the_model_rejects(report: Report) -> None:
+    """The model validation is real: an event without finding_info does not validate."""
+    cf = pytest.importorskip("py_ocsf_models.events.findings.compliance_finding")
+    from pydantic import ValidationError
+
+    event = json.loads(render(report, "ocsf"))[0]
+    del event["finding_info"]
+    with pytest.raises(ValidationError):
+        cf.ComplianceFinding.model_validate(event)
+
+
+# --- CSV and JSONL ---------------------------------------------------------------------------
+
+
+def test_csv_parses_back_one_row_per_finding(report: Report) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert len(rows) == len(report.findings)
+    assert tuple(rows[0]) == COLUMNS
+    records = {r["finding_id"]: r for r in report.to_records()}
+    for row in rows:
+        rec = records[row["finding_id"]]
+        assert row["status"] == rec["status"]
+        assert row["resource_id"] == rec["resource_id"]
+    evil = [r for r in rows if r["resource_id"] == "arn:aws:s3:::evil-bucket"]
+    assert evil[0]["name"] == EVIL_NAME
+    formula = [r for r in rows if r["resource_id"] == "arn:aws:s3:::f"]
+    assert formula[0]["name"] == "'" + FORMULA_NAME
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("safe=1", "safe=1"),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_csv_neutralises_formulas(value: object, expected: str) -> None:
+    assert neutralise(value) == expected
+
+
+def test_jsonl_parses_back_one_object_per_finding(report: Report) -> None:
+    lines = render(report, "jsonl").splitlines()
+    assert len(lines) == len(report.findings)
+    rows = [json.loads(line) for line in lines]
+    assert {r["finding_id"] for r in rows} == {f.id for f in report.findings}
+    assert all(set(COLUMNS) <= set(r) for r in rows)
+    assert all(not isinstance(v, (dict, list)) for r in rows for v in r.values())
+
+
+def test_json_round_trips(report: Report) -> None:
+    assert Report.from_json(render(report, "json")) == report
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def test_markdown_summary(report: Report) -> None:
+    md = render(report, "markdown")
+    s = report.summary
+    assert f"| violation | {s.violation} |" in md
+    assert f"| coverage gaps | {s.gaps} |" in md
+    assert "AccessDenied" in md
+    assert "<script>" not in md
+    table = [ln for ln in md.splitlines() if ln.startswith("| violation |") and ln.count("|") > 3]
+    assert len(table) == s.violation
+    # every findings row has exactly 6 cells: pipes in values are escaped
+    for line in table:
+        assert line.replace("\\|", "").count("|") == 7
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, Any]]] = []
+        self.rows: list[list[str]] = []
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self.text: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "script":
+            self.scripts += 1
+        if tag == "table":
+            self._table = a.get("id")
+        if tag == "tr" and self._table == "findings":
+            self.rows.append([])
+        if tag == "td" and self._table == "findings":
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+        if tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_html_is_self_contained_sortable_and_escaped(report: Report) -> None:
+    doc = render(report, "html")
+    p = _Collect()
+    p.feed(doc)
+    p.close()
+    # one inline script (the sorter), no external resource of any kind
+    assert p.scripts == 1
+    for tag, attrs in p.tags:
+        assert "src" not in attrs or tag not in ("script", "img", "iframe"), (tag, attrs)
+        assert not (tag == "link" and attrs.get("href")), attrs
+    urls = [
+        (tag, k, v)
+        for tag, attrs in p.tags
+        for k, v in attrs.items()
+        if v and "//" in v and k != "xmlns"
+    ]
+    assert not urls
+    assert "@import" not in doc
+    assert "url(" not in doc
+    # the hostile names render as text, not markup
+    assert "<script>alert(1)</script>" not in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
+    assert not any(tag == "img" for tag, _ in p.tags)
+    # one body row per finding, with the status in the first cell
+    body_rows = [r for r in p.rows if r]
+    assert len(body_rows) == len(report.findings)
+    assert sorted(r[0] for r in body_rows) == sorted(f.status.value for f in report.findings)
+    evil = [r for r in body_rows if EVIL_NAME in r[3]]
+    assert len(evil) == 1
+
+
+def test_html_chart_bars_add_up(report: Report) -> None:
+    doc = render(report, "html")
+    p = _Collect()
+    p.feed(doc)
+    bars = [a for tag, a in p.tags if tag == "rect" and a.get("class") == "bar"]
+    titles = [t for t in p.text if ": " in t and t.split(" ")[-1] in {s.value for s in Status}]
+    total = sum(int(t.split(": ")[1].split(" ")[0]) for t in titles)
+    assert total == len(report.findings)
+    assert {b["data-status"] for b in bars} == {f.status.value for f in report.findings}
+    hk = [b for b in bars if b["data-country"] == "HK"]
+    assert {b["data-status"] for b in hk} >= {"violation", "exempt"}
