@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from datetime import UTC, date, datetime
@@ -52,9 +54,27 @@ def evaluate(
     """
     started = datetime.now(UTC)
     pol = _policy(policy)
-    findings = tuple(Engine(pol, catalog, today).findings(resources))
+    with _no_cyclic_gc():
+        findings = tuple(Engine(pol, catalog, today).findings(resources))
     cov = coverage or Coverage()
     return _report(pol, findings, cov, started)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while findings are built in bulk.
+
+    Findings form no reference cycles, but a million new container objects would trigger
+    repeated full collections that rescan the whole inventory (about a third of the run time
+    at one million resources). Reference counting still frees memory as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _report(pol: Policy, findings: tuple[Finding, ...], cov: Coverage, started: datetime) -> Report:
