@@ -1,0 +1,90 @@
+"""Amazon DynamoDB tables, with the regions of their global-table replicas.
+
+Version 2019.11.21 global tables list their replicas in ``DescribeTable`` (``Replicas``).
+Version 2017.11.29 tables do not: for those (and only those) ``DescribeGlobalTable`` is
+called to read the ``ReplicationGroup``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cloudaudit.models import Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+__all__ = [
+    "COLLECTORS",
+    "V1",
+    "collect_tables",
+    "fetch_global_table",
+    "fetch_tables",
+    "replication_regions",
+    "to_resource",
+]
+
+V1 = "2017.11.29"
+"""``GlobalTableVersion`` of legacy (v1) global tables."""
+
+
+def fetch_tables(client: Any) -> list[dict[str, Any]]:
+    """List every table of the client's region and describe each (``DescribeTable``)."""
+    pages = client.get_paginator("list_tables").paginate()
+    names = [name for page in pages for name in page.get("TableNames", [])]
+    return [client.describe_table(TableName=name)["Table"] for name in names]
+
+
+def fetch_global_table(client: Any, name: str) -> dict[str, Any]:
+    """Describe one legacy (v1) global table (``DescribeGlobalTable``)."""
+    result: dict[str, Any] = client.describe_global_table(GlobalTableName=name)
+    return dict(result["GlobalTableDescription"])
+
+
+def replication_regions(global_table: Mapping[str, Any]) -> list[str]:
+    """Regions of a v1 ``GlobalTableDescription`` (its ``ReplicationGroup``)."""
+    return [r["RegionName"] for r in global_table.get("ReplicationGroup") or ()]
+
+
+def to_resource(
+    raw: Mapping[str, Any], ctx: AwsContext, v1_regions: Iterable[str] = ()
+) -> Resource:
+    """Turn one ``TableDescription`` into a :class:`Resource`.
+
+    Args:
+        raw: The ``Table`` of a ``DescribeTable`` response.
+        ctx: The unit's context.
+        v1_regions: For a v1 global table, the regions of its replication group.
+    """
+    name = raw["TableName"]
+    replicas = [r["RegionName"] for r in raw.get("Replicas") or ()]
+    return resource(
+        ctx,
+        service="dynamodb",
+        type="table",
+        id=raw.get("TableArn")
+        or arn(ctx.partition, "dynamodb", ctx.region, ctx.account, f"table/{name}"),
+        name=name,
+        copies=[*replicas, *v1_regions],
+    )
+
+
+def collect_tables(ctx: AwsContext) -> list[Resource]:
+    """List the tables of ``ctx.region`` with their replica regions."""
+    client = ctx.client("dynamodb")
+    out = []
+    for raw in fetch_tables(client):
+        v1: list[str] = []
+        if raw.get("GlobalTableVersion") == V1:
+            v1 = replication_regions(fetch_global_table(client, raw["TableName"]))
+        out.append(to_resource(raw, ctx, v1))
+    return out
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector(
+        "dynamodb",
+        "tables",
+        collect_tables,
+        actions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeGlobalTable"),
+    ),
+)

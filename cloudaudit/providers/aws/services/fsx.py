@@ -1,0 +1,94 @@
+"""Amazon FSx file systems.
+
+A file system deployed in a single subnet (Lustre, and the ``SINGLE_AZ_*`` deployments of
+Windows, ONTAP and OpenZFS) lives in that subnet's availability zone, which FSx does not
+return: one ``ec2:DescribeSubnets`` call per region resolves the zones of those subnets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cloudaudit.models import Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+__all__ = [
+    "COLLECTORS",
+    "collect_file_systems",
+    "fetch_file_systems",
+    "fetch_subnet_zones",
+    "single_subnet",
+    "to_resource",
+]
+
+
+def fetch_file_systems(client: Any) -> list[dict[str, Any]]:
+    """List every file system of the client's region (``DescribeFileSystems``)."""
+    pages = client.get_paginator("describe_file_systems").paginate()
+    return [item for page in pages for item in page.get("FileSystems", [])]
+
+
+def fetch_subnet_zones(ec2: Any, subnet_ids: Iterable[str]) -> dict[str, str]:
+    """Map subnet ids to their availability zone names (``ec2:DescribeSubnets``)."""
+    ids = sorted(set(subnet_ids))
+    if not ids:
+        return {}
+    subnets = ec2.describe_subnets(SubnetIds=ids)["Subnets"]
+    return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+
+
+def single_subnet(raw: Mapping[str, Any]) -> str | None:
+    """The subnet of a single-subnet (single-AZ) file system, else ``None``."""
+    subnets = raw.get("SubnetIds") or []
+    return subnets[0] if len(subnets) == 1 else None
+
+
+def to_resource(raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str]) -> Resource:
+    """Turn one FSx ``FileSystem`` into a :class:`Resource`.
+
+    Args:
+        raw: The ``FileSystem`` from ``DescribeFileSystems``.
+        ctx: The unit's context.
+        zones: Subnet id to availability zone (:func:`fetch_subnet_zones`).
+
+    Raises:
+        LookupError: The file system's only subnet has no known zone.
+    """
+    fs_id = raw["FileSystemId"]
+    subnet = single_subnet(raw)
+    zone = None
+    if subnet is not None:
+        if subnet not in zones:
+            raise LookupError(f"availability zone of subnet {subnet!r} of {fs_id!r} not found")
+        zone = zones[subnet]
+    tags = raw.get("Tags") or []
+    name = next((t["Value"] for t in tags if t.get("Key") == "Name"), fs_id)
+    return resource(
+        ctx,
+        service="fsx",
+        type="file-system",
+        id=raw.get("ResourceARN")
+        or arn(ctx.partition, "fsx", ctx.region, ctx.account, f"file-system/{fs_id}"),
+        name=name,
+        zone=zone,
+        tags=tags,
+    )
+
+
+def collect_file_systems(ctx: AwsContext) -> list[Resource]:
+    """List the FSx file systems of ``ctx.region`` with the zones of single-AZ ones."""
+    raws = fetch_file_systems(ctx.client("fsx"))
+    subnets = [s for s in map(single_subnet, raws) if s]
+    zones = fetch_subnet_zones(ctx.client("ec2"), subnets) if subnets else {}
+    return [to_resource(raw, ctx, zones) for raw in raws]
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector(
+        "fsx",
+        "file-systems",
+        collect_file_systems,
+        actions=("fsx:DescribeFileSystems", "ec2:DescribeSubnets"),
+    ),
+)

@@ -1,0 +1,54 @@
+"""Amazon OpenSearch Service domains (``--services`` name ``opensearch``; IAM prefix ``es``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudaudit.models import Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+__all__ = ["COLLECTORS", "collect_domains", "fetch_domains", "to_resource"]
+
+_BATCH = 5
+"""``DescribeDomains`` accepts at most five domain names per call."""
+
+
+def fetch_domains(client: Any) -> list[dict[str, Any]]:
+    """List and describe every domain of the client's region.
+
+    ``ListDomainNames`` is not paginated; ``DescribeDomains`` takes five names per call.
+    """
+    names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(names), _BATCH):
+        batch = names[start : start + _BATCH]
+        out.extend(client.describe_domains(DomainNames=batch)["DomainStatusList"])
+    return out
+
+
+def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one ``DomainStatus`` into a :class:`Resource`."""
+    name = raw["DomainName"]
+    return resource(
+        ctx,
+        service="opensearch",
+        type="domain",
+        id=raw.get("ARN") or arn(ctx.partition, "es", ctx.region, ctx.account, f"domain/{name}"),
+        name=name,
+    )
+
+
+def collect_domains(ctx: AwsContext) -> list[Resource]:
+    """List the OpenSearch domains of ``ctx.region``."""
+    return [to_resource(raw, ctx) for raw in fetch_domains(ctx.client("opensearch"))]
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector(
+        "opensearch",
+        "domains",
+        collect_domains,
+        actions=("es:ListDomainNames", "es:DescribeDomains"),
+    ),
+)

@@ -1,0 +1,218 @@
+"""Amazon RDS: DB instances, DB clusters, DB snapshots and DB cluster snapshots.
+
+Copies recorded in ``data_locations``: cross-region read replicas (the replicas of a source,
+and the source of a replica), automated backups replicated to another region, Aurora
+cross-region replicas and the other members of an Aurora global database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from cloudaudit.models import Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+__all__ = [
+    "COLLECTORS",
+    "collect_cluster_snapshots",
+    "collect_clusters",
+    "collect_instances",
+    "collect_snapshots",
+    "fetch_cluster_snapshots",
+    "fetch_clusters",
+    "fetch_global_clusters",
+    "fetch_instances",
+    "fetch_snapshots",
+    "global_members",
+    "to_cluster",
+    "to_cluster_snapshot",
+    "to_instance",
+    "to_snapshot",
+]
+
+
+def _paginate(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
+    pages = client.get_paginator(operation).paginate()
+    return [item for page in pages for item in page.get(key, [])]
+
+
+def _arn_regions(values: Iterable[str | None]) -> list[str]:
+    """Regions named by ARNs; plain identifiers (same-region resources) are skipped."""
+    out = []
+    for value in values:
+        if value and value.startswith("arn:"):
+            parts = value.split(":")
+            if len(parts) < 6 or not parts[3]:
+                raise ValueError(f"cannot resolve the region of {value!r}")
+            out.append(parts[3])
+    return out
+
+
+def fetch_instances(client: Any) -> list[dict[str, Any]]:
+    """List every DB instance of the client's region (``DescribeDBInstances``)."""
+    return _paginate(client, "describe_db_instances", "DBInstances")
+
+
+def fetch_clusters(client: Any) -> list[dict[str, Any]]:
+    """List every DB cluster of the client's region (``DescribeDBClusters``)."""
+    return _paginate(client, "describe_db_clusters", "DBClusters")
+
+
+def fetch_global_clusters(client: Any) -> list[dict[str, Any]]:
+    """List the Aurora global databases visible from the client's region."""
+    return _paginate(client, "describe_global_clusters", "GlobalClusters")
+
+
+def fetch_snapshots(client: Any) -> list[dict[str, Any]]:
+    """List the account's own DB snapshots (manual and automated) in the client's region."""
+    return _paginate(client, "describe_db_snapshots", "DBSnapshots")
+
+
+def fetch_cluster_snapshots(client: Any) -> list[dict[str, Any]]:
+    """List the account's own DB cluster snapshots in the client's region."""
+    return _paginate(client, "describe_db_cluster_snapshots", "DBClusterSnapshots")
+
+
+def to_instance(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one ``DBInstance`` into a zonal :class:`Resource` with its replica regions."""
+    ident = raw["DBInstanceIdentifier"]
+    replicated_backups = [
+        r.get("DBInstanceAutomatedBackupsArn")
+        for r in raw.get("DBInstanceAutomatedBackupsReplications") or ()
+    ]
+    copies = _arn_regions(
+        [
+            *(raw.get("ReadReplicaDBInstanceIdentifiers") or ()),
+            *(raw.get("ReadReplicaDBClusterIdentifiers") or ()),
+            raw.get("ReadReplicaSourceDBInstanceIdentifier"),
+            raw.get("ReadReplicaSourceDBClusterIdentifier"),
+            *replicated_backups,
+        ]
+    )
+    return resource(
+        ctx,
+        service="rds",
+        type="db-instance",
+        id=raw.get("DBInstanceArn")
+        or arn(ctx.partition, "rds", ctx.region, ctx.account, f"db:{ident}"),
+        name=ident,
+        zone=raw.get("AvailabilityZone"),
+        copies=copies,
+        tags=raw.get("TagList"),
+    )
+
+
+def global_members(global_clusters: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Map each global cluster identifier to the regions of its member clusters."""
+    return {
+        g["GlobalClusterIdentifier"]: _arn_regions(
+            m.get("DBClusterArn") for m in g.get("GlobalClusterMembers") or ()
+        )
+        for g in global_clusters
+    }
+
+
+def to_cluster(
+    raw: Mapping[str, Any], ctx: AwsContext, members: Mapping[str, Sequence[str]] | None = None
+) -> Resource:
+    """Turn one ``DBCluster`` into a :class:`Resource`.
+
+    Args:
+        raw: The ``DBCluster`` from ``DescribeDBClusters``.
+        ctx: The unit's context.
+        members: :func:`global_members` of the account's global clusters.
+
+    Raises:
+        LookupError: The cluster belongs to a global cluster whose members are unknown.
+    """
+    ident = raw["DBClusterIdentifier"]
+    copies = _arn_regions(
+        [*(raw.get("ReadReplicaIdentifiers") or ()), raw.get("ReplicationSourceIdentifier")]
+    )
+    global_id = raw.get("GlobalClusterIdentifier")
+    if global_id:
+        if members is None or global_id not in members:
+            raise LookupError(f"members of global cluster {global_id!r} of {ident!r} not found")
+        copies.extend(members[global_id])
+    return resource(
+        ctx,
+        service="rds",
+        type="db-cluster",
+        id=raw.get("DBClusterArn")
+        or arn(ctx.partition, "rds", ctx.region, ctx.account, f"cluster:{ident}"),
+        name=ident,
+        copies=copies,
+        tags=raw.get("TagList"),
+    )
+
+
+def to_snapshot(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one ``DBSnapshot`` into a :class:`Resource` of the snapshot's own region."""
+    ident = raw["DBSnapshotIdentifier"]
+    return resource(
+        ctx,
+        service="rds",
+        type="db-snapshot",
+        id=raw.get("DBSnapshotArn")
+        or arn(ctx.partition, "rds", ctx.region, ctx.account, f"snapshot:{ident}"),
+        name=ident,
+        tags=raw.get("TagList"),
+    )
+
+
+def to_cluster_snapshot(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one ``DBClusterSnapshot`` into a :class:`Resource` of its own region."""
+    ident = raw["DBClusterSnapshotIdentifier"]
+    default = arn(ctx.partition, "rds", ctx.region, ctx.account, f"cluster-snapshot:{ident}")
+    return resource(
+        ctx,
+        service="rds",
+        type="db-cluster-snapshot",
+        id=raw.get("DBClusterSnapshotArn") or default,
+        name=ident,
+        tags=raw.get("TagList"),
+    )
+
+
+def collect_instances(ctx: AwsContext) -> list[Resource]:
+    """List the DB instances of ``ctx.region``."""
+    return [to_instance(raw, ctx) for raw in fetch_instances(ctx.client("rds"))]
+
+
+def collect_clusters(ctx: AwsContext) -> list[Resource]:
+    """List the DB clusters of ``ctx.region``, resolving global-database members when needed."""
+    client = ctx.client("rds")
+    clusters = fetch_clusters(client)
+    members = None
+    if any(c.get("GlobalClusterIdentifier") for c in clusters):
+        members = global_members(fetch_global_clusters(client))
+    return [to_cluster(raw, ctx, members) for raw in clusters]
+
+
+def collect_snapshots(ctx: AwsContext) -> list[Resource]:
+    """List the DB snapshots of ``ctx.region``."""
+    return [to_snapshot(raw, ctx) for raw in fetch_snapshots(ctx.client("rds"))]
+
+
+def collect_cluster_snapshots(ctx: AwsContext) -> list[Resource]:
+    """List the DB cluster snapshots of ``ctx.region``."""
+    return [to_cluster_snapshot(raw, ctx) for raw in fetch_cluster_snapshots(ctx.client("rds"))]
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector("rds", "instances", collect_instances, actions=("rds:DescribeDBInstances",)),
+    Collector(
+        "rds",
+        "clusters",
+        collect_clusters,
+        actions=("rds:DescribeDBClusters", "rds:DescribeGlobalClusters"),
+    ),
+    Collector("rds", "snapshots", collect_snapshots, actions=("rds:DescribeDBSnapshots",)),
+    Collector(
+        "rds",
+        "cluster-snapshots",
+        collect_cluster_snapshots,
+        actions=("rds:DescribeDBClusterSnapshots",),
+    ),
+)
