@@ -1,0 +1,59 @@
+"""Turn botocore exceptions into ``(error_code, message)`` for coverage gaps."""
+
+from __future__ import annotations
+
+__all__ = ["RegionRefused", "classify"]
+
+_TIMEOUTS = ("ConnectTimeoutError", "ReadTimeoutError", "ConnectTimeout", "ReadTimeout")
+_UNREACHABLE = ("EndpointConnectionError", "ConnectionClosedError", "ProxyConnectionError")
+
+
+class RegionRefused(Exception):
+    """A region that is not opted in refused the provider's probe call.
+
+    Attributes:
+        region: The refused region.
+        code: The AWS error code of the refusal (``OptInRequired``, ``AuthFailure``...).
+        detail: The AWS error message.
+    """
+
+    def __init__(self, region: str, code: str, detail: str) -> None:
+        self.region = region
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{region}: {code}: {detail}")
+
+
+def classify(exc: BaseException) -> tuple[str, str] | None:
+    """Map a botocore exception to ``(code, message)``; ``None`` when it is not one.
+
+    Args:
+        exc: The exception a unit of work raised.
+
+    Returns:
+        ``ClientError`` gives the AWS ``Error.Code`` and ``Error.Message``; timeouts give
+        ``Timeout``; unreachable endpoints ``EndpointConnectionError``; missing credentials
+        ``NoCredentials``.
+    """
+    if isinstance(exc, RegionRefused):
+        return exc.code, (
+            f"region {exc.region} is not opted in and refused the probe call: {exc.detail}"
+        )
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "ClientError" in names:
+        response = getattr(exc, "response", None) or {}
+        error = response.get("Error", {}) if isinstance(response, dict) else {}
+        code = str(error.get("Code") or "ClientError")
+        message = str(error.get("Message") or exc)
+        return code, message
+    if names & set(_TIMEOUTS):
+        return "Timeout", str(exc)
+    if names & set(_UNREACHABLE):
+        return "EndpointConnectionError", str(exc)
+    if "NoCredentialsError" in names or "PartialCredentialsError" in names:
+        return "NoCredentials", "no AWS credentials found in the standard chain"
+    if "NoRegionError" in names:
+        return "NoRegion", str(exc)
+    if "BotoCoreError" in names:
+        return type(exc).__name__, str(exc)
+    return None

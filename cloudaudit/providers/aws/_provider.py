@@ -1,0 +1,223 @@
+"""The AWS provider: every region of a partition, every selected collector, concurrently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from cloudaudit.errors import ConfigurationError, ProviderUnavailable
+from cloudaudit.models import CoverageGap, ProviderId, Resource, ScopeRecord
+from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
+from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers.aws._base import AwsContext, Collector
+from cloudaudit.providers.aws._clients import ClientCache, make_config
+from cloudaudit.providers.aws._errors import classify
+from cloudaudit.providers.aws._partitions import home_region, partition_of
+from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
+from cloudaudit.providers.aws.services import SERVICE_MODULES
+
+__all__ = ["SERVICE_NAMES", "AwsProvider", "make_session"]
+
+SERVICE_NAMES: frozenset[str] = frozenset(m.rstrip("_") for m in SERVICE_MODULES)
+"""The AWS API names accepted by ``services`` / ``--services``."""
+
+_PROVIDER = ProviderId.AWS.value
+
+
+def make_session(profile: str | None = None, region: str | None = None) -> Any:
+    """Build a ``boto3.Session`` from the standard credential chain (optionally a profile).
+
+    Raises:
+        ProviderUnavailable: boto3 is not installed.
+    """
+    try:
+        import boto3
+    except ImportError as exc:
+        raise ProviderUnavailable("aws", "aws", "boto3") from exc
+    return boto3.Session(profile_name=profile, region_name=region)
+
+
+class AwsProvider:
+    """Lists the storage and compute resources of one AWS account, in every region.
+
+    Args:
+        session: A ``boto3.Session``; defaults to one from the standard chain (profiles,
+            environment including ``AWS_ENDPOINT_URL``, SSO, instance and task roles).
+        regions: Regions to audit; defaults to every region of the partition.
+        services: AWS API names to audit (``s3``, ``ec2``, ``rds``...); defaults to all.
+        partition: ``aws``, ``aws-cn``, ``aws-us-gov`` or ``aws-eusc``; defaults to the
+            partition of the session's region.
+        max_workers: Sizes each client's connection pool (match the fan-out's bound).
+        account: The account id, if known (skips ``sts:GetCallerIdentity``).
+        collectors: The collectors to run; defaults to those of ``services``.
+
+    Raises:
+        ProviderUnavailable: boto3 is not installed.
+        ConfigurationError: an unknown service name.
+    """
+
+    def __init__(
+        self,
+        session: Any = None,
+        regions: Sequence[str] | None = None,
+        services: Iterable[str] | None = None,
+        partition: str | None = None,
+        max_workers: int = 16,
+        account: str | None = None,
+        collectors: Sequence[Collector] | None = None,
+    ) -> None:
+        self._session = session if session is not None else make_session()
+        self._regions = tuple(regions) if regions else None
+        self._services = _check_services(services)
+        self._partition = partition
+        self._max_workers = max_workers
+        self._account = account
+        self._collectors = tuple(collectors) if collectors is not None else None
+
+    @property
+    def name(self) -> str:
+        """The provider id, ``aws``."""
+        return _PROVIDER
+
+    def classifiers(self) -> Sequence[Classifier]:
+        """The botocore exception classifier."""
+        return (classify,)
+
+    def _selected(self) -> list[Collector]:
+        if self._collectors is None:
+            return _default_collectors(self._services)
+        return [c for c in self._collectors if not self._services or c.service in self._services]
+
+    def _home(self) -> tuple[str, str]:
+        """Return ``(partition, home region)``."""
+        session_region = getattr(self._session, "region_name", None)
+        partition = self._partition or partition_of(session_region or "us-east-1")
+        return partition, home_region(partition)
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        """Discover the account and regions, then run every region × collector unit.
+
+        Raises:
+            botocore exceptions: when the account or the region list cannot be read (the
+                audit turns this into one gap covering the whole provider).
+        """
+        collectors = self._selected()
+        partition, home = self._home()
+        cache = ClientCache(self._session, make_config(self._max_workers))
+        account = self._account or str(cache.get("sts", home).get_caller_identity()["Account"])
+        regions, foreign = self._discover(cache, home, partition)
+        if foreign:
+            yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
+        plan = _Plan(cache, account, partition, home, regions)
+        units = plan.units(collectors)
+        for outcome in fanout.run(units):
+            yield from plan.batch(outcome, fanout)
+
+    def _discover(
+        self, cache: ClientCache, home: str, partition: str
+    ) -> tuple[list[RegionInfo], list[str]]:
+        raw = fetch_regions(cache.get("ec2", home))
+        infos = to_regions(raw, self._regions)
+        inside = [r for r in infos if partition_of(r.name) == partition]
+        foreign = [r.name for r in infos if partition_of(r.name) != partition]
+        return inside, foreign
+
+
+class _Plan:
+    """The units of one collect run and the shared state they use."""
+
+    def __init__(
+        self, cache: ClientCache, account: str, partition: str, home: str, regions: list[RegionInfo]
+    ) -> None:
+        self.cache = cache
+        self.account = account
+        self.partition = partition
+        self.home = home
+        self.regions = regions
+        self.names = tuple(r.name for r in regions)
+        self.probe = RegionProbe()
+        self.reported: set[str] = set()
+
+    def context(self, region: str) -> AwsContext:
+        return AwsContext(
+            account=self.account,
+            partition=self.partition,
+            region=region,
+            client=self.cache.for_region(region),
+            regions=self.names,
+        )
+
+    def units(self, collectors: Sequence[Collector]) -> list[Unit]:
+        out: list[Unit] = []
+        for c in collectors:
+            if not c.regional:
+                scope = Scope(_PROVIDER, self.account, None, c.service)
+                out.append(Unit(scope, _runner(c, self.context(self.home))))
+        gated = [r for r in self.regions if not r.enabled]
+        for info in gated + [r for r in self.regions if r.enabled]:
+            for c in collectors:
+                if c.regional:
+                    scope = Scope(_PROVIDER, self.account, info.name, c.service)
+                    run = _runner(c, self.context(info.name), None if info.enabled else self.probe)
+                    out.append(Unit(scope, run))
+        return out
+
+    def batch(self, outcome: Outcome, fanout: FanOut) -> Iterator[Batch]:
+        region = outcome.scope.region
+        refused = self.probe.refusal(region) if region else None
+        if outcome.gap is None or refused is None:
+            audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
+            gaps = (outcome.gap,) if outcome.gap else ()
+            yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
+            return
+        if region in self.reported:
+            return
+        assert region is not None
+        self.reported.add(region)
+        yield Batch(gaps=(fanout.gap(Scope(_PROVIDER, self.account, region), refused),))
+
+
+def _runner(collector: Collector, ctx: AwsContext, probe: RegionProbe | None = None) -> Any:
+    def run() -> list[Resource]:
+        if probe is not None:
+            probe.check(ctx.region, ctx.client("ec2"))
+        return collector.run(ctx)
+
+    return run
+
+
+def _default_collectors(services: frozenset[str] | None) -> list[Collector]:
+    """Import only the service modules that were asked for, and return their collectors."""
+    import importlib
+
+    out: list[Collector] = []
+    for module_name in SERVICE_MODULES:
+        if services is not None and module_name.rstrip("_") not in services:
+            continue
+        module = importlib.import_module(f"cloudaudit.providers.aws.services.{module_name}")
+        out.extend(c for c in module.COLLECTORS if services is None or c.service in services)
+    return out
+
+
+def _check_services(services: Iterable[str] | None) -> frozenset[str] | None:
+    if services is None:
+        return None
+    wanted = frozenset(s.strip().lower() for s in services if s.strip())
+    if not wanted:
+        return None
+    unknown = sorted(wanted - SERVICE_NAMES)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown AWS service(s): {', '.join(unknown)}; "
+            f"use AWS API names among: {', '.join(sorted(SERVICE_NAMES))}"
+        )
+    return wanted
+
+
+def _foreign_gap(account: str, region: str, partition: str) -> CoverageGap:
+    return make_gap(
+        Scope(_PROVIDER, account, region),
+        "OtherPartition",
+        f"region {region} is not in partition {partition}; audit it with credentials "
+        f"of partition {partition_of(region)} (--partition {partition_of(region)})",
+    )

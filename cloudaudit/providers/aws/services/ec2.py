@@ -1,0 +1,150 @@
+"""EC2: instances and EBS volumes (with their zone), owned snapshots and owned AMIs.
+
+A snapshot or AMI copied to another region (``CopySnapshot``, ``CopyImage``) is a new,
+owned object in the destination region, so it is listed there as a resource of its own.
+Instances in Local Zones (``us-east-1-bue-1a``) carry the zone, which the catalog resolves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudaudit.models import Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+__all__ = [
+    "COLLECTORS",
+    "fetch_images",
+    "fetch_instances",
+    "fetch_snapshots",
+    "fetch_volumes",
+    "image_to_resource",
+    "instance_to_resource",
+    "list_images",
+    "list_instances",
+    "list_snapshots",
+    "list_volumes",
+    "snapshot_to_resource",
+    "volume_to_resource",
+]
+
+
+def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        out.extend(page.get(key, []))
+    return out
+
+
+def fetch_instances(ec2: Any) -> list[dict[str, Any]]:
+    """All instances of the region (``DescribeInstances``, reservations flattened)."""
+    return [
+        inst
+        for reservation in _paginate(ec2, "describe_instances", "Reservations")
+        for inst in reservation.get("Instances", [])
+    ]
+
+
+def fetch_volumes(ec2: Any) -> list[dict[str, Any]]:
+    """All EBS volumes of the region (``DescribeVolumes``)."""
+    return _paginate(ec2, "describe_volumes", "Volumes")
+
+
+def fetch_snapshots(ec2: Any) -> list[dict[str, Any]]:
+    """EBS snapshots owned by the account (``DescribeSnapshots`` with ``OwnerIds=["self"]``)."""
+    return _paginate(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+
+
+def fetch_images(ec2: Any) -> list[dict[str, Any]]:
+    """AMIs owned by the account (``DescribeImages`` with ``Owners=["self"]``)."""
+    return _paginate(ec2, "describe_images", "Images", Owners=["self"])
+
+
+def _name(raw: Mapping[str, Any], default: str) -> str:
+    for tag in raw.get("Tags") or ():
+        if tag.get("Key") == "Name" and tag.get("Value"):
+            return str(tag["Value"])
+    return default
+
+
+def instance_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
+    """An instance, in its availability zone (or Local/Wavelength Zone)."""
+    iid = str(raw["InstanceId"])
+    return resource(
+        ctx,
+        service="ec2",
+        type="instance",
+        id=arn(ctx.partition, "ec2", ctx.region, ctx.account, f"instance/{iid}"),
+        name=_name(raw, iid),
+        zone=raw.get("Placement", {}).get("AvailabilityZone") or None,
+        tags=raw.get("Tags"),
+    )
+
+
+def volume_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
+    """An EBS volume, in its availability zone."""
+    vid = str(raw["VolumeId"])
+    return resource(
+        ctx,
+        service="ec2",
+        type="volume",
+        id=arn(ctx.partition, "ec2", ctx.region, ctx.account, f"volume/{vid}"),
+        name=_name(raw, vid),
+        zone=raw.get("AvailabilityZone") or None,
+        tags=raw.get("Tags"),
+    )
+
+
+def snapshot_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
+    """An owned EBS snapshot, in the region that holds it (a copy is listed where it is)."""
+    sid = str(raw["SnapshotId"])
+    return resource(
+        ctx,
+        service="ec2",
+        type="snapshot",
+        id=arn(ctx.partition, "ec2", ctx.region, "", f"snapshot/{sid}"),
+        name=_name(raw, sid),
+        tags=raw.get("Tags"),
+    )
+
+
+def image_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
+    """An owned AMI, in the region that holds it."""
+    image_id = str(raw["ImageId"])
+    return resource(
+        ctx,
+        service="ec2",
+        type="image",
+        id=arn(ctx.partition, "ec2", ctx.region, "", f"image/{image_id}"),
+        name=_name(raw, str(raw.get("Name") or image_id)),
+        tags=raw.get("Tags"),
+    )
+
+
+def list_instances(ctx: AwsContext) -> list[Resource]:
+    """Instances of ``ctx.region``."""
+    return [instance_to_resource(ctx, r) for r in fetch_instances(ctx.client("ec2"))]
+
+
+def list_volumes(ctx: AwsContext) -> list[Resource]:
+    """EBS volumes of ``ctx.region``."""
+    return [volume_to_resource(ctx, r) for r in fetch_volumes(ctx.client("ec2"))]
+
+
+def list_snapshots(ctx: AwsContext) -> list[Resource]:
+    """Owned EBS snapshots of ``ctx.region``."""
+    return [snapshot_to_resource(ctx, r) for r in fetch_snapshots(ctx.client("ec2"))]
+
+
+def list_images(ctx: AwsContext) -> list[Resource]:
+    """Owned AMIs of ``ctx.region``."""
+    return [image_to_resource(ctx, r) for r in fetch_images(ctx.client("ec2"))]
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector("ec2", "instances", list_instances, actions=("ec2:DescribeInstances",)),
+    Collector("ec2", "volumes", list_volumes, actions=("ec2:DescribeVolumes",)),
+    Collector("ec2", "snapshots", list_snapshots, actions=("ec2:DescribeSnapshots",)),
+    Collector("ec2", "images", list_images, actions=("ec2:DescribeImages",)),
+)
