@@ -1,0 +1,122 @@
+"""Lazily built, per-thread Google API clients sharing one set of credentials.
+
+The REST transports use a ``requests`` session per client; giving each worker thread its own
+clients avoids sharing a connection pool across threads. Clients are built on first use, never
+at import time, and the SDK modules are imported inside the factories.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from cloudaudit.errors import AuthenticationError, ProviderUnavailable
+
+__all__ = ["READ_ONLY_SCOPE", "Clients"]
+
+READ_ONLY_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only"
+
+
+def _require(module: str) -> None:
+    """Raise ProviderUnavailable when a Google SDK module is missing."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise ProviderUnavailable("gcp", "gcp", exc.name or module) from exc
+
+
+class Clients:
+    """Builds and caches (per thread) the Google clients the provider needs.
+
+    Args:
+        credentials: Google credentials, or ``None`` for ``google.auth.default()`` (lazily).
+        client_options: Passed to every client (``api_endpoint`` for private endpoints).
+    """
+
+    def __init__(self, credentials: Any = None, client_options: Any = None) -> None:
+        self._credentials = credentials
+        self._options = client_options
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def credentials(self) -> Any:
+        """The credentials, resolved with ``google.auth.default()`` on first use."""
+        with self._lock:
+            if self._credentials is None:
+                _require("google.auth")
+                import google.auth
+                from google.auth import exceptions as auth_exc
+
+                try:
+                    self._credentials, _ = google.auth.default(scopes=[READ_ONLY_SCOPE])
+                except auth_exc.DefaultCredentialsError as exc:
+                    raise AuthenticationError(
+                        "no Google credentials: run `gcloud auth application-default login` "
+                        "or set GOOGLE_APPLICATION_CREDENTIALS"
+                    ) from exc
+            return self._credentials
+
+    def _get(self, key: str, factory: Callable[[], Any]) -> Any:
+        cache: dict[str, Any] | None = getattr(self._local, "clients", None)
+        if cache is None:
+            cache = {}
+            self._local.clients = cache
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]
+
+    def folders(self) -> Any:
+        """A ``resourcemanager_v3.FoldersClient`` (REST)."""
+        return self._get("folders", lambda: self._rm("FoldersClient"))
+
+    def projects(self) -> Any:
+        """A ``resourcemanager_v3.ProjectsClient`` (REST)."""
+        return self._get("projects", lambda: self._rm("ProjectsClient"))
+
+    def _rm(self, name: str) -> Any:
+        _require("google.cloud.resourcemanager_v3")
+        from google.cloud import resourcemanager_v3
+
+        cls = getattr(resourcemanager_v3, name)
+        return cls(credentials=self.credentials(), transport="rest", client_options=self._options)
+
+    def asset(self) -> Any:
+        """An ``asset_v1.AssetServiceClient`` (REST)."""
+
+        def build() -> Any:
+            _require("google.cloud.asset_v1")
+            from google.cloud import asset_v1
+
+            return asset_v1.AssetServiceClient(
+                credentials=self.credentials(), transport="rest", client_options=self._options
+            )
+
+        return self._get("asset", build)
+
+    def storage(self, project: str) -> Any:
+        """A ``storage.Client`` (the project is only a default; listings name their project)."""
+
+        def build() -> Any:
+            _require("google.cloud.storage")
+            from google.cloud.storage import Client
+
+            return Client(
+                project=project, credentials=self.credentials(), client_options=self._options
+            )
+
+        return self._get("storage", build)
+
+    def compute(self, name: str) -> Any:
+        """A ``compute_v1`` client by class name (``InstancesClient``, ``SnapshotsClient``)."""
+
+        def build() -> Any:
+            _require("google.cloud.compute_v1")
+            from google.cloud import compute_v1
+
+            cls = getattr(compute_v1, name)
+            return cls(credentials=self.credentials(), client_options=self._options)
+
+        return self._get(f"compute.{name}", build)

@@ -1,0 +1,85 @@
+"""Classify Google API errors into ``(code, message)`` for coverage gaps.
+
+The REST transports raise :mod:`google.api_core.exceptions` by HTTP status (403 is
+``Forbidden``, 429 ``TooManyRequests``); the JSON error body's ``ErrorInfo.reason`` (for example
+``SERVICE_DISABLED``) and ``status`` (for example ``PERMISSION_DENIED``) are more precise, so
+they are preferred when present.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ASSET_UNAVAILABLE", "classify", "error_code"]
+
+ASSET_UNAVAILABLE = frozenset(
+    {
+        "SERVICE_DISABLED",
+        "PERMISSION_DENIED",
+        "IAM_PERMISSION_DENIED",
+        "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+        "Forbidden",
+        "FAILED_PRECONDITION",
+    }
+)
+"""Codes that mean Cloud Asset search cannot be used at a scope (denied or disabled)."""
+
+
+def error_code(exc: BaseException) -> str | None:
+    """Return the most precise code of a Google API error, or ``None`` for other errors.
+
+    Args:
+        exc: Any exception.
+
+    Returns:
+        ``ErrorInfo.reason`` (``SERVICE_DISABLED``), else the gRPC-style status
+        (``PERMISSION_DENIED``), else the exception class name (``Forbidden``).
+    """
+    from google.api_core import exceptions as gexc
+
+    if not isinstance(exc, gexc.GoogleAPICallError):
+        return None
+    reason = getattr(exc, "reason", None)
+    if reason:
+        return str(reason)
+    status = _body_status(exc)
+    if status:
+        return status
+    grpc_code = exc.grpc_status_code
+    if grpc_code is not None:
+        return str(grpc_code.name)
+    return type(exc).__name__
+
+
+def _body_status(exc: BaseException) -> str | None:
+    """Read ``error.status`` from a REST error body, when the response is still attached."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    status = error.get("status") if isinstance(error, dict) else None
+    return str(status) if status else None
+
+
+def classify(exc: BaseException) -> tuple[str, str] | None:
+    """Classifier for :class:`~cloudaudit.providers.FanOut`: Google errors to ``(code, message)``.
+
+    Args:
+        exc: The exception a unit of work raised.
+
+    Returns:
+        ``(code, message)`` for Google API and auth errors, ``None`` for anything else.
+    """
+    code = error_code(exc)
+    if code is not None:
+        message = getattr(exc, "message", None) or str(exc)
+        return code, f"HTTP {getattr(exc, 'code', '?')}: {message}"
+    from google.auth import exceptions as auth_exc
+
+    if isinstance(exc, auth_exc.DefaultCredentialsError):
+        return "NoCredentials", "no Google credentials found (google.auth.default())"
+    if isinstance(exc, auth_exc.RefreshError):
+        return "CredentialsRefreshFailed", "Google credentials could not be refreshed"
+    return None

@@ -1,0 +1,168 @@
+"""Fallback path: per-project listing with google-cloud-storage and google-cloud-compute.
+
+Used for a project where Cloud Asset search is disabled or denied. ``fetch_*`` functions only
+call the API and paginate, returning JSON-style mappings (camelCase keys, as the REST APIs send
+them); ``to_*`` functions are pure. Ids are full resource names, the same as the Cloud Asset
+path, so a resource seen by both is judged once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cloudaudit.models import Location, ProviderId, Resource
+from cloudaudit.providers.gcp._locations import (
+    bucket_locations,
+    copies,
+    labels,
+    parse_location,
+    source_location,
+)
+
+__all__ = [
+    "FALLBACK_SERVICES",
+    "fetch_buckets",
+    "fetch_compute",
+    "to_bucket",
+    "to_compute",
+]
+
+COMPUTE = "//compute.googleapis.com/projects/"
+
+FALLBACK_SERVICES: dict[str, tuple[str, str, bool]] = {
+    # service label: (compute client attribute, resource type, aggregated per zone)
+    "compute.instances": ("InstancesClient", "instance", True),
+    "compute.disks": ("DisksClient", "disk", True),
+    "compute.snapshots": ("SnapshotsClient", "snapshot", False),
+    "compute.images": ("ImagesClient", "image", False),
+    "compute.machineImages": ("MachineImagesClient", "machineImage", False),
+}
+"""Compute listings of the fallback path (buckets are listed with google-cloud-storage)."""
+
+COVERED_ASSET_TYPES = frozenset(
+    {
+        "storage.googleapis.com/Bucket",
+        "compute.googleapis.com/Instance",
+        "compute.googleapis.com/Disk",
+        "compute.googleapis.com/Snapshot",
+        "compute.googleapis.com/Image",
+        "compute.googleapis.com/MachineImage",
+    }
+)
+"""Asset types the fallback path also lists; the others become a gap without Cloud Asset."""
+
+
+def fetch_buckets(client: Any, project: str, **call: Any) -> list[dict[str, Any]]:
+    """List every bucket of ``project`` (all pages).
+
+    Args:
+        client: A ``google.cloud.storage.Client``.
+        project: Project id.
+        **call: Per-call options (``retry``, ``timeout``).
+
+    Returns:
+        One mapping per bucket with ``name``, ``location``, ``locationType``,
+        ``customPlacementConfig`` and ``labels``.
+    """
+    return [
+        {
+            "name": b.name,
+            "location": b.location,
+            "locationType": b.location_type,
+            "customPlacementConfig": {"dataLocations": list(b.data_locations or ())},
+            "labels": dict(b.labels or {}),
+        }
+        for b in client.list_buckets(project=project, page_size=1000, **call)
+    ]
+
+
+def to_bucket(raw: Mapping[str, Any], project: str) -> Resource:
+    """Map a bucket mapping to a :class:`Resource` (id ``//storage.googleapis.com/NAME``)."""
+    placement = raw.get("customPlacementConfig") or {}
+    location, data_locations = bucket_locations(
+        raw.get("location"), raw.get("locationType"), list(placement.get("dataLocations") or ())
+    )
+    name = str(raw["name"])
+    return Resource(
+        provider=ProviderId.GCP,
+        account=project,
+        service="storage",
+        type="bucket",
+        id=f"//storage.googleapis.com/{name}",
+        name=name,
+        location=location,
+        data_locations=data_locations,
+        tags=labels(raw.get("labels")),
+    )
+
+
+def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> list[dict[str, Any]]:
+    """List compute resources of one kind in ``project`` (all pages, all zones).
+
+    Args:
+        client: A ``compute_v1`` client (``InstancesClient``, ``SnapshotsClient``, ...).
+        project: Project id.
+        aggregated: Use ``aggregated_list`` (zonal kinds) instead of ``list`` (global kinds).
+        **call: Per-call options (``retry``, ``timeout``).
+
+    Returns:
+        One JSON-style mapping per resource; zonal ones carry ``zone`` (a URL or name).
+    """
+    to_dict: Callable[..., dict[str, Any]]
+    out: list[dict[str, Any]] = []
+    if aggregated:
+        request = {"project": project, "max_results": 500, "return_partial_success": False}
+        for _scope, scoped in client.aggregated_list(request=request, **call):
+            for item in _items(scoped):
+                to_dict = type(item).to_dict
+                out.append(to_dict(item, preserving_proto_field_name=False))
+        return out
+    for item in client.list(request={"project": project, "max_results": 500}, **call):
+        to_dict = type(item).to_dict
+        out.append(to_dict(item, preserving_proto_field_name=False))
+    return out
+
+
+def _items(scoped: Any) -> list[Any]:
+    """The resources inside one ``aggregated_list`` scope (``instances`` or ``disks``)."""
+    for attr in ("instances", "disks"):
+        values = getattr(scoped, attr, None)
+        if values:
+            return list(values)
+    return []
+
+
+def to_compute(raw: Mapping[str, Any], project: str, kind: str) -> Resource:
+    """Map a compute resource mapping to a :class:`Resource`.
+
+    Zonal resources (instances, disks) live in their zone. Snapshots, images and machine
+    images live where their source disk or instance was, and ``storageLocations`` are copies.
+    """
+    name = str(raw["name"])
+    zone = str(raw.get("zone") or "").rsplit("/", 1)[-1]
+    region = str(raw.get("region") or "").rsplit("/", 1)[-1]
+    stored = list(raw.get("storageLocations") or ())
+    data_locations: tuple[Location, ...] = ()
+    if zone:
+        location = parse_location(zone)
+        path = f"{project}/zones/{zone}/{kind}s/{name}"
+    elif region:
+        location = parse_location(region)
+        path = f"{project}/regions/{region}/{kind}s/{name}"
+    else:
+        source = source_location(raw.get("sourceDisk") or raw.get("sourceInstance"))
+        location = source or parse_location(stored[0] if stored else None)
+        data_locations = copies(stored, location)
+        path = f"{project}/global/{kind}s/{name}"
+    return Resource(
+        provider=ProviderId.GCP,
+        account=project,
+        service="compute",
+        type=kind,
+        id=COMPUTE + path,
+        name=name,
+        location=location,
+        data_locations=data_locations,
+        tags=labels(raw.get("labels")),
+    )

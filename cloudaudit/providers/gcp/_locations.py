@@ -1,0 +1,151 @@
+"""Where GCP says data lives: pure rules from vendor location strings to :class:`Location`.
+
+Rules (documented in ``docs/providers/gcp.md``):
+
+* ``europe-west3-a`` is a zone: ``Location(region="europe-west3", zone="europe-west3-a")``;
+  the catalog places zones by their region.
+* ``global`` (and an empty location) is ``LocationKind.GLOBAL`` / ``UNKNOWN``: the engine
+  reports it ``unknown``, never a pass.
+* Multi-regions (``US``, ``EU``, ``ASIA``) and predefined dual-regions (``NAM4``, ``EUR4``,
+  ``ASIA1`` ...) take their kind from the catalog; their members or candidate countries come
+  from the catalog too.
+* A custom dual-region bucket keeps its own code (``EU``) as location, and each
+  ``customPlacementConfig.dataLocations`` entry becomes a ``data_locations`` entry.
+* Compute snapshot, image and machine image ``storageLocations`` are copies.
+* Secret Manager user-managed replicas: the first replica is the location, the others are
+  copies. Automatic replication is ``global`` (Google picks the regions; unknown).
+* Pub/Sub ``messageStoragePolicy.allowedPersistenceRegions`` are the regions messages may be
+  stored in: the first is the location, the others copies. No policy means ``global``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from cloudaudit.catalog import locate
+from cloudaudit.models import Location, LocationKind, ProviderId
+
+__all__ = [
+    "bucket_locations",
+    "copies",
+    "parse_location",
+    "replica_locations",
+    "source_location",
+]
+
+GCP = ProviderId.GCP
+_ZONE = re.compile(r"^([a-z]+(?:-[a-z]+)*\d+)-([a-z])$")
+_SPANNER_REGIONAL = "regional-"
+_WIDE_KINDS = (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION, LocationKind.GLOBAL)
+
+
+def parse_location(raw: str | None) -> Location:
+    """Turn a GCP location string into a :class:`Location`.
+
+    Args:
+        raw: ``europe-west3``, ``europe-west3-a``, ``US``, ``eur4``, ``global`` or ``None``.
+
+    Returns:
+        The location; ``kind`` is ZONE, REGION, MULTI_REGION, DUAL_REGION, GLOBAL or UNKNOWN.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return Location(provider=GCP, region=None, kind=LocationKind.UNKNOWN)
+    low = text.lower()
+    if low.startswith(_SPANNER_REGIONAL):
+        low = low[len(_SPANNER_REGIONAL) :]
+    if low == "global":
+        return Location(provider=GCP, region="global", kind=LocationKind.GLOBAL)
+    zone = _ZONE.match(low)
+    if zone is not None:
+        return Location(provider=GCP, region=zone.group(1), zone=low, kind=LocationKind.ZONE)
+    place = locate(GCP, low)
+    if place.kind in _WIDE_KINDS:
+        return Location(provider=GCP, region=low.upper(), kind=place.kind)
+    return Location(provider=GCP, region=low, kind=LocationKind.REGION)
+
+
+def copies(raw: Iterable[str], primary: Location | None = None) -> tuple[Location, ...]:
+    """Parse copy locations, dropping duplicates and the primary location itself.
+
+    Args:
+        raw: Location strings (``["us"]``, ``["EUROPE-WEST1", "EUROPE-WEST4"]``).
+        primary: The resource's own location, not repeated as a copy.
+
+    Returns:
+        Distinct copy locations in input order.
+    """
+    out: list[Location] = []
+    seen = {primary.key()} if primary is not None else set()
+    for item in raw:
+        loc = parse_location(item)
+        if loc.key() not in seen:
+            seen.add(loc.key())
+            out.append(loc)
+    return tuple(out)
+
+
+def bucket_locations(
+    location: str | None, location_type: str | None, data_locations: Sequence[str]
+) -> tuple[Location, tuple[Location, ...]]:
+    """Location and copies of a Cloud Storage bucket.
+
+    Args:
+        location: The bucket's ``location`` (``US``, ``EUR4``, ``EU``, ``ASIA-EAST2``).
+        location_type: ``region``, ``dual-region`` or ``multi-region``.
+        data_locations: ``customPlacementConfig.dataLocations`` of a custom dual-region.
+
+    Returns:
+        ``(location, copies)``: a custom dual-region keeps its own code as a DUAL_REGION location
+        and each data location becomes a copy.
+    """
+    own = parse_location(location)
+    if data_locations:
+        if own.kind is not LocationKind.GLOBAL and own.region is not None:
+            own = Location(provider=GCP, region=own.region.upper(), kind=LocationKind.DUAL_REGION)
+        return own, copies(data_locations)
+    if (location_type or "").lower() == "dual-region" and own.kind is LocationKind.REGION:
+        own = Location(provider=GCP, region=own.region, kind=LocationKind.DUAL_REGION)
+    return own, ()
+
+
+def replica_locations(regions: Sequence[str]) -> tuple[Location, tuple[Location, ...]]:
+    """Location and copies of a resource replicated to an explicit list of regions.
+
+    Used for Secret Manager user-managed replication and Pub/Sub message storage policies.
+
+    Args:
+        regions: The replica or allowed regions, in the order the API gives them.
+
+    Returns:
+        ``(first region, other regions as copies)``; ``global`` when the list is empty.
+    """
+    if not regions:
+        return parse_location("global"), ()
+    first = parse_location(regions[0])
+    return first, copies(regions[1:], first)
+
+
+_ZONAL_SOURCE = re.compile(r"/(zones|regions)/([a-z0-9-]+)/")
+
+
+def source_location(url: str | None) -> Location | None:
+    """The zone or region in a compute source URL (``.../zones/europe-west3-a/disks/d``).
+
+    Args:
+        url: A ``sourceDisk``, ``sourceInstance`` or similar URL or partial path.
+
+    Returns:
+        The parsed location, or ``None`` when the URL names no zone or region.
+    """
+    if not url:
+        return None
+    match = _ZONAL_SOURCE.search(url if url.endswith("/") else url + "/")
+    return parse_location(match.group(2)) if match else None
+
+
+def labels(raw: Mapping[str, Any] | None) -> dict[str, str]:
+    """Labels as a plain ``str -> str`` dict."""
+    return {str(k): str(v) for k, v in (raw or {}).items()}

@@ -1,0 +1,332 @@
+"""GcpProvider: organization/folder/project scope, Cloud Asset fast path, per-project fallback."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cloudaudit.errors import ConfigurationError
+from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
+from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers.gcp._asset import ASSET_TYPES, fetch_search, to_resource
+from cloudaudit.providers.gcp._clients import Clients
+from cloudaudit.providers.gcp._errors import classify
+from cloudaudit.providers.gcp._fallback import (
+    COVERED_ASSET_TYPES,
+    FALLBACK_SERVICES,
+    fetch_buckets,
+    fetch_compute,
+    to_bucket,
+    to_compute,
+)
+from cloudaudit.providers.gcp._scope import (
+    Children,
+    Project,
+    ScopeTree,
+    fetch_children,
+    fetch_project,
+)
+
+__all__ = ["GcpProvider", "default_retry"]
+
+NAME = "gcp"
+SPLIT_LIMIT = 4
+"""Split a search by asset type when at most this many search scopes are audited."""
+
+
+def default_retry(initial: float = 1.0, maximum: float = 32.0, timeout: float = 120.0) -> Any:
+    """Retry policy for every call: 429, 500, 502, 503 and 504 with exponential backoff.
+
+    Args:
+        initial: First delay in seconds (use 0 in tests).
+        maximum: Longest delay in seconds.
+        timeout: Give up after this many seconds; the unit then becomes a coverage gap.
+    """
+    from google.api_core import exceptions as gexc
+    from google.api_core.retry import Retry, if_exception_type
+
+    return Retry(
+        predicate=if_exception_type(
+            gexc.TooManyRequests,
+            gexc.InternalServerError,
+            gexc.BadGateway,
+            gexc.ServiceUnavailable,
+            gexc.GatewayTimeout,
+        ),
+        initial=initial,
+        maximum=maximum,
+        multiplier=2.0,
+        timeout=timeout,
+    )
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A search scope whose Cloud Asset search failed as a whole."""
+
+    scope: str
+    gap: CoverageGap
+
+
+def _batch(outcome: Outcome) -> Batch:
+    audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
+    gaps = (outcome.gap,) if outcome.gap else ()
+    return Batch(resources=outcome.resources, audited=audited, gaps=gaps)
+
+
+def _prefixed(value: str, kind: str) -> str:
+    return value if value.startswith(f"{kind}/") else f"{kind}/{value}"
+
+
+class GcpProvider:
+    """Audits a GCP organization, folders or projects. Read-only.
+
+    Args:
+        credentials: Google credentials; ``None`` uses ``google.auth.default()`` on first use.
+        organization: Organization id (``123`` or ``organizations/123``).
+        folders: Folder ids (``456`` or ``folders/456``).
+        projects: Project ids.
+        client_options: Passed to every client (for example ``{"api_endpoint": ...}``).
+        max_workers: Most Cloud Asset searches in flight at once (quota: 400 requests per
+            minute per consumer project, 1,500 per organization).
+        retry: A ``google.api_core.retry.Retry`` for every call; defaults to
+            :func:`default_retry`.
+        timeout: Per-request timeout in seconds.
+        asset_types: Asset types to search (defaults to every supported type).
+
+    Raises:
+        ConfigurationError: Not exactly one of organization, folders and projects was given.
+    """
+
+    def __init__(
+        self,
+        credentials: Any = None,
+        organization: str | None = None,
+        folders: Sequence[str] | None = None,
+        projects: Sequence[str] | None = None,
+        client_options: Any = None,
+        max_workers: int = 8,
+        retry: Any = None,
+        timeout: float = 60.0,
+        asset_types: Sequence[str] = ASSET_TYPES,
+    ) -> None:
+        given = [bool(organization), bool(folders), bool(projects)]
+        if sum(given) != 1:
+            raise ConfigurationError(
+                "GCP scope: give exactly one of organization, folders or projects"
+            )
+        self._organization = _prefixed(organization, "organizations") if organization else None
+        self._folders = [_prefixed(f, "folders") for f in folders or ()]
+        self._projects = list(projects or ())
+        self._clients = Clients(credentials, client_options)
+        self._searches = threading.BoundedSemaphore(max(1, max_workers))
+        self._retry = retry
+        self._timeout = timeout
+        self._asset_types = tuple(asset_types)
+
+    @property
+    def name(self) -> str:
+        """The provider id, ``gcp``."""
+        return NAME
+
+    def classifiers(self) -> Sequence[Classifier]:
+        """Classify Google API and auth errors into ``(code, message)``."""
+        return (classify,)
+
+    def _call(self) -> dict[str, Any]:
+        if self._retry is None:
+            self._retry = default_retry()
+        return {"retry": self._retry, "timeout": self._timeout}
+
+    # ----- collect ----------------------------------------------------------------------
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        """Discover the scope, search Cloud Asset, and fall back per project where needed.
+
+        Args:
+            fanout: Runs every unit of work; failures become coverage gaps.
+
+        Yields:
+            Batches of resources, audited scopes and gaps.
+        """
+        self._clients.credentials()
+        tree = ScopeTree()
+        yield Batch(gaps=tuple(self._discover(fanout, tree)))
+        ids = tree.ids_by_number()
+        if self._organization:
+            wide = [self._organization]
+        elif self._folders:
+            wide = list(self._folders)
+        else:
+            wide = [f"projects/{p.project_id}" for p in tree.active]
+        failed: list[_Failed] = []
+        yield from self._search(fanout, wide, ids, failed)
+        if failed and (self._organization or self._folders):
+            below = {p.project_id for f in failed for p in tree.under(f.scope)}
+            failed = []
+            yield from self._search(fanout, [f"projects/{p}" for p in sorted(below)], ids, failed)
+        yield from self._fallback(fanout, failed)
+
+    # ----- scope discovery --------------------------------------------------------------
+    def _discover(self, fanout: FanOut, tree: ScopeTree) -> list[CoverageGap]:
+        gaps: list[CoverageGap] = []
+        if self._projects:
+            found: dict[str, Project] = {}
+            units = [
+                Unit(Scope(NAME, p, service="resourcemanager"), self._get_project(p, found))
+                for p in self._projects
+            ]
+            gaps.extend(o.gap for o in fanout.run(units) if o.gap)
+            tree.projects.extend(found[p] for p in self._projects if p in found)
+        else:
+            level = [self._organization] if self._organization else list(self._folders)
+            while level:
+                level = self._discover_level(fanout, tree, [p for p in level if p], gaps)
+        for p in tree.projects:
+            if not p.active:
+                gaps.append(
+                    make_gap(
+                        Scope(NAME, p.project_id, service="resourcemanager"),
+                        p.state,
+                        f"project {p.project_id} is {p.state} (pending deletion); "
+                        "it is not audited per project",
+                    )
+                )
+        return gaps
+
+    def _discover_level(
+        self, fanout: FanOut, tree: ScopeTree, parents: list[str], gaps: list[CoverageGap]
+    ) -> list[str]:
+        found: dict[str, Children] = {}
+        units = [
+            Unit(Scope(NAME, parent, service="resourcemanager"), self._list_children(parent, found))
+            for parent in parents
+        ]
+        for outcome in fanout.run(units):
+            if outcome.gap is not None:
+                gaps.append(outcome.gap)
+        nxt: list[str] = []
+        for parent in parents:
+            children = found.get(parent)
+            if children is None:
+                continue
+            for folder in children.folders:
+                tree.folders[folder.name] = folder
+                if folder.state == "ACTIVE":
+                    nxt.append(folder.name)
+            tree.projects.extend(children.projects)
+        return nxt
+
+    def _list_children(
+        self, parent: str, found: dict[str, Children]
+    ) -> Callable[[], Sequence[Resource]]:
+        def run() -> Sequence[Resource]:
+            found[parent] = fetch_children(
+                self._clients.folders(), self._clients.projects(), parent, **self._call()
+            )
+            return ()
+
+        return run
+
+    def _get_project(
+        self, project: str, found: dict[str, Project]
+    ) -> Callable[[], Sequence[Resource]]:
+        def run() -> Sequence[Resource]:
+            found[project] = fetch_project(self._clients.projects(), project, **self._call())
+            return ()
+
+        return run
+
+    # ----- Cloud Asset ------------------------------------------------------------------
+    def _search(
+        self, fanout: FanOut, scopes: list[str], ids: dict[str, str], failed: list[_Failed]
+    ) -> Iterator[Batch]:
+        """Search every scope; scopes where every unit failed go to ``failed``, not gaps."""
+        if not scopes:
+            return
+        split = len(scopes) <= SPLIT_LIMIT
+        groups = [(t,) for t in self._asset_types] if split else [self._asset_types]
+        units = [
+            Unit(
+                Scope(NAME, scope, service=types[0] if split else "cloudasset"),
+                self._search_unit(scope, types, ids),
+                method="cloud-asset",
+            )
+            for scope in scopes
+            for types in groups
+        ]
+        gaps: dict[str, list[CoverageGap]] = {s: [] for s in scopes}
+        for outcome in fanout.run(units):
+            if outcome.gap is None:
+                yield _batch(outcome)
+            else:
+                gaps[str(outcome.scope.account)].append(outcome.gap)
+        for scope, found in gaps.items():
+            if found and len(found) == len(groups):
+                failed.append(_Failed(scope, found[0]))
+            elif found:
+                yield Batch(gaps=tuple(found))
+
+    def _search_unit(
+        self, scope: str, types: Sequence[str], ids: dict[str, str]
+    ) -> Callable[[], Sequence[Resource]]:
+        def run() -> Sequence[Resource]:
+            with self._searches:
+                results = fetch_search(self._clients.asset(), scope, types, **self._call())
+            return [to_resource(r, ids) for r in results]
+
+        return run
+
+    # ----- fallback ---------------------------------------------------------------------
+    def _fallback(self, fanout: FanOut, failed: list[_Failed]) -> Iterator[Batch]:
+        """List storage and compute per project; the other asset types become gaps."""
+        if not failed:
+            return
+        units: list[Unit] = []
+        gaps: list[CoverageGap] = []
+        uncovered = [t for t in self._asset_types if t not in COVERED_ASSET_TYPES]
+        for f in failed:
+            project = f.scope.split("/", 1)[1]
+            units.append(
+                Unit(
+                    Scope(NAME, project, service="storage.buckets"),
+                    self._buckets(project),
+                    "fallback",
+                )
+            )
+            units.extend(
+                Unit(Scope(NAME, project, service=svc), self._compute(project, svc), "fallback")
+                for svc in FALLBACK_SERVICES
+            )
+            if uncovered:
+                gaps.append(
+                    make_gap(
+                        Scope(NAME, project, service="cloudasset"),
+                        f.gap.code,
+                        f"Cloud Asset search unavailable for {project} ({f.gap.message}); "
+                        "storage and compute were listed per project instead; not audited: "
+                        + ", ".join(uncovered),
+                    )
+                )
+        yield Batch(gaps=tuple(gaps))
+        for outcome in fanout.run(units):
+            yield _batch(outcome)
+
+    def _buckets(self, project: str) -> Callable[[], Sequence[Resource]]:
+        def run() -> Sequence[Resource]:
+            raw = fetch_buckets(self._clients.storage(project), project, **self._call())
+            return [to_bucket(b, project) for b in raw]
+
+        return run
+
+    def _compute(self, project: str, service: str) -> Callable[[], Sequence[Resource]]:
+        client_name, kind, aggregated = FALLBACK_SERVICES[service]
+
+        def run() -> Sequence[Resource]:
+            client = self._clients.compute(client_name)
+            raw = fetch_compute(client, project, aggregated, **self._call())
+            return [to_compute(r, project, kind) for r in raw]
+
+        return run
