@@ -7,7 +7,7 @@ from one ``ListAliases`` call per region.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cloudaudit.models import Resource
@@ -16,6 +16,7 @@ from cloudaudit.providers.aws._base import AwsContext, Collector, resource
 __all__ = [
     "COLLECTORS",
     "collect_keys",
+    "customer_managed",
     "fetch_aliases",
     "fetch_keys",
     "replica_regions",
@@ -39,6 +40,11 @@ def fetch_aliases(client: Any) -> dict[str, str]:
             if target:
                 out.setdefault(target, alias["AliasName"])
     return out
+
+
+def customer_managed(metas: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Keep the customer-managed keys (``KeyManager == "CUSTOMER"``) of ``metas``."""
+    return [m for m in metas if m.get("KeyManager") == "CUSTOMER"]
 
 
 def replica_regions(meta: Mapping[str, Any]) -> list[str]:
@@ -65,7 +71,7 @@ def to_resource(meta: Mapping[str, Any], ctx: AwsContext, aliases: Mapping[str, 
 def collect_keys(ctx: AwsContext) -> list[Resource]:
     """List the customer-managed keys of ``ctx.region``."""
     client = ctx.client("kms")
-    keys = [m for m in fetch_keys(client) if m.get("KeyManager") == "CUSTOMER"]
+    keys = customer_managed(fetch_keys(client))
     if not keys:
         return []
     aliases = fetch_aliases(client)
