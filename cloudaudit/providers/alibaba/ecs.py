@@ -1,0 +1,166 @@
+"""ECS: regions, instances, disks, snapshots and owned images.
+
+``fetch_*`` functions only call the API and paginate; ``*_to_resource`` functions are pure and
+turn one API item (the JSON shape of the ECS API, as returned by ``body.to_map()``) into a
+:class:`~cloudaudit.models.Resource`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+
+__all__ = [
+    "disk_to_resource",
+    "fetch_disks",
+    "fetch_images",
+    "fetch_instances",
+    "fetch_regions",
+    "fetch_snapshots",
+    "image_to_resource",
+    "instance_to_resource",
+    "snapshot_to_resource",
+]
+
+PAGE_SIZE = 100
+Item = Mapping[str, Any]
+
+
+def _models() -> Any:
+    from alibabacloud_ecs20140526 import models
+
+    return models
+
+
+def fetch_regions(client: Any) -> list[str]:
+    """Return the region ids ECS reports for the account (``DescribeRegions``).
+
+    Args:
+        client: An ``alibabacloud_ecs20140526.client.Client``.
+    """
+    body = client.describe_regions(_models().DescribeRegionsRequest()).body.to_map()
+    regions = body.get("Regions", {}).get("Region", [])
+    return [str(r["RegionId"]) for r in regions if r.get("RegionId")]
+
+
+def _by_token(call: Callable[[str | None], Item], container: str, member: str) -> Iterator[Item]:
+    """Follow ``NextToken`` pages: ``call(token)`` returns one page's body."""
+    token: str | None = None
+    while True:
+        body = call(token)
+        yield from body.get(container, {}).get(member, [])
+        token = body.get("NextToken") or None
+        if not token:
+            return
+
+
+def fetch_instances(client: Any, region: str) -> list[Item]:
+    """List every ECS instance of ``region`` (``DescribeInstances``, NextToken pages)."""
+    m = _models()
+
+    def call(token: str | None) -> Item:
+        req = m.DescribeInstancesRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
+        result: Item = client.describe_instances(req).body.to_map()
+        return result
+
+    return list(_by_token(call, "Instances", "Instance"))
+
+
+def fetch_disks(client: Any, region: str) -> list[Item]:
+    """List every block storage disk of ``region`` (``DescribeDisks``, NextToken pages)."""
+    m = _models()
+
+    def call(token: str | None) -> Item:
+        req = m.DescribeDisksRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
+        result: Item = client.describe_disks(req).body.to_map()
+        return result
+
+    return list(_by_token(call, "Disks", "Disk"))
+
+
+def fetch_snapshots(client: Any, region: str) -> list[Item]:
+    """List every snapshot of ``region`` (``DescribeSnapshots``, NextToken pages)."""
+    m = _models()
+
+    def call(token: str | None) -> Item:
+        req = m.DescribeSnapshotsRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
+        result: Item = client.describe_snapshots(req).body.to_map()
+        return result
+
+    return list(_by_token(call, "Snapshots", "Snapshot"))
+
+
+def fetch_images(client: Any, region: str) -> list[Item]:
+    """List the account's own images in ``region`` (``ImageOwnerAlias=self``, page numbers)."""
+    m = _models()
+    out: list[Item] = []
+    page = 1
+    while True:
+        req = m.DescribeImagesRequest(
+            region_id=region, image_owner_alias="self", page_number=page, page_size=PAGE_SIZE
+        )
+        body = client.describe_images(req).body.to_map()
+        items = body.get("Images", {}).get("Image", [])
+        out.extend(items)
+        total = int(body.get("TotalCount") or 0)
+        if not items or len(out) >= total:
+            return out
+        page += 1
+
+
+def _tags(item: Item) -> dict[str, str]:
+    tags = item.get("Tags", {}).get("Tag", []) or []
+    return {str(t.get("TagKey", "")): str(t.get("TagValue", "")) for t in tags if t.get("TagKey")}
+
+
+def _arn(account: str, region: str, kind: str, rid: str) -> str:
+    return f"acs:ecs:{region}:{account}:{kind}/{rid}"
+
+
+def _located(
+    account: str, region: str, item: Item, *, kind: str, id_key: str, name_key: str
+) -> Resource:
+    rid = str(item[id_key])
+    zone = item.get("ZoneId") or None
+    return Resource(
+        provider=ProviderId.ALIBABA,
+        account=account,
+        service="ecs",
+        type=kind,
+        id=_arn(account, region, kind, rid),
+        name=str(item.get(name_key) or rid),
+        location=Location(
+            provider=ProviderId.ALIBABA,
+            region=str(item.get("RegionId") or region),
+            zone=str(zone) if zone else None,
+            kind=LocationKind.ZONE if zone else LocationKind.REGION,
+        ),
+        tags=_tags(item),
+    )
+
+
+def instance_to_resource(account: str, region: str, item: Item) -> Resource:
+    """Turn one ``DescribeInstances`` item into a zonal Resource."""
+    return _located(
+        account, region, item, kind="instance", id_key="InstanceId", name_key="InstanceName"
+    )
+
+
+def disk_to_resource(account: str, region: str, item: Item) -> Resource:
+    """Turn one ``DescribeDisks`` item into a zonal Resource."""
+    return _located(account, region, item, kind="disk", id_key="DiskId", name_key="DiskName")
+
+
+def snapshot_to_resource(account: str, region: str, item: Item) -> Resource:
+    """Turn one ``DescribeSnapshots`` item into a regional Resource."""
+    item = {k: v for k, v in item.items() if k != "ZoneId"}
+    return _located(
+        account, region, item, kind="snapshot", id_key="SnapshotId", name_key="SnapshotName"
+    )
+
+
+def image_to_resource(account: str, region: str, item: Item) -> Resource:
+    """Turn one ``DescribeImages`` item into a regional Resource."""
+    return _located(account, region, item, kind="image", id_key="ImageId", name_key="ImageName")
