@@ -21,6 +21,7 @@ __all__ = ["builtin_policy_names", "load_policy", "policy_from_mapping"]
 
 MAX_POLICY_BYTES = 1_000_000
 MAX_DEPTH = 20
+MAX_NODES = 200_000
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -116,6 +117,11 @@ def _read_file(path: Path, source: str) -> dict[str, Any]:
     return parse_policy_text(text, source, json_only=path.suffix.lower() == ".json")
 
 
+def _problem(source: str, message: str, fix: str) -> PolicyError:
+    """A file-level policy error."""
+    return PolicyError(source, [("(file)", message, fix)])
+
+
 def parse_policy_text(text: str, source: str, *, json_only: bool = False) -> dict[str, Any]:
     """Parse policy text (safe YAML or JSON) into a mapping, with bounded size and depth."""
     if len(text) > MAX_POLICY_BYTES:
@@ -162,28 +168,41 @@ def parse_policy_text(text: str, source: str, *, json_only: bool = False) -> dic
                 )
             ],
         )
-    if _depth(data) > MAX_DEPTH:
-        raise PolicyError(
+    depth, nodes = _measure(data)
+    if depth > MAX_DEPTH:
+        raise _problem(
+            source, "the document is nested too deeply.", f"keep nesting under {MAX_DEPTH} levels."
+        )
+    if nodes > MAX_NODES:
+        raise _problem(
             source,
-            [
-                (
-                    "(file)",
-                    "the document is nested too deeply.",
-                    f"keep nesting under {MAX_DEPTH} levels.",
-                )
-            ],
+            f"the document expands to more than {MAX_NODES} values (YAML "
+            "aliases count once per use).",
+            "write the values out without aliases.",
         )
     return data
 
 
-def _depth(value: object, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def _measure(value: object, memo: dict[int, tuple[int, int]] | None = None) -> tuple[int, int]:
+    """Return (nesting depth, expanded node count) of parsed YAML/JSON.
+
+    YAML aliases share objects, so results are memoised per object: a "billion laughs"
+    document is measured in time proportional to its text, and rejected by its expanded size.
+    """
+    if not isinstance(value, (dict, list)):
+        return 0, 1
+    memo = {} if memo is None else memo
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    memo[key] = (MAX_DEPTH + 1, MAX_NODES + 1)  # a cycle counts as too deep
+    children = value.values() if isinstance(value, dict) else value
+    depth, nodes = 0, 1
+    for child in children:
+        d, n = _measure(child, memo)
+        depth, nodes = max(depth, d), min(nodes + n, MAX_NODES + 1)
+    memo[key] = (depth + 1, nodes)
+    return memo[key]
 
 
 def _resolve_extends(raw: dict[str, Any], source: str, path: Path) -> dict[str, Any]:
