@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,12 +13,18 @@ import click
 from cloudaudit._version import __version__
 from cloudaudit.cli._common import (
     EXIT_CONFIG,
+    EXIT_FAIL,
     EXIT_OK,
     FORMATS,
+    complete_policy,
     config_errors,
-    emit_report,
+    fail_on_option,
+    quiet_option,
     resolve_policy,
+    run_and_emit,
+    write_atomic,
 )
+from cloudaudit.models import Report
 
 __all__ = ["main"]
 
@@ -64,8 +71,18 @@ class _LazyAuditGroup(click.Group):
 def main() -> None:
     """Where does our data really live, and who operates the place it lives in?
 
-    Exit codes: 0 no violation, 1 violations found, 2 usage or configuration error.
-    """
+    \b
+    Exit codes:
+      0  nothing to fail on
+      1  a --fail-on condition holds (default: a violation); `diff`: new violations
+      2  usage or configuration error
+
+    \b
+    Shell completion (bash, zsh, fish):
+      eval "$(_CLOUDAUDIT_COMPLETE=bash_source cloudaudit)"
+      eval "$(_CLOUDAUDIT_COMPLETE=zsh_source cloudaudit)"
+      _CLOUDAUDIT_COMPLETE=fish_source cloudaudit | source
+    """  # noqa: D301 - \b is click's no-rewrap marker
 
 
 @main.group(cls=_LazyAuditGroup)
@@ -78,22 +95,77 @@ def audit() -> None:
     "--policy",
     default="us-foreign-adversaries",
     show_default=True,
+    shell_complete=complete_policy,
     help="Built-in policy to run the demo with (the demo adds two exemptions).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
+@fail_on_option(default=("never",))
+@quiet_option
 @config_errors
 def demo(policy: str, fmt: str, output: Path | None) -> None:
     """Audit a built-in sample estate over five clouds. No credentials, no network.
 
-    Exits 0 (the demo is expected to find violations).
+    Exits 0 unless --fail-on is given (the demo is expected to find violations).
     """
     from cloudaudit._audit import audit as run_audit
     from cloudaudit.demo import demo_policy, demo_providers
 
-    report = run_audit(list(demo_providers()), demo_policy(policy))
-    emit_report(report, fmt, output)
-    sys.exit(EXIT_OK)
+    pol = demo_policy(policy)
+
+    def make(progress: Callable[..., None] | None = None) -> Report:
+        return run_audit(list(demo_providers()), pol, progress=progress)
+
+    run_and_emit(make, fmt, output)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the diff to FILE (atomically) instead of stdout.",
+)
+def diff_command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+    """Show the drift from report OLD.json to report NEW.json.
+
+    Lists new violations, resolved ones, newly unknown resources and coverage changes.
+    Exits 1 when something new violates, 0 otherwise, 2 when a file is not a report.
+    """
+    from pydantic import ValidationError
+
+    from cloudaudit.cli._render import render_diff
+    from cloudaudit.diff import diff
+
+    reports = []
+    for path in (old, new):
+        try:
+            reports.append(Report.from_json(path.read_bytes()))
+        except (ValidationError, OSError) as exc:
+            click.echo(f"error: {path} is not a cloudaudit JSON report: {exc}", err=True)
+            sys.exit(EXIT_CONFIG)
+    d = diff(reports[0], reports[1])
+    text = d.model_dump_json(indent=2) + "\n" if fmt == "json" else render_diff(d)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+    sys.exit(EXIT_FAIL if d.new_violations else EXIT_OK)
 
 
 @main.group(invoke_without_command=True)

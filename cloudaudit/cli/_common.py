@@ -1,46 +1,121 @@
-"""Options and plumbing shared by the audit commands."""
+"""Options and plumbing shared by the audit commands.
+
+Provider commands decorate themselves with :func:`audit_options` and finish with
+:func:`run_and_emit`. The options every command gets without declaring parameters for them
+(``--fail-on``, ``--quiet``) are stored in the click context's ``meta`` and read back by
+:func:`run_and_emit`.
+
+Exit codes: 0 nothing to fail on, 1 a ``--fail-on`` condition is met (by default: a
+violation), 2 usage or configuration error.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from cloudaudit.errors import CloudAuditError
+from cloudaudit.formats import FORMATS, render
 from cloudaudit.models import Report
 from cloudaudit.policies import Policy, load_policy
 
 __all__ = [
     "EXIT_CONFIG",
+    "EXIT_FAIL",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
+    "FAIL_ON",
+    "FORMATS",
+    "OutputError",
     "audit_options",
+    "complete_policy",
     "emit_report",
+    "exit_code",
+    "fail_on_option",
     "parse_options",
+    "progress_callback",
+    "quiet_option",
     "resolve_policy",
     "run_and_emit",
+    "write_atomic",
 ]
 
 EXIT_OK = 0
-EXIT_VIOLATIONS = 1
+EXIT_FAIL = 1
+EXIT_VIOLATIONS = EXIT_FAIL
 EXIT_CONFIG = 2
-FORMATS = ("table", "json")
+FAIL_ON = ("violation", "unknown", "gap", "never")
+
+_META_FAIL_ON = "cloudaudit.fail_on"
+_META_QUIET = "cloudaudit.quiet"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+def fail_on_option(default: Sequence[str] = ("violation",)) -> Callable[[F], F]:
+    """The ``--fail-on`` option (repeatable), stored in the click context."""
+    shown = ", ".join(default) or "never"
+    return click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON),
+        multiple=True,
+        default=tuple(default),
+        expose_value=False,
+        callback=_store(_META_FAIL_ON),
+        help=f"Exit 1 when the report has a violation, an unknown or a coverage gap "
+        f"(repeatable; 'never' always exits 0). Default: {shown}.",
+    )
+
+
+def quiet_option(func: F) -> F:
+    """The ``--quiet`` option: no progress bar, no status lines on stderr."""
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_store(_META_QUIET),
+        help="No progress bar and no status messages on stderr.",
+    )(func)
+
+
+def complete_policy(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from cloudaudit.policies import builtin_policy_names
+
+    return [CompletionItem(n) for n in builtin_policy_names() if n.startswith(incomplete)]
+
+
 def audit_options(func: F) -> F:
-    """Add --policy, --option, --format, --output and --max-workers to an audit command."""
+    """Add the options every audit command shares.
+
+    --policy, --option, --format, --output and --max-workers are passed to the command;
+    --fail-on and --quiet are stored in the click context and applied by :func:`run_and_emit`.
+    """
     options = [
         click.option(
             "--policy",
             "policy",
             default="us-foreign-adversaries",
             show_default=True,
+            shell_complete=complete_policy,
             help="Built-in policy name or path to a YAML/JSON policy file.",
         ),
         click.option(
@@ -63,7 +138,7 @@ def audit_options(func: F) -> F:
             "output",
             type=click.Path(dir_okay=False, path_type=Path),
             default=None,
-            help="Write the report to FILE instead of stdout.",
+            help="Write the report to FILE (atomically) instead of stdout.",
         ),
         click.option(
             "--max-workers",
@@ -72,6 +147,8 @@ def audit_options(func: F) -> F:
             show_default=True,
             help="Most API units in flight at once.",
         ),
+        fail_on_option(),
+        quiet_option,
     ]
     for opt in reversed(options):
         func = opt(func)
@@ -97,37 +174,120 @@ def resolve_policy(name: str, option_values: Sequence[str]) -> Policy:
     return load_policy(name, options=parse_options(option_values) or None)
 
 
-def emit_report(report: Report, fmt: str, output: Path | None) -> None:
+def _meta(key: str, default: Any) -> Any:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(key, default) if ctx is not None else default
+
+
+class OutputError(click.ClickException):
+    """The report could not be written (exit code 2, like any configuration error)."""
+
+    exit_code = EXIT_CONFIG
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def emit_report(
+    report: Report, fmt: str, output: Path | None, *, quiet: bool | None = None
+) -> None:
     """Write the report in ``fmt`` to ``output`` (atomically) or stdout."""
-    if fmt == "json":
-        text = report.to_json() + "\n"
-    else:
+    quiet = _meta(_META_QUIET, False) if quiet is None else quiet
+    if fmt == "table":
         from cloudaudit.cli._render import render_table
 
         text = render_table(report, color=output is None and sys.stdout.isatty())
+    else:
+        text = render(report, fmt)
     if output is None:
         click.echo(text, nl=False)
         return
-    tmp = output.with_name(output.name + ".partial")
+    write_atomic(output, text)
+    if not quiet:
+        click.echo(f"report written to {output}", err=True)
+
+
+def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:
+    """0 when no ``fail_on`` condition holds, 1 when one does.
+
+    Args:
+        report: The audit's report.
+        fail_on: Any of ``violation`` (a violating finding), ``unknown`` (a finding whose
+            location could not be established) and ``gap`` (a coverage gap); ``never`` alone
+            always gives 0.
+    """
+    wanted = set(fail_on)
+    s = report.summary
+    failed = (
+        ("violation" in wanted and s.violation > 0)
+        or ("unknown" in wanted and s.unknown > 0)
+        or ("gap" in wanted and bool(report.coverage.gaps))
+    )
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def progress_callback() -> bool:
+    """True when a progress bar should be drawn: stderr is a terminal and not ``--quiet``."""
+    return not _meta(_META_QUIET, False) and sys.stderr.isatty()
+
+
+def _accepts_progress(make_report: Callable[..., Report]) -> bool:
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
-    click.echo(f"report written to {output}", err=True)
+        params = inspect.signature(make_report).parameters
+    except (TypeError, ValueError):
+        return False
+    return "progress" in params
 
 
-def exit_code(report: Report) -> int:
-    """0 when nothing violates, 1 when something does."""
-    return EXIT_VIOLATIONS if report.summary.violation else EXIT_OK
+def _run(make_report: Callable[..., Report], show: bool) -> Report:
+    from rich.console import Console
+
+    if not show:
+        return make_report()
+    console = Console(stderr=True)
+    if _accepts_progress(make_report):
+        from cloudaudit.cli._render import AuditProgress
+
+        with AuditProgress(console) as bar:
+            return make_report(progress=bar)
+    with console.status("auditing…"):
+        return make_report()
 
 
-def run_and_emit(make_report: Callable[[], Report], fmt: str, output: Path | None) -> None:
-    """Run an audit, print it, and exit with the documented code."""
-    report = make_report()
+def run_and_emit(
+    make_report: Callable[..., Report],
+    fmt: str,
+    output: Path | None,
+    *,
+    fail_on: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> None:
+    """Run an audit, print it, and exit with the documented code.
+
+    If ``make_report`` takes a ``progress`` keyword (``lambda progress=None: audit(...,
+    progress=progress)``) it gets a progress callback drawing a bar on stderr; otherwise a
+    spinner is shown. Neither appears with ``--quiet`` or when stderr is not a terminal.
+
+    Args:
+        make_report: Runs the audit.
+        fmt: One of :data:`FORMATS`.
+        output: File to write, or None for stdout.
+        fail_on: Conditions for exit code 1; defaults to the command's ``--fail-on``.
+        progress: Force the progress display on or off; defaults to :func:`progress_callback`.
+    """
+    show = progress_callback() if progress is None else progress
+    report = _run(make_report, show)
     emit_report(report, fmt, output)
-    sys.exit(exit_code(report))
+    conditions = _meta(_META_FAIL_ON, ("violation",)) if fail_on is None else fail_on
+    sys.exit(exit_code(report, conditions or ("violation",)))
 
 
 def config_errors(func: F) -> F:

@@ -1,0 +1,159 @@
+"""Drift between two reports: what newly violates, what was resolved, what we can no longer see.
+
+Findings are matched by their stable id (policy, provider, account, resource id). A violation
+that is absent from the newer report is only called *removed* when the newer report looked at
+its scope; when a coverage gap of the newer report covers it, it is *unverified*: "could not
+look" is never "resolved".
+
+Example:
+    >>> from cloudaudit import audit
+    >>> from cloudaudit.testing import FakeProvider, make_resource
+    >>> old = audit(FakeProvider([make_resource("aws", "eu-west-1")]), "us-foreign-adversaries")
+    >>> new = audit(FakeProvider([make_resource("aws", "ap-east-1")]), "us-foreign-adversaries")
+    >>> len(diff(old, new).new_violations)
+    1
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from cloudaudit.models import CoverageGap, Finding, Report, Status
+
+__all__ = ["ReportDiff", "diff"]
+
+
+class ReportDiff(BaseModel):
+    """The changes between an older and a newer report.
+
+    Attributes:
+        old_started_at: When the older audit started.
+        new_started_at: When the newer audit started.
+        old_policy: ``policy_id@version`` of the older report.
+        new_policy: ``policy_id@version`` of the newer report.
+        new_violations: Findings (from the newer report) that violate now and did not before.
+        resolved: Findings (from the newer report) that violated before and are now compliant
+            or exempt.
+        removed: Violations of the older report whose resource the newer audit did not see,
+            although it looked at their scope (deleted or moved).
+        unverified: Violations of the older report whose resource is absent from the newer
+            report because a coverage gap of the newer report covers it.
+        newly_unknown: Findings that are ``unknown`` now and were not before.
+        new_gaps: Coverage gaps of the newer report that the older did not have.
+        closed_gaps: Coverage gaps of the older report that the newer does not have.
+        audited_before: Number of audited scopes in the older report.
+        audited_after: Number of audited scopes in the newer report.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    old_started_at: datetime
+    new_started_at: datetime
+    old_policy: str
+    new_policy: str
+    new_violations: tuple[Finding, ...] = ()
+    resolved: tuple[Finding, ...] = ()
+    removed: tuple[Finding, ...] = ()
+    unverified: tuple[Finding, ...] = ()
+    newly_unknown: tuple[Finding, ...] = ()
+    new_gaps: tuple[CoverageGap, ...] = ()
+    closed_gaps: tuple[CoverageGap, ...] = ()
+    audited_before: int = 0
+    audited_after: int = 0
+
+    @property
+    def coverage_dropped(self) -> bool:
+        """True when the newer audit has new gaps or audited fewer scopes."""
+        return bool(self.new_gaps) or self.audited_after < self.audited_before
+
+    @property
+    def worse(self) -> bool:
+        """True when something new violates, became unknown, or coverage dropped."""
+        return bool(self.new_violations or self.newly_unknown) or self.coverage_dropped
+
+    @property
+    def changed(self) -> bool:
+        """True when anything at all differs."""
+        return self.worse or bool(
+            self.resolved or self.removed or self.unverified or self.closed_gaps
+        )
+
+    def summary(self) -> dict[str, int | bool]:
+        """Counts of each kind of change, for notifications and logs."""
+        return {
+            "new_violations": len(self.new_violations),
+            "resolved": len(self.resolved),
+            "removed": len(self.removed),
+            "unverified": len(self.unverified),
+            "newly_unknown": len(self.newly_unknown),
+            "new_gaps": len(self.new_gaps),
+            "closed_gaps": len(self.closed_gaps),
+            "audited_before": self.audited_before,
+            "audited_after": self.audited_after,
+            "coverage_dropped": self.coverage_dropped,
+        }
+
+
+def _gap_key(g: CoverageGap) -> tuple[str, str]:
+    return (g.scope, g.code)
+
+
+def covers(gap: CoverageGap, finding: Finding) -> bool:
+    """True when ``gap`` may hide ``finding``'s resource (same provider, account and region)."""
+    r = finding.resource
+    if gap.provider != r.provider.value:
+        return False
+    if gap.account is not None and gap.account != r.account:
+        return False
+    if gap.region is None or gap.region == "*":
+        return True
+    return gap.region in (r.location.region, r.location.zone)
+
+
+def _label(report: Report) -> str:
+    return f"{report.policy_id}@{report.policy_version}"
+
+
+def diff(old: Report, new: Report) -> ReportDiff:
+    """Compare two reports and return what changed from ``old`` to ``new``."""
+    before = {f.id: f for f in old.findings}
+    after = {f.id: f for f in new.findings}
+
+    def was(fid: str, status: Status) -> bool:
+        f = before.get(fid)
+        return f is not None and f.status is status
+
+    new_violations = [
+        f for f in new.findings if f.status is Status.VIOLATION and not was(f.id, Status.VIOLATION)
+    ]
+    newly_unknown = [
+        f for f in new.findings if f.status is Status.UNKNOWN and not was(f.id, Status.UNKNOWN)
+    ]
+    resolved = [
+        f
+        for f in new.findings
+        if f.status in (Status.COMPLIANT, Status.EXEMPT) and was(f.id, Status.VIOLATION)
+    ]
+    gone = [f for f in old.violations if f.id not in after]
+    unverified = [f for f in gone if any(covers(g, f) for g in new.coverage.gaps)]
+    hidden = {f.id for f in unverified}
+    removed = [f for f in gone if f.id not in hidden]
+    old_gaps = {_gap_key(g) for g in old.coverage.gaps}
+    new_gap_keys = {_gap_key(g) for g in new.coverage.gaps}
+    return ReportDiff(
+        old_started_at=old.started_at,
+        new_started_at=new.started_at,
+        old_policy=_label(old),
+        new_policy=_label(new),
+        new_violations=tuple(new_violations),
+        resolved=tuple(resolved),
+        removed=tuple(removed),
+        unverified=tuple(unverified),
+        newly_unknown=tuple(newly_unknown),
+        new_gaps=tuple(g for g in new.coverage.gaps if _gap_key(g) not in old_gaps),
+        closed_gaps=tuple(g for g in old.coverage.gaps if _gap_key(g) not in new_gap_keys),
+        audited_before=len(old.coverage.audited),
+        audited_after=len(new.coverage.audited),
+    )

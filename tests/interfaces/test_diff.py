@@ -1,0 +1,82 @@
+"""cloudaudit.diff: drift between two real audits."""
+
+from __future__ import annotations
+
+from cloudaudit import audit
+from cloudaudit.diff import diff
+from cloudaudit.models import CoverageGap
+from cloudaudit.testing import FakeProvider, make_resource
+
+POLICY = "us-foreign-adversaries"
+ACCT = "000000000000"
+
+
+def _gap(region: str) -> CoverageGap:
+    return CoverageGap(
+        provider="aws",
+        scope=f"aws/{ACCT}/{region}/s3",
+        code="AccessDenied",
+        message="denied",
+        account=ACCT,
+        region=region,
+        service="s3",
+    )
+
+
+def test_new_resolved_removed_unverified_unknown_and_gaps() -> None:
+    old = audit(
+        FakeProvider(
+            [
+                make_resource("aws", "ap-east-1", name="fixed"),  # violation, becomes compliant
+                make_resource("aws", "ap-east-1", name="deleted"),  # violation, then gone
+                make_resource("aws", "cn-north-1", name="hidden"),  # violation, then behind a gap
+                make_resource("aws", "eu-west-1", name="steady"),
+            ],
+            gaps=[_gap("me-south-1")],
+            name="aws",
+        ),
+        POLICY,
+    )
+    # "fixed" keeps its id but now lives in eu-west-1
+    fixed = make_resource(
+        "aws", "eu-west-1", name="fixed", id="aws:000000000000:storage:bucket/fixed"
+    )
+    new = audit(
+        FakeProvider(
+            [
+                fixed,
+                make_resource("aws", "eu-west-1", name="steady"),
+                make_resource("aws", "ap-east-1", name="new-hk"),
+                make_resource("aws", "xx-nowhere-1", name="mystery"),
+            ],
+            gaps=[_gap("cn-north-1")],
+            name="aws",
+        ),
+        POLICY,
+    )
+    d = diff(old, new)
+    names = lambda fs: sorted(f.resource.name for f in fs)  # noqa: E731
+    assert names(d.new_violations) == ["new-hk"]
+    assert names(d.resolved) == ["fixed"]
+    assert names(d.removed) == ["deleted"]
+    assert names(d.unverified) == ["hidden"]  # could not look is never resolved
+    assert names(d.newly_unknown) == ["mystery"]
+    assert [g.region for g in d.new_gaps] == ["cn-north-1"]
+    assert [g.region for g in d.closed_gaps] == ["me-south-1"]
+    assert d.coverage_dropped and d.worse and d.changed
+    assert d.summary()["new_violations"] == 1
+
+
+def test_same_report_has_no_drift() -> None:
+    r = audit(FakeProvider([make_resource("aws", "ap-east-1")]), POLICY)
+    d = diff(r, r)
+    assert not d.changed
+    assert not d.coverage_dropped
+
+
+def test_fewer_audited_scopes_is_a_coverage_drop() -> None:
+    two = audit([FakeProvider(name="aws"), FakeProvider(name="gcp")], POLICY)
+    one = audit([FakeProvider(name="aws")], POLICY)
+    d = diff(two, one)
+    assert d.audited_before == 2 and d.audited_after == 1
+    assert d.coverage_dropped and not d.new_gaps
