@@ -1,0 +1,82 @@
+"""``cloudaudit audit azure``: audit Azure subscriptions (needs ``cloudaudit[azure]``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+
+__all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
+
+CA_BUNDLE_ENV = "CLOUDAUDIT_AZURE_CA_BUNDLE"
+"""CA bundle to verify the ARM endpoint with (Azure Stack Hub with a private CA; tests)."""
+
+TEST_TOKEN_ENV = "CLOUDAUDIT_AZURE_TEST_STATIC_TOKEN"
+"""TEST ONLY: a fixed bearer token sent instead of DefaultAzureCredential (local fakes)."""
+
+
+@click.command(name="azure")
+@click.option(
+    "--subscription",
+    "subscriptions",
+    multiple=True,
+    metavar="ID",
+    help="Subscription id to audit (repeatable). Default: every subscription you can see.",
+)
+@click.option("--management-group", default=None, help="Audit the subscriptions under this group.")
+@click.option(
+    "--cloud",
+    type=click.Choice(["public", "china", "usgov"]),
+    default="public",
+    show_default=True,
+    help="Azure cloud: public, China (operated by 21Vianet) or US Government.",
+)
+@click.option(
+    "--arm-endpoint",
+    default=None,
+    metavar="URL",
+    help="Azure Resource Manager endpoint override (Azure Stack Hub); https only.",
+)
+@click.option(
+    "--resource-graph/--no-resource-graph",
+    default=True,
+    show_default=True,
+    help="Use Azure Resource Graph (fast) or list each subscription with ARM.",
+)
+@audit_options
+@config_errors
+def command(
+    subscriptions: tuple[str, ...],
+    management_group: str | None,
+    cloud: str,
+    arm_endpoint: str | None,
+    resource_graph: bool,
+    policy: str,
+    policy_options: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    max_workers: int,
+) -> None:
+    """Audit Azure subscriptions: where every resource and its copies keep their data.
+
+    Credentials come from DefaultAzureCredential (environment, managed identity, Azure CLI).
+    The role needed is Reader (see docs/providers/azure.md for narrower actions).
+    """
+    from cloudaudit._audit import audit
+    from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+
+    pol = resolve_policy(policy, policy_options)
+    token = os.environ.get(TEST_TOKEN_ENV)
+    provider = AzureProvider(
+        credential=StaticTokenCredential(token) if token else None,
+        subscriptions=list(subscriptions) or None,
+        management_group=management_group,
+        cloud=cloud,
+        arm_endpoint=arm_endpoint,
+        use_resource_graph=resource_graph,
+        connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
+    )
+    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)

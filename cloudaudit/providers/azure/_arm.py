@@ -1,0 +1,78 @@
+"""Per-subscription ARM calls: subscriptions, locations, the generic resource list, SQL links.
+
+I/O only. The SDK's pagers follow ``nextLink``; the SQL calls page by hand over GET requests.
+Every call here is a read (GET).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = [
+    "SQL_API_VERSION",
+    "fetch_locations",
+    "fetch_resources",
+    "fetch_sql_links",
+    "fetch_subscriptions",
+]
+
+SQL_API_VERSION = "2021-11-01"
+
+
+def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
+    """List the subscriptions the credential can see (``SubscriptionClient``)."""
+    return [_as_dict(s) for s in client.subscriptions.list()]
+
+
+def fetch_locations(client: Any, subscription: str) -> list[dict[str, Any]]:
+    """List a subscription's locations with physical location and paired regions."""
+    return [_as_dict(loc) for loc in client.subscriptions.list_locations(subscription)]
+
+
+def fetch_resources(client: Any) -> Iterator[dict[str, Any]]:
+    """List every resource of the client's subscription (``resources.list``, all pages).
+
+    ``resources.list`` returns id, name, type, location, tags, sku and kind but no
+    ``properties``: each row gets ``properties=None`` so copies that need them are unknown.
+    """
+    for item in client.resources.list():
+        row = _as_dict(item)
+        row["properties"] = None
+        yield row
+
+
+def fetch_sql_links(client: Any, server_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Read a SQL server's failover groups and replication links (two paged GETs).
+
+    Returns ``{"failoverGroups": [...], "replicationLinks": [...]}`` in REST JSON shape.
+    """
+    return {
+        child: list(_get_paged(client, f"{server_id}/{child}?api-version={SQL_API_VERSION}"))
+        for child in ("failoverGroups", "replicationLinks")
+    }
+
+
+def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    next_url: str | None = url
+    while next_url:
+        response = client.send_request(HttpRequest("GET", next_url))
+        if response.status_code != 200:
+            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+        body = response.json()
+        yield from body.get("value") or ()
+        next_url = body.get("nextLink")
+
+
+def _as_dict(model: Any) -> dict[str, Any]:
+    """REST JSON of an SDK model (new-style models are mappings; old ones have as_dict)."""
+    if isinstance(model, dict):
+        return dict(model)
+    try:
+        return dict(model)
+    except TypeError:
+        return dict(model.as_dict(keep_readonly=True))

@@ -1,0 +1,51 @@
+"""Classify Azure SDK errors into coverage-gap codes, and the lazy SDK import check."""
+
+from __future__ import annotations
+
+from cloudaudit.errors import ProviderUnavailable
+
+__all__ = ["classify", "require_sdk"]
+
+
+def require_sdk(module: str) -> None:
+    """Import ``module`` or raise :class:`ProviderUnavailable` naming the ``azure`` extra."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise ProviderUnavailable("azure", "azure", exc.name or module) from exc
+
+
+def classify(exc: BaseException) -> tuple[str, str] | None:
+    """Map an azure-core exception to ``(code, message)``; ``None`` if it is not one.
+
+    ARM errors carry a code such as ``AuthorizationFailed``, ``SubscriptionNotFound`` or
+    ``ResourceGraphQuotaExceeded``; those codes become the gap code. Errors without a code use
+    the HTTP status (``HTTP403``); authentication and transport failures get fixed codes.
+    """
+    try:
+        from azure.core import exceptions as az
+    except ImportError:
+        return None
+    if isinstance(exc, az.ClientAuthenticationError) and getattr(exc, "status_code", None) != 403:
+        return "AuthenticationFailed", _message(exc)
+    if isinstance(exc, az.HttpResponseError):
+        error = getattr(exc, "error", None)
+        code = getattr(error, "code", None)
+        if not code:
+            status = getattr(exc, "status_code", None)
+            code = f"HTTP{status}" if status else "HttpResponseError"
+        return str(code), _message(exc)
+    if isinstance(exc, az.ServiceRequestError | az.ServiceResponseError):
+        return "ConnectionError", _message(exc)
+    if isinstance(exc, az.AzureError):
+        return type(exc).__name__, _message(exc)
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    """The first line of an azure-core error message (the rest repeats headers and bodies)."""
+    error = getattr(exc, "error", None)
+    message = getattr(error, "message", None) or getattr(exc, "message", None) or str(exc)
+    return str(message).strip().splitlines()[0] if str(message).strip() else type(exc).__name__

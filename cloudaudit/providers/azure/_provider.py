@@ -1,0 +1,343 @@
+"""AzureProvider: subscriptions, locations, Resource Graph (or ARM listing) and copies."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudaudit.catalog import Catalog, default_catalog
+from cloudaudit.models import CoverageGap, Location, ProviderId, Resource, ScopeRecord
+from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
+from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers.azure import _arm, _graph
+from cloudaudit.providers.azure._auth import default_credential
+from cloudaudit.providers.azure._clouds import AzureCloud, resolve_cloud
+from cloudaudit.providers.azure._errors import classify, require_sdk
+from cloudaudit.providers.azure._geo import Geo, catalog_mismatches, location_info
+from cloudaudit.providers.azure._sql import ANY_DATABASE, SQL_DB, SQL_SERVER, sql_copies
+from cloudaudit.providers.azure._types import COPY_TYPES, to_resource
+
+__all__ = ["AzureProvider"]
+
+NAME = ProviderId.AZURE.value
+Row = dict[str, Any]
+
+
+class AzureProvider:
+    """Read-only Azure adapter: every located resource of the chosen subscriptions.
+
+    Args:
+        credential: An azure-core ``TokenCredential``; ``DefaultAzureCredential`` (with the
+            cloud's authority) is built lazily when omitted.
+        subscriptions: Subscription ids to audit; default: every subscription the credential
+            sees (or those under ``management_group``).
+        management_group: Audit the subscriptions under this management group.
+        cloud: ``public``, ``china`` (operated by 21Vianet) or ``usgov``.
+        arm_endpoint: ARM base URL override (Azure Stack Hub, local fakes); https only.
+        use_resource_graph: Use the Resource Graph fast path (falls back per chunk of
+            subscriptions to ``resources.list`` when Resource Graph fails).
+        connection_verify: CA bundle path (or ``False``) for TLS verification.
+        retry_total: azure-core retry count (``None``: the SDK default).
+        retry_backoff_factor: azure-core retry backoff factor (``None``: the SDK default).
+        page_size: Rows per Resource Graph page (at most 1,000).
+        catalog: Region catalog used for the location rule and the catalog check.
+        sleep: Called to wait when the Resource Graph quota is exhausted.
+    """
+
+    def __init__(
+        self,
+        credential: Any = None,
+        subscriptions: Sequence[str] | None = None,
+        management_group: str | None = None,
+        cloud: str = "public",
+        arm_endpoint: str | None = None,
+        *,
+        use_resource_graph: bool = True,
+        connection_verify: str | bool | None = None,
+        retry_total: int | None = None,
+        retry_backoff_factor: float | None = None,
+        page_size: int = 1000,
+        catalog: Catalog | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.cloud: AzureCloud = resolve_cloud(cloud, arm_endpoint)
+        self._credential = credential
+        self._subscriptions = [s.strip() for s in subscriptions or () if s.strip()]
+        self._management_group = management_group
+        self._use_graph = use_resource_graph
+        self._page_size = max(1, min(1000, page_size))
+        self._catalog = catalog
+        self._sleep = sleep
+        options: dict[str, Any] = {
+            "connection_verify": connection_verify,
+            "retry_total": retry_total,
+            "retry_backoff_factor": retry_backoff_factor,
+        }
+        self._client_kwargs = {k: v for k, v in options.items() if v is not None}
+        self._lock = threading.Lock()
+        self.graph_stats = _graph.GraphStats()
+
+    @property
+    def name(self) -> str:
+        """The provider id, ``azure``."""
+        return NAME
+
+    def classifiers(self) -> Sequence[Classifier]:
+        """The azure-core exception classifier."""
+        return (classify,)
+
+    # ----- clients ----------------------------------------------------------------------------
+    def _cred(self) -> Any:
+        with self._lock:
+            if self._credential is None:
+                self._credential = default_credential(self.cloud)
+            return self._credential
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {
+            "base_url": self.cloud.arm_endpoint,
+            "credential_scopes": [self.cloud.credential_scope],
+            **self._client_kwargs,
+        }
+
+    def subscription_client(self) -> Any:
+        """A ``SubscriptionClient`` for this cloud."""
+        require_sdk("azure.mgmt.resource.subscriptions")
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        return SubscriptionClient(self._cred(), **self._kwargs())
+
+    def graph_client(self) -> Any:
+        """A ``ResourceGraphClient`` for this cloud."""
+        require_sdk("azure.mgmt.resourcegraph")
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        return ResourceGraphClient(self._cred(), **self._kwargs())
+
+    def resource_client(self, subscription: str) -> Any:
+        """A ``ResourceManagementClient`` for one subscription."""
+        require_sdk("azure.mgmt.resource.resources")
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        return ResourceManagementClient(self._cred(), subscription, **self._kwargs())
+
+    # ----- collect ----------------------------------------------------------------------------
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        """Yield one batch per subscription, then the tenant-wide gaps."""
+        run = _Run(self, fanout, self._catalog or default_catalog())
+        subs = self.discover()
+        yield from run.locations(subs)
+        if self._use_graph:
+            run.graph(run.live)
+        else:
+            run.arm(run.live)
+        run.sql()
+        yield from run.batches()
+
+    def discover(self) -> list[str]:
+        """The subscription ids to audit (explicit, under the management group, or all).
+
+        A failure here fails the provider as a whole: ``audit`` turns it into one gap.
+        """
+        if self._subscriptions:
+            return list(dict.fromkeys(self._subscriptions))
+        if self._management_group:
+            rows = _graph.fetch_graph(
+                self.graph_client(),
+                _graph.SUBSCRIPTIONS_QUERY,
+                management_groups=[self._management_group],
+                sleep=self._sleep,
+                stats=self.graph_stats,
+            )
+            return sorted({str(r["subscriptionId"]) for r in rows})
+        subs = _arm.fetch_subscriptions(self.subscription_client())
+        return sorted({str(r.get("subscriptionId")) for r in subs if r.get("subscriptionId")})
+
+
+@dataclass
+class _Run:
+    """The state of one ``collect`` call."""
+
+    provider: AzureProvider
+    fanout: FanOut
+    catalog: Catalog
+    geo: Geo = field(default_factory=Geo)
+    live: list[str] = field(default_factory=list)
+    rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    method: dict[str, str] = field(default_factory=dict)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    sql_links: dict[str, list[Location]] = field(default_factory=dict)
+    graph_errors: dict[str, str] = field(default_factory=dict)
+
+    # per subscription: list_locations (also proves the subscription is readable)
+    def locations(self, subs: Sequence[str]) -> Iterator[Batch]:
+        results: dict[str, list[Row]] = {}
+        client = self.provider.subscription_client()
+
+        def unit(sub: str) -> Unit:
+            def go() -> Sequence[Resource]:
+                results[sub] = _arm.fetch_locations(client, sub)
+                return ()
+
+            return Unit(Scope(NAME, sub, None, "subscription"), go, method="list_locations")
+
+        gaps = []
+        for outcome in self.fanout.run([unit(s) for s in subs]):
+            if outcome.gap is not None:
+                gaps.append(outcome.gap)
+        for sub in subs:
+            if sub in results:
+                self.live.append(sub)
+                self.geo.add(location_info(x) for x in results[sub])
+        if gaps:
+            yield Batch(gaps=tuple(gaps))
+
+    # fast path
+    def graph(self, subs: Sequence[str]) -> None:
+        chunks = [
+            list(subs[i : i + _graph.MAX_SUBSCRIPTIONS])
+            for i in range(0, len(subs), _graph.MAX_SUBSCRIPTIONS)
+        ]
+        units = [self._graph_unit(n, chunk) for n, chunk in enumerate(chunks)]
+        by_scope = {str(u.scope): chunk for u, chunk in zip(units, chunks, strict=True)}
+        failed: list[str] = []
+        for outcome in self.fanout.run(units):
+            if outcome.gap is None:
+                continue
+            chunk = by_scope[str(outcome.scope)]
+            for sub in chunk:
+                self.graph_errors[sub] = f"{outcome.gap.code}: {outcome.gap.message}"
+            failed.extend(chunk)
+        if failed:
+            self.arm(failed)
+
+    def _graph_unit(self, index: int, chunk: list[str]) -> Unit:
+        provider = self.provider
+
+        def go() -> Sequence[Resource]:
+            stats = _graph.GraphStats()
+            rows = list(
+                _graph.fetch_graph(
+                    provider.graph_client(),
+                    _graph.RESOURCES_QUERY,
+                    subscriptions=chunk,
+                    page_size=provider._page_size,
+                    sleep=provider._sleep,
+                    stats=stats,
+                )
+            )
+            with provider._lock:
+                provider.graph_stats.calls += stats.calls
+                provider.graph_stats.slept += stats.slept
+            wanted = set(chunk)
+            for row in rows:
+                sub = str(row.get("subscriptionId") or "")
+                if sub in wanted:
+                    self.rows[sub].append(row)
+            for sub in chunk:
+                self.method[sub] = "resource-graph"
+            if stats.truncated:
+                self.gaps.append(
+                    make_gap(
+                        Scope(NAME, None, None, "resourcegraph"),
+                        "ResultTruncated",
+                        f"Resource Graph truncated the result for {len(chunk)} subscriptions",
+                    )
+                )
+            return ()
+
+        scope = Scope(NAME, f"chunk-{index}", None, "resourcegraph")
+        return Unit(scope, go, method="resource-graph")
+
+    # fallback
+    def arm(self, subs: Sequence[str]) -> None:
+        provider = self.provider
+
+        def unit(sub: str) -> Unit:
+            def go() -> Sequence[Resource]:
+                rows = list(_arm.fetch_resources(provider.resource_client(sub)))
+                self.rows[sub] = rows
+                self.method[sub] = "resources.list"
+                return ()
+
+            return Unit(Scope(NAME, sub, None, "resources"), go, method="resources.list")
+
+        for outcome in self.fanout.run([unit(s) for s in subs]):
+            if outcome.gap is not None:
+                self.rows.pop(str(outcome.scope.account), None)
+                self.gaps.append(outcome.gap)
+
+    # SQL failover groups and geo-replicas
+    def sql(self) -> None:
+        servers = [
+            (sub, str(row["id"]), str(row.get("location") or ""))
+            for sub, rows in self.rows.items()
+            for row in rows
+            if str(row.get("type", "")).lower() == SQL_SERVER and row.get("id")
+        ]
+        found: dict[str, dict[str, list[Row]]] = {}
+
+        def unit(sub: str, server_id: str, location: str) -> Unit:
+            def go() -> Sequence[Resource]:
+                links = _arm.fetch_sql_links(self.provider.resource_client(sub), server_id)
+                found[server_id.lower()] = links
+                return ()
+
+            return Unit(Scope(NAME, sub, location or None, "Microsoft.Sql/servers"), go, "api")
+
+        for outcome in self.fanout.run([unit(*s) for s in servers]):
+            if outcome.gap is not None:
+                self.gaps.append(outcome.gap)
+        self.sql_links = sql_copies(servers, found, self.geo, self.catalog)
+
+    # build resources, records and gaps
+    def batches(self) -> Iterator[Batch]:
+        used: set[str] = set()
+        for sub in self.live:
+            if sub not in self.rows and sub not in self.method:
+                continue
+            resources = [self._resource(sub, row) for row in self.rows.get(sub, [])]
+            for r in resources:
+                used.update(loc.region for loc in (r.location, *r.data_locations) if loc.region)
+            record = ScopeRecord(
+                provider=NAME,
+                scope=str(Scope(NAME, sub)),
+                account=sub,
+                resources=len(resources),
+                method=self.method.get(sub, "api"),
+            )
+            gaps = self._copy_gaps(sub)
+            yield Batch(resources=tuple(resources), audited=(record,), gaps=gaps)
+        for loc, message in catalog_mismatches(self.geo, used, self.catalog):
+            self.gaps.append(
+                make_gap(Scope(NAME, None, loc, "catalog"), "CatalogMismatch", message)
+            )
+        if self.gaps:
+            yield Batch(gaps=tuple(self.gaps))
+
+    def _resource(self, sub: str, row: Mapping[str, Any]) -> Resource:
+        rid = str(row.get("id") or "").lower()
+        extra = self.sql_links.get(rid, [])
+        if str(row.get("type") or "").lower() == SQL_DB:
+            extra = extra + self.sql_links.get(rid.split("/databases/")[0] + ANY_DATABASE, [])
+        return to_resource(row, sub, self.geo, self.catalog, extra)
+
+    def _copy_gaps(self, sub: str) -> tuple[CoverageGap, ...]:
+        missing: dict[str, int] = defaultdict(int)
+        for row in self.rows.get(sub, []):
+            kind = str(row.get("type") or "").lower()
+            if row.get("properties") is None and kind in COPY_TYPES:
+                missing[COPY_TYPES[kind]] += 1
+        if not missing:
+            return ()
+        what = "; ".join(f"{k}: {n} resource(s)" for k, n in sorted(missing.items()))
+        why = self.graph_errors.get(sub)
+        cause = f"Resource Graph failed ({why}); " if why else ""
+        message = (
+            f"{cause}resources.list does not return properties, so these copies are unknown: {what}"
+        )
+        return (make_gap(Scope(NAME, sub, None, "copies"), "CopiesUnavailable", message),)

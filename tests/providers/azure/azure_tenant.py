@@ -1,0 +1,191 @@
+"""The fake Azure tenant used by the tests (subscriptions, locations, resources, SQL links)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from azure_fake import Tenant, resource
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROD = "11111111-1111-1111-1111-111111111111"
+CHINA = "22222222-2222-2222-2222-222222222222"
+DENIED = "33333333-3333-3333-3333-333333333333"
+EU = "44444444-4444-4444-4444-444444444444"
+
+
+def _locations() -> list[dict[str, Any]]:
+    data = json.loads((FIXTURES / "locations.json").read_text())
+    return list(data["value"])
+
+
+def sql_server(sub: str, name: str, location: str) -> dict[str, Any]:
+    return resource(sub, "rg-sql", "Microsoft.Sql/servers", name, location)
+
+
+def sql_db(server: dict[str, Any], db: str, location: str) -> dict[str, Any]:
+    return {
+        "id": f"{server['id']}/databases/{db}",
+        "name": f"{server['name']}/{db}",
+        "type": "Microsoft.Sql/servers/databases",
+        "location": location,
+        "sku": {"name": "GP_Gen5_2"},
+    }
+
+
+def build_tenant() -> Tenant:
+    """Three readable subscriptions (one on the China cloud's regions) and one denied."""
+    r = resource
+    srv = sql_server(PROD, "sql-weu", "westeurope")
+    db = sql_db(srv, "orders", "westeurope")
+    prod = [
+        r(PROD, "rg-vm", "Microsoft.Compute/virtualMachines", "vm-hk", "eastasia"),
+        r(
+            PROD,
+            "rg-vm",
+            "Microsoft.Compute/disks",
+            "vm-hk-os",
+            "eastasia",
+            sku={"name": "Premium_LRS"},
+        ),
+        r(PROD, "rg-vm", "Microsoft.Compute/snapshots", "snap-1", "westeurope"),
+        r(PROD, "rg-vm", "Microsoft.Compute/virtualMachineScaleSets", "vmss-1", "westeurope"),
+        r(
+            PROD,
+            "rg-st",
+            "Microsoft.Storage/storageAccounts",
+            "stbrazilgrs",
+            "brazilsouth",
+            sku={"name": "Standard_GRS", "tier": "Standard"},
+            kind="StorageV2",
+            properties={"primaryLocation": "brazilsouth", "statusOfPrimary": "available"},
+        ),
+        r(
+            PROD,
+            "rg-st",
+            "Microsoft.Storage/storageAccounts",
+            "stweuragrs",
+            "westeurope",
+            sku={"name": "Standard_RAGRS"},
+            kind="StorageV2",
+            properties={"primaryLocation": "westeurope", "secondaryLocation": "northeurope"},
+        ),
+        r(
+            PROD,
+            "rg-st",
+            "Microsoft.Storage/storageAccounts",
+            "stweulrs",
+            "westeurope",
+            sku={"name": "Standard_LRS"},
+        ),
+        r(
+            PROD,
+            "rg-db",
+            "Microsoft.DocumentDB/databaseAccounts",
+            "cosmos-multi",
+            "westeurope",
+            kind="GlobalDocumentDB",
+            properties={
+                "locations": [
+                    {"locationName": "West Europe", "failoverPriority": 0},
+                    {"locationName": "East Asia", "failoverPriority": 1},
+                ]
+            },
+        ),
+        r(
+            PROD,
+            "rg-bk",
+            "Microsoft.RecoveryServices/vaults",
+            "rsv-weu",
+            "westeurope",
+            properties={"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant"}},
+        ),
+        r(
+            PROD,
+            "rg-bk",
+            "Microsoft.DataProtection/backupVaults",
+            "bv-gwc",
+            "germanywestcentral",
+            properties={
+                "storageSettings": [{"datastoreType": "VaultStore", "type": "LocallyRedundant"}]
+            },
+        ),
+        r(PROD, "rg-kv", "Microsoft.KeyVault/vaults", "kv-weu", "westeurope"),
+        r(PROD, "rg-aks", "Microsoft.ContainerService/managedClusters", "aks-weu", "westeurope"),
+        r(PROD, "rg-web", "Microsoft.Web/sites", "func-weu", "westeurope", kind="functionapp"),
+        r(PROD, "rg-net", "Microsoft.Network/frontDoors", "fd-global", "global"),
+        r(PROD, "rg-ins", "Microsoft.Insights/dataCollectionRules", "dcr-us", "unitedstates"),
+        r(PROD, "rg-x", "Microsoft.Contoso/widgets", "widget-moon", "newmoonregion"),
+        srv,
+        db,
+    ]
+    china = [
+        r(
+            CHINA,
+            "rg-cn",
+            "Microsoft.Storage/storageAccounts",
+            "stchinanorth3",
+            "chinanorth3",
+            sku={"name": "Standard_LRS"},
+            properties={"primaryLocation": "chinanorth3"},
+        )
+    ]
+    eu = [
+        r(
+            EU,
+            "rg-eu",
+            "Microsoft.Storage/storageAccounts",
+            "steuonly",
+            "westeurope",
+            sku={"name": "Standard_ZRS"},
+        )
+    ]
+    sql = {
+        srv["id"].lower(): {
+            "failoverGroups": [
+                {
+                    "id": f"{srv['id']}/failoverGroups/fg-1",
+                    "name": "fg-1",
+                    "properties": {
+                        "partnerServers": [
+                            {
+                                "id": "/x/sql-neu",
+                                "location": "North Europe",
+                                "replicationRole": "Secondary",
+                            }
+                        ],
+                        "databases": [db["id"]],
+                    },
+                }
+            ],
+            "replicationLinks": [
+                {
+                    "id": f"{db['id']}/replicationLinks/link-1",
+                    "name": "link-1",
+                    "properties": {
+                        "partnerLocation": "East Asia",
+                        "partnerServer": "sql-hk",
+                        "role": "Primary",
+                    },
+                }
+            ],
+        }
+    }
+    subs = [
+        {"id": f"/subscriptions/{s}", "subscriptionId": s, "displayName": s[:4], "state": "Enabled"}
+        for s in (PROD, CHINA, DENIED, EU)
+    ]
+    return Tenant(
+        subscriptions=subs,
+        locations=_locations(),
+        resources={
+            PROD: prod,
+            CHINA: china,
+            DENIED: [r(DENIED, "rg", "Microsoft.Compute/disks", "hidden", "eastus")],
+            EU: eu,
+        },
+        sql=sql,
+        management_groups={"mg-eu": [EU]},
+        denied={DENIED},
+    )

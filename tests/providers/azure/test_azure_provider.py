@@ -1,0 +1,180 @@
+"""AzureProvider end to end: real azure-mgmt clients over HTTPS against the fake ARM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from azure_fake import GRAPH_PATH, FakeARM, Fault
+from azure_tenant import CHINA, DENIED, EU, PROD
+
+from cloudaudit import audit
+from cloudaudit.models import LocationKind, Resource
+from cloudaudit.providers._fanout import FanOut
+from cloudaudit.providers._protocol import Inventory, Provider
+
+pytestmark = pytest.mark.http
+
+
+def collect(provider: Any) -> Inventory:
+    fanout = FanOut(max_workers=4, classifiers=list(provider.classifiers()))
+    inv = Inventory()
+    for batch in provider.collect(fanout):
+        inv.add(batch)
+    return inv
+
+
+def by_name(inv: Inventory) -> dict[str, Resource]:
+    return {r.name: r for r in inv.resources}
+
+
+def copies(r: Resource) -> list[str | None]:
+    return [c.region for c in r.data_locations]
+
+
+def test_is_a_provider(make_provider: Any) -> None:
+    p = make_provider()
+    assert isinstance(p, Provider)
+    assert p.name == "azure"
+
+
+def test_graph_path_types_locations_and_copies(make_provider: Any, fake: FakeARM) -> None:
+    inv = collect(make_provider(page_size=3))
+    res = by_name(inv)
+    assert res["vm-hk"].service == "Microsoft.Compute"
+    assert res["vm-hk"].type == "virtualMachines"
+    assert res["vm-hk"].location.region == "eastasia"
+    assert res["stbrazilgrs"].type == "storageAccounts"
+    assert copies(res["stbrazilgrs"]) == ["southcentralus"]  # paired region from list_locations
+    assert copies(res["stweuragrs"]) == ["northeurope"]  # properties.secondaryLocation
+    assert copies(res["stweulrs"]) == []
+    assert copies(res["cosmos-multi"]) == ["eastasia"]  # "East Asia" normalised
+    assert copies(res["rsv-weu"]) == ["northeurope"]
+    assert copies(res["bv-gwc"]) == []
+    assert res["func-weu"].type == "sites"
+    assert res["fd-global"].location.kind is LocationKind.GLOBAL
+    assert res["dcr-us"].location.kind is LocationKind.MULTI_REGION
+    # generic types keep Resource Graph's casing but are evaluated
+    assert res["widget-moon"].service == "microsoft.contoso"
+    # SQL: failover group partner + geo-replica link
+    assert sorted(copies(res["sql-weu"])) == ["eastasia", "northeurope"]
+    assert sorted(copies(res["sql-weu/orders"])) == ["eastasia", "northeurope"]
+    # skip-token paging: PROD + CHINA + EU rows in pages of 3
+    assert fake.calls(GRAPH_PATH) == -(-len(inv.resources) // 3)
+    assert {a.method for a in inv.audited if a.account in (PROD, CHINA, EU)} == {"resource-graph"}
+    assert fake.calls("/resources$") == 0
+
+
+def test_denied_subscription_is_a_gap_only_for_itself(make_provider: Any) -> None:
+    inv = collect(make_provider())
+    denied = [g for g in inv.gaps if g.account == DENIED]
+    assert [g.code for g in denied] == ["AuthorizationFailed"]
+    assert "hidden" not in by_name(inv)
+    assert {r.account for r in inv.resources} == {PROD, CHINA, EU}
+
+
+def test_catalog_mismatch_is_visible(make_provider: Any) -> None:
+    inv = collect(make_provider())
+    codes = {(g.code, g.region) for g in inv.gaps}
+    assert ("CatalogMismatch", "newmoonregion") in codes
+    assert not any(g.region == "westeurope" for g in inv.gaps)
+
+
+def test_arm_fallback_pages_and_marks_unknown_copies(make_provider: Any, fake: FakeARM) -> None:
+    inv = collect(make_provider(use_resource_graph=False))
+    res = by_name(inv)
+    assert fake.calls(GRAPH_PATH) == 0
+    assert fake.calls(rf"/subscriptions/{PROD}/resources") > 5  # nextLink pages of 2
+    assert len([r for r in inv.resources if r.account == PROD]) == 18
+    assert copies(res["stbrazilgrs"]) == ["southcentralus"]  # sku is in resources.list
+    assert copies(res["cosmos-multi"]) == [None]  # properties unavailable: unknown copy
+    assert res["cosmos-multi"].data_locations[0].kind is LocationKind.UNKNOWN
+    gaps = {(g.account, g.code) for g in inv.gaps}
+    assert (PROD, "CopiesUnavailable") in gaps
+    assert (DENIED, "AuthorizationFailed") in gaps
+    assert {a.method for a in inv.audited if a.account == PROD} == {"resources.list"}
+
+
+def test_graph_failure_falls_back_per_subscription(make_provider: Any, fake: FakeARM) -> None:
+    fake.faults.append(Fault(GRAPH_PATH, 403, times=10, code="AuthorizationFailed"))
+    inv = collect(make_provider())
+    assert "vm-hk" in by_name(inv)
+    gap = next(g for g in inv.gaps if g.code == "CopiesUnavailable")
+    assert "Resource Graph failed (AuthorizationFailed" in gap.message
+
+
+def test_429_with_retry_after_is_retried(make_provider: Any, fake: FakeARM) -> None:
+    fake.faults.append(
+        Fault(rf"/subscriptions/{EU}/resources", 429, times=1, headers={"Retry-After": "0"})
+    )
+    inv = collect(make_provider(use_resource_graph=False))
+    assert "steuonly" in by_name(inv)
+    statuses = [s for _m, p, s in fake.log if p.startswith(f"/subscriptions/{EU}/resources")]
+    assert statuses == [429, 200]
+    assert not [g for g in inv.gaps if g.account == EU]
+
+
+def test_429_exhausting_retries_becomes_a_gap(make_provider: Any, fake: FakeARM) -> None:
+    fake.faults.append(
+        Fault(rf"/subscriptions/{EU}/resources", 429, times=5, headers={"Retry-After": "0"})
+    )
+    inv = collect(make_provider(use_resource_graph=False, retry_total=1))
+    assert [g.code for g in inv.gaps if g.account == EU] == ["TooManyRequests"]
+    assert "steuonly" not in by_name(inv)
+
+
+def test_graph_quota_headers_make_the_provider_wait(make_provider: Any, fake: FakeARM) -> None:
+    fake.graph_quota = 1
+    waits: list[float] = []
+    inv = collect(make_provider(page_size=5, sleep=waits.append))
+    assert waits and all(w == 2.0 for w in waits)
+    assert len(inv.resources) == 20
+
+
+def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: FakeARM) -> None:
+    fake.faults.append(Fault("/failoverGroups$", 403, times=1, code="AuthorizationFailed"))
+    inv = collect(make_provider())
+    res = by_name(inv)
+    assert copies(res["sql-weu"]) == [None]
+    assert copies(res["sql-weu/orders"]) == [None]
+    assert any(
+        g.service == "Microsoft.Sql/servers" and g.code == "AuthorizationFailed" for g in inv.gaps
+    )
+
+
+def test_management_group_scope(make_provider: Any) -> None:
+    inv = collect(make_provider(management_group="mg-eu"))
+    assert {r.name for r in inv.resources} == {"steuonly"}
+
+
+def test_explicit_subscriptions(make_provider: Any, fake: FakeARM) -> None:
+    inv = collect(make_provider(subscriptions=[CHINA]))
+    assert [r.name for r in inv.resources] == ["stchinanorth3"]
+    assert fake.calls("^/subscriptions$") == 0
+
+
+def test_audit_verdicts(make_provider: Any) -> None:
+    report = audit(make_provider(), "eu-gdpr")
+    status = {f.resource.name: f.status.value for f in report.findings}
+    assert status["stweuragrs"] == "compliant"
+    assert status["stbrazilgrs"] == "violation"
+    assert status["fd-global"] == "unknown"
+    assert status["widget-moon"] == "unknown"
+    assert status["steuonly"] == "compliant"
+    assert status["cosmos-multi"] == "violation"  # copy in East Asia (Hong Kong)
+
+
+def test_china_cloud_requests_the_china_scope(fake: FakeARM) -> None:
+    from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+
+    cred = StaticTokenCredential("fake-token")
+    p = AzureProvider(
+        credential=cred,
+        subscriptions=[CHINA],
+        cloud="china",
+        arm_endpoint=fake.url,
+        connection_verify=fake.ca_file,
+    )
+    inv = collect(p)
+    assert [r.name for r in inv.resources] == ["stchinanorth3"]
+    assert ("https://management.chinacloudapi.cn/.default",) in cred.scopes
