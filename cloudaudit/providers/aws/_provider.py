@@ -29,12 +29,17 @@ def make_session(profile: str | None = None, region: str | None = None) -> Any:
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
+        ConfigurationError: the profile does not exist.
     """
     try:
         import boto3
+        from botocore.exceptions import ProfileNotFound
     except ImportError as exc:
         raise ProviderUnavailable("aws", "aws", "boto3") from exc
-    return boto3.Session(profile_name=profile, region_name=region)
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        raise ConfigurationError(f"AWS profile {profile!r} is not in the AWS config files") from exc
 
 
 class AwsProvider:
@@ -119,7 +124,9 @@ class AwsProvider:
         raw = fetch_regions(cache.get("ec2", home))
         infos = to_regions(raw, self._regions)
         inside = [r for r in infos if partition_of(r.name) == partition]
-        foreign = [r.name for r in infos if partition_of(r.name) != partition]
+        # Only regions the caller asked for are reported: DescribeRegions lists its own
+        # partition, and fakes that list other partitions' regions must not create gaps.
+        foreign = [r.name for r in infos if partition_of(r.name) != partition and self._regions]
         return inside, foreign
 
 

@@ -164,7 +164,11 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     from botocore.retries import standard
 
+    from botocore.retries import adaptive
+
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0)
+    # Adaptive retries also rate-limit the client after throttling: no waiting in tests.
+    monkeypatch.setattr(adaptive.ClientRateLimiter, "on_sending_request", lambda self, **kw: None)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
