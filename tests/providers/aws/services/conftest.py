@@ -7,6 +7,7 @@ and checks that every API operation it made is listed in the collector's ``actio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,6 +53,26 @@ class Aws:
         if key not in self._clients:
             self._clients[key] = self.session.client(service, region_name=region, config=_CONFIG)
         return self._clients[key]
+
+    def as_user(self, user: str, actions: list[str]) -> Aws:
+        """Create IAM ``user`` allowed only ``actions``; return an account seen through it.
+
+        Takes three API requests (to count for ``set_initial_no_auth_action_count``).
+        """
+        iam = self.client("iam")
+        iam.create_user(UserName=user)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+        }
+        iam.put_user_policy(UserName=user, PolicyName="audit", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        return Aws(
+            boto3.Session(
+                aws_access_key_id=key["AccessKeyId"],
+                aws_secret_access_key=key["SecretAccessKey"],
+            )
+        )
 
     def ctx(self, region: str, partition: str = "aws") -> AwsContext:
         """An :class:`AwsContext` for ``region`` backed by the cached clients."""

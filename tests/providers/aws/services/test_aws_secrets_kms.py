@@ -90,7 +90,8 @@ def test_replica_key_metadata_names_primary_and_siblings(aws):
         "MultiRegion": true,
         "MultiRegionConfiguration": {
             "MultiRegionKeyType": "REPLICA",
-            "PrimaryKey": {"Arn": "arn:aws:kms:us-east-1:123456789012:key/mrk-1234", "Region": "us-east-1"},
+            "PrimaryKey": {"Arn": "arn:aws:kms:us-east-1:123456789012:key/mrk-1234",
+                           "Region": "us-east-1"},
             "ReplicaKeys": [
                 {"Arn": "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234", "Region": "eu-west-1"},
                 {"Arn": "arn:aws:kms:ap-east-1:123456789012:key/mrk-1234", "Region": "ap-east-1"}

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from cloudaudit.models import LocationKind
+from cloudaudit.providers.aws.services import ecs, eks, elasticache, lambda_, opensearch, redshift
+
+REGIONS = ("us-east-1", "ap-east-1")
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return buf.getvalue()
+
+
+def test_lambda_functions(aws):
+    role = aws.client("iam").create_role(
+        RoleName="fn-role",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    for region in REGIONS:
+        aws.client("lambda", region).create_function(
+            FunctionName="resize",
+            Runtime="python3.12",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": _zip()},
+        )
+
+    (functions,) = lambda_.COLLECTORS
+    assert functions.service == "lambda"
+    for region in REGIONS:
+        fn = aws.run(functions, region)["resize"]
+        assert fn.id == f"arn:aws:lambda:{region}:123456789012:function:resize"
+        assert fn.location.region == region
+
+
+def test_eks_and_ecs_clusters(aws):
+    (eks_clusters,) = eks.COLLECTORS
+    (ecs_clusters,) = ecs.COLLECTORS
+    for region in REGIONS:
+        aws.client("eks", region).create_cluster(
+            name="platform",
+            roleArn="arn:aws:iam::123456789012:role/eks",
+            resourcesVpcConfig={"subnetIds": []},
+        )
+        aws.client("ecs", region).create_cluster(clusterName="workers")
+
+    for region in REGIONS:
+        k8s = aws.run(eks_clusters, region)["platform"]
+        assert k8s.id == f"arn:aws:eks:{region}:123456789012:cluster/platform"
+        assert k8s.location.region == region
+        workers = aws.run(ecs_clusters, region)["workers"]
+        assert workers.id == f"arn:aws:ecs:{region}:123456789012:cluster/workers"
+        assert workers.location.region == region
+
+
+def test_redshift_clusters_zone_and_snapshot_copy(aws):
+    (clusters,) = redshift.COLLECTORS
+    for region, zone in (("us-east-1", "us-east-1a"), ("ap-east-1", "ap-east-1b")):
+        aws.client("redshift", region).create_cluster(
+            ClusterIdentifier="warehouse",
+            NodeType="dc2.large",
+            MasterUsername="admin1",
+            MasterUserPassword="Password123",
+            AvailabilityZone=zone,
+            Tags=[{"Key": "team", "Value": "bi"}],
+        )
+    aws.client("redshift", "us-east-1").enable_snapshot_copy(
+        ClusterIdentifier="warehouse", DestinationRegion="ap-east-1"
+    )
+
+    us = aws.run(clusters, "us-east-1")["warehouse"]
+    hk = aws.run(clusters, "ap-east-1")["warehouse"]
+    assert us.id == "arn:aws:redshift:us-east-1:123456789012:cluster:warehouse"
+    assert (us.location.region, us.location.zone) == ("us-east-1", "us-east-1a")
+    assert us.tags == {"team": "bi"}
+    assert aws.copies(us) == {"ap-east-1"}
+    assert (hk.location.region, hk.location.zone) == ("ap-east-1", "ap-east-1b")
+    assert aws.copies(hk) == set()
+
+
+def test_elasticache_clusters_zone(aws):
+    (clusters,) = elasticache.COLLECTORS
+    for region, zone in (("us-east-1", "us-east-1c"), ("ap-east-1", "ap-east-1a")):
+        aws.client("elasticache", region).create_cache_cluster(
+            CacheClusterId="sessions",
+            Engine="redis",
+            CacheNodeType="cache.t3.micro",
+            NumCacheNodes=1,
+            PreferredAvailabilityZone=zone,
+        )
+
+    for region, zone in (("us-east-1", "us-east-1c"), ("ap-east-1", "ap-east-1a")):
+        res = aws.run(clusters, region)["sessions"]
+        assert res.id == f"arn:aws:elasticache:{region}:123456789012:cluster:sessions"
+        assert (res.location.region, res.location.zone) == (region, zone)
+
+
+def test_elasticache_multi_zone_memcached_is_regional(aws):
+    raw = {"CacheClusterId": "memo", "PreferredAvailabilityZone": "Multiple"}
+    res = elasticache.to_resource(raw, aws.ctx("eu-west-1"))
+    assert res.location.kind is LocationKind.REGION
+    assert res.id == "arn:aws:elasticache:eu-west-1:123456789012:cluster:memo"
+
+
+def test_opensearch_domains_batched(aws):
+    (domains,) = opensearch.COLLECTORS
+    assert domains.service == "opensearch"
+    names = [f"search-{i}" for i in range(7)]  # more than one DescribeDomains batch of 5
+    for name in names:
+        aws.client("opensearch", "us-east-1").create_domain(DomainName=name)
+    aws.client("opensearch", "ap-east-1").create_domain(DomainName="logs")
+
+    in_us = aws.run(domains, "us-east-1")
+    in_hk = aws.run(domains, "ap-east-1")
+    assert set(in_us) == set(names)
+    assert in_us["search-6"].id == "arn:aws:es:us-east-1:123456789012:domain/search-6"
+    assert set(in_hk) == {"logs"}
+    assert in_hk["logs"].location.region == "ap-east-1"

@@ -1,0 +1,51 @@
+"""API errors surface as exceptions (the fan-out turns them into gaps), never as ``[]``.
+
+moto's IAM enforcement evaluates the auditor's real policy: the first N requests (the
+setup) are not authenticated, every later one is.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.core import set_initial_no_auth_action_count
+
+from cloudaudit.providers.aws.services import rds
+
+INSTANCES, CLUSTERS, _, _ = rds.COLLECTORS
+PASSWORD = "not-a-secret-1"
+
+
+def test_denied_listing_raises_instead_of_returning_nothing(aws):
+    @set_initial_no_auth_action_count(3)
+    def scenario():
+        auditor = aws.as_user("auditor", ["ec2:DescribeRegions"])
+        with pytest.raises(ClientError) as info:
+            auditor.run(INSTANCES, "us-east-1")
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+        assert info.value.operation_name == "DescribeDBInstances"
+
+    scenario()
+
+
+def test_denied_copy_lookup_raises_instead_of_dropping_copies(aws):
+    @set_initial_no_auth_action_count(5)
+    def scenario():
+        auditor = aws.as_user("auditor", ["rds:DescribeDBClusters"])
+        client = aws.client("rds", "us-east-1")
+        client.create_global_cluster(GlobalClusterIdentifier="global", Engine="aurora-postgresql")
+        client.create_db_cluster(
+            DBClusterIdentifier="member",
+            Engine="aurora-postgresql",
+            MasterUsername="admin1",
+            MasterUserPassword=PASSWORD,
+            GlobalClusterIdentifier="global",
+        )
+        # The cluster itself is listable, but its global-database members are not: the
+        # collector must fail rather than report the cluster without its copies.
+        with pytest.raises(ClientError) as info:
+            auditor.run(CLUSTERS, "us-east-1")
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+        assert info.value.operation_name == "DescribeGlobalClusters"
+
+    scenario()
