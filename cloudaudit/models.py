@@ -353,3 +353,52 @@ class Report(BaseModel):
                 }
             )
         return rows
+
+    # --- notebook and filtering helpers (pandas/matplotlib imported only when used) -------
+
+    def by_provider(self, provider: ProviderId | str) -> Report:
+        """A copy of the report with only ``provider``'s findings and gaps."""
+        from cloudaudit.notebook import filter_report
+
+        pid = ProviderId(provider).value
+        return filter_report(
+            self, lambda f: f.resource.provider.value == pid, lambda g: g.provider == pid
+        )
+
+    def by_account(self, account: str) -> Report:
+        """A copy of the report with only ``account``'s findings (and gaps that may cover it)."""
+        from cloudaudit.notebook import filter_report
+
+        return filter_report(
+            self,
+            lambda f: f.resource.account == account,
+            lambda g: g.account is None or g.account == account,
+        )
+
+    def by_country(self, country: str) -> Report:
+        """A copy with the findings whose data is or may be in ``country`` (ISO code), any axis.
+
+        Gaps are kept: a region the audit could not read may be in that country too.
+        """
+        from cloudaudit.formats._util import countries_of
+        from cloudaudit.notebook import filter_report
+
+        code = country.upper()
+        return filter_report(self, lambda f: code in countries_of(f))
+
+    def to_dataframe(self) -> Any:
+        """One row per finding as a pandas DataFrame (``pip install 'cloudaudit[notebook]'``)."""
+        from cloudaudit.notebook import to_dataframe
+
+        return to_dataframe(self)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of resources by country and status (matplotlib); returns the axes."""
+        from cloudaudit.notebook import plot
+
+        return plot(self, ax)
+
+    def _repr_html_(self) -> str:
+        from cloudaudit.notebook import repr_html
+
+        return repr_html(self)
