@@ -49,17 +49,21 @@ def error_code(exc: BaseException) -> str | None:
     return type(exc).__name__
 
 
-def _body_status(exc: BaseException) -> str | None:
-    """Read ``error.status`` from a REST error body, when the response is still attached."""
+def _body_error(exc: BaseException) -> dict[str, object]:
+    """The ``error`` object of a REST error body, when the response is still attached."""
     response = getattr(exc, "response", None)
     if response is None:
-        return None
+        return {}
     try:
         payload = response.json()
     except ValueError:
-        return None
+        return {}
     error = payload.get("error") if isinstance(payload, dict) else None
-    status = error.get("status") if isinstance(error, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _body_status(exc: BaseException) -> str | None:
+    status = _body_error(exc).get("status")
     return str(status) if status else None
 
 
@@ -72,11 +76,18 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     Returns:
         ``(code, message)`` for Google API and auth errors, ``None`` for anything else.
     """
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exc
+
+    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
+        found = classify(exc.cause)
+        if found is not None:
+            return found[0], f"retries exhausted; last error: {found[1]}"
     code = error_code(exc)
     if code is not None:
-        message = getattr(exc, "message", None) or str(exc)
+        body_message = _body_error(exc).get("message")
+        message = str(body_message) if body_message else getattr(exc, "message", str(exc))
         return code, f"HTTP {getattr(exc, 'code', '?')}: {message}"
-    from google.auth import exceptions as auth_exc
 
     if isinstance(exc, auth_exc.DefaultCredentialsError):
         return "NoCredentials", "no Google credentials found (google.auth.default())"

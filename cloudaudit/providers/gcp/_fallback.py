@@ -112,7 +112,7 @@ def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> l
     to_dict: Callable[..., dict[str, Any]]
     out: list[dict[str, Any]] = []
     if aggregated:
-        request = {"project": project, "max_results": 500, "return_partial_success": False}
+        request = {"project": project, "max_results": 500}
         for _scope, scoped in client.aggregated_list(request=request, **call):
             for item in _items(scoped):
                 to_dict = type(item).to_dict

@@ -45,6 +45,7 @@ class FakeGcp:
 
     organization: str = "organizations/123"
     latency: tuple[float, float] = (0.0, 0.0)
+    max_page_size: int = 0
     folders: dict[str, dict[str, Any]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     assets: list[dict[str, Any]] = field(default_factory=list)
@@ -210,6 +211,11 @@ class FakeGcp:
             return self._compute(path.split("/")[4:], request)
         return _error(404, f"no route {path}", "NOT_FOUND")
 
+    def _page(
+        self, items: list[Any], request: Request, size_arg: str, default: int
+    ) -> tuple[list[Any], str]:
+        return _page(items, request, size_arg, default, self.max_page_size)
+
     def _count(self, route: str) -> None:
         with self._lock:
             self.calls[route] += 1
@@ -221,7 +227,7 @@ class FakeGcp:
         source = self.folders.values() if kind == "folders" else self.projects.values()
         deleted = request.args.get("showDeleted") == "true"
         items = [v for v in source if v["parent"] == parent and (deleted or v["state"] == "ACTIVE")]
-        page, token = _page(items, request, "pageSize", 50)
+        page, token = self._page(items, request, "pageSize", 50)
         return _json({kind: page, **({"nextPageToken": token} if token else {})})
 
     def _get_project(self, key: str) -> Response:
@@ -265,7 +271,7 @@ class FakeGcp:
             if (not types or a["assetType"] in types)
             and scope in self._ancestors(by_number[a["project"]])
         ]
-        page, token = _page(items, request, "pageSize", 100)
+        page, token = self._page(items, request, "pageSize", 100)
         return _json({"results": page, **({"nextPageToken": token} if token else {})})
 
     def _denied(self, project: str, service: str) -> Response | None:
@@ -280,7 +286,7 @@ class FakeGcp:
         denied = self._denied(project, "storage.buckets.list")
         if denied:
             return denied
-        page, token = _page(self.buckets.get(project, []), request, "maxResults", 1000)
+        page, token = self._page(self.buckets.get(project, []), request, "maxResults", 1000)
         body = {"kind": "storage#buckets", "items": page}
         return _json({**body, **({"nextPageToken": token} if token else {})})
 
@@ -291,12 +297,14 @@ class FakeGcp:
         if denied:
             return denied
         if where == "aggregated":
-            page, token = _page(self.zonal.get((project, kind), []), request, "maxResults", 500)
+            page, token = self._page(
+                self.zonal.get((project, kind), []), request, "maxResults", 500
+            )
             grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
             for zone, body in page:
                 grouped.setdefault(zone, {kind: []})[kind].append(body)
             return _json({"items": grouped, **({"nextPageToken": token} if token else {})})
-        page2, token = _page(self.global_.get((project, kind), []), request, "maxResults", 500)
+        page2, token = self._page(self.global_.get((project, kind), []), request, "maxResults", 500)
         return _json({"items": page2, **({"nextPageToken": token} if token else {})})
 
 
@@ -310,9 +318,12 @@ def _masked(asset: dict[str, Any], mask: str) -> dict[str, Any]:
     return {k: v for k, v in asset.items() if k != "versionedResources"}
 
 
-def _page(items: list[Any], request: Request, size_arg: str, default: int) -> tuple[list[Any], str]:
+def _page(
+    items: list[Any], request: Request, size_arg: str, default: int, cap: int = 0
+) -> tuple[list[Any], str]:
     start = int(request.args.get("pageToken") or 0)
     size = int(request.args.get(size_arg) or default)
+    size = min(size, cap) if cap else size
     end = start + size
     return items[start:end], (str(end) if end < len(items) else "")
 

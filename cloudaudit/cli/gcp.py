@@ -1,0 +1,70 @@
+"""``cloudaudit audit gcp``: audit a GCP organization, folders or projects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+
+__all__ = ["command"]
+
+
+@click.command(name="gcp")
+@click.option("--organization", default=None, metavar="ID", help="Organization id to audit.")
+@click.option("--folder", "folders", multiple=True, metavar="ID", help="Folder id (repeatable).")
+@click.option("--project", "projects", multiple=True, metavar="ID", help="Project id (repeatable).")
+@click.option(
+    "--api-endpoint",
+    envvar="CLOUDAUDIT_GCP_API_ENDPOINT",
+    default=None,
+    hidden=True,
+    help="Send every API call to this endpoint (private endpoints, local fakes).",
+)
+@click.option(
+    "--anonymous",
+    envvar="CLOUDAUDIT_GCP_ANONYMOUS",
+    is_flag=True,
+    hidden=True,
+    help="Send no credentials (only for local fakes and emulators).",
+)
+@audit_options
+@config_errors
+def command(
+    organization: str | None,
+    folders: tuple[str, ...],
+    projects: tuple[str, ...],
+    api_endpoint: str | None,
+    anonymous: bool,
+    policy: str,
+    policy_options: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    max_workers: int,
+) -> None:
+    """Audit a GCP organization, folders or projects (read-only).
+
+    Give exactly one of --organization, --folder or --project. Credentials come from
+    Application Default Credentials (gcloud auth application-default login, or
+    GOOGLE_APPLICATION_CREDENTIALS).
+    """
+    if sum([bool(organization), bool(folders), bool(projects)]) != 1:
+        raise click.UsageError("give exactly one of --organization, --folder or --project")
+    from cloudaudit._audit import audit
+    from cloudaudit.providers.gcp import GcpProvider
+
+    pol = resolve_policy(policy, policy_options)
+    credentials = None
+    if anonymous:
+        from google.auth.credentials import AnonymousCredentials
+
+        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+    provider = GcpProvider(
+        credentials=credentials,
+        organization=organization,
+        folders=list(folders) or None,
+        projects=list(projects) or None,
+        client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
+    )
+    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)

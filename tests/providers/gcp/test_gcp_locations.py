@@ -1,0 +1,78 @@
+"""Pure location rules of the GCP provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudaudit.models import LocationKind
+from cloudaudit.providers.gcp._asset import to_resource
+from cloudaudit.providers.gcp._locations import (
+    bucket_locations,
+    parse_location,
+    replica_locations,
+    source_location,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "zone", "kind"),
+    [
+        ("europe-west3-a", "europe-west3", "europe-west3-a", LocationKind.ZONE),
+        ("EUROPE-WEST3", "europe-west3", None, LocationKind.REGION),
+        ("us", "US", None, LocationKind.MULTI_REGION),
+        ("ASIA", "ASIA", None, LocationKind.MULTI_REGION),
+        ("nam4", "NAM4", None, LocationKind.DUAL_REGION),
+        ("global", "global", None, LocationKind.GLOBAL),
+        ("regional-europe-west1", "europe-west1", None, LocationKind.REGION),
+        ("", None, None, LocationKind.UNKNOWN),
+        ("nam3", "nam3", None, LocationKind.REGION),  # unmapped: the engine says unknown
+    ],
+)
+def test_parse_location(raw: str, region: str | None, zone: str | None, kind: LocationKind) -> None:
+    loc = parse_location(raw)
+    assert (loc.region, loc.zone, loc.kind) == (region, zone, kind)
+
+
+def test_custom_dual_region_members_are_copies() -> None:
+    own, copies = bucket_locations("EU", "dual-region", ["EUROPE-WEST1", "EUROPE-WEST4"])
+    assert (own.region, own.kind) == ("EU", LocationKind.DUAL_REGION)
+    assert [c.region for c in copies] == ["europe-west1", "europe-west4"]
+
+
+def test_replicas_first_is_location_rest_are_copies() -> None:
+    own, copies = replica_locations(["europe-west3", "us-east1", "europe-west3"])
+    assert own.region == "europe-west3"
+    assert [c.region for c in copies] == ["us-east1"]
+    assert replica_locations([])[0].kind is LocationKind.GLOBAL
+
+
+def test_source_location_from_url() -> None:
+    loc = source_location("https://x/compute/v1/projects/p/zones/europe-west3-a/disks/d")
+    assert loc is not None and loc.zone == "europe-west3-a"
+    assert source_location("projects/p/global/images/i") is None
+
+
+def test_search_result_uses_additional_attributes_without_versioned_resources() -> None:
+    result = {
+        "name": "//compute.googleapis.com/projects/p/global/images/img",
+        "assetType": "compute.googleapis.com/Image",
+        "project": "projects/77",
+        "location": "global",
+        "additionalAttributes": {"storageLocations": ["eu", "us"]},
+    }
+    res = to_resource(result, {"77": "p"})
+    assert res.account == "p" and res.type == "image"
+    assert (res.location.region, res.location.kind) == ("EU", LocationKind.MULTI_REGION)
+    assert [c.region for c in res.data_locations] == ["US"]
+
+
+def test_account_from_parent_when_project_unknown() -> None:
+    result = {
+        "name": "//run.googleapis.com/projects/p/locations/europe-west1/services/s",
+        "assetType": "run.googleapis.com/Service",
+        "project": "projects/88",
+        "parentFullResourceName": "//cloudresourcemanager.googleapis.com/projects/hidden-proj",
+        "location": "europe-west1",
+    }
+    res = to_resource(result, {})
+    assert (res.account, res.service, res.type, res.name) == ("hidden-proj", "run", "service", "s")
