@@ -1,0 +1,222 @@
+"""The Lambda handler end to end against moto: event -> audit -> S3 objects -> SNS/EventBridge."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+moto = pytest.importorskip("moto")
+
+from cloudaudit import aws_lambda  # noqa: E402
+from cloudaudit.models import Report, Resource  # noqa: E402
+from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit  # noqa: E402
+from cloudaudit.providers._protocol import Batch, Provider  # noqa: E402
+from cloudaudit.testing import FakeProvider, make_resource  # noqa: E402
+
+REGION = "us-east-1"
+BUCKET = "audit-reports"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(k, v)
+    for k in ("AWS_PROFILE", "CLOUDAUDIT_BUCKET", "CLOUDAUDIT_POLICY", "CLOUDAUDIT_PROVIDERS"):
+        monkeypatch.delenv(k, raising=False)
+    with moto.mock_aws():
+        session = boto3.Session(region_name=REGION)
+        session.client("s3").create_bucket(Bucket=BUCKET)
+        yield session
+
+
+def _queue(session: Any, name: str) -> tuple[str, str]:
+    sqs = session.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return url, arn
+
+
+def _messages(session: Any, url: str) -> list[dict[str, Any]]:
+    resp = session.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in resp.get("Messages", [])]
+
+
+class _Context:
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.ms
+
+
+def _factory(estate: Mapping[str, Sequence[Resource]]) -> aws_lambda.ProviderFactory:
+    def make(spec: Mapping[str, Any], session: Any) -> Provider:
+        return FakeProvider(estate[spec["name"]], name=spec["name"])
+
+    return make
+
+
+def test_event_to_s3_to_sns_and_eventbridge(aws: Any) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="cloudaudit")["TopicArn"]
+    sns_url, sns_q = _queue(aws, "sns-inbox")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=sns_q)
+    events = aws.client("events")
+    events.create_event_bus(Name="audits")
+    ev_url, ev_q = _queue(aws, "events-inbox")
+    events.put_rule(Name="drift", EventBusName="audits", EventPattern='{"source":["cloudaudit"]}')
+    events.put_targets(Rule="drift", EventBusName="audits", Targets=[{"Id": "q", "Arn": ev_q}])
+    event = {
+        "providers": ["aws"],
+        "policy": "us-foreign-adversaries",
+        "bucket": BUCKET,
+        "sns_topic_arn": topic,
+        "event_bus": "audits",
+    }
+    estate = {"aws": [make_resource("aws", "eu-west-1", name="ok")]}
+    ctx = _Context(600_000)
+
+    # first run: nothing violates, no previous report; no notification
+    first = aws_lambda.run(
+        event, ctx.get_remaining_time_in_millis, session=aws, factory=_factory(estate)
+    )
+    assert first["summary"]["violation"] == 0 and first["notified"] == []
+    assert not first["stopped_early"]
+    s3 = aws.client("s3")
+    stored = Report.from_json(
+        s3.get_object(Bucket=BUCKET, Key=first["keys"]["report"])["Body"].read()
+    )
+    assert stored.summary.total == 1
+    assert first["keys"]["report"].startswith("cloudaudit/reports/20")
+    assert _messages(aws, sns_url) == []
+
+    # second run: a new HK bucket violates -> diff stored, SNS and EventBridge notified
+    estate["aws"] = [*estate["aws"], make_resource("aws", "ap-east-1", name="hk-orders")]
+    second = aws_lambda.run(
+        event, ctx.get_remaining_time_in_millis, session=aws, factory=_factory(estate)
+    )
+    assert second["drift"]["new_violations"] == 1
+    assert second["notified"] == ["sns", "events"]
+    drift = json.loads(s3.get_object(Bucket=BUCKET, Key=second["keys"]["diff"])["Body"].read())
+    assert [f["resource"]["name"] for f in drift["new_violations"]] == ["hk-orders"]
+    latest = Report.from_json(
+        s3.get_object(Bucket=BUCKET, Key="cloudaudit/latest.json")["Body"].read()
+    )
+    assert latest.summary.violation == 1
+    (note,) = _messages(aws, sns_url)
+    assert "1 new violation" in note["Subject"]
+    assert json.loads(note["Message"])["new_violations"] == [
+        "aws:000000000000:storage:bucket/hk-orders"
+    ]
+    (bus_event,) = _messages(aws, ev_url)
+    assert bus_event["source"] == "cloudaudit"
+    assert bus_event["detail"]["drift"]["new_violations"] == 1
+
+    # third run: unchanged -> nothing new, no notification
+    third = aws_lambda.run(
+        event, ctx.get_remaining_time_in_millis, session=aws, factory=_factory(estate)
+    )
+    assert third["drift"]["new_violations"] == 0 and third["notified"] == []
+
+
+class _SlowProvider:
+    """Discovery runs first; its unit waits until the audit is cancelled, then 3 units follow."""
+
+    name = "aws"
+
+    def classifiers(self) -> Sequence[Classifier]:
+        return ()
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        def discover() -> list[Resource]:
+            assert fanout.cancel.wait(10), "the deadline never cancelled the audit"
+            return [make_resource("aws", "ap-east-1", name="seen")]
+
+        for outcome in fanout.run([Unit(Scope("aws", "1", "us-east-1", "s3"), discover)]):
+            yield Batch(
+                resources=outcome.resources, audited=(outcome.audited,) if outcome.audited else ()
+            )
+        units = [
+            Unit(Scope("aws", "1", r, "s3"), list)
+            for r in ("eu-west-1", "eu-west-2", "sa-east-1")
+        ]
+        for outcome in fanout.run(units):
+            yield Batch(gaps=(outcome.gap,) if outcome.gap else ())
+
+
+def test_stops_before_the_deadline_and_records_what_it_did_not_reach(aws: Any) -> None:
+    event = {"bucket": BUCKET, "safety_seconds": 30}
+    summary = aws_lambda.run(
+        event,
+        _Context(31_000).get_remaining_time_in_millis,  # 1 s of audit time
+        session=aws,
+        factory=lambda spec, session: _SlowProvider(),
+    )
+    assert summary["stopped_early"] is True
+    assert summary["not_reached"] == 3
+    report = Report.from_json(
+        aws.client("s3").get_object(Bucket=BUCKET, Key=summary["keys"]["report"])["Body"].read()
+    )
+    assert sorted(g.region for g in report.coverage.gaps if g.code == "Cancelled") == [
+        "eu-west-1",
+        "eu-west-2",
+        "sa-east-1",
+    ]
+    assert summary["summary"]["violation"] == 1
+    assert summary["notify"] is True  # new violation and new gaps
+
+
+def test_policy_from_s3_and_environment(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = "id: only-ireland\nversion: '3'\nallowed: [IE]\n"
+    aws.client("s3").put_object(Bucket=BUCKET, Key="policies/ie.yaml", Body=policy.encode())
+    monkeypatch.setenv("CLOUDAUDIT_BUCKET", BUCKET)
+    monkeypatch.setenv("CLOUDAUDIT_POLICY", f"s3://{BUCKET}/policies/ie.yaml")
+    monkeypatch.setenv("CLOUDAUDIT_PROVIDERS", "aws")
+    monkeypatch.setenv("CLOUDAUDIT_PREFIX", "audits")
+    estate = {
+        "aws": [
+            make_resource("aws", "eu-west-1", name="dub"),
+            make_resource("aws", "eu-central-1", name="fra"),
+        ]
+    }
+    summary = aws_lambda.run({}, lambda: 900_000, session=aws, factory=_factory(estate))
+    assert summary["policy"] == "only-ireland@3"
+    assert summary["summary"]["violation"] == 1 and summary["summary"]["compliant"] == 1
+    assert summary["keys"]["latest"] == "audits/latest.json"
+
+
+def test_missing_bucket_is_a_configuration_error(aws: Any) -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="bucket"):
+        aws_lambda.handler({"providers": ["aws"]}, _Context(60_000))
+
+
+def test_handler_with_the_aws_provider_against_moto(aws: Any) -> None:
+    """The real entry point, default session and the AWS provider, on an S3 bucket in moto."""
+    pytest.importorskip("cloudaudit.providers.aws")
+    aws.client("s3", region_name="ap-east-1").create_bucket(
+        Bucket="hk-data", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
+    )
+    summary = aws_lambda.handler(
+        {
+            "bucket": BUCKET,
+            "providers": [
+                {"name": "aws", "regions": ["us-east-1", "ap-east-1"], "services": ["s3"]}
+            ],
+        },
+        _Context(600_000),
+    )
+    assert summary["summary"]["total"] >= 1
+    names = [k for k in summary["new_violations"] if "hk-data" in k]
+    assert names, summary
