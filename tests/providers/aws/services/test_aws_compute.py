@@ -4,6 +4,8 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import ecs, eks, elasticache, lambda_, opensearch, redshift
 
@@ -122,3 +124,58 @@ def test_opensearch_domains_batched(aws):
     assert in_us["search-6"].id == "arn:aws:es:us-east-1:123456789012:domain/search-6"
     assert set(in_hk) == {"logs"}
     assert in_hk["logs"].location.region == "ap-east-1"
+
+
+def test_elasticache_replication_group_members(aws):
+    (clusters,) = elasticache.COLLECTORS
+    aws.client("elasticache", "eu-west-1").create_replication_group(
+        ReplicationGroupId="carts",
+        ReplicationGroupDescription="carts",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+        NumCacheClusters=2,
+    )
+    aws.client("elasticache", "eu-west-1").create_cache_cluster(
+        CacheClusterId="carts-001",
+        ReplicationGroupId="carts",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+        NumCacheNodes=1,
+        PreferredAvailabilityZone="eu-west-1b",
+    )
+    found = aws.run(clusters, "eu-west-1")
+    res = found["carts-001"]
+    assert (res.location.region, res.location.zone) == ("eu-west-1", "eu-west-1b")
+    assert aws.copies(res) == set()  # not part of a Global Datastore
+
+
+# moto does not implement DescribeGlobalReplicationGroups: the Global Datastore parsing is
+# checked on JSON of the documented response shapes.
+GLOBAL_GROUPS = json.loads(
+    """{"GlobalReplicationGroups": [{
+    "GlobalReplicationGroupId": "ldgnf-carts",
+    "Members": [
+        {"ReplicationGroupId": "carts", "ReplicationGroupRegion": "eu-west-1", "Role": "PRIMARY"},
+        {"ReplicationGroupId": "carts-hk", "ReplicationGroupRegion": "ap-east-1",
+         "Role": "SECONDARY"}
+    ]}]}"""
+)["GlobalReplicationGroups"]
+
+
+def test_elasticache_global_datastore_members_are_copies(aws):
+    groups = [
+        {
+            "ReplicationGroupId": "carts",
+            "GlobalReplicationGroupInfo": {
+                "GlobalReplicationGroupId": "ldgnf-carts",
+                "GlobalReplicationGroupMemberRole": "PRIMARY",
+            },
+        },
+        {"ReplicationGroupId": "local"},
+    ]
+    copies = elasticache.global_regions(groups, GLOBAL_GROUPS)
+    raw = {"CacheClusterId": "carts-001", "ReplicationGroupId": "carts"}
+    res = elasticache.to_resource(raw, aws.ctx("eu-west-1"), copies)
+    assert aws.copies(res) == {"ap-east-1"}
+    with pytest.raises(LookupError, match="ldgnf-carts"):
+        elasticache.global_regions(groups, [])
