@@ -252,3 +252,15 @@ def test_cli_inventory_bad_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["audit", "inventory", str(path)])
     assert result.exit_code == 2
     assert "unknown provider 'ibm'" in result.output
+
+
+def test_docs_examples_validate(tmp_path: Path) -> None:
+    import re
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "inventory.md"
+    if not doc.exists():
+        pytest.skip("docs are not shipped with this copy of the tests")
+    blocks = re.findall(r"```(csv|json)\n(.*?)```", doc.read_text("utf-8"), re.S)
+    assert len(blocks) == 3
+    for index, (ext, body) in enumerate(blocks):
+        assert load_inventory(_write(tmp_path, f"example{index}.{ext}", body))

@@ -171,3 +171,12 @@ def test_cli_without_credentials_exits_with_config_error(
     assert result.exit_code == 2, result.output
     assert "no credentials" in result.output
     assert json.dumps(SECRET) not in result.output
+
+
+def test_default_credential_chain_from_environment(
+    server: Server, fake: FakeAlibaba, alibaba_env: Callable[..., None]
+) -> None:
+    alibaba_env(KEY_ID, SECRET)
+    inv = AlibabaProvider(endpoint=server.url, regions=["us-east-1"]).inventory()
+    assert not inv.gaps
+    assert {r.name for r in inv.resources} >= {"i-va1", "va-data", "va-backup"}
