@@ -130,11 +130,7 @@ class AzureProvider:
         """Yield one batch per subscription, then the tenant-wide gaps."""
         run = _Run(self, fanout, self._catalog or default_catalog())
         subs = self.discover()
-        yield from run.locations(subs)
-        if self._use_graph:
-            run.graph(run.live)
-        else:
-            run.arm(run.live)
+        yield from run.scan(subs, graph=self._use_graph)
         run.sql()
         yield from run.batches()
 
@@ -173,47 +169,55 @@ class _Run:
     sql_links: dict[str, list[Location]] = field(default_factory=dict)
     graph_errors: dict[str, str] = field(default_factory=dict)
 
-    # per subscription: list_locations (also proves the subscription is readable)
-    def locations(self, subs: Sequence[str]) -> Iterator[Batch]:
-        results: dict[str, list[Row]] = {}
+    # list_locations per subscription (also proves it is readable), concurrently with the
+    # listing: Resource Graph chunks, or resources.list per subscription
+    def scan(self, subs: Sequence[str], *, graph: bool) -> Iterator[Batch]:
+        found: dict[str, list[Row]] = {}
         client = self.provider.subscription_client()
-
-        def unit(sub: str) -> Unit:
-            def go() -> Sequence[Resource]:
-                results[sub] = _arm.fetch_locations(client, sub)
-                return ()
-
-            return Unit(Scope(NAME, sub, None, "subscription"), go, method="list_locations")
-
-        gaps = []
-        for outcome in self.fanout.run([unit(s) for s in subs]):
-            if outcome.gap is not None:
-                gaps.append(outcome.gap)
-        for sub in subs:
-            if sub in results:
-                self.live.append(sub)
-                self.geo.add(location_info(x) for x in results[sub])
-        if gaps:
-            yield Batch(gaps=tuple(gaps))
-
-    # fast path
-    def graph(self, subs: Sequence[str]) -> None:
         chunks = [
             list(subs[i : i + _graph.MAX_SUBSCRIPTIONS])
             for i in range(0, len(subs), _graph.MAX_SUBSCRIPTIONS)
         ]
-        units = [self._graph_unit(n, chunk) for n, chunk in enumerate(chunks)]
-        by_scope = {str(u.scope): chunk for u, chunk in zip(units, chunks, strict=True)}
+        listing = (
+            [self._graph_unit(n, chunk) for n, chunk in enumerate(chunks)]
+            if graph
+            else [self._arm_unit(sub) for sub in subs]
+        )
+        by_scope = {str(u.scope): chunk for u, chunk in zip(listing, chunks, strict=False)}
+        units = listing + [self._locations_unit(client, sub, found) for sub in subs]
+        denied: list[CoverageGap] = []
+        list_gaps: list[CoverageGap] = []
         failed: list[str] = []
         for outcome in self.fanout.run(units):
-            if outcome.gap is None:
+            gap = outcome.gap
+            if gap is None:
                 continue
-            chunk = by_scope[str(outcome.scope)]
-            for sub in chunk:
-                self.graph_errors[sub] = f"{outcome.gap.code}: {outcome.gap.message}"
-            failed.extend(chunk)
+            if outcome.scope.service == "subscription":
+                denied.append(gap)
+            elif outcome.scope.service == "resourcegraph":
+                chunk = by_scope[str(outcome.scope)]
+                self.graph_errors.update({s: f"{gap.code}: {gap.message}" for s in chunk})
+                failed.extend(chunk)
+            else:
+                list_gaps.append(gap)
+        self.live = [s for s in subs if s in found]
+        for sub in self.live:
+            self.geo.add(location_info(x) for x in found[sub])
+        for sub in set(self.rows) - set(self.live):
+            del self.rows[sub]
+        unreadable = {g.account for g in denied}
+        self.gaps.extend(g for g in list_gaps if g.account not in unreadable)
         if failed:
-            self.arm(failed)
+            self.arm([s for s in failed if s in found])
+        if denied:
+            yield Batch(gaps=tuple(denied))
+
+    def _locations_unit(self, client: Any, sub: str, found: dict[str, list[Row]]) -> Unit:
+        def go() -> Sequence[Resource]:
+            found[sub] = _arm.fetch_locations(client, sub)
+            return ()
+
+        return Unit(Scope(NAME, sub, None, "subscription"), go, method="list_locations")
 
     def _graph_unit(self, index: int, chunk: list[str]) -> Unit:
         provider = self.provider
@@ -255,21 +259,20 @@ class _Run:
 
     # fallback
     def arm(self, subs: Sequence[str]) -> None:
+        for outcome in self.fanout.run([self._arm_unit(s) for s in subs]):
+            if outcome.gap is not None:
+                self.gaps.append(outcome.gap)
+
+    def _arm_unit(self, sub: str) -> Unit:
         provider = self.provider
 
-        def unit(sub: str) -> Unit:
-            def go() -> Sequence[Resource]:
-                rows = list(_arm.fetch_resources(provider.resource_client(sub)))
-                self.rows[sub] = rows
-                self.method[sub] = "resources.list"
-                return ()
+        def go() -> Sequence[Resource]:
+            rows = list(_arm.fetch_resources(provider.resource_client(sub)))
+            self.rows[sub] = rows
+            self.method[sub] = "resources.list"
+            return ()
 
-            return Unit(Scope(NAME, sub, None, "resources"), go, method="resources.list")
-
-        for outcome in self.fanout.run([unit(s) for s in subs]):
-            if outcome.gap is not None:
-                self.rows.pop(str(outcome.scope.account), None)
-                self.gaps.append(outcome.gap)
+        return Unit(Scope(NAME, sub, None, "resources"), go, method="resources.list")
 
     # SQL failover groups and geo-replicas
     def sql(self) -> None:

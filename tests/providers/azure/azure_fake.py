@@ -77,6 +77,7 @@ class FakeARM:
         self.log: list[tuple[str, str, int]] = []
         self.auth: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._graph_cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._ca_dir = ca_dir
         self.url = ""
         self.ca_file = ""
@@ -150,6 +151,20 @@ class FakeARM:
             return self._paged(req, links.get(sql.group(2), []))
         return _error(404, "NotFound", f"no route for {path}")
 
+    def _graph_rows(self, subs: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Rows for a set of subscriptions (cached: pages of one query share the list)."""
+        with self._lock:
+            hit = self._graph_cache.get(subs)
+            if hit is None:
+                hit = [
+                    _graph_shape(r, s)
+                    for s in subs
+                    if s not in self.tenant.denied  # Resource Graph silently omits them
+                    for r in self.tenant.resources.get(s, [])
+                ]
+                self._graph_cache[subs] = hit
+            return hit
+
     def _fault(self, req: Request) -> Response | None:
         with self._lock:
             for f in self.faults:
@@ -193,12 +208,7 @@ class FakeARM:
             subs = body.get("subscriptions") or []
             if len(subs) > 1000:
                 return _error(400, "BadRequest", "too many subscriptions")
-            rows = [
-                _graph_shape(r, s)
-                for s in subs
-                if s not in self.tenant.denied  # Resource Graph silently omits them
-                for r in self.tenant.resources.get(s, [])
-            ]
+            rows = self._graph_rows(tuple(subs))
         page = rows[start : start + top]
         out: dict[str, Any] = {
             "totalRecords": len(rows),
