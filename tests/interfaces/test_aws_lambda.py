@@ -147,8 +147,7 @@ class _SlowProvider:
                 resources=outcome.resources, audited=(outcome.audited,) if outcome.audited else ()
             )
         units = [
-            Unit(Scope("aws", "1", r, "s3"), list)
-            for r in ("eu-west-1", "eu-west-2", "sa-east-1")
+            Unit(Scope("aws", "1", r, "s3"), list) for r in ("eu-west-1", "eu-west-2", "sa-east-1")
         ]
         for outcome in fanout.run(units):
             yield Batch(gaps=(outcome.gap,) if outcome.gap else ())

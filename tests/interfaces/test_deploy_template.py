@@ -1,0 +1,85 @@
+"""The SAM template in docs/deploy: cfn-lint clean, scheduled, least privilege."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "docs" / "deploy" / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads CloudFormation short-form tags (!Ref, !Sub, ...) as plain values."""
+
+
+def _tag(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", _tag)
+
+
+def _template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(), Loader=_Loader)
+
+
+def _lint(path: Path) -> subprocess.CompletedProcess[str]:
+    if importlib.util.find_spec("cfnlint") is None:
+        pytest.skip("cfn-lint is not installed (pip install cfn-lint)")
+    code = "import sys; from cfnlint.runner import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
+    )
+
+
+def test_cfn_lint_passes() -> None:
+    result = _lint(TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cfn_lint_catches_a_broken_template(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TEMPLATE.read_text().replace("AWS::SNS::Topic", "AWS::SNS::Topik"))
+    assert _lint(broken).returncode != 0
+
+
+def test_schedule_handler_and_least_privilege() -> None:
+    t = _template()
+    fn = t["Resources"]["AuditFunction"]["Properties"]
+    assert fn["Handler"] == "cloudaudit.aws_lambda.handler"
+    assert fn["Events"]["Daily"]["Type"] == "Schedule"
+    statements = {s["Sid"]: s for s in fn["Policies"][0]["Statement"]}
+    read = statements["ReadOnlyInventory"]["Action"]
+    verbs = ("Get", "List", "Describe", "Search")
+    assert all(a.split(":", 1)[1].startswith(verbs) for a in read), read
+    provider_policy = ROOT / "cloudaudit" / "providers" / "aws" / "iam_policy.json"
+    if provider_policy.exists():
+        wanted = json.loads(provider_policy.read_text())["Statement"][0]["Action"]
+        assert sorted(read) == sorted(wanted)
+    writes = [
+        a
+        for sid, s in statements.items()
+        if sid != "ReadOnlyInventory"
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    assert sorted(writes) == [
+        "events:PutEvents",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:PutObject",
+        "sns:Publish",
+    ]
+    for sid in ("ReportsReadWrite", "Notify", "Events"):
+        assert statements[sid]["Resource"] != "*"
