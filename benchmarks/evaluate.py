@@ -20,7 +20,7 @@ import resource
 import sys
 import time
 
-from cloudaudit import Location, LocationKind, ProviderId, Resource, evaluate, load_policy
+from cloudaudit import Location, ProviderId, Resource, evaluate, load_policy
 from cloudaudit.catalog import default_catalog
 
 
@@ -39,11 +39,20 @@ def synthetic(n: int, seed: int = 7) -> list[Resource]:
     out = []
     for i in range(n):
         loc = locs[i % len(locs)]
-        out.append(Resource.model_construct(
-            fields,
-            provider=loc.provider, account="123456789012", service="s3", type="bucket",
-            id=f"arn:aws:s3:::bucket-{i}", name=f"bucket-{i}", location=loc,
-            data_locations=copy_sets[i % len(copy_sets)], tags=tags))
+        out.append(
+            Resource.model_construct(
+                fields,
+                provider=loc.provider,
+                account="123456789012",
+                service="s3",
+                type="bucket",
+                id=f"arn:aws:s3:::bucket-{i}",
+                name=f"bucket-{i}",
+                location=loc,
+                data_locations=copy_sets[i % len(copy_sets)],
+                tags=tags,
+            )
+        )
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 import queue
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from cloudaudit._version import __version__
@@ -107,6 +107,7 @@ def _collect(providers: Sequence[Provider], fanout: FanOut) -> Iterator[Batch]:
 
     for p in providers:
         fanout.classifiers.extend(c for c in _classifiers(p) if c not in fanout.classifiers)
+        fanout.secrets = (*fanout.secrets, *_secrets(p))
 
     def drive(provider: Provider) -> None:
         scope = Scope(provider=_name(provider))
@@ -141,6 +142,12 @@ def _name(provider: Provider) -> str:
 def _classifiers(provider: Provider) -> list[Callable[[BaseException], tuple[str, str] | None]]:
     get = getattr(provider, "classifiers", None)
     return list(get()) if callable(get) else []
+
+
+def _secrets(provider: Provider) -> tuple[str, ...]:
+    """Credentials a provider was given, to be masked in gap messages (optional method)."""
+    get = getattr(provider, "secrets", None)
+    return tuple(s for s in get() if s) if callable(get) else ()
 
 
 def audit_iter(

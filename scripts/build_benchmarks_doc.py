@@ -20,8 +20,10 @@ with injected per-request latency, so the figures compare strategies, not real c
 
 def build() -> str:
     """Return the assembled document."""
-    sections = sorted((DOCS / "benchmarks").glob("*.md"),
-                      key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else 99, p.stem))
+    sections = sorted(
+        (DOCS / "benchmarks").glob("*.md"),
+        key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else 99, p.stem),
+    )
     return HEADER + "\n\n".join(p.read_text().strip() for p in sections) + "\n"
 
 

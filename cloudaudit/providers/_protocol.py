@@ -51,6 +51,17 @@ class Provider(Protocol):
         ...
 
 
+class SecretHolder(Protocol):
+    """**Protocol (optional):** a provider that was given credentials lists them here.
+
+    ``audit`` masks every string returned by ``secrets()`` in coverage-gap messages.
+    """
+
+    def secrets(self) -> Sequence[str]:
+        """Return credential strings (secret keys, tokens) to mask in output."""
+        ...
+
+
 @dataclass
 class Inventory:
     """A merged collection of batches."""
