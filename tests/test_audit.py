@@ -108,3 +108,12 @@ def test_audit_iter_streams_and_reports_coverage() -> None:
 def test_redact_patterns(text: str) -> None:
     out = redact(text)
     assert "abc.def" not in out and "deadbeef" not in out and "AKIAXX/" not in out
+
+
+def test_get_provider_by_name() -> None:
+    from cloudaudit import ConfigurationError
+    from cloudaudit.providers import get_provider, provider_names
+
+    assert {"aws", "gcp", "azure", "alibaba"} <= set(provider_names())
+    with pytest.raises(ConfigurationError, match="unknown provider"):
+        get_provider("nocloud")
