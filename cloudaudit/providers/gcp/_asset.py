@@ -53,10 +53,20 @@ ASSET_TYPES: tuple[str, ...] = (
 )
 """The searchable asset types that hold or process data, in the order units are scheduled."""
 
-READ_MASK = (
-    "name,assetType,project,displayName,location,labels,parentFullResourceName,"
-    "additionalAttributes,versionedResources"
+READ_MASK = "name,assetType,project,displayName,location,labels,parentFullResourceName"
+"""Fields requested for every asset type."""
+
+WITH_COPIES = frozenset(
+    {
+        "storage.googleapis.com/Bucket",
+        "compute.googleapis.com/Snapshot",
+        "compute.googleapis.com/Image",
+        "compute.googleapis.com/MachineImage",
+        "secretmanager.googleapis.com/Secret",
+        "pubsub.googleapis.com/Topic",
+    }
 )
+"""Asset types whose copies are read from ``versionedResources`` / ``additionalAttributes``."""
 PAGE_SIZE = 500  # the API maximum
 
 
@@ -83,16 +93,37 @@ def fetch_search(
     """
     from google.cloud import asset_v1
 
+    mask = READ_MASK
+    if WITH_COPIES.intersection(asset_types):
+        mask += ",additionalAttributes,versionedResources"
     request = asset_v1.SearchAllResourcesRequest(
-        scope=scope,
-        asset_types=list(asset_types),
-        page_size=PAGE_SIZE,
-        read_mask=READ_MASK,
+        scope=scope, asset_types=list(asset_types), page_size=PAGE_SIZE, read_mask=mask
     )
-    return [
-        asset_v1.ResourceSearchResult.to_dict(r, preserving_proto_field_name=False)
-        for r in client.search_all_resources(request=request, **call)
-    ]
+    return [_as_mapping(r) for r in client.search_all_resources(request=request, **call)]
+
+
+def _as_mapping(result: Any) -> dict[str, Any]:
+    """A search result as a JSON-style mapping (reads the raw protobuf: fast on large pages)."""
+    from google.protobuf.json_format import MessageToDict
+
+    pb = type(result).pb(result)
+    out: dict[str, Any] = {
+        "name": pb.name,
+        "assetType": pb.asset_type,
+        "project": pb.project,
+        "displayName": pb.display_name,
+        "location": pb.location,
+        "parentFullResourceName": pb.parent_full_resource_name,
+        "labels": dict(pb.labels),
+    }
+    if pb.versioned_resources:
+        out["versionedResources"] = [
+            {"version": v.version, "resource": MessageToDict(v.resource)}
+            for v in pb.versioned_resources
+        ]
+    if pb.HasField("additional_attributes"):
+        out["additionalAttributes"] = MessageToDict(pb.additional_attributes)
+    return out
 
 
 def _versioned(result: Mapping[str, Any]) -> Mapping[str, Any]:
