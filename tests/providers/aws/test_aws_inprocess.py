@@ -255,3 +255,21 @@ def test_client_cache_builds_each_client_once() -> None:
     assert a.meta.config.max_pool_connections == 10
     assert a.meta.config.retries["mode"] == "adaptive"
     assert (a.meta.config.connect_timeout, a.meta.config.read_timeout) == (5, 20)
+
+
+def test_packaged_iam_policy_lists_every_collector_action() -> None:
+    from cloudaudit.providers.aws._iam import load_policy_document, policy_document
+    from cloudaudit.providers.aws.services import all_collectors
+
+    assert load_policy_document() == policy_document(all_collectors())
+    actions = load_policy_document()["Statement"][0]["Action"]
+    verbs = ("List", "Describe", "Get", "Head", "Search")
+    assert all(a.split(":", 1)[1].startswith(verbs) for a in actions), actions
+
+
+def test_docs_show_the_packaged_iam_policy() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    policy = (root / "cloudaudit/providers/aws/iam_policy.json").read_text().strip()
+    assert policy in (root / "docs/providers/aws.md").read_text()
