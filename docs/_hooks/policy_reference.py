@@ -1,16 +1,44 @@
-"""mkdocs hook: generate the policy reference page from the built-in policy data.
+"""mkdocs hooks: the generated policy reference, and nav sections filled from the docs folder.
 
 The page ``reference/policies.md`` does not exist on disk; it is built from
 ``cloudaudit.policies`` at every ``mkdocs build``, so it can never drift from the data.
+The nav sections "Providers" and "Benchmarks" list the pages present under
+``docs/providers/`` and ``docs/benchmarks/``, so a provider page is in the nav exactly when it
+exists.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.files import File, Files
 
 PAGE = "reference/policies.md"
+AUTO_SECTIONS = {"Providers": "providers", "Benchmarks": "benchmarks"}
+TITLES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "alibaba": "Alibaba Cloud"}
+
+
+def _pages(docs_dir: Path, folder: str) -> list[dict[str, str]]:
+    pages = sorted((docs_dir / folder).glob("*.md"))
+    return [{TITLES.get(p.stem, p.stem.capitalize()): f"{folder}/{p.name}"} for p in pages]
+
+
+def on_config(config: Any) -> Any:
+    """Fill the nav sections in AUTO_SECTIONS with the pages present on disk."""
+    docs_dir = Path(config["docs_dir"])
+    for entry in config["nav"] or []:
+        if not isinstance(entry, dict):
+            continue
+        for title, folder in AUTO_SECTIONS.items():
+            if title in entry:
+                fixed = [
+                    e
+                    for e in entry[title]
+                    if not str(next(iter(e.values()))).startswith(f"{folder}/")
+                ]
+                entry[title] = [*fixed, *_pages(docs_dir, folder)]
+    return config
 
 
 def _cell(text: object) -> str:

@@ -34,3 +34,6 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         assert (site / f"{page}.html").exists(), page
     assert (site / "notebooks" / "audit.ipynb").exists()
     assert not (site / "_hooks").exists()
+    index = (site / "index.html").read_text()
+    for page in sorted((ROOT / "docs" / "providers").glob("*.md")):
+        assert f'href="providers/{page.stem}.html"' in index, page.name
