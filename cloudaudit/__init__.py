@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cloudaudit._audit import audit, audit_iter, evaluate
 from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog, locate
+from cloudaudit.diff import ReportDiff, diff
 from cloudaudit.errors import (
     AuthenticationError,
     CatalogError,
@@ -75,6 +76,7 @@ __all__ = [
     "ProviderId",
     "ProviderUnavailable",
     "Report",
+    "ReportDiff",
     "Resource",
     "Scope",
     "ScopeRecord",
@@ -85,6 +87,7 @@ __all__ = [
     "audit",
     "audit_iter",
     "builtin_policy_names",
+    "diff",
     "evaluate",
     "load_policy",
     "locate",
