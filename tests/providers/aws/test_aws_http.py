@@ -9,11 +9,11 @@ AccessDenied on EC2 DescribeVolumes in eu-west-1.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
 import pytest
 from click.testing import CliRunner
-from conftest import FaultMiddleware, Rule
 
 from cloudaudit import audit
 from cloudaudit.cli import main
@@ -22,6 +22,17 @@ from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import ec2, s3
 
 pytestmark = pytest.mark.http
+
+# The fault middleware lives in this folder's conftest.py. Importing it as `conftest` is
+# ambiguous when several test folders have one, so reach its module through the fixture's object.
+FaultMiddleware = Any
+
+
+def Rule(faults: Any, *args: Any, **kwargs: Any) -> Any:
+    """Build a fault rule with the Rule class of the middleware's own module."""
+    rule_class = type(faults).add.__globals__["Rule"]  # the conftest module's namespace
+    return rule_class(*args, **kwargs)
+
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-east-1", "me-south-1"]
 COLLECTORS = (*s3.COLLECTORS, *ec2.COLLECTORS)
@@ -57,9 +68,12 @@ def plant_traps(faults: FaultMiddleware) -> dict[str, str]:
     snap = e.create_snapshot(VolumeId=vol)["SnapshotId"]
     hk = boto3.client("ec2", region_name="ap-east-1")
     copy = hk.copy_snapshot(SourceSnapshotId=snap, SourceRegion="us-east-1")["SnapshotId"]
-    faults.add(Rule("OptInRequired", "You are not subscribed to this region.", region="me-south-1"))
+    faults.add(
+        Rule(faults, "OptInRequired", "You are not subscribed to this region.", region="me-south-1")
+    )
     faults.add(
         Rule(
+            faults,
             "AccessDenied",
             "explicit deny in a service control policy",
             "ec2",
@@ -108,6 +122,7 @@ def test_throttling_after_retries_is_a_gap(
 ) -> None:
     aws_http.add(
         Rule(
+            aws_http,
             "RequestLimitExceeded",
             "Request limit exceeded.",
             "ec2",
@@ -129,7 +144,9 @@ def test_throttling_after_retries_is_a_gap(
 def test_denied_account_lookup_is_one_provider_wide_gap(
     aws_http: FaultMiddleware, recorded_session: boto3.Session
 ) -> None:
-    aws_http.add(Rule("AccessDenied", "not authorized to perform sts:GetCallerIdentity", "sts"))
+    aws_http.add(
+        Rule(aws_http, "AccessDenied", "not authorized to perform sts:GetCallerIdentity", "sts")
+    )
     provider = AwsProvider(session=recorded_session, regions=["us-east-1"], collectors=COLLECTORS)
     report = audit(provider, "us-foreign-adversaries")
     assert report.findings == ()
