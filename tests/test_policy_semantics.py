@@ -208,3 +208,28 @@ def test_custom_policy_with_country_codes() -> None:
     pol = policy_from_mapping({"id": "de-only", "allowed": ["DE"]})
     rep = evaluate([make_resource("aws", "eu-central-1"), make_resource("aws", "eu-west-1")], pol)
     assert [f.status for f in rep.findings] == [C, V]
+
+
+def test_unknown_copy_location_reads_as_a_copy() -> None:
+    from cloudaudit import Location, LocationKind, ProviderId, Resource
+
+    r = Resource(
+        provider="aws",
+        account="1",
+        service="s3",
+        type="bucket",
+        id="b",
+        name="b",
+        location=Location(provider="aws", region="eu-west-1"),
+        data_locations=(Location(provider=ProviderId.AWS, region=None, kind=LocationKind.UNKNOWN),),
+    )
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert f.status is U
+    assert all("keeps a copy" in x for x in f.reasons), f.reasons
+    assert any("could not be determined" in x for x in f.reasons)
+
+
+def test_operator_of_a_copy_region() -> None:
+    r = make_resource("aws", "us-east-1", copies=["cn-north-1"], name="b")
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert any("keeps a copy" in x and "Sinnet" in x for x in f.reasons)

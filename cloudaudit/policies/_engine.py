@@ -59,7 +59,7 @@ class Judgement:
 
 def _where(place: Place, loc: Location) -> str:
     """Describe a place: ``ap-east-1, Hong Kong (HK)``."""
-    code = loc.zone or loc.region or "(no location)"
+    code = loc.zone or loc.region or "a location that could not be determined"
     if place.kind in (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION):
         return f"the {code} {place.kind.value.replace('_', '-')}"
     bits = [code]
@@ -262,12 +262,13 @@ class Engine:
         cites = [lists[s].citation if s in lists else s for s in self.rules.sources]
         return " / ".join(dict.fromkeys(cites))
 
-    def _judge_operator(self, loc: Location) -> Judgement | None:
+    def _judge_operator(self, loc: Location, axis: str = "location") -> Judgement | None:
         place = self.catalog.place(loc)
         op = place.operator_country
+        verb = "is in" if axis == "location" else "keeps a copy of its data in"
         if op is None:
             reason = (
-                f"{LABEL} is in {_where(place, loc)}, whose operator is not in the "
+                f"{LABEL} {verb} {_where(place, loc)}, whose operator is not in the "
                 "catalog; the operator axis cannot be judged"
             )
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
@@ -276,7 +277,7 @@ class Engine:
         if term is None:
             return None
         reason = (
-            f"{LABEL} is in {_where(place, loc)}, a region operated by {place.operator}, "
+            f"{LABEL} {verb} {_where(place, loc)}, a region operated by {place.operator}, "
             f"under the jurisdiction of {country_name(op)} ({op}), {_why(op, term)} "
             "(operator axis)"
         )
@@ -294,10 +295,10 @@ class Engine:
             self._single[key] = hit
         out = [hit]
         if "operator" in self._axes:
-            okey = (loc.provider, loc.region, loc.zone, loc.kind, "operator")
+            okey = (loc.provider, loc.region, loc.zone, loc.kind, "operator", axis)
             op = self._single.get(okey)
             if op is None and okey not in self._single:
-                op = self._judge_operator(loc)
+                op = self._judge_operator(loc, axis)
                 self._single[okey] = op  # type: ignore[assignment]
             if op is not None:
                 out.append(op)
