@@ -37,6 +37,8 @@ SERVICE_MODULES: tuple[str, ...] = (
 def all_collectors(services: frozenset[str] | None = None) -> Iterator[Collector]:
     """Yield the collectors of the selected services (all when ``services`` is None)."""
     for module_name in SERVICE_MODULES:
+        if services is not None and module_name.rstrip("_") not in services:
+            continue  # each module holds one service's collectors; import only what is asked
         module = importlib.import_module(f"{__name__}.{module_name}")
         for collector in module.COLLECTORS:
             if services is None or collector.service in services:
