@@ -9,7 +9,13 @@ from typing import Any
 __all__ = ["ClientCache", "RegionClients", "client_in", "make_config"]
 
 
-def make_config(max_workers: int, *, max_attempts: int = 5) -> Any:
+def make_config(
+    max_workers: int,
+    *,
+    max_attempts: int = 5,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 20.0,
+) -> Any:
     """Build the botocore ``Config`` used by every client.
 
     Adaptive retries handle throttling; connect and read timeouts bound how long an
@@ -18,13 +24,15 @@ def make_config(max_workers: int, *, max_attempts: int = 5) -> Any:
     Args:
         max_workers: Most units in flight at once (sizes the connection pool).
         max_attempts: Total HTTP attempts per call, the first one included.
+        connect_timeout: Seconds to wait for a TCP connection.
+        read_timeout: Seconds to wait for a response once connected.
     """
     from botocore.config import Config
 
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-        connect_timeout=5,
-        read_timeout=20,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         max_pool_connections=max(10, max_workers),
         user_agent_extra="cloudaudit",
     )

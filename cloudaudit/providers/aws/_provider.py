@@ -55,6 +55,10 @@ class AwsProvider:
         max_workers: Sizes each client's connection pool (match the fan-out's bound).
         account: The account id, if known (skips ``sts:GetCallerIdentity``).
         collectors: The collectors to run; defaults to those of ``services``.
+        max_attempts: Total HTTP attempts per call (retries included).
+        connect_timeout: Seconds to wait for a TCP connection to an endpoint.
+        read_timeout: Seconds to wait for an answer; a silent region costs at most about
+            ``max_attempts * read_timeout`` per unit before it becomes a gap.
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
@@ -70,6 +74,10 @@ class AwsProvider:
         max_workers: int = 16,
         account: str | None = None,
         collectors: Sequence[Collector] | None = None,
+        *,
+        max_attempts: int = 5,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
     ) -> None:
         self._session = session if session is not None else make_session()
         self._regions = tuple(regions) if regions else None
@@ -78,6 +86,11 @@ class AwsProvider:
         self._max_workers = max_workers
         self._account = account
         self._collectors = tuple(collectors) if collectors is not None else None
+        self._http = {
+            "max_attempts": max_attempts,
+            "connect_timeout": connect_timeout,
+            "read_timeout": read_timeout,
+        }
 
     @property
     def name(self) -> str:
@@ -108,7 +121,15 @@ class AwsProvider:
         """
         collectors = self._selected()
         partition, home = self._home()
-        cache = ClientCache(self._session, make_config(self._max_workers))
+        cache = ClientCache(
+            self._session,
+            make_config(
+                self._max_workers,
+                max_attempts=int(self._http["max_attempts"]),
+                connect_timeout=self._http["connect_timeout"],
+                read_timeout=self._http["read_timeout"],
+            ),
+        )
         account = self._account or str(cache.get("sts", home).get_caller_identity()["Account"])
         regions, foreign = self._discover(cache, home, partition)
         if foreign:

@@ -129,7 +129,7 @@ def _region_or_none(s3: Any, bucket: str) -> str | None:
 
 
 def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     home = ctx.client("s3")
     name = str(raw["Name"])
@@ -138,7 +138,9 @@ def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
         return BucketFacts(name, None, (None,))
     try:
         config = fetch_replication(client_in(ctx.client, "s3", region), name)
-    except ClientError:
+    except (ClientError, BotoCoreError):
+        # Denied, or the bucket's region is unreachable: its copies are unknown (never
+        # compliant), and the other buckets of the account are still listed.
         return BucketFacts(name, region, (None,))
     copies = tuple(_region_or_none(home, dest) for dest in replication_destinations(config))
     return BucketFacts(name, region, copies)
