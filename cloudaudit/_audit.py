@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gc
-import queue
-import threading
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -23,8 +23,8 @@ from cloudaudit.models import (
     Summary,
 )
 from cloudaudit.policies import Engine, Policy, load_policy
-from cloudaudit.providers._fanout import FanOut, Scope, guard_iter
-from cloudaudit.providers._protocol import Batch, Provider
+from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, interleave
+from cloudaudit.providers._protocol import Batch, Distributable, Provider
 
 __all__ = ["audit", "audit_iter", "evaluate"]
 
@@ -101,37 +101,44 @@ def _report(pol: Policy, findings: tuple[Finding, ...], cov: Coverage, started: 
     )
 
 
-def _collect(providers: Sequence[Provider], fanout: FanOut) -> Iterator[Batch]:
-    """Run every provider's ``collect`` in its own thread; yield batches as they arrive."""
-    out: queue.Queue[Batch | None] = queue.Queue(maxsize=64)
+def _collect(
+    providers: Sequence[Provider], fanout: FanOut, tasks_on: Executor | None = None
+) -> Iterator[Batch]:
+    """Run every provider on its own thread; yield batches as they arrive.
 
+    Every provider's units share ``fanout`` (one pool, one bound, one progress count). When
+    ``tasks_on`` is given, providers that can :meth:`~Distributable.plan` run as picklable
+    tasks on that executor instead; the others still run in this process.
+    """
     for p in providers:
         fanout.classifiers.extend(c for c in _classifiers(p) if c not in fanout.classifiers)
-        fanout.secrets = (*fanout.secrets, *_secrets(p))
+        fanout.add_secrets(*_secrets(p))
 
-    def drive(provider: Provider) -> None:
+    def source(provider: Provider) -> Callable[[], Iterable[Batch]]:
         scope = Scope(provider=_name(provider))
-        try:
-            for item in guard_iter(fanout, scope, lambda: provider.collect(fanout)):
-                out.put(Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item)  # type: ignore[arg-type]
-        finally:
-            out.put(None)
-
-    threads = [
-        threading.Thread(target=drive, args=(p,), daemon=True, name=f"cloudaudit-{_name(p)}")
-        for p in providers
-    ]
-    for t in threads:
-        t.start()
-    remaining = len(threads)
-    while remaining:
-        item = out.get()
-        if item is None:
-            remaining -= 1
+        if tasks_on is not None and isinstance(provider, Distributable):
+            run = functools.partial(_distributed, provider, fanout, tasks_on)
         else:
-            yield item
-    for t in threads:
-        t.join()
+            run = functools.partial(provider.collect, fanout)
+        return lambda: (_as_batch(i) for i in guard_iter(fanout, scope, run))
+
+    yield from interleave([source(p) for p in providers])
+
+
+def _as_batch(item: object) -> Batch:
+    return Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[return-value]
+
+
+def _distributed(provider: Distributable, fanout: FanOut, executor: Executor) -> Iterator[Batch]:
+    """Plan on the driver, run the tasks on ``executor``, and yield their batches."""
+    plan = provider.plan(fanout)
+    yield from plan.batches
+    for _task, result, gap in fanout.distribute(
+        executor, plan.tasks, max_in_flight=plan.max_in_flight
+    ):
+        if gap is not None:
+            yield Batch(gaps=(gap,))
+        yield from result or ()
 
 
 def _name(provider: Provider) -> str:
@@ -160,30 +167,57 @@ def audit_iter(
     catalog: Catalog | None = None,
     today: date | None = None,
     coverage_sink: list[Coverage] | None = None,
+    dedupe: bool = True,
 ) -> Iterator[Finding]:
     """Yield findings as providers report resources (streaming; no full inventory in memory).
 
-    A resource seen twice (same provider, account and id) is judged once. When the iterator is
-    exhausted, the final :class:`Coverage` is appended to ``coverage_sink`` if one is given.
+    Resources are judged as they arrive and then dropped; only counts, audited scopes and
+    gaps are kept. A resource seen twice (same provider, account and id) is judged once: for
+    that, a 16-byte digest of each resource's key is remembered (about 100 bytes per
+    resource with the set's overhead, roughly 100 MB for a million). Pass ``dedupe=False``
+    when the providers cannot overlap, to keep memory flat whatever the estate's size. When
+    the iterator is exhausted, the final :class:`Coverage` is appended to ``coverage_sink``.
+
+    Args:
+        providers: One provider or several; they run concurrently.
+        policy: A :class:`Policy` or the name/path of one.
+        max_workers: Most units in flight at once, over every provider and account.
+        executor: Any ``concurrent.futures.Executor``. A ``ThreadPoolExecutor`` runs the
+            units in this process; any other executor (processes, ``dask.distributed``'s
+            ``Client.get_executor()``, Ray) runs distributable providers' tasks (an AWS
+            organization's accounts, say), and the other providers run here.
+        progress: Called with ``(done, total, scope)``; counts are per provider, cumulative.
+        catalog: Region catalog to use; defaults to the packaged one.
+        today: Date for exemption expiry; defaults to today (UTC).
+        coverage_sink: Receives the final :class:`Coverage`.
+        dedupe: Judge a resource reported twice only once.
     """
     plist = [providers] if isinstance(providers, Provider) else list(providers)
     pol = _policy(policy)
     engine = Engine(pol, catalog, today)
-    fanout = FanOut(max_workers=max_workers, executor=executor, progress=progress)
-    seen: set[tuple[str, str, str]] = set()
+    in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
+    tasks_on = executor if executor is not None and in_process is None else None
+    seen: set[bytes] = set()
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
-    for batch in _collect(plist, fanout):
-        audited.extend(batch.audited)
-        gaps.extend(batch.gaps)
-        for r in batch.resources:
-            key = (r.provider.value, r.account, r.id)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield engine.finding(r)
+    with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
+        for batch in _collect(plist, fanout, tasks_on):
+            audited.extend(batch.audited)
+            gaps.extend(batch.gaps)
+            for r in batch.resources:
+                if dedupe:
+                    key = _digest(r)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield engine.finding(r)
     if coverage_sink is not None:
         coverage_sink.append(_coverage(audited, gaps))
+
+
+def _digest(r: Resource) -> bytes:
+    raw = f"{r.provider.value}\x00{r.account}\x00{r.id}".encode()
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def _coverage(audited: list[ScopeRecord], gaps: list[CoverageGap]) -> Coverage:
@@ -205,9 +239,12 @@ def audit(
 ) -> Report:
     """Audit one or more providers against a policy and return a Report.
 
-    Every unit of work (account × region × service) runs concurrently under ``max_workers``
-    (or on ``executor``). A unit that fails becomes a coverage gap; it is never reported as
-    empty or compliant. Findings are sorted by provider, account and resource id.
+    Every unit of work (account × region × service) of every provider runs concurrently
+    under one bound, ``max_workers`` (or on a thread-pool ``executor``). With any other
+    executor (``dask.distributed``, processes, Ray), distributable providers run as picklable
+    tasks on it and their results merge into the same report (see :func:`audit_iter`). A unit
+    that fails becomes a coverage gap; it is never reported as empty or compliant. Findings
+    are sorted by provider, account and resource id.
 
     Example:
         >>> from cloudaudit.testing import FakeProvider, make_resource

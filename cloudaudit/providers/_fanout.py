@@ -7,15 +7,38 @@ the error code, and the audit goes on. "Could not look" is never silently "nothi
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 
-__all__ = ["Classifier", "FanOut", "Outcome", "Scope", "Unit", "default_classifier", "redact"]
+__all__ = [
+    "Classifier",
+    "FanOut",
+    "Outcome",
+    "Scope",
+    "Task",
+    "Unit",
+    "default_classifier",
+    "interleave",
+    "redact",
+]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 Classifier = Callable[[BaseException], tuple[str, str] | None]
 """**Protocol:** map an exception to ``(error_code, message)``, or ``None`` if not recognised."""
@@ -74,21 +97,67 @@ class Outcome:
     gap: CoverageGap | None = None
 
 
+class Task(Protocol[T_co]):
+    """**Protocol:** a picklable unit of work for process-based or distributed executors.
+
+    Unlike a :class:`Unit`, a task holds no live client, session or lock: it is a plain
+    description (a dataclass) that builds what it needs where it runs, and returns plain,
+    picklable results.
+    """
+
+    @property
+    def scope(self) -> Scope:
+        """What the task covers (for gaps and progress)."""
+        ...
+
+    def __call__(self) -> T_co:
+        """Do the work (in a worker process or on a remote machine) and return the result."""
+        ...
+
+
 def default_classifier(exc: BaseException) -> tuple[str, str]:
     """Fallback classification: the exception's class name and its message."""
     return type(exc).__name__, str(exc) or type(exc).__name__
 
 
+class _Counts:
+    """Cumulative (done, total) unit counts per provider, shared by every run of a FanOut."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done: dict[str, int] = {}
+        self.total: dict[str, int] = {}
+
+    def add(self, provider: str, n: int) -> None:
+        with self.lock:
+            self.total[provider] = self.total.get(provider, 0) + n
+
+    def finish(self, scope: Scope, progress: Callable[[int, int, Scope], None] | None) -> None:
+        with self.lock:
+            done = self.done[scope.provider] = self.done.get(scope.provider, 0) + 1
+            if progress is not None:
+                # Called under the lock so that each provider's ``done`` arrives in order.
+                progress(done, self.total.get(scope.provider, done), scope)
+
+
 @dataclass
 class FanOut:
-    """Runs units concurrently under a bound and converts failures into coverage gaps.
+    """Runs units concurrently under one bound and converts failures into coverage gaps.
+
+    One FanOut is shared by every provider (and every account of an organization) of an
+    audit: all of their units run on one pool of ``max_workers`` threads, so the bound holds
+    for the whole audit however many providers, accounts or regions there are. A unit that
+    itself calls :meth:`run` (from a pool thread) runs those units inline, in its own slot.
 
     Args:
         max_workers: Most units in flight at once (when no executor is given).
-        executor: Any ``concurrent.futures.Executor``; the caller owns its lifetime.
+        executor: Any ``concurrent.futures.Executor`` that runs units in this process (a
+            thread pool); the caller owns its lifetime. Process-based and distributed
+            executors take picklable tasks instead (see :meth:`distribute`).
         classifiers: Provider-specific exception classifiers, tried in order.
         secrets: Strings to mask in gap messages (credentials the caller passed in).
-        progress: Called with ``(done, total, scope)`` after each unit.
+        progress: Called with ``(done, total, scope)`` after each unit; ``done`` and
+            ``total`` count the units of ``scope.provider`` over every run so far.
     """
 
     max_workers: int = 16
@@ -97,6 +166,10 @@ class FanOut:
     secrets: tuple[str, ...] = ()
     progress: Callable[[int, int, Scope], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    _counts: _Counts = field(default_factory=_Counts, init=False, repr=False)
 
     def gap(self, scope: Scope, exc: BaseException, code: str | None = None) -> CoverageGap:
         """Build a coverage gap for ``scope`` from an exception."""
@@ -107,6 +180,11 @@ class FanOut:
                 break
         err_code, message = found or default_classifier(exc)
         return make_gap(scope, code or err_code, redact(message, self.secrets))
+
+    def add_secrets(self, *secrets: str) -> None:
+        """Mask these strings too in every later gap message (thread-safe)."""
+        with self._lock:
+            self.secrets = tuple(dict.fromkeys((*self.secrets, *(s for s in secrets if s))))
 
     def guard(self, unit: Unit) -> Outcome:
         """Run one unit; any exception becomes a gap for its scope."""
@@ -131,29 +209,113 @@ class FanOut:
         )
         return Outcome(s, resources=tuple(resources), audited=record)
 
+    def _in_slot(self, unit: Unit) -> Outcome:
+        """Run a unit on a pool thread, marking the thread so nested runs stay inline."""
+        self._local.in_slot = True
+        try:
+            return self.guard(unit)
+        finally:
+            self._local.in_slot = False
+
+    def pool(self) -> Executor:
+        """The executor units run on: the given one, or the shared pool of ``max_workers``."""
+        if self.executor is not None:
+            return self.executor
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=max(1, self.max_workers), thread_name_prefix="cloudaudit"
+                )
+            return self._pool
+
+    def close(self) -> None:
+        """Shut the shared pool down (an executor given by the caller is left alone)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> FanOut:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def run(self, units: Iterable[Unit]) -> Iterator[Outcome]:
-        """Run ``units`` concurrently; yield outcomes as they complete."""
+        """Run ``units`` concurrently under the shared bound; yield outcomes as they complete."""
         todo = list(units)
         if not todo:
             return
-        own = self.executor is None
-        pool = self.executor or ThreadPoolExecutor(
-            max_workers=max(1, self.max_workers), thread_name_prefix="cloudaudit"
-        )
+        for provider, n in Counter(u.scope.provider for u in todo).items():
+            self._counts.add(provider, n)
+        if getattr(self._local, "in_slot", False):
+            for unit in todo:  # nested in a unit: already holds a slot, run inline
+                outcome = self.guard(unit)
+                self._counts.finish(unit.scope, self.progress)
+                yield outcome
+            return
+        submit = self.guard if self.executor is not None else self._in_slot
+        pool = self.pool()
+        futures: dict[Future[Outcome], Unit] = {pool.submit(submit, u): u for u in todo}
         try:
-            futures: dict[Future[Outcome], Unit] = {pool.submit(self.guard, u): u for u in todo}
-            for done, fut in enumerate(as_completed(futures), start=1):
+            for fut in as_completed(futures):
                 unit = futures[fut]
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # noqa: BLE001 - executor failure (e.g. a lost worker)
                     outcome = Outcome(unit.scope, gap=self.gap(unit.scope, exc))
-                if self.progress is not None:
-                    self.progress(done, len(todo), unit.scope)
+                self._counts.finish(unit.scope, self.progress)
                 yield outcome
         finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
+            for fut in futures:  # the consumer stopped early: drop what has not started
+                fut.cancel()
+
+    def distribute(
+        self, executor: Executor, tasks: Sequence[Task[T]], *, max_in_flight: int | None = None
+    ) -> Iterator[tuple[Task[T], T | None, CoverageGap | None]]:
+        """Run picklable ``tasks`` on any executor (processes, Dask, Ray); yield as they finish.
+
+        At most ``max_in_flight`` tasks are submitted at once (all of them when ``None``). A
+        task that raises, or that the executor loses or cannot serialise, yields a gap for
+        its scope instead of a result.
+        """
+        pending = list(tasks)
+        pending.reverse()
+        if not pending:
+            return
+        for t in pending:
+            self._counts.add(t.scope.provider, 1)
+        window = max(1, max_in_flight or len(pending))
+        running: dict[Future[T], Task[T]] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < window and not self.cancel.is_set():
+                    task = pending.pop()
+                    running[executor.submit(task)] = task
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = running.pop(fut)
+                    yield self._settle(task, fut)
+            for task in reversed(pending):  # cancelled before submission
+                gap = make_gap(task.scope, "Cancelled", "the audit stopped before this scope ran")
+                self._counts.finish(task.scope, self.progress)
+                yield task, None, gap
+        finally:
+            for fut in running:
+                fut.cancel()
+
+    def _settle(
+        self, task: Task[T], fut: Future[T]
+    ) -> tuple[Task[T], T | None, CoverageGap | None]:
+        try:
+            result = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a task or its executor failed: a gap, not silence
+            self._counts.finish(task.scope, self.progress)
+            return task, None, self.gap(task.scope, exc)
+        self._counts.finish(task.scope, self.progress)
+        return task, result, None
 
 
 def make_gap(scope: Scope, code: str, message: str) -> CoverageGap:
@@ -181,3 +343,66 @@ def guard_iter(
         yield from produce()
     except Exception as exc:  # noqa: BLE001 - a provider failing as a whole becomes one gap
         yield fanout.gap(scope, exc)
+
+
+def interleave(
+    sources: Sequence[Callable[[], Iterable[T]]], *, max_parallel: int | None = None
+) -> Iterator[T]:
+    """Drain several iterables on their own threads; yield items as they arrive.
+
+    At most ``max_parallel`` sources are drained at once (all when ``None``). Items wait in
+    a bounded queue, so a slow consumer slows the producers instead of growing memory. A
+    source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
+    turn failures into gaps). If the consumer stops early, the producers stop too.
+    """
+    if not sources:
+        return
+    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=64)
+    todo: queue.SimpleQueue[Callable[[], Iterable[T]]] = queue.SimpleQueue()
+    for src in sources:
+        todo.put(src)
+    stop = threading.Event()
+    n = max(1, min(max_parallel or len(sources), len(sources)))
+
+    def put(kind: int, item: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put((kind, item), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def drain() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    src = todo.get_nowait()
+                except queue.Empty:
+                    break
+                for item in src():
+                    if not put(_ITEM, item):
+                        return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
+            put(_ERROR, exc)
+        finally:
+            put(_DONE, None)
+
+    threads = [threading.Thread(target=drain, daemon=True, name="cloudaudit-src") for _ in range(n)]
+    for t in threads:
+        t.start()
+    remaining = n
+    try:
+        while remaining:
+            kind, item = out.get()
+            if kind == _DONE:
+                remaining -= 1
+            elif kind == _ERROR:
+                raise item  # type: ignore[misc]
+            else:
+                yield item  # type: ignore[misc]
+    finally:
+        stop.set()  # producers still inside a source stop at their next item
+
+
+_ITEM, _ERROR, _DONE = 0, 1, 2

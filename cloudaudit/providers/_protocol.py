@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
-from cloudaudit.providers._fanout import Classifier, FanOut
+from cloudaudit.providers._fanout import Classifier, FanOut, Task
 
-__all__ = ["Batch", "Provider"]
+__all__ = ["Batch", "Distributable", "Plan", "Provider"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,36 @@ class SecretHolder(Protocol):
 
     def secrets(self) -> Sequence[str]:
         """Return credential strings (secret keys, tokens) to mask in output."""
+        ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a distributable provider hands to a process-based or distributed executor.
+
+    Attributes:
+        tasks: Picklable tasks, each returning a list of :class:`Batch` (plain data).
+        batches: What discovery already found (for instance gaps for accounts that are
+            suspended or could not be listed); merged into the report as is.
+        max_in_flight: Most tasks submitted to the executor at once (``None``: all).
+    """
+
+    tasks: Sequence[Task[list[Batch]]] = ()
+    batches: Sequence[Batch] = ()
+    max_in_flight: int | None = None
+
+
+@runtime_checkable
+class Distributable(Protocol):
+    """**Protocol (optional):** a provider that can split its work into picklable tasks.
+
+    ``audit(..., executor=...)`` with an executor that is not a ``ThreadPoolExecutor``
+    (processes, ``dask.distributed``, Ray) calls :meth:`plan` on the driver and runs the
+    tasks on the executor; with no executor, or a thread pool, it calls ``collect`` instead.
+    """
+
+    def plan(self, fanout: FanOut) -> Plan:
+        """Discover the work (on the driver) and return it as picklable tasks."""
         ...
 
 
