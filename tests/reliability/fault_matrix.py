@@ -71,6 +71,23 @@ MATRIX: dict[str, dict[str, Expect]] = {
         "repeated-token": Expect("ec2 eu-west-1", ("PaginationError",)),
         "expired-credentials": Expect("every unit", ("ExpiredToken",), ALL),
     },
+    "alibaba": {
+        "throttle-429": Expect("ecs instances us-east-1", ("Throttling.User",)),
+        "slowdown-503": Expect("ecs instances us-east-1", ("ServiceUnavailable",)),
+        "throttling-exception": Expect("ecs instances us-east-1", ("Throttling",)),
+        "request-limit": Expect("ecs instances us-east-1", ("Throttling.Api",)),
+        "server-500": Expect("ecs instances us-east-1", ("InternalError",)),
+        "connection-reset": Expect("ecs instances us-east-1", ("ConnectionError",)),
+        "read-timeout": Expect("ecs instances us-east-1", ("Timeout",)),
+        "access-denied-service": Expect("rds (every region)", ("Forbidden.RAM",)),
+        "scp-deny-region": Expect("region us-east-1", ("Forbidden.RAM",)),
+        "disabled-region": Expect("region us-east-1", ("InvalidRegionId",)),
+        "unreachable-refused": Expect("endpoint (every unit)", ("ConnectionError",), WHOLE),
+        "unreachable-silent": Expect("region us-east-1", ("Timeout", "ResponseError")),
+        "malformed-body": Expect("ecs instances us-east-1", ("MalformedResponse",)),
+        "repeated-token": Expect("ecs instances us-east-1", ("PaginationLoop",)),
+        "expired-credentials": Expect("every unit", ("InvalidSecurityToken.Expired",), ALL),
+    },
 }
 
 

@@ -47,6 +47,9 @@ class ClientFactory:
         security_token: STS security token for temporary credentials.
         endpoint: Send every API call to this endpoint instead of the product's regional one
             (a proxy, a private endpoint, or a test fake): ``https://host:port`` or ``host``.
+        connect_timeout: Seconds to wait for a TCP connection.
+        read_timeout: Seconds to wait for an answer (an unreachable region costs this much).
+        max_attempts: Attempts per OSS call (the RPC clients do not retry).
     """
 
     def __init__(
@@ -55,6 +58,10 @@ class ClientFactory:
         access_key_secret: str | None = None,
         security_token: str | None = None,
         endpoint: str | None = None,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+        max_attempts: int = 3,
     ) -> None:
         if (access_key_id is None) != (access_key_secret is None):
             raise AuthenticationError(
@@ -67,6 +74,8 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._credential: Any = None
+        self._timeouts = (connect_timeout, read_timeout)
+        self._attempts = max(1, max_attempts)
 
     def _chain(self) -> Any:
         """The default-chain credential client (built once, on first use)."""
@@ -101,8 +110,8 @@ class ClientFactory:
             region_id=region,
             endpoint=self._host or endpoint,
             protocol=self._protocol,
-            connect_timeout=10_000,
-            read_timeout=30_000,
+            connect_timeout=int(self._timeouts[0] * 1000),
+            read_timeout=int(self._timeouts[1] * 1000),
         )
         if key_id is not None:
             cfg.access_key_id, cfg.access_key_secret, cfg.security_token = key_id, secret, token
@@ -145,6 +154,8 @@ class ClientFactory:
         oss = require("alibabacloud_oss_v2")
         cfg = oss.config.load_default()
         cfg.region = region
+        cfg.connect_timeout, cfg.readwrite_timeout = self._timeouts
+        cfg.retry_max_attempts = self._attempts
         key_id, secret, token = self._static
         if key_id is not None:
             cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(

@@ -59,4 +59,33 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         status = getattr(inner, "status_code", None) or getattr(inner, "statusCode", None)
         suffix = f" (HTTP {status})" if status else ""
         return str(code), f"{message}{suffix}"
-    return type(inner).__name__, str(message)
+    return _transport_code(inner), _short(str(message))
+
+
+_TRANSPORT = (
+    ("timed out", "Timeout"),
+    ("timeout", "Timeout"),
+    ("failed to parse", "MalformedResponse"),
+    ("connection", "ConnectionError"),
+    ("remote end closed", "ConnectionError"),
+)
+MAX_MESSAGE = 500
+
+
+def _transport_code(exc: BaseException) -> str:
+    """A code for an SDK error without a service code (the Tea SDK wraps transport errors).
+
+    ``UnretryableException`` wraps a timeout, a refused or dropped connection, or a body that
+    is not JSON; the wrapped error's text says which.
+    """
+    inner = getattr(exc, "inner_exception", None) or exc
+    text = str(inner).lower()
+    for needle, code in _TRANSPORT:
+        if needle in text:
+            return code
+    return type(exc).__name__
+
+
+def _short(message: str) -> str:
+    """Bound a message (a malformed body may be echoed whole)."""
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."

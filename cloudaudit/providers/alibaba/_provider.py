@@ -55,6 +55,8 @@ class AlibabaProvider:
         max_workers: Bound on concurrent API units when :meth:`inventory` runs on its own.
         discovery_region: Region whose endpoints answer the account-wide calls.
         clients: A ready :class:`ClientFactory` (injected in tests or to share clients).
+        connect_timeout: Seconds to wait for a TCP connection (when ``clients`` is not given).
+        read_timeout: Seconds to wait for an answer (when ``clients`` is not given).
     """
 
     def __init__(
@@ -69,9 +71,16 @@ class AlibabaProvider:
         max_workers: int = 16,
         discovery_region: str = DISCOVERY_REGION,
         clients: ClientFactory | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
     ) -> None:
         self._clients = clients or ClientFactory(
-            access_key_id, access_key_secret, security_token, endpoint
+            access_key_id,
+            access_key_secret,
+            security_token,
+            endpoint,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
         )
         self._secrets = tuple(s for s in (access_key_secret, security_token) if s)
         self._regions = tuple(regions) if regions else None
@@ -126,10 +135,12 @@ class AlibabaProvider:
         for outcome in fanout.run(units):
             bucket = by_scope.get(outcome.scope)
             if outcome.gap is not None and bucket is not None:
-                # Replication unreadable: the bucket's own location is still known and judged;
-                # the gap says its copies could not be looked at.
+                # Replication unreadable: the bucket is still reported, with a copy in an
+                # unknown place (so it is never compliant), and the gap says why.
+                unread = (oss.Destination(bucket="(replication unreadable)", location=None),)
                 yield Batch(
-                    resources=(oss.bucket_to_resource(account, bucket),), gaps=(outcome.gap,)
+                    resources=(oss.bucket_to_resource(account, bucket, unread),),
+                    gaps=(outcome.gap,),
                 )
             else:
                 yield _batch(outcome)

@@ -13,6 +13,7 @@ from typing import Any
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
 __all__ = [
+    "PaginationLoop",
     "disk_to_resource",
     "fetch_disks",
     "fetch_images",
@@ -26,6 +27,10 @@ __all__ = [
 
 PAGE_SIZE = 100
 Item = Mapping[str, Any]
+
+
+class PaginationLoop(Exception):
+    """A paginated listing repeated a page token or a page: the listing cannot be trusted."""
 
 
 def _models() -> Any:
@@ -46,14 +51,22 @@ def fetch_regions(client: Any) -> list[str]:
 
 
 def _by_token(call: Callable[[str | None], Item], container: str, member: str) -> Iterator[Item]:
-    """Follow ``NextToken`` pages: ``call(token)`` returns one page's body."""
+    """Follow ``NextToken`` pages: ``call(token)`` returns one page's body.
+
+    Raises:
+        PaginationLoop: The API sent a token it had already sent (it would never end).
+    """
     token: str | None = None
+    seen: set[str] = set()
     while True:
         body = call(token)
         yield from body.get(container, {}).get(member, [])
         token = body.get("NextToken") or None
         if not token:
             return
+        if token in seen:
+            raise PaginationLoop(f"{container}: NextToken {token!r} came back a second time")
+        seen.add(token)
 
 
 def fetch_instances(client: Any, region: str) -> list[Item]:
@@ -103,6 +116,8 @@ def fetch_images(client: Any, region: str) -> list[Item]:
         )
         body = client.describe_images(req).body.to_map()
         items = body.get("Images", {}).get("Image", [])
+        if items and out[-len(items) :] == items:
+            raise PaginationLoop(f"page {page} repeats the previous page")
         out.extend(items)
         total = int(body.get("TotalCount") or 0)
         if not items or len(out) >= total:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers.alibaba.ecs import PaginationLoop
 
 __all__ = ["db_instance_to_resource", "fetch_db_instances"]
 
@@ -30,6 +31,8 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
         )
         body = client.describe_dbinstances(req).body.to_map()
         items = body.get("Items", {}).get("DBInstance", [])
+        if items and out[-len(items) :] == items:
+            raise PaginationLoop(f"page {page} repeats the previous page")
         out.extend(items)
         total = int(body.get("TotalRecordCount") or 0)
         if not items or len(out) >= total:

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -174,11 +175,16 @@ def _oss_error(code: str, status: int) -> Response:
 
 
 class Server:
-    """Runs a FakeAlibaba on 127.0.0.1 in a background thread."""
+    """Runs a FakeAlibaba on 127.0.0.1 in a background thread.
 
-    def __init__(self, fake: FakeAlibaba) -> None:
+    ``wrap`` puts a WSGI middleware in front of the fake (the reliability tests' fault layer:
+    errors, dropped connections, held requests, malformed bodies, repeated page tokens).
+    """
+
+    def __init__(self, fake: FakeAlibaba, wrap: Callable[[Any], Any] | None = None) -> None:
         self.fake = fake
-        self._srv = make_server("127.0.0.1", 0, self._app, threaded=True)
+        app = wrap(self._app) if wrap is not None else self._app
+        self._srv = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._srv.server_port}"
         self._thread = threading.Thread(target=self._srv.serve_forever, args=(0.05,), daemon=True)
 
