@@ -12,15 +12,15 @@ import pytest
 pytest.importorskip("alibabacloud_ecs20140526")
 pytest.importorskip("alibabacloud_oss_v2")
 
-from alibaba_fake import KEY_ID, SECRET, Bucket, FakeAlibaba, Server  # noqa: E402
-from fault_matrix import MATRIX  # noqa: E402
-from faultkit import Fault, FaultLayer, closed_port  # noqa: E402
-from matrix_checks import Timed, check_baseline, check_fault  # noqa: E402
-from werkzeug.wrappers import Request, Response  # noqa: E402
+from alibaba_fake import KEY_ID, SECRET, Bucket, FakeAlibaba, Server
+from fault_matrix import MATRIX
+from faultkit import Fault, FaultLayer, closed_port
+from matrix_checks import Timed, check_baseline, check_fault
+from werkzeug.wrappers import Request, Response
 
-from cloudaudit import audit  # noqa: E402
-from cloudaudit.models import CoverageGap, Report, Resource  # noqa: E402
-from cloudaudit.providers.alibaba import AlibabaProvider  # noqa: E402
+from cloudaudit import audit
+from cloudaudit.models import CoverageGap, Report, Resource
+from cloudaudit.providers.alibaba import AlibabaProvider
 
 pytestmark = pytest.mark.http
 
