@@ -2,9 +2,13 @@
 
 import json
 import random
+import re
+
+import pytest
 
 from cloudaudit import audit
 from cloudaudit.demo import demo_gaps, demo_policy, demo_resources
+from cloudaudit.formats import FORMATS, render
 from cloudaudit.testing import FakeProvider
 
 
@@ -35,3 +39,24 @@ def test_finding_order_is_sorted_by_provider_account_id() -> None:
     report = audit([FakeProvider(demo_resources(), name="aws")], demo_policy())
     keys = [(f.resource.provider.value, f.resource.account, f.resource.id) for f in report.findings]
     assert keys == sorted(keys)
+
+
+_TIMES = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\b1[6-9]\d{8,11}\b"
+)
+
+
+def _render_shuffled(fmt: str, seed: int) -> str:
+    resources = demo_resources()
+    gaps = demo_gaps()
+    random.Random(seed).shuffle(resources)
+    random.Random(seed).shuffle(gaps)
+    providers = [FakeProvider(resources, gaps=gaps, name="aws")]
+    report = audit(providers, demo_policy(), max_workers=1 + seed)
+    return _TIMES.sub("T", render(report, fmt))
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "table"])
+def test_every_format_is_byte_identical_apart_from_timestamps(fmt: str) -> None:
+    outputs = {_render_shuffled(fmt, seed) for seed in range(3)}
+    assert len(outputs) == 1, f"{fmt} output depends on input order or concurrency"

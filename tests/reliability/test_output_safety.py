@@ -1,0 +1,106 @@
+"""Hostile resource names, ids, tags and gap messages cannot script a report or a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cloudaudit import audit
+from cloudaudit.formats import FORMATS, render
+from cloudaudit.models import CoverageGap, Report
+from cloudaudit.testing import FakeProvider, make_resource
+
+SCRIPT = "<script>alert('x')</script>"
+HOSTILE = [
+    SCRIPT,
+    '"><img src=x onerror=alert(1)>',
+    "</td></tr></table><script>steal()</script>",
+    "a|b|c` **bold** [link](javascript:alert(1))",
+    '=HYPERLINK("http://evil","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def hostile_report(names: list[str]) -> Report:
+    resources = [
+        make_resource(
+            "aws",
+            "eu-west-1" if i % 2 else "ap-east-1",
+            name=name,
+            id=f"arn:aws:s3:::{i}-{name}",
+            tags={name: name, "k": name},
+        )
+        for i, name in enumerate(names)
+    ]
+    gaps = [
+        CoverageGap(provider="aws", scope=f"aws/{SCRIPT}", code=SCRIPT, message=f"denied {SCRIPT}")
+    ]
+    return audit([FakeProvider(resources, gaps=gaps, name="aws")], "us-foreign-adversaries")
+
+
+class Elements(HTMLParser):
+    """Records every start tag and every attribute name of an HTML document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(name for name, _ in attrs)
+
+
+def test_html_gets_no_element_or_handler_from_data() -> None:
+    clean, dirty = Elements(), Elements()
+    clean.feed(render(hostile_report(["plain"] * len(HOSTILE)), "html"))
+    dirty.feed(render(hostile_report(HOSTILE), "html"))
+    assert sorted(dirty.tags) == sorted(clean.tags), "data added HTML elements"
+    assert not [a for a in dirty.attrs if a.startswith("on")]
+    assert dirty.tags.count("script") == clean.tags.count("script")
+
+
+def test_markdown_escapes_pipes_and_html() -> None:
+    text = render(hostile_report(HOSTILE), "markdown")
+    assert SCRIPT not in text and "<img" not in text
+    cells = re.compile(r"(?<!\\)\|")
+    width = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            width = None  # a new table starts after any other line
+            continue
+        n = len(cells.findall(line))
+        width = width or n
+        assert n == width, f"a pipe from data split a markdown cell: {line}"
+
+
+@pytest.mark.parametrize("fmt", ["csv"])
+def test_csv_cells_cannot_start_a_formula(fmt: str) -> None:
+    rows = list(csv.reader(io.StringIO(render(hostile_report(HOSTILE), fmt))))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=4))
+def test_any_name_renders_in_every_format_without_injection(names: list[str]) -> None:
+    report = hostile_report(names)
+    for fmt in FORMATS:
+        out = render(report, fmt)
+        assert isinstance(out, str)
+    rows = list(csv.reader(io.StringIO(render(report, "csv"))))
+    assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows[1:] for c in r)
+    html = Elements()
+    html.feed(render(report, "html"))
+    assert not [a for a in html.attrs if a.startswith("on")]
