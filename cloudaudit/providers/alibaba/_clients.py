@@ -103,6 +103,14 @@ class ClientFactory:
                 f"instance with a RAM role. ({type(exc).__name__})"
             ) from None
 
+    def secrets(self) -> tuple[str, ...]:
+        """The secret and token in use (given, or found by the default chain), to mask."""
+        _key, secret, token = self._static
+        if _key is None and self._credential is not None:
+            current = self._credential.get_credential()
+            secret, token = current.access_key_secret, current.security_token
+        return tuple(s for s in (secret, token) if s)
+
     def _openapi_config(self, region: str, endpoint: str | None = None) -> Any:
         models = require("alibabacloud_tea_openapi.models")
         key_id, secret, token = self._static

@@ -97,6 +97,10 @@ class AlibabaProvider:
         """Classify Tea/OpenAPI and OSS SDK errors into their Alibaba error codes."""
         return (classify,)
 
+    def secrets(self) -> Sequence[str]:
+        """The AccessKey secret and STS token this provider was given (masked in output)."""
+        return self._secrets
+
     def check_credentials(self) -> None:
         """Raise AuthenticationError now if no credentials can be found (used by the CLI).
 
@@ -121,8 +125,9 @@ class AlibabaProvider:
             AuthenticationError: No credentials at all.
             ProviderUnavailable: The ``alibaba`` extra is not installed.
         """
-        fanout.secrets = tuple(dict.fromkeys((*fanout.secrets, *self._secrets)))
         self._clients.check_credentials()
+        secrets = (*fanout.secrets, *self._secrets, *self._clients.secrets())
+        fanout.secrets = tuple(dict.fromkeys(secrets))
         account = self._account or fetch_account_id(self._clients, self._discovery)
         regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
         listing: list[oss.BucketListing] = []
