@@ -222,7 +222,9 @@ def _digest(r: Resource) -> bytes:
 
 def _coverage(audited: list[ScopeRecord], gaps: list[CoverageGap]) -> Coverage:
     return Coverage(
-        audited=tuple(sorted(audited, key=lambda a: a.scope)),
+        # Several collectors may share a scope (EC2 instances, volumes...): sort on every
+        # field so that the order never depends on which unit finished first.
+        audited=tuple(sorted(audited, key=lambda a: (a.scope, a.method, a.resources))),
         gaps=tuple(sorted(gaps, key=lambda g: (g.scope, g.code, g.message))),
     )
 

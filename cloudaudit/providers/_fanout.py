@@ -291,7 +291,11 @@ class FanOut:
             while pending or running:
                 while pending and len(running) < window and not self.cancel.is_set():
                     task = pending.pop()
-                    running[executor.submit(task)] = task
+                    fut = self._submit(executor, task)
+                    if isinstance(fut, CoverageGap):
+                        yield task, None, fut
+                    else:
+                        running[fut] = task
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -305,6 +309,13 @@ class FanOut:
         finally:
             for fut in running:
                 fut.cancel()
+
+    def _submit(self, executor: Executor, task: Task[T]) -> Future[T] | CoverageGap:
+        try:
+            return executor.submit(task)
+        except Exception as exc:  # noqa: BLE001 - e.g. the task cannot be serialised: a gap
+            self._counts.finish(task.scope, self.progress)
+            return self.gap(task.scope, exc)
 
     def _settle(
         self, task: Task[T], fut: Future[T]

@@ -150,3 +150,28 @@ def test_to_specs_pure() -> None:
 def test_a_role_name_is_required() -> None:
     with pytest.raises(ConfigurationError):
         AwsOrganization(boto3.Session(region_name="us-east-1"), " ")
+
+
+def test_every_call_is_in_the_published_policies(org_factory: Callable[..., Org]) -> None:
+    from cloudaudit.providers.aws._iam import iam_action, load_policy_document
+    from cloudaudit.providers.aws._organization import (
+        ORGANIZATION_ACTIONS,
+        load_org_policy_document,
+    )
+
+    org = org_factory(3)
+    calls: list[str] = []
+    session = boto3.Session(region_name="us-east-1")
+    session.events.register(
+        "before-call",
+        lambda model, **_: calls.append(iam_action(model.service_model.signing_name, model.name)),
+    )
+    provider = AwsOrganization(
+        session, ROLE, ous=[org.root], regions=["eu-west-1"], services=["s3", "ec2"]
+    )
+    audit(provider, POLICY)
+    caller = {a for st in load_org_policy_document()["Statement"] for a in st["Action"]}
+    member = {a for st in load_policy_document()["Statement"] for a in st["Action"]}
+    assert caller == set(ORGANIZATION_ACTIONS)
+    assert {"sts:AssumeRole", "organizations:ListAccountsForParent"} <= set(calls)
+    assert set(calls) <= caller | member

@@ -37,16 +37,40 @@ from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws._provider import AwsProvider, _check_services, make_session
 
 __all__ = [
+    "ORGANIZATION_ACTIONS",
     "AccountSpec",
     "AccountTask",
     "AwsOrganization",
     "OrgSettings",
     "fetch_accounts",
     "fetch_accounts_under",
+    "load_org_policy_document",
     "to_specs",
 ]
 
 _PROVIDER = ProviderId.AWS.value
+
+ORGANIZATION_ACTIONS: tuple[str, ...] = (
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+)
+"""What the caller (management or delegated administrator account) needs, besides the member
+accounts' read-only role (``iam_policy.json``). ``sts:AssumeRole`` changes nothing: it only
+issues the temporary credentials of the audit role."""
+
+
+def load_org_policy_document() -> dict[str, Any]:
+    """Load the packaged caller policy (``org_policy.json``, the one docs/scale.md shows)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("cloudaudit.providers.aws").joinpath("org_policy.json").read_text()
+    doc: dict[str, Any] = json.loads(text)
+    return doc
 
 
 # ----------------------------------------------------------------------------- plain data
@@ -296,9 +320,20 @@ class AccountTask:
     def __call__(self) -> list[Batch]:
         """Audit the account; failures are gaps in the returned batches."""
         s = self.settings
-        base = _Base(make_session(s.profile, s.home), s.endpoint_url)
+        base = _worker_base(s.profile, s.home, s.endpoint_url)
         with FanOut(max_workers=s.max_workers, classifiers=[classify]) as fanout:
             return list(_batches(base, self.spec, s, fanout))
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_base(profile: str | None, region: str, endpoint_url: str | None) -> _Base:
+    """The base session of this worker process, built on its first task and then reused.
+
+    A fresh session loads the service models again (about 0.25 s of CPU for EC2); a worker
+    runs many accounts, so it keeps one base session per (profile, region, endpoint). This is
+    the only process-wide state of the package, and it holds no assumed-role credentials.
+    """
+    return _Base(make_session(profile, region), endpoint_url)
 
 
 # ----------------------------------------------------------------------------- provider
