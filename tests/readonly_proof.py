@@ -2,8 +2,8 @@
 
 botocore's ``BaseClient._make_api_call`` is wrapped (it still runs) for the whole session;
 a call is recorded when a ``cloudaudit.providers`` frame is on the stack, so the tests' own
-seeding calls (``create_bucket``...) are not counted. At the end of the session (of each xdist worker) every
-recorded operation must be a read listed in the shipped IAM policy (``iam_policy.json``).
+seeding calls (``create_bucket``...) are not counted. At the end of the session (of each
+xdist worker) every recorded operation must be a read listed in the shipped IAM policy.
 """
 
 from __future__ import annotations
