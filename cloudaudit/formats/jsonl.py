@@ -1,12 +1,21 @@
-"""JSON Lines: one flat JSON object per finding (the rows of :meth:`Report.to_records`)."""
+"""JSON Lines: one flat JSON object per finding (the rows of :meth:`Report.to_records`).
+
+:func:`render_jsonl` renders a finished report. :func:`write_jsonl` streams: it writes each
+finding as soon as it is decided (from :func:`~cloudaudit.audit_iter`), so that an estate of
+any size is written without holding its findings, then one final summary line.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
-from cloudaudit.models import Report
+from cloudaudit.models import Coverage, Finding, Report, Status, Summary
 
-__all__ = ["render_jsonl"]
+__all__ = ["finding_row", "render_jsonl", "summary_row", "write_jsonl"]
 
 
 def render_jsonl(report: Report) -> str:
@@ -21,3 +30,88 @@ def render_jsonl(report: Report) -> str:
         for row in report.to_records()
     ]
     return "".join(line + "\n" for line in lines)
+
+
+def finding_row(finding: Finding, audited_at: str) -> dict[str, Any]:
+    """The JSONL row of one finding: exactly the row :func:`render_jsonl` writes for it."""
+    one = Report.model_construct(
+        tool_version="", policy_id="", policy_version="", findings=(finding,)
+    )
+    (row,) = one.to_records()
+    return {**row, "audited_at": audited_at}
+
+
+def summary_row(summary: Summary, coverage: Coverage | None, audited_at: str) -> dict[str, Any]:
+    """The final line of a streamed file: counts, and the coverage gaps in full.
+
+    It is told apart from finding rows by ``"record": "summary"`` (finding rows have no
+    ``record`` key). ``coverage`` is ``None`` when the audit stopped before its end, which
+    the line says with ``"complete": false`` and ``"coverage": null``.
+    """
+    cov: dict[str, Any] | None = None
+    if coverage is not None:
+        cov = {
+            "audited": len(coverage.audited),
+            "gaps": [g.model_dump(mode="json") for g in coverage.gaps],
+        }
+    return {
+        "record": "summary",
+        "audited_at": audited_at,
+        **summary.model_dump(mode="json"),
+        "complete": coverage is not None and not coverage.gaps,
+        "coverage": cov,
+    }
+
+
+def write_jsonl(
+    findings: Iterable[Finding],
+    stream: TextIO,
+    *,
+    coverage_sink: Sequence[Coverage] | None = None,
+    started_at: datetime | None = None,
+    flush: bool = True,
+) -> Summary:
+    """Write each finding as one line as soon as it arrives, then one summary line.
+
+    Memory stays flat: nothing but counts is kept. Pass the ``coverage_sink`` list given to
+    :func:`~cloudaudit.audit_iter`; it is read once ``findings`` is exhausted.
+
+    Example:
+        >>> import io
+        >>> from cloudaudit import audit_iter
+        >>> from cloudaudit.testing import FakeProvider, make_resource
+        >>> sink, out = [], io.StringIO()
+        >>> findings = audit_iter(FakeProvider([make_resource("aws", "ap-east-1")]),
+        ...                       "us-foreign-adversaries", coverage_sink=sink)
+        >>> write_jsonl(findings, out, coverage_sink=sink).violation
+        1
+
+    Args:
+        findings: Findings, typically from :func:`~cloudaudit.audit_iter`.
+        stream: A text stream (stdout, a file).
+        coverage_sink: The list :func:`~cloudaudit.audit_iter` appends the coverage to.
+        started_at: Stamped on every row as ``audited_at``; defaults to now.
+        flush: Flush after every line (a reader tailing the file sees findings at once).
+
+    Returns:
+        The counts, gaps included.
+    """
+    audited_at = (started_at or datetime.now(UTC)).isoformat()
+    counts: Counter[Status] = Counter()
+    for f in findings:
+        counts[f.status] += 1
+        stream.write(json.dumps(finding_row(f, audited_at), ensure_ascii=False) + "\n")
+        if flush:
+            stream.flush()
+    coverage = coverage_sink[-1] if coverage_sink else None
+    summary = Summary(
+        total=sum(counts.values()),
+        violation=counts[Status.VIOLATION],
+        compliant=counts[Status.COMPLIANT],
+        unknown=counts[Status.UNKNOWN],
+        exempt=counts[Status.EXEMPT],
+        gaps=len(coverage.gaps) if coverage is not None else 0,
+    )
+    stream.write(json.dumps(summary_row(summary, coverage, audited_at), ensure_ascii=False) + "\n")
+    stream.flush()
+    return summary

@@ -17,7 +17,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ThreadPoolExecutor,
-    as_completed,
     wait,
 )
 from dataclasses import dataclass, field
@@ -242,7 +241,11 @@ class FanOut:
         self.close()
 
     def run(self, units: Iterable[Unit]) -> Iterator[Outcome]:
-        """Run ``units`` concurrently under the shared bound; yield outcomes as they complete."""
+        """Run ``units`` concurrently under the shared bound; yield outcomes as they complete.
+
+        At most ``2 * max_workers`` units of this run are submitted and not yet read, so a
+        slow consumer (a streaming writer) holds back the listing instead of buffering it.
+        """
         todo = list(units)
         if not todo:
             return
@@ -256,18 +259,25 @@ class FanOut:
             return
         submit = self.guard if self.executor is not None else self._in_slot
         pool = self.pool()
-        futures: dict[Future[Outcome], Unit] = {pool.submit(submit, u): u for u in todo}
+        todo.reverse()
+        window = 2 * max(1, self.max_workers)  # finished outcomes never pile up unread
+        running: dict[Future[Outcome], Unit] = {}
         try:
-            for fut in as_completed(futures):
-                unit = futures[fut]
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # noqa: BLE001 - executor failure (e.g. a lost worker)
-                    outcome = Outcome(unit.scope, gap=self.gap(unit.scope, exc))
-                self._counts.finish(unit.scope, self.progress)
-                yield outcome
+            while todo or running:
+                while todo and len(running) < window:
+                    unit = todo.pop()
+                    running[pool.submit(submit, unit)] = unit
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    unit = running.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - executor failure (a lost worker)
+                        outcome = Outcome(unit.scope, gap=self.gap(unit.scope, exc))
+                    self._counts.finish(unit.scope, self.progress)
+                    yield outcome
         finally:
-            for fut in futures:  # the consumer stopped early: drop what has not started
+            for fut in running:  # the consumer stopped early: drop what has not started
                 fut.cancel()
 
     def distribute(
@@ -357,18 +367,22 @@ def guard_iter(
 
 
 def interleave(
-    sources: Sequence[Callable[[], Iterable[T]]], *, max_parallel: int | None = None
+    sources: Sequence[Callable[[], Iterable[T]]],
+    *,
+    max_parallel: int | None = None,
+    buffer: int = 8,
 ) -> Iterator[T]:
     """Drain several iterables on their own threads; yield items as they arrive.
 
-    At most ``max_parallel`` sources are drained at once (all when ``None``). Items wait in
-    a bounded queue, so a slow consumer slows the producers instead of growing memory. A
+    At most ``max_parallel`` sources are drained at once (all when ``None``). At most
+    ``buffer`` items wait in a queue, so a slow consumer slows the producers down instead of
+    growing memory. A
     source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
     turn failures into gaps). If the consumer stops early, the producers stop too.
     """
     if not sources:
         return
-    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=64)
+    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=max(1, buffer))
     todo: queue.SimpleQueue[Callable[[], Iterable[T]]] = queue.SimpleQueue()
     for src in sources:
         todo.put(src)

@@ -1,0 +1,162 @@
+"""Streaming: findings leave as they are decided; memory does not grow with the estate.
+
+Memory is measured with tracemalloc (peak of Python allocations), never with time.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import threading
+import tracemalloc
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import Any
+
+from cloudaudit import audit, audit_iter
+from cloudaudit.formats.jsonl import render_jsonl, write_jsonl
+from cloudaudit.models import Coverage, Resource, ScopeRecord
+from cloudaudit.providers import Batch, FanOut, Scope, Unit
+from cloudaudit.testing import make_resource
+
+POLICY = "us-foreign-adversaries"
+REGIONS = ("eu-west-1", "us-east-1", "ap-east-1", "me-central-1")
+
+
+class Synthetic:
+    """Generates ``n`` resources lazily, ``chunk`` per unit (one unit = one fake account)."""
+
+    name = "aws"
+
+    def __init__(self, n: int, chunk: int = 200) -> None:
+        self.n = n
+        self.chunk = chunk
+
+    def classifiers(self) -> Sequence[Any]:
+        return ()
+
+    def _unit(self, start: int) -> list[Resource]:
+        return [
+            make_resource(
+                "aws",
+                REGIONS[i % len(REGIONS)],
+                account=f"{start:012d}",
+                name=f"r{i}",
+                id=f"arn:aws:s3:::bucket-{i}",
+            )
+            for i in range(start, min(start + self.chunk, self.n))
+        ]
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        units = [
+            Unit(Scope("aws", f"{s:012d}", None, "s3"), partial(self._unit, s))
+            for s in range(0, self.n, self.chunk)
+        ]
+        for o in fanout.run(units):
+            audited: tuple[ScopeRecord, ...] = (o.audited,) if o.audited else ()
+            yield Batch(resources=o.resources, audited=audited)
+
+
+def _peak(n: int, *, dedupe: bool) -> tuple[int, int]:
+    """Peak traced bytes while streaming ``n`` resources through audit_iter, and the count."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        count = 0
+        for _ in audit_iter(Synthetic(n), POLICY, max_workers=2, dedupe=dedupe):
+            count += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, count
+
+
+def test_memory_is_flat_without_dedupe_and_small_with_it() -> None:
+    small, n_small = _peak(10_000, dedupe=False)
+    big, n_big = _peak(60_000, dedupe=False)
+    assert (n_small, n_big) == (10_000, 60_000)
+    # six times the resources, about the same peak: nothing per resource is kept
+    assert big < small * 1.3 + 1_000_000, (small, big)
+    small_dd, _ = _peak(10_000, dedupe=True)
+    big_dd, _ = _peak(60_000, dedupe=True)
+    per_resource = (big_dd - small_dd) / 50_000
+    # a 16-byte digest in a set (~110 bytes with the set's slots), never the resource itself
+    # (a Resource and its finding are well over 1 kB)
+    assert 20 < per_resource < 200, per_resource
+
+
+def test_audit_iter_still_judges_a_duplicate_once() -> None:
+    r = make_resource("aws", "ap-east-1", id="arn:dup")
+
+    class Twice:
+        name = "aws"
+
+        def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def collect(self, fanout: FanOut) -> Iterator[Batch]:
+            yield Batch(resources=(r,))
+            yield Batch(resources=(r,))
+
+    assert len(list(audit_iter(Twice(), POLICY))) == 1
+    assert len(list(audit_iter(Twice(), POLICY, dedupe=False))) == 2
+
+
+def test_jsonl_lines_leave_before_the_audit_ends() -> None:
+    """The second unit waits for the first line to be written: a buffering writer would
+    leave it waiting (and it would then fail into a gap)."""
+    first_line = threading.Event()
+
+    class Gated:
+        name = "aws"
+
+        def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def collect(self, fanout: FanOut) -> Iterator[Batch]:
+            one = [make_resource("aws", "eu-west-1", name="first", id="arn:1")]
+            for o in fanout.run([Unit(Scope("aws", "1"), lambda: one)]):
+                yield Batch(resources=o.resources)
+
+            def later() -> list[Resource]:
+                if not first_line.wait(timeout=10):
+                    raise TimeoutError("no line was written while the audit ran")
+                return [make_resource("aws", "ap-east-1", name="second", id="arn:2")]
+
+            for o in fanout.run([Unit(Scope("aws", "2"), later)]):
+                yield Batch(resources=o.resources, gaps=(o.gap,) if o.gap else ())
+
+    class Watch(io.StringIO):
+        def write(self, s: str) -> int:
+            first_line.set()
+            return super().write(s)
+
+    out = Watch()
+    sink: list[Coverage] = []
+    summary = write_jsonl(audit_iter(Gated(), POLICY, coverage_sink=sink), out, coverage_sink=sink)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [x.get("name") for x in lines[:2]] == ["first", "second"]
+    assert lines[-1]["record"] == "summary" and lines[-1]["coverage"]["gaps"] == []
+    assert summary.total == 2 and summary.violation == 1 and summary.gaps == 0
+
+
+def test_streamed_rows_are_the_rendered_rows() -> None:
+    resources = [make_resource("aws", r, name=r, id=f"arn:{r}") for r in REGIONS]
+
+    class Fixed:
+        name = "aws"
+
+        def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def collect(self, fanout: FanOut) -> Iterator[Batch]:
+            yield Batch(resources=resources)
+
+    report = audit(Fixed(), POLICY)
+    out = io.StringIO()
+    write_jsonl(iter(report.findings), out, started_at=report.started_at)
+    *rows, last = out.getvalue().splitlines()
+    assert sorted(rows) == sorted(render_jsonl(report).splitlines())
+    tail = json.loads(last)
+    assert tail["total"] == 4 and tail["coverage"] is None and tail["complete"] is False
