@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+from cloudaudit.cli._common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    OutputError,
+    audit_options,
+    config_errors,
+    resolve_policy,
+    run_and_emit,
+)
 
 __all__ = ["command"]
 
@@ -39,6 +51,52 @@ def _split(values: tuple[str, ...]) -> list[str]:
     default=None,
     help="Partition to audit. Default: the partition of the profile's region.",
 )
+@click.option(
+    "--organization",
+    is_flag=True,
+    help="Audit every ACTIVE account of the AWS organization (run from the management or a "
+    "delegated administrator account), each through --role.",
+)
+@click.option(
+    "--role", "role", default=None, metavar="NAME", help="Role to assume in each account."
+)
+@click.option("--external-id", default=None, help="ExternalId the role's trust policy requires.")
+@click.option(
+    "--ou",
+    "ous",
+    multiple=True,
+    metavar="ID",
+    help="Only accounts under this OU (or root) id, recursively (repeatable).",
+)
+@click.option(
+    "--include-management-account/--exclude-management-account",
+    "include_management",
+    default=True,
+    show_default=True,
+    help="Audit the organization's management account too.",
+)
+@click.option(
+    "--max-accounts-in-flight",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Most accounts audited at once (their API calls share --max-workers).",
+)
+@click.option("--session-name", default="cloudaudit", show_default=True, help="RoleSessionName.")
+@click.option(
+    "--role-duration",
+    type=click.IntRange(900, 43200),
+    default=3600,
+    show_default=True,
+    help="DurationSeconds of the assumed-role credentials.",
+)
+@click.option(
+    "--dask-scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the accounts as tasks on this Dask scheduler (tcp://host:8786); needs "
+    "dask[distributed] here and on the workers, and AWS credentials on the workers.",
+)
 @audit_options
 @config_errors
 def command(
@@ -46,6 +104,15 @@ def command(
     regions: tuple[str, ...],
     services: tuple[str, ...],
     partition: str | None,
+    organization: bool,
+    role: str | None,
+    external_id: str | None,
+    ous: tuple[str, ...],
+    include_management: bool,
+    max_accounts_in_flight: int,
+    session_name: str,
+    role_duration: int,
+    dask_scheduler: str | None,
     policy: str,
     policy_options: tuple[str, ...],
     fmt: str,
@@ -57,16 +124,120 @@ def command(
     Credentials and endpoints come from boto3's standard chain (profiles, environment variables
     including AWS_ENDPOINT_URL, SSO, instance and task roles). The read-only IAM policy needed
     is in docs/providers/aws.md.
+
+    With --organization, every ACTIVE account of the organization is audited through --role
+    (docs/scale.md). With --format jsonl, each finding is written as soon as it is decided,
+    then one summary line.
     """
-    from cloudaudit._audit import audit
-    from cloudaudit.providers.aws import AwsProvider, make_session
+    from cloudaudit.providers.aws import AwsOrganization, AwsProvider, make_session
 
     pol = resolve_policy(policy, policy_options)
-    provider = AwsProvider(
-        session=make_session(profile),
-        regions=_split(regions) or None,
-        services=_split(services) or None,
-        partition=partition,
-        max_workers=max_workers,
+    if (role or ous or dask_scheduler) and not organization:
+        raise click.UsageError("--role, --ou and --dask-scheduler need --organization")
+    provider: Any
+    if organization:
+        if not role:
+            raise click.UsageError("--organization needs --role NAME")
+        provider = AwsOrganization(
+            make_session(profile),
+            role,
+            external_id=external_id,
+            ous=_split(ous) or None,
+            include_management=include_management,
+            regions=_split(regions) or None,
+            services=_split(services) or None,
+            partition=partition,
+            max_accounts=max_accounts_in_flight,
+            max_workers=max_workers,
+            session_name=session_name,
+            duration=role_duration,
+            profile=profile,
+        )
+    else:
+        provider = AwsProvider(
+            session=make_session(profile),
+            regions=_split(regions) or None,
+            services=_split(services) or None,
+            partition=partition,
+            max_workers=max_workers,
+        )
+    with _Executor(dask_scheduler) as executor:
+        if fmt == "jsonl":
+            _stream_jsonl(provider, pol, output, max_workers=max_workers, executor=executor)
+        run_and_emit(
+            lambda progress=None: _audit(provider, pol, max_workers, executor, progress),
+            fmt,
+            output,
+        )
+
+
+def _audit(provider: Any, pol: Any, max_workers: int, executor: Any, progress: Any) -> Any:
+    from cloudaudit._audit import audit
+
+    return audit(provider, pol, max_workers=max_workers, executor=executor, progress=progress)
+
+
+class _Executor:
+    """``Client(address).get_executor()`` for ``--dask-scheduler``, else ``None``."""
+
+    def __init__(self, address: str | None) -> None:
+        self._address = address
+        self._client: Any = None
+
+    def __enter__(self) -> Any:
+        if self._address is None:
+            return None
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise click.UsageError(
+                "--dask-scheduler needs: pip install 'dask[distributed]'"
+            ) from exc
+        self._client = Client(self._address)  # type: ignore[no-untyped-call]
+        return self._client.get_executor()
+
+    def __exit__(self, *_: object) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def _stream_jsonl(
+    provider: Any, pol: Any, output: Path | None, *, max_workers: int, executor: Any
+) -> None:
+    """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
+    from cloudaudit._audit import audit_iter
+    from cloudaudit.formats.jsonl import write_jsonl
+    from cloudaudit.models import Coverage
+
+    sink: list[Coverage] = []
+
+    def findings() -> Iterator[Any]:
+        return audit_iter(
+            provider, pol, max_workers=max_workers, executor=executor, coverage_sink=sink
+        )
+
+    if output is None:
+        summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
+    else:
+        summary = _write_file(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
+    ctx = click.get_current_context()
+    wanted = set(ctx.meta.get("cloudaudit.fail_on", ("violation",)) or ("violation",))
+    failed = (
+        ("violation" in wanted and summary.violation > 0)
+        or ("unknown" in wanted and summary.unknown > 0)
+        or ("gap" in wanted and summary.gaps > 0)
     )
-    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)
+    sys.exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+def _write_file(path: Path, write: Callable[[Any], Any]) -> Any:
+    """Stream into a temporary file beside ``path``, then rename it (never half-written)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            result = write(f)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return result
