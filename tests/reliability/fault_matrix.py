@@ -88,6 +88,46 @@ MATRIX: dict[str, dict[str, Expect]] = {
         "repeated-token": Expect("ecs instances us-east-1", ("PaginationLoop",)),
         "expired-credentials": Expect("every unit", ("InvalidSecurityToken.Expired",), ALL),
     },
+    "gcp": {
+        "throttle-429": Expect("search compute Instance in p-b", ("RESOURCE_EXHAUSTED",)),
+        "slowdown-503": Expect("search compute Instance in p-b", ("UNAVAILABLE",)),
+        "throttling-exception": Expect("search compute Instance in p-b", ("RATE_LIMIT_EXCEEDED",)),
+        "request-limit": Expect("search compute Instance in p-b", ("QUOTA_EXCEEDED",)),
+        "server-500": Expect("search compute Instance in p-b", ("INTERNAL",)),
+        "connection-reset": Expect("search compute Instance in p-b", ("ConnectionError",)),
+        "read-timeout": Expect("search compute Instance in p-b", ("Timeout",)),
+        "access-denied-service": Expect(
+            "search storage Bucket (every project)", ("IAM_PERMISSION_DENIED",)
+        ),
+        "scp-deny-region": Expect("project p-b", ("IAM_PERMISSION_DENIED",)),
+        "disabled-region": Expect("Cloud Asset in p-b (SQL not audited)", ("SERVICE_DISABLED",)),
+        "unreachable-refused": Expect("endpoint (every project)", ("ConnectionError",), ALL),
+        "unreachable-silent": Expect("project p-b", ("Timeout",)),
+        "malformed-body": Expect("search compute Instance in p-b", ("MalformedResponse",)),
+        "repeated-token": Expect("search compute Instance in p-b", ("PaginationLoop",)),
+        "expired-credentials": Expect("every unit", ("CredentialsRefreshFailed",), ALL),
+    },
+    "azure": {
+        "throttle-429": Expect("resources.list of subscription 2", ("TooManyRequests",)),
+        "slowdown-503": Expect("resources.list of subscription 2", ("ServerBusy",)),
+        "throttling-exception": Expect(
+            "resources.list of subscription 2", ("SubscriptionRequestsThrottled",)
+        ),
+        "request-limit": Expect("resources.list of subscription 2", ("TenantRequestsThrottled",)),
+        "server-500": Expect("resources.list of subscription 2", ("InternalServerError",)),
+        "connection-reset": Expect("resources.list of subscription 2", ("ConnectionError",)),
+        "read-timeout": Expect("resources.list of subscription 2", ("Timeout",)),
+        "access-denied-service": Expect(
+            "SQL failover groups (every server)", ("AuthorizationFailed",)
+        ),
+        "scp-deny-region": Expect("subscription 2", ("AuthorizationFailed",)),
+        "disabled-region": Expect("subscription 2", ("SubscriptionNotFound",)),
+        "unreachable-refused": Expect("endpoint (whole provider)", ("ConnectionError",), WHOLE),
+        "unreachable-silent": Expect("subscription 2", ("Timeout",)),
+        "malformed-body": Expect("resources.list of subscription 2", ("MalformedResponse",)),
+        "repeated-token": Expect("resources.list of subscription 2", ("PaginationLoop",)),
+        "expired-credentials": Expect("every unit", ("ExpiredAuthenticationToken",), ALL),
+    },
 }
 
 

@@ -11,18 +11,54 @@ from typing import Any
 
 __all__ = [
     "SQL_API_VERSION",
+    "PaginationLoop",
+    "TokenGuard",
     "fetch_locations",
     "fetch_resources",
     "fetch_sql_links",
     "fetch_subscriptions",
+    "guarded",
 ]
 
 SQL_API_VERSION = "2021-11-01"
 
 
+class PaginationLoop(Exception):
+    """A paginated listing repeated a ``nextLink`` or ``$skipToken``: it cannot be trusted."""
+
+
+class TokenGuard:
+    """Remembers the continuation tokens of one listing and refuses a repeated one."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.tokens: set[str] = set()
+
+    def check(self, token: Any) -> None:
+        """Record ``token``; raise :class:`PaginationLoop` when it was already sent."""
+        if not token:
+            return
+        if str(token) in self.tokens:
+            raise PaginationLoop(f"{self.what}: a page token came back a second time")
+        self.tokens.add(str(token))
+
+
+def guarded(paged: Any, what: str) -> Iterator[Any]:
+    """Every item of an azure-core ``ItemPaged``, stopping on a repeated ``nextLink``.
+
+    Raises:
+        PaginationLoop: The service sent a continuation token it had already sent.
+    """
+    pages = paged.by_page()
+    seen = TokenGuard(what)
+    for page in pages:
+        yield from page
+        seen.check(pages.continuation_token)
+
+
 def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
     """List the subscriptions the credential can see (``SubscriptionClient``)."""
-    return [_as_dict(s) for s in client.subscriptions.list()]
+    return [_as_dict(s) for s in guarded(client.subscriptions.list(), "subscriptions.list")]
 
 
 def fetch_locations(client: Any, subscription: str) -> list[dict[str, Any]]:
@@ -36,7 +72,7 @@ def fetch_resources(client: Any) -> Iterator[dict[str, Any]]:
     ``resources.list`` returns id, name, type, location, tags, sku and kind but no
     ``properties``: each row gets ``properties=None`` so copies that need them are unknown.
     """
-    for item in client.resources.list():
+    for item in guarded(client.resources.list(), "resources.list"):
         row = _as_dict(item)
         row["properties"] = None
         yield row
@@ -59,6 +95,7 @@ def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
     next_url: str | None = url
+    seen = TokenGuard(url.split("?", 1)[0].rsplit("/", 1)[-1])
     while next_url:
         response = client.send_request(HttpRequest("GET", next_url))
         if response.status_code != 200:
@@ -66,6 +103,7 @@ def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
         body = response.json()
         yield from body.get("value") or ()
         next_url = body.get("nextLink")
+        seen.check(next_url)
 
 
 def _as_dict(model: Any) -> dict[str, Any]:

@@ -24,12 +24,19 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     ``ResourceGraphQuotaExceeded``; those codes become the gap code. Errors without a code use
     the HTTP status (``HTTP403``); authentication and transport failures get fixed codes.
     """
+    from cloudaudit.providers.azure._arm import PaginationLoop
+
+    if isinstance(exc, PaginationLoop):
+        return "PaginationLoop", str(exc)
     try:
         from azure.core import exceptions as az
     except ImportError:
         return None
+    if isinstance(exc, az.DecodeError):
+        return "MalformedResponse", f"the response could not be decoded: {_message(exc)}"
     if isinstance(exc, az.ClientAuthenticationError) and getattr(exc, "status_code", None) != 403:
-        return "AuthenticationFailed", _message(exc)
+        code = getattr(getattr(exc, "error", None), "code", None)
+        return str(code or "AuthenticationFailed"), _message(exc)
     if isinstance(exc, az.HttpResponseError):
         error = getattr(exc, "error", None)
         code = getattr(error, "code", None)
@@ -37,6 +44,12 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
             status = getattr(exc, "status_code", None)
             code = f"HTTP{status}" if status else "HttpResponseError"
         return str(code), _message(exc)
+    timeouts = (
+        getattr(az, "ServiceRequestTimeoutError", ()),
+        getattr(az, "ServiceResponseTimeoutError", ()),
+    )
+    if isinstance(exc, timeouts):
+        return "Timeout", _message(exc)
     if isinstance(exc, az.ServiceRequestError | az.ServiceResponseError):
         return "ConnectionError", _message(exc)
     if isinstance(exc, az.AzureError):

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.providers.azure._arm import TokenGuard
+
 __all__ = [
     "MAX_SUBSCRIPTIONS",
     "RESOURCES_QUERY",
@@ -97,10 +99,14 @@ def fetch_graph(
         page_size: Rows per page (``$top``; Resource Graph allows at most 1,000).
         sleep: Called with the seconds to wait when the quota is exhausted.
         stats: Counters to update.
+
+    Raises:
+        PaginationLoop: Resource Graph sent a ``$skipToken`` it had already sent.
     """
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
     stats = stats if stats is not None else GraphStats()
+    seen = TokenGuard("Resource Graph query")
     token: str | None = None
     while True:
         request = QueryRequest(
@@ -115,6 +121,7 @@ def fetch_graph(
         stats.calls += 1
         yield from response.data or ()
         token = response.skip_token
+        seen.check(token)
         if not token:
             flag = getattr(response.result_truncated, "value", response.result_truncated)
             stats.truncated = str(flag).lower() == "true"

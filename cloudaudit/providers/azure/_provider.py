@@ -43,6 +43,9 @@ class AzureProvider:
         connection_verify: CA bundle path (or ``False``) for TLS verification.
         retry_total: azure-core retry count (``None``: the SDK default).
         retry_backoff_factor: azure-core retry backoff factor (``None``: the SDK default).
+        connection_timeout: Seconds to wait for a TCP/TLS connection to ARM.
+        read_timeout: Seconds to wait for a response once connected (an endpoint that accepts
+            and never answers fails after this, per attempt).
         page_size: Rows per Resource Graph page (at most 1,000).
         catalog: Region catalog used for the location rule and the catalog check.
         sleep: Called to wait when the Resource Graph quota is exhausted.
@@ -60,6 +63,8 @@ class AzureProvider:
         connection_verify: str | bool | None = None,
         retry_total: int | None = None,
         retry_backoff_factor: float | None = None,
+        connection_timeout: float = 10.0,
+        read_timeout: float = 60.0,
         page_size: int = 1000,
         catalog: Catalog | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -76,6 +81,8 @@ class AzureProvider:
             "connection_verify": connection_verify,
             "retry_total": retry_total,
             "retry_backoff_factor": retry_backoff_factor,
+            "connection_timeout": connection_timeout,
+            "read_timeout": read_timeout,
         }
         self._client_kwargs = {k: v for k, v in options.items() if v is not None}
         self._lock = threading.Lock()

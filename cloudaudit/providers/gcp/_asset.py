@@ -25,6 +25,7 @@ from cloudaudit.providers.gcp._locations import (
     replica_locations,
     source_location,
 )
+from cloudaudit.providers.gcp._paging import guarded_items
 
 __all__ = ["ASSET_TYPES", "READ_MASK", "fetch_search", "service_and_type", "to_resource"]
 
@@ -99,7 +100,8 @@ def fetch_search(
     request = asset_v1.SearchAllResourcesRequest(
         scope=scope, asset_types=list(asset_types), page_size=PAGE_SIZE, read_mask=mask
     )
-    return [_as_mapping(r) for r in client.search_all_resources(request=request, **call)]
+    pager = client.search_all_resources(request=request, **call)
+    return [_as_mapping(r) for r in guarded_items(pager, f"searchAllResources {scope}", "results")]
 
 
 def _as_mapping(result: Any) -> dict[str, Any]:

@@ -79,6 +79,10 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
 
+    from cloudaudit.providers.gcp._paging import PaginationLoop
+
+    if isinstance(exc, PaginationLoop):
+        return "PaginationLoop", str(exc)
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         found = classify(exc.cause)
         if found is not None:
@@ -89,8 +93,27 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         message = str(body_message) if body_message else getattr(exc, "message", str(exc))
         return code, f"HTTP {getattr(exc, 'code', '?')}: {message}"
 
+    transport = _transport_code(exc)
+    if transport is not None:
+        return transport, f"{transport}: {type(exc).__name__}: {str(exc)[:200]}"
     if isinstance(exc, auth_exc.DefaultCredentialsError):
         return "NoCredentials", "no Google credentials found (google.auth.default())"
     if isinstance(exc, auth_exc.RefreshError):
         return "CredentialsRefreshFailed", "Google credentials could not be refreshed"
+    return None
+
+
+def _transport_code(exc: BaseException) -> str | None:
+    """``Timeout``, ``ConnectionError`` or ``MalformedResponse`` for transport failures."""
+    import json
+
+    import requests
+    from google.protobuf.json_format import ParseError
+
+    if isinstance(exc, requests.Timeout):
+        return "Timeout"
+    if isinstance(exc, requests.ConnectionError):
+        return "ConnectionError"
+    if isinstance(exc, ParseError | json.JSONDecodeError):
+        return "MalformedResponse"
     return None

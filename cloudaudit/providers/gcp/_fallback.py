@@ -19,6 +19,7 @@ from cloudaudit.providers.gcp._locations import (
     parse_location,
     source_location,
 )
+from cloudaudit.providers.gcp._paging import guarded_items, guarded_pages
 
 __all__ = [
     "FALLBACK_SERVICES",
@@ -73,7 +74,9 @@ def fetch_buckets(client: Any, project: str, **call: Any) -> list[dict[str, Any]
             "customPlacementConfig": {"dataLocations": list(b.data_locations or ())},
             "labels": dict(b.labels or {}),
         }
-        for b in client.list_buckets(project=project, page_size=1000, **call)
+        for b in guarded_items(
+            client.list_buckets(project=project, page_size=1000, **call), f"buckets {project}"
+        )
     ]
 
 
@@ -113,12 +116,14 @@ def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> l
     out: list[dict[str, Any]] = []
     if aggregated:
         request = {"project": project, "max_results": 500}
-        for _scope, scoped in client.aggregated_list(request=request, **call):
-            for item in _items(scoped):
+        pager = client.aggregated_list(request=request, **call)
+        for page in guarded_pages(pager, f"compute aggregated list {project}"):
+            for item in (i for scoped in page.items.values() for i in _items(scoped)):
                 to_dict = type(item).to_dict
                 out.append(to_dict(item, preserving_proto_field_name=False))
         return out
-    for item in client.list(request={"project": project, "max_results": 500}, **call):
+    pager = client.list(request={"project": project, "max_results": 500}, **call)
+    for item in guarded_items(pager, f"compute list {project}", "items"):
         to_dict = type(item).to_dict
         out.append(to_dict(item, preserving_proto_field_name=False))
     return out

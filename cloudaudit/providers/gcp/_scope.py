@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.providers.gcp._paging import guarded_items
+
 __all__ = ["Children", "Folder", "Project", "ScopeTree", "fetch_children", "fetch_project"]
 
 ACTIVE = "ACTIVE"
@@ -135,11 +137,15 @@ def fetch_children(folders_client: Any, projects_client: Any, parent: str, **cal
         The children. API errors propagate (the FanOut turns them into gaps).
     """
     request = {"parent": parent, "show_deleted": True, "page_size": 500}
+    folder_pager = folders_client.list_folders(request=request, **call)
     folders = tuple(
-        to_folder(_as_dict(f)) for f in folders_client.list_folders(request=request, **call)
+        to_folder(_as_dict(f))
+        for f in guarded_items(folder_pager, f"folders.list {parent}", "folders")
     )
+    project_pager = projects_client.list_projects(request=request, **call)
     projects = tuple(
-        to_project(_as_dict(p)) for p in projects_client.list_projects(request=request, **call)
+        to_project(_as_dict(p))
+        for p in guarded_items(project_pager, f"projects.list {parent}", "projects")
     )
     return Children(folders=folders, projects=projects)
 

@@ -14,7 +14,7 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ PROJECTED = (
     "storageSettings",
     "secondaryType",
 )
+
+REQUESTS: set[tuple[str, str]] = set()
+"""Every ``(method, path)`` any fake of this process served (the read-only proof reads it)."""
 
 
 @dataclass
@@ -65,11 +68,13 @@ class FakeARM:
         tenant: Tenant,
         ca_dir: Path,
         *,
+        wrap: Callable[[Any], Any] | None = None,
         page_size: int = 2,
         latency: float = 0.0,
         graph_quota: int | None = None,
     ) -> None:
         self.tenant = tenant
+        self.wrap = wrap
         self.page_size = page_size
         self.latency = latency
         self.graph_quota = graph_quota
@@ -90,7 +95,10 @@ class FakeARM:
         cert.configure_cert(ctx)
         self.ca_file = str(self._ca_dir / "fake-arm-ca.pem")
         ca.cert_pem.write_to_path(self.ca_file)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, ssl_context=ctx)
+        app = self.wrap(self.app) if self.wrap is not None else self.app
+        self._server = make_server(
+            "127.0.0.1", 0, self._record(app), threaded=True, ssl_context=ctx
+        )
         self.url = f"https://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.02,), daemon=True
@@ -101,6 +109,16 @@ class FakeARM:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._thread.join()
+
+    @staticmethod
+    def _record(app: Any) -> Any:
+        """WSGI middleware: add each request's method and path to :data:`REQUESTS`."""
+
+        def record(environ: dict[str, Any], start_response: Any) -> Any:
+            REQUESTS.add((str(environ.get("REQUEST_METHOD")), str(environ.get("PATH_INFO"))))
+            return app(environ, start_response)
+
+        return record
 
     def calls(self, pattern: str = "") -> int:
         """How many requests matched ``pattern`` (a regex on the path)."""

@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,19 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 RM = "//cloudresourcemanager.googleapis.com/"
+
+REQUESTS: set[tuple[str, str]] = set()
+"""Every ``(method, path)`` any fake of this process served (the read-only proof reads it)."""
+
+
+def _recorded(app: Any) -> Any:
+    """WSGI middleware: add each request's method and path to :data:`REQUESTS`."""
+
+    def record(environ: dict[str, Any], start_response: Any) -> Any:
+        REQUESTS.add((str(environ.get("REQUEST_METHOD")), str(environ.get("PATH_INFO"))))
+        return app(environ, start_response)
+
+    return record
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -162,10 +175,10 @@ class FakeGcp:
 
     # ----- serving ------------------------------------------------------------------------
     @contextmanager
-    def serve(self) -> Iterator[FakeGcp]:
-        server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
-        )
+    def serve(self, wrap: Callable[[Any], Any] | None = None) -> Iterator[FakeGcp]:
+        """Serve over HTTP; ``wrap`` puts a WSGI middleware (a fault layer) in front."""
+        app = _recorded(wrap(self._app) if wrap is not None else self._app)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
