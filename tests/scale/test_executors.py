@@ -135,3 +135,17 @@ def test_thread_pool_executor_runs_units_in_process() -> None:
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mine") as pool:
         report = audit(Local(), POLICY, executor=pool)
     assert report.summary.total == 1 and seen[0].startswith("mine")
+
+
+def test_process_pool_runs_accounts_as_tasks(org_factory: Callable[..., Org]) -> None:
+    """A plain ProcessPoolExecutor works too: the tasks travel to fresh interpreters."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    org_factory(2)
+    local = audit(_org(), POLICY)
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter, nothing inherited
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        remote = audit(_org(), POLICY, executor=pool)
+    assert len({f.resource.account for f in remote.findings}) == 3
+    assert _comparable(remote) == _comparable(local)
