@@ -39,6 +39,7 @@ class Gate:
 
     app: Callable[..., Any]
     denied: set[str] = field(default_factory=set)
+    denied_targets: set[str] = field(default_factory=set)  # X-Amz-Target operations
     lock: threading.Lock = field(default_factory=threading.Lock)
     active: int = 0
     peak: int = 0
@@ -47,6 +48,7 @@ class Gate:
     def reset(self) -> None:
         with self.lock:
             self.denied.clear()
+            self.denied_targets.clear()
             self.active = self.peak = self.calls = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -55,6 +57,11 @@ class Gate:
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         form = dict(urllib.parse.parse_qsl(body.decode(errors="replace")))
+        target = req.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+        if target and target in self.denied_targets:
+            payload = '{"__type": "AccessDeniedException", "message": "denied by SCP"}'
+            denied = Response(payload, status=400, content_type="application/x-amz-json-1.1")
+            return denied(environ, start_response)
         if form.get("Action") == "AssumeRole":
             account = form.get("RoleArn", "").split(":")[4:5]
             if account and account[0] in self.denied:

@@ -57,6 +57,24 @@ def test_denied_role_is_a_gap_for_that_account_only(org_factory: Callable[..., O
     assert others <= {f.resource.account for f in report.findings}
 
 
+def test_organization_that_cannot_be_listed_is_a_gap(org_factory: Callable[..., Org]) -> None:
+    org = org_factory(2)
+    org.gate.denied_targets.add("ListAccounts")
+    report = audit(_org(), POLICY)
+    assert report.findings == ()
+    (gap,) = report.coverage.gaps
+    assert gap.code == "AccessDeniedException" and gap.account is None
+
+
+def test_ou_that_cannot_be_listed_is_a_gap_for_that_ou(org_factory: Callable[..., Org]) -> None:
+    org = org_factory(4)
+    org.gate.denied_targets.add("ListOrganizationalUnitsForParent")
+    report = audit(_org(ous=[org.ous["a"]]), POLICY)
+    (gap,) = report.coverage.gaps
+    assert gap.account == org.ous["a"] and gap.service == "organizations"
+    assert gap.code == "AccessDeniedException"
+
+
 def test_suspended_accounts_are_listed_as_gaps(org_factory: Callable[..., Org]) -> None:
     org = org_factory(3)
     closed = org.members[0]
