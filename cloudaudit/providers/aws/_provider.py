@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -101,6 +102,20 @@ class AwsProvider:
         """The botocore exception classifier."""
         return (classify,)
 
+    def secrets(self) -> Sequence[str]:
+        """The session's secret key and session token (masked in gap messages)."""
+        from botocore.exceptions import BotoCoreError
+
+        get = getattr(self._session, "get_credentials", None)
+        try:
+            creds = get() if callable(get) else None
+            frozen = creds.get_frozen_credentials() if creds is not None else None
+        except BotoCoreError:  # no usable credentials: the audit's first call reports it
+            return ()
+        if frozen is None:
+            return ()
+        return tuple(s for s in (frozen.secret_key, frozen.token) if s)
+
     def _selected(self) -> list[Collector]:
         if self._collectors is None:
             return _default_collectors(self._services)
@@ -119,6 +134,18 @@ class AwsProvider:
             botocore exceptions: when the account or the region list cannot be read (the
                 audit turns this into one gap covering the whole provider).
         """
+        secrets = tuple(self.secrets())
+        redact = _Redact(secrets)
+        loggers = _sdk_loggers() if secrets else []
+        for logger in loggers:
+            logger.addFilter(redact)  # botocore logs signed headers at DEBUG
+        try:
+            yield from self._collect(fanout)
+        finally:
+            for logger in loggers:
+                logger.removeFilter(redact)
+
+    def _collect(self, fanout: FanOut) -> Iterator[Batch]:
         collectors = self._selected()
         partition, home = self._home()
         cache = ClientCache(
@@ -249,3 +276,30 @@ def _foreign_gap(account: str, region: str, partition: str) -> CoverageGap:
         f"region {region} is not in partition {partition}; audit it with credentials "
         f"of partition {partition_of(region)} (--partition {partition_of(region)})",
     )
+
+
+class _Redact(logging.Filter):
+    """Masks credential strings in log records (botocore logs signed requests at DEBUG)."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the secrets; never drops a record."""
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def _sdk_loggers() -> list[logging.Logger]:
+    """The botocore, boto3 and urllib3 loggers that exist now (SDK modules create them)."""
+    names = [
+        n
+        for n in list(logging.root.manager.loggerDict)
+        if n.split(".", 1)[0] in ("botocore", "boto3", "urllib3", "s3transfer")
+    ]
+    return [logging.getLogger(n) for n in names]

@@ -36,6 +36,10 @@ class StaticTokenCredential:
     def __repr__(self) -> str:
         return "StaticTokenCredential(token=***)"
 
+    def secret(self) -> str:
+        """The token, for masking in output (never shown)."""
+        return self._token
+
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         """Return the token as an ``azure.core.credentials.AccessToken``."""
         from azure.core.credentials import AccessToken

@@ -97,6 +97,11 @@ class AzureProvider:
         """The azure-core exception classifier."""
         return (classify,)
 
+    def secrets(self) -> Sequence[str]:
+        """The bearer token of a static credential (masked in gap messages)."""
+        get = getattr(self._credential, "secret", None)
+        return (str(get()),) if callable(get) else ()
+
     # ----- clients ----------------------------------------------------------------------------
     def _cred(self) -> Any:
         with self._lock:

@@ -42,6 +42,11 @@ class Clients:
         self._lock = threading.Lock()
         self._local = threading.local()
 
+    @property
+    def given(self) -> Any:
+        """The credentials passed in or resolved so far (never resolves them)."""
+        return self._credentials
+
     def credentials(self) -> Any:
         """The credentials, resolved with ``google.auth.default()`` on first use."""
         with self._lock:

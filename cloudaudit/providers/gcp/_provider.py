@@ -136,6 +136,11 @@ class GcpProvider:
         """Classify Google API and auth errors into ``(code, message)``."""
         return (classify,)
 
+    def secrets(self) -> Sequence[str]:
+        """The access token of credentials given explicitly (masked in gap messages)."""
+        token = getattr(self._clients.given, "token", None)
+        return (str(token),) if token else ()
+
     def _call(self) -> dict[str, Any]:
         if self._retry is None:
             self._retry = default_retry()
