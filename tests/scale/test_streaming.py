@@ -8,10 +8,13 @@ from __future__ import annotations
 import gc
 import io
 import json
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from cloudaudit import audit, audit_iter
@@ -72,18 +75,35 @@ def _peak(n: int, *, dedupe: bool) -> tuple[int, int]:
     return peak, count
 
 
+def _peaks() -> dict[str, int]:
+    """Run the four measurements in a fresh interpreter: no server or cluster threads of
+    other tests allocate while tracemalloc is tracing."""
+    code = (
+        "import json; from tests.scale.test_streaming import _peak; "
+        "print(json.dumps({f'{n}-{d}': _peak(n, dedupe=d)[0] "
+        "for n in (10_000, 60_000) for d in (False, True)}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True
+    )
+    peaks: dict[str, int] = json.loads(out.stdout.strip().splitlines()[-1])
+    return peaks
+
+
 def test_memory_is_flat_without_dedupe_and_small_with_it() -> None:
-    small, n_small = _peak(10_000, dedupe=False)
-    big, n_big = _peak(60_000, dedupe=False)
-    assert (n_small, n_big) == (10_000, 60_000)
+    peaks = _peaks()
+    small, big = peaks["10000-False"], peaks["60000-False"]
     # six times the resources, about the same peak: nothing per resource is kept
     assert big < small * 1.3 + 1_000_000, (small, big)
-    small_dd, _ = _peak(10_000, dedupe=True)
-    big_dd, _ = _peak(60_000, dedupe=True)
-    per_resource = (big_dd - small_dd) / 50_000
-    # a 16-byte digest in a set (~110 bytes with the set's slots), never the resource itself
+    per_resource = (peaks["60000-True"] - peaks["10000-True"]) / 50_000
+    # a 16-byte digest in a set (~90 bytes with the set's slots), never the resource itself
     # (a Resource and its finding are well over 1 kB)
     assert 20 < per_resource < 200, per_resource
+
+
+def test_peak_counts_the_resources() -> None:
+    assert _peak(3_000, dedupe=True)[1] == 3_000
 
 
 def test_audit_iter_still_judges_a_duplicate_once() -> None:
