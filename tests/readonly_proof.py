@@ -48,10 +48,16 @@ def install() -> None:
 
 
 def not_allowed(calls: set[tuple[str, str]]) -> list[str]:
-    """The recorded operations that are not reads listed in the packaged IAM policy."""
+    """The recorded operations that are not reads listed in the packaged IAM policies.
+
+    Two documents ship: the member-account audit policy (``iam_policy.json``) and the
+    organization caller's policy (``org_policy.json``: list accounts, assume the audit role).
+    """
     from cloudaudit.providers.aws._iam import iam_action, load_policy_document
+    from cloudaudit.providers.aws._organization import load_org_policy_document
 
     allowed = {a for st in load_policy_document()["Statement"] for a in st["Action"]}
+    allowed |= {a for st in load_org_policy_document()["Statement"] for a in st["Action"]}
     bad = []
     for signing_name, operation in sorted(calls):
         action = iam_action(signing_name, operation)
