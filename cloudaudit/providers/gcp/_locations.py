@@ -9,8 +9,10 @@ Rules (documented in ``docs/providers/gcp.md``):
 * Multi-regions (``US``, ``EU``, ``ASIA``) and predefined dual-regions (``NAM4``, ``EUR4``,
   ``ASIA1`` ...) take their kind from the catalog; their members or candidate countries come
   from the catalog too.
-* A custom dual-region bucket keeps its own code (``EU``) as location, and each
-  ``customPlacementConfig.dataLocations`` entry becomes a ``data_locations`` entry.
+* A custom (configurable) dual-region bucket stores its data in exactly the two regions of
+  ``customPlacementConfig.dataLocations``; its code (``EU``, ``ASIA``) only names the
+  continent. The first data location is the bucket's location and the other a copy, so an
+  ``ASIA`` bucket placed in Tokyo and Osaka is judged as Japan, not as "somewhere in Asia".
 * Compute snapshot, image and machine image ``storageLocations`` are copies.
 * Secret Manager user-managed replicas: the first replica is the location, the others are
   copies. Automatic replication is ``global`` (Google picks the regions; unknown).
@@ -98,14 +100,15 @@ def bucket_locations(
         data_locations: ``customPlacementConfig.dataLocations`` of a custom dual-region.
 
     Returns:
-        ``(location, copies)``: a custom dual-region keeps its own code as a DUAL_REGION location
-        and each data location becomes a copy.
+        ``(location, copies)``: for a custom dual-region, the first data location and the
+        others as copies (the data is stored only there).
     """
     own = parse_location(location)
     if data_locations:
-        if own.kind is not LocationKind.GLOBAL and own.region is not None:
-            own = Location(provider=GCP, region=own.region.upper(), kind=LocationKind.DUAL_REGION)
-        return own, copies(data_locations)
+        members = copies(data_locations)
+        if members:
+            return members[0], members[1:]
+        return own, ()
     if (location_type or "").lower() == "dual-region" and own.kind is LocationKind.REGION:
         own = Location(provider=GCP, region=own.region, kind=LocationKind.DUAL_REGION)
     return own, ()

@@ -33,10 +33,30 @@ def test_parse_location(raw: str, region: str | None, zone: str | None, kind: Lo
     assert (loc.region, loc.zone, loc.kind) == (region, zone, kind)
 
 
-def test_custom_dual_region_members_are_copies() -> None:
+def test_custom_dual_region_is_judged_by_its_two_regions() -> None:
     own, copies = bucket_locations("EU", "dual-region", ["EUROPE-WEST1", "EUROPE-WEST4"])
-    assert (own.region, own.kind) == ("EU", LocationKind.DUAL_REGION)
-    assert [c.region for c in copies] == ["europe-west1", "europe-west4"]
+    assert (own.region, own.kind) == ("europe-west1", LocationKind.REGION)
+    assert [c.region for c in copies] == ["europe-west4"]
+
+
+def test_custom_asia_dual_region_in_japan_is_not_unknown() -> None:
+    from cloudaudit import Resource, Status, evaluate
+
+    own, copies = bucket_locations("ASIA", "dual-region", ["ASIA-NORTHEAST1", "ASIA-NORTHEAST2"])
+    r = Resource(
+        provider="gcp",
+        account="p",
+        service="storage",
+        type="bucket",
+        id="b",
+        name="b",
+        location=own,
+        data_locations=copies,
+    )
+    assert evaluate([r], "us-foreign-adversaries").findings[0].status is Status.COMPLIANT
+    hk = bucket_locations("ASIA", "dual-region", ["ASIA-EAST2", "ASIA-NORTHEAST1"])
+    r2 = r.model_copy(update={"location": hk[0], "data_locations": hk[1]})
+    assert evaluate([r2], "us-foreign-adversaries").findings[0].status is Status.VIOLATION
 
 
 def test_replicas_first_is_location_rest_are_copies() -> None:

