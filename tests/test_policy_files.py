@@ -106,3 +106,8 @@ def test_deep_nesting_is_bounded(tmp_path: Path) -> None:
 def test_wrong_suffix(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"\.yaml"):
         load_policy(_write(tmp_path, "id: x", "p.txt"))
+
+
+def test_overlong_name_is_a_policy_error() -> None:
+    with pytest.raises(PolicyError, match="no built-in policy"):
+        load_policy("x" * 300)

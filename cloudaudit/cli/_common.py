@@ -15,7 +15,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -302,3 +302,77 @@ def config_errors(func: F) -> F:
             sys.exit(EXIT_CONFIG)
 
     return wrapper  # type: ignore[return-value]
+
+
+def run_providers(
+    providers: Sequence[Any],
+    pol: Policy,
+    fmt: str,
+    output: Path | None,
+    *,
+    max_workers: int,
+    executor: Any = None,
+) -> None:
+    """Audit providers and emit the report: JSONL streams, other formats show progress.
+
+    Every ``cloudaudit audit <cloud>`` command ends here, so all of them get the same
+    streaming, progress bar, ``--fail-on`` and exit codes.
+    """
+    from cloudaudit._audit import audit
+
+    if fmt == "jsonl":
+        stream_jsonl(providers, pol, output, max_workers=max_workers, executor=executor)
+
+    def make_report(progress: Any = None) -> Report:
+        return audit(
+            list(providers), pol, max_workers=max_workers, executor=executor, progress=progress
+        )
+
+    run_and_emit(make_report, fmt, output)
+
+
+def stream_jsonl(
+    providers: Sequence[Any],
+    pol: Policy,
+    output: Path | None,
+    *,
+    max_workers: int,
+    executor: Any = None,
+) -> None:
+    """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
+    from cloudaudit._audit import audit_iter
+    from cloudaudit.formats.jsonl import write_jsonl
+    from cloudaudit.models import Coverage
+
+    sink: list[Coverage] = []
+
+    def findings() -> Iterator[Any]:
+        return audit_iter(
+            list(providers), pol, max_workers=max_workers, executor=executor, coverage_sink=sink
+        )
+
+    if output is None:
+        summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
+    else:
+        summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
+    ctx = click.get_current_context()
+    wanted = set(ctx.meta.get("cloudaudit.fail_on", ("violation",)) or ("violation",))
+    failed = (
+        ("violation" in wanted and summary.violation > 0)
+        or ("unknown" in wanted and summary.unknown > 0)
+        or ("gap" in wanted and summary.gaps > 0)
+    )
+    sys.exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
+    """Stream into a temporary file beside ``path``, then rename it (never half-written)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            result = write(f)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return result

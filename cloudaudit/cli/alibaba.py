@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 
 __all__ = ["command"]
 
@@ -48,7 +48,6 @@ def command(
     ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN), the CLI profile, an ECS
     RAM role or OIDC. Only read-only Describe/List/Get calls are made.
     """
-    from cloudaudit._audit import audit
     from cloudaudit.providers.alibaba import AlibabaProvider
 
     pol = resolve_policy(policy, policy_options)
@@ -59,4 +58,4 @@ def command(
         max_workers=max_workers,
     )
     provider.check_credentials()
-    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)
+    run_providers([provider], pol, fmt, output, max_workers=max_workers)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cloudaudit.cli._common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    OutputError,
-    audit_options,
-    config_errors,
-    resolve_policy,
-    run_and_emit,
-)
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 
 __all__ = ["command"]
 
@@ -162,19 +151,7 @@ def command(
             max_workers=max_workers,
         )
     with _Executor(dask_scheduler) as executor:
-        if fmt == "jsonl":
-            _stream_jsonl(provider, pol, output, max_workers=max_workers, executor=executor)
-        run_and_emit(
-            lambda progress=None: _audit(provider, pol, max_workers, executor, progress),
-            fmt,
-            output,
-        )
-
-
-def _audit(provider: Any, pol: Any, max_workers: int, executor: Any, progress: Any) -> Any:
-    from cloudaudit._audit import audit
-
-    return audit(provider, pol, max_workers=max_workers, executor=executor, progress=progress)
+        run_providers([provider], pol, fmt, output, max_workers=max_workers, executor=executor)
 
 
 class _Executor:
@@ -199,45 +176,3 @@ class _Executor:
     def __exit__(self, *_: object) -> None:
         if self._client is not None:
             self._client.close()
-
-
-def _stream_jsonl(
-    provider: Any, pol: Any, output: Path | None, *, max_workers: int, executor: Any
-) -> None:
-    """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
-    from cloudaudit._audit import audit_iter
-    from cloudaudit.formats.jsonl import write_jsonl
-    from cloudaudit.models import Coverage
-
-    sink: list[Coverage] = []
-
-    def findings() -> Iterator[Any]:
-        return audit_iter(
-            provider, pol, max_workers=max_workers, executor=executor, coverage_sink=sink
-        )
-
-    if output is None:
-        summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
-    else:
-        summary = _write_file(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
-    ctx = click.get_current_context()
-    wanted = set(ctx.meta.get("cloudaudit.fail_on", ("violation",)) or ("violation",))
-    failed = (
-        ("violation" in wanted and summary.violation > 0)
-        or ("unknown" in wanted and summary.unknown > 0)
-        or ("gap" in wanted and summary.gaps > 0)
-    )
-    sys.exit(EXIT_FAIL if failed else EXIT_OK)
-
-
-def _write_file(path: Path, write: Callable[[Any], Any]) -> Any:
-    """Stream into a temporary file beside ``path``, then rename it (never half-written)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with tmp.open("w", encoding="utf-8") as f:
-            result = write(f)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return result

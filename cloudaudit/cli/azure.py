@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 
 __all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
 
@@ -65,7 +65,6 @@ def command(
     Credentials come from DefaultAzureCredential (environment, managed identity, Azure CLI).
     The role needed is Reader (see docs/providers/azure.md for narrower actions).
     """
-    from cloudaudit._audit import audit
     from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
 
     pol = resolve_policy(policy, policy_options)
@@ -79,4 +78,4 @@ def command(
         use_resource_graph=resource_graph,
         connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
     )
-    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)
+    run_providers([provider], pol, fmt, output, max_workers=max_workers)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 
 __all__ = ["command"]
 
@@ -51,7 +51,6 @@ def command(
     """
     if sum([bool(organization), bool(folders), bool(projects)]) != 1:
         raise click.UsageError("give exactly one of --organization, --folder or --project")
-    from cloudaudit._audit import audit
     from cloudaudit.providers.gcp import GcpProvider
 
     pol = resolve_policy(policy, policy_options)
@@ -67,4 +66,4 @@ def command(
         projects=list(projects) or None,
         client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
     )
-    run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)
+    run_providers([provider], pol, fmt, output, max_workers=max_workers)

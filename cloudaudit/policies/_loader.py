@@ -63,8 +63,15 @@ def _builtin_mapping(name: str) -> dict[str, Any]:
     return data
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows: not an existing file
+        return False
+
+
 def _read_file(path: Path, source: str) -> dict[str, Any]:
-    if not path.exists():
+    if not _exists(path):
         known = ", ".join(builtin_policy_names())
         close = difflib.get_close_matches(str(path), builtin_policy_names(), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
