@@ -21,7 +21,6 @@ from readonly_proof import (
     not_allowed,
 )
 
-
 # In CI the property-based tests replay a fixed sequence of examples, so that a green run stays
 # green; on developers' machines they keep exploring new inputs (and store failures locally).
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
