@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 T_co = TypeVar("T_co", covariant=True)
 
 Classifier = Callable[[BaseException], tuple[str, str] | None]
@@ -148,6 +149,12 @@ class FanOut:
     for the whole audit however many providers, accounts or regions there are. A unit that
     itself calls :meth:`run` (from a pool thread) runs those units inline, in its own slot.
 
+    Every unit holds one of ``max_workers`` *slots* while it runs. A unit that needs many
+    small calls of its own (S3's per-bucket lookups) hands them to :meth:`map`: each item runs
+    on a helper thread holding a slot of the same set, while the waiting unit gives its own
+    slot back, so units and items together never exceed ``max_workers`` and a unit waiting
+    for its items never holds a slot they need (no deadlock, even with ``max_workers=1``).
+
     Args:
         max_workers: Most units in flight at once (when no executor is given).
         executor: Any ``concurrent.futures.Executor`` that runs units in this process (a
@@ -166,9 +173,14 @@ class FanOut:
     progress: Callable[[int, int, Scope], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _helpers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _slots: threading.Semaphore = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
     _counts: _Counts = field(default_factory=_Counts, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, self.max_workers))
 
     def gap(self, scope: Scope, exc: BaseException, code: str | None = None) -> CoverageGap:
         """Build a coverage gap for ``scope`` from an exception."""
@@ -209,12 +221,65 @@ class FanOut:
         return Outcome(s, resources=tuple(resources), audited=record)
 
     def _in_slot(self, unit: Unit) -> Outcome:
-        """Run a unit on a pool thread, marking the thread so nested runs stay inline."""
-        self._local.in_slot = True
+        """Run a unit on a pool thread, holding a slot; nested runs stay inline."""
+        with self._slots:
+            self._local.in_slot = True
+            try:
+                return self.guard(unit)
+            finally:
+                self._local.in_slot = False
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Apply ``fn`` to every item concurrently, within the shared bound; keep the order.
+
+        Each item runs on a helper thread holding one slot. Called from a unit, the unit
+        gives its slot back while it waits and takes one again before it goes on, so the
+        items use the slots the unit would hold. Called from an item (a nested ``map``), the
+        items run inline in that item's slot. The first exception of an item is raised once
+        the items already started have finished; items not started are dropped.
+
+        Args:
+            fn: Called once per item (one or a few API calls).
+            items: The items.
+
+        Returns:
+            ``fn(item)`` for every item, in the order of ``items``.
+        """
+        todo = list(items)
+        if len(todo) <= 1 or getattr(self._local, "helper", False):
+            return [fn(item) for item in todo]
+        pool = self._helper_pool()
+        holding = getattr(self._local, "in_slot", False)
+        if holding:
+            self._slots.release()
         try:
-            return self.guard(unit)
+            futures = [pool.submit(self._helper, fn, item) for item in todo]
+            try:
+                return [f.result() for f in futures]
+            finally:
+                for f in futures:
+                    f.cancel()
+                wait(futures)
         finally:
-            self._local.in_slot = False
+            if holding:
+                self._slots.acquire()
+
+    def _helper(self, fn: Callable[[T], R], item: T) -> R:
+        """Run one item of :meth:`map` in a slot; nested runs and maps stay inline."""
+        with self._slots:
+            self._local.in_slot = self._local.helper = True
+            try:
+                return fn(item)
+            finally:
+                self._local.in_slot = self._local.helper = False
+
+    def _helper_pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._helpers is None:
+                self._helpers = ThreadPoolExecutor(
+                    max_workers=max(1, self.max_workers), thread_name_prefix="cloudaudit-map"
+                )
+            return self._helpers
 
     def pool(self) -> Executor:
         """The executor units run on: the given one, or the shared pool of ``max_workers``."""
@@ -231,8 +296,12 @@ class FanOut:
         """Shut the shared pool down (an executor given by the caller is left alone)."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
+        if pool is not None:  # first the units, which may still wait on their helpers
             pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            helpers, self._helpers = self._helpers, None
+        if helpers is not None:
+            helpers.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> FanOut:
         return self

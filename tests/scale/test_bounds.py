@@ -89,3 +89,60 @@ def test_peak_concurrency_never_exceeds_max_workers_across_providers() -> None:
         # cumulative per provider: done counts 1, 2, 3... over every run, and ends at total
         assert [d for d, _ in mine] == list(range(1, 4 * 6 + 1 + 3 + 1))
         assert mine[-1][0] == mine[-1][1]
+
+
+def _mapping_unit(fanout: FanOut, meter: Meter, name: str, n: int) -> Unit:
+    def run() -> list[Resource]:
+        meter.work("aws", name)  # the unit's own call, in its slot
+        items = fanout.map(lambda i: meter.work("aws", f"{name}-{i}")[0], range(n))
+        return [*items, *meter.work("aws", f"{name}-after")]
+
+    return Unit(Scope("aws", name), run)
+
+
+def test_map_items_and_units_share_the_slots() -> None:
+    meter = Meter()
+    with FanOut(max_workers=3) as fanout:
+        units = [_mapping_unit(fanout, meter, f"m{u}", 12) for u in range(2)]
+        units += [Unit(Scope("aws", f"p{u}"), meter_runner(meter, f"p{u}")) for u in range(6)]
+        outcomes = list(fanout.run(units))
+    assert all(o.gap is None for o in outcomes)
+    mapped = {o.scope.account: [r.name for r in o.resources] for o in outcomes}
+    # in the order of the items, then the unit's call made after the map
+    assert mapped["m0"] == [*(f"m0-{i}" for i in range(12)), "m0-after"]
+    assert 1 < meter.peak <= 3
+
+
+def meter_runner(meter: Meter, name: str) -> Any:
+    return lambda: meter.work("aws", name)
+
+
+def test_map_with_one_slot_does_not_deadlock() -> None:
+    """The waiting unit gives its slot to its items; a nested map runs inline."""
+    meter = Meter()
+    with FanOut(max_workers=1) as fanout:
+
+        def nested(i: int) -> int:
+            return sum(fanout.map(lambda j: len(meter.work("aws", f"{i}.{j}")), range(3)))
+
+        unit = Unit(Scope("aws"), lambda: [make_resource("aws", "eu-west-1", name="x")])
+        inner = Unit(Scope("aws", "m"), lambda: [*unit.run()] * sum(fanout.map(nested, range(4))))
+        (outcome,) = fanout.run([inner])
+    assert outcome.gap is None and len(outcome.resources) == 12
+    assert meter.peak == 1
+
+
+def test_map_raises_the_first_failure_and_the_unit_becomes_a_gap() -> None:
+    def item(i: int) -> int:
+        if i == 3:
+            raise PermissionError("AccessDenied on item 3")
+        return i
+
+    with FanOut(max_workers=2) as fanout:
+        assert fanout.map(item, range(3)) == [0, 1, 2]  # outside a unit: no slot to give back
+        (outcome,) = fanout.run([Unit(Scope("aws", "a"), lambda: fanout.map(item, range(9)))])
+        # the slot came back: later units still run, within the bound
+        (later,) = fanout.run([Unit(Scope("aws", "b"), lambda: fanout.map(str, range(5)))])
+    assert outcome.gap is not None and outcome.gap.code == "PermissionError"
+    assert later.resources == ("0", "1", "2", "3", "4")
+    assert fanout._slots._value == 2  # type: ignore[attr-defined]  # every slot released

@@ -8,13 +8,33 @@ I/O (``fetch_*``, which only calls the API and paginates) from pure transforms
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
-__all__ = ["AwsContext", "Collector", "arn", "location", "resource"]
+__all__ = ["AwsContext", "Collector", "Mapper", "arn", "location", "resource", "serial_map"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Mapper(Protocol):
+    """**Protocol:** ``map(fn, items)``, like ``[fn(item) for item in items]``.
+
+    It may run the items concurrently (the provider injects
+    :meth:`cloudaudit.providers.FanOut.map`).
+    """
+
+    def __call__(self, fn: Callable[[T], R], items: Iterable[T], /) -> list[R]:
+        """Apply ``fn`` to every item; keep the order."""
+        ...
+
+
+def serial_map(fn: Callable[[T], R], items: Iterable[T], /) -> list[R]:
+    """Apply ``fn`` to every item, one after the other (the default :class:`Mapper`)."""
+    return [fn(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,9 @@ class AwsContext:
         region: The region this unit covers (for global collectors, the partition's home region).
         client: ``client("rds")`` returns the shared, cached boto3 client for this region.
         regions: Every region of the partition known to the provider (to resolve copies).
+        map: ``map(fn, items)`` for per-item calls of a collector (S3's per-bucket
+            lookups): the provider's runs them concurrently within the audit's one bound
+            (``FanOut.map``); the default runs them one after the other.
     """
 
     account: str
@@ -34,6 +57,7 @@ class AwsContext:
     region: str
     client: Callable[[str], Any]
     regions: Sequence[str] = ()
+    map: Mapper = serial_map
 
 
 @dataclass(frozen=True)

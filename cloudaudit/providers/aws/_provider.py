@@ -10,7 +10,7 @@ from cloudaudit.errors import ConfigurationError, ProviderUnavailable
 from cloudaudit.models import CoverageGap, ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
-from cloudaudit.providers.aws._base import AwsContext, Collector
+from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
 from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._partitions import home_region, partition_of
@@ -161,7 +161,7 @@ class AwsProvider:
         regions, foreign = self._discover(cache, home, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
-        plan = _Plan(cache, account, partition, home, regions)
+        plan = _Plan(cache, account, partition, home, regions, fanout.map)
         units = plan.units(collectors)
         for outcome in fanout.run(units):
             yield from plan.batch(outcome, fanout)
@@ -182,9 +182,16 @@ class _Plan:
     """The units of one collect run and the shared state they use."""
 
     def __init__(
-        self, cache: ClientCache, account: str, partition: str, home: str, regions: list[RegionInfo]
+        self,
+        cache: ClientCache,
+        account: str,
+        partition: str,
+        home: str,
+        regions: list[RegionInfo],
+        mapper: Mapper,
     ) -> None:
         self.cache = cache
+        self.mapper = mapper
         self.account = account
         self.partition = partition
         self.home = home
@@ -200,6 +207,7 @@ class _Plan:
             region=region,
             client=self.cache.for_region(region),
             regions=self.names,
+            map=self.mapper,
         )
 
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:

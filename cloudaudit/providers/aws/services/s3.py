@@ -10,7 +10,6 @@ verdict becomes unknown, never compliant.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +30,6 @@ __all__ = [
 ]
 
 _LEGACY = {"EU": "eu-west-1", "": "us-east-1"}
-_DETAIL_WORKERS = 16
 
 UNKNOWN_LOCATION = Location(provider=ProviderId.AWS, region=None, kind=LocationKind.UNKNOWN)
 """A copy whose region could not be read."""
@@ -149,13 +147,11 @@ def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
 def list_buckets(ctx: AwsContext) -> list[Resource]:
     """List every bucket of the account once, with its region and replica regions.
 
-    The per-bucket calls run on a small thread pool so that a thousand buckets cost seconds.
+    The per-bucket calls go through ``ctx.map``: in an audit they run concurrently, within
+    the audit's one bound (``FanOut.map``), so that a thousand buckets cost seconds.
     """
     buckets = fetch_buckets(ctx.client("s3"))
-    if not buckets:
-        return []
-    with ThreadPoolExecutor(max_workers=min(_DETAIL_WORKERS, len(buckets))) as pool:
-        facts = list(pool.map(lambda b: _facts(ctx, b), buckets))
+    facts = ctx.map(lambda b: _facts(ctx, b), buckets)
     seen: dict[str, Resource] = {}
     for f in facts:
         seen.setdefault(f.name, to_resource(ctx, f))
