@@ -141,7 +141,7 @@ def served() -> Iterator[tuple[Server, FaultLayer, list[Resource]]]:
 
 def run(url: str) -> Report:
     provider = AlibabaProvider(
-        KEY_ID, SECRET, regions=REGIONS, endpoint=url, connect_timeout=1.0, read_timeout=0.5
+        KEY_ID, SECRET, regions=REGIONS, endpoint=url, connect_timeout=2.0, read_timeout=2.0
     )
     return audit(provider, POLICY, max_workers=8)
 

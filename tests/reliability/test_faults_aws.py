@@ -192,8 +192,8 @@ def run(session: Any) -> Report:
         regions=REGIONS,
         collectors=COLLECTORS,
         max_attempts=2,
-        connect_timeout=1.0,
-        read_timeout=0.5,
+        connect_timeout=2.0,
+        read_timeout=2.0,
     )
     return audit(provider, "us-foreign-adversaries", max_workers=8)
 

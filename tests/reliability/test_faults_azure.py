@@ -157,8 +157,8 @@ def run(fake: FakeARM, url: str | None = None, *, graph: bool = False) -> Report
         use_resource_graph=graph,
         retry_total=2,
         retry_backoff_factor=0,
-        connection_timeout=1.0,
-        read_timeout=0.5,
+        connection_timeout=2.0,
+        read_timeout=2.0,
     )
     return audit(provider, POLICY, max_workers=8)
 
@@ -235,7 +235,7 @@ def test_resource_graph_repeated_skip_token_falls_back_to_the_arm_listing(served
                 connection_verify=fake.ca_file,
                 retry_total=0,
                 page_size=2,
-                read_timeout=0.5,
+                read_timeout=2.0,
             )
             report = audit(provider, POLICY)
         graph_calls = sum(1 for _m, p in layer.log if GRAPH_PATH in p)

@@ -174,8 +174,8 @@ def run(url: str) -> Report:
         credentials=Credentials(token="ya29.matrix-token"),
         projects=PROJECTS,
         client_options={"api_endpoint": url},
-        retry=default_retry(initial=0.05, maximum=0.05, timeout=0.5),
-        timeout=0.5,
+        retry=default_retry(initial=0.05, maximum=0.05, timeout=2.0),
+        timeout=2.0,
         asset_types=TYPES,
     )
     return audit(provider, POLICY, max_workers=8)
