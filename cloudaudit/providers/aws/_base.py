@@ -32,6 +32,9 @@ class Mapper(Protocol):
         ...
 
 
+_NOT_GIVEN: Any = None
+
+
 def serial_map(fn: Callable[[T], R], items: Iterable[T], /) -> list[R]:
     """Apply ``fn`` to every item, one after the other (the default :class:`Mapper`)."""
     return [fn(item) for item in items]
@@ -47,6 +50,9 @@ class AwsContext:
         region: The region this unit covers (for global collectors, the partition's home region).
         client: ``client("rds")`` returns the shared, cached boto3 client for this region.
         regions: Every region of the partition known to the provider (to resolve copies).
+        client_in: ``client_in("s3", region)`` returns the shared client of a service in any
+            region (a bucket's replication is read in the bucket's region). When not given
+            (a context built by hand for one region), it returns ``client(service)``.
         map: ``map(fn, items)`` for per-item calls of a collector (S3's per-bucket
             lookups): the provider's runs them concurrently within the audit's one bound
             (``FanOut.map``); the default runs them one after the other.
@@ -57,7 +63,13 @@ class AwsContext:
     region: str
     client: Callable[[str], Any]
     regions: Sequence[str] = ()
+    client_in: Callable[[str, str], Any] = _NOT_GIVEN  # filled in by __post_init__
     map: Mapper = serial_map
+
+    def __post_init__(self) -> None:
+        if self.client_in is None:
+            client = self.client
+            object.__setattr__(self, "client_in", lambda service, _region: client(service))
 
 
 @dataclass(frozen=True)

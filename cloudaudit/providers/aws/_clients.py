@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ClientCache", "RegionClients", "client_in", "make_config"]
+__all__ = ["ClientCache", "RegionClients", "make_config"]
 
 
 def make_config(
@@ -88,14 +87,3 @@ class RegionClients:
     def __call__(self, service: str) -> Any:
         """Return the shared client of ``service`` in this region."""
         return self.cache.get(service, self.region)
-
-
-def client_in(client: Callable[[str], Any], service: str, region: str) -> Any:
-    """Return a ``service`` client for ``region`` from an ``AwsContext.client`` callable.
-
-    When the callable comes from the provider, the shared client of ``region`` is returned;
-    any other callable (a test's) gets its own client for the one region it serves.
-    """
-    if isinstance(client, RegionClients):
-        return client.cache.get(service, region)
-    return client(service)

@@ -208,6 +208,7 @@ class _Plan:
             client=self.cache.for_region(region),
             regions=self.names,
             map=self.mapper,
+            client_in=self.cache.get,
         )
 
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:

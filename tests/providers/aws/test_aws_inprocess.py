@@ -30,7 +30,9 @@ ACCOUNT = "123456789012"
 
 def ctx_for(session: boto3.Session, region: str, partition: str = "aws") -> AwsContext:
     cache = ClientCache(session, make_config(4))
-    return AwsContext(ACCOUNT, partition, region, cache.for_region(region), (region,))
+    return AwsContext(
+        ACCOUNT, partition, region, cache.for_region(region), (region,), client_in=cache.get
+    )
 
 
 def test_bucket_region_normalises_legacy_values() -> None:
@@ -84,6 +86,11 @@ def test_bucket_region_from_documented_list_buckets_shape(
         )
     calls: list[str] = []
     recorded_session.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    signed_in: list[str] = []
+    recorded_session.events.register(
+        "before-call.s3.GetBucketReplication",
+        lambda request_signer, **_: signed_in.append(request_signer.region_name),
+    )
     ctx = ctx_for(recorded_session, "us-east-1")
     facts = [s3._facts(ctx, b) for b in page["Buckets"]]
     assert [(f.name, f.region) for f in facts] == [
@@ -92,6 +99,24 @@ def test_bucket_region_from_documented_list_buckets_shape(
     ]
     assert "GetBucketLocation" not in calls  # BucketRegion was used
     assert calls.count("GetBucketReplication") == 2
+    # each bucket's replication is read in the bucket's own region (ctx.client_in)
+    assert signed_in == ["ap-east-1", "eu-west-1"]
+
+
+def test_client_in_is_the_shared_client_of_any_region() -> None:
+    ctx = ctx_for(boto3.Session(region_name="us-east-1"), "us-east-1")
+    hk = ctx.client_in("s3", "ap-east-1")
+    assert hk.meta.region_name == "ap-east-1"
+    assert ctx.client_in("s3", "ap-east-1") is hk  # cached, shared
+    assert ctx.client_in("s3", "us-east-1") is ctx.client("s3")
+
+
+def test_hand_built_context_client_in_falls_back_to_its_one_client() -> None:
+    made: list[str] = []
+    ctx = AwsContext(ACCOUNT, "aws", "eu-west-1", lambda s: made.append(s) or s)
+    assert ctx.client_in("s3", "ap-east-1") == "s3"
+    assert made == ["s3"]
+    assert ctx.map(str.upper, ["a", "b"]) == ["A", "B"]  # the default map: one by one
 
 
 def test_list_buckets_with_location_and_replication(

@@ -15,7 +15,6 @@ from typing import Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
-from cloudaudit.providers.aws._clients import client_in
 
 __all__ = [
     "COLLECTORS",
@@ -135,7 +134,7 @@ def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
     if region is None:
         return BucketFacts(name, None, (None,))
     try:
-        config = fetch_replication(client_in(ctx.client, "s3", region), name)
+        config = fetch_replication(ctx.client_in("s3", region), name)
     except (ClientError, BotoCoreError):
         # Denied, or the bucket's region is unreachable: its copies are unknown (never
         # compliant), and the other buckets of the account are still listed.

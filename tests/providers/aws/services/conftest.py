@@ -1,8 +1,8 @@
 """In-process moto fixtures for the AWS service collectors.
 
 One boto3 Session per test, clients cached per (service, region) like the provider does, and
-an :class:`AwsContext` whose ``client`` hands out those clients. ``aws.run`` runs a collector
-and checks that every API operation it made is listed in the collector's ``actions``.
+an :class:`AwsContext` whose ``client`` and ``client_in`` hand out those clients. ``aws.run``
+runs a collector and checks that every API operation it made is listed in its ``actions``.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class Aws:
             region=region,
             client=lambda service: self.client(service, region),
             regions=REGIONS,
+            client_in=self.client,
         )
 
     def run(self, collector: Collector, region: str) -> dict[str, Resource]:
