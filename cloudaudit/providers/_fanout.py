@@ -50,6 +50,8 @@ _KEY_VALUE = re.compile(
     r"(?i)\b(secret|token|password|signature|credential|sig|key)(=|\"?:\s*\"?)([^&\s\",]+)"
 )
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-amz-security-token)(:\s*|=)([^\r\n]+)")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+_GOOGLE_TOKEN = re.compile(r"\bya29\.[A-Za-z0-9._-]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----")
 
 
@@ -59,6 +61,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     text = _PEM.sub("***", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _GOOGLE_TOKEN.sub("***", text)
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _ACCESS_KEY.sub("***", text)

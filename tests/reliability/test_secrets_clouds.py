@@ -33,6 +33,17 @@ AZURE_TOKEN = "canary-azure-bearer-1a3c5e7b9d"
 LOGGERS = ("", "botocore", "boto3", "urllib3", "azure", "google", "google.auth", "cloudaudit")
 
 
+def aws_xml(req: Request, message: str) -> str:
+    """An AccessDenied error in the request's XML protocol (EC2, S3 or query)."""
+    error = f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>"
+    scope = req.headers.get("Authorization", "")
+    if "/ec2/aws4_request" in scope:
+        return f"<Response><Errors>{error}</Errors><RequestID>echo</RequestID></Response>"
+    if "/s3/aws4_request" in scope:
+        return error
+    return f"<ErrorResponse>{error}<RequestId>echo</RequestId></ErrorResponse>"
+
+
 def echo(*secrets: str) -> Any:
     """An error that repeats every credential header the caller sent, and the secrets."""
 
@@ -40,9 +51,8 @@ def echo(*secrets: str) -> Any:
         seen = {k: v for k, v in req.headers.items() if k.lower().startswith(("auth", "x-amz"))}
         message = f"denied; you sent {seen}; known secrets {' '.join(secrets)}"
         body = {"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED"}}
-        if "x-amz-date" in {k.lower() for k in req.headers}:
-            xml = f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>"
-            return Response(xml, 403, content_type="application/xml")
+        if "x-amz-date" in req.headers:  # case-insensitive
+            return Response(aws_xml(req, message), 403, content_type="text/xml")
         if req.headers.get("Authorization", "").startswith("Bearer ") and "/subscriptions" in (
             req.path
         ):
@@ -50,6 +60,11 @@ def echo(*secrets: str) -> Any:
         return Response(json.dumps(body), 403, content_type="application/json")
 
     return respond
+
+
+def echoed(report: Report) -> bool:
+    """True when a gap carries the echo's message (redacted), not some other failure."""
+    return any("you sent" in g.message for g in report.coverage.gaps)
 
 
 def everything(_req: Request) -> bool:
@@ -115,6 +130,7 @@ def test_aws_canaries(
     )
     assert set(provider.secrets()) >= {AWS_SECRET, AWS_TOKEN}
     report = audit(provider, "eea-only")
+    assert echoed(report)
     assert_clean(report, debug_logs.text, (AWS_SECRET, AWS_TOKEN))
 
 
@@ -136,6 +152,7 @@ def test_gcp_canaries(
     )
     assert GCP_TOKEN in provider.secrets()
     report = audit(provider, "eea-only")
+    assert echoed(report)
     assert_clean(report, debug_logs.text, (GCP_TOKEN,))
 
 
@@ -162,4 +179,5 @@ def test_azure_canaries(debug_logs: pytest.LogCaptureFixture, tmp_path: Path) ->
         )
         report = audit(provider, "eea-only")
     assert AZURE_TOKEN in provider.secrets()
+    assert echoed(report)
     assert_clean(report, debug_logs.text, (AZURE_TOKEN,))

@@ -103,7 +103,11 @@ class AwsProvider:
         return (classify,)
 
     def secrets(self) -> Sequence[str]:
-        """The session's secret key and session token (masked in gap messages)."""
+        """The session's access key id, secret key and session token.
+
+        They are masked in gap messages and in the SDK's DEBUG logs (which show the signed
+        ``Authorization`` header with the access key id).
+        """
         from botocore.exceptions import BotoCoreError
 
         get = getattr(self._session, "get_credentials", None)
@@ -114,7 +118,7 @@ class AwsProvider:
             return ()
         if frozen is None:
             return ()
-        return tuple(s for s in (frozen.secret_key, frozen.token) if s)
+        return tuple(s for s in (frozen.access_key, frozen.secret_key, frozen.token) if s)
 
     def _selected(self) -> list[Collector]:
         if self._collectors is None:

@@ -137,9 +137,14 @@ class GcpProvider:
         return (classify,)
 
     def secrets(self) -> Sequence[str]:
-        """The access token of credentials given explicitly (masked in gap messages)."""
-        token = getattr(self._clients.given, "token", None)
-        return (str(token),) if token else ()
+        """The access token, refresh token and client secret of the credentials known so far.
+
+        These are masked in gap messages. Credentials from Application Default Credentials
+        are known once :meth:`collect` resolves them; it then adds them to the fan-out's.
+        """
+        creds = self._clients.given
+        found = (getattr(creds, a, None) for a in ("token", "refresh_token", "client_secret"))
+        return tuple(s for s in found if isinstance(s, str) and s)
 
     def _call(self) -> dict[str, Any]:
         if self._retry is None:
@@ -157,8 +162,11 @@ class GcpProvider:
             Batches of resources, audited scopes and gaps.
         """
         self._clients.credentials()
+        fanout.add_secrets(*self.secrets())  # ADC: known only now
         tree = ScopeTree()
-        yield Batch(gaps=tuple(self._discover(fanout, tree)))
+        discovered = tuple(self._discover(fanout, tree))
+        fanout.add_secrets(*self.secrets())  # the access token of the first refresh
+        yield Batch(gaps=discovered)
         ids = tree.ids_by_number()
         if self._organization:
             wide = [self._organization]
