@@ -4,7 +4,9 @@ See ``readonly_proof.py``; the check runs at the end of the session (of each xdi
 AWS and Alibaba calls are recorded at the SDK; GCP and Azure requests by the fakes they reach.
 """
 
+import ipaddress
 import os
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +22,52 @@ from readonly_proof import (
     install_alibaba,
     not_allowed,
 )
+
+# Tests talk only to this machine: every fake cloud listens on loopback. A test (or an SDK in
+# the background) that tries to resolve or reach any other host fails loudly instead of sending
+# traffic off the machine.
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "", socket.gethostname()}
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
+
+
+def _is_local(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str) or host in _LOCAL_NAMES:
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified or str(ip) in _own_addresses()
+
+
+def _own_addresses() -> set[str]:
+    try:
+        return {info[4][0] for info in _real_getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        return set()
+
+
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    if not _is_local(host):
+        raise OSError(f"tests must not reach the network: lookup of {host!r} refused")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    # A UDP connect() only sets the default peer and sends nothing (dask uses one to learn the
+    # machine's own address), so only stream sockets are checked here.
+    inet = self.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple)
+    stream = self.type == socket.SOCK_STREAM
+    if inet and stream and not _is_local(address[0]):  # type: ignore[index]
+        raise OSError(f"tests must not reach the network: connect to {address!r} refused")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 
 # In CI the property-based tests replay a fixed sequence of examples, so that a green run stays
 # green; on developers' machines they keep exploring new inputs (and store failures locally).

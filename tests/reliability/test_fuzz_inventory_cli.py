@@ -7,7 +7,6 @@ or deeply nested inputs are refused quickly.
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -98,12 +97,14 @@ COMMANDS = [
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(COMMANDS), args, docs)
 def test_cli_never_shows_a_traceback(command: list[str], extra: list[str], doc: object) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    runner = CliRunner()
+    # Random arguments may include "--output NAME": run in a scratch directory, never the repo.
+    with runner.isolated_filesystem() as tmp:
         inv, old = Path(tmp, "inv.json"), Path(tmp, "old.json")
         inv.write_text(json.dumps(doc))
         old.write_text(json.dumps(doc))
         files = {"audit": [str(inv)], "diff": [str(old), str(inv)]}.get(command[0], [])
-        result = CliRunner().invoke(main, [*command, *files, *extra])
+        result = runner.invoke(main, [*command, *files, *extra])
     assert "Traceback" not in result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"{command + extra}: uncaught {result.exception!r}")

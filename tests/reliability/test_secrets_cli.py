@@ -245,7 +245,9 @@ def gcp_echo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
                     # google-auth always refreshes an "authorized_user" file at Google's
                     # token URI; this type takes its token URL from the file.
                     "type": "external_account_authorized_user",
-                    "audience": "//iam.googleapis.com/locations/global/workforcePools/p/x",
+                    # Not a workforce-pool audience: google-auth then skips its background
+                    # "regional access boundary" lookup, which would reach out to Google.
+                    "audience": "//iam.example.test/cloudaudit-canary-audience",
                     "client_id": "cloudaudit-test",
                     "client_secret": GCP_CLIENT_SECRET,
                     "refresh_token": GCP_REFRESH,
