@@ -6,6 +6,7 @@ or deeply nested inputs are refused quickly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -99,7 +100,7 @@ COMMANDS = [
 def test_cli_never_shows_a_traceback(command: list[str], extra: list[str], doc: object) -> None:
     runner = CliRunner()
     # Random arguments may include "--output NAME": run in a scratch directory, never the repo.
-    with runner.isolated_filesystem() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         inv, old = Path(tmp, "inv.json"), Path(tmp, "old.json")
         inv.write_text(json.dumps(doc))
         old.write_text(json.dumps(doc))
