@@ -1,4 +1,9 @@
-"""CSV: one flat row per finding, safe to open in a spreadsheet."""
+"""CSV: one flat row per finding, then one row per coverage gap; safe in a spreadsheet.
+
+A coverage gap (a scope that could not be looked at) is a row whose ``status`` is ``gap``,
+whose ``resource_id`` is the scope and whose ``reasons`` say why: a CSV export never drops what
+the audit could not see.
+"""
 
 from __future__ import annotations
 
@@ -41,5 +46,17 @@ def render_csv(report: Report) -> str:
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for row in report.to_records():
+        writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
+    for gap in report.coverage.gaps:
+        row = {
+            "policy_id": report.policy_id,
+            "status": "gap",
+            "provider": gap.provider,
+            "account": gap.account,
+            "service": gap.service,
+            "resource_id": gap.scope,
+            "region": gap.region,
+            "reasons": f"not audited ({gap.code}): {gap.message}",
+        }
         writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
     return buf.getvalue()

@@ -3,16 +3,19 @@
 The events are plain JSON built here (no runtime dependency); the tests validate them with
 the ``py-ocsf-models`` package. One event per finding, compliant ones included (OCSF records
 passes too); ``unknown`` maps to the compliance status *Warning* ("did not yield a result due
-to missing information"), never to *Pass*.
+to missing information"), never to *Pass*. Each coverage gap (a scope that could not be
+looked at) is one more event with compliance status *Warning* and ``status_code`` ``gap``,
+so a SIEM sees what was not audited as well as what was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from cloudaudit.formats._util import countries_of, home_country
-from cloudaudit.models import Finding, Report, Status
+from cloudaudit.models import CoverageGap, Finding, Report, Status
 
 __all__ = ["OCSF_VERSION", "ocsf_events", "render_ocsf"]
 
@@ -114,6 +117,57 @@ def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
     }
 
 
+def _gap_event(gap: CoverageGap, report: Report, time_ms: int) -> dict[str, Any]:
+    message = f"not audited ({gap.code}): {gap.message}"
+    uid = hashlib.sha256(f"{report.policy_id}\x00{gap.scope}\x00{gap.code}".encode()).hexdigest()
+    return {
+        "activity_id": ACTIVITY_CREATE,
+        "activity_name": "Create",
+        "category_uid": CATEGORY_UID,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Compliance Finding",
+        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
+        "type_name": "Compliance Finding: Create",
+        "time": time_ms,
+        "severity_id": 3,
+        "severity": "Medium",
+        "status_id": 1,
+        "status": "New",
+        "status_code": "gap",
+        "message": message,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {
+                "name": "cloudaudit",
+                "vendor_name": "cloudaudit",
+                "version": report.tool_version,
+            },
+            "profiles": ["cloud"],
+        },
+        "finding_info": {
+            "uid": uid[:20],
+            "title": f"{gap.scope}: not audited under {report.policy_id}",
+            "desc": message,
+            "types": ["Data Residency", "Coverage Gap"],
+            "created_time": time_ms,
+        },
+        "compliance": {
+            "status_id": 2,
+            "status": "Warning",
+            "standards": [report.policy_id],
+            "control": f"{report.policy_id} v{report.policy_version}",
+        },
+        "cloud": {
+            "provider": gap.provider,
+            "region": gap.region,
+            "account": {"uid": gap.account, "name": gap.account} if gap.account else None,
+        },
+        "resources": [{"uid": gap.scope, "name": gap.scope, "type": "scope"}],
+        "unmapped": {"cloudaudit_status": "gap", "code": gap.code},
+    }
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _prune(v) for k, v in value.items() if v is not None}
@@ -123,9 +177,11 @@ def _prune(value: Any) -> Any:
 
 
 def ocsf_events(report: Report) -> list[dict[str, Any]]:
-    """Build one OCSF Compliance Finding event per finding, as JSON-ready dicts."""
+    """Build one OCSF Compliance Finding event per finding and per coverage gap."""
     time_ms = int(report.finished_at.timestamp() * 1000)
-    return [_prune(_event(f, report, time_ms)) for f in report.findings]
+    events = [_prune(_event(f, report, time_ms)) for f in report.findings]
+    events += [_prune(_gap_event(g, report, time_ms)) for g in report.coverage.gaps]
+    return events
 
 
 def render_ocsf(report: Report) -> str:

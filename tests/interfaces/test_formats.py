@@ -95,7 +95,11 @@ def test_sarif_schema_check_catches_a_broken_log(report: Report) -> None:
 def test_ocsf_events_validate_with_py_ocsf_models(report: Report) -> None:
     cf = pytest.importorskip("py_ocsf_models.events.findings.compliance_finding")
     events = json.loads(render(report, "ocsf"))
-    assert len(events) == len(report.findings)
+    assert report.coverage.gaps, "the demo estate has coverage gaps"
+    assert len(events) == len(report.findings) + len(report.coverage.gaps)
+    gap_events = [e for e in events if e["status_code"] == "gap"]
+    assert [e["resources"][0]["uid"] for e in gap_events] == [g.scope for g in report.coverage.gaps]
+    assert all(e["compliance"]["status_id"] == 2 for e in gap_events)  # Warning, never Pass
     for event in events:
         model = cf.ComplianceFinding.model_validate(event)
         assert model.class_uid == 2003
@@ -126,9 +130,13 @@ def test_ocsf_rejects_what_the_model_rejects(report: Report) -> None:
 
 
 def test_csv_parses_back_one_row_per_finding(report: Report) -> None:
-    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    all_rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    rows = [r for r in all_rows if r["status"] != "gap"]
+    gaps = [r for r in all_rows if r["status"] == "gap"]
     assert len(rows) == len(report.findings)
-    assert tuple(rows[0]) == COLUMNS
+    assert [g["resource_id"] for g in gaps] == [g.scope for g in report.coverage.gaps]
+    assert all(g["reasons"].startswith("not audited (") for g in gaps)
+    assert tuple(all_rows[0]) == COLUMNS
     records = {r["finding_id"]: r for r in report.to_records()}
     for row in rows:
         rec = records[row["finding_id"]]
