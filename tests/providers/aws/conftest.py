@@ -56,12 +56,23 @@ class FaultMiddleware:
     left: dict[int, int] = field(default_factory=dict)
     log: list[tuple[str, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    answers: list[tuple[str, Callable[[str], tuple[int, Any]]]] = field(default_factory=list)
 
     def reset(self) -> None:
         with self.lock:
             self.rules.clear()
             self.left.clear()
             self.log.clear()
+            self.answers.clear()
+
+    def answer(self, path_suffix: str, respond: Callable[[str], tuple[int, Any]]) -> None:
+        """Serve a JSON API moto lacks: ``respond(region) -> (status, body)`` for the path.
+
+        Used for operations moto does not implement, with bodies in the documented response
+        shape, so that the real client parses them over HTTP as it would AWS's.
+        """
+        with self.lock:
+            self.answers.append((path_suffix, respond))
 
     def add(self, rule: Rule) -> None:
         with self.lock:
@@ -80,6 +91,12 @@ class FaultMiddleware:
         with self.lock:
             self.log.append((service, region, op))
             rule = self._match(service, region, op)
+            answers = [fn for suffix, fn in self.answers if req.path.endswith(suffix)]
+        if rule is None and answers:
+            status, payload = answers[0](region)
+            headers = {"x-amzn-ErrorType": payload["__type"]} if status >= 400 else {}
+            resp = Response(json.dumps(payload), status, headers, content_type="application/json")
+            return resp(environ, start_response)
         if rule is None:
             return self.app(environ, start_response)
         return _error(rule, service, req)(environ, start_response)

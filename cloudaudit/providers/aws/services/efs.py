@@ -1,14 +1,27 @@
-"""Amazon EFS file systems (One Zone file systems carry their availability zone)."""
+"""Amazon EFS file systems, with the regions their data is replicated to.
+
+One Zone file systems carry their availability zone. EFS replication copies a file system into
+another region (``DescribeReplicationConfigurations``, one listing per region): each
+destination region becomes a copy of the source file system. The destination file system is
+also listed as a resource in its own region.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
-__all__ = ["COLLECTORS", "collect_file_systems", "fetch_file_systems", "to_resource"]
+__all__ = [
+    "COLLECTORS",
+    "collect_file_systems",
+    "fetch_file_systems",
+    "fetch_replications",
+    "replication_map",
+    "to_resource",
+]
 
 
 def fetch_file_systems(client: Any) -> list[dict[str, Any]]:
@@ -17,8 +30,33 @@ def fetch_file_systems(client: Any) -> list[dict[str, Any]]:
     return [item for page in pages for item in page.get("FileSystems", [])]
 
 
-def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
-    """Turn one ``FileSystemDescription`` into a :class:`Resource`."""
+def fetch_replications(client: Any) -> list[dict[str, Any]]:
+    """List the replication configurations of the region's file systems.
+
+    Without a ``FileSystemId``, ``DescribeReplicationConfigurations`` returns every replication
+    configuration of the account in the client's region.
+    """
+    pages = client.get_paginator("describe_replication_configurations").paginate()
+    return [item for page in pages for item in page.get("Replications", [])]
+
+
+def replication_map(replications: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Map each source file system id to the regions it is replicated to (pure)."""
+    out: dict[str, list[str]] = {}
+    for rep in replications:
+        source = rep.get("SourceFileSystemId")
+        if not source:
+            continue
+        regions = out.setdefault(str(source), [])
+        for dest in rep.get("Destinations") or []:
+            region = dest.get("Region")
+            if region and region not in regions:
+                regions.append(str(region))
+    return out
+
+
+def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] = ()) -> Resource:
+    """Turn one ``FileSystemDescription`` into a :class:`Resource` (``copies``: regions)."""
     fs_id = raw["FileSystemId"]
     default = arn(
         ctx.partition, "elasticfilesystem", ctx.region, ctx.account, f"file-system/{fs_id}"
@@ -30,13 +68,23 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         id=raw.get("FileSystemArn") or default,
         name=raw.get("Name") or fs_id,
         zone=raw.get("AvailabilityZoneName"),
+        copies=copies,
         tags=raw.get("Tags"),
     )
 
 
 def collect_file_systems(ctx: AwsContext) -> list[Resource]:
-    """List the EFS file systems of ``ctx.region``."""
-    return [to_resource(raw, ctx) for raw in fetch_file_systems(ctx.client("efs"))]
+    """List the EFS file systems of ``ctx.region`` with their replication destinations.
+
+    A failure to read the replication configurations fails the unit (a coverage gap): a file
+    system is never reported without the copies it may have.
+    """
+    client = ctx.client("efs")
+    systems = fetch_file_systems(client)
+    if not systems:
+        return []
+    copies = replication_map(fetch_replications(client))
+    return [to_resource(raw, ctx, copies.get(raw["FileSystemId"], ())) for raw in systems]
 
 
 COLLECTORS: tuple[Collector, ...] = (
@@ -44,6 +92,9 @@ COLLECTORS: tuple[Collector, ...] = (
         "efs",
         "file-systems",
         collect_file_systems,
-        actions=("elasticfilesystem:DescribeFileSystems",),
+        actions=(
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:DescribeReplicationConfigurations",
+        ),
     ),
 )

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from cloudaudit.models import LocationKind
+from cloudaudit.providers.aws._base import AwsContext
 from cloudaudit.providers.aws.services import efs, fsx, glacier
 
 (EFS,) = efs.COLLECTORS
@@ -12,8 +15,31 @@ from cloudaudit.providers.aws.services import efs, fsx, glacier
 (GLACIER,) = glacier.COLLECTORS
 
 
-def test_efs_regional_and_one_zone(aws):
-    us, eu = aws.client("efs", "us-east-1"), aws.client("efs", "eu-west-1")
+REPLICATIONS = "/file-systems/replication-configurations"
+
+
+def _efs_run(region: str) -> dict[str, object]:
+    """Run the EFS collector against the moto server (AWS_ENDPOINT_URL) in ``region``."""
+    session = boto3.Session()
+    clients: dict[tuple[str, str], object] = {}
+
+    def client(service: str, where: str = region) -> object:
+        if (service, where) not in clients:
+            clients[(service, where)] = session.client(service, region_name=where)
+        return clients[(service, where)]
+
+    ctx = AwsContext(
+        account="123456789012", partition="aws", region=region, client=client, client_in=client
+    )
+    return {r.name: r for r in EFS.run(ctx)}
+
+
+# moto does not implement DescribeReplicationConfigurations: the moto server's middleware
+# answers it with bodies of the documented shape, and the real client parses them over HTTP.
+def test_efs_regional_and_one_zone(aws_http):
+    aws_http.answer(REPLICATIONS, lambda region: (200, {"Replications": []}))
+    us = boto3.client("efs", region_name="us-east-1")
+    eu = boto3.client("efs", region_name="eu-west-1")
     us.create_file_system(CreationToken="shared", Tags=[{"Key": "Name", "Value": "shared"}])
     us.create_file_system(
         CreationToken="zonal",
@@ -22,8 +48,8 @@ def test_efs_regional_and_one_zone(aws):
     )
     eu.create_file_system(CreationToken="eu", Tags=[{"Key": "Name", "Value": "eu-home"}])
 
-    in_us = aws.run(EFS, "us-east-1")
-    in_eu = aws.run(EFS, "eu-west-1")
+    in_us = _efs_run("us-east-1")
+    in_eu = _efs_run("eu-west-1")
 
     shared, zonal = in_us["shared"], in_us["zonal"]
     assert shared.location.kind is LocationKind.REGION
@@ -33,6 +59,60 @@ def test_efs_regional_and_one_zone(aws):
     home = in_eu["eu-home"]
     assert home.location.region == "eu-west-1"
     assert home.id.startswith("arn:aws:elasticfilesystem:eu-west-1:")
+    assert shared.data_locations == ()
+    assert ("elasticfilesystem", "us-east-1", f"GET /2015-02-01{REPLICATIONS}?") in aws_http.log
+
+
+def test_efs_replication_destinations_are_copies(aws_http):
+    ids: dict[str, str] = {}
+
+    def answer(region: str) -> tuple[int, object]:
+        if region != "us-east-1":
+            return 200, {"Replications": []}
+        source = {
+            "SourceFileSystemId": ids["src"],
+            "SourceFileSystemRegion": "us-east-1",
+            "SourceFileSystemArn": f"arn:aws:elasticfilesystem:us-east-1:1:fs/{ids['src']}",
+            "OriginalSourceFileSystemArn": "arn:aws:elasticfilesystem:us-east-1:1:fs/x",
+            "CreationTime": 1700000000,
+            "Destinations": [
+                {"Status": "ENABLED", "FileSystemId": "fs-0dest", "Region": "ap-east-1"}
+            ],
+        }
+        return 200, {"Replications": [source]}
+
+    aws_http.answer(REPLICATIONS, answer)
+    us = boto3.client("efs", region_name="us-east-1")
+    ids["src"] = us.create_file_system(CreationToken="src", Tags=[{"Key": "Name", "Value": "src"}])[
+        "FileSystemId"
+    ]
+    us.create_file_system(CreationToken="other", Tags=[{"Key": "Name", "Value": "other"}])
+    found = _efs_run("us-east-1")
+    assert [c.region for c in found["src"].data_locations] == ["ap-east-1"]
+    assert found["other"].data_locations == ()
+
+
+def test_efs_replication_read_failure_is_raised_not_hidden(aws_http):
+    aws_http.answer(
+        REPLICATIONS,
+        lambda region: (403, {"__type": "AccessDeniedException", "message": "denied"}),
+    )
+    boto3.client("efs", region_name="us-east-1").create_file_system(CreationToken="x")
+    with pytest.raises(ClientError) as info:
+        _efs_run("us-east-1")
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_replication_map_is_pure():
+    reps = [
+        {
+            "SourceFileSystemId": "fs-1",
+            "Destinations": [{"Region": "eu-west-1"}, {"Region": "eu-west-1"}],
+        },
+        {"SourceFileSystemId": "fs-1", "Destinations": [{"Region": "ap-east-1"}]},
+        {"Destinations": [{"Region": "us-east-1"}]},
+    ]
+    assert efs.replication_map(reps) == {"fs-1": ["eu-west-1", "ap-east-1"]}
 
 
 def _subnet(aws, region, zone):
