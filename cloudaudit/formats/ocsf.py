@@ -47,12 +47,8 @@ _FINDING_STATUS = {
 }
 
 
-def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
-    r = f.resource
-    comp_id, comp_name = _COMPLIANCE[f.status]
-    sev_id, sev_name = _SEVERITY[f.status]
-    st_id, st_name = _FINDING_STATUS[f.status]
-    message = " ".join(f.reasons) or r.label
+def _envelope(report: Report, time_ms: int) -> dict[str, Any]:
+    """The fields every Compliance Finding event shares: class, activity, time, metadata."""
     return {
         "activity_id": ACTIVITY_CREATE,
         "activity_name": "Create",
@@ -63,13 +59,6 @@ def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
         "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
         "type_name": "Compliance Finding: Create",
         "time": time_ms,
-        "severity_id": sev_id,
-        "severity": sev_name,
-        "status_id": st_id,
-        "status": st_name,
-        "status_code": f.status.value,
-        "status_detail": f.exemption or None,
-        "message": message,
         "metadata": {
             "version": OCSF_VERSION,
             "product": {
@@ -79,6 +68,24 @@ def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
             },
             "profiles": ["cloud"],
         },
+    }
+
+
+def _event(f: Finding, report: Report, time_ms: int) -> dict[str, Any]:
+    r = f.resource
+    comp_id, comp_name = _COMPLIANCE[f.status]
+    sev_id, sev_name = _SEVERITY[f.status]
+    st_id, st_name = _FINDING_STATUS[f.status]
+    message = " ".join(f.reasons) or r.label
+    return {
+        **_envelope(report, time_ms),
+        "severity_id": sev_id,
+        "severity": sev_name,
+        "status_id": st_id,
+        "status": st_name,
+        "status_code": f.status.value,
+        "status_detail": f.exemption or None,
+        "message": message,
         "finding_info": {
             "uid": f.id,
             "title": f"{r.label}: {f.status.value} under {f.policy_id}",
@@ -121,30 +128,13 @@ def _gap_event(gap: CoverageGap, report: Report, time_ms: int) -> dict[str, Any]
     message = f"not audited ({gap.code}): {gap.message}"
     uid = hashlib.sha256(f"{report.policy_id}\x00{gap.scope}\x00{gap.code}".encode()).hexdigest()
     return {
-        "activity_id": ACTIVITY_CREATE,
-        "activity_name": "Create",
-        "category_uid": CATEGORY_UID,
-        "category_name": "Findings",
-        "class_uid": CLASS_UID,
-        "class_name": "Compliance Finding",
-        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
-        "type_name": "Compliance Finding: Create",
-        "time": time_ms,
+        **_envelope(report, time_ms),
         "severity_id": 3,
         "severity": "Medium",
         "status_id": 1,
         "status": "New",
         "status_code": "gap",
         "message": message,
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {
-                "name": "cloudaudit",
-                "vendor_name": "cloudaudit",
-                "version": report.tool_version,
-            },
-            "profiles": ["cloud"],
-        },
         "finding_info": {
             "uid": uid[:20],
             "title": f"{gap.scope}: not audited under {report.policy_id}",
