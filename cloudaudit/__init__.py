@@ -29,6 +29,15 @@ from cloudaudit.errors import (
     PolicyError,
     ProviderUnavailable,
 )
+from cloudaudit.guardrails import (
+    Guardrail,
+    GuardrailFinding,
+    GuardrailFindingKind,
+    GuardrailScope,
+    GuardrailSection,
+    LocationRule,
+    compare_guardrails,
+)
 from cloudaudit.models import (
     Coverage,
     CoverageGap,
@@ -67,8 +76,14 @@ __all__ = [
     "FanOut",
     "Finding",
     "GcpProvider",
+    "Guardrail",
+    "GuardrailFinding",
+    "GuardrailFindingKind",
+    "GuardrailScope",
+    "GuardrailSection",
     "Location",
     "LocationKind",
+    "LocationRule",
     "Place",
     "Policy",
     "PolicyError",
@@ -87,6 +102,7 @@ __all__ = [
     "audit",
     "audit_iter",
     "builtin_policy_names",
+    "compare_guardrails",
     "diff",
     "evaluate",
     "load_policy",

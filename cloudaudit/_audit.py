@@ -10,8 +10,10 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog
+from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import (
     Coverage,
     CoverageGap,
@@ -31,6 +33,32 @@ __all__ = ["audit", "audit_iter", "evaluate"]
 PolicyLike = Policy | str
 
 
+class GuardrailSink:
+    """Collects the guardrails that providers read during an audit."""
+
+    def __init__(self) -> None:
+        self.guardrails: list[Guardrail] = []
+        self.scopes: list[GuardrailScope] = []
+        self.read = False
+
+    def add(self, batch: Batch) -> None:
+        """Keep a batch's guardrails; note whether any guardrail reading happened."""
+        self.guardrails.extend(batch.guardrails)
+        self.scopes.extend(batch.guardrail_scopes)
+        if (
+            batch.guardrails
+            or batch.guardrail_scopes
+            or any(g.service == "guardrails" for g in batch.gaps)
+        ):
+            self.read = True
+
+    def section(self, resources: Iterable[Resource], engine: Engine) -> GuardrailSection | None:
+        """Compare what was read (``None`` when no provider read guardrails)."""
+        if not self.read:
+            return None
+        return compare_guardrails(self.guardrails, self.scopes, resources, engine)
+
+
 def _policy(policy: PolicyLike) -> Policy:
     return policy if isinstance(policy, Policy) else load_policy(policy)
 
@@ -42,6 +70,8 @@ def evaluate(
     coverage: Coverage | None = None,
     catalog: Catalog | None = None,
     today: date | None = None,
+    guardrails: Sequence[Guardrail] | None = None,
+    guardrail_scopes: Sequence[GuardrailScope] = (),
 ) -> Report:
     """Judge ``resources`` under ``policy`` and return a Report. Pure: no cloud calls.
 
@@ -51,13 +81,22 @@ def evaluate(
         coverage: What was and was not audited, if known; gaps go into the report as is.
         catalog: Region catalog to use; defaults to the packaged one.
         today: Date for exemption expiry; defaults to today (UTC).
+        guardrails: Declared location guardrails to compare with the policy and the
+            resources; ``None`` (the default) leaves the report without a guardrails section.
+        guardrail_scopes: The scopes whose guardrails were read (a scope without any
+            guardrail is a ``no_guardrail`` finding).
     """
     started = datetime.now(UTC)
     pol = _policy(policy)
+    engine = Engine(pol, catalog, today)
     with _no_cyclic_gc():
-        findings = tuple(Engine(pol, catalog, today).findings(resources))
+        findings = tuple(engine.findings(resources))
     cov = coverage or Coverage()
-    return _report(pol, findings, cov, started)
+    section = None
+    if guardrails is not None:
+        seen = (f.resource for f in findings)
+        section = compare_guardrails(guardrails, guardrail_scopes, seen, engine)
+    return _report(pol, findings, cov, started, section)
 
 
 @contextmanager
@@ -77,7 +116,13 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _report(pol: Policy, findings: tuple[Finding, ...], cov: Coverage, started: datetime) -> Report:
+def _report(
+    pol: Policy,
+    findings: tuple[Finding, ...],
+    cov: Coverage,
+    started: datetime,
+    guardrails: GuardrailSection | None = None,
+) -> Report:
     counts = {s: 0 for s in Status}
     for f in findings:
         counts[f.status] += 1
@@ -98,6 +143,7 @@ def _report(pol: Policy, findings: tuple[Finding, ...], cov: Coverage, started: 
         findings=findings,
         coverage=cov,
         summary=summary,
+        guardrails=guardrails,
     )
 
 
@@ -168,6 +214,7 @@ def audit_iter(
     today: date | None = None,
     coverage_sink: list[Coverage] | None = None,
     dedupe: bool = True,
+    guardrail_sink: GuardrailSink | None = None,
 ) -> Iterator[Finding]:
     """Yield findings as providers report resources (streaming; no full inventory in memory).
 
@@ -191,6 +238,8 @@ def audit_iter(
         today: Date for exemption expiry; defaults to today (UTC).
         coverage_sink: Receives the final :class:`Coverage`.
         dedupe: Judge a resource reported twice only once.
+        guardrail_sink: Receives the guardrails and guardrail scopes providers read (for
+            :func:`~cloudaudit.guardrails.compare_guardrails`).
     """
     plist = [providers] if isinstance(providers, Provider) else list(providers)
     pol = _policy(policy)
@@ -204,6 +253,8 @@ def audit_iter(
         for batch in _collect(plist, fanout, tasks_on):
             audited.extend(batch.audited)
             gaps.extend(batch.gaps)
+            if guardrail_sink is not None:
+                guardrail_sink.add(batch)
             for r in batch.resources:
                 if dedupe:
                     key = _digest(r)
@@ -258,6 +309,7 @@ def audit(
     started = datetime.now(UTC)
     pol = _policy(policy)
     sink: list[Coverage] = []
+    grd = GuardrailSink()
     findings = list(
         audit_iter(
             providers,
@@ -268,7 +320,9 @@ def audit(
             catalog=catalog,
             today=today,
             coverage_sink=sink,
+            guardrail_sink=grd,
         )
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))
-    return _report(pol, tuple(findings), sink[0], started)
+    section = grd.section((f.resource for f in findings), Engine(pol, catalog, today))
+    return _report(pol, tuple(findings), sink[0], started, section)

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from cloudaudit._guardrail_model import GuardrailSection
+
 __all__ = [
     "Coverage",
     "CoverageGap",
@@ -284,7 +286,11 @@ def _now() -> datetime:
 
 
 class Report(BaseModel):
-    """The result of an audit: findings, coverage and summary. Round-trips through JSON."""
+    """The result of an audit: findings, coverage and summary. Round-trips through JSON.
+
+    ``guardrails`` is set when the audit read the organization's declared location guardrails
+    (SCPs, Azure Policy, GCP org policy) and compared them; reports without it still load.
+    """
 
     model_config = _FROZEN
 
@@ -297,6 +303,7 @@ class Report(BaseModel):
     findings: tuple[Finding, ...] = ()
     coverage: Coverage = Field(default_factory=Coverage)
     summary: Summary = Field(default_factory=Summary)
+    guardrails: GuardrailSection | None = None
 
     def by_status(self, status: Status | str) -> tuple[Finding, ...]:
         """Return the findings with ``status``."""

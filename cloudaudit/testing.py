@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
@@ -56,6 +57,9 @@ class FakeProvider:
         gaps: Gaps to report, as :class:`CoverageGap` or ``(scope, code, message)`` tuples.
         name: Provider id to report as.
         fail_with: If set, each unit raises this exception (to test gap handling).
+        guardrails: Declared location guardrails to report.
+        guardrail_scopes: Scopes whose guardrails count as read (giving either turns the
+            report's guardrails section on).
     """
 
     def __init__(
@@ -64,6 +68,8 @@ class FakeProvider:
         gaps: Sequence[CoverageGap | tuple[str, str, str]] = (),
         name: str = "fake",
         fail_with: BaseException | None = None,
+        guardrails: Sequence[Guardrail] = (),
+        guardrail_scopes: Sequence[GuardrailScope] = (),
     ) -> None:
         self._resources = list(resources)
         self._gaps = [
@@ -72,6 +78,8 @@ class FakeProvider:
         ]
         self._name = name
         self._fail_with = fail_with
+        self._guardrails = tuple(guardrails)
+        self._guardrail_scopes = tuple(guardrail_scopes)
 
     @property
     def name(self) -> str:
@@ -96,3 +104,5 @@ class FakeProvider:
             yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
         if self._gaps:
             yield Batch(gaps=tuple(self._gaps))
+        if self._guardrails or self._guardrail_scopes:
+            yield Batch(guardrails=self._guardrails, guardrail_scopes=self._guardrail_scopes)

@@ -110,6 +110,21 @@ class Engine:
         evidence = Evidence(axis=ev_axis, location=loc, place=place, status=status, matched=matched)
         return Judgement(status, (reason,), matched, (evidence,))
 
+    def place_verdict(self, location: Location) -> tuple[Status, str, tuple[str, ...]]:
+        """Judge one location on the location axis, without a resource.
+
+        Returns:
+            The status, a text such as ``ap-east-1, Hong Kong (HK), which 15 CFR 791.4 counts
+            as part of China`` and the matched jurisdictions.
+        """
+        place = self.catalog.place(location)
+        status, text, matched = self._judge_countries(place, location)
+        return status, f"{_where(place, location)}{text}", matched
+
+    def describe_place(self, location: Location) -> str:
+        """Describe a location: ``ap-east-1, Hong Kong (HK)``."""
+        return _where(self.catalog.place(location), location)
+
     def _judge_countries(self, place: Place, loc: Location) -> tuple[Status, str, tuple[str, ...]]:
         if place.kind is LocationKind.GLOBAL:
             return (

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 from cloudaudit.providers._fanout import Classifier, FanOut, Task
 
@@ -14,11 +15,17 @@ __all__ = ["Batch", "Distributable", "Plan", "Provider"]
 
 @dataclass(frozen=True)
 class Batch:
-    """A piece of a provider's inventory: resources, what was audited, and gaps."""
+    """A piece of a provider's inventory: resources, what was audited, and gaps.
+
+    ``guardrails`` and ``guardrail_scopes`` carry declared location guardrails and the scopes
+    whose guardrails were read (only when the provider was asked to read guardrails).
+    """
 
     resources: Sequence[Resource] = ()
     audited: Sequence[ScopeRecord] = ()
     gaps: Sequence[CoverageGap] = ()
+    guardrails: Sequence[Guardrail] = ()
+    guardrail_scopes: Sequence[GuardrailScope] = ()
 
 
 @runtime_checkable
@@ -99,9 +106,13 @@ class Inventory:
     resources: list[Resource] = field(default_factory=list)
     audited: list[ScopeRecord] = field(default_factory=list)
     gaps: list[CoverageGap] = field(default_factory=list)
+    guardrails: list[Guardrail] = field(default_factory=list)
+    guardrail_scopes: list[GuardrailScope] = field(default_factory=list)
 
     def add(self, batch: Batch) -> None:
         """Merge one batch."""
         self.resources.extend(batch.resources)
         self.audited.extend(batch.audited)
         self.gaps.extend(batch.gaps)
+        self.guardrails.extend(batch.guardrails)
+        self.guardrail_scopes.extend(batch.guardrail_scopes)
