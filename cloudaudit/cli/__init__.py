@@ -241,3 +241,14 @@ def locate(provider: str, region: str, zone: str | None) -> None:
             f"note: {provider} {region} is not in the catalog; audits report it as unknown.",
             err=True,
         )
+
+
+def _add_report_commands() -> None:
+    """Commands that work on saved reports (DORA register feed, evidence replay)."""
+    from cloudaudit.cli.dora import dora_diff_command, dora_roi_command
+
+    main.add_command(dora_roi_command)
+    main.add_command(dora_diff_command)
+
+
+_add_report_commands()
