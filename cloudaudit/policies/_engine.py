@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from cloudaudit.catalog import Catalog, country_name, default_catalog
 from cloudaudit.models import Evidence, Finding, Location, LocationKind, Place, Resource, Status
-from cloudaudit.policies._model import Policy, RuleSet, Term
+from cloudaudit.policies._model import Policy, RuleSet, Term, compile_rules
 
 __all__ = ["Engine", "evaluate_resources"]
 
@@ -92,7 +92,8 @@ class Engine:
         self, policy: Policy, catalog: Catalog | None = None, today: date | None = None
     ) -> None:
         self.policy = policy
-        self.rules: RuleSet = policy.rules
+        # ``today`` is the as-of date: exemptions expire and legal lists change by it.
+        self.rules: RuleSet = policy.rules if today is None else compile_rules(policy, today)
         self.catalog = catalog or default_catalog()
         self.today = today or datetime.now(UTC).date()
         self._axes = frozenset(policy.axes)

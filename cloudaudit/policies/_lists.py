@@ -28,6 +28,14 @@ class ListMember(BaseModel):
     subdivisions: tuple[str, ...] = ()
     partial_subdivisions: tuple[str, ...] = ()
     option: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def in_force(self, on: date | None) -> bool:
+        """True when this member is on its list on date ``on`` (``None``: always)."""
+        if on is None:
+            return True
+        return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
     @field_validator("countries")
     @classmethod
@@ -68,12 +76,23 @@ class LegalList(BaseModel):
     noun: str
     authority: str | None = None
     effective: date
+    in_force_from: date | None = None
     reviewed: date
     link: str
     history: tuple[str, ...] = ()
     notes: str | None = None
     options: dict[str, ListOption] = {}
     members: tuple[ListMember, ...]
+
+    def members_on(self, on: date | None) -> tuple[ListMember, ...]:
+        """The members in force on ``on``: none before the list itself was in force.
+
+        ``None`` means today's list. A member without ``since`` counts for any date on or after
+        ``in_force_from`` (or any date at all when the list gives none).
+        """
+        if on is not None and self.in_force_from is not None and on < self.in_force_from:
+            return ()
+        return tuple(m for m in self.members if m.in_force(on))
 
     @model_validator(mode="after")
     def _options_declared(self) -> LegalList:

@@ -6,7 +6,7 @@ import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Literal
 
@@ -138,8 +138,14 @@ class Policy(BaseModel):
         return compile_rules(self)
 
 
-def compile_rules(policy: Policy) -> RuleSet:
-    """Expand list ids and codes of a policy into country and subdivision sets."""
+def compile_rules(policy: Policy, on: date | None = None) -> RuleSet:
+    """Expand list ids and codes of a policy into country and subdivision sets.
+
+    Args:
+        policy: The policy.
+        on: Judge the legal lists as they stood on this date (``None``: as they stand today,
+            with members whose ``until`` has passed left out).
+    """
     from cloudaudit.catalog._data import load_country_names
 
     lists = load_lists()
@@ -149,7 +155,7 @@ def compile_rules(policy: Policy) -> RuleSet:
     rules = RuleSet(mode=mode, sources=tuple(entries))
     for entry in entries:
         if entry in lists:
-            _add_list(rules, lists[entry], policy.options)
+            _add_list(rules, lists[entry], policy.options, on)
             continue
         adhoc = LegalList(
             id=entry,
@@ -169,8 +175,8 @@ def compile_rules(policy: Policy) -> RuleSet:
     return rules
 
 
-def _add_list(rules: RuleSet, legal: LegalList, options: dict[str, bool]) -> None:
-    for member in legal.members:
+def _add_list(rules: RuleSet, legal: LegalList, options: dict[str, bool], on: date | None) -> None:
+    for member in legal.members_on(on or _today()):
         term = Term(legal, member.name, member.short)
         enabled = True
         if member.option is not None:
@@ -185,3 +191,7 @@ def _add_list(rules: RuleSet, legal: LegalList, options: dict[str, bool]) -> Non
                 rules.subdivisions.setdefault(code, term)
             for code in member.partial_subdivisions:
                 rules.partial_subdivisions.setdefault(code, term)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
