@@ -129,6 +129,8 @@ class Guardrail(BaseModel):
         rule: The locations it allows and denies.
         partition: The partition or cloud its codes belong to (``aws``, ``AzureCloud``).
         enforcement: ``enforced``, ``audit`` (reported, not denied) or ``disabled``.
+        actions: The only actions it restricts (an SCP statement's ``Action``); empty means
+            every action.
         exempt_actions: Actions it does not restrict (an SCP's ``NotAction``).
         exempt_principals: Principals it does not restrict (``ArnNotLike aws:PrincipalArn``).
         resource_types: Only these resource types (Azure ``Allowed locations for resource
@@ -150,6 +152,7 @@ class Guardrail(BaseModel):
     rule: LocationRule
     partition: str | None = None
     enforcement: Literal["enforced", "audit", "disabled"] = "enforced"
+    actions: tuple[str, ...] = ()
     exempt_actions: tuple[str, ...] = ()
     exempt_principals: tuple[str, ...] = ()
     resource_types: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from cloudaudit._guardrail_model import (
     GuardrailFindingKind,
     GuardrailScope,
     GuardrailSection,
+    glob_match,
 )
 from cloudaudit.catalog import Catalog
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource, Status
@@ -97,8 +98,8 @@ def _outside_reason(resource: Resource, guardrail: Guardrail, where: str) -> str
     ways = ["it was created before the guardrail applied"]
     if guardrail.exempt_principals:
         ways.append("by an exempted principal (" + ", ".join(guardrail.exempt_principals) + ")")
-    if guardrail.exempt_actions:
-        ways.append("through an exempted action (NotAction)")
+    if _names_service(guardrail.exempt_actions, resource.service):
+        ways.append(f"through an exempted action ({resource.service} is in its NotAction)")
     if guardrail.enforcement != "enforced":
         ways.append(f"the guardrail is {guardrail.enforcement} and denies nothing")
     return (
@@ -107,7 +108,14 @@ def _outside_reason(resource: Resource, guardrail: Guardrail, where: str) -> str
     )
 
 
+def _names_service(actions: Sequence[str], service: str) -> bool:
+    """True when an IAM action pattern (``s3:*``, ``ec2:Run*``) is of ``service``."""
+    return any(glob_match(a.split(":", 1)[0], service, case_sensitive=False) for a in actions)
+
+
 def _types_match(guardrail: Guardrail, resource: Resource) -> bool:
+    if guardrail.actions and not _names_service(guardrail.actions, resource.service):
+        return False  # the guardrail restricts other services only
     if not guardrail.resource_types:
         return True
     wanted = {t.lower() for t in guardrail.resource_types}

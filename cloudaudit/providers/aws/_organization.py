@@ -33,6 +33,7 @@ from cloudaudit.providers._fanout import (
 from cloudaudit.providers._protocol import Batch, Plan
 from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._errors import classify
+from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS, guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws._provider import AwsProvider, _check_services, make_session
 
@@ -50,13 +51,18 @@ __all__ = [
 
 _PROVIDER = ProviderId.AWS.value
 
-ORGANIZATION_ACTIONS: tuple[str, ...] = (
-    "organizations:DescribeOrganization",
-    "organizations:ListAccounts",
-    "organizations:ListAccountsForParent",
-    "organizations:ListOrganizationalUnitsForParent",
-    "sts:AssumeRole",
-    "sts:GetCallerIdentity",
+ORGANIZATION_ACTIONS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "organizations:DescribeOrganization",
+            "organizations:ListAccounts",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent",
+            "sts:AssumeRole",
+            "sts:GetCallerIdentity",
+            *GUARDRAIL_ACTIONS,
+        }
+    )
 )
 """What the caller (management or delegated administrator account) needs, besides the member
 accounts' read-only role (``iam_policy.json``). ``sts:AssumeRole`` changes nothing: it only
@@ -369,6 +375,8 @@ class AwsOrganization:
         profile: Profile a distributed task uses to call AssumeRole (default: the worker's
             default credential chain).
         endpoint_url: Endpoint for every client (a local fake); ``None`` for AWS itself.
+        guardrails: Also read the organization's SCPs and RCPs that restrict regions, with
+            their attachments, and compare them with the accounts audited.
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
@@ -392,7 +400,9 @@ class AwsOrganization:
         duration: int = 3600,
         profile: str | None = None,
         endpoint_url: str | None = None,
+        guardrails: bool = False,
     ) -> None:
+        self._guardrails = guardrails
         if not role_name.strip():
             raise ConfigurationError("an organization audit needs a role name (--role NAME)")
         self._session = session if session is not None else make_session(profile)
@@ -454,11 +464,21 @@ class AwsOrganization:
         )
         return specs, gaps + skipped
 
+    def _guardrail_batches(self, specs: Sequence[AccountSpec], fanout: FanOut) -> Iterator[Batch]:
+        if not self._guardrails:
+            return
+        s = self._settings
+        org = functools.partial(
+            self._base.client, "organizations", s.home, make_config(s.max_workers)
+        )
+        yield from guardrail_batches(fanout, org, [a.account for a in specs], s.partition)
+
     def collect(self, fanout: FanOut) -> Iterator[Batch]:
         """Audit the accounts in this process, ``max_accounts`` at a time, on ``fanout``."""
         specs, gaps = self.discover(fanout)
         if gaps:
             yield Batch(gaps=tuple(gaps))
+        yield from self._guardrail_batches(specs, fanout)
         sources = [
             functools.partial(_batches, self._base, spec, self._settings, fanout) for spec in specs
         ]
@@ -469,4 +489,5 @@ class AwsOrganization:
         specs, gaps = self.discover(fanout)
         tasks = [AccountTask(spec, self._settings) for spec in specs]
         batches = [Batch(gaps=tuple(gaps))] if gaps else []
+        batches.extend(self._guardrail_batches(specs, fanout))
         return Plan(tasks=tasks, batches=batches, max_in_flight=self._max_accounts)

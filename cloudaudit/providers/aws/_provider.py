@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
 from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import classify
+from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
 from cloudaudit.providers.aws.services import SERVICE_MODULES
@@ -60,6 +62,8 @@ class AwsProvider:
         connect_timeout: Seconds to wait for a TCP connection to an endpoint.
         read_timeout: Seconds to wait for an answer; a silent region costs at most about
             ``max_attempts * read_timeout`` per unit before it becomes a gap.
+        guardrails: Also read the organization's SCPs and RCPs that restrict regions (the
+            account must be the management account or a delegated administrator).
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
@@ -79,7 +83,9 @@ class AwsProvider:
         max_attempts: int = 5,
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
+        guardrails: bool = False,
     ) -> None:
+        self._guardrails = guardrails
         self._session = session if session is not None else make_session()
         self._regions = tuple(regions) if regions else None
         self._services = _check_services(services)
@@ -165,6 +171,9 @@ class AwsProvider:
         regions, foreign = self._discover(cache, home, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
+        if self._guardrails:
+            org = functools.partial(cache.get, "organizations", home)
+            yield from guardrail_batches(fanout, org, [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
         units = plan.units(collectors)
         for outcome in fanout.run(units):

@@ -1,0 +1,291 @@
+"""AWS location guardrails: SCPs and RCPs of the organization, with their attachments.
+
+I/O (``fetch_*``) lists the organization's tree and its policies with their targets; the pure
+:func:`to_guardrails` turns them into :class:`~cloudaudit.guardrails.Guardrail` objects using
+:mod:`cloudaudit.providers.aws._scp` (``aws:RequestedRegion`` evaluated as IAM does).
+
+Control Tower's Region deny control is an SCP that Control Tower attaches to registered OUs
+(named ``aws-guardrails-...``, statement ``GRREGIONDENY``); it is read like any other SCP and
+labelled ``control_tower``. Reading needs the management account or a delegated administrator
+of Organizations; a member account is refused, which is a coverage gap, never "no guardrail".
+An account that belongs to no organization has no SCP at all: it is checked, with none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
+from cloudaudit.models import CoverageGap, ProviderId
+from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, make_gap
+from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers.aws._scp import RegionStatement, allows_everything, region_statements
+
+__all__ = [
+    "GUARDRAIL_ACTIONS",
+    "OrgTree",
+    "fetch_org_tree",
+    "fetch_policies",
+    "guardrail_batches",
+    "read_guardrails",
+    "to_guardrails",
+]
+
+_PROVIDER = ProviderId.AWS.value
+GUARDRAIL_ACTIONS: tuple[str, ...] = (
+    "organizations:DescribePolicy",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListPolicies",
+    "organizations:ListRoots",
+    "organizations:ListTargetsForPolicy",
+)
+"""What reading the guardrails needs from the management or delegated administrator account."""
+
+POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+_TARGET_KINDS = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "ou", "ACCOUNT": "account"}
+
+
+@dataclass
+class OrgTree:
+    """Which accounts sit under each root and OU (and the targets' names)."""
+
+    under: dict[str, set[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- I/O
+def fetch_org_tree(org: Any) -> OrgTree:
+    """Walk the roots and OUs and record every account under each of them.
+
+    Calls ``ListRoots``, ``ListOrganizationalUnitsForParent`` and ``ListAccountsForParent``.
+    """
+    tree = OrgTree()
+    parents: dict[str, str | None] = {}
+    level: list[str] = []
+    for page in org.get_paginator("list_roots").paginate():
+        for root in page["Roots"]:
+            level.append(root["Id"])
+            parents[root["Id"]] = None
+            tree.names[root["Id"]] = root.get("Name", "Root")
+    while level:
+        nxt: list[str] = []
+        for parent in level:
+            tree.under.setdefault(parent, set())
+            for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
+                for acct in page["Accounts"]:
+                    tree.names[acct["Id"]] = acct.get("Name", acct["Id"])
+                    _add_up(tree, parents, parent, acct["Id"])
+            pager = org.get_paginator("list_organizational_units_for_parent")
+            for page in pager.paginate(ParentId=parent):
+                for ou in page["OrganizationalUnits"]:
+                    parents[ou["Id"]] = parent
+                    tree.names[ou["Id"]] = ou.get("Name", ou["Id"])
+                    nxt.append(ou["Id"])
+        level = nxt
+    return tree
+
+
+def _add_up(tree: OrgTree, parents: dict[str, str | None], parent: str, account: str) -> None:
+    node: str | None = parent
+    while node is not None:
+        tree.under.setdefault(node, set()).add(account)
+        node = parents.get(node)
+
+
+def fetch_policies(org: Any, policy_type: str) -> list[dict[str, Any]]:
+    """``ListPolicies`` of one type, then ``DescribePolicy`` and ``ListTargetsForPolicy`` each.
+
+    Returns:
+        One dict per policy: ``Summary``, ``Content`` (the JSON text) and ``Targets``.
+    """
+    out: list[dict[str, Any]] = []
+    for page in org.get_paginator("list_policies").paginate(Filter=policy_type):
+        for summary in page["Policies"]:
+            pid = summary["Id"]
+            content = org.describe_policy(PolicyId=pid)["Policy"]["Content"]
+            targets: list[dict[str, Any]] = []
+            for tpage in org.get_paginator("list_targets_for_policy").paginate(PolicyId=pid):
+                targets.extend(tpage["Targets"])
+            out.append(
+                {"Type": policy_type, "Summary": summary, "Content": content, "Targets": targets}
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- pure
+def _target_scope(target: dict[str, Any], tree: OrgTree) -> GuardrailScope:
+    tid = str(target["TargetId"])
+    kind = _TARGET_KINDS.get(str(target.get("Type", "")), "target")
+    return GuardrailScope(
+        provider=_PROVIDER,
+        kind=kind,
+        id=tid,
+        name=str(target.get("Name") or tree.names.get(tid) or tid),
+        account=tid if kind == "account" else None,
+    )
+
+
+def _applies(target: GuardrailScope, tree: OrgTree, accounts: set[str]) -> tuple[str, ...]:
+    under = {target.id} if target.kind == "account" else tree.under.get(target.id, set())
+    return tuple(sorted(under & accounts))
+
+
+def _kind(policy_type: str, name: str, st: RegionStatement) -> str:
+    if name.startswith("aws-guardrails-") and st.sid.upper() == "GRREGIONDENY":
+        return "control_tower"
+    return POLICY_TYPES.get(policy_type, "scp")
+
+
+def _deny_guardrails(
+    policy: dict[str, Any], doc: dict[str, Any], tree: OrgTree, accounts: set[str], partition: str
+) -> list[Guardrail]:
+    summary = policy["Summary"]
+    denies = [s for s in region_statements(doc) if s.effect == "Deny"]
+    out = []
+    for st in denies:
+        pid = str(summary["Id"]) if len(denies) == 1 else f"{summary['Id']}#{st.sid}"
+        for target in policy["Targets"]:
+            scope = _target_scope(target, tree)
+            out.append(
+                Guardrail(
+                    provider=_PROVIDER,
+                    kind=_kind(policy["Type"], str(summary.get("Name", "")), st),
+                    id=pid,
+                    name=str(summary.get("Name") or pid),
+                    attached_to=scope,
+                    applies_to=_applies(scope, tree, accounts),
+                    rule=st.rule,
+                    partition=partition,
+                    actions=st.actions,
+                    exempt_actions=st.exempt_actions,
+                    exempt_principals=st.exempt_principals,
+                    source=f"organizations:DescribePolicy {summary['Id']} ({policy['Type']})",
+                    notes=st.notes,
+                )
+            )
+    return out
+
+
+def _allow_guardrails(
+    parsed: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+    tree: OrgTree,
+    accounts: set[str],
+    partition: str,
+) -> list[Guardrail]:
+    """SCP allow-forms: where every Allow at a target is region-conditional.
+
+    An SCP must allow an action at every level of the tree, so at such a target only the
+    regions of those Allow statements are allowed.
+    """
+    by_target: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for policy, doc in parsed:
+        if policy["Type"] != "SERVICE_CONTROL_POLICY":
+            continue
+        for target in policy["Targets"]:
+            by_target.setdefault(str(target["TargetId"]), []).append((policy, doc))
+    out = []
+    for tid, items in sorted(by_target.items()):
+        if any(allows_everything(doc) for _, doc in items):
+            continue
+        allows = [
+            (policy, st)
+            for policy, doc in items
+            for st in region_statements(doc)
+            if st.effect == "Allow"
+        ]
+        if not allows:
+            continue
+        target = next(t for t in items[0][0]["Targets"] if str(t["TargetId"]) == tid)
+        scope = _target_scope(target, tree)
+        ids = sorted({str(p["Summary"]["Id"]) for p, _ in allows})
+        patterns = tuple(dict.fromkeys(p for _, st in allows for p in st.rule.allow or ()))
+        out.append(
+            Guardrail(
+                provider=_PROVIDER,
+                kind="scp",
+                id="+".join(ids),
+                name=" + ".join(sorted({str(p["Summary"].get("Name", "")) for p, _ in allows})),
+                attached_to=scope,
+                applies_to=_applies(scope, tree, accounts),
+                rule=LocationRule(allow=patterns),
+                partition=partition,
+                source="organizations:DescribePolicy " + ", ".join(ids) + " (Allow statements)",
+                notes=tuple(n for _, st in allows for n in st.notes),
+            )
+        )
+    return out
+
+
+def to_guardrails(
+    policies: Iterable[dict[str, Any]], tree: OrgTree, accounts: Iterable[str], partition: str
+) -> tuple[list[Guardrail], list[CoverageGap]]:
+    """Turn fetched SCPs/RCPs into guardrails (pure); an unreadable document is a gap.
+
+    Args:
+        policies: What :func:`fetch_policies` returned (any types).
+        tree: The organization's tree.
+        accounts: The accounts being audited (``applies_to`` is limited to them).
+        partition: The organization's partition (``aws``, ``aws-cn``, ...).
+    """
+    wanted = set(accounts)
+    parsed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    gaps: list[CoverageGap] = []
+    for policy in policies:
+        pid = str(policy["Summary"]["Id"])
+        try:
+            doc = json.loads(policy["Content"])
+            if not isinstance(doc, dict):
+                raise ValueError("the document is not a JSON object")
+        except ValueError as exc:
+            scope = Scope(_PROVIDER, None, None, "guardrails")
+            gaps.append(make_gap(scope, "MalformedPolicy", f"policy {pid} cannot be read: {exc}"))
+            continue
+        parsed.append((policy, doc))
+    out: list[Guardrail] = []
+    for policy, doc in parsed:
+        out.extend(_deny_guardrails(policy, doc, tree, wanted, partition))
+    out.extend(_allow_guardrails(parsed, tree, wanted, partition))
+    return out, gaps
+
+
+def checked_scopes(accounts: Iterable[str]) -> tuple[GuardrailScope, ...]:
+    """The accounts whose guardrails were read."""
+    return tuple(
+        GuardrailScope(provider=_PROVIDER, kind="account", id=a, account=a)
+        for a in sorted(accounts)
+    )
+
+
+def read_guardrails(org: Any, accounts: Sequence[str], partition: str) -> Batch:
+    """Read SCPs and RCPs and return them as one batch (raises on an API error)."""
+    tree = fetch_org_tree(org)
+    policies = []
+    for policy_type in POLICY_TYPES:
+        policies.extend(fetch_policies(org, policy_type))
+    guardrails, gaps = to_guardrails(policies, tree, accounts, partition)
+    return Batch(gaps=gaps, guardrails=guardrails, guardrail_scopes=checked_scopes(accounts))
+
+
+def guardrail_batches(
+    fanout: FanOut, org: Callable[[], Any], accounts: Sequence[str], partition: str
+) -> Iterator[Batch]:
+    """Read the guardrails for ``accounts``; a failure is one gap (service ``guardrails``).
+
+    An account outside any organization (``AWSOrganizationsNotInUseException``) is checked
+    and has no guardrail; a refused call (a member account) is a gap naming the call.
+    """
+    only = accounts[0] if len(accounts) == 1 else None
+
+    def produce() -> list[Batch]:
+        client = org()
+        try:
+            return [read_guardrails(client, accounts, partition)]
+        except client.exceptions.AWSOrganizationsNotInUseException:
+            return [Batch(guardrail_scopes=checked_scopes(accounts))]
+
+    for item in guard_iter(fanout, Scope(_PROVIDER, only, None, "guardrails"), produce):
+        yield Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[misc]
