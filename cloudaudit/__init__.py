@@ -47,14 +47,13 @@ from cloudaudit.models import (
     LocationKind,
     Place,
     ProviderId,
-    Report,
     Resource,
     ScopeRecord,
     Status,
-    Summary,
 )
 from cloudaudit.policies import Exemption, Policy, builtin_policy_names, load_policy
 from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit
+from cloudaudit.report import Report, Summary
 
 if TYPE_CHECKING:  # provider classes are imported lazily (see __getattr__)
     pass

@@ -14,19 +14,11 @@ from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSect
 from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog
 from cloudaudit.guardrails import compare_guardrails
-from cloudaudit.models import (
-    Coverage,
-    CoverageGap,
-    Finding,
-    Report,
-    Resource,
-    ScopeRecord,
-    Status,
-    Summary,
-)
+from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
 from cloudaudit.policies import Engine, Policy, load_policy
 from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, interleave
 from cloudaudit.providers._protocol import Batch, Distributable, Provider
+from cloudaudit.report import Report, Summary
 
 __all__ = ["audit", "audit_iter", "evaluate"]
 
@@ -123,17 +115,7 @@ def _report(
     started: datetime,
     guardrails: GuardrailSection | None = None,
 ) -> Report:
-    counts = {s: 0 for s in Status}
-    for f in findings:
-        counts[f.status] += 1
-    summary = Summary(
-        total=len(findings),
-        violation=counts[Status.VIOLATION],
-        compliant=counts[Status.COMPLIANT],
-        unknown=counts[Status.UNKNOWN],
-        exempt=counts[Status.EXEMPT],
-        gaps=len(cov.gaps),
-    )
+    summary = Summary.of(findings, gaps=len(cov.gaps))
     return Report(
         tool_version=__version__,
         policy_id=pol.id,

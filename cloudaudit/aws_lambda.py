@@ -40,11 +40,11 @@ from typing import Any
 from cloudaudit._audit import audit
 from cloudaudit.diff import ReportDiff, diff
 from cloudaudit.errors import ConfigurationError, ProviderUnavailable
-from cloudaudit.models import Report
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.policies._loader import parse_policy_text
 from cloudaudit.providers._fanout import Classifier, FanOut
 from cloudaudit.providers._protocol import Batch, Provider
+from cloudaudit.report import Report
 
 __all__ = ["DeadlineProvider", "handler", "load_config", "run"]
 

@@ -20,7 +20,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from cloudaudit.models import CoverageGap, Finding, Report, Status
+from cloudaudit.models import CoverageGap, Finding, Status
+from cloudaudit.report import Report
 
 __all__ = ["ReportDiff", "diff"]
 

@@ -1,7 +1,8 @@
 """Typed, immutable models shared by every part of cloudaudit.
 
-The JSON shape of a :class:`Report` is a public contract: field names are stable and the JSON
-Schema is published in ``docs/report.schema.json``.
+The report itself (:class:`~cloudaudit.report.Report`, its summary and every view derived from
+it) lives in :mod:`cloudaudit.report`, which builds on these models. Their JSON shape is a public
+contract: field names are stable and the JSON Schema is published in ``docs/report.schema.json``.
 
 Vocabulary:
     * :class:`Location` is what a cloud *says* about where a resource is (vendor vocabulary).
@@ -15,15 +16,11 @@ Vocabulary:
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
-
-from cloudaudit._guardrail_model import GuardrailSection
 
 __all__ = [
     "Coverage",
@@ -34,11 +31,9 @@ __all__ = [
     "LocationKind",
     "Place",
     "ProviderId",
-    "Report",
     "Resource",
     "ScopeRecord",
     "Status",
-    "Summary",
 ]
 
 
@@ -253,159 +248,3 @@ class Coverage(BaseModel):
     def complete(self) -> bool:
         """True when nothing was left unaudited."""
         return not self.gaps
-
-
-class Summary(BaseModel):
-    """Counts of findings by status, plus coverage gaps."""
-
-    model_config = _FROZEN
-
-    total: int = 0
-    violation: int = 0
-    compliant: int = 0
-    unknown: int = 0
-    exempt: int = 0
-    gaps: int = 0
-
-    @classmethod
-    def of(cls, findings: Iterable[Finding], gaps: int = 0) -> Summary:
-        """Count ``findings`` by status."""
-        counts = Counter(f.status for f in findings)
-        return cls(
-            total=sum(counts.values()),
-            violation=counts[Status.VIOLATION],
-            compliant=counts[Status.COMPLIANT],
-            unknown=counts[Status.UNKNOWN],
-            exempt=counts[Status.EXEMPT],
-            gaps=gaps,
-        )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Report(BaseModel):
-    """The result of an audit: findings, coverage and summary. Round-trips through JSON.
-
-    ``guardrails`` is set when the audit read the organization's declared location guardrails
-    (SCPs, Azure Policy, GCP org policy) and compared them; reports without it still load.
-    """
-
-    model_config = _FROZEN
-
-    schema_version: Literal["1"] = "1"
-    tool_version: str
-    policy_id: str
-    policy_version: str
-    started_at: datetime = Field(default_factory=_now)
-    finished_at: datetime = Field(default_factory=_now)
-    findings: tuple[Finding, ...] = ()
-    coverage: Coverage = Field(default_factory=Coverage)
-    summary: Summary = Field(default_factory=Summary)
-    guardrails: GuardrailSection | None = None
-
-    def by_status(self, status: Status | str) -> tuple[Finding, ...]:
-        """Return the findings with ``status``."""
-        wanted = Status(status)
-        return tuple(f for f in self.findings if f.status is wanted)
-
-    @property
-    def violations(self) -> tuple[Finding, ...]:
-        """Findings whose status is ``violation``."""
-        return self.by_status(Status.VIOLATION)
-
-    @property
-    def unknowns(self) -> tuple[Finding, ...]:
-        """Findings whose status is ``unknown``."""
-        return self.by_status(Status.UNKNOWN)
-
-    @property
-    def complete(self) -> bool:
-        """True when coverage has no gaps."""
-        return self.coverage.complete
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Serialise the report to JSON."""
-        return self.model_dump_json(indent=indent)
-
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Report:
-        """Parse a report produced by :meth:`to_json`."""
-        return cls.model_validate_json(data)
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """Flatten findings to one dict per finding (for CSV, pandas or a SIEM)."""
-        rows: list[dict[str, Any]] = []
-        for f in self.findings:
-            r = f.resource
-            rows.append(
-                {
-                    "finding_id": f.id,
-                    "policy_id": f.policy_id,
-                    "status": f.status.value,
-                    "provider": r.provider.value,
-                    "account": r.account,
-                    "service": r.service,
-                    "type": r.type,
-                    "resource_id": r.id,
-                    "name": r.name,
-                    "region": r.location.region,
-                    "zone": r.location.zone,
-                    "countries": ";".join(
-                        sorted({c for e in f.evidence for c in e.place.countries})
-                    ),
-                    "jurisdictions": ";".join(f.jurisdictions),
-                    "reasons": " | ".join(f.reasons),
-                }
-            )
-        return rows
-
-    # --- notebook and filtering helpers (pandas/matplotlib imported only when used) -------
-
-    def by_provider(self, provider: ProviderId | str) -> Report:
-        """A copy of the report with only ``provider``'s findings and gaps."""
-        from cloudaudit.notebook import filter_report
-
-        pid = ProviderId(provider).value
-        return filter_report(
-            self, lambda f: f.resource.provider.value == pid, lambda g: g.provider == pid
-        )
-
-    def by_account(self, account: str) -> Report:
-        """A copy of the report with only ``account``'s findings (and gaps that may cover it)."""
-        from cloudaudit.notebook import filter_report
-
-        return filter_report(
-            self,
-            lambda f: f.resource.account == account,
-            lambda g: g.account is None or g.account == account,
-        )
-
-    def by_country(self, country: str) -> Report:
-        """A copy with the findings whose data is or may be in ``country`` (ISO code), any axis.
-
-        Gaps are kept: a region the audit could not read may be in that country too.
-        """
-        from cloudaudit.formats._util import countries_of
-        from cloudaudit.notebook import filter_report
-
-        code = country.upper()
-        return filter_report(self, lambda f: code in countries_of(f))
-
-    def to_dataframe(self) -> Any:
-        """One row per finding as a pandas DataFrame (``pip install 'cloudaudit[notebook]'``)."""
-        from cloudaudit.notebook import to_dataframe
-
-        return to_dataframe(self)
-
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of resources by country and status (matplotlib); returns the axes."""
-        from cloudaudit.notebook import plot
-
-        return plot(self, ax)
-
-    def _repr_html_(self) -> str:
-        from cloudaudit.notebook import repr_html
-
-        return repr_html(self)

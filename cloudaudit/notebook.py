@@ -1,19 +1,28 @@
-"""Jupyter helpers behind :class:`~cloudaudit.models.Report`'s notebook methods.
+"""Jupyter helpers behind :class:`~cloudaudit.report.Report`'s notebook methods.
 
 pandas and matplotlib are optional (``pip install 'cloudaudit[notebook]'``): they are imported
 inside the functions that need them, and a missing one raises
-:class:`NotebookExtraMissing` naming the extra.
+:class:`NotebookExtraMissing` naming the extra. What is shown (countries, order, filters) comes
+from :mod:`cloudaudit.report`, like every other output.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from cloudaudit.errors import CloudAuditError
-from cloudaudit.models import CoverageGap, Finding, Report, Status, Summary
+from cloudaudit.models import Status
+from cloudaudit.report import (
+    STATUS_ORDER,
+    Report,
+    by_country_status,
+    filter_report,
+    finding_record,
+    home_country,
+    sorted_findings,
+)
 
 __all__ = ["NotebookExtraMissing", "filter_report", "plot", "repr_html", "to_dataframe"]
 
@@ -38,42 +47,16 @@ def _need(module: str) -> ModuleType:
         raise NotebookExtraMissing(module.split(".")[0]) from exc
 
 
-def filter_report(
-    report: Report,
-    keep: Callable[[Finding], bool],
-    keep_gap: Callable[[CoverageGap], bool] = lambda _g: True,
-) -> Report:
-    """Return a copy of ``report`` with the findings ``keep`` accepts and a fresh summary.
-
-    Coverage gaps stay unless ``keep_gap`` rejects them: a filter never hides what the audit
-    could not look at in the filtered scope.
-    """
-    findings = tuple(f for f in report.findings if keep(f))
-    gaps = tuple(g for g in report.coverage.gaps if keep_gap(g))
-    coverage = report.coverage.model_copy(update={"gaps": gaps})
-    return report.model_copy(
-        update={
-            "findings": findings,
-            "coverage": coverage,
-            "summary": Summary.of(findings, gaps=len(gaps)),
-        }
-    )
-
-
 def to_dataframe(report: Report) -> Any:
     """One row per finding (the columns of :meth:`Report.to_records`) as a pandas DataFrame.
 
     ``status`` is an ordered categorical (violation < unknown < exempt < compliant).
     """
     pd = _need("pandas")
-    from cloudaudit.formats._util import home_country
-
-    rows = report.to_records()
-    for row, f in zip(rows, report.findings, strict=True):
-        row["country"] = home_country(f)
+    rows = [{**finding_record(f), "country": home_country(f)} for f in report.findings]
     columns = [*(rows[0].keys() if rows else ["finding_id", "status", "country"])]
     df = pd.DataFrame(rows, columns=columns)
-    order = [Status.VIOLATION.value, Status.UNKNOWN.value, Status.EXEMPT.value, "compliant"]
+    order = [s.value for s in sorted(STATUS_ORDER, key=STATUS_ORDER.__getitem__)]
     df["status"] = pd.Categorical(df["status"], categories=order, ordered=True)
     return df
 
@@ -82,7 +65,6 @@ def plot(report: Report, ax: Any = None) -> Any:
     """Draw a horizontal stacked bar chart of resources by country and status; return the axes."""
     _need("matplotlib")
     plt = _need("matplotlib.pyplot")
-    from cloudaudit.formats._util import by_country_status
     from cloudaudit.formats.html import COLORS
 
     data = by_country_status(report)
@@ -102,7 +84,6 @@ def plot(report: Report, ax: Any = None) -> Any:
 
 def repr_html(report: Report, top: int = TOP) -> str:
     """Summary cards, the chart and the ``top`` worst findings, every value escaped."""
-    from cloudaudit.formats._util import sorted_findings
     from cloudaudit.formats.html import chart_svg, findings_table, summary_html
 
     worst = [f for f in sorted_findings(report) if f.status is not Status.COMPLIANT][:top]

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 out = Path(__file__).resolve().parents[1] / "docs" / "report.schema.json"
 out.write_text(json.dumps(Report.model_json_schema(mode="serialization"), indent=2) + "\n")

@@ -12,7 +12,8 @@ from cloudaudit._audit import evaluate
 from cloudaudit.cli import main
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.inventory import InventoryError, inventory_coverage, load_inventory
-from cloudaudit.models import LocationKind, ProviderId, Report, Status
+from cloudaudit.models import LocationKind, ProviderId, Status
+from cloudaudit.report import Report
 from cloudaudit.testing import make_resource
 
 CSV_OK = """provider,account,service,type,id,name,region,zone,kind,copies,tags

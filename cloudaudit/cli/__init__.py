@@ -24,7 +24,7 @@ from cloudaudit.cli._common import (
     run_and_emit,
     write_atomic,
 )
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 __all__ = ["main"]
 
@@ -108,7 +108,7 @@ def audit() -> None:
 @fail_on_option(default=("never",))
 @quiet_option
 @config_errors
-def demo(policy: str, fmt: str, output: Path | None) -> None:
+def demo(policy: str, fmt: str, output: Path | None, fail_on: tuple[str, ...], quiet: bool) -> None:
     """Audit a built-in sample estate over five clouds. No credentials, no network.
 
     Exits 0 unless --fail-on is given (the demo is expected to find violations).
@@ -121,7 +121,7 @@ def demo(policy: str, fmt: str, output: Path | None) -> None:
     def make(progress: Callable[..., None] | None = None) -> Report:
         return run_audit(list(demo_providers()), pol, progress=progress)
 
-    run_and_emit(make, fmt, output)
+    run_and_emit(make, fmt, output, fail_on=fail_on, quiet=quiet)
 
 
 @main.command("diff")

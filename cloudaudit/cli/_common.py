@@ -1,9 +1,9 @@
 """Options and plumbing shared by the audit commands.
 
 Provider commands decorate themselves with :func:`audit_options` and finish with
-:func:`run_and_emit`. The options every command gets without declaring parameters for them
-(``--fail-on``, ``--quiet``) are stored in the click context's ``meta`` and read back by
-:func:`run_and_emit`.
+:func:`run_providers` (or :func:`run_and_emit`), passing on the options they received. When an
+audit fails (``--fail-on``) is decided by :func:`cloudaudit.report.fails`, for a finished report
+and for a stream alike.
 
 Exit codes: 0 nothing to fail on, 1 a ``--fail-on`` condition is met (by default: a
 violation), 2 usage or configuration error.
@@ -24,8 +24,9 @@ from click.shell_completion import CompletionItem
 
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.formats import FORMATS, render
-from cloudaudit.models import Report
+from cloudaudit.formats.table import render_table
 from cloudaudit.policies import Policy, load_policy
+from cloudaudit.report import FAIL_ON, Report, fails
 
 __all__ = [
     "EXIT_CONFIG",
@@ -41,7 +42,7 @@ __all__ = [
     "exit_code",
     "fail_on_option",
     "parse_options",
-    "progress_callback",
+    "progress_wanted",
     "quiet_option",
     "resolve_policy",
     "run_and_emit",
@@ -52,45 +53,29 @@ EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_VIOLATIONS = EXIT_FAIL
 EXIT_CONFIG = 2
-FAIL_ON = ("violation", "unknown", "gap", "never")
-
-_META_FAIL_ON = "cloudaudit.fail_on"
-_META_QUIET = "cloudaudit.quiet"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        ctx.meta[key] = value
-        return value
-
-    return callback
-
-
 def fail_on_option(default: Sequence[str] = ("violation",)) -> Callable[[F], F]:
-    """The ``--fail-on`` option (repeatable), stored in the click context."""
+    """The ``--fail-on`` option (repeatable), passed to the command as ``fail_on``."""
     shown = ", ".join(default) or "never"
     return click.option(
         "--fail-on",
         type=click.Choice(FAIL_ON),
         multiple=True,
         default=tuple(default),
-        expose_value=False,
-        callback=_store(_META_FAIL_ON),
         help=f"Exit 1 when the report has a violation, an unknown or a coverage gap "
         f"(repeatable; 'never' always exits 0). Default: {shown}.",
     )
 
 
 def quiet_option(func: F) -> F:
-    """The ``--quiet`` option: no progress bar, no status lines on stderr."""
+    """The ``--quiet`` option (``quiet``): no progress bar, no status lines on stderr."""
     return click.option(
         "--quiet",
         "-q",
         is_flag=True,
-        expose_value=False,
-        callback=_store(_META_QUIET),
         help="No progress bar and no status messages on stderr.",
     )(func)
 
@@ -106,8 +91,9 @@ def complete_policy(
 def audit_options(func: F) -> F:
     """Add the options every audit command shares.
 
-    --policy, --option, --format, --output and --max-workers are passed to the command;
-    --fail-on and --quiet are stored in the click context and applied by :func:`run_and_emit`.
+    The command receives ``policy``, ``policy_options``, ``fmt``, ``output``, ``max_workers``,
+    ``fail_on`` and ``quiet``, and passes the last four on to :func:`run_providers` or
+    :func:`run_and_emit`.
     """
     options = [
         click.option(
@@ -174,11 +160,6 @@ def resolve_policy(name: str, option_values: Sequence[str]) -> Policy:
     return load_policy(name, options=parse_options(option_values) or None)
 
 
-def _meta(key: str, default: Any) -> Any:
-    ctx = click.get_current_context(silent=True)
-    return ctx.meta.get(key, default) if ctx is not None else default
-
-
 class OutputError(click.ClickException):
     """The report could not be written (exit code 2, like any configuration error)."""
 
@@ -196,14 +177,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def emit_report(
-    report: Report, fmt: str, output: Path | None, *, quiet: bool | None = None
-) -> None:
+def emit_report(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
     """Write the report in ``fmt`` to ``output`` (atomically) or stdout."""
-    quiet = _meta(_META_QUIET, False) if quiet is None else quiet
     if fmt == "table":
-        from cloudaudit.cli._render import render_table
-
         text = render_table(report, color=output is None and sys.stdout.isatty())
     else:
         text = render(report, fmt)
@@ -216,27 +192,13 @@ def emit_report(
 
 
 def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:
-    """0 when no ``fail_on`` condition holds, 1 when one does.
-
-    Args:
-        report: The audit's report.
-        fail_on: Any of ``violation`` (a violating finding), ``unknown`` (a finding whose
-            location could not be established) and ``gap`` (a coverage gap); ``never`` alone
-            always gives 0.
-    """
-    wanted = set(fail_on)
-    s = report.summary
-    failed = (
-        ("violation" in wanted and s.violation > 0)
-        or ("unknown" in wanted and s.unknown > 0)
-        or ("gap" in wanted and bool(report.coverage.gaps))
-    )
-    return EXIT_FAIL if failed else EXIT_OK
+    """0 when no ``fail_on`` condition holds, 1 when one does (:func:`~cloudaudit.report.fails`)."""
+    return EXIT_FAIL if fails(report.summary, fail_on) else EXIT_OK
 
 
-def progress_callback() -> bool:
+def progress_wanted(quiet: bool) -> bool:
     """True when a progress bar should be drawn: stderr is a terminal and not ``--quiet``."""
-    return not _meta(_META_QUIET, False) and sys.stderr.isatty()
+    return not quiet and sys.stderr.isatty()
 
 
 def _accepts_progress(make_report: Callable[..., Report]) -> bool:
@@ -267,7 +229,8 @@ def run_and_emit(
     fmt: str,
     output: Path | None,
     *,
-    fail_on: Sequence[str] | None = None,
+    fail_on: Sequence[str] = ("violation",),
+    quiet: bool = False,
     progress: bool | None = None,
 ) -> None:
     """Run an audit, print it, and exit with the documented code.
@@ -280,14 +243,14 @@ def run_and_emit(
         make_report: Runs the audit.
         fmt: One of :data:`FORMATS`.
         output: File to write, or None for stdout.
-        fail_on: Conditions for exit code 1; defaults to the command's ``--fail-on``.
-        progress: Force the progress display on or off; defaults to :func:`progress_callback`.
+        fail_on: Conditions for exit code 1 (the command's ``--fail-on``).
+        quiet: The command's ``--quiet``: no progress, no status line.
+        progress: Force the progress display on or off; defaults to :func:`progress_wanted`.
     """
-    show = progress_callback() if progress is None else progress
+    show = progress_wanted(quiet) if progress is None else progress
     report = _run(make_report, show)
-    emit_report(report, fmt, output)
-    conditions = _meta(_META_FAIL_ON, ("violation",)) if fail_on is None else fail_on
-    sys.exit(exit_code(report, conditions or ("violation",)))
+    emit_report(report, fmt, output, quiet=quiet)
+    sys.exit(exit_code(report, fail_on))
 
 
 def config_errors(func: F) -> F:
@@ -311,6 +274,8 @@ def run_providers(
     output: Path | None,
     *,
     max_workers: int,
+    fail_on: Sequence[str] = ("violation",),
+    quiet: bool = False,
     executor: Any = None,
 ) -> None:
     """Audit providers and emit the report: JSONL streams, other formats show progress.
@@ -321,14 +286,16 @@ def run_providers(
     from cloudaudit._audit import audit
 
     if fmt == "jsonl":
-        stream_jsonl(providers, pol, output, max_workers=max_workers, executor=executor)
+        stream_jsonl(
+            providers, pol, output, max_workers=max_workers, fail_on=fail_on, executor=executor
+        )
 
     def make_report(progress: Any = None) -> Report:
         return audit(
             list(providers), pol, max_workers=max_workers, executor=executor, progress=progress
         )
 
-    run_and_emit(make_report, fmt, output)
+    run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet)
 
 
 def stream_jsonl(
@@ -337,6 +304,7 @@ def stream_jsonl(
     output: Path | None,
     *,
     max_workers: int,
+    fail_on: Sequence[str] = ("violation",),
     executor: Any = None,
 ) -> None:
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
@@ -355,14 +323,7 @@ def stream_jsonl(
         summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
     else:
         summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
-    ctx = click.get_current_context()
-    wanted = set(ctx.meta.get("cloudaudit.fail_on", ("violation",)) or ("violation",))
-    failed = (
-        ("violation" in wanted and summary.violation > 0)
-        or ("unknown" in wanted and summary.unknown > 0)
-        or ("gap" in wanted and summary.gaps > 0)
-    )
-    sys.exit(EXIT_FAIL if failed else EXIT_OK)
+    sys.exit(EXIT_FAIL if fails(summary, fail_on) else EXIT_OK)
 
 
 def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:

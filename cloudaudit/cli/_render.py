@@ -1,8 +1,10 @@
-"""Terminal rendering: the report table, the drift summary and the audit progress bar."""
+"""Terminal rendering: the drift summary and the audit progress bar.
+
+The report table is a format like the others: :mod:`cloudaudit.formats.table`.
+"""
 
 from __future__ import annotations
 
-import io
 import threading
 from types import TracebackType
 
@@ -15,81 +17,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
-from rich.text import Text
 
 from cloudaudit.diff import ReportDiff
-from cloudaudit.models import Finding, Report, Status
-from cloudaudit.providers._fanout import Scope
+from cloudaudit.models import Finding
+from cloudaudit.providers import Scope
 
-__all__ = ["AuditProgress", "render_diff", "render_table"]
-
-_STYLE = {
-    Status.VIOLATION: "bold red",
-    Status.UNKNOWN: "yellow",
-    Status.EXEMPT: "cyan",
-    Status.COMPLIANT: "green",
-}
-_ORDER = {Status.VIOLATION: 0, Status.UNKNOWN: 1, Status.EXEMPT: 2, Status.COMPLIANT: 3}
-
-
-def _sort_key(f: Finding) -> tuple[int, str, str]:
-    return (_ORDER[f.status], f.resource.provider.value, f.resource.id)
-
-
-def render_table(
-    report: Report, *, width: int = 140, color: bool = False, show_compliant: bool = True
-) -> str:
-    """Return a human-readable table of the report: summary, findings, coverage gaps."""
-    buf = io.StringIO()
-    console = Console(
-        file=buf, width=width, force_terminal=color, no_color=not color, highlight=False
-    )
-    s = report.summary
-    console.print(
-        Text(
-            f"cloudaudit {report.tool_version} · policy {report.policy_id} "
-            f"v{report.policy_version}",
-            style="bold",
-        )
-    )
-    console.print(
-        f"{s.total} resources: {s.violation} violation, {s.unknown} unknown, "
-        f"{s.exempt} exempt, {s.compliant} compliant; "
-        f"{s.gaps} coverage gap(s)"
-    )
-    table = Table(show_lines=True, expand=True)
-    for col, ratio in (
-        ("status", 1),
-        ("provider", 1),
-        ("resource", 3),
-        ("location", 2),
-        ("reasons", 7),
-    ):
-        table.add_column(col, ratio=ratio, overflow="fold")
-    for f in sorted(report.findings, key=_sort_key):
-        if f.status is Status.COMPLIANT and not show_compliant:
-            continue
-        r = f.resource
-        where = r.location.zone or r.location.region or "-"
-        table.add_row(
-            Text(f.status.value, style=_STYLE[f.status]),
-            r.provider.value,
-            Text(f"{r.type} {r.name}\n{r.account}"),
-            Text(where),
-            Text("\n".join(f"• {x}" for x in f.reasons)),
-        )
-    console.print(table)
-    if report.coverage.gaps:
-        gaps = Table(title="Coverage gaps: not audited, never counted as compliant", expand=True)
-        for col in ("scope", "code", "message"):
-            gaps.add_column(col, overflow="fold")
-        for g in report.coverage.gaps:
-            gaps.add_row(Text(g.scope), Text(g.code), Text(g.message))
-        console.print(gaps)
-    else:
-        console.print("Coverage: complete (no gaps).")
-    return buf.getvalue()
+__all__ = ["AuditProgress", "render_diff"]
 
 
 class AuditProgress:

@@ -41,6 +41,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Audit an Alibaba Cloud account (ECS, OSS, ApsaraDB RDS). Needs cloudaudit[alibaba].
 
@@ -58,4 +60,12 @@ def command(
         max_workers=max_workers,
     )
     provider.check_credentials()
-    run_providers([provider], pol, fmt, output, max_workers=max_workers)
+    run_providers(
+        [provider],
+        pol,
+        fmt,
+        output,
+        max_workers=max_workers,
+        fail_on=fail_on,
+        quiet=quiet,
+    )

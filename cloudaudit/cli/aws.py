@@ -107,6 +107,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Audit an AWS account: every region, every storage and compute resource, every copy.
 
@@ -151,7 +153,16 @@ def command(
             max_workers=max_workers,
         )
     with _Executor(dask_scheduler) as executor:
-        run_providers([provider], pol, fmt, output, max_workers=max_workers, executor=executor)
+        run_providers(
+            [provider],
+            pol,
+            fmt,
+            output,
+            max_workers=max_workers,
+            fail_on=fail_on,
+            quiet=quiet,
+            executor=executor,
+        )
 
 
 class _Executor:

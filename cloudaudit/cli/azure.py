@@ -59,6 +59,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Audit Azure subscriptions: where every resource and its copies keep their data.
 
@@ -78,4 +80,12 @@ def command(
         use_resource_graph=resource_graph,
         connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
     )
-    run_providers([provider], pol, fmt, output, max_workers=max_workers)
+    run_providers(
+        [provider],
+        pol,
+        fmt,
+        output,
+        max_workers=max_workers,
+        fail_on=fail_on,
+        quiet=quiet,
+    )

@@ -42,6 +42,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Audit a GCP organization, folders or projects (read-only).
 
@@ -66,4 +68,12 @@ def command(
         projects=list(projects) or None,
         client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
     )
-    run_providers([provider], pol, fmt, output, max_workers=max_workers)
+    run_providers(
+        [provider],
+        pol,
+        fmt,
+        output,
+        max_workers=max_workers,
+        fail_on=fail_on,
+        quiet=quiet,
+    )

@@ -22,6 +22,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Judge the resources in FILE (JSON or CSV; schema in docs/inventory.md).
 
@@ -34,4 +36,10 @@ def command(
     pol = resolve_policy(policy, policy_options)
     resources = load_inventory(file)
     coverage = inventory_coverage(str(file), resources)
-    run_and_emit(lambda: evaluate(resources, pol, coverage=coverage), fmt, output)
+    run_and_emit(
+        lambda: evaluate(resources, pol, coverage=coverage),
+        fmt,
+        output,
+        fail_on=fail_on,
+        quiet=quiet,
+    )

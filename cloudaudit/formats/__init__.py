@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from cloudaudit.errors import ConfigurationError
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 __all__ = ["FORMATS", "render", "write_report"]
 
@@ -20,7 +20,7 @@ FORMATS = ("table", "json", "jsonl", "csv", "sarif", "ocsf", "markdown", "html")
 
 
 def _table(report: Report) -> str:
-    from cloudaudit.cli._render import render_table
+    from cloudaudit.formats.table import render_table
 
     return render_table(report)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 __all__ = ["COLUMNS", "neutralise", "render_csv"]
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from cloudaudit.formats._util import (
+from cloudaudit.models import Finding, Status
+from cloudaudit.report import (
     STATUS_ORDER,
+    Report,
     by_country_status,
     countries_of,
     home_country,
     sorted_findings,
 )
-from cloudaudit.models import Finding, Report, Status
 
 __all__ = ["COLORS", "chart_svg", "findings_table", "render_html", "summary_html"]
 

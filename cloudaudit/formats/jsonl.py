@@ -1,4 +1,4 @@
-"""JSON Lines: one flat JSON object per finding (the rows of :meth:`Report.to_records`).
+"""JSON Lines: one flat JSON object per finding (:func:`~cloudaudit.report.finding_record`).
 
 :func:`render_jsonl` renders a finished report. :func:`write_jsonl` streams: it writes each
 finding as soon as it is decided (from :func:`~cloudaudit.audit_iter`), so that an estate of
@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from cloudaudit.models import Coverage, Finding, Report, Status, Summary
+from cloudaudit.models import Coverage, Finding, Status
+from cloudaudit.report import Report, Summary, finding_record
 
 __all__ = ["finding_row", "render_jsonl", "summary_row", "write_jsonl"]
 
@@ -34,11 +35,7 @@ def render_jsonl(report: Report) -> str:
 
 def finding_row(finding: Finding, audited_at: str) -> dict[str, Any]:
     """The JSONL row of one finding: exactly the row :func:`render_jsonl` writes for it."""
-    one = Report.model_construct(
-        tool_version="", policy_id="", policy_version="", findings=(finding,)
-    )
-    (row,) = one.to_records()
-    return {**row, "audited_at": audited_at}
+    return {**finding_record(finding), "audited_at": audited_at}
 
 
 def summary_row(summary: Summary, coverage: Coverage | None, audited_at: str) -> dict[str, Any]:
@@ -104,14 +101,7 @@ def write_jsonl(
         if flush:
             stream.flush()
     coverage = coverage_sink[-1] if coverage_sink else None
-    summary = Summary(
-        total=sum(counts.values()),
-        violation=counts[Status.VIOLATION],
-        compliant=counts[Status.COMPLIANT],
-        unknown=counts[Status.UNKNOWN],
-        exempt=counts[Status.EXEMPT],
-        gaps=len(coverage.gaps) if coverage is not None else 0,
-    )
+    summary = Summary.of_counts(counts, len(coverage.gaps) if coverage is not None else 0)
     stream.write(json.dumps(summary_row(summary, coverage, audited_at), ensure_ascii=False) + "\n")
     stream.flush()
     return summary

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from cloudaudit.formats._util import by_country_status, sorted_findings
-from cloudaudit.models import Report, Status
+from cloudaudit.models import Status
+from cloudaudit.report import Report, by_country_status, sorted_findings
 
 __all__ = ["md_escape", "render_markdown"]
 

@@ -14,8 +14,8 @@ import hashlib
 import json
 from typing import Any
 
-from cloudaudit.formats._util import countries_of, home_country
-from cloudaudit.models import CoverageGap, Finding, Report, Status
+from cloudaudit.models import CoverageGap, Finding, Status
+from cloudaudit.report import Report, countries_of, home_country
 
 __all__ = ["OCSF_VERSION", "ocsf_events", "render_ocsf"]
 

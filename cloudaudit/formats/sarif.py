@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cloudaudit.formats._util import countries_of, sorted_findings
-from cloudaudit.models import Finding, Report, Status
+from cloudaudit.models import Finding, Status
+from cloudaudit.report import Report, countries_of, sorted_findings
 
 __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_log"]
 

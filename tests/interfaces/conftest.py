@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from iface_estate import demo_report
 
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 
 @pytest.fixture(scope="session")

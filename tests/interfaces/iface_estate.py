@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cloudaudit import audit
 from cloudaudit.demo import demo_policy, demo_providers
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 from cloudaudit.testing import FakeProvider, make_resource
 
 EVIL_NAME = "<script>alert(1)</script>"

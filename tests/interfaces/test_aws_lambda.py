@@ -12,9 +12,10 @@ boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
 
 from cloudaudit import aws_lambda  # noqa: E402
-from cloudaudit.models import Report, Resource  # noqa: E402
+from cloudaudit.models import Resource  # noqa: E402
 from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit  # noqa: E402
 from cloudaudit.providers._protocol import Batch, Provider  # noqa: E402
+from cloudaudit.report import Report  # noqa: E402
 from cloudaudit.testing import FakeProvider, make_resource  # noqa: E402
 
 REGION = "us-east-1"

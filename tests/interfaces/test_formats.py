@@ -14,7 +14,8 @@ from iface_estate import EVIL_NAME, FORMULA_NAME
 
 from cloudaudit.formats import FORMATS, render, write_report
 from cloudaudit.formats.csv_ import COLUMNS, neutralise
-from cloudaudit.models import Report, Status
+from cloudaudit.models import Status
+from cloudaudit.report import Report
 
 SCHEMAS = Path(__file__).parent / "schemas"
 

@@ -28,7 +28,7 @@ from cloudaudit.cli._common import (
 )
 from cloudaudit.cli._render import AuditProgress
 from cloudaudit.demo import demo_policy, demo_providers
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 from cloudaudit.testing import FakeProvider, make_resource
 
 
@@ -117,8 +117,8 @@ def test_exit_code_conditions() -> None:
     assert exit_code(gap, ("gap",)) == EXIT_FAIL
 
 
-# A provider command written as the provider engineers write theirs: no knowledge of
-# --fail-on, --quiet or progress; they arrive through audit_options and run_and_emit.
+# A provider command written as the provider engineers write theirs: audit_options gives it
+# --fail-on and --quiet as parameters, which it passes on to run_and_emit (no hidden state).
 def _provider_command(resources: list[object]) -> click.Command:
     @click.command()
     @audit_options
@@ -129,10 +129,18 @@ def _provider_command(resources: list[object]) -> click.Command:
         fmt: str,
         output: Path | None,
         max_workers: int,
+        fail_on: tuple[str, ...],
+        quiet: bool,
     ) -> None:
         pol = resolve_policy(policy, policy_options)
         provider = FakeProvider(resources, name="aws")  # type: ignore[arg-type]
-        run_and_emit(lambda: audit(provider, pol, max_workers=max_workers), fmt, output)
+        run_and_emit(
+            lambda: audit(provider, pol, max_workers=max_workers),
+            fmt,
+            output,
+            fail_on=fail_on,
+            quiet=quiet,
+        )
 
     return command
 

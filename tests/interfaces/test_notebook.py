@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from iface_estate import EVIL_NAME
 
-from cloudaudit.models import Report
 from cloudaudit.notebook import NotebookExtraMissing
+from cloudaudit.report import Report
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebooks" / "audit.ipynb"
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from fault_matrix import BOUND_SECONDS, Expect
 
-from cloudaudit.models import CoverageGap, Report, Resource, Status
+from cloudaudit.models import CoverageGap, Resource, Status
+from cloudaudit.report import Report
 
 Covers = Callable[[CoverageGap, Resource], bool]
 """Does this gap cover the unit of work that lists this resource?"""

@@ -19,8 +19,9 @@ from matrix_checks import Timed, check_baseline, check_fault
 from werkzeug.wrappers import Request, Response
 
 from cloudaudit import audit
-from cloudaudit.models import CoverageGap, Report, Resource
+from cloudaudit.models import CoverageGap, Resource
 from cloudaudit.providers.alibaba import AlibabaProvider
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

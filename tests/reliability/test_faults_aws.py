@@ -22,9 +22,10 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from cloudaudit import audit
-from cloudaudit.models import CoverageGap, Report, Resource, Status
+from cloudaudit.models import CoverageGap, Resource, Status
 from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import ec2, s3
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

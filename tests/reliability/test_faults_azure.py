@@ -25,8 +25,9 @@ from matrix_checks import Timed, check_baseline, check_fault
 from werkzeug.wrappers import Request, Response
 
 from cloudaudit import audit
-from cloudaudit.models import CoverageGap, Report, Resource, Status
+from cloudaudit.models import CoverageGap, Resource, Status
 from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

@@ -24,10 +24,11 @@ from matrix_checks import Timed, check_baseline, check_fault
 from werkzeug.wrappers import Request, Response
 
 from cloudaudit import audit
-from cloudaudit.models import CoverageGap, Report, Resource
+from cloudaudit.models import CoverageGap, Resource
 from cloudaudit.providers.gcp import GcpProvider, default_retry
 from cloudaudit.providers.gcp._asset import service_and_type
 from cloudaudit.providers.gcp._fallback import COVERED_ASSET_TYPES
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

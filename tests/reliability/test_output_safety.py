@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from cloudaudit import audit
 from cloudaudit.formats import FORMATS, render
-from cloudaudit.models import CoverageGap, Report
+from cloudaudit.models import CoverageGap
+from cloudaudit.report import Report
 from cloudaudit.testing import FakeProvider, make_resource
 
 SCRIPT = "<script>alert('x')</script>"

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from cloudaudit import audit
 from cloudaudit.formats import FORMATS, render
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

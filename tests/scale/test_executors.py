@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from cloudaudit import audit
-from cloudaudit.models import Report
 from cloudaudit.providers import Batch, FanOut, Scope, Unit
 from cloudaudit.providers.aws import AwsOrganization
+from cloudaudit.report import Report
 from cloudaudit.testing import make_resource
 from tests.scale.conftest import MANAGEMENT, ROLE, Org
 

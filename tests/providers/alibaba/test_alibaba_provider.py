@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from cloudaudit import audit
 from cloudaudit.cli import main
-from cloudaudit.models import LocationKind, Report, Status
+from cloudaudit.models import LocationKind, Status
 from cloudaudit.providers.alibaba import AlibabaProvider
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

@@ -17,9 +17,10 @@ from click.testing import CliRunner
 
 from cloudaudit import audit
 from cloudaudit.cli import main
-from cloudaudit.models import Report, Status
+from cloudaudit.models import Status
 from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import ec2, s3
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 

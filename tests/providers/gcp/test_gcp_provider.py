@@ -8,8 +8,9 @@ import pytest
 from gcp_fake import FakeGcp, Fault
 
 from cloudaudit import audit
-from cloudaudit.models import LocationKind, Report, Status
+from cloudaudit.models import LocationKind, Status
 from cloudaudit.providers.gcp import GcpProvider, default_retry
+from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 Make = Callable[..., GcpProvider]

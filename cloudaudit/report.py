@@ -1,0 +1,302 @@
+"""The report of an audit, and every view derived from it (Core).
+
+A :class:`Report` holds an audit's findings, coverage and summary. Everything the faces (the
+formats, the notebook, the CLI, the Lambda) derive from a report is defined here, once, so that
+every output of the same audit agrees:
+
+* countries: :func:`countries_of` (every country a finding's data is or may be in, on any axis)
+  and :func:`home_country` (the country of the resource's own location);
+* sort order: :data:`STATUS_ORDER` and :func:`sorted_findings` (worst first);
+* records: :func:`finding_record`, the flat row of CSV, JSON Lines and the DataFrame;
+* counts: :class:`Summary` and :func:`by_country_status`;
+* filters: :func:`filter_report` (behind :meth:`Report.by_provider` and friends);
+* exit conditions: :data:`FAIL_ON` and :func:`fails`.
+
+Import rule: this module imports :mod:`cloudaudit.models` and nothing above it. The notebook
+hooks of :class:`Report` (``to_dataframe``, ``plot``, ``_repr_html_``) import
+:mod:`cloudaudit.notebook` inside the method: that lazy import is the one arrow running back up
+from Core, kept because Jupyter looks for ``_repr_html_`` on the object itself, and it loads
+pandas and matplotlib only when asked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloudaudit._guardrail_model import GuardrailSection
+from cloudaudit.models import Coverage, CoverageGap, Finding, ProviderId, Status
+
+__all__ = [
+    "FAIL_ON",
+    "MULTI",
+    "STATUS_ORDER",
+    "UNMAPPED",
+    "Report",
+    "Summary",
+    "by_country_status",
+    "countries_of",
+    "fails",
+    "filter_report",
+    "finding_record",
+    "home_country",
+    "sorted_findings",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+STATUS_ORDER: dict[Status, int] = {
+    Status.VIOLATION: 0,
+    Status.UNKNOWN: 1,
+    Status.EXEMPT: 2,
+    Status.COMPLIANT: 3,
+}
+"""Worst first: the order of every findings list and of the DataFrame's ``status`` category."""
+
+MULTI = "multi-region"
+UNMAPPED = "unknown"
+
+FAIL_ON = ("violation", "unknown", "gap", "never")
+"""Conditions that make an audit fail (``--fail-on``); ``never`` alone never fails."""
+
+
+class Summary(BaseModel):
+    """Counts of findings by status, plus coverage gaps."""
+
+    model_config = _FROZEN
+
+    total: int = 0
+    violation: int = 0
+    compliant: int = 0
+    unknown: int = 0
+    exempt: int = 0
+    gaps: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], gaps: int = 0) -> Summary:
+        """Count ``findings`` by status."""
+        return cls.of_counts(Counter(f.status for f in findings), gaps)
+
+    @classmethod
+    def of_counts(cls, counts: Mapping[Status, int], gaps: int = 0) -> Summary:
+        """Build a summary from counts by status (a stream keeps only these)."""
+        return cls(
+            total=sum(counts.values()),
+            violation=counts.get(Status.VIOLATION, 0),
+            compliant=counts.get(Status.COMPLIANT, 0),
+            unknown=counts.get(Status.UNKNOWN, 0),
+            exempt=counts.get(Status.EXEMPT, 0),
+            gaps=gaps,
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Report(BaseModel):
+    """The result of an audit: findings, coverage and summary. Round-trips through JSON.
+
+    ``guardrails`` is set when the audit read the organization's declared location guardrails
+    (SCPs, Azure Policy, GCP org policy) and compared them; reports without it still load.
+    """
+
+    model_config = _FROZEN
+
+    schema_version: Literal["1"] = "1"
+    tool_version: str
+    policy_id: str
+    policy_version: str
+    started_at: datetime = Field(default_factory=_now)
+    finished_at: datetime = Field(default_factory=_now)
+    findings: tuple[Finding, ...] = ()
+    coverage: Coverage = Field(default_factory=Coverage)
+    summary: Summary = Field(default_factory=Summary)
+    guardrails: GuardrailSection | None = None
+
+    def by_status(self, status: Status | str) -> tuple[Finding, ...]:
+        """Return the findings with ``status``."""
+        wanted = Status(status)
+        return tuple(f for f in self.findings if f.status is wanted)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        """Findings whose status is ``violation``."""
+        return self.by_status(Status.VIOLATION)
+
+    @property
+    def unknowns(self) -> tuple[Finding, ...]:
+        """Findings whose status is ``unknown``."""
+        return self.by_status(Status.UNKNOWN)
+
+    @property
+    def complete(self) -> bool:
+        """True when coverage has no gaps."""
+        return self.coverage.complete
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Serialise the report to JSON."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Report:
+        """Parse a report produced by :meth:`to_json`."""
+        return cls.model_validate_json(data)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Flatten findings to one dict per finding (for CSV, pandas or a SIEM)."""
+        return [finding_record(f) for f in self.findings]
+
+    def by_provider(self, provider: ProviderId | str) -> Report:
+        """A copy of the report with only ``provider``'s findings and gaps."""
+        pid = ProviderId(provider).value
+        return filter_report(
+            self, lambda f: f.resource.provider.value == pid, lambda g: g.provider == pid
+        )
+
+    def by_account(self, account: str) -> Report:
+        """A copy of the report with only ``account``'s findings (and gaps that may cover it)."""
+        return filter_report(
+            self,
+            lambda f: f.resource.account == account,
+            lambda g: g.account is None or g.account == account,
+        )
+
+    def by_country(self, country: str) -> Report:
+        """A copy with the findings whose data is or may be in ``country`` (ISO code), any axis.
+
+        Gaps are kept: a region the audit could not read may be in that country too.
+        """
+        code = country.upper()
+        return filter_report(self, lambda f: code in countries_of(f))
+
+    # --- notebook hooks: the documented lazy imports (pandas/matplotlib only when used) ---
+
+    def to_dataframe(self) -> Any:
+        """One row per finding as a pandas DataFrame (``pip install 'cloudaudit[notebook]'``)."""
+        from cloudaudit.notebook import to_dataframe
+
+        return to_dataframe(self)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of resources by country and status (matplotlib); returns the axes."""
+        from cloudaudit.notebook import plot
+
+        return plot(self, ax)
+
+    def _repr_html_(self) -> str:
+        from cloudaudit.notebook import repr_html
+
+        return repr_html(self)
+
+
+def countries_of(finding: Finding) -> tuple[str, ...]:
+    """Every country the resource's data is (or may be) in, on any axis, sorted.
+
+    A location's own ``country``, the published member ``countries`` of a multi-region and
+    the ``candidates`` it may span when its members are not published all count.
+    """
+    found: set[str] = set()
+    for e in finding.evidence:
+        if e.place.country:
+            found.add(e.place.country)
+        found.update(e.place.countries)
+        found.update(e.place.candidates)
+    return tuple(sorted(found))
+
+
+def home_country(finding: Finding) -> str:
+    """The country of the resource's own location.
+
+    Returns the ISO code, ``"multi-region"`` when the location spans several countries, or
+    ``"unknown"`` when the catalog cannot place it.
+    """
+    for e in finding.evidence:
+        if e.axis == "location":
+            if e.place.country:
+                return e.place.country
+            if e.place.countries or e.place.candidates:
+                return MULTI
+            return UNMAPPED
+    return UNMAPPED
+
+
+def sorted_findings(findings: Report | Iterable[Finding]) -> list[Finding]:
+    """Findings ordered worst first, then by provider and resource id."""
+    items = findings.findings if isinstance(findings, Report) else findings
+    return sorted(
+        items, key=lambda f: (STATUS_ORDER[f.status], f.resource.provider.value, f.resource.id)
+    )
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    """One flat row for a finding: the columns of CSV, JSON Lines and the DataFrame."""
+    r = finding.resource
+    return {
+        "finding_id": finding.id,
+        "policy_id": finding.policy_id,
+        "status": finding.status.value,
+        "provider": r.provider.value,
+        "account": r.account,
+        "service": r.service,
+        "type": r.type,
+        "resource_id": r.id,
+        "name": r.name,
+        "region": r.location.region,
+        "zone": r.location.zone,
+        "countries": ";".join(countries_of(finding)),
+        "jurisdictions": ";".join(finding.jurisdictions),
+        "reasons": " | ".join(finding.reasons),
+    }
+
+
+def by_country_status(report: Report) -> dict[str, Counter[Status]]:
+    """Count findings by home country and status, countries sorted by total, largest first."""
+    counts: dict[str, Counter[Status]] = {}
+    for f in report.findings:
+        counts.setdefault(home_country(f), Counter())[f.status] += 1
+    ordered = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    return dict(ordered)
+
+
+def filter_report(
+    report: Report,
+    keep: Callable[[Finding], bool],
+    keep_gap: Callable[[CoverageGap], bool] = lambda _g: True,
+) -> Report:
+    """Return a copy of ``report`` with the findings ``keep`` accepts and a fresh summary.
+
+    Coverage gaps stay unless ``keep_gap`` rejects them: a filter never hides what the audit
+    could not look at in the filtered scope.
+    """
+    findings = tuple(f for f in report.findings if keep(f))
+    gaps = tuple(g for g in report.coverage.gaps if keep_gap(g))
+    coverage = report.coverage.model_copy(update={"gaps": gaps})
+    return report.model_copy(
+        update={
+            "findings": findings,
+            "coverage": coverage,
+            "summary": Summary.of(findings, gaps=len(gaps)),
+        }
+    )
+
+
+def fails(summary: Summary, fail_on: Iterable[str] = ("violation",)) -> bool:
+    """True when one of the ``fail_on`` conditions holds for ``summary``.
+
+    Args:
+        summary: The audit's counts (of a report, or of a stream of findings).
+        fail_on: Any of :data:`FAIL_ON`: ``violation`` (a violating finding), ``unknown`` (a
+            finding whose location could not be established), ``gap`` (a coverage gap);
+            ``never`` alone never fails. Empty means ``("violation",)``.
+    """
+    wanted = set(fail_on) or {"violation"}
+    return (
+        ("violation" in wanted and summary.violation > 0)
+        or ("unknown" in wanted and summary.unknown > 0)
+        or ("gap" in wanted and summary.gaps > 0)
+    )
