@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cloudaudit.cli._common import EXIT_CONFIG, EXIT_FAIL, EXIT_OK, config_errors, write_atomic
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 __all__ = ["dora_diff_command", "dora_roi_command", "read_report"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from cloudaudit.dora._mapping import DoraMapping
 from cloudaudit.dora._roi import RoiTables, Unresolved, roi_tables
 from cloudaudit.errors import ConfigurationError
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 __all__ = ["Declared", "RegisterDiff", "parse_register", "register_diff"]
 

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cloudaudit.dora._mapping import Arrangement, DoraMapping
-from cloudaudit.models import Finding, Report
+from cloudaudit.models import Finding
+from cloudaudit.report import Report
 
 __all__ = [
     "B_02_02_COLUMNS",

@@ -32,7 +32,7 @@ from cloudaudit.dora import (
     roi_tables,
 )
 from cloudaudit.errors import ConfigurationError
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 COUNTRY = re.compile(r"^eba_GA:[A-Z]{2}$")
