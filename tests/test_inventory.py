@@ -211,7 +211,7 @@ def test_flat_json_unknown_field_and_non_string(tmp_path: Path) -> None:
 
 
 def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cloudaudit.inventory as inv
+    import cloudaudit.inventory._native as inv
 
     monkeypatch.setattr(inv, "MAX_BYTES", 10)
     with pytest.raises(InventoryError, match="byte limit"):
@@ -219,7 +219,7 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cloudaudit.inventory as inv
+    import cloudaudit.inventory._native as inv
 
     monkeypatch.setattr(inv, "MAX_ROWS", 2)
     with pytest.raises(InventoryError, match="more than 2 rows"):

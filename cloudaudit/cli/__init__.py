@@ -35,7 +35,10 @@ PROVIDER_COMMANDS: dict[str, tuple[str, str]] = {
     "gcp": ("cloudaudit.cli.gcp", "Audit a GCP organization, folder or project (cloudaudit[gcp])."),
     "azure": ("cloudaudit.cli.azure", "Audit Azure subscriptions (needs cloudaudit[azure])."),
     "alibaba": ("cloudaudit.cli.alibaba", "Audit an Alibaba Cloud account (cloudaudit[alibaba])."),
-    "inventory": ("cloudaudit.cli.inventory", "Judge resources from a JSON or CSV inventory file."),
+    "inventory": (
+        "cloudaudit.cli.inventory",
+        "Judge resources from inventory files and exports (Config, Asset, Graph...).",
+    ),
 }
 
 

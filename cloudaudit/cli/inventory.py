@@ -1,4 +1,4 @@
-"""``cloudaudit audit inventory FILE``: judge resources listed in a JSON or CSV file."""
+"""``cloudaudit audit inventory SOURCE...``: judge resources listed in files or standard input."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ from pathlib import Path
 
 import click
 
-from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_and_emit
+from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 
 __all__ = ["command"]
 
 
 @click.command(name="inventory")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @audit_options
 @config_errors
 def command(
-    file: Path,
+    sources: tuple[str, ...],
     policy: str,
     policy_options: tuple[str, ...],
     fmt: str,
@@ -25,21 +25,29 @@ def command(
     fail_on: tuple[str, ...],
     quiet: bool,
 ) -> None:
-    """Judge the resources in FILE (JSON or CSV; schema in docs/inventory.md).
+    """Judge the resources in SOURCES: files, directories, or - for standard input.
 
-    No cloud is called. The file is validated strictly first: any problem is reported with its
-    row or index, field and fix, and the command exits 2.
+    Accepted: cloudaudit's own JSON or CSV (schema in docs/inventory.md), and exports you
+    already have, recognised by their content: gcloud asset search results and Cloud Asset
+    exports, az graph query / Resource Graph results, AWS Config select results,
+    configuration items and snapshot files, Resource Explorer results, Steampipe and
+    CloudQuery tables, Prowler JSON-OCSF. JSON, JSON Lines or CSV; gzip is read as is.
+
+    No cloud is called. A file of an unknown shape, or a cloudaudit file that does not
+    validate, is reported with what was looked for and the command exits 2 before anything
+    is judged. In an export, a record that cannot be read becomes a coverage gap naming its
+    file and line; the others are judged. --format jsonl streams with flat memory.
     """
-    from cloudaudit._audit import evaluate
-    from cloudaudit.inventory import inventory_coverage, load_inventory
+    from cloudaudit.inventory import ExportSource, plan_import
 
     pol = resolve_policy(policy, policy_options)
-    resources = load_inventory(file)
-    coverage = inventory_coverage(str(file), resources)
-    run_and_emit(
-        lambda: evaluate(resources, pol, coverage=coverage),
+    planned = plan_import(sources)
+    run_providers(
+        [ExportSource(planned)],
+        pol,
         fmt,
         output,
+        max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
     )

@@ -5,7 +5,23 @@ Needs the ``aws`` extra (boto3). boto3 is imported only when a provider is built
 
 from __future__ import annotations
 
+from cloudaudit.providers.aws._config import (
+    CONFIG_TYPES,
+    config_item_to_resource,
+    config_s3_destinations,
+)
 from cloudaudit.providers.aws._organization import AccountTask, AwsOrganization
 from cloudaudit.providers.aws._provider import SERVICE_NAMES, AwsProvider, make_session
+from cloudaudit.providers.aws.services.s3 import bucket_region
 
-__all__ = ["SERVICE_NAMES", "AccountTask", "AwsOrganization", "AwsProvider", "make_session"]
+__all__ = [
+    "CONFIG_TYPES",
+    "SERVICE_NAMES",
+    "AccountTask",
+    "AwsOrganization",
+    "AwsProvider",
+    "bucket_region",
+    "config_item_to_resource",
+    "config_s3_destinations",
+    "make_session",
+]

@@ -11,6 +11,16 @@ from __future__ import annotations
 
 from cloudaudit.providers.azure._auth import StaticTokenCredential
 from cloudaudit.providers.azure._clouds import CLOUDS, AzureCloud
+from cloudaudit.providers.azure._geo import Geo, location_info
 from cloudaudit.providers.azure._provider import AzureProvider
+from cloudaudit.providers.azure._types import to_resource as row_to_resource
 
-__all__ = ["CLOUDS", "AzureCloud", "AzureProvider", "StaticTokenCredential"]
+__all__ = [
+    "CLOUDS",
+    "AzureCloud",
+    "AzureProvider",
+    "Geo",
+    "StaticTokenCredential",
+    "location_info",
+    "row_to_resource",
+]

@@ -1,4 +1,4 @@
-"""Inventory import: judge resources listed in a JSON or CSV file (any cloud, CMDB or export).
+"""The native inventory forms: cloudaudit's own JSON (model or flat form) and CSV.
 
 Two formats, documented in ``docs/inventory.md``:
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cloudaudit.errors import ConfigurationError
+from cloudaudit.inventory._errors import InventoryError, Problem
 from cloudaudit.models import Coverage, Location, LocationKind, ProviderId, Resource, ScopeRecord
 
 __all__ = [
@@ -41,7 +41,6 @@ __all__ = [
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 1_000_000
 MAX_DEPTH = 16
-MAX_SHOWN = 20
 COLUMNS = (
     "provider",
     "account",
@@ -58,28 +57,6 @@ COLUMNS = (
 REQUIRED = ("provider", "account", "service", "type", "id")
 _PROVIDERS = ", ".join(p.value for p in ProviderId)
 _KINDS = ", ".join(k.value for k in LocationKind)
-
-Problem = tuple[str, str, str]
-"""``(where, message, fix)``: where is ``row 3, field 'kind'`` or ``resources[2].location``."""
-
-
-class InventoryError(ConfigurationError):
-    """An inventory file does not validate. Lists up to 20 problems, each with its fix.
-
-    Attributes:
-        source: The file that failed.
-        problems: Every ``(where, message, fix)`` found.
-    """
-
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: invalid inventory ({len(problems)} problem(s))"]
-        for where, message, fix in problems[:MAX_SHOWN]:
-            lines.append(f"  - {where}: {message}" + (f" Fix: {fix}" if fix else ""))
-        if len(problems) > MAX_SHOWN:
-            lines.append(f"  ... and {len(problems) - MAX_SHOWN} more")
-        super().__init__("\n".join(lines))
 
 
 def load_inventory(path: str | Path) -> list[Resource]:

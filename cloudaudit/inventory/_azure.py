@@ -1,0 +1,109 @@
+"""Azure: Resource Graph results (``az graph query``, the REST response) and locations.
+
+Rows go through the Azure provider's own pure transform (``row_to_resource``), so a saved
+Resource Graph result is judged exactly as a live audit judges the same resources, copies
+included: storage ``secondaryLocation`` (or the paired region when the SKU is geo-redundant),
+Cosmos DB locations, vault redundancy. Paired regions come from ``az account list-locations``
+output given in the same import (a file of its own); without it, a geo-redundant copy whose
+target is not in the row is ``unknown``, never absent.
+
+The REST response's ``data`` may be a list of objects (``resultFormat: objectArray``) or a
+table (``{"columns": [...], "rows": [[...]]}``): both are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cloudaudit.catalog import default_catalog
+from cloudaudit.inventory._shapes import Context, Shape
+from cloudaudit.models import Resource
+from cloudaudit.providers.azure import Geo, location_info, row_to_resource
+
+__all__ = ["SHAPES"]
+
+
+def _geo(ctx: Context) -> Geo:
+    geo = ctx.extra.get("azure_geo")
+    if not isinstance(geo, Geo):
+        geo = Geo()
+        ctx.extra["azure_geo"] = geo
+    return geo
+
+
+def _table(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    names = [str(c.get("name")) for c in data.get("columns") or () if isinstance(c, Mapping)]
+    for row in data.get("rows") or ():
+        if not isinstance(row, list) or len(row) != len(names):
+            raise ValueError(f"table row has {len(row)} cells for {len(names)} columns")
+        yield dict(zip(names, row, strict=True))
+
+
+def _rows(record: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(record, Mapping) and set(record) == {"data"}:  # the table form
+        data = record["data"]
+        if isinstance(data, Mapping):
+            yield from _table(data)
+            return
+        if isinstance(data, list):
+            yield from (r for r in data if isinstance(r, Mapping))
+            return
+    if not isinstance(record, Mapping):
+        raise TypeError("a Resource Graph row must be an object")
+    yield record
+
+
+def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
+    geo, catalog = _geo(ctx), default_catalog()
+    for row in _rows(record):
+        rid = str(row.get("id") or "")
+        if not rid.lower().startswith("/subscriptions/") or not row.get("type"):
+            raise ValueError("a Resource Graph row needs id (/subscriptions/...) and type")
+        subscription = rid.split("/")[2]
+        yield row_to_resource(row, subscription, geo, catalog)
+
+
+def _locations(record: Any, ctx: Context) -> Iterator[Resource]:
+    if not isinstance(record, Mapping) or not record.get("name"):
+        raise ValueError("a location needs a name")
+    _geo(ctx).add([location_info(record)])
+    return iter(())
+
+
+def _is_row(record: Any, key: str | None) -> bool:
+    if key == "data=":
+        return isinstance(record, Mapping) and isinstance(record.get("data"), Mapping)
+    return (
+        isinstance(record, Mapping)
+        and str(record.get("id") or "").lower().startswith("/subscriptions/")
+        and bool(record.get("type"))
+    )
+
+
+def _is_location(record: Any, _key: str | None) -> bool:
+    return (
+        isinstance(record, Mapping)
+        and isinstance(record.get("metadata"), Mapping)
+        and "regionType" in record["metadata"]
+    )
+
+
+SHAPES = (
+    Shape(
+        name="azure-resource-graph",
+        title="az graph query output, Resource Graph REST response (objects or table)",
+        looks_for='rows with id (/subscriptions/...) and type, under "data" or in a list',
+        match=_is_row,
+        convert=_convert,
+        keys=(None, "data", "data=", "value"),
+    ),
+    Shape(
+        name="azure-locations",
+        title="az account list-locations (paired regions for geo-redundant copies)",
+        looks_for="objects with name and metadata.regionType",
+        match=_is_location,
+        convert=_locations,
+        keys=(None, "value"),
+    ),
+)

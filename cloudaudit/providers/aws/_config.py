@@ -1,0 +1,246 @@
+"""AWS Config configuration items → :class:`Resource` (pure: no I/O, no SDK).
+
+One transform for every shape AWS Config gives a configuration item in:
+
+* the API (``GetResourceConfigHistory``, ``BatchGetResourceConfig``,
+  ``GetAggregateResourceConfig``): ``accountId``, ``arn``, ``configuration`` and the values of
+  ``supplementaryConfiguration`` as JSON *strings*;
+* configuration snapshot and history files delivered to S3: ``awsAccountId``, ``ARN``,
+  ``configuration`` and ``supplementaryConfiguration`` as JSON *objects*;
+* ``SelectResourceConfig`` / ``SelectAggregateResourceConfig`` rows: whatever the query
+  selected (``resourceId``, ``resourceType``, ``awsRegion`` at least), as JSON strings.
+
+Copies read: S3 replication destinations (``supplementaryConfiguration`` ·
+``BucketReplicationConfiguration`` or ``ReplicationConfiguration``), DynamoDB global-table
+replicas (``configuration.replicas``), RDS cross-region read replicas (ARNs in
+``readReplicaDBInstanceIdentifiers`` / ``readReplicaIdentifiers``). A resource type whose data
+can exist elsewhere by a mechanism the item does not carry (or that the query did not select)
+gets an ``unknown`` copy naming nothing it could not see as absent. Resources on an Outpost
+(``outpostArn``) stand on the customer's premises: their location is ``unknown`` (the
+outpost ARN as its zone), never the parent region's country.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers.aws.services.s3 import bucket_region
+
+__all__ = [
+    "CONFIG_TYPES",
+    "UNREAD_COPIES",
+    "config_item_to_resource",
+    "config_s3_destinations",
+]
+
+AWS = ProviderId.AWS
+UNKNOWN = Location(provider=AWS, region=None, kind=LocationKind.UNKNOWN)
+
+CONFIG_TYPES: dict[str, tuple[str, str]] = {
+    "AWS::S3::Bucket": ("s3", "bucket"),
+    "AWS::EC2::Instance": ("ec2", "instance"),
+    "AWS::EC2::Volume": ("ec2", "volume"),
+    "AWS::EC2::Snapshot": ("ec2", "snapshot"),
+    "AWS::EC2::Image": ("ec2", "image"),
+    "AWS::DynamoDB::Table": ("dynamodb", "table"),
+    "AWS::RDS::DBInstance": ("rds", "db-instance"),
+    "AWS::RDS::DBCluster": ("rds", "db-cluster"),
+    "AWS::RDS::DBSnapshot": ("rds", "db-snapshot"),
+    "AWS::RDS::DBClusterSnapshot": ("rds", "db-cluster-snapshot"),
+    "AWS::EFS::FileSystem": ("efs", "file-system"),
+    "AWS::FSx::FileSystem": ("fsx", "file-system"),
+    "AWS::Lambda::Function": ("lambda", "function"),
+    "AWS::KMS::Key": ("kms", "key"),
+    "AWS::SecretsManager::Secret": ("secretsmanager", "secret"),
+    "AWS::SNS::Topic": ("sns", "topic"),
+    "AWS::SQS::Queue": ("sqs", "queue"),
+    "AWS::ECR::Repository": ("ecr", "repository"),
+    "AWS::EKS::Cluster": ("eks", "cluster"),
+    "AWS::ECS::Cluster": ("ecs", "cluster"),
+    "AWS::Redshift::Cluster": ("redshift", "cluster"),
+    "AWS::OpenSearch::Domain": ("opensearch", "domain"),
+    "AWS::Elasticsearch::Domain": ("opensearch", "domain"),
+    "AWS::Kinesis::Stream": ("kinesis", "stream"),
+    "AWS::ElastiCache::CacheCluster": ("elasticache", "cache-cluster"),
+    "AWS::Backup::BackupVault": ("backup", "backup-vault"),
+}
+"""Config resource type → ``(service, type)`` with the names the AWS provider reports."""
+
+UNREAD_COPIES: dict[str, str] = {
+    "AWS::EFS::FileSystem": "EFS replication",
+    "AWS::FSx::FileSystem": "FSx backup copies",
+    "AWS::Redshift::Cluster": "Redshift cross-region snapshot copy",
+    "AWS::Backup::BackupVault": "AWS Backup copy jobs",
+    "AWS::ECR::Repository": "ECR replication",
+    "AWS::KMS::Key": "KMS multi-Region keys",
+    "AWS::SecretsManager::Secret": "Secrets Manager replica regions",
+    "AWS::RDS::DBSnapshot": "RDS snapshot copies",
+    "AWS::RDS::DBClusterSnapshot": "RDS cluster snapshot copies",
+}
+"""Types whose copies a configuration item does not carry: they get an ``unknown`` copy."""
+
+_NO_ZONE = {"", "regional", "not applicable", "multiple availability zones"}
+
+
+def _field(item: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = item.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _json(value: Any) -> Any:
+    """A Config value that may be a JSON string (API) or already an object (S3 files)."""
+    for _ in range(2):  # some values are JSON-encoded twice
+        if not isinstance(value, str):
+            return value
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _supplementary(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    raw = _json(item.get("supplementaryConfiguration"))
+    return raw if isinstance(raw, Mapping) else None
+
+
+def config_s3_destinations(item: Mapping[str, Any]) -> list[str] | None:
+    """Destination bucket names of an S3 item's replication rules.
+
+    Returns ``None`` when the item carries no ``supplementaryConfiguration`` at all (the copies
+    could not be seen), ``[]`` when it carries one without replication.
+    """
+    supp = _supplementary(item)
+    if supp is None:
+        return None
+    config = _json(
+        supp.get("BucketReplicationConfiguration") or supp.get("ReplicationConfiguration")
+    )
+    if not isinstance(config, Mapping):
+        return []
+    names: list[str] = []
+    for rule in config.get("rules") or config.get("Rules") or ():
+        if not isinstance(rule, Mapping):
+            continue
+        dest = rule.get("destinationConfig") or rule.get("Destination") or {}
+        target = str(dest.get("bucketARN") or dest.get("Bucket") or "")
+        name = target.rsplit(":", 1)[-1]
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _region_of_arn(value: str) -> str | None:
+    parts = value.split(":")
+    return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
+
+
+def _copies(
+    rtype: str,
+    item: Mapping[str, Any],
+    config: Any,
+    bucket_region: Callable[[str], str | None],
+) -> list[Location]:
+    if rtype in UNREAD_COPIES:
+        return [UNKNOWN]
+    if rtype == "AWS::S3::Bucket":
+        names = config_s3_destinations(item)
+        if names is None:
+            return [UNKNOWN]
+        found = [bucket_region(n) for n in names]
+        return [Location(provider=AWS, region=r) if r else UNKNOWN for r in found]
+    if rtype not in ("AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"):
+        return []
+    if not isinstance(config, Mapping):
+        return [UNKNOWN]
+    if rtype == "AWS::DynamoDB::Table":
+        replicas = config.get("replicas") or config.get("Replicas") or ()
+        regions = [str(r.get("regionName") or r.get("RegionName") or "") for r in replicas]
+        return [Location(provider=AWS, region=r) if r else UNKNOWN for r in regions]
+    ids = config.get("readReplicaDBInstanceIdentifiers") or config.get("readReplicaIdentifiers")
+    arns = [_region_of_arn(str(i)) for i in ids or ()]
+    return [Location(provider=AWS, region=r) for r in arns if r]
+
+
+def _location(rtype: str, item: Mapping[str, Any], config: Any) -> Location:
+    region = str(_field(item, "awsRegion", "region") or "")
+    if rtype == "AWS::S3::Bucket" and isinstance(config, Mapping) and not region:
+        region = bucket_region(config.get("locationConstraint"))
+    if isinstance(config, Mapping) and _field(config, "outpostArn", "OutpostArn"):
+        # On an Outpost: the rack stands on the customer's premises, not in the parent
+        # region; the outpost ARN is kept as the place, the country is unknown.
+        outpost = str(_field(config, "outpostArn", "OutpostArn"))
+        return Location(provider=AWS, region=None, zone=outpost, kind=LocationKind.UNKNOWN)
+    if not region:
+        return UNKNOWN
+    if region.lower() == "global":
+        return Location(provider=AWS, region="global", kind=LocationKind.GLOBAL)
+    zone = str(item.get("availabilityZone") or "")
+    if zone.lower() in _NO_ZONE:
+        return Location(provider=AWS, region=region)
+    return Location(provider=AWS, region=region, zone=zone, kind=LocationKind.ZONE)
+
+
+def _tags(item: Mapping[str, Any]) -> dict[str, str]:
+    raw = _json(item.get("tags"))
+    if isinstance(raw, Mapping):
+        return {str(k): "" if v is None else str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {
+            str(t.get("key") or t.get("Key")): str(t.get("value") or t.get("Value") or "")
+            for t in raw
+            if isinstance(t, Mapping)
+        }
+    return {}
+
+
+def config_item_to_resource(
+    item: Mapping[str, Any],
+    bucket_region: Callable[[str], str | None] = lambda _name: None,
+    account: str | None = None,
+) -> Resource:
+    """Turn one configuration item (any of the shapes above) into a :class:`Resource`.
+
+    Args:
+        item: The configuration item or select row (``resourceType``, ``resourceId``,
+            ``awsRegion`` at least).
+        bucket_region: Region of an S3 bucket by name (replication destinations are given
+            as ARNs without a region); ``None`` when not known, which makes the copy unknown.
+        account: Account to use when the item does not name one.
+
+    Raises:
+        ValueError: The item names no resource type or no resource id.
+    """
+    rtype = str(item.get("resourceType") or "")
+    rid = str(_field(item, "resourceId", "resourceName") or "")
+    if not rtype or not rid:
+        raise ValueError("a configuration item needs resourceType and resourceId")
+    service, kind = CONFIG_TYPES.get(rtype) or _split(rtype)
+    config = _json(item.get("configuration"))
+    where = _location(rtype, item, config)
+    copies = [c for c in _copies(rtype, item, config, bucket_region) if c != where or not c.region]
+    return Resource(
+        provider=AWS,
+        account=str(_field(item, "accountId", "awsAccountId") or account or "unknown"),
+        service=service,
+        type=kind,
+        id=str(_field(item, "arn", "ARN") or rid),
+        name=str(_field(item, "resourceName") or rid),
+        location=where,
+        data_locations=tuple(dict.fromkeys(copies)),
+        tags=_tags(item),
+    )
+
+
+def _split(rtype: str) -> tuple[str, str]:
+    parts = rtype.split("::")
+    service = parts[1].lower() if len(parts) > 1 else rtype.lower()
+    name = parts[2] if len(parts) > 2 else "resource"
+    kebab = "".join("-" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    return service, kebab
