@@ -110,7 +110,10 @@ class GuardrailScope(BaseModel):
     account: str | None = None
 
     def __str__(self) -> str:
-        label = f"{self.kind} {self.id}"
+        kind = self.kind.replace("_", " ")
+        if self.name and self.id.startswith("/"):  # an Azure scope path: its name suffices
+            return f"{kind} {self.name}"
+        label = f"{kind} {self.id}"
         return f"{label} ({self.name})" if self.name and self.name != self.id else label
 
 
@@ -169,7 +172,8 @@ class Guardrail(BaseModel):
             "azure_policy": "Azure Policy assignment",
             "gcp_org_policy": "org policy",
         }.get(self.kind, self.kind)
-        shown = self.name if self.name == self.id else f"{self.name} ({self.id})"
+        plain = self.name == self.id or self.id.startswith("/")
+        shown = self.name if plain else f"{self.name} ({self.id})"
         return f"{kind} `{shown}` at {self.attached_to}"
 
     def covers(self, account: str, resource_id: str) -> bool:

@@ -14,6 +14,8 @@ __all__ = [
     "PaginationLoop",
     "TokenGuard",
     "fetch_locations",
+    "fetch_object",
+    "fetch_policy_assignments",
     "fetch_resources",
     "fetch_sql_links",
     "fetch_subscriptions",
@@ -87,6 +89,32 @@ def fetch_sql_links(client: Any, server_id: str) -> dict[str, list[dict[str, Any
         child: list(_get_paged(client, f"{server_id}/{child}?api-version={SQL_API_VERSION}"))
         for child in ("failoverGroups", "replicationLinks")
     }
+
+
+def fetch_policy_assignments(client: Any, subscription: str, api_version: str) -> list[Any]:
+    """List the policy assignments that apply to a subscription, all pages.
+
+    Without a filter the list holds the subscription's own assignments, those inherited from
+    its management groups and those of its resource groups.
+    """
+    url = (
+        f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyAssignments"
+        f"?api-version={api_version}"
+    )
+    return list(_get_paged(client, url))
+
+
+def fetch_object(client: Any, resource_id: str, api_version: str) -> dict[str, Any]:
+    """GET one ARM object by id (a policy definition or initiative)."""
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    response = client.send_request(HttpRequest("GET", f"{resource_id}?api-version={api_version}"))
+    if response.status_code != 200:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:

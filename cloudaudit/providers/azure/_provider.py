@@ -18,6 +18,7 @@ from cloudaudit.providers.azure._auth import default_credential
 from cloudaudit.providers.azure._clouds import AzureCloud, resolve_cloud
 from cloudaudit.providers.azure._errors import classify, require_sdk
 from cloudaudit.providers.azure._geo import Geo, catalog_mismatches, location_info
+from cloudaudit.providers.azure._guardrails import read_guardrails
 from cloudaudit.providers.azure._sql import ANY_DATABASE, SQL_DB, SQL_SERVER, sql_copies
 from cloudaudit.providers.azure._types import COPY_TYPES, to_resource
 
@@ -49,6 +50,8 @@ class AzureProvider:
         page_size: Rows per Resource Graph page (at most 1,000).
         catalog: Region catalog used for the location rule and the catalog check.
         sleep: Called to wait when the Resource Graph quota is exhausted.
+        guardrails: Also read the Azure Policy "Allowed locations" assignments (and custom
+            definitions of the same shape) that apply to each subscription.
     """
 
     def __init__(
@@ -68,7 +71,9 @@ class AzureProvider:
         page_size: int = 1000,
         catalog: Catalog | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        guardrails: bool = False,
     ) -> None:
+        self._guardrails = guardrails
         self.cloud: AzureCloud = resolve_cloud(cloud, arm_endpoint)
         self._credential = credential
         self._subscriptions = [s.strip() for s in subscriptions or () if s.strip()]
@@ -144,6 +149,9 @@ class AzureProvider:
         subs = self.discover()
         yield from run.scan(subs, graph=self._use_graph)
         run.sql()
+        if self._guardrails and run.live:
+            client = self.resource_client(run.live[0])
+            yield from read_guardrails(fanout, client, run.live, self.cloud.partition)
         yield from run.batches()
 
     def discover(self) -> list[str]:

@@ -58,6 +58,8 @@ class Tenant:
     sql: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     management_groups: dict[str, list[str]] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)
+    policy_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    policy_objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # lower-case id
 
 
 class FakeARM:
@@ -154,6 +156,13 @@ class FakeARM:
             )
         if path == "/subscriptions":
             return self._paged(req, self.tenant.subscriptions)
+        if m and m.group(2) == "/providers/Microsoft.Authorization/policyAssignments":
+            return self._paged(req, self.tenant.policy_assignments.get(m.group(1), []))
+        if re.search(r"/providers/Microsoft\.Authorization/policy(Set)?Definitions/[^/]+$", path):
+            body = self.tenant.policy_objects.get(path.lower())
+            if body is None:
+                return _error(404, "PolicyDefinitionNotFound", f"{path} was not found")
+            return Response(json.dumps(body), status=200, content_type="application/json")
         if m and m.group(2) == "/locations":
             return self._paged(req, self.tenant.locations, size=1000)
         if m and m.group(2) == "/resources":
