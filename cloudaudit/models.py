@@ -82,6 +82,9 @@ class Location(BaseModel):
         region: The vendor's region or location code (``eu-central-1``, ``EU``, ``westeurope``).
         zone: Availability zone, when the resource is zonal (``us-east-1a``, ``europe-west3-b``).
         kind: Whether the location is a zone, a region, a multi/dual-region, global or unknown.
+        note: Why the location is unknown when the cloud could not be asked: the call that
+            failed, on what, and its error code (``s3:GetBucketLocation on bucket logs
+            failed: AccessDenied``). Reasons quote it instead of blaming the catalog.
     """
 
     model_config = _FROZEN
@@ -90,9 +93,10 @@ class Location(BaseModel):
     region: str | None = None
     zone: str | None = None
     kind: LocationKind = LocationKind.REGION
+    note: str | None = None
 
     def key(self) -> tuple[str, str | None, str | None, str]:
-        """Return a hashable key, used to cache catalog lookups."""
+        """Return a hashable key, used to cache catalog lookups (the note does not place)."""
         return (self.provider.value, self.region, self.zone, self.kind.value)
 
     def __str__(self) -> str:
@@ -209,7 +213,12 @@ class Finding(BaseModel):
 
 
 class CoverageGap(BaseModel):
-    """Something the audit could not look at, and why. Never folded into "nothing found"."""
+    """Something the audit could not look at, and why. Never folded into "nothing found".
+
+    ``target`` is set when only one detail lookup failed (``bucket logs``, ``region
+    eu-west-1``): the scope was listed and its resources reported, and only the axis that
+    lookup reads is unknown on the resources it concerns.
+    """
 
     model_config = _FROZEN
 
@@ -220,6 +229,7 @@ class CoverageGap(BaseModel):
     account: str | None = None
     region: str | None = None
     service: str | None = None
+    target: str | None = None
 
 
 class ScopeRecord(BaseModel):

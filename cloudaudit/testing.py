@@ -100,7 +100,7 @@ class FakeProvider:
         unit = Unit(scope=Scope(self._name, "fake-account"), run=self._run)
         for outcome in fanout.run([unit]):
             audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-            gaps = (outcome.gap,) if outcome.gap else ()
+            gaps = outcome.gaps
             yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
         if self._gaps:
             yield Batch(gaps=tuple(self._gaps))

@@ -104,6 +104,8 @@ class Engine:
     def _judge_location(self, loc: Location, axis: str) -> Judgement:
         place = self.catalog.place(loc)
         verb = "is in" if axis == "location" else "keeps a copy of its data in"
+        if loc.note and axis != "location":
+            verb = "may keep a copy of its data in"
         where = _where(place, loc)
         status, text, matched = self._judge_countries(place, loc)
         reason = f"{LABEL} {verb} {where}{text}"
@@ -136,6 +138,8 @@ class Engine:
                 ),
                 (),
             )
+        if not place.known and loc.note:
+            return Status.UNKNOWN, f" ({loc.note}); its residency cannot be judged", ()
         if not place.known:
             return (
                 Status.UNKNOWN,
@@ -283,10 +287,8 @@ class Engine:
         op = place.operator_country
         verb = "is in" if axis == "location" else "keeps a copy of its data in"
         if op is None:
-            reason = (
-                f"{LABEL} {verb} {_where(place, loc)}, whose operator is not in the "
-                "catalog; the operator axis cannot be judged"
-            )
+            why = f" ({loc.note})" if loc.note else ", whose operator is not in the catalog"
+            reason = f"{LABEL} {verb} {_where(place, loc)}{why}; the operator axis cannot be judged"
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
             return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
         term = self.rules.countries.get(op)
@@ -304,14 +306,14 @@ class Engine:
 
     # ----- combining ------------------------------------------------------------------------
     def _single_cached(self, loc: Location, axis: str) -> list[Judgement]:
-        key = (loc.provider, loc.region, loc.zone, loc.kind, axis)
+        key = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, axis)
         hit = self._single.get(key)
         if hit is None:
             hit = self._judge_location(loc, axis)
             self._single[key] = hit
         out = [hit]
         if "operator" in self._axes:
-            okey = (loc.provider, loc.region, loc.zone, loc.kind, "operator", axis)
+            okey = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, "operator", axis)
             op = self._single.get(okey)
             if op is None and okey not in self._single:
                 op = self._judge_operator(loc, axis)
@@ -322,16 +324,22 @@ class Engine:
 
     def judge(self, location: Location, copies: tuple[Location, ...]) -> Judgement:
         """Judge a primary location and its copies (cached per combination)."""
-        key: tuple[object, ...] = (location.provider, location.region, location.zone, location.kind)
+        key: tuple[object, ...] = (
+            location.provider,
+            location.region,
+            location.zone,
+            location.kind,
+            location.note,
+        )
         if copies:
-            key = key + tuple((c.provider, c.region, c.zone, c.kind) for c in copies)
+            key = key + tuple((c.provider, c.region, c.zone, c.kind, c.note) for c in copies)
         hit = self._combo.get(key)
         if hit is None:
             parts = self._single_cached(location, "location")
             if "copies" in self._axes:
-                seen = {(location.provider, location.region, location.zone)}
+                seen = {(location.provider, location.region, location.zone, location.note)}
                 for c in copies:
-                    ck = (c.provider, c.region, c.zone)
+                    ck = (c.provider, c.region, c.zone, c.note)
                     if ck not in seen:
                         seen.add(ck)
                         parts.extend(self._single_cached(c, "copy"))

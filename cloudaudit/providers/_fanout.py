@@ -7,6 +7,8 @@ the error code, and the audit goes on. "Could not look" is never silently "nothi
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import queue
 import re
 import threading
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.providers._detail import DetailSink, collecting
 
 __all__ = [
     "Classifier",
@@ -93,12 +96,22 @@ class Unit:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one unit: resources and an audited record, or a gap."""
+    """The result of one unit: resources and an audited record, or a gap.
+
+    ``details`` holds the gaps of failed secondary calls (see
+    :func:`~cloudaudit.providers._detail.lookup`) of a unit that was still audited.
+    """
 
     scope: Scope
     resources: Sequence[Resource] = ()
     audited: ScopeRecord | None = None
     gap: CoverageGap | None = None
+    details: tuple[CoverageGap, ...] = ()
+
+    @property
+    def gaps(self) -> tuple[CoverageGap, ...]:
+        """Every gap of the unit: its own (if it failed) and those of its detail lookups."""
+        return ((self.gap,) if self.gap is not None else ()) + self.details
 
 
 class Task(Protocol[T_co]):
@@ -208,10 +221,12 @@ class FanOut:
                 unit.scope,
                 gap=make_gap(unit.scope, "Cancelled", "the audit stopped before this scope ran"),
             )
+        sink = DetailSink(functools.partial(self._detail_gap, unit.scope))
         try:
-            resources = unit.run()
+            with collecting(sink):
+                resources = unit.run()
         except Exception as exc:  # noqa: BLE001 - the one place failures become coverage gaps
-            return Outcome(unit.scope, gap=self.gap(unit.scope, exc))
+            return Outcome(unit.scope, gap=self.gap(unit.scope, exc), details=tuple(sink.gaps))
         s = unit.scope
         record = ScopeRecord(
             provider=s.provider,
@@ -222,7 +237,19 @@ class FanOut:
             resources=len(resources),
             method=unit.method,
         )
-        return Outcome(s, resources=tuple(resources), audited=record)
+        return Outcome(s, resources=tuple(resources), audited=record, details=tuple(sink.gaps))
+
+    def _detail_gap(
+        self, scope: Scope, exc: BaseException, what: str, target: str
+    ) -> CoverageGap | None:
+        """The gap of a failed secondary call, or ``None`` when no classifier knows the error."""
+        for classify in self.classifiers:
+            found = classify(exc)
+            if found is not None:
+                code, message = found
+                gap = make_gap(scope, code, redact(f"{what}: {message}", self.secrets))
+                return gap.model_copy(update={"target": target})
+        return None
 
     def _in_slot(self, unit: Unit) -> Outcome:
         """Run a unit on a pool thread, holding a slot; nested runs stay inline."""
@@ -257,7 +284,10 @@ class FanOut:
         if holding:
             self._slots.release()
         try:
-            futures = [pool.submit(self._helper, fn, item) for item in todo]
+            # each item sees the calling unit's context (its sink for detail-lookup gaps)
+            futures = [
+                pool.submit(contextvars.copy_context().run, self._helper, fn, item) for item in todo
+            ]
             try:
                 return [f.result() for f in futures]
             finally:

@@ -205,6 +205,8 @@ def unit_of(r: Resource) -> tuple[str | None, str]:
 
 def covers(g: CoverageGap, r: Resource) -> bool:
     region, service = unit_of(r)
+    if g.target is not None:  # one detail lookup: it concerns that resource only
+        return g.target.split(" ")[-1] == r.name
     return g.region in (None, region) and g.service in (None, service)
 
 

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.providers._detail import lookup
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit
 from cloudaudit.providers._protocol import Batch, Inventory
 from cloudaudit.providers.alibaba import ecs, oss, rds
@@ -136,19 +137,8 @@ class AlibabaProvider:
             yield _batch(outcome, resources=len(listing[0].buckets) if listing else 0)
         buckets = self._in_scope(listing[0].buckets if listing else ())
         units = [*self._regional_units(account, regions), *self._bucket_units(account, buckets)]
-        by_scope = {self._bucket_scope(account, b): b for b in buckets}
         for outcome in fanout.run(units):
-            bucket = by_scope.get(outcome.scope)
-            if outcome.gap is not None and bucket is not None:
-                # Replication unreadable: the bucket is still reported, with a copy in an
-                # unknown place (so it is never compliant), and the gap says why.
-                unread = (oss.Destination(bucket="(replication unreadable)", location=None),)
-                yield Batch(
-                    resources=(oss.bucket_to_resource(account, bucket, unread),),
-                    gaps=(outcome.gap,),
-                )
-            else:
-                yield _batch(outcome)
+            yield _batch(outcome)
 
     def _in_scope(self, buckets: Sequence[oss.Bucket]) -> Sequence[oss.Bucket]:
         """With explicit ``regions``, keep the buckets of those regions (and unplaced ones)."""
@@ -188,7 +178,14 @@ class AlibabaProvider:
 
     def _bucket(self, account: str, bucket: oss.Bucket) -> Sequence[Resource]:
         region = oss.bucket_region(bucket.location, bucket.region) or self._discovery
-        destinations = oss.fetch_replication(self._clients.oss(region), bucket.name)
+        # Replication unreadable: the bucket is still reported, with a copy in an unknown
+        # place naming the failed call (never compliant), and a gap for the lookup.
+        destinations = lookup(
+            "oss:GetBucketReplication",
+            f"bucket {bucket.name}",
+            partial(oss.fetch_replication, self._clients.oss(region), bucket.name),
+            classify,
+        )
         return [oss.bucket_to_resource(account, bucket, destinations)]
 
 
@@ -199,5 +196,5 @@ def _batch(outcome: Outcome, resources: int | None = None) -> Batch:
         if resources is not None:
             record = record.model_copy(update={"resources": resources})
         audited = (record,)
-    gaps: tuple[CoverageGap, ...] = (outcome.gap,) if outcome.gap is not None else ()
+    gaps: tuple[CoverageGap, ...] = outcome.gaps
     return Batch(resources=outcome.resources, audited=audited, gaps=gaps)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._detail import Unread
 from cloudaudit.providers.alibaba._errors import oss_error_code
 from cloudaudit.providers.alibaba.ecs import PaginationLoop
 
@@ -120,14 +121,19 @@ def bucket_region(location: str | None, region: str | None = None) -> str | None
 
 
 def bucket_to_resource(
-    account: str, bucket: Bucket, destinations: Sequence[Destination] = ()
+    account: str, bucket: Bucket, destinations: Sequence[Destination] | Unread = ()
 ) -> Resource:
     """Turn a bucket and its replication destinations into a Resource.
 
-    A bucket whose location OSS did not report gets ``kind=unknown`` (never a guess).
+    A bucket whose location OSS did not report gets ``kind=unknown`` (never a guess);
+    ``destinations`` is an :class:`Unread` when the replication could not be read (an unknown
+    copy naming the failed call).
     """
     region = bucket_region(bucket.location, bucket.region)
     copies: list[Location] = []
+    if isinstance(destinations, Unread):
+        copies.append(destinations.location(ProviderId.ALIBABA))
+        destinations = ()
     for d in destinations:
         dest_region = bucket_region(d.location)
         copies.append(

@@ -13,8 +13,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._detail import Unread, lookup
 
-__all__ = ["AwsContext", "Collector", "Mapper", "arn", "location", "resource", "serial_map"]
+__all__ = [
+    "AwsContext",
+    "Collector",
+    "Mapper",
+    "Unread",
+    "arn",
+    "detail",
+    "location",
+    "resource",
+    "serial_map",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,6 +104,24 @@ class Collector:
     actions: tuple[str, ...] = ()
 
 
+def detail(action: str, target: str, fn: Callable[[], T]) -> T | Unread:
+    """Run one secondary (per-resource or per-region detail) call of a collector.
+
+    A failure the AWS classifier recognises (denied, throttled, unreachable, malformed answer)
+    becomes a coverage gap naming ``action``, ``target`` and the error code, and an
+    :class:`Unread` that the collector puts on the affected axis (``copies``, or the location),
+    so that the resource it listed is still reported. See :mod:`cloudaudit.providers._detail`.
+
+    Args:
+        action: The IAM action of the call (``dynamodb:DescribeTable``).
+        target: What it is about (``table orders``, ``region eu-west-1``).
+        fn: Makes the call.
+    """
+    from cloudaudit.providers.aws._errors import classify
+
+    return lookup(action, target, fn, classify)
+
+
 def arn(partition: str, service: str, region: str, account: str, resource: str) -> str:
     """Build an ARN: ``arn:{partition}:{service}:{region}:{account}:{resource}``."""
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"
@@ -112,16 +141,22 @@ def resource(
     id: str,
     name: str,
     zone: str | None = None,
-    region: str | None = None,
-    copies: Sequence[str] = (),
+    region: str | Unread | None = None,
+    copies: Sequence[str | Unread] = (),
     tags: Any = None,
 ) -> Resource:
     """Build an AWS :class:`Resource`. ``copies`` are regions holding copies of the data.
 
-    ``tags`` accepts the AWS list shape (``[{"Key": k, "Value": v}]``) or a mapping.
+    A copy (or ``region``) given as an :class:`Unread` is an ``unknown`` location whose note
+    names the detail call that failed. ``tags`` accepts the AWS list shape
+    (``[{"Key": k, "Value": v}]``) or a mapping.
     """
     where = region or ctx.region
-    copy_locs = tuple(location(r) for r in dict.fromkeys(copies) if r and r != where)
+    copy_locs = tuple(
+        c.location(ProviderId.AWS) if isinstance(c, Unread) else location(c)
+        for c in dict.fromkeys(copies)
+        if c and c != where
+    )
     return Resource(
         provider=ProviderId.AWS,
         account=ctx.account,
@@ -129,7 +164,9 @@ def resource(
         type=type,
         id=id,
         name=name,
-        location=location(where, zone),
+        location=where.location(ProviderId.AWS)
+        if isinstance(where, Unread)
+        else location(where, zone),
         data_locations=copy_locs,
         tags=_tags(tags),
     )

@@ -244,7 +244,7 @@ class _Plan:
         refused = self.probe.refusal(region) if region else None
         if outcome.gap is None or refused is None:
             audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-            gaps = (outcome.gap,) if outcome.gap else ()
+            gaps = outcome.gaps
             yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
             return
         if region in self.reported:

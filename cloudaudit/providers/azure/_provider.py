@@ -7,10 +7,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from cloudaudit.catalog import Catalog, default_catalog
 from cloudaudit.models import CoverageGap, Location, ProviderId, Resource, ScopeRecord
+from cloudaudit.providers._detail import Unread, lookup
 from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.azure import _arm, _graph
@@ -302,19 +304,25 @@ class _Run:
             for row in rows
             if str(row.get("type", "")).lower() == SQL_SERVER and row.get("id")
         ]
-        found: dict[str, dict[str, list[Row]]] = {}
+        found: dict[str, dict[str, list[Row]] | Unread] = {}
 
         def unit(sub: str, server_id: str, location: str) -> Unit:
             def go() -> Sequence[Resource]:
-                links = _arm.fetch_sql_links(self.provider.resource_client(sub), server_id)
+                # a secondary call: when it fails, the server and its databases are still
+                # reported, with an unknown copy naming the call (and a gap for it)
+                links = lookup(
+                    "Microsoft.Sql/servers/failoverGroups/read",
+                    f"server {server_id.rsplit('/', 1)[-1]}",
+                    partial(_arm.fetch_sql_links, self.provider.resource_client(sub), server_id),
+                    classify,
+                )
                 found[server_id.lower()] = links
                 return ()
 
             return Unit(Scope(NAME, sub, location or None, "Microsoft.Sql/servers"), go, "api")
 
         for outcome in self.fanout.run([unit(*s) for s in servers]):
-            if outcome.gap is not None:
-                self.gaps.append(outcome.gap)
+            self.gaps.extend(outcome.gaps)
         self.sql_links = sql_copies(servers, found, self.geo, self.catalog)
 
     # build resources, records and gaps

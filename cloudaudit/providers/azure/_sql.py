@@ -8,6 +8,7 @@ from typing import Any
 
 from cloudaudit.catalog import Catalog
 from cloudaudit.models import Location
+from cloudaudit.providers._detail import Unread
 from cloudaudit.providers.azure._geo import UNKNOWN_COPY, Geo
 
 __all__ = ["ANY_DATABASE", "SQL_DB", "SQL_SERVER", "sql_copies"]
@@ -20,7 +21,7 @@ ANY_DATABASE = "/databases/*"
 
 def sql_copies(
     servers: Sequence[tuple[str, str, str]],
-    found: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+    found: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]] | Unread],
     geo: Geo,
     catalog: Catalog,
 ) -> dict[str, list[Location]]:
@@ -29,8 +30,8 @@ def sql_copies(
     Args:
         servers: ``(subscription, server id, location)`` of every SQL server listed.
         found: Per lower-case server id, ``failoverGroups`` and ``replicationLinks`` rows.
-            A server missing here could not be read: it and all its databases get an
-            unknown copy (the gap itself is recorded by the caller).
+            A server missing here (or an :class:`Unread`) could not be read: it and all its
+            databases get an unknown copy (the gap itself is recorded by the caller).
         geo: Location names and pairs.
         catalog: Region catalog for the location rule.
 
@@ -41,9 +42,10 @@ def sql_copies(
     for _sub, server_id, _loc in servers:
         key = server_id.lower()
         links = found.get(key)
-        if links is None:
-            out[key].append(UNKNOWN_COPY)
-            out[key + ANY_DATABASE].append(UNKNOWN_COPY)
+        if links is None or isinstance(links, Unread):
+            unknown = UNKNOWN_COPY if links is None else links.location(UNKNOWN_COPY.provider)
+            out[key].append(unknown)
+            out[key + ANY_DATABASE].append(unknown)
             continue
         for group in links.get("failoverGroups") or ():
             props = group.get("properties") or {}

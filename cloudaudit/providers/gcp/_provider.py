@@ -73,7 +73,7 @@ class _Failed:
 
 def _batch(outcome: Outcome) -> Batch:
     audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-    gaps = (outcome.gap,) if outcome.gap else ()
+    gaps = outcome.gaps
     return Batch(resources=outcome.resources, audited=audited, gaps=gaps)
 
 

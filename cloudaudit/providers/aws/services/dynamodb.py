@@ -8,16 +8,19 @@ called to read the ``ReplicationGroup``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
 
 __all__ = [
     "COLLECTORS",
     "V1",
     "collect_tables",
     "fetch_global_table",
+    "fetch_table",
+    "fetch_table_names",
     "fetch_tables",
     "replication_regions",
     "to_resource",
@@ -27,11 +30,20 @@ V1 = "2017.11.29"
 """``GlobalTableVersion`` of legacy (v1) global tables."""
 
 
+def fetch_table_names(client: Any) -> list[str]:
+    """List the name of every table of the client's region (``ListTables``)."""
+    pages = client.get_paginator("list_tables").paginate()
+    return [name for page in pages for name in page["TableNames"]]
+
+
 def fetch_tables(client: Any) -> list[dict[str, Any]]:
     """List every table of the client's region and describe each (``DescribeTable``)."""
-    pages = client.get_paginator("list_tables").paginate()
-    names = [name for page in pages for name in page.get("TableNames", [])]
-    return [client.describe_table(TableName=name)["Table"] for name in names]
+    return [fetch_table(client, name) for name in fetch_table_names(client)]
+
+
+def fetch_table(client: Any, name: str) -> dict[str, Any]:
+    """Describe one table (``DescribeTable``)."""
+    return dict(client.describe_table(TableName=name)["Table"])
 
 
 def fetch_global_table(client: Any, name: str) -> dict[str, Any]:
@@ -46,7 +58,7 @@ def replication_regions(global_table: Mapping[str, Any]) -> list[str]:
 
 
 def to_resource(
-    raw: Mapping[str, Any], ctx: AwsContext, v1_regions: Iterable[str] = ()
+    raw: Mapping[str, Any], ctx: AwsContext, v1_regions: Iterable[str | Unread] = ()
 ) -> Resource:
     """Turn one ``TableDescription`` into a :class:`Resource`.
 
@@ -56,7 +68,7 @@ def to_resource(
         v1_regions: For a v1 global table, the regions of its replication group.
     """
     name = raw["TableName"]
-    replicas = [r["RegionName"] for r in raw.get("Replicas") or ()]
+    replicas: list[str | Unread] = [r["RegionName"] for r in raw.get("Replicas") or ()]
     return resource(
         ctx,
         service="dynamodb",
@@ -68,14 +80,31 @@ def to_resource(
     )
 
 
+def _group_regions(client: Any, name: str) -> list[str]:
+    return replication_regions(fetch_global_table(client, name))
+
+
 def collect_tables(ctx: AwsContext) -> list[Resource]:
-    """List the tables of ``ctx.region`` with their replica regions."""
+    """List the tables of ``ctx.region`` with their replica regions.
+
+    A table whose ``DescribeTable`` (or ``DescribeGlobalTable``) fails is still reported, in
+    its region, with an unknown copy naming the failed call.
+    """
     client = ctx.client("dynamodb")
     out = []
-    for raw in fetch_tables(client):
-        v1: list[str] = []
+    for name in fetch_table_names(client):
+        raw = detail("dynamodb:DescribeTable", f"table {name}", partial(fetch_table, client, name))
+        if isinstance(raw, Unread):
+            out.append(to_resource({"TableName": name}, ctx, [raw]))
+            continue
+        v1: list[str | Unread] = []
         if raw.get("GlobalTableVersion") == V1:
-            v1 = replication_regions(fetch_global_table(client, raw["TableName"]))
+            group = detail(
+                "dynamodb:DescribeGlobalTable",
+                f"table {name}",
+                partial(_group_regions, client, name),
+            )
+            v1 = [group] if isinstance(group, Unread) else list(group)
         out.append(to_resource(raw, ctx, v1))
     return out
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
 
 __all__ = [
     "COLLECTORS",
@@ -59,9 +59,17 @@ def replica_regions(rules: Iterable[Mapping[str, Any]], name: str) -> list[str]:
 
 
 def to_resource(
-    raw: Mapping[str, Any], ctx: AwsContext, rules: Sequence[Mapping[str, Any]] = ()
+    raw: Mapping[str, Any], ctx: AwsContext, rules: Sequence[Mapping[str, Any]] | Unread = ()
 ) -> Resource:
-    """Turn one ``Repository`` into a :class:`Resource` with its replica regions."""
+    """Turn one ``Repository`` into a :class:`Resource` with its replica regions.
+
+    ``rules`` is an :class:`Unread` when ``DescribeRegistry`` failed: the copy is unknown.
+    """
+    copies: list[str | Unread] = (
+        [rules]
+        if isinstance(rules, Unread)
+        else list(replica_regions(rules, raw["repositoryName"]))
+    )
     name = raw["repositoryName"]
     default = arn(ctx.partition, "ecr", ctx.region, ctx.account, f"repository/{name}")
     return resource(
@@ -70,7 +78,7 @@ def to_resource(
         type="repository",
         id=raw.get("repositoryArn") or default,
         name=name,
-        copies=replica_regions(rules, name),
+        copies=copies,
     )
 
 
@@ -80,7 +88,9 @@ def collect_repositories(ctx: AwsContext) -> list[Resource]:
     repositories = fetch_repositories(client)
     if not repositories:
         return []
-    rules = fetch_replication_rules(client)
+    rules = detail(
+        "ecr:DescribeRegistry", f"registry in {ctx.region}", lambda: fetch_replication_rules(client)
+    )
     return [to_resource(raw, ctx, rules) for raw in repositories]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
 
 __all__ = [
     "COLLECTORS",
@@ -55,7 +55,9 @@ def replication_map(replications: Sequence[Mapping[str, Any]]) -> dict[str, list
     return out
 
 
-def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] = ()) -> Resource:
+def to_resource(
+    raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str | Unread] = ()
+) -> Resource:
     """Turn one ``FileSystemDescription`` into a :class:`Resource` (``copies``: regions)."""
     fs_id = raw["FileSystemId"]
     default = arn(
@@ -76,15 +78,22 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] =
 def collect_file_systems(ctx: AwsContext) -> list[Resource]:
     """List the EFS file systems of ``ctx.region`` with their replication destinations.
 
-    A failure to read the replication configurations fails the unit (a coverage gap): a file
-    system is never reported without the copies it may have.
+    When the replication configurations cannot be read, every file system is still reported,
+    with an unknown copy naming the failed call (and a gap): never without the copies it may
+    have, never dropped.
     """
     client = ctx.client("efs")
     systems = fetch_file_systems(client)
     if not systems:
         return []
-    copies = replication_map(fetch_replications(client))
-    return [to_resource(raw, ctx, copies.get(raw["FileSystemId"], ())) for raw in systems]
+    found = detail(
+        "elasticfilesystem:DescribeReplicationConfigurations",
+        f"region {ctx.region}",
+        lambda: replication_map(fetch_replications(client)),
+    )
+    if isinstance(found, Unread):
+        return [to_resource(raw, ctx, [found]) for raw in systems]
+    return [to_resource(raw, ctx, found.get(raw["FileSystemId"], ())) for raw in systems]
 
 
 COLLECTORS: tuple[Collector, ...] = (

@@ -8,27 +8,39 @@ from one ``ListAliases`` call per region.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
 
 __all__ = [
     "COLLECTORS",
     "collect_keys",
     "customer_managed",
     "fetch_aliases",
+    "fetch_key",
+    "fetch_key_ids",
     "fetch_keys",
     "replica_regions",
     "to_resource",
 ]
 
 
+def fetch_key_ids(client: Any) -> list[str]:
+    """List the id of every key of the client's region (``ListKeys``)."""
+    pages = client.get_paginator("list_keys").paginate()
+    return [str(k["KeyId"]) for page in pages for k in page["Keys"]]
+
+
+def fetch_key(client: Any, key_id: str) -> dict[str, Any]:
+    """Describe one key (``DescribeKey``)."""
+    return dict(client.describe_key(KeyId=key_id)["KeyMetadata"])
+
+
 def fetch_keys(client: Any) -> list[dict[str, Any]]:
     """List and describe every key of the client's region (``ListKeys``, ``DescribeKey``)."""
-    pages = client.get_paginator("list_keys").paginate()
-    ids = [k["KeyId"] for page in pages for k in page.get("Keys", [])]
-    return [client.describe_key(KeyId=key_id)["KeyMetadata"] for key_id in ids]
+    return [fetch_key(client, key_id) for key_id in fetch_key_ids(client)]
 
 
 def fetch_aliases(client: Any) -> dict[str, str]:
@@ -55,27 +67,45 @@ def replica_regions(meta: Mapping[str, Any]) -> list[str]:
     return [r for r in (primary, *replicas) if r]
 
 
-def to_resource(meta: Mapping[str, Any], ctx: AwsContext, aliases: Mapping[str, str]) -> Resource:
-    """Turn one ``KeyMetadata`` into a :class:`Resource`."""
+def to_resource(
+    meta: Mapping[str, Any],
+    ctx: AwsContext,
+    aliases: Mapping[str, str],
+    unread: Unread | None = None,
+) -> Resource:
+    """Turn one ``KeyMetadata`` into a :class:`Resource` (``unread``: DescribeKey failed)."""
     key_id = meta["KeyId"]
+    default = f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/{key_id}"
+    copies: list[str | Unread] = [unread] if unread else list(replica_regions(meta))
     return resource(
         ctx,
         service="kms",
         type="key",
-        id=meta["Arn"],
+        id=meta.get("Arn") or default,
         name=aliases.get(key_id, key_id),
-        copies=replica_regions(meta),
+        copies=copies,
     )
 
 
 def collect_keys(ctx: AwsContext) -> list[Resource]:
-    """List the customer-managed keys of ``ctx.region``."""
+    """List the customer-managed keys of ``ctx.region``.
+
+    A key whose ``DescribeKey`` fails is still reported (it may be customer-managed), with an
+    unknown copy naming the failed call.
+    """
     client = ctx.client("kms")
-    keys = customer_managed(fetch_keys(client))
-    if not keys:
+    described = [
+        (key_id, detail("kms:DescribeKey", f"key {key_id}", partial(fetch_key, client, key_id)))
+        for key_id in fetch_key_ids(client)
+    ]
+    keys = customer_managed(m for _, m in described if not isinstance(m, Unread))
+    unread = [(k, m) for k, m in described if isinstance(m, Unread)]
+    if not keys and not unread:
         return []
     aliases = fetch_aliases(client)
-    return [to_resource(meta, ctx, aliases) for meta in keys]
+    out = [to_resource(meta, ctx, aliases) for meta in keys]
+    out += [to_resource({"KeyId": k}, ctx, aliases, m) for k, m in unread]
+    return out
 
 
 COLLECTORS: tuple[Collector, ...] = (

@@ -3,8 +3,9 @@
 ``ListBuckets`` returns ``BucketRegion`` on current S3; when it is missing (older endpoints,
 other partitions, fakes) the region comes from ``GetBucketLocation``, where ``None`` means
 us-east-1 and the legacy ``EU`` means eu-west-1. Replication destinations go into
-``data_locations``; a destination whose region cannot be read is an *unknown* location, so the
-verdict becomes unknown, never compliant.
+``data_locations``. The per-bucket calls are secondary (``_base.detail``): when one
+fails, that bucket alone gets an *unknown* location or copy whose reason names the call and the
+error code, a gap records the lookup, and every bucket is still reported.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
 
 __all__ = [
     "COLLECTORS",
@@ -40,13 +41,14 @@ class BucketFacts:
 
     Attributes:
         name: Bucket name.
-        region: Its region, or ``None`` when GetBucketLocation failed.
-        copies: Regions of replication destinations; ``None`` for one that could not be read.
+        region: Its region; an :class:`Unread` (or ``None``) when GetBucketLocation failed.
+        copies: Regions of replication destinations; an :class:`Unread` (or ``None``) for one
+            that could not be read.
     """
 
     name: str
-    region: str | None
-    copies: tuple[str | None, ...] = ()
+    region: str | Unread | None
+    copies: tuple[str | Unread | None, ...] = ()
 
 
 def bucket_region(location_constraint: str | None) -> str:
@@ -116,31 +118,30 @@ def to_resource(ctx: AwsContext, facts: BucketFacts) -> Resource:
     return res.model_copy(update=update) if update else res
 
 
-def _region_or_none(s3: Any, bucket: str) -> str | None:
-    from botocore.exceptions import ClientError
-
-    try:
-        return bucket_region(fetch_bucket_location(s3, bucket))
-    except ClientError:
-        return None
+def _where(s3: Any, bucket: str, why: str = "") -> str | Unread:
+    return detail(
+        "s3:GetBucketLocation",
+        f"bucket {bucket}{why}",
+        lambda: bucket_region(fetch_bucket_location(s3, bucket)),
+    )
 
 
 def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     home = ctx.client("s3")
     name = str(raw["Name"])
-    region = raw.get("BucketRegion") or _region_or_none(home, name)
-    if region is None:
-        return BucketFacts(name, None, (None,))
-    try:
-        config = fetch_replication(ctx.client_in("s3", region), name)
-    except (ClientError, BotoCoreError):
-        # Denied, or the bucket's region is unreachable: its copies are unknown (never
-        # compliant), and the other buckets of the account are still listed.
-        return BucketFacts(name, region, (None,))
-    copies = tuple(_region_or_none(home, dest) for dest in replication_destinations(config))
-    return BucketFacts(name, region, copies)
+    region = raw.get("BucketRegion") or _where(home, name)
+    if isinstance(region, Unread):
+        # the replication configuration is read in the bucket's region: unknown too
+        return BucketFacts(name, region, (region,))
+    config = detail(
+        "s3:GetReplicationConfiguration",
+        f"bucket {name}",
+        lambda: fetch_replication(ctx.client_in("s3", region), name),
+    )
+    if isinstance(config, Unread):
+        return BucketFacts(name, region, (config,))
+    dests = replication_destinations(config)
+    return BucketFacts(name, region, tuple(_where(home, d, f" (replica of {name})") for d in dests))
 
 
 def list_buckets(ctx: AwsContext) -> list[Resource]:

@@ -8,38 +8,60 @@ Secret values are never read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
 
-__all__ = ["COLLECTORS", "collect_secrets", "fetch_secrets", "to_resource"]
+__all__ = ["COLLECTORS", "collect_secrets", "fetch_secrets", "list_secrets", "to_resource"]
+
+
+def list_secrets(client: Any) -> list[dict[str, Any]]:
+    """List every secret of the client's region (``ListSecrets``)."""
+    pages = client.get_paginator("list_secrets").paginate()
+    return [s for page in pages for s in page["SecretList"]]
 
 
 def fetch_secrets(client: Any) -> list[dict[str, Any]]:
     """List every secret of the client's region and describe each (``DescribeSecret``)."""
-    pages = client.get_paginator("list_secrets").paginate()
-    arns = [s["ARN"] for page in pages for s in page.get("SecretList", [])]
-    return [client.describe_secret(SecretId=secret_arn) for secret_arn in arns]
+    return [client.describe_secret(SecretId=s["ARN"]) for s in list_secrets(client)]
 
 
-def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
-    """Turn one ``DescribeSecret`` response into a :class:`Resource` with its replica regions."""
+def to_resource(raw: Mapping[str, Any], ctx: AwsContext, unread: Unread | None = None) -> Resource:
+    """Turn one ``DescribeSecret`` response into a :class:`Resource` with its replica regions.
+
+    ``unread``: ``DescribeSecret`` failed and ``raw`` is the ``ListSecrets`` entry; the copy
+    is unknown.
+    """
     replicas = [r["Region"] for r in raw.get("ReplicationStatus") or ()]
+    copies: list[str | Unread] = [raw.get("PrimaryRegion") or "", *replicas]
     return resource(
         ctx,
         service="secretsmanager",
         type="secret",
         id=raw["ARN"],
-        name=raw["Name"],
-        copies=[raw.get("PrimaryRegion") or "", *replicas],
+        name=raw.get("Name") or raw["ARN"],
+        copies=[unread] if unread else copies,
         tags=raw.get("Tags"),
     )
 
 
 def collect_secrets(ctx: AwsContext) -> list[Resource]:
-    """List the secrets of ``ctx.region``."""
-    return [to_resource(raw, ctx) for raw in fetch_secrets(ctx.client("secretsmanager"))]
+    """List the secrets of ``ctx.region`` (a failed ``DescribeSecret``: an unknown copy)."""
+    client = ctx.client("secretsmanager")
+    out = []
+    for listed in list_secrets(client):
+        name = listed.get("Name") or listed["ARN"]
+        raw = detail(
+            "secretsmanager:DescribeSecret",
+            f"secret {name}",
+            partial(client.describe_secret, SecretId=listed["ARN"]),
+        )
+        out.append(
+            to_resource(listed, ctx, raw) if isinstance(raw, Unread) else to_resource(raw, ctx)
+        )
+    return out
 
 
 COLLECTORS: tuple[Collector, ...] = (

@@ -4,7 +4,6 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws._base import AwsContext
@@ -92,15 +91,19 @@ def test_efs_replication_destinations_are_copies(aws_http):
     assert found["other"].data_locations == ()
 
 
-def test_efs_replication_read_failure_is_raised_not_hidden(aws_http):
+def test_efs_replication_read_failure_is_an_unknown_copy_not_a_lost_file_system(aws_http):
     aws_http.answer(
         REPLICATIONS,
         lambda region: (403, {"__type": "AccessDeniedException", "message": "denied"}),
     )
     boto3.client("efs", region_name="us-east-1").create_file_system(CreationToken="x")
-    with pytest.raises(ClientError) as info:
-        _efs_run("us-east-1")
-    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+    (fs,) = _efs_run("us-east-1").values()
+    (copy,) = fs.data_locations
+    assert copy.kind is LocationKind.UNKNOWN
+    assert copy.note == (
+        "elasticfilesystem:DescribeReplicationConfigurations on region us-east-1 failed: "
+        "AccessDeniedException"
+    )
 
 
 def test_replication_map_is_pure():
