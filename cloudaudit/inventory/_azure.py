@@ -3,9 +3,10 @@
 Rows go through the Azure provider's own pure transform (``row_to_resource``), so a saved
 Resource Graph result is judged exactly as a live audit judges the same resources, copies
 included: storage ``secondaryLocation`` (or the paired region when the SKU is geo-redundant),
-Cosmos DB locations, vault redundancy. Paired regions come from ``az account list-locations``
-output given in the same import (a file of its own); without it, a geo-redundant copy whose
-target is not in the row is ``unknown``, never absent.
+Cosmos DB locations, vault redundancy. Azure SQL failover groups and geo-replication links
+are not in a row: SQL servers and databases get an ``unknown`` copy. Paired regions come from
+``az account list-locations`` output given in the same import (a file of its own); without
+it, a geo-redundant copy whose target is not in the row is ``unknown``, never absent.
 
 The REST response's ``data`` may be a list of objects (``resultFormat: objectArray``) or a
 table (``{"columns": [...], "rows": [[...]]}``): both are read.
@@ -18,10 +19,15 @@ from typing import Any
 
 from cloudaudit.catalog import default_catalog
 from cloudaudit.inventory._shapes import Context, Shape
-from cloudaudit.models import Resource
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.azure import Geo, location_info, row_to_resource
 
 __all__ = ["SHAPES"]
+
+_SQL_TYPES = ("microsoft.sql/servers", "microsoft.sql/servers/databases")
+UNKNOWN_SQL = Location(provider=ProviderId.AZURE, region=None, kind=LocationKind.UNKNOWN)
+"""Azure SQL failover groups and geo-replication links are separate ARM resources that a
+Resource Graph row does not carry: a SQL server or database gets an ``unknown`` copy."""
 
 
 def _geo(ctx: Context) -> Geo:
@@ -61,7 +67,8 @@ def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
         if not rid.lower().startswith("/subscriptions/") or not row.get("type"):
             raise ValueError("a Resource Graph row needs id (/subscriptions/...) and type")
         subscription = rid.split("/")[2]
-        yield row_to_resource(row, subscription, geo, catalog)
+        extra = [UNKNOWN_SQL] if str(row.get("type")).lower() in _SQL_TYPES else []
+        yield row_to_resource(row, subscription, geo, catalog, extra)
 
 
 def _locations(record: Any, ctx: Context) -> Iterator[Resource]:
@@ -91,19 +98,19 @@ def _is_location(record: Any, _key: str | None) -> bool:
 
 SHAPES = (
     Shape(
-        name="azure-resource-graph",
-        title="az graph query output, Resource Graph REST response (objects or table)",
-        looks_for='rows with id (/subscriptions/...) and type, under "data" or in a list',
-        match=_is_row,
-        convert=_convert,
-        keys=(None, "data", "data=", "value"),
-    ),
-    Shape(
         name="azure-locations",
         title="az account list-locations (paired regions for geo-redundant copies)",
         looks_for="objects with name and metadata.regionType",
         match=_is_location,
         convert=_locations,
         keys=(None, "value"),
+    ),
+    Shape(
+        name="azure-resource-graph",
+        title="az graph query output, Resource Graph REST response (objects or table)",
+        looks_for='rows with id (/subscriptions/...) and type, under "data" or in a list',
+        match=_is_row,
+        convert=_convert,
+        keys=(None, "data", "data=", "value"),
     ),
 )

@@ -49,6 +49,7 @@ NATIVE = "cloudaudit"
 BATCH = 500
 MAX_GAPS_PER_FILE = 100
 _HEAD = 64
+_FIRST = frozenset({"azure-locations"})
 _METADATA_KEYS = frozenset({"columns", "facets", "QueryInfo"})
 
 
@@ -196,7 +197,8 @@ class ExportSource:
     """
 
     def __init__(self, planned: Sequence[Planned]) -> None:
-        self._planned = list(planned)
+        # Files that only inform the others (Azure paired regions) are read first.
+        self._planned = sorted(planned, key=lambda p: p.shape not in _FIRST)
         self.context = Context()
 
     @property
