@@ -127,7 +127,7 @@ def test_bad_kind_and_missing_id_all_reported_at_once(tmp_path: Path) -> None:
         "provider,account,service,type,id,region,kind\n"
         "aws,1,s3,bucket,b1,us-east-1,continent\n"
         "aws,1,s3,bucket,,us-east-1,region\n"
-        "aws,1,s3,bucket,b3,,region\n"
+        "aws,1,ec2,volume,b3,,region\n"
         "aws,1,s3,bucket,b1,us-east-1,region\n"
     )
     with pytest.raises(InventoryError) as exc:
@@ -262,6 +262,55 @@ def test_docs_examples_validate(tmp_path: Path) -> None:
     if not doc.exists():
         pytest.skip("docs are not shipped with this copy of the tests")
     blocks = re.findall(r"```(csv|json)\n(.*?)```", doc.read_text("utf-8"), re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     for index, (ext, body) in enumerate(blocks):
         assert load_inventory(_write(tmp_path, f"example{index}.{ext}", body))
+
+
+def test_copies_across_clouds_zones_unknown_and_premises(tmp_path: Path) -> None:
+    text = (
+        "provider,account,service,type,id,region,zone,kind,copies\n"
+        "aws,1,s3,bucket,legacy-eu,EU,,,gcp:europe-west3;unknown\n"
+        "aws,1,s3,bucket,legacy-null,,,,us-west-2/us-west-2a\n"
+        "aws,1,ec2,instance,i-1,,arn:aws:outposts:eu-west-1:1:outpost/op-1,premises,\n"
+    )
+    by = {r.id: r for r in load_inventory(_write(tmp_path, "inv.csv", text))}
+    eu, null, outpost = by["legacy-eu"], by["legacy-null"], by["i-1"]
+    assert eu.location.region == "eu-west-1"
+    gcp, unknown = eu.data_locations
+    assert (gcp.provider, gcp.region) == (ProviderId.GCP, "europe-west3")
+    assert unknown.kind is LocationKind.UNKNOWN
+    assert null.location.region == "us-east-1"
+    [zonal] = null.data_locations
+    assert (zonal.region, zonal.zone, zonal.kind) == ("us-west-2", "us-west-2a", LocationKind.ZONE)
+    assert outpost.location.kind is LocationKind.UNKNOWN
+    report = evaluate(list(by.values()), "eu-gdpr")
+    status = {f.resource.id: f.status for f in report.findings}
+    assert status == {
+        "legacy-eu": Status.UNKNOWN,  # a copy whose place is unknown is never compliant
+        "legacy-null": Status.VIOLATION,
+        "i-1": Status.UNKNOWN,  # customer premises: no country
+    }
+
+
+def test_copy_objects_in_json_are_validated(tmp_path: Path) -> None:
+    good = {"provider": "azure", "region": "westeurope"}
+    item = {
+        "provider": "aws",
+        "account": "1",
+        "service": "rds",
+        "type": "db-instance",
+        "id": "db",
+        "region": "eu-central-1",
+        "copies": [good, {"kind": "premises", "zone": "rack-7"}, {"provider": "ibm"}, 5],
+    }
+    with pytest.raises(InventoryError) as exc:
+        load_inventory(_write(tmp_path, "c.json", json.dumps([item])))
+    messages = " | ".join(p[1] for p in exc.value.problems)
+    assert "unknown copy provider 'ibm'" in messages
+    assert "copy 5 is neither text nor an object" in messages
+    item["copies"] = item["copies"][:2]  # type: ignore[index]
+    [r] = load_inventory(_write(tmp_path, "d.json", json.dumps([item])))
+    azure, rack = r.data_locations
+    assert azure.provider is ProviderId.AZURE
+    assert (rack.kind, rack.zone) == (LocationKind.UNKNOWN, "rack-7")

@@ -26,6 +26,7 @@ from cloudaudit.inventory._native import (
     parse_csv,
     parse_json,
 )
+from cloudaudit.inventory._schema import inventory_schema
 from cloudaudit.inventory._source import SHAPES, ExportSource, plan_import, read_resources
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ExportSource",
     "InventoryError",
     "inventory_coverage",
+    "inventory_schema",
     "load_inventory",
     "parse_csv",
     "parse_json",

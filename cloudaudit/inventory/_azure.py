@@ -22,7 +22,7 @@ from cloudaudit.inventory._shapes import Context, Shape
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.azure import Geo, location_info, row_to_resource
 
-__all__ = ["SHAPES"]
+__all__ = ["SHAPES", "convert_rows"]
 
 _SQL_TYPES = ("microsoft.sql/servers", "microsoft.sql/servers/databases")
 UNKNOWN_SQL = Location(provider=ProviderId.AZURE, region=None, kind=LocationKind.UNKNOWN)
@@ -60,7 +60,7 @@ def _rows(record: Any) -> Iterator[Mapping[str, Any]]:
     yield record
 
 
-def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
+def convert_rows(record: Any, ctx: Context) -> Iterator[Resource]:
     geo, catalog = _geo(ctx), default_catalog()
     for row in _rows(record):
         rid = str(row.get("id") or "")
@@ -110,7 +110,7 @@ SHAPES = (
         title="az graph query output, Resource Graph REST response (objects or table)",
         looks_for='rows with id (/subscriptions/...) and type, under "data" or in a list',
         match=_is_row,
-        convert=_convert,
+        convert=convert_rows,
         keys=(None, "data", "data=", "value"),
     ),
 )

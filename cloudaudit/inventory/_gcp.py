@@ -20,7 +20,7 @@ from cloudaudit.inventory._shapes import Context, Shape, text, unknown_copy
 from cloudaudit.models import Location, ProviderId, Resource
 from cloudaudit.providers.gcp import parse_location, search_result_to_resource
 
-__all__ = ["SHAPES"]
+__all__ = ["SHAPES", "convert_search"]
 
 GCP = ProviderId.GCP
 _CONTAINERS = ("cloudresourcemanager.googleapis.com/", "cloudbilling.googleapis.com/")
@@ -68,7 +68,7 @@ def _with_sql(resource: Resource, raw: Mapping[str, Any], ctx: Context) -> Resou
     return resource.model_copy(update={"data_locations": copies})
 
 
-def _search(record: Any, ctx: Context) -> Iterator[Resource]:
+def convert_search(record: Any, ctx: Context) -> Iterator[Resource]:
     if not isinstance(record, Mapping) or not record.get("name"):
         raise ValueError("a search result needs name and assetType")
     asset_type = str(record.get("assetType") or "")
@@ -116,7 +116,7 @@ def _export(record: Any, ctx: Context) -> Iterator[Resource]:
         "labels": data.get("labels") or {},
         "versionedResources": [{"resource": data}],
     }
-    yield from _search(result, ctx)
+    yield from convert_search(result, ctx)
 
 
 def _is_export(record: Any, _key: str | None) -> bool:
@@ -151,7 +151,7 @@ SHAPES = (
         title="gcloud asset search-all-resources --format=json, REST searchAllResources",
         looks_for='objects with assetType and name (a list, JSON Lines, or under "results")',
         match=_is_search,
-        convert=_search,
+        convert=convert_search,
         keys=(None, "results"),
     ),
 )

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cloudaudit.inventory._errors import InventoryError, Problem
+from cloudaudit.inventory._places import PREMISES, is_s3_bucket, parse_copies, s3_region
 from cloudaudit.models import Coverage, Location, LocationKind, ProviderId, Resource, ScopeRecord
 
 __all__ = [
@@ -225,17 +226,19 @@ def _flat(
     provider = values.get("provider")
     if provider and not _provider_ok(provider, at("provider"), problems):
         return
+    if is_s3_bucket(provider, values.get("service"), values.get("type")):
+        values["region"] = s3_region(values.get("region"))  # legacy EU, empty, null
     kind = _kind(values.get("kind"), values.get("zone"), at("kind"), problems)
     located = kind in (LocationKind.REGION, LocationKind.ZONE)
     if located and not values.get("region") and not values.get("zone"):
         problems.append(
             (at("region"), "is empty", "give the region, or set kind to unknown or global")
         )
-    copies = _copies(item.get("copies"), at("copies"), problems)
+    pid = ProviderId(provider) if provider else ProviderId.OTHER
+    copies = parse_copies(item.get("copies"), pid, at("copies"), problems)
     tags = _tags(item.get("tags"), at("tags"), problems)
     if len(problems) > before or provider is None or kind is None:
         return
-    pid = ProviderId(provider)
     yield Resource(
         provider=pid,
         account=values["account"] or "",
@@ -246,7 +249,7 @@ def _flat(
         location=Location(
             provider=pid, region=values.get("region"), zone=values.get("zone"), kind=kind
         ),
-        data_locations=tuple(Location(provider=pid, region=c) for c in copies),
+        data_locations=tuple(copies),
         tags=tags,
     )
 
@@ -273,25 +276,12 @@ def _kind(
 ) -> LocationKind | None:
     if not value:
         return LocationKind.ZONE if zone else LocationKind.REGION
+    if value == PREMISES:
+        return LocationKind.UNKNOWN
     if value in LocationKind._value2member_map_:
         return LocationKind(value)
-    problems.append((where, f"unknown kind {value!r}", f"use one of: {_KINDS}"))
+    problems.append((where, f"unknown kind {value!r}", f"use one of: {_KINDS}, {PREMISES}"))
     return None
-
-
-def _copies(value: Any, where: str, problems: list[Problem]) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(";")]
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        parts = [v.strip() for v in value]
-    else:
-        problems.append((where, "must be a list of region strings", 'write ["eu-west-1"]'))
-        return []
-    if any(not p for p in parts):
-        problems.append((where, "has an empty region", "separate regions with single ';'"))
-    return [p for p in parts if p]
 
 
 def _tags(value: Any, where: str, problems: list[Problem]) -> dict[str, str]:

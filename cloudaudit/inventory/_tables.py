@@ -206,9 +206,9 @@ def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
     if text(record, "arn").startswith("arn:"):
         yield _aws(record, ctx)
     elif text(record, "id").lower().startswith("/subscriptions/"):
-        yield from _azure.SHAPES[0].convert(_azure_row(record), ctx)
+        yield from _azure.convert_rows(_azure_row(record), ctx)
     elif "googleapis.com" in text(record, "self_link") or text(record, "project_id"):
-        yield from _gcp.SHAPES[1].convert(_gcp_result(record), ctx)
+        yield from _gcp.convert_search(_gcp_result(record), ctx)
     else:
         raise ValueError("no arn, Azure id or GCP self_link/project_id column in this row")
 
