@@ -88,6 +88,19 @@ class Clients:
         cls = getattr(resourcemanager_v3, name)
         return cls(credentials=self.credentials(), transport="rest", client_options=self._options)
 
+    def orgpolicy(self) -> Any:
+        """An ``orgpolicy_v2.OrgPolicyClient`` (REST)."""
+
+        def build() -> Any:
+            _require("google.cloud.orgpolicy_v2")
+            from google.cloud import orgpolicy_v2
+
+            return orgpolicy_v2.OrgPolicyClient(
+                credentials=self.credentials(), transport="rest", client_options=self._options
+            )
+
+        return self._get("orgpolicy", build)
+
     def asset(self) -> Any:
         """An ``asset_v1.AssetServiceClient`` (REST)."""
 

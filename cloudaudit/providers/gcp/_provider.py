@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudaudit.catalog import default_catalog
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
@@ -22,6 +23,7 @@ from cloudaudit.providers.gcp._fallback import (
     to_bucket,
     to_compute,
 )
+from cloudaudit.providers.gcp._guardrails import read_guardrails
 from cloudaudit.providers.gcp._scope import (
     Children,
     Project,
@@ -96,6 +98,7 @@ class GcpProvider:
             :func:`default_retry`.
         timeout: Per-request timeout in seconds.
         asset_types: Asset types to search (defaults to every supported type).
+        guardrails: Also read each project's effective ``gcp.resourceLocations`` policy.
 
     Raises:
         ConfigurationError: Not exactly one of organization, folders and projects was given.
@@ -112,7 +115,9 @@ class GcpProvider:
         retry: Any = None,
         timeout: float = 60.0,
         asset_types: Sequence[str] = ASSET_TYPES,
+        guardrails: bool = False,
     ) -> None:
+        self._guardrails = guardrails
         given = [bool(organization), bool(folders), bool(projects)]
         if sum(given) != 1:
             raise ConfigurationError(
@@ -167,6 +172,10 @@ class GcpProvider:
         discovered = tuple(self._discover(fanout, tree))
         fanout.add_secrets(*self.secrets())  # the access token of the first refresh
         yield Batch(gaps=discovered)
+        if self._guardrails:
+            projects = [p.project_id for p in tree.active]
+            client = self._clients.orgpolicy()
+            yield from read_guardrails(fanout, client, projects, default_catalog(), **self._call())
         ids = tree.ids_by_number()
         if self._organization:
             wide = [self._organization]

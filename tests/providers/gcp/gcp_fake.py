@@ -69,6 +69,7 @@ class FakeGcp:
     denied_projects: set[str] = field(default_factory=set)
     asset_disabled: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
+    org_policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> spec
     calls: Counter[str] = field(default_factory=Counter)
     paths: list[str] = field(default_factory=list)
     url: str = ""
@@ -216,6 +217,8 @@ class FakeGcp:
             return self._children("folders", q.get("parent", ""), request)
         if path == "/v3/projects":
             return self._children("projects", q.get("parent", ""), request)
+        if path.startswith("/v2/projects/") and path.endswith(":getEffectivePolicy"):
+            return self._effective_policy(path[len("/v2/") : -len(":getEffectivePolicy")])
         if path.startswith("/v3/projects/"):
             return self._get_project(path.rsplit("/", 1)[1])
         if path == "/storage/v1/b":
@@ -249,6 +252,34 @@ class FakeGcp:
         if project is None or project["projectId"] in self.denied_projects:
             return _error(403, f"caller cannot see project {key}", "PERMISSION_DENIED")
         return _json(project)
+
+    def _effective_policy(self, name: str) -> Response:
+        """Org Policy v2 ``getEffectivePolicy``: the nearest policy up the hierarchy.
+
+        Shape: google.cloud.orgpolicy.v2 ``Policy`` (``name``, ``spec.rules[].values.
+        allowedValues`` / ``deniedValues``, ``allowAll``, ``denyAll``), as in the REST reference
+        of ``projects.policies.getEffectivePolicy``. ``reset`` stops inheritance.
+        """
+        self._count("orgpolicy.getEffectivePolicy")
+        project = self._project(name.split("/")[1])
+        if project is None or project["projectId"] in self.denied_projects:
+            return _error(403, f"caller lacks orgpolicy.policy.get on {name}", "PERMISSION_DENIED")
+        node: str | None = f"projects/{project['projectId']}"
+        chain = [node, *self._parents(project["parent"])]
+        spec: dict[str, Any] = {}
+        for node in chain:
+            found = self.org_policies.get(node)
+            if found is not None:
+                spec = {} if found.get("reset") else found
+                break
+        return _json({"name": name, "spec": spec})
+
+    def _parents(self, parent: str | None) -> list[str]:
+        out = []
+        while parent:
+            out.append(parent)
+            parent = self.folders.get(parent, {}).get("parent")
+        return out
 
     def _project(self, key: str) -> dict[str, Any] | None:
         for p in self.projects.values():
