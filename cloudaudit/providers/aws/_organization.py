@@ -275,6 +275,11 @@ class _AccountSession:
     def client(self, service: str, region_name: str, config: Any = None) -> Any:
         return self.base.client(service, region_name, config, self.creds)
 
+    @property
+    def events(self) -> Any:
+        """The base session's event emitter (client classes are cached per emitter)."""
+        return getattr(self.base.session, "events", None)
+
 
 def audit_account(
     base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: FanOut

@@ -167,22 +167,39 @@ class AwsProvider:
                 read_timeout=self._http["read_timeout"],
             ),
         )
-        account = self._account or str(cache.get("sts", home).get_caller_identity()["Account"])
-        regions, foreign = self._discover(cache, home, partition)
+        account, raw = self._start(cache, home)
+        regions, foreign = self._discover(raw, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
         if self._guardrails:
             org = functools.partial(cache.get, "organizations", home)
             yield from guardrail_batches(fanout, org, [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
-        units = plan.units(collectors)
-        for outcome in fanout.run(units):
-            yield from plan.batch(outcome, fanout)
+        try:
+            units = plan.units(collectors)
+            for outcome in fanout.run(units):
+                yield from plan.batch(outcome, fanout)
+        finally:
+            plan.probe.close()
+
+    def _start(self, cache: ClientCache, home: str) -> tuple[str, list[dict[str, Any]]]:
+        """The account id (``sts:GetCallerIdentity``) and the regions, asked at the same time.
+
+        Neither answer needs the other, so the two calls overlap; the account's error comes
+        first when both fail (the gap names the first call a caller would make).
+        """
+        if self._account:
+            return self._account, fetch_regions(cache.get("ec2", home))
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cloudaudit-start") as pool:
+            who = pool.submit(lambda: cache.get("sts", home).get_caller_identity()["Account"])
+            raw = pool.submit(lambda: fetch_regions(cache.get("ec2", home)))
+            return str(who.result()), raw.result()
 
     def _discover(
-        self, cache: ClientCache, home: str, partition: str
+        self, raw: list[dict[str, Any]], partition: str
     ) -> tuple[list[RegionInfo], list[str]]:
-        raw = fetch_regions(cache.get("ec2", home))
         infos = to_regions(raw, self._regions)
         inside = [r for r in infos if partition_of(r.name) == partition]
         # Only regions the caller asked for are reported: DescribeRegions lists its own
@@ -231,7 +248,10 @@ class _Plan:
                 scope = Scope(_PROVIDER, self.account, None, c.service)
                 out.append(Unit(scope, _runner(c, self.context(self.home))))
         gated = [r for r in self.regions if not r.enabled]
-        for info in gated + [r for r in self.regions if r.enabled]:
+        if gated and any(c.regional for c in collectors):
+            self.probe.start([r.name for r in gated], lambda region: self.cache.get("ec2", region))
+        # Regions that need their probe's answer run last: by then the answers are in.
+        for info in [r for r in self.regions if r.enabled] + gated:
             for c in collectors:
                 if c.regional:
                     scope = Scope(_PROVIDER, self.account, info.name, c.service)

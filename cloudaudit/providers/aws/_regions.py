@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,38 +49,64 @@ def to_regions(raw: list[dict[str, Any]], wanted: tuple[str, ...] | None) -> lis
 
 
 class RegionProbe:
-    """Probes each not-opted-in region once (``ec2:DescribeAvailabilityZones``), shared by threads.
+    """Probes each not-opted-in region once (``ec2:DescribeAvailabilityZones``), up front.
 
-    The first unit of a region makes the call; the others wait for its answer. A refusal is
-    remembered and re-raised as :class:`RegionRefused` for every unit of that region.
+    :meth:`start` issues every probe at once on its own small pool, as soon as the regions are
+    known, so the answers are in before the units of those regions (scheduled last) run and no
+    unit holds a fan-out slot waiting for a probe. A refusal is remembered and re-raised as
+    :class:`RegionRefused` for every unit of that region.
+
+    Args:
+        max_parallel: Most probes in flight at once.
     """
 
-    def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-        self._answers: dict[str, RegionRefused | None] = {}
+    def __init__(self, max_parallel: int = 16) -> None:
+        self._max_parallel = max(1, max_parallel)
+        self._futures: dict[str, Future[RegionRefused | None]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self, regions: Sequence[str], ec2_in: Callable[[str], Any]) -> None:
+        """Probe ``regions`` concurrently with ``ec2_in(region)``; return at once."""
+        todo = [r for r in dict.fromkeys(regions) if r not in self._futures]
+        if not todo:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=min(self._max_parallel, len(todo)),
+                thread_name_prefix="cloudaudit-probe",
+            )
+        for region in todo:
+            self._futures[region] = self._pool.submit(_probe, region, ec2_in, True)
 
     def refusal(self, region: str) -> RegionRefused | None:
         """The remembered refusal of ``region`` (``None`` if it answered or was not probed)."""
-        return self._answers.get(region)
+        future = self._futures.get(region)
+        if future is None or not future.done():
+            return None
+        return future.result()
 
     def check(self, region: str, ec2: Any) -> None:
-        """Probe ``region`` with its EC2 client once; raise :class:`RegionRefused` if refused."""
-        with self._guard:
-            lock = self._locks.setdefault(region, threading.Lock())
-        with lock:
-            if region not in self._answers:
-                self._answers[region] = _probe(region, ec2)
-        refused = self._answers[region]
+        """Wait for ``region``'s probe (probing it now if not started); raise if refused."""
+        future = self._futures.get(region)
+        refused = future.result() if future is not None else _probe(region, ec2)
+        if future is None:
+            done: Future[RegionRefused | None] = Future()
+            done.set_result(refused)
+            self._futures.setdefault(region, done)
         if refused is not None:
             raise refused
 
+    def close(self) -> None:
+        """Stop the probe pool (probes still running finish on their own)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
-def _probe(region: str, ec2: Any) -> RegionRefused | None:
+
+def _probe(region: str, ec2: Any, build: bool = False) -> RegionRefused | None:
     from botocore.exceptions import ClientError
 
     try:
-        ec2.describe_availability_zones()
+        (ec2(region) if build else ec2).describe_availability_zones()
     except ClientError as exc:
         error = exc.response.get("Error", {})
         return RegionRefused(

@@ -1,0 +1,139 @@
+"""A moto server on loopback with injected latency and per-operation request counts.
+
+Shared by the AWS benchmarks. ``start()`` runs :func:`serve` in a child process and returns a
+:class:`Server` handle; the child prints its port and serves until it is terminated. Every
+request (other than the ``/__bench/*`` control paths) is counted by service and operation,
+then held for the configured latency before moto answers it. The latency is a per-request
+sleep in the server's own request thread, so requests in flight overlap as they would on a
+real network.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+_CRED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
+
+
+def operation(environ: dict[str, Any]) -> str:
+    """``service:Operation`` of one request (from the SigV4 scope, target or Action)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    match = _CRED_SCOPE.search(auth)
+    service = match.group(2) if match else "?"
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    if "Action" in query:
+        return f"{service}:{query['Action'][0]}"
+    if environ.get("REQUEST_METHOD") == "POST" and service != "s3":
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(size) if size else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
+        if action:
+            return f"{service}:{action[0]}"
+    if service == "s3":
+        path = environ.get("PATH_INFO", "/").strip("/")
+        sub = ",".join(sorted(query)) or ("object" if "/" in path else "bucket" if path else "")
+        return f"s3:{environ.get('REQUEST_METHOD')} {sub or 'service'}"
+    return f"{service}:?"
+
+
+def serve(seeders: dict[str, Callable[[dict[str, list[str]]], Any]]) -> None:
+    """Run moto behind the latency + counting middleware; print the port; serve forever.
+
+    Args:
+        seeders: ``/__bench/seed/NAME?...`` calls ``seeders[NAME](query)`` inside the server
+            process (moto's backends live there) and answers its JSON result.
+    """
+    import logging
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    state: dict[str, Any] = {"latency": 0.0}
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/__bench/"):
+            req = Request(environ)
+            answer: Any = {"latency_ms": state["latency"] * 1000}
+            if path == "/__bench/latency":
+                state["latency"] = float(req.args["ms"]) / 1000
+            elif path == "/__bench/reset":
+                with lock:
+                    answer = {"count": sum(counts.values()), "by_operation": dict(counts)}
+                    counts.clear()
+            elif path.startswith("/__bench/seed/"):
+                answer = seeders[path.rsplit("/", 1)[1]](req.args.to_dict(flat=False))
+            return Response(json.dumps(answer), content_type="application/json")(
+                environ, start_response
+            )
+        op = operation(environ)
+        with lock:
+            counts[op] += 1
+        if state["latency"]:
+            time.sleep(state["latency"])
+        return moto_app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+class Server:
+    """Handle on the child moto server: its URL and control calls."""
+
+    def __init__(self, script: str) -> None:
+        env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+        self.child = subprocess.Popen(
+            [sys.executable, script, "--serve"], stdout=subprocess.PIPE, text=True, env=env
+        )
+        assert self.child.stdout is not None
+        self.url = f"http://127.0.0.1:{self.child.stdout.readline().strip()}"
+
+    def get(self, path: str) -> Any:
+        """GET a control path (``latency?ms=100``, ``reset``, ``seed/NAME?...``)."""
+        import requests
+
+        return requests.get(f"{self.url}/__bench/{path}", timeout=600).json()
+
+    def environ(self) -> dict[str, str]:
+        """Environment for a client process: endpoint, dummy credentials, no profile."""
+        env = dict(
+            os.environ,
+            AWS_ENDPOINT_URL=self.url,
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_DEFAULT_REGION="us-east-1",
+        )
+        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
+            env.pop(var, None)
+        return env
+
+    def close(self) -> None:
+        """Stop the child server."""
+        self.child.terminate()
+        self.child.wait(timeout=10)
