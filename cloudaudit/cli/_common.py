@@ -88,13 +88,20 @@ def complete_policy(
     return [CompletionItem(n) for n in builtin_policy_names() if n.startswith(incomplete)]
 
 
-def audit_options(func: F) -> F:
-    """Add the options every audit command shares.
+def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
+    """Add the options every audit command shares (``@audit_options`` or with a default).
 
     The command receives ``policy``, ``policy_options``, ``fmt``, ``output``, ``max_workers``,
     ``fail_on`` and ``quiet``, and passes the last four on to :func:`run_providers` or
     :func:`run_and_emit`.
+
+    Args:
+        func: The command function (when used as a bare decorator).
+        max_workers: The default of --max-workers: the provider's units are I/O-bound (a few
+            calls of ~100 ms each), so a provider without tight rate limits sets it higher.
     """
+    if func is None:
+        return functools.partial(audit_options, max_workers=max_workers)
     options = [
         click.option(
             "--policy",
@@ -129,7 +136,7 @@ def audit_options(func: F) -> F:
         click.option(
             "--max-workers",
             type=click.IntRange(1, 256),
-            default=16,
+            default=max_workers,
             show_default=True,
             help="Most API units in flight at once.",
         ),

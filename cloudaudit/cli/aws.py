@@ -86,7 +86,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Run the accounts as tasks on this Dask scheduler (tcp://host:8786); needs "
     "dask[distributed] here and on the workers, and AWS credentials on the workers.",
 )
-@audit_options
+@audit_options(max_workers=64)
 @config_errors
 def command(
     profile: str | None,

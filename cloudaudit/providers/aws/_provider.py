@@ -76,7 +76,7 @@ class AwsProvider:
         regions: Sequence[str] | None = None,
         services: Iterable[str] | None = None,
         partition: str | None = None,
-        max_workers: int = 16,
+        max_workers: int = 64,
         account: str | None = None,
         collectors: Sequence[Collector] | None = None,
         *,
