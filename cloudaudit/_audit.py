@@ -231,19 +231,25 @@ def audit_iter(
     seen: set[bytes] = set()
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
-    with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
+
+    def arriving(fanout: FanOut) -> Iterator[Resource]:
         for batch in _collect(plist, fanout, tasks_on):
             audited.extend(batch.audited)
             gaps.extend(batch.gaps)
             if guardrail_sink is not None:
                 guardrail_sink.add(batch)
+            if not dedupe:
+                yield from batch.resources
+                continue
             for r in batch.resources:
-                if dedupe:
-                    key = _digest(r)
-                    if key in seen:
-                        continue
+                key = _digest(r)
+                if key not in seen:
                     seen.add(key)
-                yield engine.finding(r)
+                    yield r
+
+    with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
+        # One pass of the engine's hot loop over the stream: no per-resource call overhead.
+        yield from engine.findings(arriving(fanout))
     if coverage_sink is not None:
         coverage_sink.append(_coverage(audited, gaps))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -79,7 +80,7 @@ class Summary(BaseModel):
     @classmethod
     def of(cls, findings: Iterable[Finding], gaps: int = 0) -> Summary:
         """Count ``findings`` by status."""
-        return cls.of_counts(Counter(f.status for f in findings), gaps)
+        return cls.of_counts(Counter(map(_STATUS, findings)), gaps)  # counted in C
 
     @classmethod
     def of_counts(cls, counts: Mapping[Status, int], gaps: int = 0) -> Summary:
@@ -92,6 +93,9 @@ class Summary(BaseModel):
             exempt=counts.get(Status.EXEMPT, 0),
             gaps=gaps,
         )
+
+
+_STATUS = attrgetter("status")
 
 
 def _now() -> datetime:

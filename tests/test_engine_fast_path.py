@@ -25,3 +25,43 @@ def test_findings_are_frozen() -> None:
         assert "frozen" in str(exc).lower()
     else:
         raise AssertionError("finding is mutable")
+
+
+def test_pydantic_slots_the_fast_path_writes_are_all_there_are() -> None:
+    """The engine writes ``__dict__`` and three bookkeeping slots; pydantic must have no other."""
+    import copy
+
+    from pydantic import BaseModel
+
+    assert set(BaseModel.__slots__) == {
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    }
+    fast = evaluate(demo_resources(), demo_policy()).findings[0]
+    assert set(fast.__dict__) == set(Finding.model_fields)
+    assert fast.__pydantic_extra__ is None
+    assert fast.__pydantic_private__ is None
+    assert copy.deepcopy(fast) == fast
+    assert fast.model_copy(update={"exemption": "x"}).exemption == "x"
+
+
+def test_streaming_and_bulk_findings_are_the_same() -> None:
+    from cloudaudit import audit_iter
+    from cloudaudit.testing import FakeProvider
+
+    resources = demo_resources()
+    bulk = evaluate(resources, demo_policy()).findings
+    streamed = tuple(audit_iter(FakeProvider(resources), demo_policy()))
+    assert sorted(f.model_dump_json() for f in streamed) == sorted(
+        f.model_dump_json() for f in bulk
+    )
+
+
+def test_one_finding_equals_the_bulk_path() -> None:
+    from cloudaudit.policies import Engine
+
+    resources = demo_resources()
+    engine = Engine(demo_policy())
+    assert tuple(engine.finding(r) for r in resources) == tuple(engine.findings(resources))

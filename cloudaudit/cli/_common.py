@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import click
 from click.shell_completion import CompletionItem
@@ -86,6 +86,14 @@ def complete_policy(
     from cloudaudit.policies import builtin_policy_names
 
     return [CompletionItem(n) for n in builtin_policy_names() if n.startswith(incomplete)]
+
+
+@overload
+def audit_options(func: F) -> F: ...
+
+
+@overload
+def audit_options(func: None = None, *, max_workers: int = 16) -> Callable[[F], F]: ...
 
 
 def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:

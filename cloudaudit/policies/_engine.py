@@ -2,8 +2,9 @@
 
 Hot-path design: a resource's verdict depends only on the places of its locations, so each
 distinct location (and each distinct combination of locations) is judged once per engine and
-cached. Per resource the engine then does one dict lookup, one string substitution per reason
-and one model construction without re-validation.
+cached. Per resource the engine then builds one key, does one dict lookup, one string
+substitution per reason and one model construction without re-validation, in one loop
+(:meth:`Engine.findings`) that both ``evaluate`` and the streaming ``audit_iter`` drive.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import attrgetter
+
+from pydantic import BaseModel
 
 from cloudaudit.catalog import Catalog, country_name, default_catalog
 from cloudaudit.models import Evidence, Finding, Location, LocationKind, Place, Resource, Status
@@ -30,21 +34,21 @@ _FINDING_FIELDS = {
     "exemption",
 }
 _new_finding = Finding.__new__
-_set = object.__setattr__
-
-
-def _finding(values: dict[str, object]) -> Finding:
-    """Build a Finding from trusted, already-typed values without re-validation.
-
-    Equivalent to ``Finding.model_construct(**values)`` (every field is always given), at a
-    fraction of its cost; ``tests/test_engine_fast_path.py`` checks the equivalence.
-    """
-    f = _new_finding(Finding)
-    _set(f, "__dict__", values)
-    _set(f, "__pydantic_fields_set__", _FINDING_FIELDS)
-    _set(f, "__pydantic_extra__", None)
-    _set(f, "__pydantic_private__", None)
-    return f
+# Findings are built without re-validation: the engine's values are already typed (they come
+# from validated resources, the validated policy and the engine's own cached judgements), and
+# ``Finding.model_construct`` would cost more than the rest of the hot path together. The loop
+# in ``Engine.findings`` does what ``model_construct`` does when every field is given: it writes
+# the instance's ``__dict__`` and pydantic's three bookkeeping slots (fields set, extra,
+# private) through BaseModel's slot descriptors. These are pydantic internals, so
+# tests/test_engine_fast_path.py pins them: it fails if pydantic renames a slot, adds one the
+# loop does not write, or if a fast finding differs from a validated one in any way (equality,
+# JSON, fields set, computed id, hash, frozenness, copy).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_loc_key = attrgetter("provider", "region", "zone", "kind", "note")
+"""What a location's verdict depends on (one C call per location on the hot path)."""
 
 
 @dataclass(frozen=True)
@@ -324,53 +328,28 @@ class Engine:
 
     def judge(self, location: Location, copies: tuple[Location, ...]) -> Judgement:
         """Judge a primary location and its copies (cached per combination)."""
-        key: tuple[object, ...] = (
-            location.provider,
-            location.region,
-            location.zone,
-            location.kind,
-            location.note,
-        )
-        if copies:
-            key = key + tuple((c.provider, c.region, c.zone, c.kind, c.note) for c in copies)
+        key = _combo_key(location, copies)
         hit = self._combo.get(key)
-        if hit is None:
-            parts = self._single_cached(location, "location")
-            if "copies" in self._axes:
-                seen = {(location.provider, location.region, location.zone, location.note)}
-                for c in copies:
-                    ck = (c.provider, c.region, c.zone, c.note)
-                    if ck not in seen:
-                        seen.add(ck)
-                        parts.extend(self._single_cached(c, "copy"))
-            hit = _combine(parts, self.policy.fails_closed)
-            self._combo[key] = hit
+        return hit if hit is not None else self._judge_new(key, location, copies)
+
+    def _judge_new(
+        self, key: tuple[object, ...], location: Location, copies: tuple[Location, ...]
+    ) -> Judgement:
+        parts = self._single_cached(location, "location")
+        if "copies" in self._axes:
+            seen = {(location.provider, location.region, location.zone, location.note)}
+            for c in copies:
+                ck = (c.provider, c.region, c.zone, c.note)
+                if ck not in seen:
+                    seen.add(ck)
+                    parts.extend(self._single_cached(c, "copy"))
+        hit = _combine(parts, self.policy.fails_closed)
+        self._combo[key] = hit
         return hit
 
     def finding(self, resource: Resource) -> Finding:
-        """Return the finding for one resource."""
-        j = self.judge(resource.location, resource.data_locations)
-        label = f"{resource.type} `{resource.name}`"
-        reasons = j.reasons
-        if len(reasons) == 1:
-            reasons = (reasons[0].replace(LABEL, label),)
-        else:
-            reasons = tuple([r.replace(LABEL, label) for r in reasons])
-        status = j.status
-        exemption = None
-        if self.policy.exemptions and status is not Status.COMPLIANT:
-            status, reasons, exemption = self._exempt(resource, status, reasons)
-        return _finding(
-            {
-                "policy_id": self.policy.id,
-                "resource": resource,
-                "status": status,
-                "reasons": reasons,
-                "jurisdictions": j.jurisdictions,
-                "evidence": j.evidence,
-                "exemption": exemption,
-            }
-        )
+        """Return the finding for one resource (see :meth:`findings` for many)."""
+        return next(self.findings((resource,)))
 
     def _exempt(
         self, resource: Resource, status: Status, reasons: tuple[str, ...]
@@ -392,10 +371,66 @@ class Engine:
         return status, reasons + tuple(notes), None
 
     def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
-        """Yield one finding per resource, in input order."""
-        make = self.finding
+        """Yield one finding per resource, in input order (the hot path).
+
+        Everything the loop needs is bound to a local once; per resource it builds one cache
+        key (C-level ``attrgetter``), does one dictionary lookup, one string substitution per
+        reason, and builds the :class:`Finding` with :func:`_finding`'s writes inlined.
+        """
+        combo_get = self._combo.get
+        judge_new = self._judge_new
+        policy_id = self.policy.id
+        exemptions = self.policy.exemptions
+        exempt = self._exempt
+        compliant = Status.COMPLIANT
+        key_of = _loc_key
+        new, fields, finding_cls = _new_finding, _FINDING_FIELDS, Finding
+        set_dict, set_fields, set_extra, set_private = (
+            _set_dict,
+            _set_fields_set,
+            _set_extra,
+            _set_private,
+        )
         for r in resources:
-            yield make(r)
+            loc = r.location
+            copies = r.data_locations
+            key = (key_of(loc), tuple(map(key_of, copies))) if copies else key_of(loc)
+            j = combo_get(key)
+            if j is None:
+                j = judge_new(key, loc, copies)
+            label = f"{r.type} `{r.name}`"
+            reasons = j.reasons
+            if len(reasons) == 1:
+                reasons = (reasons[0].replace(LABEL, label),)
+            else:
+                reasons = tuple([x.replace(LABEL, label) for x in reasons])
+            status = j.status
+            exemption = None
+            if exemptions and status is not compliant:
+                status, reasons, exemption = exempt(r, status, reasons)
+            f = new(finding_cls)  # what model_construct writes (see _new_finding)
+            set_dict(
+                f,
+                {
+                    "policy_id": policy_id,
+                    "resource": r,
+                    "status": status,
+                    "reasons": reasons,
+                    "jurisdictions": j.jurisdictions,
+                    "evidence": j.evidence,
+                    "exemption": exemption,
+                },
+            )
+            set_fields(f, fields)
+            set_extra(f, None)
+            set_private(f, None)
+            yield f
+
+
+def _combo_key(location: Location, copies: tuple[Location, ...]) -> tuple[object, ...]:
+    """The cache key of a location with its copies (the same as the hot loop's)."""
+    key: tuple[object, ...] = _loc_key(location)
+    return (key, tuple(map(_loc_key, copies))) if copies else key
 
 
 def _combine(parts: list[Judgement], fail_closed: bool) -> Judgement:

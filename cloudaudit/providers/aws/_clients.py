@@ -61,7 +61,7 @@ def _install() -> bool:
         return cls
 
     create_client_class._cloudaudit_cached = True  # type: ignore[attr-defined]
-    ClientCreator._create_client_class = create_client_class  # type: ignore[method-assign]
+    setattr(ClientCreator, "_create_client_class", create_client_class)  # noqa: B010
     return True
 
 
