@@ -1,89 +1,170 @@
-"""SARIF 2.1.0, as GitHub code scanning and other SARIF viewers accept it.
+"""SARIF 2.1.0, as GitHub code scanning accepts and shows it.
 
 Each non-compliant finding is a result: ``violation`` is an ``error``, ``unknown`` a
 ``warning`` (could not tell is never a pass) and ``exempt`` a ``note`` with an external
-suppression carrying the exemption. Compliant resources are not results. The cloud resource is
-a logical location (its ARN or resource id); the finding id is the partial fingerprint, so the
-same resource under the same policy is tracked across runs. Coverage gaps are tool execution
-notifications of the invocation.
+suppression carrying the exemption. Compliant resources are not results.
+
+Code scanning shows a result only when it has a file location, and cloud resources have none,
+so every result carries a documented *pseudo-path* (:func:`artifact_uri`)::
+
+    cloud/<provider>/<account>/<region>/<service>/<type>/<name>
+
+with each segment percent-encoded, plus the resource as a logical location (its ARN or
+resource id). The finding id is the ``primaryLocationLineHash`` partial fingerprint, the key
+code scanning uses to match a result with an alert across runs, so the same resource under the
+same policy keeps its alert. Coverage gaps are results too (rule ``<policy>/coverage-gap``,
+path ``cloud/<provider>/<account>/<region>/<service>``) as well as tool execution
+notifications, and ``executionSuccessful`` is false when any scope was not audited.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
-from cloudaudit.models import Finding, Status
+from cloudaudit.models import CoverageGap, Finding, Resource, Status
 from cloudaudit.report import Report, countries_of, sorted_findings
 
-__all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_log"]
+__all__ = ["GAP_RULE", "SARIF_SCHEMA", "artifact_uri", "gap_uri", "render_sarif", "sarif_log"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+GAP_RULE = "coverage-gap"
+FINGERPRINT_KEY = "primaryLocationLineHash"
 _LEVEL = {Status.VIOLATION: "error", Status.UNKNOWN: "warning", Status.EXEMPT: "note"}
 _SEVERITY = {Status.VIOLATION: "8.0", Status.UNKNOWN: "5.0", Status.EXEMPT: "1.0"}
+_GAP_SEVERITY = "5.0"
 _RULE_TEXT = {
     Status.VIOLATION: (
         "Data in a restricted place",
         "The resource, a copy of its data, or the operator of its region falls under a "
         "jurisdiction the policy does not allow.",
+        "Move the resource (or remove the copy) to a region the policy allows, or record an "
+        "exemption with a reason and an expiry date in the policy file.",
     ),
     Status.UNKNOWN: (
         "Data location could not be established",
         "The resource's location is unmapped, multi-region or otherwise unknown; it is not "
         "counted as compliant.",
+        "Pin the resource to a single region, or check that the region is in the catalog "
+        "(`cloudaudit locate <provider> <region>`).",
     ),
     Status.EXEMPT: (
         "Restricted place covered by an exemption",
         "The resource would violate the policy but an exemption in the policy covers it.",
+        "Review the exemption before it expires.",
     ),
 }
+_GAP_TEXT = (
+    "Scope not audited",
+    "cloudaudit could not look at this scope (an API error, denied access, a disabled region "
+    "or a service that could not be read). Nothing in it was judged, so it is not compliant.",
+    "Grant the read-only permissions the provider documents, enable the region, or fix the "
+    "error named in the message; then audit again.",
+)
 
 
-def rule_id(policy_id: str, status: Status) -> str:
+def rule_id(policy_id: str, status: Status | str) -> str:
     """The SARIF rule id for a policy and a verdict, e.g. ``eea-only/violation``."""
-    return f"{policy_id}/{status.value}"
+    return f"{policy_id}/{status if isinstance(status, str) else status.value}"
 
 
-def _rules(report: Report) -> list[dict[str, Any]]:
-    rules = []
-    for status, (short, full) in _RULE_TEXT.items():
-        rules.append(
-            {
-                "id": rule_id(report.policy_id, status),
-                "name": f"Residency{status.value.capitalize()}",
-                "shortDescription": {"text": short},
-                "fullDescription": {"text": f"{full} Policy: {report.policy_id}."},
-                "defaultConfiguration": {"level": _LEVEL[status]},
-                "properties": {
-                    "tags": ["data-residency", "sovereignty", report.policy_id],
-                    "security-severity": _SEVERITY[status],
-                },
-            }
+def _segments(*parts: str | None) -> str:
+    return "/".join(quote(p or "-", safe="") for p in ("cloud", *parts))
+
+
+def artifact_uri(resource: Resource) -> str:
+    """The pseudo-path of a resource: ``cloud/<provider>/<account>/<region>/<service>/<type>/<name>``.
+
+    Segments are percent-encoded; a missing region is its location kind (``global``,
+    ``unknown``) and any other missing segment is ``-``.
+    """
+    loc = resource.location
+    region = loc.region or loc.zone or loc.kind.value
+    return _segments(
+        resource.provider.value,
+        resource.account,
+        region,
+        resource.service,
+        resource.type,
+        resource.name or resource.id,
+    )
+
+
+def gap_uri(gap: CoverageGap) -> str:
+    """The pseudo-path of a coverage gap: ``cloud/<provider>/<account>/<region>/<service>``."""
+    return _segments(gap.provider, gap.account, gap.region, gap.service)
+
+
+def _rule(rid: str, name: str, text: tuple[str, str, str], level: str, sev: str, pol: str) -> Any:
+    short, full, fix = text
+    return {
+        "id": rid,
+        "name": name,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": f"{full} Policy: {pol}."},
+        "help": {
+            "text": f"{full} {fix}",
+            "markdown": f"**{short}** (policy `{pol}`)\n\n{full}\n\n**Fix:** {fix}",
+        },
+        "defaultConfiguration": {"level": level},
+        "properties": {
+            "tags": ["security", "data-residency", "sovereignty", pol],
+            "precision": "high",
+            "problem.severity": "error" if level == "error" else "warning",
+            "security-severity": sev,
+        },
+    }
+
+
+def _rules(policy_id: str) -> list[dict[str, Any]]:
+    rules = [
+        _rule(
+            rule_id(policy_id, status),
+            f"Residency{status.value.capitalize()}",
+            text,
+            _LEVEL[status],
+            _SEVERITY[status],
+            policy_id,
         )
+        for status, text in _RULE_TEXT.items()
+    ]
+    gap_id = rule_id(policy_id, GAP_RULE)
+    rules.append(_rule(gap_id, "CoverageGap", _GAP_TEXT, "warning", _GAP_SEVERITY, policy_id))
     return rules
 
 
-def _result(f: Finding, rule_index: dict[Status, int], policy_id: str) -> dict[str, Any]:
+def _location(uri: str, fqn: str, name: str, kind: str, text: str) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri},
+            "region": {"startLine": 1},
+        },
+        "logicalLocations": [{"name": name, "fullyQualifiedName": fqn, "kind": kind}],
+        "message": {"text": text},
+    }
+
+
+def _result(f: Finding, rule_index: dict[str, int], policy_id: str) -> dict[str, Any]:
     r = f.resource
     where = r.location.zone or r.location.region or "no location"
+    rid = rule_id(policy_id, f.status)
     result: dict[str, Any] = {
-        "ruleId": rule_id(policy_id, f.status),
-        "ruleIndex": rule_index[f.status],
+        "ruleId": rid,
+        "ruleIndex": rule_index[rid],
         "level": _LEVEL[f.status],
         "message": {"text": " ".join(f.reasons) or f"{r.label} in {where}"},
         "locations": [
-            {
-                "logicalLocations": [
-                    {
-                        "name": r.name,
-                        "fullyQualifiedName": r.id,
-                        "kind": "resource",
-                    }
-                ],
-                "message": {"text": f"{r.provider.value} {r.account} {where}"},
-            }
+            _location(
+                artifact_uri(r),
+                r.id,
+                r.name,
+                "resource",
+                f"{r.provider.value} {r.account} {where}",
+            )
         ],
-        "partialFingerprints": {"cloudauditFindingId/v1": f.id},
+        "partialFingerprints": {FINGERPRINT_KEY: f"{f.id}:1", "cloudauditFindingId/v1": f.id},
         "properties": {
             "provider": r.provider.value,
             "account": r.account,
@@ -101,26 +182,45 @@ def _result(f: Finding, rule_index: dict[Status, int], policy_id: str) -> dict[s
     return result
 
 
+def _gap_id(policy_id: str, g: CoverageGap) -> str:
+    raw = f"{policy_id}\x00gap\x00{g.provider}\x00{g.scope}\x00{g.code}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def _gap_result(g: CoverageGap, rule_index: dict[str, int], policy_id: str) -> dict[str, Any]:
+    rid = rule_id(policy_id, GAP_RULE)
+    return {
+        "ruleId": rid,
+        "ruleIndex": rule_index[rid],
+        "level": "warning",
+        "message": {"text": f"Not audited: {g.scope}: {g.code}: {g.message}"},
+        "locations": [_location(gap_uri(g), g.scope, g.scope, "scope", f"{g.provider} {g.code}")],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{_gap_id(policy_id, g)}:1"},
+        "properties": {"provider": g.provider, "scope": g.scope, "code": g.code},
+    }
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """Build the SARIF log as a JSON-ready dict."""
-    rules = _rules(report)
-    rule_index = {status: i for i, status in enumerate(_RULE_TEXT)}
+    rules = _rules(report.policy_id)
+    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [
         _result(f, rule_index, report.policy_id)
         for f in sorted_findings(report)
         if f.status is not Status.COMPLIANT
     ]
+    results += [_gap_result(g, rule_index, report.policy_id) for g in report.coverage.gaps]
     notifications = [
         {
             "level": "warning",
             "message": {"text": f"not audited: {g.scope}: {g.code}: {g.message}"},
-            "descriptor": {"id": "coverage-gap"},
+            "descriptor": {"id": GAP_RULE},
             "properties": {"scope": g.scope, "code": g.code, "provider": g.provider},
         }
         for g in report.coverage.gaps
     ]
     invocation = {
-        "executionSuccessful": True,
+        "executionSuccessful": report.coverage.complete,
         "startTimeUtc": report.started_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "endTimeUtc": report.finished_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "toolExecutionNotifications": notifications,

@@ -60,17 +60,23 @@ def test_sarif_has_what_github_code_scanning_needs(report: Report) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "cloudaudit"
     rule_ids = [r["id"] for r in driver["rules"]]
+    assert all(r["help"]["text"] and r["properties"]["security-severity"] for r in driver["rules"])
     results = run["results"]
     non_compliant = [f for f in report.findings if f.status is not Status.COMPLIANT]
-    assert len(results) == len(non_compliant)
-    by_fp = {r["partialFingerprints"]["cloudauditFindingId/v1"]: r for r in results}
+    gap_results = [r for r in results if r["ruleId"].endswith("/coverage-gap")]
+    assert len(results) == len(non_compliant) + len(gap_results)
+    assert len(gap_results) == len(report.coverage.gaps)
+    fingerprints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
+    assert len(set(fingerprints)) == len(results)
+    by_fp = {r["partialFingerprints"]["primaryLocationLineHash"]: r for r in results}
     for f in non_compliant:
-        res = by_fp[f.id]
+        res = by_fp[f"{f.id}:1"]
         assert res["ruleId"] in rule_ids
         assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
         assert res["message"]["text"]
         (loc,) = res["locations"]
         assert loc["logicalLocations"][0]["fullyQualifiedName"] == f.resource.id
+        assert loc["physicalLocation"]["artifactLocation"]["uri"].startswith("cloud/")
         expected = {"violation": "error", "unknown": "warning", "exempt": "note"}
         assert res["level"] == expected[f.status.value]
     exempt = [r for r in results if r["level"] == "note"]
@@ -79,6 +85,8 @@ def test_sarif_has_what_github_code_scanning_needs(report: Report) -> None:
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert len(notes) == len(report.coverage.gaps) == 2
     assert any("AccessDenied" in n["message"]["text"] for n in notes)
+    # a run with gaps did not execute successfully: code scanning shows it on the tool status
+    assert run["invocations"][0]["executionSuccessful"] is False
 
 
 def test_sarif_schema_check_catches_a_broken_log(report: Report) -> None:
