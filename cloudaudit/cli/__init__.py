@@ -78,7 +78,10 @@ def main() -> None:
     Exit codes:
       0  nothing to fail on
       1  a --fail-on condition holds (default: a violation); `diff`: new violations
-      2  usage or configuration error
+      2  usage or configuration error (also: a missing SDK extra)
+      3  not audited: a provider audited no scope, or its credentials were refused
+         (whatever --fail-on says)
+    130  interrupted (Ctrl-C)
 
     \b
     Shell completion (bash, zsh, fish):

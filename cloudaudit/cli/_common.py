@@ -5,8 +5,9 @@ Provider commands decorate themselves with :func:`audit_options` and finish with
 audit fails (``--fail-on``) is decided by :func:`cloudaudit.report.fails`, for a finished report
 and for a stream alike.
 
-Exit codes: 0 nothing to fail on, 1 a ``--fail-on`` condition is met (by default: a
-violation), 2 usage or configuration error.
+Exit codes (decided in :mod:`cloudaudit.outcome`): 0 nothing to fail on, 1 a ``--fail-on``
+condition is met (by default: a violation), 2 usage or configuration error, 3 a provider
+audited nothing (no scope audited, or credentials refused) whatever ``--fail-on`` says.
 """
 
 from __future__ import annotations
@@ -22,15 +23,19 @@ from typing import Any, TypeVar, overload
 import click
 from click.shell_completion import CompletionItem
 
+from cloudaudit import outcome
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.formats import FORMATS, render
 from cloudaudit.formats.table import render_table
 from cloudaudit.policies import Policy, load_policy
-from cloudaudit.report import FAIL_ON, Report, fails
+from cloudaudit.models import Coverage
+from cloudaudit.outcome import EXIT_CONFIG, EXIT_FAIL, EXIT_NOT_AUDITED, EXIT_OK
+from cloudaudit.report import FAIL_ON, Report
 
 __all__ = [
     "EXIT_CONFIG",
     "EXIT_FAIL",
+    "EXIT_NOT_AUDITED",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
     "FAIL_ON",
@@ -49,10 +54,7 @@ __all__ = [
     "write_atomic",
 ]
 
-EXIT_OK = 0
-EXIT_FAIL = 1
 EXIT_VIOLATIONS = EXIT_FAIL
-EXIT_CONFIG = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,7 +68,8 @@ def fail_on_option(default: Sequence[str] = ("violation",)) -> Callable[[F], F]:
         multiple=True,
         default=tuple(default),
         help=f"Exit 1 when the report has a violation, an unknown or a coverage gap "
-        f"(repeatable; 'never' always exits 0). Default: {shown}.",
+        f"(repeatable; 'never': no exit 1). Exit 3 when a provider audited nothing, whatever "
+        f"this says. Default: {shown}.",
     )
 
 
@@ -207,8 +210,17 @@ def emit_report(report: Report, fmt: str, output: Path | None, *, quiet: bool = 
 
 
 def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:
-    """0 when no ``fail_on`` condition holds, 1 when one does (:func:`~cloudaudit.report.fails`)."""
-    return EXIT_FAIL if fails(report.summary, fail_on) else EXIT_OK
+    """The documented exit code (:func:`cloudaudit.outcome.exit_code`).
+
+    3 when a provider audited nothing whatever ``fail_on`` says, else 1 when a ``fail_on``
+    condition holds (:func:`~cloudaudit.report.fails`), else 0.
+    """
+    return outcome.exit_code(report, fail_on)
+
+
+def _warn_not_audited(coverage: Coverage) -> None:
+    for reason in outcome.not_audited(coverage):
+        click.echo(f"error: not audited: {reason}", err=True)
 
 
 def progress_wanted(quiet: bool) -> bool:
@@ -265,6 +277,7 @@ def run_and_emit(
     show = progress_wanted(quiet) if progress is None else progress
     report = _run(make_report, show)
     emit_report(report, fmt, output, quiet=quiet)
+    _warn_not_audited(report.coverage)
     sys.exit(exit_code(report, fail_on))
 
 
@@ -338,7 +351,8 @@ def stream_jsonl(
         summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
     else:
         summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
-    sys.exit(EXIT_FAIL if fails(summary, fail_on) else EXIT_OK)
+    _warn_not_audited(sink[0])
+    sys.exit(outcome.exit_code(fail_on=fail_on, summary=summary, coverage=sink[0]))
 
 
 def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:

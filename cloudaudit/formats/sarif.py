@@ -75,10 +75,10 @@ def _segments(*parts: str | None) -> str:
 
 
 def artifact_uri(resource: Resource) -> str:
-    """The pseudo-path of a resource: ``cloud/<provider>/<account>/<region>/<service>/<type>/<name>``.
+    """The pseudo-path of a resource, ``cloud/<provider>/<account>/<region>/<service>/...``.
 
-    Segments are percent-encoded; a missing region is its location kind (``global``,
-    ``unknown``) and any other missing segment is ``-``.
+    The path goes on with ``<type>/<name>``. Segments are percent-encoded; a missing region
+    is the location kind (``global``, ``unknown``) and any other missing segment is ``-``.
     """
     loc = resource.location
     region = loc.region or loc.zone or loc.kind.value

@@ -24,6 +24,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from cloudaudit.errors import ProviderUnavailable
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 from cloudaudit.providers._detail import DetailSink, collecting
 
@@ -461,10 +462,13 @@ def guard_iter(
     """Iterate ``produce()``; if it raises, yield one gap for ``scope`` and stop.
 
     Used by ``audit`` around each provider's ``collect`` so that a provider that fails as a
-    whole (no SDK, no credentials, discovery denied) becomes a gap and the other providers go on.
+    whole (no credentials, discovery denied) becomes a gap and the other providers go on. A
+    missing SDK extra (:class:`ProviderUnavailable`) is re-raised: the caller must install it.
     """
     try:
         yield from produce()
+    except ProviderUnavailable:
+        raise  # a missing extra is the caller's to fix, not an audit that saw nothing
     except Exception as exc:  # noqa: BLE001 - a provider failing as a whole becomes one gap
         yield fanout.gap(scope, exc)
 

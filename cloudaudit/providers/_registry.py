@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from cloudaudit.errors import ConfigurationError
+from cloudaudit.providers._extras import require_extra
 
 __all__ = ["BUILTIN_PROVIDERS", "get_provider", "provider_names"]
 
@@ -44,6 +45,7 @@ def get_provider(name: str, **kwargs: Any) -> Any:
         raise ConfigurationError(
             f"unknown provider {name!r}; use one of: {', '.join(provider_names())}"
         )
+    require_extra(name)
     module_name, _, attr = target.partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
     return cls(**kwargs)

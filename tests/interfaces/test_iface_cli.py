@@ -112,9 +112,16 @@ def test_exit_code_conditions() -> None:
     assert unknown.summary.unknown == 1
     assert exit_code(unknown, ("violation",)) == EXIT_OK
     assert exit_code(unknown, ("unknown",)) == EXIT_FAIL
-    gap = audit(FakeProvider(fail_with=PermissionError("denied")), "us-foreign-adversaries")
+    partial = FakeProvider(
+        [make_resource("aws", "eu-central-1")],
+        gaps=[("aws/1/me-south-1/*", "OptInRequired", "region not enabled")],
+    )
+    gap = audit(partial, "us-foreign-adversaries")
     assert exit_code(gap, ("violation", "unknown")) == EXIT_OK
     assert exit_code(gap, ("gap",)) == EXIT_FAIL
+    # a provider that audited nothing is exit 3 whatever --fail-on says
+    blind = audit(FakeProvider(fail_with=PermissionError("denied")), "us-foreign-adversaries")
+    assert exit_code(blind, ("never",)) == exit_code(blind, ("gap",)) == 3
 
 
 # A provider command written as the provider engineers write theirs: audit_options gives it

@@ -32,7 +32,9 @@ def _multitool() -> Path:
             return Path(c)
     if os.environ.get("CI"):
         pytest.fail("SARIF Multitool missing: .ci/run installs @microsoft/sarif-multitool")
-    pytest.skip("SARIF Multitool not installed (npm install --prefix .ci/node @microsoft/sarif-multitool)")
+    pytest.skip(
+        "SARIF Multitool not installed (npm install --prefix .ci/node @microsoft/sarif-multitool)"
+    )
 
 
 def _validate(log: dict[str, Any], tmp_path: Path) -> list[str]:

@@ -108,7 +108,8 @@ def test_cli_output_holds_no_credential(
     for region in REGIONS:
         args += ["--region", region]
     result = CliRunner().invoke(main, [*args, *quiet])
-    assert result.exit_code == 0, result.output
+    # every call is refused (SignatureDoesNotMatch): credentials refused is exit 3
+    assert result.exit_code == 3, result.output
     if fmt != "csv":  # CSV has one row per finding and no gaps
         assert "SignatureDoesNotMatch" in result.output
     assert_clean(result.output, f"CLI output ({fmt} {quiet})")

@@ -8,6 +8,7 @@ from typing import Any
 
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 from cloudaudit.providers._detail import lookup
+from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit
 from cloudaudit.providers._protocol import Batch, Inventory
 from cloudaudit.providers.alibaba import ecs, oss, rds
@@ -75,6 +76,7 @@ class AlibabaProvider:
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
     ) -> None:
+        require_extra(NAME)
         self._clients = clients or ClientFactory(
             access_key_id,
             access_key_secret,

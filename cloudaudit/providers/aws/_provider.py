@@ -9,6 +9,7 @@ from typing import Any
 
 from cloudaudit.errors import ConfigurationError, ProviderUnavailable
 from cloudaudit.models import CoverageGap, ProviderId, Resource, ScopeRecord
+from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
@@ -85,6 +86,7 @@ class AwsProvider:
         read_timeout: float = 20.0,
         guardrails: bool = False,
     ) -> None:
+        require_extra(_PROVIDER)
         self._guardrails = guardrails
         self._session = session if session is not None else make_session()
         self._regions = tuple(regions) if regions else None

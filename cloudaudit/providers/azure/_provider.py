@@ -13,6 +13,7 @@ from typing import Any
 from cloudaudit.catalog import Catalog, default_catalog
 from cloudaudit.models import CoverageGap, Location, ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._detail import Unread, lookup
+from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.azure import _arm, _graph
@@ -75,6 +76,7 @@ class AzureProvider:
         sleep: Callable[[float], None] = time.sleep,
         guardrails: bool = False,
     ) -> None:
+        require_extra(NAME)
         self._guardrails = guardrails
         self.cloud: AzureCloud = resolve_cloud(cloud, arm_endpoint)
         self._credential = credential

@@ -10,6 +10,7 @@ from typing import Any
 from cloudaudit.catalog import default_catalog
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.gcp._asset import ASSET_TYPES, fetch_search, to_resource
@@ -102,6 +103,7 @@ class GcpProvider:
 
     Raises:
         ConfigurationError: Not exactly one of organization, folders and projects was given.
+        ProviderUnavailable: The ``gcp`` extra is not installed.
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class GcpProvider:
         asset_types: Sequence[str] = ASSET_TYPES,
         guardrails: bool = False,
     ) -> None:
+        require_extra(NAME)
         self._guardrails = guardrails
         given = [bool(organization), bool(folders), bool(projects)]
         if sum(given) != 1:

@@ -1,0 +1,73 @@
+"""Which optional extra each built-in provider needs, checked before any work starts.
+
+A provider whose SDK is missing raises :class:`~cloudaudit.errors.ProviderUnavailable` naming
+the extra when it is constructed (or looked up with ``get_provider``), so that a missing extra
+is a configuration error (CLI exit code 2, no traceback), never an audit that found nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from cloudaudit.errors import ProviderUnavailable
+
+__all__ = ["EXTRAS", "require_extra"]
+
+#: provider name -> (extra, modules the provider imports from it)
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws": ("aws", ("boto3", "botocore")),
+    "gcp": (
+        "gcp",
+        (
+            "google.auth",
+            "google.api_core",
+            "google.protobuf",
+            "google.cloud.asset_v1",
+            "google.cloud.resourcemanager_v3",
+            "google.cloud.storage",
+            "google.cloud.compute_v1",
+        ),
+    ),
+    "azure": (
+        "azure",
+        (
+            "azure.core",
+            "azure.identity",
+            "azure.mgmt.core",
+            "azure.mgmt.resource.subscriptions",
+            "azure.mgmt.resource.resources",
+            "azure.mgmt.resourcegraph",
+        ),
+    ),
+    "alibaba": (
+        "alibaba",
+        (
+            "alibabacloud_credentials",
+            "alibabacloud_tea_openapi",
+            "alibabacloud_ecs20140526",
+            "alibabacloud_rds20140815",
+            "alibabacloud_oss_v2",
+        ),
+    ),
+}
+
+
+def _present(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a missing parent package, or a broken one
+        return False
+
+
+def require_extra(provider: str) -> None:
+    """Raise :class:`ProviderUnavailable` when a module of ``provider``'s extra is missing.
+
+    Providers that are not built in (plugins) are not checked.
+    """
+    entry = EXTRAS.get(provider)
+    if entry is None:
+        return
+    extra, modules = entry
+    for module in modules:
+        if not _present(module):
+            raise ProviderUnavailable(provider, extra, module)
