@@ -27,9 +27,9 @@ from cloudaudit import outcome
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.formats import FORMATS, render
 from cloudaudit.formats.table import render_table
-from cloudaudit.policies import Policy, load_policy
 from cloudaudit.models import Coverage
 from cloudaudit.outcome import EXIT_CONFIG, EXIT_FAIL, EXIT_NOT_AUDITED, EXIT_OK
+from cloudaudit.policies import Policy, load_policy
 from cloudaudit.report import FAIL_ON, Report
 
 __all__ = [
@@ -338,7 +338,6 @@ def stream_jsonl(
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
     from cloudaudit._audit import audit_iter
     from cloudaudit.formats.jsonl import write_jsonl
-    from cloudaudit.models import Coverage
 
     sink: list[Coverage] = []
 

@@ -18,7 +18,7 @@ import pytest
 
 from cloudaudit.formats import render
 from cloudaudit.formats.sarif import artifact_uri
-from cloudaudit.models import Report
+from cloudaudit.report import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).parent / "sarif" / "github.config.xml"
