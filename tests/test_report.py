@@ -59,6 +59,7 @@ def _sarif(report: Report) -> dict[str, tuple[str, ...]]:
     return {
         r["partialFingerprints"]["cloudauditFindingId/v1"]: tuple(r["properties"]["countries"])
         for r in run["results"]
+        if not r["ruleId"].endswith("/coverage-gap")  # gaps are results too, with no countries
     }
 
 
