@@ -203,6 +203,11 @@ class Finding(BaseModel):
             data = {k: v for k, v in data.items() if k != "id"}
         return data
 
+    def _repr_html_(self) -> str:
+        from cloudaudit.notebook import finding_repr_html
+
+        return finding_repr_html(self)
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def id(self) -> str:

@@ -9,11 +9,17 @@ every output of the same audit agrees:
 * sort order: :data:`STATUS_ORDER` and :func:`sorted_findings` (worst first);
 * records: :func:`finding_record`, the flat row of CSV, JSON Lines and the DataFrame;
 * counts: :class:`Summary` and :func:`by_country_status`;
-* filters: :func:`filter_report` (behind :meth:`Report.by_provider` and friends);
+* operators: :func:`location_place`, :func:`operators_of` and :func:`operator_jurisdictions`
+  (whose law reaches the places holding the data: an Alibaba Cloud bucket in Virginia is
+  under CN), and :func:`cited_lists` (the legal lists a verdict rests on);
+* filters: :func:`filter_report` and :func:`matches` (behind :meth:`Report.filter`,
+  :meth:`Report.by_provider` and friends);
 * exit conditions: :data:`FAIL_ON` and :func:`fails`.
 
-Import rule: this module imports :mod:`cloudaudit.models` and nothing above it. The notebook
-hooks of :class:`Report` (``to_dataframe``, ``plot``, ``_repr_html_``) import
+Import rule: this module imports :mod:`cloudaudit.models` and nothing above it (and
+:func:`cited_lists` the legal lists of :mod:`cloudaudit.policies`, Core too, when first
+called). The notebook hooks of :class:`Report` (``to_dataframe``, ``plot``, ``map``,
+``_repr_html_``) import
 :mod:`cloudaudit.notebook` inside the method: that lazy import is the one arrow running back up
 from Core, kept because Jupyter looks for ``_repr_html_`` on the object itself, and it loads
 pandas and matplotlib only when asked.
@@ -24,13 +30,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudaudit._guardrail_model import GuardrailSection
-from cloudaudit.models import Coverage, CoverageGap, Finding, ProviderId, Status
+from cloudaudit.models import Coverage, CoverageGap, Finding, Place, ProviderId, Status
 
 __all__ = [
     "FAIL_ON",
@@ -40,11 +47,16 @@ __all__ = [
     "Report",
     "Summary",
     "by_country_status",
+    "cited_lists",
     "countries_of",
     "fails",
     "filter_report",
     "finding_record",
     "home_country",
+    "location_place",
+    "matches",
+    "operator_jurisdictions",
+    "operators_of",
     "sorted_findings",
 ]
 
@@ -178,6 +190,61 @@ class Report(BaseModel):
         code = country.upper()
         return filter_report(self, lambda f: code in countries_of(f))
 
+    def filter(
+        self,
+        *,
+        status: Status | str | None = None,
+        provider: ProviderId | str | None = None,
+        account: str | None = None,
+        country: str | None = None,
+        jurisdiction: str | None = None,
+        operator: str | None = None,
+        legal_list: str | None = None,
+    ) -> Report:
+        """A copy with the findings that match every criterion given, and a fresh summary.
+
+        Args:
+            status: ``violation``, ``unknown``, ``exempt`` or ``compliant``.
+            provider: A cloud (``aws``); keeps only that cloud's coverage gaps.
+            account: An account, project or subscription; keeps the gaps that may cover it.
+            country: An ISO code; the data is or may be there, on any axis.
+            jurisdiction: An ISO code; an operator of a place holding the data (the resource's
+                location or a copy) is under that country's jurisdiction. ``"CN"`` finds
+                Alibaba Cloud buckets in Frankfurt and Virginia, which ``country`` does not.
+            operator: Part of an operator's name, any case (``"alibaba"``).
+            legal_list: A legal list id (``us-icts-foreign-adversaries``) that a finding
+                which is not compliant rests on.
+
+        Other coverage gaps stay: a region the audit could not read may be in that country or
+        run by that operator.
+        """
+        pid = ProviderId(provider).value if provider is not None else None
+        criteria = {
+            "status": Status(status).value if status is not None else None,
+            "provider": pid,
+            "account": account,
+            "country": country,
+            "jurisdiction": jurisdiction,
+            "operator": operator,
+            "legal_list": legal_list,
+        }
+        return filter_report(
+            self,
+            lambda f: matches(f, **criteria),
+            lambda g: (
+                (pid is None or g.provider == pid)
+                and (account is None or g.account in (None, account))
+            ),
+        )
+
+    def by_jurisdiction(self, code: str) -> Report:
+        """Findings with an operator under ``code``'s jurisdiction (``filter(jurisdiction=)``)."""
+        return self.filter(jurisdiction=code)
+
+    def by_operator(self, name: str) -> Report:
+        """Findings with an operator whose name contains ``name`` (``filter(operator=)``)."""
+        return self.filter(operator=name)
+
     # --- notebook hooks: the documented lazy imports (pandas/matplotlib only when used) ---
 
     def to_dataframe(self) -> Any:
@@ -186,11 +253,21 @@ class Report(BaseModel):
 
         return to_dataframe(self)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of resources by country and status (matplotlib); returns the axes."""
+    def plot(self, ax: Any = None, by: str = "country") -> Any:
+        """Bar chart of resources by ``by`` and status (matplotlib); returns the axes.
+
+        ``by`` is ``country`` (of the resource's location), ``jurisdiction`` (of its operator)
+        or ``operator``.
+        """
         from cloudaudit.notebook import plot
 
-        return plot(self, ax)
+        return plot(self, ax, by)  # type: ignore[arg-type]
+
+    def map(self, height: int = 720) -> Any:
+        """The interactive world map of the report, shown in Jupyter (``MapView``)."""
+        from cloudaudit.notebook import MapView
+
+        return MapView(self, height)
 
     def _repr_html_(self) -> str:
         from cloudaudit.notebook import repr_html
@@ -227,6 +304,72 @@ def home_country(finding: Finding) -> str:
                 return MULTI
             return UNMAPPED
     return UNMAPPED
+
+
+def location_place(finding: Finding) -> Place | None:
+    """The catalog's place of the resource's own location (None without evidence)."""
+    for e in finding.evidence:
+        if e.axis == "location":
+            return e.place
+    return None
+
+
+def operator_jurisdictions(finding: Finding) -> tuple[str, ...]:
+    """Countries whose law reaches the operators of the places holding the data, sorted.
+
+    The ``operator_country`` of the resource's place and of each place holding a copy: an
+    Alibaba Cloud bucket in Frankfurt gives ``("CN",)``, an AWS bucket there ``("US",)``.
+    Places whose operator the catalog does not know add nothing.
+    """
+    return tuple(sorted({c for e in finding.evidence if (c := e.place.operator_country)}))
+
+
+def operators_of(finding: Finding) -> tuple[str, ...]:
+    """The operators of the places holding the data, as the catalog names them, sorted."""
+    return tuple(sorted({o for e in finding.evidence if (o := e.place.operator)}))
+
+
+@cache
+def _list_citations() -> tuple[tuple[str, str, str], ...]:
+    from cloudaudit.policies import load_lists
+
+    return tuple((i, x.citation, x.title) for i, x in sorted(load_lists().items()))
+
+
+def cited_lists(finding: Finding) -> tuple[str, ...]:
+    """Ids of the legal lists a finding that is not compliant rests on, sorted.
+
+    A list counts when the finding's reasons quote its citation or title; a compliant finding
+    (which quotes a list only to say the place is not on it) rests on none.
+    """
+    if finding.status is Status.COMPLIANT:
+        return ()
+    text = "\n".join(finding.reasons)
+    return tuple(i for i, cite, title in _list_citations() if cite in text or title in text)
+
+
+def matches(
+    finding: Finding,
+    *,
+    status: str | None = None,
+    provider: str | None = None,
+    account: str | None = None,
+    country: str | None = None,
+    jurisdiction: str | None = None,
+    operator: str | None = None,
+    legal_list: str | None = None,
+) -> bool:
+    """True when ``finding`` passes every criterion given (see :meth:`Report.filter`)."""
+    r = finding.resource
+    return (
+        (status is None or finding.status.value == status)
+        and (provider is None or r.provider.value == provider)
+        and (account is None or r.account == account)
+        and (country is None or country.upper() in countries_of(finding))
+        and (jurisdiction is None or jurisdiction.upper() in operator_jurisdictions(finding))
+        and (operator is None or any(operator.lower() in o.lower() for o in operators_of(finding)))
+        and (legal_list is None or legal_list in cited_lists(finding))
+    )
 
 
 def sorted_findings(findings: Report | Iterable[Finding]) -> list[Finding]:

@@ -28,6 +28,7 @@ __all__ = [
     "country_name",
     "default_catalog",
     "locate",
+    "numeric_code",
 ]
 
 CATALOG_PROVIDERS: tuple[ProviderId, ...] = (
@@ -172,3 +173,8 @@ def country_name(code: str) -> str:
     """Return the display name of an ISO 3166-1 alpha-2 or ISO 3166-2 code."""
     names = load_country_names()
     return names.countries.get(code) or names.subdivisions.get(code) or code
+
+
+def numeric_code(code: str) -> str | None:
+    """Return the ISO 3166-1 numeric code of an alpha-2 code (``"HK"`` gives ``"344"``)."""
+    return load_country_names().numeric.get(code)

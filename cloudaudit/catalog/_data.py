@@ -17,12 +17,17 @@ _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
 class CountryNames(BaseModel):
-    """ISO 3166-1 alpha-2 country names and ISO 3166-2 subdivision names."""
+    """ISO 3166-1 alpha-2 country names and numeric codes, and ISO 3166-2 subdivision names.
+
+    ``numeric`` maps an alpha-2 code to its 3-digit ISO 3166-1 numeric code (``"HK"`` to
+    ``"344"``): the key of the world map's geometry.
+    """
 
     model_config = _STRICT
 
     source: str
     countries: dict[str, str]
+    numeric: dict[str, str]
     subdivisions: dict[str, str]
 
 
@@ -32,7 +37,10 @@ def load_country_names() -> CountryNames:
     raw = _read_json("iso3166.json")
     try:
         return CountryNames(
-            source=raw["_source"], countries=raw["countries"], subdivisions=raw["subdivisions"]
+            source=raw["_source"],
+            countries=raw["countries"],
+            numeric=raw["numeric"],
+            subdivisions=raw["subdivisions"],
         )
     except (KeyError, ValidationError) as exc:
         raise CatalogError(f"catalog/data/iso3166.json is invalid: {exc}") from exc

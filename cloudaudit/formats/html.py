@@ -1,198 +1,138 @@
-"""A self-contained HTML report: no CDN, no external request, works offline.
+"""A self-contained HTML report: a world map and an investigator's table, no request out.
 
-Inline CSS, an inline SVG bar chart of resources by country and status, and a findings table
-sortable by a few lines of inline JavaScript. Every value that comes from a cloud (names, tags,
-ids, reasons, gap messages) is escaped with :func:`html.escape`.
+The page carries the report once, as JSON (:mod:`cloudaudit.formats._page`), and renders the
+table and the map from it in the browser: filters by status, provider, account, country,
+operator jurisdiction and legal list, free-text search, a drill-down with every piece of
+evidence, and a map shaded by the worst status per country with copy flows, operator
+jurisdictions and the candidate countries of multi-regions. The map is drawn by d3-geo and
+topojson-client over Natural Earth geometry (world-atlas), all embedded in the page
+(``assets/vendor``, re-vendored by ``scripts/vendor_map_assets.py``). Summary cards and the
+coverage-gap banner are plain HTML, so they show without JavaScript.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable
+from cloudaudit.formats._html_parts import (
+    COLORS,
+    asset,
+    cards_html,
+    esc,
+    finding_html,
+    gaps_banner,
+    styled,
+)
+from cloudaudit.formats._page import page_data, script_json
+from cloudaudit.report import Report
 
-from cloudaudit.models import Finding, Status
-from cloudaudit.report import (
-    STATUS_ORDER,
-    Report,
-    by_country_status,
-    countries_of,
-    home_country,
-    sorted_findings,
+__all__ = [
+    "COLORS",
+    "finding_html",
+    "map_html",
+    "render_html",
+    "summary_html",
+]
+
+_LIBS = ("vendor/d3-array.min.js", "vendor/d3-geo.min.js", "vendor/topojson-client.min.js")
+
+_LEGEND = (
+    '<div class="ca-legend">'
+    + "".join(
+        f'<span><i style="background:{c}"></i>data here, worst {s.value}</span>'
+        for s, c in COLORS.items()
+    )
+    + '<span><i class="hatch"></i>may be here: candidate country of a multi-region whose '
+    "members are not published</span>"
+    '<span><i class="flowk"></i>copy of the data (replica, backup, geo-pair), from the '
+    "resource's country</span>"
+    '<span><i class="opk"></i>run from another country: the operator is under a jurisdiction '
+    "the policy flags (Alibaba Cloud in Virginia: run from CN)</span></div>"
 )
 
-__all__ = ["COLORS", "chart_svg", "findings_table", "render_html", "summary_html"]
-
-COLORS = {
-    Status.VIOLATION: "#c62828",
-    Status.UNKNOWN: "#f9a825",
-    Status.EXEMPT: "#0277bd",
-    Status.COMPLIANT: "#2e7d32",
-}
-_STACK = (Status.VIOLATION, Status.UNKNOWN, Status.EXEMPT, Status.COMPLIANT)
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
-table{border-collapse:collapse;width:100%;font-size:.9em}
-th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3;cursor:pointer;user-select:none}
-th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
-.status{font-weight:600}.violation{color:#c62828}.unknown{color:#a07000}
-.exempt{color:#0277bd}.compliant{color:#2e7d32}
-.cards{display:flex;gap:1em;flex-wrap:wrap}
-.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:7em}
-.card b{display:block;font-size:1.5em}
-code{font-size:.85em;word-break:break-all}
-"""
-
-_JS = """
-document.querySelectorAll("table.sortable").forEach(function(table){
-  table.querySelectorAll("th").forEach(function(th, col){
-    th.addEventListener("click", function(){
-      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      var asc = !th.classList.contains("sorted-asc");
-      table.querySelectorAll("th").forEach(function(h){h.classList.remove("sorted-asc","sorted-desc")});
-      th.classList.add(asc ? "sorted-asc" : "sorted-desc");
-      rows.sort(function(a, b){
-        var x = a.cells[col].getAttribute("data-sort") || a.cells[col].textContent;
-        var y = b.cells[col].getAttribute("data-sort") || b.cells[col].textContent;
-        return (asc ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
-      });
-      rows.forEach(function(r){body.appendChild(r)});
-    });
-  });
-});
-"""
-
-_e = html.escape
-
-
-def chart_svg(report: Report, *, bar_width: int = 520) -> str:
-    """An inline SVG horizontal stacked bar chart: resources by home country and status."""
-    data = by_country_status(report)
-    if not data:
-        return "<p>No resources.</p>"
-    row_h, label_w, top = 22, 110, 24
-    most = max(sum(c.values()) for c in data.values())
-    height = top + row_h * len(data) + 8
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_width + 60}" '
-        f'height="{height}" aria-label="Resources by country and status">'
-    ]
-    for i, status in enumerate(_STACK):
-        lx = label_w + i * 110
-        parts.append(
-            f'<rect x="{lx}" y="4" width="12" height="12" fill="{COLORS[status]}"/>'
-            f'<text x="{lx + 16}" y="14" font-size="12">{status.value}</text>'
-        )
-    for i, (country, counts) in enumerate(data.items()):
-        y = top + i * row_h
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">'
-            f"{_e(country)}</text>"
-        )
-        x = float(label_w)
-        for status in _STACK:
-            n = counts[status]
-            if not n:
-                continue
-            w = bar_width * n / most
-            parts.append(
-                f'<rect class="bar" data-country="{_e(country)}" data-status="{status.value}" '
-                f'x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
-                f'fill="{COLORS[status]}"><title>{_e(country)}: {n} {status.value}</title></rect>'
-            )
-            x += w
-        total = sum(counts.values())
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 14}" font-size="12">{total}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _row(f: Finding) -> str:
-    r = f.resource
-    where = r.location.zone or r.location.region or "-"
-    tags = ", ".join(f"{k}={v}" for k, v in sorted(r.tags.items()))
-    reasons = "".join(f"<li>{_e(x)}</li>" for x in f.reasons)
-    return (
-        f'<tr data-finding="{_e(f.id)}">'
-        f'<td class="status {f.status.value}" data-sort="{STATUS_ORDER[f.status]}">'
-        f"{f.status.value}</td>"
-        f"<td>{_e(r.provider.value)}</td><td>{_e(r.account)}</td>"
-        f"<td>{_e(r.type)} <b>{_e(r.name)}</b><br><code>{_e(r.id)}</code>"
-        f"{'<br>tags: ' + _e(tags) if tags else ''}</td>"
-        f"<td>{_e(where)}</td><td>{_e(home_country(f))}</td>"
-        f"<td>{_e(', '.join(countries_of(f)))}</td>"
-        f"<td><ul>{reasons}</ul></td></tr>"
-    )
-
-
-def findings_table(findings: Iterable[Finding], *, table_id: str = "findings") -> str:
-    """An HTML table of findings (class ``sortable``), every cell escaped."""
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "status",
-            "provider",
-            "account",
-            "resource",
-            "location",
-            "country",
-            "all countries",
-            "reasons",
-        )
-    )
-    rows = "".join(_row(f) for f in findings)
-    return (
-        f'<table id="{_e(table_id)}" class="sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
+_CREDITS = (
+    '<p class="muted">Map: Natural Earth 1:110m via world-atlas 2, drawn with d3-geo and '
+    "topojson-client (ISC licences, embedded). Small countries absent at this scale are dots.</p>"
+)
 
 
 def summary_html(report: Report) -> str:
-    """Summary cards: counts by status and coverage gaps."""
+    """The heading line and the summary cards."""
     s = report.summary
-    cards = [
-        ("violation", s.violation),
-        ("unknown", s.unknown),
-        ("exempt", s.exempt),
-        ("compliant", s.compliant),
-        ("coverage gaps", s.gaps),
-    ]
-    body = "".join(f'<div class="card {name}"><b>{n}</b>{name}</div>' for name, n in cards)
+    cards = cards_html(
+        {
+            "violation": s.violation,
+            "unknown": s.unknown,
+            "exempt": s.exempt,
+            "compliant": s.compliant,
+            "coverage gaps": s.gaps,
+        }
+    )
     return (
-        f"<p>Policy <b>{_e(report.policy_id)}</b> v{_e(report.policy_version)}, "
-        f"{s.total} resources, audited {report.started_at:%Y-%m-%d %H:%M} UTC "
-        f"by cloudaudit {_e(report.tool_version)}.</p>"
-        f'<div class="cards">{body}</div>'
+        f'<p class="ca-meta">Policy <b>{esc(report.policy_id)}</b> v{esc(report.policy_version)}'
+        f", {s.total} resources, audited {report.started_at:%Y-%m-%d %H:%M} UTC by cloudaudit "
+        f"{esc(report.tool_version)}.</p>{cards}"
     )
 
 
-def _gaps_html(report: Report) -> str:
-    if not report.coverage.gaps:
-        return "<p>Coverage complete: nothing was left unaudited.</p>"
-    rows = "".join(
-        f"<tr><td>{_e(g.scope)}</td><td>{_e(g.code)}</td><td>{_e(g.message)}</td></tr>"
-        for g in report.coverage.gaps
-    )
+def _scripts(report: Report, *, with_map: bool = True) -> str:
+    parts = [f'<script type="application/json" id="ca-data">{script_json(page_data(report))}']
+    parts[0] += "</script>"
+    if with_map:
+        parts.append(
+            f'<script type="application/json" id="ca-world">{asset("vendor/countries-110m.json")}'
+            "</script>"
+        )
+        parts.append(
+            f'<script type="application/json" id="ca-points">'
+            f"{asset('vendor/small-countries.json')}</script>"
+        )
+        parts.extend(f"<script>{asset(name)}</script>" for name in _LIBS)
+    parts.append(f"<script>{asset('report.js')}</script>")
+    return "".join(parts)
+
+
+def _map_section() -> str:
     return (
-        "<p>Not audited, and never counted as compliant:</p>"
-        '<table id="gaps" class="sortable"><thead><tr><th>scope</th><th>code</th>'
-        f"<th>message</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"{_LEGEND}"
+        '<div class="ca-mapbox"><svg id="ca-map" class="ca-map" viewBox="0 0 960 490" '
+        'role="img" aria-label="World map of where the data lives"></svg>'
+        '<div class="ca-tip" id="ca-tip"></div></div>'
+        '<p class="ca-offmap" id="ca-offmap"></p><div class="ca-country" id="ca-country"></div>'
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title></head><body>{body}</body></html>\n"
     )
 
 
 def render_html(report: Report) -> str:
     """Return a complete, self-contained HTML document for the report."""
     title = f"cloudaudit report: {report.policy_id}"
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1>{summary_html(report)}"
-        f"<h2>Resources by country and status</h2>{chart_svg(report)}"
-        f"<h2>Findings</h2>{findings_table(sorted_findings(report))}"
-        f"<h2>Coverage gaps</h2>{_gaps_html(report)}"
-        f"<script>{_JS}</script></body></html>\n"
+    body = (
+        f"<h1>{esc(title)}</h1>{summary_html(report)}{gaps_banner(report.coverage.gaps)}"
+        f"<h2>Where the data lives</h2>{_map_section()}"
+        '<h2>Findings</h2><div class="ca-controls" id="ca-controls"></div>'
+        '<p class="ca-count" id="ca-count"></p>'
+        '<table id="ca-table"><thead></thead><tbody></tbody></table>'
+        '<button type="button" class="ca-more" id="ca-more">show more</button>'
+        "<noscript><p>The map and the findings table need JavaScript; the JSON report "
+        "(<code>--format json</code>) carries the same findings.</p></noscript>"
+        f"{_CREDITS}"
     )
+    return _page(title, styled(body) + _scripts(report))
+
+
+def map_html(report: Report) -> str:
+    """A self-contained page with only the map (what ``Report.map()`` shows in Jupyter)."""
+    title = f"cloudaudit map: {report.policy_id}"
+    body = f"{summary_html(report)}{_map_section()}{_CREDITS}"
+    return _page(title, styled(body) + _scripts(report))
+
+
+def finding_page_html(report: Report) -> str:
+    """Every finding with its evidence as static HTML (for a report without JavaScript)."""
+    return styled("".join(finding_html(f) for f in report.findings))
