@@ -166,3 +166,31 @@ def test_the_notebook_map_page_draws_the_same_map(report: Report, tmp_path: Path
         assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     finally:
         driver.quit()
+
+
+def test_many_findings_hide_the_compliant_rows_until_asked(tmp_path: Path) -> None:
+    from iface_estate import large_estate
+
+    from cloudaudit import audit
+    from cloudaudit.policies import load_policy
+    from cloudaudit.testing import FakeProvider
+
+    big = audit([FakeProvider(large_estate(2000))], load_policy("us-foreign-adversaries"))
+    compliant = big.summary.compliant
+    assert 0 < compliant < len(big.findings) - 400
+    path = tmp_path / "big.html"
+    path.write_text(render(big, "html"), "utf-8")
+    driver = chromium()
+    try:
+        driver.get(path.as_uri())
+        chip = driver.find_element("css selector", '.ca-chip[data-status="compliant"]')
+        assert chip.get_attribute("aria-pressed") == "false"
+        assert _matching(driver) == len(big.findings) - compliant
+        shown = driver.execute_script("return document.querySelectorAll('#ca-table tr.ca-row')")
+        assert len(shown) == 200  # one page of rows; "show more" adds the next
+        driver.find_element("id", "ca-more").click()
+        assert len(driver.find_elements("css selector", "#ca-table tr.ca-row")) == 400
+        driver.find_element("css selector", "#ca-count button.ca-chip").click()  # "show the N"
+        assert _matching(driver) == len(big.findings)
+    finally:
+        driver.quit()

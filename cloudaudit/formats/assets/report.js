@@ -93,7 +93,8 @@
 
   // ---- filters ----------------------------------------------------------------------------
   var total = rows.length, compliant = D.meta.summary.compliant;
-  var hideCompliant = total > MANY && compliant < total;
+  // the table hides compliant rows when there are many; the map page alone shows everything
+  var hideCompliant = !!$("ca-table") && total > MANY && compliant < total;
   var F = {status: {violation: true, unknown: true, exempt: true, compliant: !hideCompliant},
     provider: "", account: "", country: "", jurisdiction: "", list: "", q: ""};
   var FIELDS = [
