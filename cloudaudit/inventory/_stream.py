@@ -201,6 +201,7 @@ class JsonReader:
         self._buf = ""
         self._pos = 0
         self._line = 1
+        self._counted = 0
         self._eof = False
         self._decoder = json.JSONDecoder()
 
@@ -213,9 +214,9 @@ class JsonReader:
         if not chunk:
             self._eof = True
             return False
-        self._line += self._buf.count("\n", 0, self._pos)
+        self.line()  # count the lines of what is dropped
         self._buf = self._buf[self._pos :] + chunk
-        self._pos = 0
+        self._pos = self._counted = 0
         return True
 
     def _peek(self) -> str:
@@ -228,8 +229,11 @@ class JsonReader:
                 return ""
 
     def line(self) -> int:
-        """The line the reader is on."""
-        return self._line + self._buf.count("\n", 0, self._pos)
+        """The line the reader is on (newlines are counted once each, as the reader moves)."""
+        if self._pos > self._counted:
+            self._line += self._buf.count("\n", self._counted, self._pos)
+            self._counted = self._pos
+        return self._line
 
     def _expect(self, char: str) -> None:
         got = self._peek()

@@ -22,6 +22,7 @@ Rules (documented in ``docs/providers/gcp.md``):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -43,6 +44,7 @@ _SPANNER_REGIONAL = "regional-"
 _WIDE_KINDS = (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION, LocationKind.GLOBAL)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_location(raw: str | None) -> Location:
     """Turn a GCP location string into a :class:`Location`.
 
