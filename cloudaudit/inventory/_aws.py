@@ -79,7 +79,7 @@ def _explorer(record: Any, _ctx: Context) -> Iterator[Resource]:
         name=name,
         location=where,
     )
-    yield with_unknown_copy(resource)
+    yield with_unknown_copy(resource, "a Resource Explorer result")
 
 
 def _is_item(record: Any, _key: str | None) -> bool:

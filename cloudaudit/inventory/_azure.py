@@ -25,7 +25,12 @@ from cloudaudit.providers.azure import Geo, location_info, row_to_resource
 __all__ = ["SHAPES", "convert_rows"]
 
 _SQL_TYPES = ("microsoft.sql/servers", "microsoft.sql/servers/databases")
-UNKNOWN_SQL = Location(provider=ProviderId.AZURE, region=None, kind=LocationKind.UNKNOWN)
+UNKNOWN_SQL = Location(
+    provider=ProviderId.AZURE,
+    region=None,
+    kind=LocationKind.UNKNOWN,
+    note="failover groups and geo-replication links are not in a Resource Graph row",
+)
 """Azure SQL failover groups and geo-replication links are separate ARM resources that a
 Resource Graph row does not carry: a SQL server or database gets an ``unknown`` copy."""
 

@@ -48,15 +48,17 @@ def _last(url: str) -> str:
 def _sql_copies(raw: Mapping[str, Any], ctx: Context) -> list[Location]:
     settings = raw.get("settings")
     if not isinstance(settings, Mapping):
-        return [unknown_copy(GCP)]
+        return [unknown_copy(GCP, "no settings in the record: Cloud SQL backups not seen")]
     backup = settings.get("backupConfiguration") or {}
     out: list[Location] = []
     if backup.get("enabled"):
         where = str(backup.get("location") or "")
-        out.append(parse_location(where) if where else unknown_copy(GCP))
+        default = "backups on without a location: Google keeps them in a multi-region it picks"
+        out.append(parse_location(where) if where else unknown_copy(GCP, default))
     for name in raw.get("replicaNames") or ():
         region = ctx.lookup("sql", str(name))
-        out.append(Location(provider=GCP, region=region) if region else unknown_copy(GCP))
+        missing = f"read replica {name} is not in this inventory: region unknown"
+        out.append(Location(provider=GCP, region=region) if region else unknown_copy(GCP, missing))
     return out
 
 

@@ -69,7 +69,7 @@ def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
             name=text(item, "name") or uid,
             location=_location(pid, text(item, "region") or text(cloud, "region")),
         )
-        yield with_unknown_copy(resource)
+        yield with_unknown_copy(resource, "a Prowler finding")
 
 
 def _is_finding(record: Any, _key: str | None) -> bool:

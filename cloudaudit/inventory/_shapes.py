@@ -119,9 +119,9 @@ COPY_CAPABLE: frozenset[tuple[str, str]] = frozenset(
 geo-redundancy). A source that cannot carry those copies gives them an ``unknown`` copy."""
 
 
-def unknown_copy(provider: ProviderId) -> Location:
-    """A copy whose place the source cannot tell: judged unknown, never compliant."""
-    return Location(provider=provider, region=None, kind=LocationKind.UNKNOWN)
+def unknown_copy(provider: ProviderId, note: str | None = None) -> Location:
+    """A copy whose place the source cannot tell (``note`` says why): judged unknown."""
+    return Location(provider=provider, region=None, kind=LocationKind.UNKNOWN, note=note)
 
 
 def copy_capable(provider: ProviderId, service: str) -> bool:
@@ -129,11 +129,12 @@ def copy_capable(provider: ProviderId, service: str) -> bool:
     return (provider.value, service.lower()) in COPY_CAPABLE
 
 
-def with_unknown_copy(resource: Resource) -> Resource:
+def with_unknown_copy(resource: Resource, source: str) -> Resource:
     """``resource`` with an ``unknown`` copy added when its service can copy data."""
     if not copy_capable(resource.provider, resource.service):
         return resource
-    extra = unknown_copy(resource.provider)
+    note = f"{source} does not carry its copies (replicas, backups)"
+    extra = unknown_copy(resource.provider, note)
     if extra in resource.data_locations:
         return resource
     return resource.model_copy(update={"data_locations": (*resource.data_locations, extra)})

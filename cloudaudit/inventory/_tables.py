@@ -71,13 +71,17 @@ def _aws_copies(kind: tuple[str, str], row: Mapping[str, Any], ctx: Context) -> 
         rules = _get(row, "replication")
         rules = _get(row, "replication_rules") if rules is ... else rules
         if rules is ...:
-            return [unknown_copy(AWS)]
+            return [unknown_copy(AWS, "no replication column: S3 replication not seen")]
         regions = [ctx.lookup("s3", n) for n in _s3_destinations(rules)]
-        return [Location(provider=AWS, region=r) if r else unknown_copy(AWS) for r in regions]
+        names = _s3_destinations(rules)
+        return [
+            Location(provider=AWS, region=r) if r else unknown_copy(AWS, _unseen(n))
+            for n, r in zip(names, regions, strict=True)
+        ]
     if kind == ("dynamodb", "table"):
         replicas = _get(row, "replicas")
         if replicas is ...:
-            return [unknown_copy(AWS)]
+            return [unknown_copy(AWS, "no replicas column: global-table replicas not seen")]
         found = [
             text(r, "RegionName", "region_name") for r in replicas or () if isinstance(r, Mapping)
         ]
@@ -85,10 +89,14 @@ def _aws_copies(kind: tuple[str, str], row: Mapping[str, Any], ctx: Context) -> 
     if kind == ("rds", "db-instance"):
         ids = _get(row, "read_replica_db_instance_identifiers")
         if ids is ...:
-            return [unknown_copy(AWS)]
+            return [unknown_copy(AWS, "no read_replica column: read replicas not seen")]
         parts = [str(i).split(":") for i in ids or ()]
         return [Location(provider=AWS, region=p[3]) for p in parts if len(p) > 5 and p[3]]
     return []
+
+
+def _unseen(name: str) -> str:
+    return f"replication destination bucket {name} is not in this inventory: region unknown"
 
 
 def _aws(row: Mapping[str, Any], ctx: Context) -> Resource:
@@ -123,7 +131,7 @@ def _aws(row: Mapping[str, Any], ctx: Context) -> Resource:
         tags=_tags(_get(row, "tags")),
     )
     copied = kind in (("s3", "bucket"), ("dynamodb", "table"), ("rds", "db-instance"))
-    return resource if copied else with_unknown_copy(resource)
+    return resource if copied else with_unknown_copy(resource, "this table")
 
 
 def _tags(raw: Any) -> dict[str, str]:

@@ -136,6 +136,10 @@ def config_s3_destinations(item: Mapping[str, Any]) -> list[str] | None:
     return names
 
 
+def _unknown(note: str) -> Location:
+    return Location(provider=AWS, region=None, kind=LocationKind.UNKNOWN, note=note)
+
+
 def _region_of_arn(value: str) -> str | None:
     parts = value.split(":")
     return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
@@ -148,17 +152,22 @@ def _copies(
     bucket_region: Callable[[str], str | None],
 ) -> list[Location]:
     if rtype in UNREAD_COPIES:
-        return [UNKNOWN]
+        return [_unknown(f"{UNREAD_COPIES[rtype]}: not recorded in a configuration item")]
     if rtype == "AWS::S3::Bucket":
         names = config_s3_destinations(item)
         if names is None:
-            return [UNKNOWN]
+            return [_unknown("no supplementaryConfiguration: S3 replication not seen")]
         found = [bucket_region(n) for n in names]
-        return [Location(provider=AWS, region=r) if r else UNKNOWN for r in found]
+        return [
+            Location(provider=AWS, region=r)
+            if r
+            else _unknown(f"replication destination bucket {n}: region unknown")
+            for n, r in zip(names, found, strict=True)
+        ]
     if rtype not in ("AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"):
         return []
     if not isinstance(config, Mapping):
-        return [UNKNOWN]
+        return [_unknown("no configuration in the item: replicas not seen")]
     if rtype == "AWS::DynamoDB::Table":
         replicas = config.get("replicas") or config.get("Replicas") or ()
         regions = [str(r.get("regionName") or r.get("RegionName") or "") for r in replicas]
@@ -176,7 +185,10 @@ def _location(rtype: str, item: Mapping[str, Any], config: Any) -> Location:
         # On an Outpost: the rack stands on the customer's premises, not in the parent
         # region; the outpost ARN is kept as the place, the country is unknown.
         outpost = str(_field(config, "outpostArn", "OutpostArn"))
-        return Location(provider=AWS, region=None, zone=outpost, kind=LocationKind.UNKNOWN)
+        note = f"on an AWS Outpost in the customer's premises (parent region {region or '?'})"
+        return Location(
+            provider=AWS, region=None, zone=outpost, kind=LocationKind.UNKNOWN, note=note
+        )
     if not region:
         return UNKNOWN
     if region.lower() == "global":
