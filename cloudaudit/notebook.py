@@ -182,7 +182,7 @@ def repr_html(report: Report, top: int = TOP) -> str:
     tail = f"<p class='muted'>… and {more} more; see report.to_dataframe().</p>" if more > 0 else ""
     heading = "<h2>Worst findings</h2>" if worst else ""
     hint = "<p class='muted'>report.map() draws where the data lives.</p>"
-    body = f"{summary_html(report)}{gaps_banner(report.coverage.gaps)}{heading}{items}{tail}"
+    body = f"{summary_html(report)}{gaps_banner(report.coverage)}{heading}{items}{tail}"
     return styled(f'<div class="cloudaudit-report">{body}{hint}</div>')
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 
 from cloudaudit.catalog import country_name
-from cloudaudit.models import CoverageGap, Evidence, Finding, Place, Status
+from cloudaudit.models import Coverage, CoverageGap, Evidence, Finding, Place, Status
 from cloudaudit.policies import load_lists
 from cloudaudit.report import cited_lists
 
@@ -90,8 +90,14 @@ def cards_html(counts: dict[str, int]) -> str:
     )
 
 
-def gaps_banner(gaps: tuple[CoverageGap, ...], *, limit: int = 20) -> str:
+def gaps_banner(coverage: Coverage, *, limit: int = 20) -> str:
     """The banner at the top: what the audit could not look at, or that nothing was missed."""
+    gaps: tuple[CoverageGap, ...] = coverage.gaps
+    if not gaps and not coverage.audited:
+        return (
+            '<div class="ca-banner" role="alert" id="ca-gaps"><b>Nothing was audited</b>: '
+            "the report records no audited scope, so it shows nothing about any cloud.</div>"
+        )
     if not gaps:
         return '<div class="ca-ok">Coverage complete: nothing was left unaudited.</div>'
     items = "".join(
@@ -111,7 +117,7 @@ def place_text(p: Place) -> str:
     bits = []
     if p.country:
         bits.append(f"{country_name(p.country)} ({p.country})")
-    if p.countries:
+    if p.countries and p.countries != (p.country,):
         bits.append("members: " + ", ".join(p.countries))
     if p.candidates:
         bits.append("may span (members not published): " + ", ".join(p.candidates))

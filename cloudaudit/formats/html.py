@@ -113,7 +113,7 @@ def render_html(report: Report) -> str:
     """Return a complete, self-contained HTML document for the report."""
     title = f"cloudaudit report: {report.policy_id}"
     body = (
-        f"<h1>{esc(title)}</h1>{summary_html(report)}{gaps_banner(report.coverage.gaps)}"
+        f"<h1>{esc(title)}</h1>{summary_html(report)}{gaps_banner(report.coverage)}"
         f"<h2>Where the data lives</h2>{_map_section()}"
         '<h2>Findings</h2><div class="ca-controls" id="ca-controls"></div>'
         '<p class="ca-count" id="ca-count"></p>'

@@ -209,3 +209,9 @@ def test_map_geometry_joins_the_catalog_country_codes() -> None:
     dots = {to_alpha[i] for i in points}
     assert {"US", "CN", "DE", "IN", "BR"} <= drawn and {"HK", "SG", "MT", "BH"} <= dots
     assert not drawn & dots
+
+
+def test_a_report_that_audited_nothing_says_so() -> None:
+    empty = audit([], load_policy("eu-gdpr"))
+    for out in (render(empty, "html"), empty._repr_html_()):
+        assert "Nothing was audited" in out and "Coverage complete" not in out

@@ -251,7 +251,7 @@
   function placeText(p) {
     var bits = [];
     if (p.country) { bits.push(cname(p.country)); }
-    if (p.countries.length) { bits.push("members: " + p.countries.join(", ")); }
+    if (p.countries.length && !(p.countries.length === 1 && p.countries[0] === p.country)) { bits.push("members: " + p.countries.join(", ")); }
     if (p.candidates.length) { bits.push("may span (members not published): " + p.candidates.join(", ")); }
     if (!p.country && !p.countries.length && !p.candidates.length) { bits.push("no country known"); }
     if (p.subdivision) { bits.push(p.subdivision); }
