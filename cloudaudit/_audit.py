@@ -9,16 +9,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog
+from cloudaudit.errors import ConfigurationError
 from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
 from cloudaudit.policies import Engine, Policy, load_policy
-from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, interleave
+from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, interleave, redact
 from cloudaudit.providers._protocol import Batch, Distributable, Provider
 from cloudaudit.report import Report, Summary
+
+if TYPE_CHECKING:
+    from cloudaudit.evidence import EvidenceRun
 
 __all__ = ["audit", "audit_iter", "evaluate"]
 
@@ -197,6 +203,7 @@ def audit_iter(
     coverage_sink: list[Coverage] | None = None,
     dedupe: bool = True,
     guardrail_sink: GuardrailSink | None = None,
+    evidence: str | Path | None = None,
 ) -> Iterator[Finding]:
     """Yield findings as providers report resources (streaming; no full inventory in memory).
 
@@ -222,12 +229,15 @@ def audit_iter(
         dedupe: Judge a resource reported twice only once.
         guardrail_sink: Receives the guardrails and guardrail scopes providers read (for
             :func:`~cloudaudit.guardrails.compare_guardrails`).
+        evidence: Write an evidence bundle to this new folder (see :mod:`cloudaudit.evidence`);
+            it is put in place when the iterator is exhausted, and removed if the audit stops.
     """
     plist = [providers] if isinstance(providers, Provider) else list(providers)
     pol = _policy(policy)
     engine = Engine(pol, catalog, today)
     in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
     tasks_on = executor if executor is not None and in_process is None else None
+    run = _evidence_run(evidence, tasks_on)
     seen: set[bytes] = set()
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
@@ -238,20 +248,42 @@ def audit_iter(
             gaps.extend(batch.gaps)
             if guardrail_sink is not None:
                 guardrail_sink.add(batch)
-            if not dedupe:
-                yield from batch.resources
-                continue
             for r in batch.resources:
-                key = _digest(r)
-                if key not in seen:
+                if dedupe:
+                    key = _digest(r)
+                    if key in seen:
+                        continue
                     seen.add(key)
-                    yield r
+                yield r if run is None else run.resource(r)
 
-    with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
-        # One pass of the engine's hot loop over the stream: no per-resource call overhead.
-        yield from engine.findings(arriving(fanout))
+    try:
+        with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
+            if run is not None:
+                fanout.unit_context = run.unit_context(lambda s: redact(s, fanout.secrets))
+            # One pass of the engine's hot loop over the stream: no per-resource call overhead.
+            yield from engine.findings(arriving(fanout))
+        coverage = _coverage(audited, gaps)
+        if run is not None:
+            run.finish(coverage, pol, today)
+    except BaseException:
+        if run is not None:
+            run.abort()
+        raise
     if coverage_sink is not None:
-        coverage_sink.append(_coverage(audited, gaps))
+        coverage_sink.append(coverage)
+
+
+def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> EvidenceRun | None:
+    if target is None:
+        return None
+    if tasks_on is not None:
+        raise ConfigurationError(
+            "evidence bundles are recorded in this process; with a process or distributed "
+            "executor they cannot be. Fix: drop --evidence or run on threads."
+        )
+    from cloudaudit.evidence import EvidenceRun
+
+    return EvidenceRun(target)
 
 
 def _digest(r: Resource) -> bytes:
@@ -277,6 +309,7 @@ def audit(
     progress: Callable[[int, int, Scope], None] | None = None,
     catalog: Catalog | None = None,
     today: date | None = None,
+    evidence: str | Path | None = None,
 ) -> Report:
     """Audit one or more providers against a policy and return a Report.
 
@@ -309,6 +342,7 @@ def audit(
             today=today,
             coverage_sink=sink,
             guardrail_sink=grd,
+            evidence=evidence,
         )
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))

@@ -150,6 +150,8 @@ class Resource(BaseModel):
         data_locations: Other locations that hold copies of its data (replicas, snapshot copies,
             geo-redundant pairs).
         tags: Tags or labels.
+        records: SHA-256 of the raw records (in an evidence bundle) this resource was read
+            from; empty when the audit kept no evidence.
     """
 
     model_config = _FROZEN
@@ -163,6 +165,7 @@ class Resource(BaseModel):
     location: Location
     data_locations: tuple[Location, ...] = ()
     tags: Mapping[str, str] = Field(default_factory=dict)
+    records: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -252,9 +252,12 @@ def locate(provider: str, region: str, zone: str | None) -> None:
 def _add_report_commands() -> None:
     """Commands that work on saved reports (DORA register feed, evidence replay)."""
     from cloudaudit.cli.dora import dora_diff_command, dora_roi_command
+    from cloudaudit.cli.evidence import replay_command, verify_command
 
     main.add_command(dora_roi_command)
     main.add_command(dora_diff_command)
+    main.add_command(replay_command)
+    main.add_command(verify_command)
 
 
 _add_report_commands()

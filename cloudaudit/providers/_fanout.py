@@ -21,6 +21,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -182,6 +183,8 @@ class FanOut:
         secrets: Strings to mask in gap messages (credentials the caller passed in).
         progress: Called with ``(done, total, scope)`` after each unit; ``done`` and
             ``total`` count the units of ``scope.provider`` over every run so far.
+        unit_context: Each unit runs inside ``unit_context(str(scope))`` when given (the
+            evidence recorder files what the unit reads under its scope).
     """
 
     max_workers: int = 16
@@ -190,6 +193,7 @@ class FanOut:
     secrets: tuple[str, ...] = ()
     progress: Callable[[int, int, Scope], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    unit_context: Callable[[str], AbstractContextManager[None]] | None = None
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _helpers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _slots: threading.Semaphore = field(init=False, repr=False)
@@ -224,7 +228,10 @@ class FanOut:
             )
         sink = DetailSink(functools.partial(self._detail_gap, unit.scope))
         try:
-            with collecting(sink):
+            recording = (
+                nullcontext() if self.unit_context is None else self.unit_context(str(unit.scope))
+            )
+            with collecting(sink), recording:  # evidence: what the unit reads is its scope's
                 resources = unit.run()
         except Exception as exc:  # noqa: BLE001 - the one place failures become coverage gaps
             return Outcome(unit.scope, gap=self.gap(unit.scope, exc), details=tuple(sink.gaps))
@@ -285,7 +292,7 @@ class FanOut:
         if holding:
             self._slots.release()
         try:
-            # each item sees the calling unit's context (its sink for detail-lookup gaps)
+            # each item sees the calling unit's context (its detail-gap sink, its evidence)
             futures = [
                 pool.submit(contextvars.copy_context().run, self._helper, fn, item) for item in todo
             ]

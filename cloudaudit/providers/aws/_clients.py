@@ -6,6 +6,8 @@ import threading
 import weakref
 from typing import Any
 
+from cloudaudit.evidence import record, recording
+
 __all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]
 
 # Client classes per event emitter (one per botocore session) that opted in, by service.
@@ -94,6 +96,22 @@ def make_config(
     )
 
 
+def _keep_params(params: Any, context: Any, **_: Any) -> None:
+    """Botocore ``before-parameter-build`` hook: keep the call's parameters for its record."""
+    if recording():
+        context["cloudaudit_params"] = dict(params)
+
+
+def _record_answer(parsed: Any, model: Any, context: Any, **_: Any) -> None:
+    """Botocore ``after-call`` hook: file each answer as evidence (a no-op unless recording).
+
+    The record holds the request's parameters (which bucket, which region) and the answer.
+    """
+    if recording():
+        call = {"request": context.get("cloudaudit_params", {}), "response": parsed}
+        record(f"{model.service_model.service_name}:{model.name}", call)
+
+
 class ClientCache:
     """Builds each (service, region) client once and shares it between threads.
 
@@ -124,6 +142,8 @@ class ClientCache:
             client = self._clients.get(key)
             if client is None:
                 client = self._session.client(service, region_name=region, config=self._config)
+                client.meta.events.register("before-parameter-build", _keep_params)
+                client.meta.events.register("after-call", _record_answer)
                 self._clients[key] = client
         return client
 

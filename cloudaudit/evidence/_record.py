@@ -1,0 +1,155 @@
+"""Recording what providers read, per unit of work, for an evidence bundle.
+
+A provider's fetch step calls :func:`record` with the answer it read (a dict). Outside a
+recorded audit the call costs one context-variable lookup and does nothing. Inside one, the
+fan-out runs each unit under :meth:`Recorder.unit`, so the answer lands in that unit's records,
+masked (credentials and every secret the providers declared), with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudaudit.models import Resource
+
+__all__ = ["Record", "Recorder", "canonical", "mask", "record", "recording"]
+
+SECRET_KEYS = frozenset(
+    {
+        "secretaccesskey",
+        "sessiontoken",
+        "accesskeyid",
+        "password",
+        "masteruserpassword",
+        "secret",
+        "token",
+        "accesskeysecret",
+        "securitytoken",
+        "privatekey",
+        "clientsecret",
+        "externalid",
+    }
+)
+"""Keys whose values are never written to a bundle, whatever their value (case-insensitive)."""
+
+MASK = "***"
+
+
+def canonical(data: Any) -> str:
+    """The canonical JSON text of ``data`` (sorted keys, no spaces; dates as ISO text)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def mask(data: Any, redact: Callable[[str], str]) -> Any:
+    """A copy of ``data`` with secret-named keys masked and every string passed to ``redact``."""
+    if isinstance(data, Mapping):
+        return {
+            str(k): MASK if str(k).lower() in SECRET_KEYS else mask(v, redact)
+            for k, v in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [mask(v, redact) for v in data]
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, bytes):
+        return f"<{len(data)} bytes>"
+    return data if data is None or isinstance(data, bool | int | float) else str(data)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One answer a provider read: the operation, the masked data and its SHA-256."""
+
+    operation: str
+    data: Any
+    text: str
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as it is written in a unit file."""
+        return {"operation": self.operation, "sha256": self.sha256, "data": self.data}
+
+
+@dataclass
+class _UnitRecords:
+    scope: str
+    records: list[Record] = field(default_factory=list)
+
+
+_CURRENT: ContextVar[tuple[Recorder, _UnitRecords] | None] = ContextVar(
+    "cloudaudit_evidence_unit", default=None
+)
+
+
+def recording() -> bool:
+    """True inside a unit of an audit that keeps evidence (cheap: one context lookup)."""
+    return _CURRENT.get() is not None
+
+
+def record(operation: str, data: Any) -> None:
+    """Record ``data`` (an API answer) as read by ``operation`` in the current unit, if any."""
+    current = _CURRENT.get()
+    if current is not None:
+        current[0].add(current[1], operation, data)
+
+
+@dataclass
+class Recorder:
+    """Collects the masked records of every unit of one audit (thread-safe).
+
+    Attributes:
+        redact: Masks credentials in a string (the audit's secrets included).
+        on_unit: Called with ``(scope, records)`` when a unit finishes (the bundle writer).
+    """
+
+    redact: Callable[[str], str]
+    on_unit: Callable[[str, Sequence[Record]], None] | None = None
+    _index: dict[tuple[str, ...], list[Record]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, unit: _UnitRecords, operation: str, data: Any) -> None:
+        """Mask ``data``, hash it and add it to ``unit``."""
+        masked = mask(data, self.redact)
+        text = canonical(masked)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        rec = Record(operation, masked, text, digest)
+        with self._lock:
+            unit.records.append(rec)
+
+    @contextmanager
+    def unit(self, scope: str) -> Iterator[None]:
+        """Run the body as unit ``scope``: :func:`record` calls in it land in this unit."""
+        current = _UnitRecords(scope)
+        token = _CURRENT.set((self, current))
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+            key = tuple(scope.split("/"))
+            with self._lock:
+                self._index.setdefault(key[:2], []).extend(current.records)
+            if self.on_unit is not None and current.records:
+                self.on_unit(scope, tuple(current.records))
+
+    def link(self, r: Resource) -> Resource:
+        """``r`` with the hashes of the records (of its provider and account) that name it."""
+        needles = {json.dumps(n, ensure_ascii=False) for n in _names(r)}
+        with self._lock:
+            candidates = list(self._index.get((r.provider.value, r.account), ()))
+        hashes = tuple(
+            dict.fromkeys(c.sha256 for c in candidates if any(n in c.text for n in needles))
+        )
+        return r.model_copy(update={"records": hashes}) if hashes else r
+
+
+def _names(r: Resource) -> set[str]:
+    """Strings that identify ``r`` in an API answer: its id, its name, the id's last part."""
+    tail = r.id.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return {s for s in (r.id, r.name, tail) if len(s) >= 3}

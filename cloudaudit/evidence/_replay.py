@@ -1,0 +1,46 @@
+"""Re-derive a report from an evidence bundle, offline."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from cloudaudit.catalog import Catalog
+from cloudaudit.evidence._bundle import read_bundle
+from cloudaudit.models import Report
+from cloudaudit.policies import Policy, load_policy
+
+__all__ = ["replay"]
+
+
+def replay(
+    root: str | Path,
+    policy: Policy | str | None = None,
+    *,
+    as_of: date | None = None,
+    catalog: Catalog | None = None,
+) -> Report:
+    """Judge a bundle's resources again and return the report (no cloud call).
+
+    With no arguments the result has the original run's findings, reasons and gaps (only the
+    timestamps differ): the bundle's own policy, judged as of the audit's date. Give another
+    ``policy`` ("what would this audit have said under the EU rules?"), another ``as_of`` date,
+    or a newer ``catalog``.
+
+    Args:
+        root: The bundle's folder.
+        policy: A policy, or a built-in name or file; defaults to the bundle's.
+        as_of: Date for exemptions and legal lists; defaults to the audit's date.
+        catalog: Region catalog; defaults to the installed one.
+    """
+    from cloudaudit._audit import evaluate
+
+    bundle = read_bundle(root)
+    if policy is None:
+        pol = bundle.policy
+    else:
+        pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    resources = sorted(bundle.resources, key=lambda r: (r.provider.value, r.account, r.id))
+    return evaluate(
+        resources, pol, coverage=bundle.coverage, catalog=catalog, today=as_of or bundle.as_of
+    )
