@@ -52,7 +52,13 @@ AS_OF = click.option(
 @quiet_option
 @config_errors
 def replay_command(
-    bundle: Path, policy: str | None, as_of: object, fmt: str, output: Path | None
+    bundle: Path,
+    policy: str | None,
+    as_of: object,
+    fmt: str,
+    output: Path | None,
+    fail_on: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Re-derive the report from an evidence BUNDLE, offline (no cloud call).
 
@@ -63,7 +69,9 @@ def replay_command(
     from cloudaudit.evidence import replay
 
     day = as_of_date(as_of)
-    run_and_emit(lambda: replay(bundle, policy, as_of=day), fmt, output)
+    run_and_emit(
+        lambda: replay(bundle, policy, as_of=day), fmt, output, fail_on=fail_on, quiet=quiet
+    )
 
 
 @click.command("verify")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from cloudaudit.catalog import Catalog
 from cloudaudit.evidence._bundle import read_bundle
-from cloudaudit.models import Report
 from cloudaudit.policies import Policy, load_policy
+from cloudaudit.report import Report
 
 __all__ = ["replay"]
 
