@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TextIO
 
@@ -16,13 +17,20 @@ from cloudaudit.report import Report
 
 __all__ = ["FORMATS", "render", "write_report"]
 
-FORMATS = ("table", "json", "jsonl", "csv", "sarif", "ocsf", "markdown", "html")
+FORMATS = ("table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "markdown", "html")
 
-
-def _table(report: Report) -> str:
-    from cloudaudit.formats.table import render_table
-
-    return render_table(report)
+# format -> "module:function" rendering a Report to text; add a format with one line here
+_RENDERERS: dict[str, str] = {
+    "table": "cloudaudit.formats.table:render_table",
+    "json": "cloudaudit.formats:_json",
+    "jsonl": "cloudaudit.formats.jsonl:render_jsonl",
+    "csv": "cloudaudit.formats.csv_:render_csv",
+    "sarif": "cloudaudit.formats.sarif:render_sarif",
+    "ocsf": "cloudaudit.formats.ocsf:render_ocsf",
+    "asff": "cloudaudit.formats.asff:render_asff",
+    "markdown": "cloudaudit.formats.markdown:render_markdown",
+    "html": "cloudaudit.formats.html:render_html",
+}
 
 
 def _json(report: Report) -> str:
@@ -30,35 +38,12 @@ def _json(report: Report) -> str:
 
 
 def _renderer(fmt: str) -> Callable[[Report], str]:
-    if fmt == "table":
-        return _table
-    if fmt == "json":
-        return _json
-    if fmt == "jsonl":
-        from cloudaudit.formats.jsonl import render_jsonl
-
-        return render_jsonl
-    if fmt == "csv":
-        from cloudaudit.formats.csv_ import render_csv
-
-        return render_csv
-    if fmt == "sarif":
-        from cloudaudit.formats.sarif import render_sarif
-
-        return render_sarif
-    if fmt == "ocsf":
-        from cloudaudit.formats.ocsf import render_ocsf
-
-        return render_ocsf
-    if fmt == "markdown":
-        from cloudaudit.formats.markdown import render_markdown
-
-        return render_markdown
-    if fmt == "html":
-        from cloudaudit.formats.html import render_html
-
-        return render_html
-    raise ConfigurationError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    target = _RENDERERS.get(fmt)
+    if target is None:
+        raise ConfigurationError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    module, _, name = target.partition(":")
+    func: Callable[[Report], str] = getattr(importlib.import_module(module), name)
+    return func
 
 
 def render(report: Report, fmt: str) -> str:
