@@ -1,4 +1,4 @@
-"""ASFF: validated against botocore's BatchImportFindings model, imported into moto's Security Hub."""
+"""ASFF: checked with botocore's BatchImportFindings model, imported into moto's Security Hub."""
 
 from __future__ import annotations
 
