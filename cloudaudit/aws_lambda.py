@@ -1,43 +1,46 @@
 """A scheduled audit on AWS Lambda: audit, store the report and its drift in S3, notify.
 
-Configuration comes from the event, falling back to environment variables:
+Configuration is a typed event (:class:`~cloudaudit._lambda_event.LambdaEvent`), each key
+falling back to an environment variable:
 
-============================  ==============================  ===============================
-event key                     environment variable            meaning
-============================  ==============================  ===============================
-``providers``                 ``CLOUDAUDIT_PROVIDERS``        ``["aws"]`` or a list of
-                                                              ``{"name": "aws", "regions":
-                                                              [...], "services": [...]}``
-                                                              (env: JSON or ``aws,gcp``)
-``policy``                    ``CLOUDAUDIT_POLICY``           built-in name or ``s3://b/key``
-``options``                   ``CLOUDAUDIT_POLICY_OPTIONS``   policy options (JSON object)
-``bucket``                    ``CLOUDAUDIT_BUCKET``           bucket for reports (required)
-``prefix``                    ``CLOUDAUDIT_PREFIX``           key prefix (default
-                                                              ``cloudaudit/``)
-``sns_topic_arn``             ``CLOUDAUDIT_SNS_TOPIC_ARN``    topic to notify (optional)
-``event_bus``                 ``CLOUDAUDIT_EVENT_BUS``        EventBridge bus (optional)
-``safety_seconds``            ``CLOUDAUDIT_SAFETY_SECONDS``   stop this long before the
-                                                              Lambda deadline (default 30)
-============================  ==============================  ===============================
+* ``providers`` / ``CLOUDAUDIT_PROVIDERS``: ``["aws"]`` (the default) or a list of
+  ``{"name": "gcp", "organization": "123"}``: any provider of the registry, with its
+  constructor's arguments (env: JSON, or ``aws,gcp``);
+* ``policy`` / ``CLOUDAUDIT_POLICY``: a built-in name or ``s3://bucket/key``;
+* ``options`` / ``CLOUDAUDIT_POLICY_OPTIONS``: policy options (a JSON object);
+* ``bucket`` / ``CLOUDAUDIT_BUCKET``: the bucket for reports (required);
+* ``prefix`` / ``CLOUDAUDIT_PREFIX``: the key prefix (default ``cloudaudit/``);
+* ``sns_topic_arn`` / ``CLOUDAUDIT_SNS_TOPIC_ARN`` and ``event_bus`` /
+  ``CLOUDAUDIT_EVENT_BUS``: where to notify (optional);
+* ``safety_seconds`` / ``CLOUDAUDIT_SAFETY_SECONDS``: stop this long before the Lambda
+  deadline (default 30);
+* ``security_hub`` / ``CLOUDAUDIT_SECURITY_HUB``: import ASFF findings into Security Hub
+  (default false), in ``security_hub_region`` / ``CLOUDAUDIT_SECURITY_HUB_REGION`` (default:
+  the function's region).
 
-The audit stops cleanly before the deadline: units of work not started by then become
-coverage gaps with code ``Cancelled``, so the report says what it did not reach. The report is
-written to ``<prefix>reports/YYYY/MM/DD/<time>-<policy>.json``, the drift against the previous
-report to ``<prefix>diffs/...``, and ``<prefix>latest.json`` is the previous report for the
-next run. A notification goes out when something new violates, becomes unknown, or coverage
-drops.
+A key of the wrong type is a :class:`~cloudaudit.errors.ConfigurationError` naming the key and
+where it came from. The audit stops cleanly before the deadline: units of work not started by
+then become coverage gaps with code ``Cancelled``, so the report says what it did not reach.
+The report is written to ``<prefix>reports/YYYY/MM/DD/<time>-<policy>.json``, the drift
+against the previous report to ``<prefix>diffs/...``, and ``<prefix>latest.json`` is the
+previous report for the next run (a ``latest.json`` that is not a report is moved to
+``<prefix>set-aside/`` with a warning, and the run goes on as a first run). A notification,
+written for a person, goes out when something new violates, becomes unknown, coverage drops,
+or a provider audited nothing (exit code 3 of the CLI, recorded as ``exit_code``).
 """
 
 from __future__ import annotations
 
-import json
-import os
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from cloudaudit import outcome
 from cloudaudit._audit import audit
+from cloudaudit._lambda_event import LambdaEvent, ProviderSpec, parse_event
+from cloudaudit._lambda_notify import compose, import_to_security_hub, publish
 from cloudaudit.diff import ReportDiff, diff
 from cloudaudit.errors import ConfigurationError, ProviderUnavailable
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
@@ -50,7 +53,8 @@ __all__ = ["DeadlineProvider", "handler", "load_config", "run"]
 
 DEFAULT_PREFIX = "cloudaudit/"
 DEFAULT_SAFETY_S = 30.0
-ProviderFactory = Callable[[Mapping[str, Any], Any], Provider]
+ProviderFactory = Callable[[ProviderSpec, Any], Provider]
+log = logging.getLogger(__name__)
 
 
 class DeadlineProvider:
@@ -91,81 +95,101 @@ def _boto3() -> Any:
     return boto3
 
 
-def _get(event: Mapping[str, Any], key: str, env: str, default: Any = None) -> Any:
-    value = event.get(key)
-    return value if value not in (None, "") else os.environ.get(env, default)
-
-
-def _providers(raw: Any) -> list[dict[str, Any]]:
-    if isinstance(raw, str):
-        raw = json.loads(raw) if raw.strip().startswith("[") else raw.split(",")
-    specs = [{"name": p.strip()} if isinstance(p, str) else dict(p) for p in raw or ["aws"]]
-    if not all(s.get("name") for s in specs):
-        raise ConfigurationError("every provider needs a name, e.g. {'name': 'aws'}")
-    return specs
-
-
-def load_config(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge the event with the environment and check it.
+def load_config(event: Mapping[str, Any] | None) -> LambdaEvent:
+    """Merge the event with the environment and check it (see :func:`parse_event`).
 
     Raises:
-        ConfigurationError: no bucket, or a malformed value.
+        ConfigurationError: no bucket, or a key of the wrong type (named in the message).
     """
-    bucket = _get(event, "bucket", "CLOUDAUDIT_BUCKET")
-    if not bucket:
-        raise ConfigurationError("set the report bucket: event 'bucket' or CLOUDAUDIT_BUCKET")
-    options = _get(event, "options", "CLOUDAUDIT_POLICY_OPTIONS", {})
-    prefix = str(_get(event, "prefix", "CLOUDAUDIT_PREFIX", DEFAULT_PREFIX))
-    return {
-        "providers": _providers(_get(event, "providers", "CLOUDAUDIT_PROVIDERS")),
-        "policy": str(_get(event, "policy", "CLOUDAUDIT_POLICY", "us-foreign-adversaries")),
-        "options": json.loads(options) if isinstance(options, str) else dict(options),
-        "bucket": str(bucket),
-        "prefix": prefix if not prefix or prefix.endswith("/") else prefix + "/",
-        "sns_topic_arn": _get(event, "sns_topic_arn", "CLOUDAUDIT_SNS_TOPIC_ARN"),
-        "event_bus": _get(event, "event_bus", "CLOUDAUDIT_EVENT_BUS"),
-        "safety_seconds": float(
-            _get(event, "safety_seconds", "CLOUDAUDIT_SAFETY_SECONDS", DEFAULT_SAFETY_S)
-        ),
-    }
+    return parse_event(event)
 
 
 def _split_s3(uri: str) -> tuple[str, str]:
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     if not bucket or not key:
-        raise ConfigurationError(f"{uri!r} is not an s3://bucket/key URI")
+        raise ConfigurationError(f"policy {uri!r} is not an s3://bucket/key URI")
     return bucket, key
 
 
 def resolve_policy(name: str, options: Mapping[str, bool], s3: Any) -> Policy:
-    """Load a built-in policy by name, or a policy file from an ``s3://`` URI."""
+    """Load a built-in policy by name, or a policy file from an ``s3://`` URI.
+
+    Raises:
+        ConfigurationError: the object is missing or unreadable, or not UTF-8 text.
+        PolicyError: the file is not a valid policy.
+    """
     if not name.startswith("s3://"):
         return load_policy(name, options=dict(options) or None)
     bucket, key = _split_s3(name)
-    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        raise ConfigurationError(f"policy {name}: no such object in bucket {bucket}") from None
+    except s3.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "error")
+        raise ConfigurationError(f"policy {name}: cannot be read ({code})") from None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"policy {name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from None
     raw = parse_policy_text(text, name, json_only=key.endswith(".json"))
     raw["options"] = {**raw.get("options", {}), **options}
     return policy_from_mapping(raw, source=name)
 
 
-def default_factory(spec: Mapping[str, Any], session: Any) -> Provider:
-    """Build a provider from its spec; only ``aws`` runs inside Lambda out of the box."""
-    if spec["name"] != "aws":
-        raise ConfigurationError(f"provider {spec['name']!r} is not supported in Lambda")
-    from cloudaudit.providers.aws import AwsProvider
+def default_factory(spec: ProviderSpec, session: Any) -> Provider:
+    """Build any registered provider from its spec (:func:`~cloudaudit.providers.get_provider`).
 
-    provider: Provider = AwsProvider(
-        session=session, regions=spec.get("regions"), services=spec.get("services")
-    )
+    AWS providers get the function's boto3 session; ``{"name": "aws", "organization": true,
+    "role_name": "..."}`` audits the whole AWS organization.
+    """
+    from cloudaudit.providers import get_provider
+
+    args = spec.arguments
+    name = spec.name
+    if name == "aws":
+        args["session"] = session
+        if args.pop("organization", False):
+            from cloudaudit.providers.aws import AwsOrganization
+
+            org: Provider = _construct(AwsOrganization, spec, args)
+            return org
+    try:
+        provider: Provider = get_provider(name, **args)
+    except TypeError as exc:
+        raise ConfigurationError(f"providers: {name} does not accept these keys: {exc}") from None
     return provider
 
 
-def _previous(s3: Any, bucket: str, key: str) -> Report | None:
+def _construct(cls: Any, spec: ProviderSpec, args: Mapping[str, Any]) -> Any:
     try:
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return cls(**args)
+    except TypeError as exc:
+        raise ConfigurationError(f"providers: {spec.name} does not accept {exc}") from None
+
+
+def _previous(s3: Any, cfg: LambdaEvent, stamp: str, warnings: list[str]) -> Report | None:
+    """The previous report, or None; a stored object that is not a report is set aside."""
+    key = f"{cfg.prefix}latest.json"
+    try:
+        body = s3.get_object(Bucket=cfg.bucket, Key=key)["Body"].read()
     except s3.exceptions.NoSuchKey:
         return None
-    return Report.from_json(body)
+    try:
+        return Report.from_json(body)
+    except ValueError as exc:  # pydantic's ValidationError, or bytes that are not JSON
+        aside = f"{cfg.prefix}set-aside/{stamp}-latest.json"
+        s3.copy_object(Bucket=cfg.bucket, Key=aside, CopySource={"Bucket": cfg.bucket, "Key": key})
+        first = str(exc).splitlines()[0][:200]
+        warning = (
+            f"s3://{cfg.bucket}/{key} is not a cloudaudit report ({first}); moved to "
+            f"s3://{cfg.bucket}/{aside}, and this run is compared with nothing"
+        )
+        log.warning("%s", warning)
+        warnings.append(warning)
+        return None
 
 
 def _empty_like(report: Report) -> Report:
@@ -178,27 +202,31 @@ def _empty_like(report: Report) -> Report:
     )
 
 
-def _store(s3: Any, cfg: Mapping[str, Any], report: Report, drift: ReportDiff) -> dict[str, str]:
+def _keys(cfg: LambdaEvent, report: Report) -> dict[str, str]:
     stamp = report.started_at.strftime("%Y/%m/%d/%H%M%SZ")
-    base = f"{report.policy_id}"
-    keys = {
-        "report": f"{cfg['prefix']}reports/{stamp}-{base}.json",
-        "diff": f"{cfg['prefix']}diffs/{stamp}-{base}.json",
-        "latest": f"{cfg['prefix']}latest.json",
+    return {
+        "report": f"{cfg.prefix}reports/{stamp}-{report.policy_id}.json",
+        "diff": f"{cfg.prefix}diffs/{stamp}-{report.policy_id}.json",
+        "latest": f"{cfg.prefix}latest.json",
     }
+
+
+def _store(s3: Any, cfg: LambdaEvent, report: Report, drift: ReportDiff) -> dict[str, str]:
+    keys = _keys(cfg, report)
     body = report.to_json().encode()
     put = s3.put_object
     ctype = "application/json"
-    put(Bucket=cfg["bucket"], Key=keys["report"], Body=body, ContentType=ctype)
-    put(Bucket=cfg["bucket"], Key=keys["diff"], Body=drift.model_dump_json(indent=2).encode())
-    put(Bucket=cfg["bucket"], Key=keys["latest"], Body=body, ContentType=ctype)
+    put(Bucket=cfg.bucket, Key=keys["report"], Body=body, ContentType=ctype)
+    put(Bucket=cfg.bucket, Key=keys["diff"], Body=drift.model_dump_json(indent=2).encode())
+    put(Bucket=cfg.bucket, Key=keys["latest"], Body=body, ContentType=ctype)
     return keys
 
 
 def summarise(report: Report, drift: ReportDiff, keys: Mapping[str, str]) -> dict[str, Any]:
-    """The handler's return value and the notification's body."""
+    """The handler's return value and the notification's machine-readable part."""
     s = report.summary
     cancelled = sum(1 for g in report.coverage.gaps if g.code == "Cancelled")
+    blind = outcome.not_audited(report.coverage)
     return {
         "policy": f"{report.policy_id}@{report.policy_version}",
         "started_at": report.started_at.isoformat(),
@@ -207,38 +235,15 @@ def summarise(report: Report, drift: ReportDiff, keys: Mapping[str, str]) -> dic
         "new_violations": [f.resource.id for f in drift.new_violations][:50],
         "stopped_early": cancelled > 0,
         "not_reached": cancelled,
-        "notify": drift.worse,
+        "exit_code": outcome.exit_code(report),
+        "not_audited": list(blind),
+        "notify": drift.worse or bool(blind),
         "keys": dict(keys),
     }
 
 
-def _notify(session: Any, cfg: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
-    sent = []
-    text = json.dumps(summary, indent=2)
-    d = summary["drift"]
-    subject = (
-        f"cloudaudit {summary['policy']}: {d['new_violations']} new violation(s), "
-        f"{d['newly_unknown']} newly unknown, {d['new_gaps']} new gap(s)"
-    )[:100]
-    if cfg.get("sns_topic_arn"):
-        session.client("sns").publish(TopicArn=cfg["sns_topic_arn"], Subject=subject, Message=text)
-        sent.append("sns")
-    if cfg.get("event_bus"):
-        entry = {
-            "Source": "cloudaudit",
-            "DetailType": "cloudaudit drift",
-            "Detail": text,
-            "EventBusName": cfg["event_bus"],
-        }
-        resp = session.client("events").put_events(Entries=[entry])
-        if resp.get("FailedEntryCount"):
-            raise RuntimeError(f"EventBridge refused the event: {resp['Entries']}")
-        sent.append("events")
-    return sent
-
-
 def run(
-    event: Mapping[str, Any],
+    event: Mapping[str, Any] | None,
     remaining_ms: Callable[[], int],
     *,
     session: Any = None,
@@ -255,19 +260,28 @@ def run(
     cfg = load_config(event)
     session = session or _boto3().Session()
     s3 = session.client("s3")
-    policy = resolve_policy(cfg["policy"], cfg["options"], s3)
-    deadline = time.monotonic() + max(0.0, remaining_ms() / 1000 - cfg["safety_seconds"])
-    providers = [DeadlineProvider(factory(spec, session), deadline) for spec in cfg["providers"]]
+    policy = resolve_policy(cfg.policy, cfg.options, s3)
+    deadline = time.monotonic() + max(0.0, remaining_ms() / 1000 - cfg.safety_seconds)
+    providers = [DeadlineProvider(factory(spec, session), deadline) for spec in cfg.providers]
     report = audit(providers, policy)
-    previous = _previous(s3, cfg["bucket"], f"{cfg['prefix']}latest.json")
+    warnings: list[str] = []
+    stamp = report.started_at.strftime("%Y%m%dT%H%M%SZ")
+    previous = _previous(s3, cfg, stamp, warnings)
     drift = diff(previous or _empty_like(report), report)
     keys = _store(s3, cfg, report, drift)
     summary = summarise(report, drift, keys)
-    summary["notified"] = _notify(session, cfg, summary) if drift.worse else []
+    summary["warnings"] = warnings
+    if cfg.security_hub:
+        summary["security_hub"] = import_to_security_hub(session, report, cfg.security_hub_region)
+    links = {k: f"s3://{cfg.bucket}/{v}" for k, v in keys.items()}
+    notice = compose(report, drift, summary, links, summary["not_audited"])
+    summary["notified"] = (
+        publish(session, notice, cfg.sns_topic_arn, cfg.event_bus) if summary["notify"] else []
+    )
     return summary
 
 
-def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
+def handler(event: Any, context: Any) -> dict[str, Any]:
     """AWS Lambda entry point: ``cloudaudit.aws_lambda.handler``.
 
     Returns the summary: counts, drift, the S3 keys written, whether it stopped early and
@@ -276,4 +290,4 @@ def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
     remaining: Callable[[], int] = getattr(
         context, "get_remaining_time_in_millis", lambda: 15 * 60 * 1000
     )
-    return run(event or {}, remaining)
+    return run(event, remaining)

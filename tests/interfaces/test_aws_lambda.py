@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
 
 from cloudaudit import aws_lambda  # noqa: E402
+from cloudaudit._lambda_event import ProviderSpec  # noqa: E402
 from cloudaudit.models import Resource  # noqa: E402
 from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit  # noqa: E402
 from cloudaudit.providers._protocol import Batch, Provider  # noqa: E402
@@ -61,8 +63,8 @@ class _Context:
 
 
 def _factory(estate: Mapping[str, Sequence[Resource]]) -> aws_lambda.ProviderFactory:
-    def make(spec: Mapping[str, Any], session: Any) -> Provider:
-        return FakeProvider(estate[spec["name"]], name=spec["name"])
+    def make(spec: ProviderSpec, session: Any) -> Provider:
+        return FakeProvider(estate[spec.name], name=spec.name)
 
     return make
 
@@ -115,13 +117,19 @@ def test_event_to_s3_to_sns_and_eventbridge(aws: Any) -> None:
     )
     assert latest.summary.violation == 1
     (note,) = _messages(aws, sns_url)
-    assert "1 new violation" in note["Subject"]
-    assert json.loads(note["Message"])["new_violations"] == [
-        "aws:000000000000:storage:bucket/hk-orders"
-    ]
+    assert note["Subject"] == "cloudaudit us-foreign-adversaries: 1 new violation"
+    text = note["Message"]  # written for a person: what is new, why, where the report is
+    assert "What is new: 1 new violation." in text
+    assert "aws:000000000000:storage:bucket/hk-orders (aws 000000000000, ap-east-1)" in text
+    assert f"Full report: s3://{BUCKET}/{second['keys']['report']}" in text
+    assert not text.lstrip().startswith("{")
+    attrs = note["MessageAttributes"]  # the machine summary rides as attributes
+    assert attrs["new_violations"] == {"Type": "Number", "Value": "1"}
+    assert attrs["exit_code"]["Value"] == "1"
     (bus_event,) = _messages(aws, ev_url)
     assert bus_event["source"] == "cloudaudit"
     assert bus_event["detail"]["drift"]["new_violations"] == 1
+    assert bus_event["detail"]["message"] == text
 
     # third run: unchanged -> nothing new, no notification
     third = aws_lambda.run(
@@ -220,3 +228,172 @@ def test_handler_with_the_aws_provider_against_moto(aws: Any) -> None:
     assert summary["summary"]["total"] >= 1
     names = [k for k in summary["new_violations"] if "hk-data" in k]
     assert names, summary
+
+
+# --- what a person reads, what a system reads -------------------------------------------------
+
+
+def test_coverage_drop_and_a_blind_provider_are_said_in_words(aws: Any) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="drops")["TopicArn"]
+    url, arn = _queue(aws, "drops-inbox")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    event = {"bucket": BUCKET, "sns_topic_arn": topic, "providers": ["aws", "gcp"]}
+    ok = [make_resource("aws", "eu-west-1", name="ok")]
+    gcp = [make_resource("gcp", "europe-west1", name="lake")]
+
+    def estate(gaps: list[tuple[str, str, str]], gcp_fails: bool) -> aws_lambda.ProviderFactory:
+        def make(spec: ProviderSpec, session: Any) -> Provider:
+            if spec.name == "gcp":
+                if gcp_fails:
+                    return FakeProvider(name="gcp", fail_with=PermissionError("token refused"))
+                return FakeProvider(gcp, name="gcp")
+            return FakeProvider(ok, gaps=gaps, name="aws")
+
+        return make
+
+    aws_lambda.run(event, lambda: 600_000, session=aws, factory=estate([], False))
+    assert _messages(aws, url) == []
+    gap = ("aws/1/me-south-1/*", "OptInRequired", "region me-south-1 is not enabled")
+    summary = aws_lambda.run(event, lambda: 600_000, session=aws, factory=estate([gap], True))
+    assert summary["exit_code"] == 3
+    assert summary["not_audited"] == [
+        "gcp: audited no scope (PermissionError at gcp/fake-account/*/*)"
+    ]
+    (note,) = _messages(aws, url)
+    assert note["Subject"].startswith("cloudaudit us-foreign-adversaries: NOT AUDITED: gcp")
+    text = note["Message"]
+    assert "coverage dropped" in text
+    assert "me-south-1/*/*/*: OptInRequired: region me-south-1 is not enabled" in text
+    assert "Not audited at all (exit code 3" in text
+    assert note["MessageAttributes"]["exit_code"]["Value"] == "3"
+    assert note["MessageAttributes"]["coverage_dropped"]["Value"] == "true"
+
+
+# --- bad input: typed event, policy files, stored reports ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "named"),
+    [
+        ({"bucket": BUCKET, "safety_seconds": "soon"}, "safety_seconds from the event"),
+        ({"bucket": BUCKET, "providers": [{"regions": ["x"]}]}, "providers.0.name"),
+        ({"bucket": BUCKET, "options": {"us_dpf": "maybe"}}, "options.us_dpf"),
+        ({"bucket": BUCKET, "polciy": "eu-gdpr"}, "polciy"),
+        ({"bucket": ["a", "b"]}, "bucket from the event"),
+        ([1, 2], "expected a JSON object"),
+    ],
+)
+def test_an_ill_typed_event_names_the_field(aws: Any, event: Any, named: str) -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=re.escape(named)):
+        aws_lambda.handler(event, _Context(60_000))
+
+
+def test_an_ill_typed_environment_variable_is_named(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    monkeypatch.setenv("CLOUDAUDIT_SAFETY_SECONDS", "half a minute")
+    with pytest.raises(ConfigurationError, match="environment variable CLOUDAUDIT_SAFETY_SECONDS"):
+        aws_lambda.load_config({"bucket": BUCKET})
+    monkeypatch.setenv("CLOUDAUDIT_PROVIDERS", '[{"name": "aws"')
+    with pytest.raises(ConfigurationError, match="CLOUDAUDIT_PROVIDERS: not valid JSON"):
+        aws_lambda.load_config({"bucket": BUCKET})
+
+
+def test_a_scheduled_eventbridge_envelope_reads_the_environment(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOUDAUDIT_BUCKET", BUCKET)
+    envelope = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",  # the shape of a Schedule event
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-12-02T05:00:00Z",
+        "region": REGION,
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/daily"],
+        "detail": {},
+    }
+    assert aws_lambda.load_config(envelope).bucket == BUCKET
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [(None, "no such object"), (b"id: x\nname: \xff\xfe\n", "not UTF-8 text")],
+)
+def test_a_policy_in_s3_that_is_missing_or_not_utf8_is_named(
+    aws: Any, body: bytes | None, problem: str
+) -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    uri = f"s3://{BUCKET}/policies/p.yaml"
+    if body is not None:
+        aws.client("s3").put_object(Bucket=BUCKET, Key="policies/p.yaml", Body=body)
+    with pytest.raises(ConfigurationError, match=f"policy {re.escape(uri)}: {problem}"):
+        aws_lambda.run(
+            {"bucket": BUCKET, "policy": uri},
+            lambda: 600_000,
+            session=aws,
+            factory=_factory({"aws": []}),
+        )
+
+
+def test_a_stored_previous_report_that_is_not_a_report_is_set_aside(aws: Any) -> None:
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="cloudaudit/latest.json", Body=b'{"hello": "world"}')
+    estate = {"aws": [make_resource("aws", "ap-east-1", name="hk")]}
+    summary = aws_lambda.run(
+        {"bucket": BUCKET}, lambda: 600_000, session=aws, factory=_factory(estate)
+    )
+    (warning,) = summary["warnings"]
+    assert "cloudaudit/latest.json is not a cloudaudit report" in warning
+    aside = [
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="cloudaudit/set-aside/")["Contents"]
+    ]
+    assert len(aside) == 1 and aside[0].endswith("-latest.json")
+    assert s3.get_object(Bucket=BUCKET, Key=aside[0])["Body"].read() == b'{"hello": "world"}'
+    latest = Report.from_json(
+        s3.get_object(Bucket=BUCKET, Key="cloudaudit/latest.json")["Body"].read()
+    )
+    assert latest.summary.violation == 1  # the new report is stored all the same
+    assert summary["drift"]["new_violations"] == 1
+
+
+# --- providers through the registry; Security Hub ---------------------------------------------
+
+
+def test_the_default_factory_builds_any_registered_provider(aws: Any) -> None:
+    from cloudaudit.errors import ConfigurationError
+    from cloudaudit.providers.gcp import GcpProvider
+
+    gcp = aws_lambda.default_factory(ProviderSpec(name="gcp", organization="123"), aws)
+    assert isinstance(gcp, GcpProvider)
+    with pytest.raises(ConfigurationError, match="unknown provider 'nope'"):
+        aws_lambda.default_factory(ProviderSpec(name="nope"), aws)
+    with pytest.raises(ConfigurationError, match="gcp does not accept"):
+        aws_lambda.default_factory(ProviderSpec(name="gcp", regions=["x"]), aws)
+
+
+def test_security_hub_sink_imports_and_updates(aws: Any) -> None:
+    hub = aws.client("securityhub")
+    hub.enable_security_hub()
+    estate = {
+        "aws": [
+            make_resource("aws", "ap-east-1", name="hk", account="123456789012"),
+            make_resource("aws", "eu-west-1", name="ie", account="123456789012"),
+        ]
+    }
+    event = {"bucket": BUCKET, "security_hub": True}
+    first = aws_lambda.run(event, lambda: 600_000, session=aws, factory=_factory(estate))
+    assert first["security_hub"] == {"imported": 2, "failed": 0, "errors": []}
+    second = aws_lambda.run(event, lambda: 600_000, session=aws, factory=_factory(estate))
+    assert second["security_hub"]["imported"] == 2
+    found = hub.get_findings()["Findings"]
+    assert len(found) == 2  # updated, not duplicated
+    assert {f["Compliance"]["Status"] for f in found} == {"FAILED", "PASSED"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,28 @@ def test_schedule_handler_and_least_privilege() -> None:
         "s3:GetObject",
         "s3:ListBucket",
         "s3:PutObject",
+        "securityhub:BatchImportFindings",
         "sns:Publish",
     ]
-    for sid in ("ReportsReadWrite", "Notify", "Events"):
+    for sid in ("ReportsReadWrite", "Notify", "Events", "SecurityHubImport"):
         assert statements[sid]["Resource"] != "*"
+
+
+def test_code_uri_is_the_build_folder_the_docs_fill() -> None:
+    """SAM resolves CodeUri from the template's folder; the docs build exactly there."""
+    fn = _template()["Resources"]["AuditFunction"]["Properties"]
+    code_uri = fn["CodeUri"]
+    assert isinstance(code_uri, str), "sam package only uploads a literal local CodeUri"
+    built = (TEMPLATE.parent / code_uri).resolve().relative_to(ROOT)
+    doc = (ROOT / "docs" / "deploy" / "lambda.md").read_text()
+    assert f"--target {built.as_posix()}" in doc
+    runtime = fn["Runtime"].removeprefix("python")
+    assert f"--python-version {runtime}" in doc
+    arch = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+    assert f"--platform {arch[fn['Architectures'][0]]}" in doc and "--only-binary=:all:" in doc
+
+
+def test_template_and_docs_link_to_pages_that_exist() -> None:
+    text = TEMPLATE.read_text() + (ROOT / "docs" / "deploy" / "lambda.md").read_text()
+    for link in set(re.findall(r"docs/[\w/.-]+\.md", text)):
+        assert (ROOT / link).exists(), link
