@@ -41,7 +41,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 def test_demo_every_format(fmt: str) -> None:
     code, out, err = run("demo", "--format", fmt)
     assert code == EXIT_OK, err
-    if fmt in ("json", "sarif", "ocsf"):
+    if fmt in ("json", "sarif", "ocsf", "asff"):
         doc = json.loads(out)
         assert doc
     elif fmt == "jsonl":
