@@ -1,7 +1,7 @@
 """cloudaudit: where does our data really live, and who operates the place it lives in?
 
-Importing cloudaudit imports no cloud SDK and does no I/O. Provider classes are imported on
-first use of their name (``cloudaudit.AwsProvider`` needs ``cloudaudit[aws]``).
+Importing cloudaudit imports no cloud SDK, does no I/O and loads nothing but its version: each
+public name is imported on first use (``cloudaudit.AwsProvider`` needs ``cloudaudit[aws]``).
 
 Example:
     >>> import cloudaudit
@@ -15,48 +15,55 @@ Example:
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import sys
+import types
 
-from cloudaudit._audit import audit, audit_iter, evaluate
 from cloudaudit._version import __version__
-from cloudaudit.catalog import Catalog, locate
-from cloudaudit.diff import ReportDiff, diff
-from cloudaudit.errors import (
-    AuthenticationError,
-    CatalogError,
-    CloudAuditError,
-    ConfigurationError,
-    PolicyError,
-    ProviderUnavailable,
-)
-from cloudaudit.guardrails import (
-    Guardrail,
-    GuardrailFinding,
-    GuardrailFindingKind,
-    GuardrailScope,
-    GuardrailSection,
-    LocationRule,
-    compare_guardrails,
-)
-from cloudaudit.models import (
-    Coverage,
-    CoverageGap,
-    Evidence,
-    Finding,
-    Location,
-    LocationKind,
-    Place,
-    ProviderId,
-    Resource,
-    ScopeRecord,
-    Status,
-)
-from cloudaudit.policies import Exemption, Policy, builtin_policy_names, load_policy
-from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit
-from cloudaudit.report import Report, Summary
 
-if TYPE_CHECKING:  # provider classes are imported lazily (see __getattr__)
-    pass
+TYPE_CHECKING = False  # not typing's: importing typing (and re) costs ~40 ms of start-up
+if TYPE_CHECKING:  # every public name is imported on first use (see __getattr__)
+    from typing import Any
+
+    from cloudaudit._audit import audit, audit_iter, evaluate
+    from cloudaudit.catalog import Catalog, locate
+    from cloudaudit.diff import ReportDiff, diff
+    from cloudaudit.errors import (
+        AuthenticationError,
+        CatalogError,
+        CloudAuditError,
+        ConfigurationError,
+        PolicyError,
+        ProviderUnavailable,
+    )
+    from cloudaudit.guardrails import (
+        Guardrail,
+        GuardrailFinding,
+        GuardrailFindingKind,
+        GuardrailScope,
+        GuardrailSection,
+        LocationRule,
+        compare_guardrails,
+    )
+    from cloudaudit.models import (
+        Coverage,
+        CoverageGap,
+        Evidence,
+        Finding,
+        Location,
+        LocationKind,
+        Place,
+        ProviderId,
+        Resource,
+        ScopeRecord,
+        Status,
+    )
+    from cloudaudit.policies import Exemption, Policy, builtin_policy_names, load_policy
+    from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit
+    from cloudaudit.providers.alibaba import AlibabaProvider
+    from cloudaudit.providers.aws import AwsProvider
+    from cloudaudit.providers.azure import AzureProvider
+    from cloudaudit.providers.gcp import GcpProvider
+    from cloudaudit.report import Report, Summary
 
 __all__ = [
     "AlibabaProvider",
@@ -108,16 +115,89 @@ __all__ = [
     "locate",
 ]
 
-_LAZY = {
-    "AwsProvider": "cloudaudit.providers.aws",
-    "GcpProvider": "cloudaudit.providers.gcp",
-    "AzureProvider": "cloudaudit.providers.azure",
+_EXPORTS: dict[str, str] = {
     "AlibabaProvider": "cloudaudit.providers.alibaba",
+    "AuthenticationError": "cloudaudit.errors",
+    "AwsProvider": "cloudaudit.providers.aws",
+    "AzureProvider": "cloudaudit.providers.azure",
+    "Batch": "cloudaudit.providers",
+    "Catalog": "cloudaudit.catalog",
+    "CatalogError": "cloudaudit.errors",
+    "CloudAuditError": "cloudaudit.errors",
+    "ConfigurationError": "cloudaudit.errors",
+    "Coverage": "cloudaudit.models",
+    "CoverageGap": "cloudaudit.models",
+    "Evidence": "cloudaudit.models",
+    "Exemption": "cloudaudit.policies",
+    "FanOut": "cloudaudit.providers",
+    "Finding": "cloudaudit.models",
+    "GcpProvider": "cloudaudit.providers.gcp",
+    "Guardrail": "cloudaudit.guardrails",
+    "GuardrailFinding": "cloudaudit.guardrails",
+    "GuardrailFindingKind": "cloudaudit.guardrails",
+    "GuardrailScope": "cloudaudit.guardrails",
+    "GuardrailSection": "cloudaudit.guardrails",
+    "Location": "cloudaudit.models",
+    "LocationKind": "cloudaudit.models",
+    "LocationRule": "cloudaudit.guardrails",
+    "Place": "cloudaudit.models",
+    "Policy": "cloudaudit.policies",
+    "PolicyError": "cloudaudit.errors",
+    "Provider": "cloudaudit.providers",
+    "ProviderId": "cloudaudit.models",
+    "ProviderUnavailable": "cloudaudit.errors",
+    "Report": "cloudaudit.report",
+    "ReportDiff": "cloudaudit.diff",
+    "Resource": "cloudaudit.models",
+    "Scope": "cloudaudit.providers",
+    "ScopeRecord": "cloudaudit.models",
+    "Status": "cloudaudit.models",
+    "Summary": "cloudaudit.report",
+    "Unit": "cloudaudit.providers",
+    "audit": "cloudaudit._audit",
+    "audit_iter": "cloudaudit._audit",
+    "builtin_policy_names": "cloudaudit.policies",
+    "compare_guardrails": "cloudaudit.guardrails",
+    "diff": "cloudaudit.diff",
+    "evaluate": "cloudaudit._audit",
+    "load_policy": "cloudaudit.policies",
+    "locate": "cloudaudit.catalog",
 }
+"""Where each public name lives. ``import cloudaudit`` imports none of these modules (no
+pydantic, no catalog, no SDK): a name's module is imported on first use of the name, so that
+``import cloudaudit`` and ``cloudaudit --version`` start in a few tens of milliseconds."""
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'cloudaudit' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    if name != "diff":  # see _Package: the submodule of that name must not shadow it
+        globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """``cloudaudit.diff`` is the function even once the ``cloudaudit.diff`` module is imported.
+
+    Importing a submodule sets it as an attribute of its package; a data descriptor on the
+    package's class takes precedence and ignores that write (the module stays reachable as
+    ``sys.modules["cloudaudit.diff"]`` and by ``import cloudaudit.diff``).
+    """
+
+    @property
+    def diff(self) -> Any:
+        """:func:`cloudaudit.diff.diff`."""
+        return importlib.import_module("cloudaudit.diff").diff
+
+    @diff.setter
+    def diff(self, _value: Any) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

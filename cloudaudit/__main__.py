@@ -1,5 +1,5 @@
 """``python -m cloudaudit``."""
 
-from cloudaudit.cli import main
+from cloudaudit._entry import run
 
-main()
+run()
