@@ -14,7 +14,8 @@ import sys
 from importlib import resources
 from typing import Any
 
-READS = ("List", "Describe", "Get", "Head", "Search", "Lookup")
+READS = ("List", "Describe", "Get", "Head", "Search", "Lookup", "SelectAggregateResourceConfig")
+"""Read verbs. AWS Config's SelectAggregateResourceConfig is a query (IAM access level Read)."""
 EXCHANGES = {"sts:AssumeRole"}
 """Credential exchanges that change nothing; allowed only when the IAM policy lists them."""
 CALLS: set[tuple[str, str]] = set()

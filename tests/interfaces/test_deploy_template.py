@@ -63,7 +63,7 @@ def test_schedule_handler_and_least_privilege() -> None:
     assert fn["Events"]["Daily"]["Type"] == "Schedule"
     statements = {s["Sid"]: s for s in fn["Policies"][0]["Statement"]}
     read = statements["ReadOnlyInventory"]["Action"]
-    verbs = ("Get", "List", "Describe", "Search")
+    verbs = ("Get", "List", "Describe", "Search", "SelectAggregateResourceConfig")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in read), read
     provider_policy = ROOT / "cloudaudit" / "providers" / "aws" / "iam_policy.json"
     if provider_policy.exists():

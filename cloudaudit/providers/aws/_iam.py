@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
+from cloudaudit.providers.aws._aggregated import CONFIG_ACTIONS
 from cloudaudit.providers.aws._base import Collector
 
 __all__ = ["CORE_ACTIONS", "iam_action", "load_policy_document", "policy_document"]
@@ -15,8 +16,10 @@ CORE_ACTIONS: tuple[str, ...] = (
     "sts:GetCallerIdentity",
     "ec2:DescribeRegions",
     "ec2:DescribeAvailabilityZones",
+    *CONFIG_ACTIONS,
 )
-"""Calls the provider itself makes: account id, region list, probe of not-opted-in regions."""
+"""Calls the provider itself makes: account id, region list, probe of not-opted-in regions,
+and the AWS Config aggregator reads of the aggregated inventory path."""
 
 _RENAMED: dict[tuple[str, str], str] = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",

@@ -12,6 +12,13 @@ from cloudaudit.models import CoverageGap, ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers.aws._aggregated import (
+    AGGREGATABLE,
+    ConfigCoverage,
+    aggregated_units,
+    discover,
+    fetch_aggregators_or_none,
+)
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
 from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import classify
@@ -65,10 +72,14 @@ class AwsProvider:
             ``max_attempts * read_timeout`` per unit before it becomes a gap.
         guardrails: Also read the organization's SCPs and RCPs that restrict regions (the
             account must be the management account or a delegated administrator).
+        inventory: ``"auto"`` (default) reads EC2 instances and volumes, DynamoDB tables and
+            S3 buckets from an AWS Config aggregator covering the account where its source
+            status and recorders show it records them, and everything else directly;
+            ``"direct"`` always calls each service (see ``_aggregated``).
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
-        ConfigurationError: an unknown service name.
+        ConfigurationError: an unknown service name or inventory mode.
     """
 
     def __init__(
@@ -85,8 +96,12 @@ class AwsProvider:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         guardrails: bool = False,
+        inventory: str = "auto",
     ) -> None:
         require_extra(_PROVIDER)
+        if inventory not in ("auto", "direct"):
+            raise ConfigurationError(f"inventory must be 'auto' or 'direct', not {inventory!r}")
+        self._inventory = inventory
         self._guardrails = guardrails
         self._session = session if session is not None else make_session()
         self._regions = tuple(regions) if regions else None
@@ -169,7 +184,7 @@ class AwsProvider:
                 read_timeout=self._http["read_timeout"],
             ),
         )
-        account, raw = self._start(cache, home)
+        account, raw, aggregators = self._start(cache, home, collectors)
         regions, foreign = self._discover(raw, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
@@ -177,6 +192,9 @@ class AwsProvider:
             org = functools.partial(cache.get, "organizations", home)
             yield from guardrail_batches(fanout, org, [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
+        if aggregators:
+            enabled = [r.name for r in regions if r.enabled]
+            plan.coverage = discover(aggregators, plan.config_in, home, account, enabled)
         try:
             units = plan.units(collectors)
             for outcome in fanout.run(units):
@@ -184,20 +202,31 @@ class AwsProvider:
         finally:
             plan.probe.close()
 
-    def _start(self, cache: ClientCache, home: str) -> tuple[str, list[dict[str, Any]]]:
-        """The account id (``sts:GetCallerIdentity``) and the regions, asked at the same time.
+    def _start(
+        self, cache: ClientCache, home: str, collectors: Sequence[Collector]
+    ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+        """Account id, regions and Config aggregators: independent calls, asked together.
 
-        Neither answer needs the other, so the two calls overlap; the account's error comes
-        first when both fail (the gap names the first call a caller would make).
+        ``sts:GetCallerIdentity`` (skipped when the account is given), ``ec2:DescribeRegions``
+        and, when an aggregatable collector is selected and ``inventory="auto"``,
+        ``config:DescribeConfigurationAggregators`` overlap; the account's error comes first
+        when several fail (the gap names the first call a caller would make).
         """
-        if self._account:
-            return self._account, fetch_regions(cache.get("ec2", home))
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cloudaudit-start") as pool:
-            who = pool.submit(lambda: cache.get("sts", home).get_caller_identity()["Account"])
+        config = self._inventory == "auto" and any(
+            (c.service, c.name) in AGGREGATABLE for c in collectors
+        )
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="cloudaudit-start") as pool:
+            who = None
+            if not self._account:
+                who = pool.submit(lambda: cache.get("sts", home).get_caller_identity()["Account"])
             raw = pool.submit(lambda: fetch_regions(cache.get("ec2", home)))
-            return str(who.result()), raw.result()
+            aggs = pool.submit(lambda: fetch_aggregators_or_none(cache.get("config", home)))
+            if not config:
+                aggs.cancel()
+            account = self._account or str(who.result() if who is not None else "")
+            return account, raw.result(), ([] if not config else aggs.result())
 
     def _discover(
         self, raw: list[dict[str, Any]], partition: str
@@ -230,6 +259,7 @@ class _Plan:
         self.regions = regions
         self.names = tuple(r.name for r in regions)
         self.probe = RegionProbe()
+        self.coverage: ConfigCoverage | None = None
         self.reported: set[str] = set()
 
     def context(self, region: str) -> AwsContext:
@@ -243,10 +273,22 @@ class _Plan:
             client_in=self.cache.get,
         )
 
+    def config_in(self, region: str) -> Any:
+        return self.cache.get("config", region)
+
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:
         out: list[Unit] = []
+        done: set[object] = set()
+        if self.coverage is not None:
+            enabled = [r.name for r in self.regions if r.enabled]
+            s3 = functools.partial(self.cache.get, "s3", self.home)
+            for unit, covered in aggregated_units(
+                self.coverage, collectors, enabled, self.config_in(self.home), s3
+            ):
+                out.append(unit)
+                done.update(covered)
         for c in collectors:
-            if not c.regional:
+            if not c.regional and c not in done:
                 scope = Scope(_PROVIDER, self.account, None, c.service)
                 out.append(Unit(scope, _runner(c, self.context(self.home))))
         gated = [r for r in self.regions if not r.enabled]
@@ -255,7 +297,7 @@ class _Plan:
         # Regions that need their probe's answer run last: by then the answers are in.
         for info in [r for r in self.regions if r.enabled] + gated:
             for c in collectors:
-                if c.regional:
+                if c.regional and (c, info.name) not in done:
                     scope = Scope(_PROVIDER, self.account, info.name, c.service)
                     run = _runner(c, self.context(info.name), None if info.enabled else self.probe)
                     out.append(Unit(scope, run))

@@ -57,6 +57,7 @@ class FaultMiddleware:
     log: list[tuple[str, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     answers: list[tuple[str, Callable[[str], tuple[int, Any]]]] = field(default_factory=list)
+    operations: dict[str, Callable[[str, Any], tuple[int, Any]]] = field(default_factory=dict)
 
     def reset(self) -> None:
         with self.lock:
@@ -64,6 +65,7 @@ class FaultMiddleware:
             self.left.clear()
             self.log.clear()
             self.answers.clear()
+            self.operations.clear()
 
     def answer(self, path_suffix: str, respond: Callable[[str], tuple[int, Any]]) -> None:
         """Serve a JSON API moto lacks: ``respond(region) -> (status, body)`` for the path.
@@ -73,6 +75,17 @@ class FaultMiddleware:
         """
         with self.lock:
             self.answers.append((path_suffix, respond))
+
+    def answer_operation(
+        self, operation: str, respond: Callable[[str, Any], tuple[int, Any]]
+    ) -> None:
+        """Serve a JSON-protocol operation moto lacks: ``respond(region, body)``.
+
+        ``body`` is the request's parsed JSON; the answer is ``(status, payload)`` in the
+        documented response shape.
+        """
+        with self.lock:
+            self.operations[operation] = respond
 
     def add(self, rule: Rule) -> None:
         with self.lock:
@@ -92,6 +105,11 @@ class FaultMiddleware:
             self.log.append((service, region, op))
             rule = self._match(service, region, op)
             answers = [fn for suffix, fn in self.answers if req.path.endswith(suffix)]
+            by_op = self.operations.get(op)
+        if rule is None and by_op is not None:
+            status, payload = by_op(region, json.loads(body or b"{}"))
+            resp = Response(json.dumps(payload), status, content_type="application/x-amz-json-1.1")
+            return resp(environ, start_response)
         if rule is None and answers:
             status, payload = answers[0](region)
             headers = {"x-amzn-ErrorType": payload["__type"]} if status >= 400 else {}
@@ -198,7 +216,8 @@ class OperationLog:
         self.calls.append((model.service_model.signing_name, model.name))
 
 
-READ_PREFIXES = ("List", "Describe", "Get", "Head")
+READ_PREFIXES = ("List", "Describe", "Get", "Head", "SelectAggregateResourceConfig")
+"""Read operations (AWS Config's Select query is one: IAM access level Read)."""
 
 
 def assert_read_only(calls: list[tuple[str, str]]) -> None:

@@ -288,7 +288,7 @@ def test_packaged_iam_policy_lists_every_collector_action() -> None:
 
     assert load_policy_document() == policy_document(all_collectors())
     actions = load_policy_document()["Statement"][0]["Action"]
-    verbs = ("List", "Describe", "Get", "Head", "Search")
+    verbs = ("List", "Describe", "Get", "Head", "Search", "SelectAggregateResourceConfig")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions), actions
 
 
