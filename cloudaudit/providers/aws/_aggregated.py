@@ -98,16 +98,20 @@ class Aggregator:
         return self.accounts is None or account in self.accounts
 
 
-def fetch_aggregators(config: Any) -> list[dict[str, Any]]:
-    """Every aggregator of the caller's account in the client's region (paginated)."""
+def _pages(call: Callable[..., Any], key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every ``key`` item of a ``NextToken``-paged Config call."""
     out: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {}
     while True:
-        page = config.describe_configuration_aggregators(**kwargs)
-        out.extend(page.get("ConfigurationAggregators", []))
+        page = call(**kwargs)
+        out.extend(page.get(key, []))
         if not page.get("NextToken"):
             return out
         kwargs["NextToken"] = page["NextToken"]
+
+
+def fetch_aggregators(config: Any) -> list[dict[str, Any]]:
+    """Every aggregator of the caller's account in the client's region (paginated)."""
+    return _pages(config.describe_configuration_aggregators, "ConfigurationAggregators")
 
 
 def to_aggregators(raw: Iterable[Mapping[str, Any]]) -> list[Aggregator]:
@@ -134,14 +138,11 @@ def to_aggregators(raw: Iterable[Mapping[str, Any]]) -> list[Aggregator]:
 
 def fetch_source_status(config: Any, name: str) -> list[dict[str, Any]]:
     """``DescribeConfigurationAggregatorSourcesStatus`` of ``name``, every page."""
-    out: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"ConfigurationAggregatorName": name}
-    while True:
-        page = config.describe_configuration_aggregator_sources_status(**kwargs)
-        out.extend(page.get("AggregatedSourceStatusList", []))
-        if not page.get("NextToken"):
-            return out
-        kwargs["NextToken"] = page["NextToken"]
+    return _pages(
+        config.describe_configuration_aggregator_sources_status,
+        "AggregatedSourceStatusList",
+        ConfigurationAggregatorName=name,
+    )
 
 
 def succeeded_regions(status: Iterable[Mapping[str, Any]], account: str) -> frozenset[str]:
