@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
+from cloudaudit._sources import Sources, sources_of
 from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog
 from cloudaudit.errors import ConfigurationError
@@ -94,7 +95,8 @@ def evaluate(
     if guardrails is not None:
         seen = (f.resource for f in findings)
         section = compare_guardrails(guardrails, guardrail_scopes, seen, engine)
-    return _report(pol, findings, cov, started, section)
+    sources = sources_of(engine.places_seen(), pol, today or started.date())
+    return _report(pol, findings, cov, started, section, sources)
 
 
 @contextmanager
@@ -120,6 +122,7 @@ def _report(
     cov: Coverage,
     started: datetime,
     guardrails: GuardrailSection | None = None,
+    sources: Sources | None = None,
 ) -> Report:
     summary = Summary.of(findings, gaps=len(cov.gaps))
     return Report(
@@ -132,6 +135,7 @@ def _report(
         coverage=cov,
         summary=summary,
         guardrails=guardrails,
+        sources=sources,
     )
 
 
@@ -201,6 +205,7 @@ def audit_iter(
     catalog: Catalog | None = None,
     today: date | None = None,
     coverage_sink: list[Coverage] | None = None,
+    sources_sink: list[Sources] | None = None,
     dedupe: bool = True,
     guardrail_sink: GuardrailSink | None = None,
     evidence: str | Path | None = None,
@@ -226,6 +231,7 @@ def audit_iter(
         catalog: Region catalog to use; defaults to the packaged one.
         today: Date for exemption expiry; defaults to today (UTC).
         coverage_sink: Receives the final :class:`Coverage`.
+        sources_sink: Receives the :class:`~cloudaudit.report.Sources` the verdicts used.
         dedupe: Judge a resource reported twice only once.
         guardrail_sink: Receives the guardrails and guardrail scopes providers read (for
             :func:`~cloudaudit.guardrails.compare_guardrails`).
@@ -271,6 +277,9 @@ def audit_iter(
         raise
     if coverage_sink is not None:
         coverage_sink.append(coverage)
+    if sources_sink is not None:
+        as_of = today or datetime.now(UTC).date()
+        sources_sink.append(sources_of(engine.places_seen(), pol, as_of))
 
 
 def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> EvidenceRun | None:
@@ -330,6 +339,7 @@ def audit(
     started = datetime.now(UTC)
     pol = _policy(policy)
     sink: list[Coverage] = []
+    sources: list[Sources] = []
     grd = GuardrailSink()
     findings = list(
         audit_iter(
@@ -341,10 +351,11 @@ def audit(
             catalog=catalog,
             today=today,
             coverage_sink=sink,
+            sources_sink=sources,
             guardrail_sink=grd,
             evidence=evidence,
         )
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))
     section = grd.section((f.resource for f in findings), Engine(pol, catalog, today))
-    return _report(pol, tuple(findings), sink[0], started, section)
+    return _report(pol, tuple(findings), sink[0], started, section, sources[0])

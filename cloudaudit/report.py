@@ -37,6 +37,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudaudit._guardrail_model import GuardrailSection
+from cloudaudit._sources import Sources
 from cloudaudit.models import Coverage, CoverageGap, Finding, Place, ProviderId, Status
 
 __all__ = [
@@ -119,6 +120,8 @@ class Report(BaseModel):
 
     ``guardrails`` is set when the audit read the organization's declared location guardrails
     (SCPs, Azure Policy, GCP org policy) and compared them; reports without it still load.
+    ``sources`` dates the answers: the as-of date, and the review dates and sources of the
+    catalog entries and legal lists the verdicts used.
     """
 
     model_config = _FROZEN
@@ -133,6 +136,7 @@ class Report(BaseModel):
     coverage: Coverage = Field(default_factory=Coverage)
     summary: Summary = Field(default_factory=Summary)
     guardrails: GuardrailSection | None = None
+    sources: Sources | None = None
 
     def by_status(self, status: Status | str) -> tuple[Finding, ...]:
         """Return the findings with ``status``."""

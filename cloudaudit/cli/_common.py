@@ -17,6 +17,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -83,6 +84,16 @@ def quiet_option(func: F) -> F:
     )(func)
 
 
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge exemptions and legal lists as they stood on this date (YYYY-MM-DD).",
+)
+"""The ``--as-of`` option (``as_of``, a datetime or None): the date a verdict is judged by."""
+
+
 def complete_policy(
     _ctx: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
@@ -103,8 +114,8 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
     """Add the options every audit command shares (``@audit_options`` or with a default).
 
     The command receives ``policy``, ``policy_options``, ``fmt``, ``output``, ``max_workers``,
-    ``fail_on`` and ``quiet``, and passes the last four on to :func:`run_providers` or
-    :func:`run_and_emit`.
+    ``evidence``, ``as_of``, ``fail_on`` and ``quiet``, and passes all but the first two on
+    to :func:`run_providers`.
 
     Args:
         func: The command function (when used as a bare decorator).
@@ -151,6 +162,15 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
             show_default=True,
             help="Most API units in flight at once.",
         ),
+        click.option(
+            "--evidence",
+            "evidence",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Write an evidence bundle (what every unit read, hashed) to this new folder; "
+            "`cloudaudit replay` and `verify` read it (docs/evidence.md).",
+        ),
+        as_of_option,
         fail_on_option(),
         quiet_option,
     ]
@@ -305,6 +325,8 @@ def run_providers(
     fail_on: Sequence[str] = ("violation",),
     quiet: bool = False,
     executor: Any = None,
+    evidence: Path | None = None,
+    as_of: datetime | None = None,
 ) -> None:
     """Audit providers and emit the report: JSONL streams, other formats show progress.
 
@@ -313,14 +335,28 @@ def run_providers(
     """
     from cloudaudit._audit import audit
 
+    today = as_of.date() if as_of is not None else None
     if fmt == "jsonl":
         stream_jsonl(
-            providers, pol, output, max_workers=max_workers, fail_on=fail_on, executor=executor
+            providers,
+            pol,
+            output,
+            max_workers=max_workers,
+            fail_on=fail_on,
+            executor=executor,
+            evidence=evidence,
+            today=today,
         )
 
     def make_report(progress: Any = None) -> Report:
         return audit(
-            list(providers), pol, max_workers=max_workers, executor=executor, progress=progress
+            list(providers),
+            pol,
+            max_workers=max_workers,
+            executor=executor,
+            progress=progress,
+            evidence=evidence,
+            today=today,
         )
 
     run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet)
@@ -334,6 +370,8 @@ def stream_jsonl(
     max_workers: int,
     fail_on: Sequence[str] = ("violation",),
     executor: Any = None,
+    evidence: Path | None = None,
+    today: date | None = None,
 ) -> None:
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
     from cloudaudit._audit import audit_iter
@@ -343,7 +381,13 @@ def stream_jsonl(
 
     def findings() -> Iterator[Any]:
         return audit_iter(
-            list(providers), pol, max_workers=max_workers, executor=executor, coverage_sink=sink
+            list(providers),
+            pol,
+            max_workers=max_workers,
+            executor=executor,
+            coverage_sink=sink,
+            evidence=evidence,
+            today=today,
         )
 
     if output is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    evidence: Path | None,
+    as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -161,6 +164,8 @@ def command(
             max_workers=max_workers,
             fail_on=fail_on,
             quiet=quiet,
+            evidence=evidence,
+            as_of=as_of,
             executor=executor,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -59,6 +60,8 @@ def command(
     fmt: str,
     output: Path | None,
     max_workers: int,
+    evidence: Path | None,
+    as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -88,4 +91,6 @@ def command(
         max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
+        evidence=evidence,
+        as_of=as_of,
     )

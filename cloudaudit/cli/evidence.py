@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -12,6 +12,7 @@ from cloudaudit.cli._common import (
     EXIT_FAIL,
     EXIT_OK,
     FORMATS,
+    as_of_option,
     complete_policy,
     config_errors,
     fail_on_option,
@@ -19,17 +20,9 @@ from cloudaudit.cli._common import (
     run_and_emit,
 )
 
-__all__ = ["AS_OF", "replay_command", "verify_command"]
+__all__ = ["replay_command", "verify_command"]
 
 _BUNDLE = click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
-
-AS_OF = click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Judge exemptions and legal lists as they stood on this date (YYYY-MM-DD).",
-)
 
 
 @click.command("replay")
@@ -40,7 +33,7 @@ AS_OF = click.option(
     shell_complete=complete_policy,
     help="Judge under this policy instead of the bundle's own.",
 )
-@AS_OF
+@as_of_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "--output",
@@ -54,7 +47,7 @@ AS_OF = click.option(
 def replay_command(
     bundle: Path,
     policy: str | None,
-    as_of: object,
+    as_of: datetime | None,
     fmt: str,
     output: Path | None,
     fail_on: tuple[str, ...],
@@ -68,7 +61,7 @@ def replay_command(
     """
     from cloudaudit.evidence import replay
 
-    day = as_of_date(as_of)
+    day = as_of.date() if as_of is not None else None
     run_and_emit(
         lambda: replay(bundle, policy, as_of=day), fmt, output, fail_on=fail_on, quiet=quiet
     )
@@ -93,8 +86,3 @@ def verify_command(bundle: Path) -> None:
         click.echo(f"FAIL {p}")
     click.echo(f"{'intact' if not problems else 'TAMPERED'}: {bundle} (manifest sha256 {digest})")
     sys.exit(EXIT_FAIL if problems else EXIT_OK)
-
-
-def as_of_date(value: object) -> date | None:
-    """The ``--as-of`` option's value as a date."""
-    return value.date() if value is not None else None  # type: ignore[attr-defined]

@@ -326,6 +326,15 @@ class Engine:
                 out.append(op)
         return out
 
+    def places_seen(self) -> tuple[Place, ...]:
+        """Every catalog place this engine has judged so far (one per location, any axis)."""
+        found: dict[tuple[object, ...], Place] = {}
+        for hit in self._single.values():
+            for ev in hit.evidence if hit is not None else ():
+                p = ev.place
+                found.setdefault((p.provider, p.region, p.zone), p)
+        return tuple(found.values())
+
     def judge(self, location: Location, copies: tuple[Location, ...]) -> Judgement:
         """Judge a primary location and its copies (cached per combination)."""
         key = _combo_key(location, copies)

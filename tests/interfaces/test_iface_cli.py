@@ -136,13 +136,15 @@ def _provider_command(resources: list[object]) -> click.Command:
         fmt: str,
         output: Path | None,
         max_workers: int,
+        evidence: Path | None,
+        as_of: object,
         fail_on: tuple[str, ...],
         quiet: bool,
     ) -> None:
         pol = resolve_policy(policy, policy_options)
         provider = FakeProvider(resources, name="aws")  # type: ignore[arg-type]
         run_and_emit(
-            lambda: audit(provider, pol, max_workers=max_workers),
+            lambda: audit(provider, pol, max_workers=max_workers, evidence=evidence),
             fmt,
             output,
             fail_on=fail_on,
