@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.models import CoverageGap, LocationKind, Resource
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.providers._fanout import Scope, make_gap
 from cloudaudit.testing import FakeProvider, make_resource
 
-__all__ = ["demo_policy", "demo_providers", "demo_resources"]
+__all__ = ["demo_guardrails", "demo_policy", "demo_providers", "demo_resources"]
 
 AWS_ACCOUNT = "111122223333"
 AWS_CN_ACCOUNT = "444455556666"
@@ -177,14 +178,69 @@ def demo_gaps() -> list[CoverageGap]:
     ]
 
 
+def demo_guardrails() -> tuple[list[Guardrail], list[GuardrailScope]]:
+    """The sample estate's declared guardrails, and the scopes whose guardrails were read.
+
+    A region-deny SCP (AWS's documented example, with Hong Kong added to its list) on the
+    workloads OU; the Azure subscription has no "Allowed locations" assignment at all.
+    """
+    scp = Guardrail(
+        provider="aws",
+        kind="scp",
+        id="p-demo0001",
+        name="deny-outside-approved-regions",
+        attached_to=GuardrailScope(
+            provider="aws", kind="ou", id="ou-demo-workloads", name="Workloads"
+        ),
+        applies_to=(AWS_ACCOUNT,),
+        rule=LocationRule(
+            allow=(
+                "eu-central-1",
+                "eu-west-1",
+                "us-east-1",
+                "us-west-2",
+                "ap-east-1",
+                "ap-northeast-1",
+            )
+        ),
+        partition="aws",
+        exempt_actions=(
+            "cloudfront:*",
+            "iam:*",
+            "organizations:*",
+            "route53:*",
+            "sts:*",
+            "support:*",
+        ),
+        exempt_principals=("arn:aws:iam::*:role/BreakGlass",),
+        source="organizations:DescribePolicy p-demo0001 (SERVICE_CONTROL_POLICY)",
+    )
+    scopes = [
+        GuardrailScope(provider="aws", kind="account", id=AWS_ACCOUNT, account=AWS_ACCOUNT),
+        GuardrailScope(provider="azure", kind="subscription", id=AZURE_SUB, account=AZURE_SUB),
+    ]
+    return [scp], scopes
+
+
 def demo_providers() -> Sequence[FakeProvider]:
-    """Return fake providers serving the sample estate and its gaps."""
+    """Return fake providers serving the sample estate, its gaps and its guardrails."""
     res = demo_resources()
     by: dict[str, list[Resource]] = {}
     for r in res:
         by.setdefault(r.provider.value, []).append(r)
+    guardrails, scopes = demo_guardrails()
     providers = [FakeProvider(v, name=k) for k, v in by.items()]
-    providers[0] = FakeProvider(by["aws"], gaps=demo_gaps(), name="aws")
+    providers[0] = FakeProvider(
+        by["aws"],
+        gaps=demo_gaps(),
+        name="aws",
+        guardrails=guardrails,
+        guardrail_scopes=[s for s in scopes if s.provider == "aws"],
+    )
+    azure = next(i for i, p in enumerate(providers) if p.name == "azure")
+    providers[azure] = FakeProvider(
+        by["azure"], name="azure", guardrail_scopes=[s for s in scopes if s.provider == "azure"]
+    )
     return providers
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from cloudaudit._guardrail_model import GuardrailFinding
 from cloudaudit.models import CoverageGap, Finding, Status
 from cloudaudit.report import Report
 
@@ -46,6 +47,11 @@ class ReportDiff(BaseModel):
         closed_gaps: Coverage gaps of the older report that the newer does not have.
         audited_before: Number of audited scopes in the older report.
         audited_after: Number of audited scopes in the newer report.
+        new_guardrail_findings: Guardrail findings of the newer report that the older did not
+            have (a guardrail that now permits a restricted location, a resource now outside
+            its guardrail, a scope that lost its guardrail).
+        closed_guardrail_findings: Guardrail findings of the older report that the newer one,
+            having read the guardrails again, no longer has.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,6 +69,8 @@ class ReportDiff(BaseModel):
     closed_gaps: tuple[CoverageGap, ...] = ()
     audited_before: int = 0
     audited_after: int = 0
+    new_guardrail_findings: tuple[GuardrailFinding, ...] = ()
+    closed_guardrail_findings: tuple[GuardrailFinding, ...] = ()
 
     @property
     def coverage_dropped(self) -> bool:
@@ -72,13 +80,18 @@ class ReportDiff(BaseModel):
     @property
     def worse(self) -> bool:
         """True when something new violates, became unknown, or coverage dropped."""
-        return bool(self.new_violations or self.newly_unknown) or self.coverage_dropped
+        new = self.new_violations or self.newly_unknown or self.new_guardrail_findings
+        return bool(new) or self.coverage_dropped
 
     @property
     def changed(self) -> bool:
         """True when anything at all differs."""
         return self.worse or bool(
-            self.resolved or self.removed or self.unverified or self.closed_gaps
+            self.resolved
+            or self.removed
+            or self.unverified
+            or self.closed_gaps
+            or self.closed_guardrail_findings
         )
 
     def summary(self) -> dict[str, int | bool]:
@@ -94,6 +107,8 @@ class ReportDiff(BaseModel):
             "audited_before": self.audited_before,
             "audited_after": self.audited_after,
             "coverage_dropped": self.coverage_dropped,
+            "new_guardrail_findings": len(self.new_guardrail_findings),
+            "closed_guardrail_findings": len(self.closed_guardrail_findings),
         }
 
 
@@ -111,6 +126,19 @@ def covers(gap: CoverageGap, finding: Finding) -> bool:
     if gap.region is None or gap.region == "*":
         return True
     return gap.region in (r.location.region, r.location.zone)
+
+
+def _guardrail_changes(
+    old: Report, new: Report
+) -> tuple[tuple[GuardrailFinding, ...], tuple[GuardrailFinding, ...]]:
+    """(new, closed) guardrail findings; closed only when the newer report read guardrails."""
+    before = old.guardrails.findings if old.guardrails else ()
+    after = new.guardrails.findings if new.guardrails else ()
+    old_ids = {f.id for f in before}
+    new_ids = {f.id for f in after}
+    added = tuple(f for f in after if f.id not in old_ids)
+    closed = tuple(f for f in before if f.id not in new_ids) if new.guardrails else ()
+    return added, closed
 
 
 def _label(report: Report) -> str:
@@ -143,6 +171,7 @@ def diff(old: Report, new: Report) -> ReportDiff:
     removed = [f for f in gone if f.id not in hidden]
     old_gaps = {_gap_key(g) for g in old.coverage.gaps}
     new_gap_keys = {_gap_key(g) for g in new.coverage.gaps}
+    new_guardrail, closed_guardrail = _guardrail_changes(old, new)
     return ReportDiff(
         old_started_at=old.started_at,
         new_started_at=new.started_at,
@@ -157,4 +186,6 @@ def diff(old: Report, new: Report) -> ReportDiff:
         closed_gaps=tuple(g for g in old.coverage.gaps if _gap_key(g) not in new_gap_keys),
         audited_before=len(old.coverage.audited),
         audited_after=len(new.coverage.audited),
+        new_guardrail_findings=new_guardrail,
+        closed_guardrail_findings=closed_guardrail,
     )

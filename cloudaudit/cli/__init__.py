@@ -253,11 +253,13 @@ def _add_report_commands() -> None:
     """Commands that work on saved reports (DORA register feed, evidence replay)."""
     from cloudaudit.cli.dora import dora_diff_command, dora_roi_command
     from cloudaudit.cli.evidence import replay_command, verify_command
+    from cloudaudit.cli.guardrails import guardrails_command
 
     main.add_command(dora_roi_command)
     main.add_command(dora_diff_command)
     main.add_command(replay_command)
     main.add_command(verify_command)
+    main.add_command(guardrails_command)
 
 
 _add_report_commands()

@@ -107,6 +107,13 @@ def render_diff(d: ReportDiff) -> str:
         lines.append(f"{title}: {len(gaps)}")
         lines.extend(f"  {g.scope}: {g.code}: {g.message}" for g in gaps)
     lines.append(f"audited scopes: {d.audited_before} -> {d.audited_after}")
+    for title, found in (
+        ("new guardrail findings", d.new_guardrail_findings),
+        ("closed guardrail findings", d.closed_guardrail_findings),
+    ):
+        if found:
+            lines.append(f"{title}: {len(found)}")
+            lines.extend(f"  {f.kind.value} {f.scope}: {f.reasons[0]}" for f in found)
     if not d.changed:
         lines.append("no change")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
 
@@ -87,6 +88,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Run the accounts as tasks on this Dask scheduler (tcp://host:8786); needs "
     "dask[distributed] here and on the workers, and AWS credentials on the workers.",
 )
+@guardrails_option
 @audit_options(max_workers=64)
 @config_errors
 def command(
@@ -112,6 +114,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    guardrails: bool,
 ) -> None:
     """Audit an AWS account: every region, every storage and compute resource, every copy.
 
@@ -146,6 +149,7 @@ def command(
             session_name=session_name,
             duration=role_duration,
             profile=profile,
+            guardrails=guardrails,
         )
     else:
         provider = AwsProvider(
@@ -154,6 +158,7 @@ def command(
             services=_split(services) or None,
             partition=partition,
             max_workers=max_workers,
+            guardrails=guardrails,
         )
     with _Executor(dask_scheduler) as executor:
         run_providers(

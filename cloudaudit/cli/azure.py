@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
 
@@ -47,6 +48,7 @@ TEST_TOKEN_ENV = "CLOUDAUDIT_AZURE_TEST_STATIC_TOKEN"
     show_default=True,
     help="Use Azure Resource Graph (fast) or list each subscription with ARM.",
 )
+@guardrails_option
 @audit_options
 @config_errors
 def command(
@@ -64,6 +66,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    guardrails: bool,
 ) -> None:
     """Audit Azure subscriptions: where every resource and its copies keep their data.
 
@@ -82,6 +85,7 @@ def command(
         arm_endpoint=arm_endpoint,
         use_resource_graph=resource_graph,
         connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
+        guardrails=guardrails,
     )
     run_providers(
         [provider],

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
 
@@ -30,6 +31,7 @@ __all__ = ["command"]
     hidden=True,
     help="Send no credentials (only for local fakes and emulators).",
 )
+@guardrails_option
 @audit_options
 @config_errors
 def command(
@@ -47,6 +49,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    guardrails: bool,
 ) -> None:
     """Audit a GCP organization, folders or projects (read-only).
 
@@ -70,6 +73,7 @@ def command(
         folders=list(folders) or None,
         projects=list(projects) or None,
         client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
+        guardrails=guardrails,
     )
     run_providers(
         [provider],

@@ -12,6 +12,7 @@ coverage-gap banner are plain HTML, so they show without JavaScript.
 
 from __future__ import annotations
 
+from cloudaudit.formats._guardrails import guardrail_html
 from cloudaudit.formats._html_parts import (
     COLORS,
     asset,
@@ -121,7 +122,7 @@ def render_html(report: Report) -> str:
         '<button type="button" class="ca-more" id="ca-more">show more</button>'
         "<noscript><p>The map and the findings table need JavaScript; the JSON report "
         "(<code>--format json</code>) carries the same findings.</p></noscript>"
-        f"{_CREDITS}"
+        f"{guardrail_html(report)}{_CREDITS}"
     )
     return _page(title, styled(body) + _scripts(report))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cloudaudit.formats._guardrails import guardrail_markdown
 from cloudaudit.models import Status
 from cloudaudit.report import Report, by_country_status, sorted_findings
 
@@ -86,5 +87,6 @@ def _gaps(report: Report) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     """Return a Markdown summary of the report."""
-    lines = [*_summary(report), *_findings(report), *_countries(report), *_gaps(report)]
+    lines = [*_summary(report), *_findings(report), *_countries(report)]
+    lines += [*guardrail_markdown(report), *_gaps(report)]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import hashlib
 import json
 from typing import Any
 
+from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
 from cloudaudit.models import CoverageGap, Finding, Status
 from cloudaudit.report import Report, countries_of, home_country
 
@@ -158,6 +159,56 @@ def _gap_event(gap: CoverageGap, report: Report, time_ms: int) -> dict[str, Any]
     }
 
 
+_GUARDRAIL_SEVERITY = {
+    GuardrailFindingKind.PERMITS_RESTRICTED: (4, "High"),
+    GuardrailFindingKind.RESOURCE_OUTSIDE: (4, "High"),
+    GuardrailFindingKind.NO_GUARDRAIL: (3, "Medium"),
+}
+
+
+def _guardrail_event(f: GuardrailFinding, report: Report, time_ms: int) -> dict[str, Any]:
+    """A guardrail finding: compliance status Fail, types Data Residency + Guardrail."""
+    sev_id, sev_name = _GUARDRAIL_SEVERITY[f.kind]
+    message = " ".join(f.reasons)
+    target = f.resource_id or f.scope
+    return {
+        **_envelope(report, time_ms),
+        "severity_id": sev_id,
+        "severity": sev_name,
+        "status_id": 1,
+        "status": "New",
+        "status_code": f.kind.value,
+        "message": message,
+        "finding_info": {
+            "uid": f.id,
+            "title": f"{f.scope}: {f.kind.value.replace('_', ' ')}",
+            "desc": message,
+            "types": ["Data Residency", "Guardrail"],
+            "created_time": time_ms,
+        },
+        "compliance": {
+            "status_id": 3,
+            "status": "Fail",
+            "standards": [report.policy_id],
+            "control": f"guardrail/{f.kind.value}",
+            "requirements": list(f.jurisdictions),
+        },
+        "cloud": {
+            "provider": f.provider,
+            "account": {"uid": f.account, "name": f.account} if f.account else None,
+        },
+        "resources": [
+            {
+                "uid": target,
+                "name": target.rsplit("/", 1)[-1],
+                "type": "resource" if f.resource_id else "scope",
+                "data": {"guardrail": f.guardrail, "locations": list(f.locations)},
+            }
+        ],
+        "unmapped": {"cloudaudit_status": f.kind.value, "guardrail": f.guardrail_label},
+    }
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _prune(v) for k, v in value.items() if v is not None}
@@ -171,6 +222,8 @@ def ocsf_events(report: Report) -> list[dict[str, Any]]:
     time_ms = int(report.finished_at.timestamp() * 1000)
     events = [_prune(_event(f, report, time_ms)) for f in report.findings]
     events += [_prune(_gap_event(g, report, time_ms)) for g in report.coverage.gaps]
+    if report.guardrails is not None:
+        events += [_prune(_guardrail_event(f, report, time_ms)) for f in report.guardrails.findings]
     return events
 
 

@@ -14,7 +14,9 @@ resource id). The finding id is the ``primaryLocationLineHash`` partial fingerpr
 code scanning uses to match a result with an alert across runs, so the same resource under the
 same policy keeps its alert. Coverage gaps are results too (rule ``<policy>/coverage-gap``,
 path ``cloud/<provider>/<account>/<region>/<service>``) as well as tool execution
-notifications, and ``executionSuccessful`` is false when any scope was not audited.
+notifications, and ``executionSuccessful`` is false when any scope was not audited. When the
+audit read guardrails, each guardrail finding is a result under ``<policy>/guardrail/<kind>``
+(path ``cloud/<provider>/<account or scope>/guardrail/<kind>/<target>``).
 """
 
 from __future__ import annotations
@@ -24,10 +26,19 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
 from cloudaudit.models import CoverageGap, Finding, Resource, Status
 from cloudaudit.report import Report, countries_of, sorted_findings
 
-__all__ = ["GAP_RULE", "SARIF_SCHEMA", "artifact_uri", "gap_uri", "render_sarif", "sarif_log"]
+__all__ = [
+    "GAP_RULE",
+    "SARIF_SCHEMA",
+    "artifact_uri",
+    "gap_uri",
+    "guardrail_rule_id",
+    "render_sarif",
+    "sarif_log",
+]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 GAP_RULE = "coverage-gap"
@@ -200,6 +211,86 @@ def _gap_result(g: CoverageGap, rule_index: dict[str, int], policy_id: str) -> d
     }
 
 
+_GUARDRAIL_RULES: dict[GuardrailFindingKind, tuple[str, tuple[str, str, str], str, str]] = {
+    GuardrailFindingKind.PERMITS_RESTRICTED: (
+        "GuardrailPermitsRestricted",
+        (
+            "Guardrail permits a restricted location",
+            "A declared location guardrail (SCP, RCP, Azure Policy, GCP org policy) lets "
+            "resources be created in a location the policy restricts.",
+            "Remove the restricted locations from the guardrail's allowed list.",
+        ),
+        "error",
+        "7.0",
+    ),
+    GuardrailFindingKind.RESOURCE_OUTSIDE: (
+        "GuardrailResourceOutside",
+        (
+            "Resource outside its guardrail",
+            "A resource exists where the guardrail that covers it does not allow resources: it "
+            "was created before the guardrail, by an exempted principal or action, or while "
+            "the guardrail only audited.",
+            "Move or remove the resource, or record why the guardrail does not apply to it.",
+        ),
+        "error",
+        "6.0",
+    ),
+    GuardrailFindingKind.NO_GUARDRAIL: (
+        "GuardrailMissing",
+        (
+            "Scope without a location guardrail",
+            "Nothing declared stops resources of this account, subscription or project from "
+            "being created in any location.",
+            "Attach a region-deny SCP, assign Allowed locations, or set gcp.resourceLocations.",
+        ),
+        "warning",
+        "4.0",
+    ),
+}
+
+
+def guardrail_rule_id(policy_id: str, kind: GuardrailFindingKind) -> str:
+    """The SARIF rule id of a guardrail finding kind: ``<policy>/guardrail/<kind>``."""
+    return rule_id(policy_id, f"guardrail/{kind.value}")
+
+
+def _guardrail_result(f: GuardrailFinding, rule_index: dict[str, int], pol: str) -> Any:
+    rid = guardrail_rule_id(pol, f.kind)
+    target = f.resource_id or f.scope
+    name = target.rstrip("/").rsplit("/", 1)[-1] or target
+    uri = _segments(f.provider, f.account or f.scope, "guardrail", f.kind.value, name)
+    kind = "resource" if f.resource_id else "scope"
+    return {
+        "ruleId": rid,
+        "ruleIndex": rule_index[rid],
+        "level": _GUARDRAIL_RULES[f.kind][2],
+        "message": {"text": " ".join(f.reasons)},
+        "locations": [_location(uri, target, name, kind, f"{f.provider} {f.scope}")],
+        "partialFingerprints": {
+            FINGERPRINT_KEY: f"{f.id}:1",
+            "cloudauditGuardrailFindingId/v1": f.id,
+        },
+        "properties": {
+            "provider": f.provider,
+            "account": f.account,
+            "guardrail": f.guardrail,
+            "locations": list(f.locations),
+            "jurisdictions": list(f.jurisdictions),
+        },
+    }
+
+
+def _add_guardrails(report: Report, rules: list[Any], results: list[Any]) -> None:
+    """Append the guardrail rules and results (only when the report read guardrails)."""
+    if report.guardrails is None:
+        return
+    pol = report.policy_id
+    for kind, (name, text, level, sev) in _GUARDRAIL_RULES.items():
+        rules.append(_rule(guardrail_rule_id(pol, kind), name, text, level, sev, pol))
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results.extend(_guardrail_result(f, index, pol) for f in report.guardrails.findings)
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """Build the SARIF log as a JSON-ready dict."""
     rules = _rules(report.policy_id)
@@ -210,6 +301,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         if f.status is not Status.COMPLIANT
     ]
     results += [_gap_result(g, rule_index, report.policy_id) for g in report.coverage.gaps]
+    _add_guardrails(report, rules, results)
     notifications = [
         {
             "level": "warning",

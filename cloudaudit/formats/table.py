@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cloudaudit.formats._guardrails import GUARDRAIL_COLUMNS, guardrail_rows
 from cloudaudit.models import Status
 from cloudaudit.report import Report, sorted_findings
 
@@ -68,6 +69,7 @@ def render_table(
             Text("\n".join(f"• {x}" for x in f.reasons)),
         )
     console.print(table)
+    _guardrails(console, report)
     if report.coverage.gaps:
         gaps = Table(title="Coverage gaps: not audited, never counted as compliant", expand=True)
         for col in ("scope", "code", "message"):
@@ -78,3 +80,18 @@ def render_table(
     else:
         console.print("Coverage: complete (no gaps).")
     return buf.getvalue()
+
+
+def _guardrails(console: Console, report: Report) -> None:
+    if report.guardrails is None:
+        return
+    section = report.guardrails
+    table = Table(
+        title=f"Guardrails: {len(section.guardrails)} read over {len(section.checked)} scope(s)",
+        expand=True,
+    )
+    for col in GUARDRAIL_COLUMNS:
+        table.add_column(col, overflow="fold")
+    for row in guardrail_rows(report):
+        table.add_row(*(Text(c) for c in row))
+    console.print(table)

@@ -62,7 +62,8 @@ def test_sarif_has_what_github_code_scanning_needs(report: Report) -> None:
     results = run["results"]
     non_compliant = [f for f in report.findings if f.status is not Status.COMPLIANT]
     gap_results = [r for r in results if r["ruleId"].endswith("/coverage-gap")]
-    assert len(results) == len(non_compliant) + len(gap_results)
+    guardrail = report.guardrails.findings if report.guardrails else ()
+    assert len(results) == len(non_compliant) + len(gap_results) + len(guardrail)
     assert len(gap_results) == len(report.coverage.gaps)
     fingerprints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
     assert len(set(fingerprints)) == len(results)
@@ -103,7 +104,8 @@ def test_ocsf_events_validate_with_py_ocsf_models(report: Report) -> None:
     cf = pytest.importorskip("py_ocsf_models.events.findings.compliance_finding")
     events = json.loads(render(report, "ocsf"))
     assert report.coverage.gaps, "the demo estate has coverage gaps"
-    assert len(events) == len(report.findings) + len(report.coverage.gaps)
+    guardrail = report.guardrails.findings if report.guardrails else ()
+    assert len(events) == len(report.findings) + len(report.coverage.gaps) + len(guardrail)
     gap_events = [e for e in events if e["status_code"] == "gap"]
     assert [e["resources"][0]["uid"] for e in gap_events] == [g.scope for g in report.coverage.gaps]
     assert all(e["compliance"]["status_id"] == 2 for e in gap_events)  # Warning, never Pass
