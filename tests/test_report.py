@@ -58,7 +58,8 @@ def _sarif(report: Report) -> dict[str, tuple[str, ...]]:
     return {
         r["partialFingerprints"]["cloudauditFindingId/v1"]: tuple(r["properties"]["countries"])
         for r in run["results"]
-        if not r["ruleId"].endswith("/coverage-gap")  # gaps are results too, with no countries
+        # gaps and guardrail findings are results too, with no finding id
+        if "cloudauditFindingId/v1" in r["partialFingerprints"]
     }
 
 
