@@ -153,6 +153,18 @@ def test_country_click_lists_its_findings(page: Any) -> None:
     assert _js(page, "return document.getElementById('ca-f-country').value") == ""
 
 
+def test_hovering_a_country_sums_up_its_findings(page: Any) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    us = page.find_element("css selector", '#ca-map path.land[data-cc="US"]')
+    ActionChains(page).move_to_element(us).perform()
+    tip = page.find_element("id", "ca-tip")
+    assert tip.is_displayed()
+    text = tip.text
+    assert "United States (US)" in text and "violation" in text
+    assert "operators under:" in text and "CN" in text  # Alibaba Cloud in Virginia
+
+
 def test_the_notebook_map_page_draws_the_same_map(report: Report, tmp_path: Path) -> None:
     path = tmp_path / "map.html"
     path.write_text(report.map().html, "utf-8")
