@@ -5,7 +5,9 @@ Exceptions are for problems the caller must fix::
 
     CloudAuditError
     ├── ConfigurationError      bad policy file, unknown list or country, bad option or scope
-    │   └── PolicyError         a policy file that does not validate (file, field, fix)
+    │   ├── PolicyError         a policy file that does not validate (file, field, fix)
+    │   └── InventoryError      an inventory file that does not validate or has an unknown
+    │                           shape (cloudaudit.inventory; file, where, fix)
     ├── ProviderUnavailable     a cloud SDK extra is not installed (also an ImportError)
     ├── AuthenticationError     no usable credentials for a provider
     └── CatalogError            packaged region data missing or invalid (a bug in cloudaudit)

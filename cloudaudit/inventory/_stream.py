@@ -110,9 +110,10 @@ def expand(paths: Sequence[str | Path]) -> list[Source]:
 def open_binary(source: Source) -> IO[bytes]:
     """Open a source for reading, decompressing gzip transparently."""
     raw: Any = sys.stdin.buffer if source.is_stdin else open(source.name, "rb")  # noqa: SIM115
-    buffered: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    # A buffer of CHUNK bytes, so that sniff() sees a whole first line of up to 1 MiB.
+    buffered: Any = io.BufferedReader(raw, buffer_size=CHUNK)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        unzipped: IO[bytes] = io.BufferedReader(gzip.GzipFile(fileobj=buffered))
+        unzipped: IO[bytes] = io.BufferedReader(gzip.GzipFile(fileobj=buffered), CHUNK)
         return unzipped
     result: IO[bytes] = buffered
     return result

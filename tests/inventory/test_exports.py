@@ -275,3 +275,23 @@ def test_cli_unknown_shape_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown inventory shape" in result.output
     assert "['dc', 'hostname']" in result.output
+
+
+def test_cli_reads_standard_input() -> None:
+    data = (SAMPLES / "gcp_export_forseti.jsonl").read_bytes()
+    result = CliRunner().invoke(
+        main, ["audit", "inventory", "-", "--format", "json", "--fail-on", "never"], input=data
+    )
+    assert result.exit_code == 0, result.output
+    report = Report.from_json(result.stdout)
+    assert report.summary.total == 4
+    assert report.coverage.audited[0].scope == "inventory:<stdin>"
+
+
+def test_long_first_line_of_json_lines(tmp_path: Path) -> None:
+    line = json.loads((SAMPLES / "gcp_export_forseti.jsonl").read_text().splitlines()[1])
+    line["resource"]["data"]["labels"] = {f"k{i}": "v" * 40 for i in range(400)}  # ~20 KB
+    path = tmp_path / "wide.jsonl.gz"
+    text = json.dumps(line) + "\n" + json.dumps({**line, "name": line["name"] + "-2"}) + "\n"
+    path.write_bytes(gzip.compress(text.encode()))
+    assert len(list(read_resources([path]))) == 2
