@@ -7,7 +7,8 @@ A row is recognised by its cloud id column: an ``arn`` (AWS), an ``id`` starting
 JSON; both are read. Copy columns read: S3 ``replication`` / ``replication_rules``, DynamoDB
 ``replicas``, RDS ``read_replica_db_instance_identifiers``, Azure storage ``sku_name`` /
 ``sku`` and ``secondary_location`` / ``properties``, GCS ``location_type`` and
-``custom_placement_config``, Cloud SQL ``backup_configuration`` and ``replica_names``. A table
+``custom_placement_config``, Cloud SQL ``backup_configuration`` (or ``backup_enabled`` and
+``backup_location``) and ``replica_names``. A table
 of a type that can hold copies but without its copy column gives an ``unknown`` copy.
 """
 
@@ -193,6 +194,9 @@ def _gcp_result(row: Mapping[str, Any]) -> dict[str, Any]:
         else {},
     }
     backup = _get(row, "backup_configuration")
+    if backup is ... and ("backup_enabled" in row or "backup_location" in row):
+        enabled = str(row.get("backup_enabled")).lower() in ("true", "t", "1")
+        backup = {"enabled": enabled, "location": row.get("backup_location") or None}
     if backup is not ...:
         raw["settings"] = {"backupConfiguration": backup or {}}
     replicas = _get(row, "replica_names")

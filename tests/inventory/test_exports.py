@@ -295,3 +295,18 @@ def test_long_first_line_of_json_lines(tmp_path: Path) -> None:
     text = json.dumps(line) + "\n" + json.dumps({**line, "name": line["name"] + "-2"}) + "\n"
     path.write_bytes(gzip.compress(text.encode()))
     assert len(list(read_resources([path]))) == 2
+
+
+def test_steampipe_cloud_sql_backup_columns(tmp_path: Path) -> None:
+    link = "https://sqladmin.googleapis.com/sql/v1beta4/projects/p/instances"
+    path = tmp_path / "gcp_sql_database_instance.csv"
+    path.write_text(
+        "name,self_link,project,region,gce_zone,database_version,backup_enabled,backup_location\n"
+        f"tw-db,{link}/tw-db,p,asia-east1,asia-east1-b,POSTGRES_15,true,\n"
+        f"eu-db,{link}/eu-db,p,europe-west3,europe-west3-a,POSTGRES_15,true,europe-west3\n"
+        f"no-backups,{link}/no-backups,p,europe-west3,europe-west3-a,MYSQL_8_0,false,\n"
+    )
+    by = _by_name(_read(path))
+    assert by["tw-db"].data_locations[0].kind is LocationKind.UNKNOWN  # Google picks
+    assert by["eu-db"].data_locations == ()  # backups in the instance's own region
+    assert by["no-backups"].data_locations == ()
