@@ -49,6 +49,9 @@ ENVELOPE_KEYS = (
     "Resources",
     "rows",
     "resources",
+    "value",
+    "assets",
+    "ConfigurationItem",
 )
 """Object members that hold the records of a page or file."""
 

@@ -310,3 +310,18 @@ def test_steampipe_cloud_sql_backup_columns(tmp_path: Path) -> None:
     assert by["tw-db"].data_locations[0].kind is LocationKind.UNKNOWN  # Google picks
     assert by["eu-db"].data_locations == ()  # backups in the instance's own region
     assert by["no-backups"].data_locations == ()
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_one_line_and_pretty_envelopes_read_alike(indent: int | None, tmp_path: Path) -> None:
+    for sample in ("azure_graph_rest_objects.json", "aws_config_snapshot.json"):
+        body = json.loads((SAMPLES / sample).read_text())
+        path = tmp_path / sample
+        path.write_text(json.dumps(body, indent=indent))
+        assert len(list(read_resources([path]))) >= 3, sample
+    locations = tmp_path / "locations.json"
+    pair = {"regionType": "Physical", "pairedRegion": [{"name": "eastasia"}]}
+    entry = {"name": "southeastasia", "metadata": pair, "pad": "x" * 9000}
+    locations.write_text(json.dumps({"value": [entry]}, indent=indent))
+    [planned] = plan_import([locations])
+    assert planned.shape == "azure-locations"
