@@ -14,7 +14,15 @@ from cloudaudit.evidence._bundle import (
     read_bundle,
     verify_bundle,
 )
-from cloudaudit.evidence._record import Record, Recorder, canonical, mask, record, recording
+from cloudaudit.evidence._record import (
+    Record,
+    Recorder,
+    canonical,
+    mask,
+    record,
+    recorded,
+    recording,
+)
 from cloudaudit.evidence._replay import replay
 
 __all__ = [
@@ -29,6 +37,7 @@ __all__ = [
     "mask",
     "read_bundle",
     "record",
+    "recorded",
     "recording",
     "replay",
     "verify_bundle",

@@ -8,18 +8,20 @@ masked (credentials and every secret the providers declared), with its SHA-256.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any, TypeVar
 
 from cloudaudit.models import Resource
 
-__all__ = ["Record", "Recorder", "canonical", "mask", "record", "recording"]
+__all__ = ["Record", "Recorder", "canonical", "mask", "record", "recorded", "recording"]
 
 SECRET_KEYS = frozenset(
     {
@@ -60,6 +62,8 @@ def mask(data: Any, redact: Callable[[str], str]) -> Any:
         return redact(data)
     if isinstance(data, bytes):
         return f"<{len(data)} bytes>"
+    if is_dataclass(data) and not isinstance(data, type):
+        return mask(asdict(data), redact)
     return data if data is None or isinstance(data, bool | int | float) else str(data)
 
 
@@ -98,6 +102,48 @@ def record(operation: str, data: Any) -> None:
     current = _CURRENT.get()
     if current is not None:
         current[0].add(current[1], operation, data)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def recorded(operation: str) -> Callable[[F], F]:
+    """Decorate a provider's ``fetch_*`` step: what it returns is recorded as ``operation``.
+
+    The record holds the call's plain arguments (project, region, bucket: strings and numbers;
+    clients are left out) and the returned data. A generator's items are recorded one by one
+    as they are read. Outside a recorded audit the wrapper only checks :func:`recording`.
+    """
+
+    def decorate(fn: F) -> F:
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def gen_wrapper(*args: Any, **kwargs: Any) -> Any:
+                for item in fn(*args, **kwargs):
+                    if recording():
+                        record(operation, {"request": _plain_args(args, kwargs), "item": item})
+                    yield item
+
+            return gen_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            out = fn(*args, **kwargs)
+            if recording():
+                record(operation, {"request": _plain_args(args, kwargs), "response": out})
+            return out
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _plain_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    plain = (str, int, float, bool)
+    out: dict[str, Any] = {f"arg{i}": a for i, a in enumerate(args) if isinstance(a, plain)}
+    out.update({k: v for k, v in kwargs.items() if isinstance(v, plain)})
+    return out
 
 
 @dataclass
@@ -139,14 +185,26 @@ class Recorder:
                 self.on_unit(scope, tuple(current.records))
 
     def link(self, r: Resource) -> Resource:
-        """``r`` with the hashes of the records (of its provider and account) that name it."""
+        """``r`` with the hashes of the records that name it (its id or name as a JSON value).
+
+        Records of units of its own account come first, then those of provider-wide units (a
+        Resource Graph or Cloud Asset query over many subscriptions or projects), then any
+        unit of the provider.
+        """
         needles = {json.dumps(n, ensure_ascii=False) for n in _names(r)}
+        prov = r.provider.value
         with self._lock:
-            candidates = list(self._index.get((r.provider.value, r.account), ()))
-        hashes = tuple(
-            dict.fromkeys(c.sha256 for c in candidates if any(n in c.text for n in needles))
-        )
-        return r.model_copy(update={"records": hashes}) if hashes else r
+            tiers = [
+                self._index.get((prov, r.account), []) + self._index.get((prov, "*"), []),
+                [rec for key, recs in self._index.items() if key[0] == prov for rec in recs],
+            ]
+        for candidates in tiers:
+            hashes = tuple(
+                dict.fromkeys(c.sha256 for c in candidates if any(n in c.text for n in needles))
+            )
+            if hashes:
+                return r.model_copy(update={"records": hashes})
+        return r
 
 
 def _names(r: Resource) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
 __all__ = [
@@ -69,6 +70,7 @@ def _by_token(call: Callable[[str | None], Item], container: str, member: str) -
         seen.add(token)
 
 
+@recorded("ecs:DescribeInstances")
 def fetch_instances(client: Any, region: str) -> list[Item]:
     """List every ECS instance of ``region`` (``DescribeInstances``, NextToken pages)."""
     m = _models()
@@ -81,6 +83,7 @@ def fetch_instances(client: Any, region: str) -> list[Item]:
     return list(_by_token(call, "Instances", "Instance"))
 
 
+@recorded("ecs:DescribeDisks")
 def fetch_disks(client: Any, region: str) -> list[Item]:
     """List every block storage disk of ``region`` (``DescribeDisks``, NextToken pages)."""
     m = _models()
@@ -93,6 +96,7 @@ def fetch_disks(client: Any, region: str) -> list[Item]:
     return list(_by_token(call, "Disks", "Disk"))
 
 
+@recorded("ecs:DescribeSnapshots")
 def fetch_snapshots(client: Any, region: str) -> list[Item]:
     """List every snapshot of ``region`` (``DescribeSnapshots``, NextToken pages)."""
     m = _models()
@@ -105,6 +109,7 @@ def fetch_snapshots(client: Any, region: str) -> list[Item]:
     return list(_by_token(call, "Snapshots", "Snapshot"))
 
 
+@recorded("ecs:DescribeImages")
 def fetch_images(client: Any, region: str) -> list[Item]:
     """List the account's own images in ``region`` (``ImageOwnerAlias=self``, page numbers)."""
     m = _models()

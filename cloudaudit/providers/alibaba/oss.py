@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread
 from cloudaudit.providers.alibaba._errors import oss_error_code
@@ -54,6 +55,7 @@ class BucketListing:
     buckets: Sequence[Bucket]
 
 
+@recorded("oss:ListBuckets")
 def fetch_buckets(client: Any) -> BucketListing:
     """List every bucket of the account (``ListBuckets``, marker pages).
 
@@ -79,6 +81,7 @@ def fetch_buckets(client: Any) -> BucketListing:
     return BucketListing(owner=owner, buckets=buckets)
 
 
+@recorded("oss:GetBucketReplication")
 def fetch_replication(client: Any, bucket: str) -> list[Destination]:
     """Return the destinations of a bucket's replication rules (``GetBucketReplication``).
 

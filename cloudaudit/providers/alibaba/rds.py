@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.alibaba.ecs import PaginationLoop
 
@@ -14,6 +15,7 @@ PAGE_SIZE = 100
 Item = Mapping[str, Any]
 
 
+@recorded("rds:DescribeDBInstances")
 def fetch_db_instances(client: Any, region: str) -> list[Item]:
     """List every RDS instance of ``region`` (``DescribeDBInstances``, page numbers).
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cloudaudit.evidence import recorded
+
 __all__ = [
     "SQL_API_VERSION",
     "PaginationLoop",
@@ -68,6 +70,7 @@ def fetch_locations(client: Any, subscription: str) -> list[dict[str, Any]]:
     return [_as_dict(loc) for loc in client.subscriptions.list_locations(subscription)]
 
 
+@recorded("arm:resources.list")
 def fetch_resources(client: Any) -> Iterator[dict[str, Any]]:
     """List every resource of the client's subscription (``resources.list``, all pages).
 
@@ -80,6 +83,7 @@ def fetch_resources(client: Any) -> Iterator[dict[str, Any]]:
         yield row
 
 
+@recorded("arm:sql.links")
 def fetch_sql_links(client: Any, server_id: str) -> dict[str, list[dict[str, Any]]]:
     """Read a SQL server's failover groups and replication links (two paged GETs).
 
@@ -91,6 +95,7 @@ def fetch_sql_links(client: Any, server_id: str) -> dict[str, list[dict[str, Any
     }
 
 
+@recorded("arm:policyAssignments.list")
 def fetch_policy_assignments(client: Any, subscription: str, api_version: str) -> list[Any]:
     """List the policy assignments that apply to a subscription, all pages.
 
@@ -104,6 +109,7 @@ def fetch_policy_assignments(client: Any, subscription: str, api_version: str) -
     return list(_get_paged(client, url))
 
 
+@recorded("arm:get")
 def fetch_object(client: Any, resource_id: str, api_version: str) -> dict[str, Any]:
     """GET one ARM object by id (a policy definition or initiative)."""
     from azure.core.exceptions import HttpResponseError

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.providers.azure._arm import TokenGuard
 
 __all__ = [
@@ -79,6 +80,7 @@ def quota_wait(headers: Mapping[str, str]) -> float:
     return min(MAX_QUOTA_WAIT, h * 3600 + m * 60 + s)
 
 
+@recorded("resourcegraph:resources")
 def fetch_graph(
     client: Any,
     query: str,

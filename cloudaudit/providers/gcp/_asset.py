@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,
@@ -78,6 +79,7 @@ def service_and_type(asset_type: str) -> tuple[str, str]:
     return service, (kind[:1].lower() + kind[1:]) if kind else "resource"
 
 
+@recorded("cloudasset:searchAllResources")
 def fetch_search(
     client: Any, scope: str, asset_types: Sequence[str], **call: Any
 ) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, ProviderId, Resource
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,
@@ -54,6 +55,7 @@ COVERED_ASSET_TYPES = frozenset(
 """Asset types the fallback path also lists; the others become a gap without Cloud Asset."""
 
 
+@recorded("storage:buckets.list")
 def fetch_buckets(client: Any, project: str, **call: Any) -> list[dict[str, Any]]:
     """List every bucket of ``project`` (all pages).
 
@@ -100,6 +102,7 @@ def to_bucket(raw: Mapping[str, Any], project: str) -> Resource:
     )
 
 
+@recorded("compute:list")
 def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> list[dict[str, Any]]:
     """List compute resources of one kind in ``project`` (all pages, all zones).
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.catalog import Catalog
+from cloudaudit.evidence import recorded
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._fanout import FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
@@ -26,6 +27,7 @@ NAME = ProviderId.GCP.value
 CONSTRAINT = "gcp.resourceLocations"
 
 
+@recorded("orgpolicy:getEffectivePolicy")
 def fetch_effective_policy(client: Any, project: str, **call: Any) -> dict[str, Any]:
     """``GET /v2/projects/{project}/policies/gcp.resourceLocations:getEffectivePolicy``."""
     from google.protobuf.json_format import MessageToDict
