@@ -17,7 +17,16 @@ from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
 __all__ = ["SHAPES"]
 
-_SERVICES = {"storage": "storage", "sql": "sqladmin", "cloudsql": "sqladmin"}
+_SERVICES = {"cloudstorage": "storage", "sql": "sqladmin", "cloudsql": "sqladmin"}
+
+
+_AZURE = {
+    "storage": "Microsoft.Storage",
+    "sqlserver": "Microsoft.Sql",
+    "cosmosdb": "Microsoft.DocumentDB",
+    "keyvault": "Microsoft.KeyVault",
+}
+"""Prowler's Azure service names → ARM namespaces (the copy-capable ones)."""
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -40,8 +49,8 @@ def _location(pid: ProviderId, region: str) -> Location:
 def _service(pid: ProviderId, item: Mapping[str, Any]) -> str:
     group = item.get("group")
     service = text(group, "name") if isinstance(group, Mapping) else ""
-    if pid is ProviderId.AZURE and service.lower() == "storage":
-        return "Microsoft.Storage"
+    if pid is ProviderId.AZURE and service.lower() in _AZURE:
+        return _AZURE[service.lower()]
     return _SERVICES.get(service, service) if pid is ProviderId.GCP else service or "unknown"
 
 

@@ -325,3 +325,26 @@ def test_one_line_and_pretty_envelopes_read_alike(indent: int | None, tmp_path: 
     locations.write_text(json.dumps({"value": [entry]}, indent=indent))
     [planned] = plan_import([locations])
     assert planned.shape == "azure-locations"
+
+
+def test_prowler_services_of_other_clouds_can_copy(tmp_path: Path) -> None:
+    def finding(provider: str, group: str, uid: str, region: str) -> dict[str, Any]:
+        resource = {"uid": uid, "name": uid, "region": region, "group": {"name": group}}
+        cloud = {"provider": provider, "account": {"uid": "acct"}}
+        return {"class_uid": 2004, "resources": [resource], "cloud": cloud}
+
+    path = tmp_path / "prowler.ocsf.json"
+    path.write_text(
+        json.dumps(
+            [
+                finding("azure", "storage", "/subscriptions/s/.../storageAccounts/a", "westeurope"),
+                finding("gcp", "cloudstorage", "bucket-b", "europe-west3"),
+                finding("gcp", "compute", "vm-c", "europe-west3"),
+            ]
+        )
+    )
+    by = _by_name(_read(path))
+    assert by["/subscriptions/s/.../storageAccounts/a"].service == "Microsoft.Storage"
+    assert by["/subscriptions/s/.../storageAccounts/a"].data_locations[0].note
+    assert by["bucket-b"].data_locations[0].kind is LocationKind.UNKNOWN
+    assert by["vm-c"].data_locations == ()
