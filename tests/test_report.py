@@ -46,7 +46,7 @@ def _csv(report: Report) -> dict[str, tuple[str, ...]]:
 
 def _jsonl(report: Report) -> dict[str, tuple[str, ...]]:
     rows = [json.loads(line) for line in render(report, "jsonl").splitlines()]
-    return {r["finding_id"]: _split(r["countries"]) for r in rows}
+    return {r["finding_id"]: _split(r["countries"]) for r in rows if "record" not in r}
 
 
 def _split(cell: str) -> tuple[str, ...]:

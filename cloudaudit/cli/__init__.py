@@ -15,7 +15,6 @@ from cloudaudit.cli._common import (
     EXIT_CONFIG,
     EXIT_FAIL,
     EXIT_OK,
-    FORMATS,
     complete_policy,
     config_errors,
     fail_on_option,
@@ -24,6 +23,7 @@ from cloudaudit.cli._common import (
     run_and_emit,
     write_atomic,
 )
+from cloudaudit.cli._outputs import format_option, output_option
 from cloudaudit.report import Report
 
 __all__ = ["main"]
@@ -104,13 +104,8 @@ def audit() -> None:
     shell_complete=complete_policy,
     help="Built-in policy to run the demo with (the demo adds two exemptions).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report to FILE (atomically) instead of stdout.",
-)
+@format_option()
+@output_option()
 @fail_on_option(default=("never",))
 @quiet_option
 @config_errors
@@ -153,25 +148,53 @@ def diff_command(old: Path, new: Path, fmt: str, output: Path | None) -> None:
     Lists new violations, resolved ones, newly unknown resources and coverage changes.
     Exits 1 when something new violates, 0 otherwise, 2 when a file is not a report.
     """
-    from pydantic import ValidationError
-
     from cloudaudit.cli._render import render_diff
     from cloudaudit.diff import diff
 
-    reports = []
-    for path in (old, new):
-        try:
-            reports.append(Report.from_json(path.read_bytes()))
-        except (ValidationError, OSError) as exc:
-            click.echo(f"error: {path} is not a cloudaudit JSON report: {exc}", err=True)
-            sys.exit(EXIT_CONFIG)
-    d = diff(reports[0], reports[1])
+    d = diff(read_report(old), read_report(new))
     text = d.model_dump_json(indent=2) + "\n" if fmt == "json" else render_diff(d)
     if output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
     sys.exit(EXIT_FAIL if d.new_violations else EXIT_OK)
+
+
+def read_report(path: Path) -> Report:
+    """Read a saved JSON report, or exit 2 with one line saying why the file is not one."""
+    from pydantic import ValidationError
+
+    try:
+        return Report.from_json(path.read_bytes())
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        why = f"{first['msg']} at {where}" + (
+            f" ({exc.error_count()} problems)" if exc.error_count() > 1 else ""
+        )
+    click.echo(
+        f"error: {path} is not a cloudaudit JSON report: {why}; give a file written by "
+        "--format json",
+        err=True,
+    )
+    sys.exit(EXIT_CONFIG)
+
+
+@main.command("render")
+@click.argument("report_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option()
+@output_option()
+@quiet_option
+def render_command(report_file: Path, fmt: str, output: Path | None, quiet: bool) -> None:
+    """Render a saved JSON report (REPORT_FILE) again, in any format: no audit, no cloud call.
+
+    The output is byte for byte what the audit would have written in that format.
+    """
+    from cloudaudit.cli._common import emit_report
+
+    emit_report(read_report(report_file), fmt, output, quiet=quiet)
 
 
 @main.group(invoke_without_command=True)

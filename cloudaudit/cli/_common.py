@@ -25,9 +25,15 @@ import click
 from click.shell_completion import CompletionItem
 
 from cloudaudit import outcome
+from cloudaudit.cli._outputs import (
+    OutputError,
+    emit,
+    format_option,
+    output_option,
+    write_atomic,
+)
 from cloudaudit.errors import CloudAuditError
-from cloudaudit.formats import FORMATS, render
-from cloudaudit.formats.table import render_table
+from cloudaudit.formats import FORMATS
 from cloudaudit.models import Coverage
 from cloudaudit.outcome import EXIT_CONFIG, EXIT_FAIL, EXIT_NOT_AUDITED, EXIT_OK
 from cloudaudit.policies import Policy, load_policy
@@ -140,21 +146,8 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
             metavar="NAME=true|false",
             help="Set a policy option, e.g. --option us_dpf=true (repeatable).",
         ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(FORMATS),
-            default="table",
-            show_default=True,
-            help="Output format.",
-        ),
-        click.option(
-            "--output",
-            "output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="Write the report to FILE (atomically) instead of stdout.",
-        ),
+        format_option(),
+        output_option(),
         click.option(
             "--max-workers",
             type=click.IntRange(1, 256),
@@ -198,35 +191,9 @@ def resolve_policy(name: str, option_values: Sequence[str]) -> Policy:
     return load_policy(name, options=parse_options(option_values) or None)
 
 
-class OutputError(click.ClickException):
-    """The report could not be written (exit code 2, like any configuration error)."""
-
-    exit_code = EXIT_CONFIG
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
 def emit_report(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
-    """Write the report in ``fmt`` to ``output`` (atomically) or stdout."""
-    if fmt == "table":
-        text = render_table(report, color=output is None and sys.stdout.isatty())
-    else:
-        text = render(report, fmt)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    write_atomic(output, text)
-    if not quiet:
-        click.echo(f"report written to {output}", err=True)
+    """Write the report in ``fmt`` (one format or several) to stdout, a file or a directory."""
+    emit(report, fmt, output, quiet=quiet)
 
 
 def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:

@@ -11,7 +11,6 @@ import click
 from cloudaudit.cli._common import (
     EXIT_FAIL,
     EXIT_OK,
-    FORMATS,
     as_of_option,
     complete_policy,
     config_errors,
@@ -19,6 +18,7 @@ from cloudaudit.cli._common import (
     quiet_option,
     run_and_emit,
 )
+from cloudaudit.cli._outputs import format_option, output_option
 
 __all__ = ["replay_command", "verify_command"]
 
@@ -34,13 +34,8 @@ _BUNDLE = click.argument("bundle", type=click.Path(exists=True, file_okay=False,
     help="Judge under this policy instead of the bundle's own.",
 )
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report to FILE (atomically) instead of stdout.",
-)
+@format_option()
+@output_option()
 @fail_on_option()
 @quiet_option
 @config_errors

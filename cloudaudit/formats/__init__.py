@@ -15,7 +15,7 @@ from typing import TextIO
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.report import Report
 
-__all__ = ["FORMATS", "render", "write_report"]
+__all__ = ["FORMATS", "SUFFIXES", "format_of", "render", "write_report"]
 
 FORMATS = ("table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "markdown", "html")
 
@@ -31,6 +31,27 @@ _RENDERERS: dict[str, str] = {
     "markdown": "cloudaudit.formats.markdown:render_markdown",
     "html": "cloudaudit.formats.html:render_html",
 }
+
+
+# format -> file suffix, for several formats written to one directory (report<suffix>)
+SUFFIXES: dict[str, str] = {
+    "table": ".txt",
+    "json": ".json",
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+    "sarif": ".sarif",
+    "ocsf": ".ocsf.json",
+    "asff": ".asff.json",
+    "markdown": ".md",
+    "html": ".html",
+}
+
+
+def format_of(path: str) -> str | None:
+    """The format a file name asks for by its suffix (``.sarif``, ``.ocsf.json``...), or None."""
+    name = path.lower()
+    found = [(len(sfx), fmt) for fmt, sfx in SUFFIXES.items() if name.endswith(sfx)]
+    return max(found)[1] if found else None
 
 
 def _json(report: Report) -> str:

@@ -20,16 +20,20 @@ __all__ = ["finding_row", "render_jsonl", "summary_row", "write_jsonl"]
 
 
 def render_jsonl(report: Report) -> str:
-    """Return one JSON object per line, one line per finding.
+    """Return one JSON object per line: one line per finding, then the summary line.
 
     Each row also carries the report's ``started_at`` so that lines from several audits can be
-    appended to one file or shipped to a SIEM and still be told apart.
+    appended to one file or shipped to a SIEM and still be told apart. The last line is the
+    same ``{"record": "summary", ...}`` line a streamed audit ends with (:func:`summary_row`):
+    the counts and every coverage gap, so no reader mistakes what was not seen for nothing.
     """
     started = report.started_at.isoformat()
     lines = [
         json.dumps({**row, "audited_at": started}, ensure_ascii=False, sort_keys=False)
         for row in report.to_records()
     ]
+    summary = summary_row(report.summary, report.coverage, started)
+    lines.append(json.dumps(summary, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
 

@@ -175,8 +175,14 @@ def test_csv_neutralises_formulas(value: object, expected: str) -> None:
 
 
 def test_jsonl_parses_back_one_object_per_finding(report: Report) -> None:
-    lines = render(report, "jsonl").splitlines()
+    *lines, last = render(report, "jsonl").splitlines()
     assert len(lines) == len(report.findings)
+    summary = json.loads(last)  # the same summary line a streamed audit ends with
+    assert summary["record"] == "summary" and summary["total"] == report.summary.total
+    assert [g["code"] for g in summary["coverage"]["gaps"]] == [
+        g.code for g in report.coverage.gaps
+    ]
+    assert summary["complete"] is False
     rows = [json.loads(line) for line in lines]
     assert {r["finding_id"] for r in rows} == {f.id for f in report.findings}
     assert all(set(COLUMNS) <= set(r) for r in rows)

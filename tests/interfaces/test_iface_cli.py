@@ -45,7 +45,8 @@ def test_demo_every_format(fmt: str) -> None:
         doc = json.loads(out)
         assert doc
     elif fmt == "jsonl":
-        assert len([json.loads(x) for x in out.splitlines()]) == 19
+        *rows, summary = [json.loads(x) for x in out.splitlines()]
+        assert len(rows) == 19 and summary["record"] == "summary" and summary["gaps"] == 2
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert len([r for r in rows if r["status"] != "gap"]) == 19

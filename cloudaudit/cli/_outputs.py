@@ -1,0 +1,166 @@
+"""Where a report goes: one format to stdout or a file, or several formats into a directory.
+
+``--format json,sarif,html --output-dir reports`` writes ``reports/report.json``,
+``reports/report.sarif`` and ``reports/report.html`` from one audit. Every file is rendered
+first and then renamed into place, so a failure leaves no file half-written. The bytes are
+those of :func:`cloudaudit.formats.render` for the same report (the table is coloured only on
+a terminal).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cloudaudit.formats import FORMATS, SUFFIXES, render
+from cloudaudit.formats.table import render_table
+from cloudaudit.outcome import EXIT_CONFIG
+from cloudaudit.report import Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["FormatList", "OutputError", "emit", "formats_of", "targets", "write_atomic"]
+
+
+class OutputError(click.ClickException):
+    """The report could not be written (exit code 2, like any configuration error)."""
+
+    exit_code = EXIT_CONFIG
+
+
+class FormatList(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3
+    """``--format``: one format, or several separated by commas (``json,sarif,html``)."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        items = [v.strip().lower() for v in str(value).split(",") if v.strip()]
+        bad = [v for v in items if v not in FORMATS]
+        if bad or not items:
+            self.fail(
+                f"{value!r}: use one of {', '.join(FORMATS)}, or several separated by commas",
+                param,
+                ctx,
+            )
+        return ",".join(dict.fromkeys(items))
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        head, _, last = incomplete.rpartition(",")
+        prefix = f"{head}," if head else ""
+        return [CompletionItem(prefix + f) for f in FORMATS if f.startswith(last)]
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(FORMATS) + "][,...]"
+
+
+def formats_of(fmt: str) -> list[str]:
+    """The formats of a ``--format`` value."""
+    return [f for f in fmt.split(",") if f]
+
+
+def targets(fmt: str, output: Path | None) -> list[tuple[str, Path | None]]:
+    """Where each format goes: ``[(format, path or None for stdout)]``.
+
+    Raises:
+        click.UsageError: several formats without a directory to write them to.
+    """
+    fmts = formats_of(fmt)
+    if len(fmts) == 1 and (output is None or not output.is_dir()):
+        return [(fmts[0], output)]
+    if output is None:
+        raise click.UsageError(
+            f"{len(fmts)} formats need a directory: add --output-dir DIR "
+            f"(files report{SUFFIXES[fmts[0]]}, ...)"
+        )
+    return [(f, output / f"report{SUFFIXES[f]}") for f in fmts]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
+    _commit([(path, _stage(path, text))])
+
+
+def _stage(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return tmp
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> None:
+    try:
+        for path, tmp in staged:
+            tmp.replace(path)
+    except OSError as exc:
+        for _path, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {staged[0][0]}: {exc.strerror or exc}") from exc
+
+
+def _text(report: Report, fmt: str, to_terminal: bool) -> str:
+    if fmt == "table" and to_terminal:
+        return render_table(report, color=True)
+    return render(report, fmt)
+
+
+def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
+    """Write the report in each format of ``fmt`` to stdout, a file, or a directory."""
+    plan = targets(fmt, output)
+    texts = [(f, path, _text(report, f, path is None and sys.stdout.isatty())) for f, path in plan]
+    staged = []
+    try:
+        for _f, path, text in texts:
+            if path is not None:
+                if path.parent != Path() and len(plan) > 1:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                staged.append((path, _stage(path, text)))
+    except (OSError, OutputError) as exc:
+        for _path, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from exc
+    _commit(staged)
+    for _f, path, text in texts:
+        if path is None:
+            click.echo(text, nl=False)
+        elif not quiet:
+            click.echo(f"report written to {path}", err=True)
+
+
+def format_option(default: str = "table") -> Callable[[F], F]:
+    """``--format``: one format or several (``json,sarif,html``, with ``--output-dir``)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatList(),
+        default=default,
+        show_default=True,
+        help="Output format; several separated by commas write one file each into --output-dir.",
+    )
+
+
+def output_option() -> Callable[[F], F]:
+    """``--output FILE`` / ``--output-dir DIR`` (one option, parameter ``output``)."""
+    return click.option(
+        "--output",
+        "--output-dir",
+        "-o",
+        "output",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Write the report to FILE (atomically) instead of stdout; with several formats, "
+        "into the directory DIR as report.<suffix> (report.json, report.sarif, ...).",
+    )

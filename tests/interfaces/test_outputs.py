@@ -1,0 +1,93 @@
+"""One audit, many outputs; a saved report rendered again; the library and the CLI agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cloudaudit.cli import main
+from cloudaudit.formats import FORMATS, SUFFIXES, format_of, render
+from cloudaudit.report import Report
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    # the raw bytes: Result.stdout turns CSV's \r\n into \n
+    return result.exit_code, result.stdout_bytes.decode(), result.stderr
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("saved") / "report.json"
+    code, _, err = _run("demo", "--format", "json", "--output", str(path))
+    assert code == 0, err
+    return path
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_render_of_a_saved_report_is_the_library_output_byte_for_byte(
+    saved: Path, fmt: str
+) -> None:
+    code, out, err = _run("render", str(saved), "--format", fmt)
+    assert code == 0, err
+    report = Report.from_json(saved.read_bytes())
+    assert out == render(report, fmt)
+
+
+def test_several_formats_from_one_audit_into_a_directory(tmp_path: Path) -> None:
+    wanted = ["json", "sarif", "html", "csv", "jsonl", "ocsf", "asff", "markdown", "table"]
+    code, out, err = _run("demo", "--format", ",".join(wanted), "--output-dir", str(tmp_path))
+    assert code == 0, err
+    assert out == ""
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(f"report{SUFFIXES[f]}" for f in wanted)
+    report = Report.from_json((tmp_path / "report.json").read_bytes())
+    for fmt in wanted:  # every file is what the library renders for that one report
+        written_text = (tmp_path / f"report{SUFFIXES[fmt]}").read_bytes().decode()
+        assert written_text == render(report, fmt), fmt
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_render_into_a_directory_and_one_format_into_a_file(saved: Path, tmp_path: Path) -> None:
+    code, _, err = _run("render", str(saved), "--format", "sarif,markdown", "-o", str(tmp_path))
+    assert code == 0, err
+    assert json.loads((tmp_path / "report.sarif").read_text())["version"] == "2.1.0"
+    assert (tmp_path / "report.md").read_text().startswith("# cloudaudit report")
+    single = tmp_path / "only.csv"
+    code, _, _ = _run("render", str(saved), "--format", "csv", "--output", str(single))
+    assert code == 0
+    assert single.read_bytes().decode() == render(Report.from_json(saved.read_bytes()), "csv")
+
+
+def test_several_formats_need_a_directory() -> None:
+    code, out, err = _run("demo", "--format", "json,sarif")
+    assert code == 2 and out == ""
+    assert "2 formats need a directory: add --output-dir DIR" in err
+
+
+def test_an_unknown_format_in_the_list_is_named() -> None:
+    code, _, err = _run("demo", "--format", "json,pdf")
+    assert code == 2 and "'json,pdf'" in err and "several separated by commas" in err
+
+
+@pytest.mark.parametrize("command", ["render", "diff"])
+def test_a_file_that_is_not_a_report_is_said_in_one_line(
+    command: str, saved: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "not-a-report.json"
+    bad.write_text('{"hello": "world"}')
+    args = [command, str(bad)] + ([str(saved)] if command == "diff" else [])
+    code, out, err = _run(*args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert f"error: {bad} is not a cloudaudit JSON report: Field required at" in err
+
+
+def test_format_of_a_file_name() -> None:
+    assert format_of("x/report.ocsf.json") == "ocsf"
+    assert format_of("REPORT.SARIF") == "sarif"
+    assert format_of("a.json") == "json"
+    assert format_of("a.pdf") is None
