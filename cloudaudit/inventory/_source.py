@@ -210,6 +210,10 @@ class ExportSource:
         """No SDK errors to classify."""
         return ()
 
+    def secrets(self) -> Sequence[str]:
+        """Files hold no credentials of cloudaudit's to mask."""
+        return ()
+
     def collect(self, _fanout: Any = None) -> Iterator[Batch]:
         """Yield every source's resources, then those whose copies waited for the rest."""
         deferred: list[tuple[Shape, Any, str, int]] = []

@@ -348,3 +348,15 @@ def test_prowler_services_of_other_clouds_can_copy(tmp_path: Path) -> None:
     assert by["/subscriptions/s/.../storageAccounts/a"].data_locations[0].note
     assert by["bucket-b"].data_locations[0].kind is LocationKind.UNKNOWN
     assert by["vm-c"].data_locations == ()
+
+
+def test_export_source_is_a_provider() -> None:
+    from cloudaudit.providers._protocol import Provider
+
+    source = ExportSource(plan_import([SAMPLES / "prowler_ocsf.json"]))
+    assert isinstance(source, Provider)
+    assert (source.name, tuple(source.classifiers()), tuple(source.secrets())) == (
+        "inventory",
+        (),
+        (),
+    )
