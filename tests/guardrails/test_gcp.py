@@ -7,6 +7,7 @@ allowedValues``); value groups are those Google documents in "Restricting Resour
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,3 +123,19 @@ def test_unknown_value_group_and_denied_project_are_gaps(fake: FakeGcp) -> None:
     assert report.guardrails is not None
     assert report.guardrails.of_kind("no_guardrail") == ()
     assert {s.id for s in report.guardrails.checked} == {"eu-data"}
+
+
+def test_cli_audit_gcp_with_guardrails_then_guardrails_alone(fake: FakeGcp, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cloudaudit.cli import main
+
+    env = {"CLOUDAUDIT_GCP_API_ENDPOINT": fake.url, "CLOUDAUDIT_GCP_ANONYMOUS": "1"}
+    out = tmp_path / "report.json"
+    args = ["audit", "gcp", "--organization", "123", "--guardrails", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--output", str(out)], env=env)
+    assert result.exit_code == 1, result.output  # hk-bucket violates
+    shown = CliRunner().invoke(main, ["guardrails", str(out), "--format", "json"])
+    assert shown.exit_code == 1
+    kinds = [f["kind"] for f in json.loads(shown.stdout)["findings"]]
+    assert kinds == ["permits_restricted", "resource_outside", "no_guardrail"]
