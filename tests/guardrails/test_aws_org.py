@@ -3,17 +3,61 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
+import pytest
 
 from cloudaudit import audit
 from cloudaudit.providers.aws import AwsOrganization, AwsProvider
-from tests.scale.conftest import MANAGEMENT, ROLE, Org
+from tests.scale.conftest import MANAGEMENT, ROLE, GatedMotoServer, Org
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICY = "us-foreign-adversaries"
+
+
+LZ_ARN = "arn:aws:controltower:us-east-1:123456789012:landingzone/1A2B3C4D5E6F7G8H"
+
+
+@pytest.fixture(autouse=True)
+def landing_zone(moto_server: GatedMotoServer) -> Iterator[dict[str, Any]]:
+    """Control Tower's API (moto has none), in the shapes of the botocore model.
+
+    ``ListLandingZones`` -> ``landingZones[].arn``; ``GetLandingZone`` -> ``landingZone`` with
+    the landing zone 3.x ``manifest`` (``governedRegions``, ``organizationStructure``...). No
+    landing zone unless a test sets ``governed``; ``status`` makes both calls fail.
+    """
+    state: dict[str, Any] = {"governed": None, "status": 200}
+
+    def error() -> tuple[int, Any]:
+        message = (
+            "User: arn:aws:sts::123456789012:assumed-role/audit/cloudaudit is not authorized "
+            "to perform: controltower:ListLandingZones"
+        )
+        return state["status"], {"__type": "AccessDeniedException", "message": message}
+
+    def list_zones() -> tuple[int, Any]:
+        if state["status"] != 200:
+            return error()
+        zones = [] if state["governed"] is None else [{"arn": LZ_ARN}]
+        return 200, {"landingZones": zones}
+
+    def get_zone() -> tuple[int, Any]:
+        manifest = {
+            "governedRegions": state["governed"],
+            "organizationStructure": {"security": {"name": "Security"}},
+            "accessManagement": {"enabled": True},
+        }
+        zone = {"arn": LZ_ARN, "version": "3.3", "status": "ACTIVE", "manifest": manifest}
+        return 200, {"landingZone": zone}
+
+    answers = moto_server.gate.answers
+    answers.update({"/list-landingzones": list_zones, "/get-landingzone": get_zone})
+    yield state
+    answers.pop("/list-landingzones", None)
+    answers.pop("/get-landingzone", None)
 
 
 def _scp_text(regions: list[str]) -> str:
@@ -166,3 +210,33 @@ def test_every_guardrail_call_is_in_the_published_policy(org_factory: Callable[.
     org_calls = {c for c in calls if c.startswith("organizations:")}
     assert {"organizations:ListPolicies", "organizations:DescribePolicy"} <= org_calls
     assert org_calls <= caller
+
+
+def test_control_tower_region_deny_with_its_governed_regions(
+    org_factory: Callable[..., Org], landing_zone: dict[str, Any]
+) -> None:
+    org = org_factory(2)
+    text = (FIXTURES / "aws_control_tower_region_deny.json").read_text()
+    pid = _attach(org, "aws-guardrails-AbCdEf", text, org.ous["a"])
+    landing_zone["governed"] = ["eu-west-1", "eu-central-1", "us-east-1"]
+    report = audit(_org_provider(), POLICY, max_workers=4)
+    assert report.guardrails is not None and report.coverage.gaps == ()
+    (ct,) = [g for g in report.guardrails.guardrails if g.id == pid]
+    assert ct.kind == "control_tower"
+    assert "Control Tower governs eu-west-1, eu-central-1, us-east-1" in ct.notes
+    assert any("differs from the governed regions in us-east-1" in n for n in ct.notes)
+    assert "Control Tower region deny" in ct.label
+
+
+def test_control_tower_refused_is_a_gap_and_scps_are_still_read(
+    org_factory: Callable[..., Org], landing_zone: dict[str, Any]
+) -> None:
+    org = org_factory(2)
+    pid = _attach(org, "deny-outside-eu", _scp_text(["eu-west-1"]), org.ous["a"])
+    landing_zone["status"] = 403
+    report = audit(_org_provider(), POLICY, max_workers=4)
+    (gap,) = report.coverage.gaps
+    assert gap.service == "guardrails" and gap.code == "AccessDeniedException"
+    assert "controltower:ListLandingZones" in gap.message
+    assert report.guardrails is not None
+    assert pid in {g.id for g in report.guardrails.guardrails}

@@ -9,6 +9,7 @@ once (to check the audit's global bound). Resources are seeded straight into mot
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import threading
@@ -40,6 +41,8 @@ class Gate:
     app: Callable[..., Any]
     denied: set[str] = field(default_factory=set)
     denied_targets: set[str] = field(default_factory=set)  # X-Amz-Target operations
+    answers: dict[str, Callable[[], tuple[int, Any]]] = field(default_factory=dict)
+    """REST-JSON paths moto does not serve (Control Tower), answered in the documented shape."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     active: int = 0
     peak: int = 0
@@ -57,6 +60,11 @@ class Gate:
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         form = dict(urllib.parse.parse_qsl(body.decode(errors="replace")))
+        answer = self.answers.get(req.path)
+        if answer is not None:
+            status, payload = answer()
+            response = Response(json.dumps(payload), status=status, content_type="application/json")
+            return response(environ, start_response)
         target = req.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
         if target and target in self.denied_targets:
             payload = '{"__type": "AccessDeniedException", "message": "denied by SCP"}'

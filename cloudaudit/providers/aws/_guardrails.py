@@ -27,15 +27,19 @@ from cloudaudit.providers.aws._scp import RegionStatement, allows_everything, re
 __all__ = [
     "GUARDRAIL_ACTIONS",
     "OrgTree",
+    "fetch_governed_regions",
     "fetch_org_tree",
     "fetch_policies",
     "guardrail_batches",
     "read_guardrails",
     "to_guardrails",
+    "with_governed_regions",
 ]
 
 _PROVIDER = ProviderId.AWS.value
 GUARDRAIL_ACTIONS: tuple[str, ...] = (
+    "controltower:GetLandingZone",
+    "controltower:ListLandingZones",
     "organizations:DescribePolicy",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
@@ -116,7 +120,49 @@ def fetch_policies(org: Any, policy_type: str) -> list[dict[str, Any]]:
     return out
 
 
+def fetch_governed_regions(ct: Any) -> tuple[str, ...] | None:
+    """Control Tower's governed regions (``ListLandingZones``, ``GetLandingZone``).
+
+    Returns:
+        The landing zone manifest's ``governedRegions``, or ``None`` without a landing zone.
+    """
+    zones: list[dict[str, Any]] = []
+    for page in ct.get_paginator("list_landing_zones").paginate():
+        zones.extend(page.get("landingZones") or ())
+    if not zones:
+        return None
+    zone = ct.get_landing_zone(landingZoneIdentifier=zones[0]["arn"])["landingZone"]
+    manifest = zone.get("manifest") or {}
+    return tuple(str(r) for r in manifest.get("governedRegions") or ())
+
+
 # ----------------------------------------------------------------------------- pure
+def with_governed_regions(
+    guardrails: Sequence[Guardrail], governed: tuple[str, ...] | None
+) -> list[Guardrail]:
+    """Note Control Tower's governed regions on its Region deny guardrails (pure).
+
+    Control Tower denies outside the governed regions only where its Region deny control is
+    on; a governed list that differs from the control's allowed list is named.
+    """
+    if governed is None:
+        return list(guardrails)
+    out = []
+    for g in guardrails:
+        if g.kind != "control_tower":
+            out.append(g)
+            continue
+        notes = [f"Control Tower governs {', '.join(governed) or 'no region'}"]
+        allowed = set(g.rule.allow or ())
+        if allowed != set(governed):
+            differ = sorted(allowed ^ set(governed))
+            notes.append(
+                "its Region deny list differs from the governed regions in " + ", ".join(differ)
+            )
+        out.append(g.model_copy(update={"notes": (*g.notes, *notes)}))
+    return out
+
+
 def _target_scope(target: dict[str, Any], tree: OrgTree) -> GuardrailScope:
     tid = str(target["TargetId"])
     kind = _TARGET_KINDS.get(str(target.get("Type", "")), "target")
@@ -260,32 +306,49 @@ def checked_scopes(accounts: Iterable[str]) -> tuple[GuardrailScope, ...]:
     )
 
 
-def read_guardrails(org: Any, accounts: Sequence[str], partition: str) -> Batch:
+def read_guardrails(
+    org: Any, accounts: Sequence[str], partition: str, governed: tuple[str, ...] | None = None
+) -> Batch:
     """Read SCPs and RCPs and return them as one batch (raises on an API error)."""
     tree = fetch_org_tree(org)
     policies = []
     for policy_type in POLICY_TYPES:
         policies.extend(fetch_policies(org, policy_type))
-    guardrails, gaps = to_guardrails(policies, tree, accounts, partition)
+    found, gaps = to_guardrails(policies, tree, accounts, partition)
+    guardrails = with_governed_regions(found, governed)
     return Batch(gaps=gaps, guardrails=guardrails, guardrail_scopes=checked_scopes(accounts))
 
 
 def guardrail_batches(
-    fanout: FanOut, org: Callable[[], Any], accounts: Sequence[str], partition: str
+    fanout: FanOut,
+    client: Callable[[str], Any],
+    accounts: Sequence[str],
+    partition: str,
 ) -> Iterator[Batch]:
     """Read the guardrails for ``accounts``; a failure is one gap (service ``guardrails``).
 
-    An account outside any organization (``AWSOrganizationsNotInUseException``) is checked
-    and has no guardrail; a refused call (a member account) is a gap naming the call.
+    ``client(service)`` builds the ``organizations`` and ``controltower`` clients. An account
+    outside any organization (``AWSOrganizationsNotInUseException``) is checked and has no
+    guardrail; a refused call (a member account) is a gap naming the call. Control Tower's
+    governed regions are read apart: when they cannot be, that is a gap of its own and the
+    SCPs are still read.
     """
     only = accounts[0] if len(accounts) == 1 else None
+    scope = Scope(_PROVIDER, only, None, "guardrails")
+    governed: list[tuple[str, ...] | None] = []
+
+    def landing_zone() -> list[Batch]:
+        governed.append(fetch_governed_regions(client("controltower")))
+        return []
 
     def produce() -> list[Batch]:
-        client = org()
+        org = client("organizations")
+        zone = governed[0] if governed else None
         try:
-            return [read_guardrails(client, accounts, partition)]
-        except client.exceptions.AWSOrganizationsNotInUseException:
+            return [read_guardrails(org, accounts, partition, zone)]
+        except org.exceptions.AWSOrganizationsNotInUseException:
             return [Batch(guardrail_scopes=checked_scopes(accounts))]
 
-    for item in guard_iter(fanout, Scope(_PROVIDER, only, None, "guardrails"), produce):
-        yield Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[misc]
+    for run in (landing_zone, produce):
+        for item in guard_iter(fanout, scope, run):
+            yield Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[misc]

@@ -473,10 +473,12 @@ class AwsOrganization:
         if not self._guardrails:
             return
         s = self._settings
-        org = functools.partial(
-            self._base.client, "organizations", s.home, make_config(s.max_workers)
-        )
-        yield from guardrail_batches(fanout, org, [a.account for a in specs], s.partition)
+        config = make_config(s.max_workers)
+
+        def client(service: str) -> Any:
+            return self._base.client(service, s.home, config)
+
+        yield from guardrail_batches(fanout, client, [a.account for a in specs], s.partition)
 
     def collect(self, fanout: FanOut) -> Iterator[Batch]:
         """Audit the accounts in this process, ``max_accounts`` at a time, on ``fanout``."""

@@ -189,8 +189,8 @@ class AwsProvider:
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
         if self._guardrails:
-            org = functools.partial(cache.get, "organizations", home)
-            yield from guardrail_batches(fanout, org, [account], partition)
+            client = functools.partial(_home_client, cache, home)
+            yield from guardrail_batches(fanout, client, [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
         if aggregators:
             enabled = [r.name for r in regions if r.enabled]
@@ -316,6 +316,10 @@ class _Plan:
         assert region is not None
         self.reported.add(region)
         yield Batch(gaps=(fanout.gap(Scope(_PROVIDER, self.account, region), refused),))
+
+
+def _home_client(cache: ClientCache, home: str, service: str) -> Any:
+    return cache.get(service, home)
 
 
 def _runner(collector: Collector, ctx: AwsContext, probe: RegionProbe | None = None) -> Any:
