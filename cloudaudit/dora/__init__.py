@@ -33,6 +33,7 @@ from cloudaudit.dora._roi import (
     Unresolved,
     finding_countries,
     roi_tables,
+    scope_feed,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "parse_register",
     "register_diff",
     "roi_tables",
+    "scope_feed",
 ]

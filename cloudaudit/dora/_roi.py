@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from cloudaudit.dora._mapping import Arrangement, DoraMapping
-from cloudaudit.models import Finding
+from cloudaudit.models import Finding, Resource
 from cloudaudit.report import Report
 
 __all__ = [
@@ -29,8 +29,10 @@ __all__ = [
     "B_05_01_COLUMNS",
     "RoiTables",
     "Unresolved",
+    "csv_text",
     "finding_countries",
     "roi_tables",
+    "scope_feed",
 ]
 
 B_02_02_COLUMNS = tuple(f"c{n:04d}" for n in range(10, 190, 10))
@@ -65,13 +67,15 @@ class RoiTables:
     unresolved: list[Unresolved] = field(default_factory=list)
     # arrangement reference -> (storage countries, processing countries) found
     found: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    # arrangement reference -> (country of provision, country of storage) combinations
+    pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def files(self) -> dict[str, str]:
         """The CSV files, by name: ``b_02.02.csv``, ``b_05.01.csv`` and ``unresolved.csv``."""
         return {
-            "b_02.02.csv": _csv(B_02_02_COLUMNS, self.b_02_02),
-            "b_05.01.csv": _csv(B_05_01_COLUMNS, self.b_05_01),
-            "unresolved.csv": _csv(
+            "b_02.02.csv": csv_text(B_02_02_COLUMNS, self.b_02_02),
+            "b_05.01.csv": csv_text(B_05_01_COLUMNS, self.b_05_01),
+            "unresolved.csv": csv_text(
                 ("resource_id", "provider", "account", "arrangement", "reason"),
                 (
                     {
@@ -87,7 +91,8 @@ class RoiTables:
         }
 
 
-def _csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> str:
+def csv_text(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> str:
+    """Rows as CSV with exactly ``columns`` (missing cells empty)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -136,30 +141,61 @@ def _code_type(m: DoraMapping, code: str) -> str:
     return next((p.code_type for p in m.providers if p.code == code), "LEI")
 
 
-def roi_tables(report: Report, mapping: DoraMapping) -> RoiTables:
-    """Derive B_02.02 and B_05.01 location rows from ``report`` under ``mapping``."""
-    tables = RoiTables()
-    pairs: dict[str, set[tuple[str, str]]] = {}
+def _gather(report: Report, key: Callable[[Resource], str | None], tables: RoiTables) -> None:
+    """Fill ``tables.found`` and the (provision, storage) pairs per key; list what is not placed.
+
+    Data rests where the resource is (each candidate of a multi-region with itself) and where
+    its copies are, managed from where the resource is.
+    """
     for f in report.findings:
         r = f.resource
-        a = mapping.arrangement_of(r)
-        if a is None:
+        ref = key(r)
+        if ref is None:
             tables.unresolved.append(
                 Unresolved(r.id, r.provider.value, r.account, None, "no arrangement matches")
             )
             continue
         processing, copies, problems = finding_countries(f)
         for problem in problems:
-            tables.unresolved.append(
-                Unresolved(r.id, r.provider.value, r.account, a.reference, problem)
-            )
-        found = tables.found.setdefault(a.reference, (set(), set()))
+            tables.unresolved.append(Unresolved(r.id, r.provider.value, r.account, ref, problem))
+        found = tables.found.setdefault(ref, (set(), set()))
         found[0].update(processing | copies)
         found[1].update(processing)
-        # Data rests where the resource is (each candidate of a multi-region with itself) and
-        # where its copies are, managed from where the resource is.
         combos = {(p, p) for p in processing} | {(p, c) for p in processing for c in copies}
-        pairs.setdefault(a.reference, set()).update(combos)
+        tables.pairs.setdefault(ref, set()).update(combos)
+    for gap in report.coverage.gaps:
+        tables.unresolved.append(
+            Unresolved(gap.scope, gap.provider, gap.account or "", None, f"not audited: {gap.code}")
+        )
+
+
+def scope_feed(report: Report) -> RoiTables:
+    """The B_02.02 location columns keyed by cloudaudit's scopes, for ``--format dora-roi``.
+
+    Without a mapping file the register's identifiers are unknown: column 0010 holds
+    ``provider/account/service`` and the identifier columns stay empty, to be keyed by
+    ``cloudaudit dora-roi REPORT --mapping FILE`` (docs/dora.md).
+    """
+    tables = RoiTables()
+    _gather(report, lambda r: f"{r.provider.value}/{r.account}/{r.service}", tables)
+    for ref in sorted(tables.pairs):
+        for provision, rest in sorted(tables.pairs[ref]):
+            row = {"c0010": ref, "c0140": YES, "c0150": country_code(rest)}
+            row["c0130"] = row["c0160"] = country_code(provision)
+            tables.b_02_02.append(row)
+    return tables
+
+
+def roi_tables(report: Report, mapping: DoraMapping) -> RoiTables:
+    """Derive B_02.02 and B_05.01 location rows from ``report`` under ``mapping``."""
+    tables = RoiTables()
+
+    def reference(r: Resource) -> str | None:
+        a = mapping.arrangement_of(r)
+        return a.reference if a is not None else None
+
+    _gather(report, reference, tables)
+    pairs = tables.pairs
     by_ref = {a.reference: a for a in mapping.arrangements}
     for ref in sorted(pairs):
         for provision, rest in sorted(pairs[ref]):
@@ -180,9 +216,5 @@ def roi_tables(report: Report, mapping: DoraMapping) -> RoiTables:
                 "c0110": p.parent_code or p.code,
                 "c0120": CODE_TYPES[p.parent_code_type or p.code_type],
             }
-        )
-    for gap in report.coverage.gaps:
-        tables.unresolved.append(
-            Unresolved(gap.scope, gap.provider, gap.account or "", None, f"not audited: {gap.code}")
         )
     return tables

@@ -17,7 +17,18 @@ from cloudaudit.report import Report
 
 __all__ = ["FORMATS", "SUFFIXES", "format_of", "render", "write_report"]
 
-FORMATS = ("table", "json", "jsonl", "csv", "sarif", "ocsf", "asff", "markdown", "html")
+FORMATS = (
+    "table",
+    "json",
+    "jsonl",
+    "csv",
+    "sarif",
+    "ocsf",
+    "asff",
+    "markdown",
+    "html",
+    "dora-roi",
+)
 
 # format -> "module:function" rendering a Report to text; add a format with one line here
 _RENDERERS: dict[str, str] = {
@@ -30,6 +41,7 @@ _RENDERERS: dict[str, str] = {
     "asff": "cloudaudit.formats.asff:render_asff",
     "markdown": "cloudaudit.formats.markdown:render_markdown",
     "html": "cloudaudit.formats.html:render_html",
+    "dora-roi": "cloudaudit.formats.dora:render_dora_roi",
 }
 
 
@@ -44,6 +56,7 @@ SUFFIXES: dict[str, str] = {
     "asff": ".asff.json",
     "markdown": ".md",
     "html": ".html",
+    "dora-roi": ".dora-b_02.02.csv",
 }
 
 

@@ -234,3 +234,21 @@ def test_mapping_model_is_usable_from_python(report: Report) -> None:
     )
     tables = roi_tables(report, m)
     assert tables.b_02_02 and {r["c0010"] for r in tables.b_02_02} == {"A"}
+
+
+def test_format_dora_roi_keys_rows_by_scope_and_keeps_what_it_cannot_place(
+    report: Report,
+) -> None:
+    from cloudaudit.formats import render
+
+    header, rows = _rows(render(report, "dora-roi"))
+    assert tuple(header) == B_02_02_COLUMNS
+    placed = [r for r in rows if r["c0150"]]
+    assert ("aws/111122223333/s3", "eba_GA:US", "eba_GA:HK") in {
+        (r["c0010"], r["c0130"], r["c0150"]) for r in placed
+    }
+    assert all(COUNTRY.match(r["c0130"]) and COUNTRY.match(r["c0160"]) for r in placed)
+    empty = {r["c0010"] for r in rows if not r["c0150"]}
+    assert "aws/111122223333/me-south-1/*" in empty  # a scope not audited
+    assert "aws/111122223333/s3" in empty  # the bucket in an unmapped region
+    assert all(r["c0140"] == "eba_BT:x28" for r in rows)

@@ -55,6 +55,9 @@ def test_demo_every_format(fmt: str) -> None:
         assert out.startswith("<!DOCTYPE html>") and "</html>" in out
     elif fmt == "markdown":
         assert out.startswith("# cloudaudit report")
+    elif fmt == "dora-roi":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows and all(r["c0140"] == "eba_BT:x28" for r in rows)
     else:
         assert "Coverage gaps" in out
 
