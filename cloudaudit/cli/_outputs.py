@@ -10,6 +10,7 @@ a terminal).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from cloudaudit.formats import FORMATS, SUFFIXES, render
-from cloudaudit.formats.table import render_table
+from cloudaudit.formats.table import TableOptions, render_table
 from cloudaudit.outcome import EXIT_CONFIG
 from cloudaudit.report import Report
 
@@ -109,16 +110,51 @@ def _commit(staged: list[tuple[Path, Path]]) -> None:
         raise OutputError(f"cannot write {staged[0][0]}: {exc.strerror or exc}") from exc
 
 
+# the table's --only and --no-color of the command being run (set by the options' callbacks,
+# which click calls on every invocation, with the defaults when the options are not given)
+_TABLE: dict[str, Any] = {"only": None, "no_color": False}
+_STATUSES = ("violation", "unknown", "exempt", "compliant")
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if key == "only" and value is not None:
+            items = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v))
+            bad = [v for v in items if v not in _STATUSES]
+            if bad or not items:
+                raise click.BadParameter(
+                    f"{value!r}: use statuses among {', '.join(_STATUSES)}, separated by commas"
+                )
+            value = items
+        _TABLE[key] = value
+        return value
+
+    return callback
+
+
+def table_options(to_terminal: bool) -> TableOptions:
+    """The table's layout for this command: terminal width and colour only on a terminal."""
+    color = to_terminal and not os.environ.get("NO_COLOR") and not _TABLE["no_color"]
+    width = shutil.get_terminal_size().columns if to_terminal else None
+    return TableOptions(width=width, color=color, only=_TABLE["only"])
+
+
 def _text(report: Report, fmt: str, to_terminal: bool) -> str:
-    if fmt == "table" and to_terminal:
-        return render_table(report, color=True)
+    if fmt == "table":
+        return render_table(report, table_options(to_terminal))
     return render(report, fmt)
+
+
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal (the table is then coloured and fitted)."""
+    return sys.stdout.isatty()
 
 
 def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
     """Write the report in each format of ``fmt`` to stdout, a file, or a directory."""
     plan = targets(fmt, output)
-    texts = [(f, path, _text(report, f, path is None and sys.stdout.isatty())) for f, path in plan]
+    tty = stdout_is_terminal()
+    texts = [(f, path, _text(report, f, path is None and tty)) for f, path in plan]
     staged = []
     try:
         for _f, path, text in texts:
@@ -141,8 +177,12 @@ def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) 
 
 
 def format_option(default: str = "table") -> Callable[[F], F]:
-    """``--format``: one format or several (``json,sarif,html``, with ``--output-dir``)."""
-    return click.option(
+    """``--format`` (one format or several, with ``--output-dir``), and the table's options.
+
+    ``--only violation,unknown`` lists only those statuses in the table; ``--no-color`` (or
+    the ``NO_COLOR`` environment variable) turns its colours off.
+    """
+    fmt = click.option(
         "--format",
         "fmt",
         type=FormatList(),
@@ -150,6 +190,26 @@ def format_option(default: str = "table") -> Callable[[F], F]:
         show_default=True,
         help="Output format; several separated by commas write one file each into --output-dir.",
     )
+    only = click.option(
+        "--only",
+        default=None,
+        metavar="STATUS[,...]",
+        expose_value=False,
+        callback=_remember("only"),
+        help="Table: list only these statuses (violation,unknown,exempt,compliant).",
+    )
+    no_color = click.option(
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember("no_color"),
+        help="Table: no colours (also when NO_COLOR is set).",
+    )
+
+    def decorate(func: F) -> F:
+        return fmt(only(no_color(func)))
+
+    return decorate
 
 
 def output_option() -> Callable[[F], F]:
