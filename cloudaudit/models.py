@@ -82,9 +82,16 @@ class Location(BaseModel):
         region: The vendor's region or location code (``eu-central-1``, ``EU``, ``westeurope``).
         zone: Availability zone, when the resource is zonal (``us-east-1a``, ``europe-west3-b``).
         kind: Whether the location is a zone, a region, a multi/dual-region, global or unknown.
+        via: For a copy, the id of the copy mechanism that put the data there (declared in
+            :mod:`cloudaudit.copymodel`, e.g. ``azure.sql.backup-geo``); ``None`` for a
+            resource's own location or a copy recorded before mechanisms were named.
         note: Why the location is unknown when the cloud could not be asked: the call that
             failed, on what, and its error code (``s3:GetBucketLocation on bucket logs
-            failed: AccessDenied``). Reasons quote it instead of blaming the catalog.
+            failed: AccessDenied``); for a copy, also why the data is there ("backups use Geo
+            redundancy: the paired region of southeastasia"). Reasons quote it instead of
+            blaming the catalog.
+        site: A customer-premises placement (an AWS Outpost ARN). Such a place is in no
+            catalog: it is unknown unless the policy maps the site to a country.
     """
 
     model_config = _FROZEN
@@ -93,10 +100,14 @@ class Location(BaseModel):
     region: str | None = None
     zone: str | None = None
     kind: LocationKind = LocationKind.REGION
+    via: str | None = None
     note: str | None = None
+    site: str | None = None
 
     def key(self) -> tuple[str, str | None, str | None, str]:
         """Return a hashable key, used to cache catalog lookups (the note does not place)."""
+        if self.site is not None:
+            return (self.provider.value, self.region, f"{self.zone}@{self.site}", "site")
         return (self.provider.value, self.region, self.zone, self.kind.value)
 
     def __str__(self) -> str:

@@ -25,8 +25,8 @@ def make_resource(
     region: str | None,
     *,
     name: str = "resource",
-    service: str = "storage",
-    type: str = "bucket",
+    service: str | None = None,
+    type: str | None = None,
     account: str = "000000000000",
     zone: str | None = None,
     kind: LocationKind | str = LocationKind.REGION,
@@ -34,8 +34,16 @@ def make_resource(
     tags: Mapping[str, str] | None = None,
     id: str | None = None,
 ) -> Resource:
-    """Build a :class:`Resource` with sensible defaults (copies are regions of the same cloud)."""
+    """Build a :class:`Resource` with sensible defaults (copies are regions of the same cloud).
+
+    ``service`` and ``type`` default to the provider's object storage (``s3``/``bucket``,
+    ``storage``/``bucket``, ``Microsoft.Storage``/``storageAccounts``, ``oss``/``bucket``), a
+    type the copy model declares.
+    """
     pid = ProviderId(provider)
+    default_service, default_type = _STORAGE.get(pid, ("storage", "bucket"))
+    service = default_service if service is None else service
+    type = default_type if type is None else type
     return Resource(
         provider=pid,
         account=account,
@@ -47,6 +55,14 @@ def make_resource(
         data_locations=tuple(Location(provider=pid, region=c) for c in copies),
         tags=dict(tags or {}),
     )
+
+
+_STORAGE: dict[ProviderId, tuple[str, str]] = {
+    ProviderId.AWS: ("s3", "bucket"),
+    ProviderId.GCP: ("storage", "bucket"),
+    ProviderId.AZURE: ("Microsoft.Storage", "storageAccounts"),
+    ProviderId.ALIBABA: ("oss", "bucket"),
+}
 
 
 class FakeProvider:

@@ -9,6 +9,7 @@ never a guess.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from cloudaudit.catalog._data import (
@@ -18,7 +19,7 @@ from cloudaudit.catalog._data import (
     load_catalog_file,
     load_country_names,
 )
-from cloudaudit.models import Location, Place, ProviderId
+from cloudaudit.models import Location, LocationKind, Place, ProviderId
 
 __all__ = [
     "Catalog",
@@ -29,6 +30,7 @@ __all__ = [
     "default_catalog",
     "locate",
     "numeric_code",
+    "zone_group",
 ]
 
 CATALOG_PROVIDERS: tuple[ProviderId, ...] = (
@@ -90,8 +92,18 @@ class Catalog:
         file = self._files.get(provider)
         regions = self._regions.get(provider, {})
         entry: RegionEntry | None = None
+        if loc.site is not None:
+            return _unplaced(loc, f"customer premises ({loc.site}): no catalog places a site")
         if loc.zone is not None:
             entry = _zone_entry(self._zones.get(provider, {}), provider, loc.zone)
+            group = zone_group(provider, loc.zone)
+            if entry is None and group is not None:
+                return _unplaced(
+                    loc,
+                    f"zone group {group} (parent region {loc.region or '?'}) is not in the "
+                    "catalog; a Local or Wavelength Zone may be in another country than its "
+                    "parent region",
+                )
         if entry is None and loc.region is not None:
             entry = regions.get(_norm(provider, loc.region))
         if entry is None and loc.region is None and loc.zone is not None:
@@ -137,6 +149,33 @@ def _region_of_zone(provider: ProviderId, zone: str) -> str:
     return zone
 
 
+def _unplaced(loc: Location, notes: str) -> Place:
+    return Place(
+        provider=loc.provider,
+        region=loc.region,
+        zone=loc.zone,
+        kind=LocationKind.UNKNOWN,
+        notes=notes,
+    )
+
+
+_AWS_ZONE_GROUP = re.compile(
+    r"^(?P<group>[a-z]{2}(?:-[a-z]+)+-\d+-(?:[a-z]{3}-\d+|wl\d+-[a-z]+-wlz-\d+))[a-z]?$"
+)
+
+
+def zone_group(provider: ProviderId | str, zone: str) -> str | None:
+    """The Local or Wavelength Zone group of an AWS zone, else ``None``.
+
+    ``ap-northeast-1-tpe-1a`` → ``ap-northeast-1-tpe-1``; ``us-east-1-wl1-bos-wlz-1`` → itself;
+    an ordinary availability zone (``us-east-1a``) has no group.
+    """
+    if ProviderId(provider) is not ProviderId.AWS:
+        return None
+    match = _AWS_ZONE_GROUP.match(zone)
+    return match.group("group") if match else None
+
+
 def _zone_entry(
     zones: dict[str, RegionEntry], provider: ProviderId, zone: str
 ) -> RegionEntry | None:
@@ -144,8 +183,9 @@ def _zone_entry(
     if not zones:
         return None
     hit = zones.get(zone)
-    if hit is None and provider is ProviderId.AWS and zone[-1:].isalpha():
-        hit = zones.get(zone[:-1])
+    if hit is None and provider is ProviderId.AWS:
+        group = zone_group(provider, zone)
+        hit = zones.get(group) if group else None
     return hit
 
 

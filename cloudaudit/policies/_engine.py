@@ -17,6 +17,7 @@ from operator import attrgetter
 from pydantic import BaseModel
 
 from cloudaudit.catalog import Catalog, country_name, default_catalog
+from cloudaudit.copymodel import MechanismKind, mechanism, unread_copies
 from cloudaudit.models import Evidence, Finding, Location, LocationKind, Place, Resource, Status
 from cloudaudit.policies._model import Policy, RuleSet, Term, compile_rules
 
@@ -47,7 +48,7 @@ _set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-_loc_key = attrgetter("provider", "region", "zone", "kind", "note")
+_loc_key = attrgetter("provider", "region", "zone", "kind", "note", "via", "site")
 """What a location's verdict depends on (one C call per location on the hot path)."""
 
 
@@ -105,14 +106,42 @@ class Engine:
         self._combo: dict[tuple[object, ...], Judgement] = {}
 
     # ----- judging one location -------------------------------------------------------------
+    def _place(self, loc: Location) -> Place:
+        """The catalog's place, or the policy's mapping of a customer-premises site."""
+        if loc.site is None:
+            return self.catalog.place(loc)
+        premises = self.policy.premises
+        country = premises.get(loc.site) or premises.get(loc.site.rsplit("/", 1)[-1])
+        if country is None:
+            return self.catalog.place(loc)
+        parent = self.catalog.place(loc.model_copy(update={"site": None, "zone": None}))
+        return Place(
+            provider=loc.provider,
+            region=loc.region,
+            kind=LocationKind.REGION,
+            country=country,
+            countries=(country,),
+            city=f"customer premises {loc.site}",
+            operator=parent.operator,
+            operator_country=parent.operator_country,
+            partition=parent.partition,
+            source="the policy's `premises` mapping",
+        )
+
     def _judge_location(self, loc: Location, axis: str) -> Judgement:
-        place = self.catalog.place(loc)
-        verb = "is in" if axis == "location" else "keeps a copy of its data in"
-        if loc.note and axis != "location":
-            verb = "may keep a copy of its data in"
+        place = self._place(loc)
         where = _where(place, loc)
         status, text, matched = self._judge_countries(place, loc)
-        reason = f"{LABEL} {verb} {where}{text}"
+        if axis == "location":
+            reason = f"{LABEL} is in {where}{text}"
+        elif place.known:
+            reason = f"{LABEL} keeps a copy of its data in {where}{_via(loc)}{text}"
+        elif loc.region is None and loc.zone is None and loc.site is None:
+            mech = mechanism(loc.via)
+            through = f" through {mech.title}" if mech else ""
+            reason = f"{LABEL} may keep a copy of its data elsewhere{through}{text}"
+        else:
+            reason = f"{LABEL} may keep a copy of its data in {where}{text}"
         ev_axis = "location" if axis == "location" else "copy"
         evidence = Evidence(axis=ev_axis, location=loc, place=place, status=status, matched=matched)
         return Judgement(status, (reason,), matched, (evidence,))
@@ -144,6 +173,14 @@ class Engine:
             )
         if not place.known and loc.note:
             return Status.UNKNOWN, f" ({loc.note}); its residency cannot be judged", ()
+        if not place.known and loc.site is not None:
+            why = (
+                f", on customer premises ({loc.site}) that no catalog places; map the site to a "
+                "country with the policy's `premises` to judge it"
+            )
+            return Status.UNKNOWN, why, ()
+        if not place.known and place.notes and place.kind is LocationKind.UNKNOWN:
+            return Status.UNKNOWN, f", which cannot be placed: {place.notes}", ()
         if not place.known:
             return (
                 Status.UNKNOWN,
@@ -287,7 +324,7 @@ class Engine:
         return " / ".join(dict.fromkeys(cites))
 
     def _judge_operator(self, loc: Location, axis: str = "location") -> Judgement | None:
-        place = self.catalog.place(loc)
+        place = self._place(loc)
         op = place.operator_country
         verb = "is in" if axis == "location" else "keeps a copy of its data in"
         if op is None:
@@ -310,14 +347,14 @@ class Engine:
 
     # ----- combining ------------------------------------------------------------------------
     def _single_cached(self, loc: Location, axis: str) -> list[Judgement]:
-        key = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, axis)
+        key = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, loc.via, loc.site, axis)
         hit = self._single.get(key)
         if hit is None:
             hit = self._judge_location(loc, axis)
             self._single[key] = hit
         out = [hit]
         if "operator" in self._axes:
-            okey = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, "operator", axis)
+            okey = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, loc.site, "operator", axis)
             op = self._single.get(okey)
             if op is None and okey not in self._single:
                 op = self._judge_operator(loc, axis)
@@ -346,15 +383,32 @@ class Engine:
     ) -> Judgement:
         parts = self._single_cached(location, "location")
         if "copies" in self._axes:
-            seen = {(location.provider, location.region, location.zone, location.note)}
+            seen = {_seen_key(location)}
             for c in copies:
-                ck = (c.provider, c.region, c.zone, c.note)
+                ck = _seen_key(c)
                 if ck not in seen:
                     seen.add(ck)
                     parts.extend(self._single_cached(c, "copy"))
         hit = _combine(parts, self.policy.fails_closed)
         self._combo[key] = hit
         return hit
+
+    def copies(self, resource: Resource) -> tuple[Resource, tuple[Location, ...]]:
+        """The resource with the copies the copy model adds, and the copies to judge.
+
+        Declared-but-unread mechanisms and undeclared types add unknown copies
+        (:func:`cloudaudit.copymodel.unread_copies`); edge caches are judged only when the
+        policy's ``edge_caches`` is true.
+        """
+        extra = unread_copies(resource)
+        if extra:
+            resource = resource.model_copy(
+                update={"data_locations": (*resource.data_locations, *extra)}
+            )
+        copies = resource.data_locations
+        if copies and not self.policy.edge_caches:
+            copies = tuple(c for c in copies if not _edge(c))
+        return resource, copies
 
     def finding(self, resource: Resource) -> Finding:
         """Return the finding for one resource (see :meth:`findings` for many)."""
@@ -400,9 +454,13 @@ class Engine:
             _set_extra,
             _set_private,
         )
+        complete = self.copies if "copies" in self._axes else None
         for r in resources:
+            if complete is not None:
+                r, copies = complete(r)
+            else:
+                copies = r.data_locations
             loc = r.location
-            copies = r.data_locations
             key = (key_of(loc), tuple(map(key_of, copies))) if copies else key_of(loc)
             j = combo_get(key)
             if j is None:
@@ -434,6 +492,23 @@ class Engine:
             set_extra(f, None)
             set_private(f, None)
             yield f
+
+
+def _seen_key(loc: Location) -> tuple[object, ...]:
+    """A copy already judged: the same place by the same mechanism (each unknown says why)."""
+    return (loc.provider, loc.region, loc.zone, loc.note, loc.via, loc.site)
+
+
+def _via(loc: Location) -> str:
+    """`` (<mechanism>: <note>)`` for a copy that names its mechanism or why it is there."""
+    mech = mechanism(loc.via)
+    bits = [b for b in (mech.title if mech else None, loc.note) if b]
+    return f" ({': '.join(bits)})" if bits else ""
+
+
+def _edge(loc: Location) -> bool:
+    mech = mechanism(loc.via)
+    return mech is not None and mech.kind is MechanismKind.EDGE_CACHE
 
 
 def _combo_key(location: Location, copies: tuple[Location, ...]) -> tuple[object, ...]:

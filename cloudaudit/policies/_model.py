@@ -98,6 +98,11 @@ class Policy(BaseModel):
 
     Exactly one of ``restricted`` and ``allowed`` is set. Entries are legal-list ids (see
     ``cloudaudit policies``), ISO 3166-1 country codes or ISO 3166-2 subdivision codes.
+
+    ``edge_caches`` (default true) decides whether edge caches (a CloudFront distribution's
+    price class) count as copies when copies are judged. ``premises`` maps customer-premises
+    sites (an AWS Outpost ARN or id) to the ISO 3166-1 country they stand in; an unmapped site
+    is unknown.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -115,6 +120,8 @@ class Policy(BaseModel):
     axes: tuple[Axis, ...] = ("location", "copies")
     unknown: Literal["unknown", "violation"] = "unknown"
     options: dict[str, bool] = Field(default_factory=dict)
+    edge_caches: bool = True
+    premises: dict[str, str] = Field(default_factory=dict, max_length=10000)
     exemptions: tuple[Exemption, ...] = Field(default=(), max_length=10000)
 
     @model_validator(mode="after")
@@ -125,6 +132,12 @@ class Policy(BaseModel):
             raise ValueError("`axes` must include `location`")
         if "operator" in self.axes and self.allowed is not None:
             raise ValueError("the `operator` axis is judged only with `restricted`")
+        for site, code in self.premises.items():
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ValueError(
+                    f"`premises` maps {site!r} to {code!r}: write an ISO 3166-1 alpha-2 code "
+                    "such as DE"
+                )
         return self
 
     @property

@@ -120,7 +120,7 @@ def test_event_to_s3_to_sns_and_eventbridge(aws: Any) -> None:
     assert note["Subject"] == "cloudaudit us-foreign-adversaries: 1 new violation"
     text = note["Message"]  # written for a person: what is new, why, where the report is
     assert "What is new: 1 new violation." in text
-    assert "aws:000000000000:storage:bucket/hk-orders (aws 000000000000, ap-east-1)" in text
+    assert "aws:000000000000:s3:bucket/hk-orders (aws 000000000000, ap-east-1)" in text
     assert f"Full report: s3://{BUCKET}/{second['keys']['report']}" in text
     assert not text.lstrip().startswith("{")
     attrs = note["MessageAttributes"]  # the machine summary rides as attributes

@@ -38,9 +38,7 @@ def test_new_resolved_removed_unverified_unknown_and_gaps() -> None:
         POLICY,
     )
     # "fixed" keeps its id but now lives in eu-west-1
-    fixed = make_resource(
-        "aws", "eu-west-1", name="fixed", id="aws:000000000000:storage:bucket/fixed"
-    )
+    fixed = make_resource("aws", "eu-west-1", name="fixed", id="aws:000000000000:s3:bucket/fixed")
     new = audit(
         FakeProvider(
             [

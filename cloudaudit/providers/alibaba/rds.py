@@ -1,4 +1,8 @@
-"""ApsaraDB RDS instances: ``fetch_db_instances`` (I/O) and ``db_instance_to_resource`` (pure)."""
+"""ApsaraDB RDS instances: ``fetch_db_instances`` (I/O) and ``db_instance_to_resource`` (pure).
+
+Cross-region backups (``DescribeInstanceCrossBackupPolicy``, one call per instance) are copies:
+with ``BackupEnabled: Enable`` the backups are also stored in ``CrossBackupRegion``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,11 @@ from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.alibaba.ecs import PaginationLoop
 
-__all__ = ["db_instance_to_resource", "fetch_db_instances"]
+__all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
+
+CROSS_BACKUP = "CrossBackupPolicy"
+"""Key under which :func:`fetch_db_instances` attaches each instance's cross-region policy."""
+VIA = "alibaba.rds.cross-region-backup"
 
 PAGE_SIZE = 100
 Item = Mapping[str, Any]
@@ -38,8 +46,38 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
         out.extend(items)
         total = int(body.get("TotalRecordCount") or 0)
         if not items or len(out) >= total:
-            return out
+            return [{**i, CROSS_BACKUP: fetch_cross_backup(client, region, i)} for i in out]
         page += 1
+
+
+def fetch_cross_backup(client: Any, region: str, item: Item) -> dict[str, Any]:
+    """Read one instance's cross-region backup policy (``DescribeInstanceCrossBackupPolicy``)."""
+    from alibabacloud_rds20140815 import models
+
+    req = models.DescribeInstanceCrossBackupPolicyRequest(
+        region_id=region, dbinstance_id=str(item["DBInstanceId"])
+    )
+    body: dict[str, Any] = client.describe_instance_cross_backup_policy(req).body.to_map()
+    return body
+
+
+def _cross_backup(item: Item) -> tuple[Location, ...]:
+    policy = item.get(CROSS_BACKUP)
+    if not isinstance(policy, Mapping):
+        note = "the cross-region backup policy was not read"
+        return (
+            Location(provider=ProviderId.ALIBABA, kind=LocationKind.UNKNOWN, via=VIA, note=note),
+        )
+    if str(policy.get("BackupEnabled") or "") != "Enable":
+        return ()
+    region = str(policy.get("CrossBackupRegion") or "")
+    if not region:
+        note = "cross-region backup is enabled but CrossBackupRegion is empty"
+        return (
+            Location(provider=ProviderId.ALIBABA, kind=LocationKind.UNKNOWN, via=VIA, note=note),
+        )
+    note = "backups are also stored in the cross-backup region"
+    return (Location(provider=ProviderId.ALIBABA, region=region, via=VIA, note=note),)
 
 
 def _zone(zone_id: str | None) -> tuple[str | None, LocationKind]:
@@ -68,4 +106,5 @@ def db_instance_to_resource(account: str, region: str, item: Item) -> Resource:
         id=f"acs:rds:{where}:{account}:dbinstance/{rid}",
         name=str(item.get("DBInstanceDescription") or rid),
         location=Location(provider=ProviderId.ALIBABA, region=where, zone=zone, kind=kind),
+        data_locations=_cross_backup(item),
     )

@@ -12,12 +12,14 @@ from typing import Any
 from cloudaudit.evidence import recorded
 
 __all__ = [
+    "PROPERTY_API_VERSIONS",
     "SQL_API_VERSION",
     "PaginationLoop",
     "TokenGuard",
     "fetch_locations",
     "fetch_object",
     "fetch_policy_assignments",
+    "fetch_properties",
     "fetch_resources",
     "fetch_sql_links",
     "fetch_subscriptions",
@@ -25,6 +27,15 @@ __all__ = [
 ]
 
 SQL_API_VERSION = "2021-11-01"
+
+PROPERTY_API_VERSIONS: dict[str, str] = {
+    "microsoft.documentdb/databaseaccounts": "2024-11-15",
+    "microsoft.recoveryservices/vaults": "2024-04-01",
+    "microsoft.dataprotection/backupvaults": "2024-04-01",
+    "microsoft.sql/servers/databases": SQL_API_VERSION,
+    "microsoft.sql/managedinstances": SQL_API_VERSION,
+}
+"""api-version of the GET that reads a resource's ``properties`` (per lower-case ARM type)."""
 
 
 class PaginationLoop(Exception):
@@ -121,6 +132,17 @@ def fetch_object(client: Any, resource_id: str, api_version: str) -> dict[str, A
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
     body: dict[str, Any] = response.json()
     return body
+
+
+def fetch_properties(client: Any, resource_id: str, arm_type: str) -> dict[str, Any]:
+    """GET one resource by id and return its ``properties`` (the fallback's copy fields).
+
+    Raises:
+        HttpResponseError: The GET did not answer 200 (status and ARM error code kept).
+    """
+    body = fetch_object(client, resource_id, PROPERTY_API_VERSIONS[arm_type.lower()])
+    props = body.get("properties")
+    return dict(props) if isinstance(props, dict) else {}
 
 
 def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:

@@ -34,7 +34,12 @@ RESOURCES_QUERY = (
     " 'locations', properties.locations,"
     " 'redundancySettings', properties.redundancySettings,"
     " 'storageSettings', properties.storageSettings,"
-    " 'secondaryType', properties.secondaryType)"
+    " 'secondaryType', properties.secondaryType,"
+    " 'backupPolicy', properties.backupPolicy,"
+    " 'currentBackupStorageRedundancy', properties.currentBackupStorageRedundancy,"
+    " 'requestedBackupStorageRedundancy', properties.requestedBackupStorageRedundancy,"
+    " 'backupStorageRedundancy', properties.backupStorageRedundancy,"
+    " 'storageAccountType', properties.storageAccountType)"
     " | order by id asc"
 )
 """Project only the fields needed for residency and copies (keeps pages small)."""

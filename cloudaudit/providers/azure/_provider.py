@@ -152,6 +152,7 @@ class AzureProvider:
         run = _Run(self, fanout, self._catalog or default_catalog())
         subs = self.discover()
         yield from run.scan(subs, graph=self._use_graph)
+        run.properties()
         run.sql()
         if self._guardrails and run.live:
             client = self.resource_client(run.live[0])
@@ -298,6 +299,30 @@ class _Run:
 
         return Unit(Scope(NAME, sub, None, "resources"), go, method="resources.list")
 
+    # the fallback's resources.list has no properties: GET the copy-bearing ones by id, so its
+    # verdicts equal the Resource Graph path's
+    def properties(self) -> None:
+        def unit(sub: str, row: Row) -> Unit:
+            def go() -> Sequence[Resource]:
+                client = self.provider.resource_client(sub)
+                row["properties"] = _arm.fetch_properties(client, str(row["id"]), row["type"])
+                return ()
+
+            scope = Scope(NAME, sub, str(row.get("location") or "") or None, str(row["type"]))
+            return Unit(scope, go, method="GET")
+
+        todo = [
+            unit(sub, row)
+            for sub, rows in self.rows.items()
+            for row in rows
+            if row.get("properties") is None
+            and str(row.get("type") or "").lower() in _arm.PROPERTY_API_VERSIONS
+            and row.get("id")
+        ]
+        for outcome in self.fanout.run(todo):
+            if outcome.gap is not None:
+                self.gaps.append(outcome.gap)
+
     # SQL failover groups and geo-replicas
     def sql(self) -> None:
         servers = [
@@ -371,6 +396,7 @@ class _Run:
         why = self.graph_errors.get(sub)
         cause = f"Resource Graph failed ({why}); " if why else ""
         message = (
-            f"{cause}resources.list does not return properties, so these copies are unknown: {what}"
+            f"{cause}resources.list does not return properties and reading them by id failed, "
+            f"so these copies are unknown: {what}"
         )
         return (make_gap(Scope(NAME, sub, None, "copies"), "CopiesUnavailable", message),)

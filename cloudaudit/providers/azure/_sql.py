@@ -19,6 +19,9 @@ ANY_DATABASE = "/databases/*"
 """Key suffix for copies that apply to every database of a server (links unreadable)."""
 
 
+_UNREAD = "could not be read (the coverage gap names the call and the error)"
+
+
 def sql_copies(
     servers: Sequence[tuple[str, str, str]],
     found: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]] | Unread],
@@ -44,8 +47,12 @@ def sql_copies(
         links = found.get(key)
         if links is None or isinstance(links, Unread):
             unknown = UNKNOWN_COPY if links is None else links.location(UNKNOWN_COPY.provider)
-            out[key].append(unknown)
-            out[key + ANY_DATABASE].append(unknown)
+            if links is None:
+                unknown = unknown.model_copy(update={"note": f"the server's links {_UNREAD}"})
+            out[key].append(unknown.model_copy(update={"via": "azure.sql.failover-group"}))
+            out[key + ANY_DATABASE].append(
+                unknown.model_copy(update={"via": "azure.sql.geo-replication"})
+            )
             continue
         for group in links.get("failoverGroups") or ():
             props = group.get("properties") or {}

@@ -33,6 +33,7 @@ KNOWN_TYPES: dict[str, tuple[str, str]] = {
         "Microsoft.Compute/virtualMachineScaleSets",
         "Microsoft.Sql/servers",
         "Microsoft.Sql/servers/databases",
+        "Microsoft.Sql/managedInstances",
         "Microsoft.DocumentDB/databaseAccounts",
         "Microsoft.KeyVault/vaults",
         "Microsoft.ContainerService/managedClusters",
@@ -49,11 +50,17 @@ RSV = "microsoft.recoveryservices/vaults"
 BACKUP = "microsoft.dataprotection/backupvaults"
 SQL_SERVER = "microsoft.sql/servers"
 SQL_DB = "microsoft.sql/servers/databases"
+SQL_MI = "microsoft.sql/managedinstances"
+KEYVAULT = "microsoft.keyvault/vaults"
 
 COPY_TYPES: dict[str, str] = {
-    COSMOS: "Cosmos DB replica locations (properties.locations)",
+    COSMOS: "Cosmos DB replica locations and backup redundancy (properties.locations, "
+    "properties.backupPolicy)",
     RSV: "Recovery Services vault storage redundancy (properties.redundancySettings)",
     BACKUP: "Backup vault storage redundancy (properties.storageSettings)",
+    SQL_DB: "SQL database backup storage redundancy (properties.currentBackupStorageRedundancy)",
+    SQL_MI: "SQL managed instance backup storage redundancy "
+    "(properties.currentBackupStorageRedundancy)",
 }
 """Types whose copies need ``properties`` (absent from ``resources.list``)."""
 
@@ -72,56 +79,127 @@ def split_type(arm_type: str) -> tuple[str, str]:
     return service, rest or arm_type
 
 
+def _unknown(via: str, note: str) -> Location:
+    return UNKNOWN_COPY.model_copy(update={"via": via, "note": note})
+
+
+def _paired(primary: str, geo: Geo, catalog: Catalog, via: str, why: str) -> Location:
+    """The paired region of ``primary`` as a copy, or an unknown copy saying why."""
+    pair = geo.pair_of(primary)
+    if not pair:
+        return _unknown(via, f"{why}, but Azure publishes no paired region for {primary or '?'}")
+    note = f"{why}: the paired region of {primary}" if why else f"the paired region of {primary}"
+    return geo.location(pair, catalog).model_copy(update={"via": via, "note": note})
+
+
 def copies(row: Mapping[str, Any], primary: str, geo: Geo, catalog: Catalog) -> list[Location]:
     """Return the locations that hold copies of a row's data (pure)."""
     kind = str(row.get("type") or "").lower()
     raw = row.get("properties")
     if kind == STORAGE:
         return _storage(row, raw, primary, geo, catalog)
+    if kind == KEYVAULT:
+        return [_paired(primary, geo, catalog, "azure.keyvault.paired-region", "")]
     if kind not in COPY_TYPES:
         return []
     if not isinstance(raw, Mapping):
-        return [UNKNOWN_COPY]
+        note = f"properties not returned: {COPY_TYPES[kind]}"
+        extra = [_unknown("azure.cosmos.backup-redundancy", note)] if kind == COSMOS else []
+        return [_unknown(_VIA[kind], note), *extra]
     props: Mapping[str, Any] = raw
     if kind == COSMOS:
-        locs = props.get("locations") or props.get("readLocations") or []
-        names = [geo.name_of(x.get("locationName")) for x in locs if isinstance(x, Mapping)]
-        found = [geo.location(n, catalog) for n in names if n]
-        return found or [UNKNOWN_COPY]
+        return _cosmos(props, primary, geo, catalog)
+    if kind in (SQL_DB, SQL_MI):
+        return _backup_redundancy(kind, props, primary, geo, catalog)
     if kind == RSV:
         settings = props.get("redundancySettings") or {}
-        return _redundancy(settings.get("standardTierStorageRedundancy"), primary, geo, catalog)
-    if kind == BACKUP:
-        types = [
-            s.get("type") for s in props.get("storageSettings") or () if isinstance(s, Mapping)
-        ]
-        if not types:
-            return [UNKNOWN_COPY]
-        return [c for t in types for c in _redundancy(t, primary, geo, catalog)]
-    return []
+        return _redundancy(
+            settings.get("standardTierStorageRedundancy"), primary, geo, catalog, RSV
+        )
+    types = [s.get("type") for s in props.get("storageSettings") or () if isinstance(s, Mapping)]
+    if not types:
+        return [_unknown(_VIA[BACKUP], "the vault returned no storageSettings")]
+    return [c for t in types for c in _redundancy(t, primary, geo, catalog, BACKUP)]
+
+
+_VIA = {
+    COSMOS: "azure.cosmos.replica-regions",
+    RSV: "azure.recoveryservices.storage-redundancy",
+    BACKUP: "azure.dataprotection.storage-redundancy",
+    SQL_DB: "azure.sql.backup-redundancy",
+    SQL_MI: "azure.sql-mi.backup-redundancy",
+}
+
+
+def _cosmos(props: Mapping[str, Any], primary: str, geo: Geo, catalog: Catalog) -> list[Location]:
+    """Replica regions, and the paired region of periodic backups with Geo redundancy."""
+    locs = props.get("locations") or props.get("readLocations") or []
+    names = [geo.name_of(x.get("locationName")) for x in locs if isinstance(x, Mapping)]
+    via = _VIA[COSMOS]
+    found = [
+        geo.location(n, catalog).model_copy(update={"via": via, "note": "a replica region"})
+        for n in names
+        if n
+    ]
+    out = found or [_unknown(via, "the account returned no locations")]
+    policy = props.get("backupPolicy")
+    bvia = "azure.cosmos.backup-redundancy"
+    if not isinstance(policy, Mapping):
+        return [*out, _unknown(bvia, "the account returned no backupPolicy")]
+    if str(policy.get("type") or "").lower() == "continuous":
+        return out  # continuous backups stay in each region the account is in
+    periodic = policy.get("periodicModeProperties") or {}
+    redundancy = str(periodic.get("backupStorageRedundancy") or "")
+    if redundancy in ("Local", "Zone"):
+        return out
+    if redundancy == "Geo":
+        why = "periodic backups use Geo redundancy"
+        return [*out, _paired(primary, geo, catalog, bvia, why)]
+    return [*out, _unknown(bvia, f"periodic backup storage redundancy {redundancy or 'not set'}")]
+
+
+def _backup_redundancy(
+    kind: str, props: Mapping[str, Any], primary: str, geo: Geo, catalog: Catalog
+) -> list[Location]:
+    """SQL database / managed instance backups: Geo and GeoZone go to the paired region."""
+    value = (
+        props.get("currentBackupStorageRedundancy")
+        or props.get("requestedBackupStorageRedundancy")
+        or props.get("backupStorageRedundancy")
+        or props.get("storageAccountType")  # managed instances before 2021: GRS/LRS/ZRS
+    )
+    text = str(value or "")
+    via = _VIA[kind]
+    if text in ("Local", "Zone", "LRS", "ZRS"):
+        return []
+    if text in ("Geo", "GeoZone", "GRS", "GZRS"):
+        return [_paired(primary, geo, catalog, via, f"backups use {text} redundancy")]
+    return [_unknown(via, f"backup storage redundancy {text or 'not returned'}")]
 
 
 def _storage(
     row: Mapping[str, Any], props: Any, primary: str, geo: Geo, catalog: Catalog
 ) -> list[Location]:
+    via = "azure.storage.geo-redundancy"
     sku = str((row.get("sku") or {}).get("name") or "").upper()
     if not sku:
-        return [UNKNOWN_COPY]
+        return [_unknown(via, "the account returned no sku")]
     if not any(s in sku for s in _GEO_SKUS):
         return []
     secondary = props.get("secondaryLocation") if isinstance(props, Mapping) else None
-    target = geo.name_of(secondary) if secondary else geo.pair_of(primary)
-    return [geo.location(target, catalog)] if target else [UNKNOWN_COPY]
+    if secondary:
+        loc = geo.location(geo.name_of(secondary), catalog)
+        return [loc.model_copy(update={"via": via, "note": f"{sku} secondary location"})]
+    return [_paired(primary, geo, catalog, via, f"{sku} replicates to the secondary region")]
 
 
-def _redundancy(value: Any, primary: str, geo: Geo, catalog: Catalog) -> list[Location]:
+def _redundancy(value: Any, primary: str, geo: Geo, catalog: Catalog, kind: str) -> list[Location]:
     text = str(value or "")
     if text in ("LocallyRedundant", "ZoneRedundant"):
         return []
     if text == "GeoRedundant":
-        pair = geo.pair_of(primary)
-        return [geo.location(pair, catalog)] if pair else [UNKNOWN_COPY]
-    return [UNKNOWN_COPY]
+        return [_paired(primary, geo, catalog, _VIA[kind], "vault storage is GeoRedundant")]
+    return [_unknown(_VIA[kind], f"storage redundancy {text or 'not returned'}")]
 
 
 def _tags(raw: Any) -> dict[str, str]:
@@ -142,7 +220,8 @@ def to_resource(
     service, rtype = split_type(arm_type)
     location = geo.location(row.get("location"), catalog)
     data = copies(row, location.region or "", geo, catalog) + list(extra_copies)
-    unique = tuple(dict.fromkeys(d for d in data if d != location))
+    here = (location.region, location.zone)
+    unique = tuple(dict.fromkeys(d for d in data if d.region is None or (d.region, d.zone) != here))
     return Resource(
         provider=ProviderId.AZURE,
         account=str(row.get("subscriptionId") or subscription),

@@ -20,11 +20,11 @@ from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,
-    copies,
     labels,
     parse_location,
     replica_locations,
-    source_location,
+    sql_backup_copies,
+    stored_locations,
 )
 from cloudaudit.providers.gcp._paging import guarded_items
 
@@ -40,7 +40,9 @@ ASSET_TYPES: tuple[str, ...] = (
     "sqladmin.googleapis.com/Instance",
     "spanner.googleapis.com/Instance",
     "bigtableadmin.googleapis.com/Instance",
+    "bigtableadmin.googleapis.com/Cluster",
     "file.googleapis.com/Instance",
+    "file.googleapis.com/Backup",
     "alloydb.googleapis.com/Cluster",
     "redis.googleapis.com/Instance",
     "bigquery.googleapis.com/Dataset",
@@ -66,6 +68,8 @@ WITH_COPIES = frozenset(
         "compute.googleapis.com/MachineImage",
         "secretmanager.googleapis.com/Secret",
         "pubsub.googleapis.com/Topic",
+        "sqladmin.googleapis.com/Instance",
+        "spanner.googleapis.com/Instance",
     }
 )
 """Asset types whose copies are read from ``versionedResources`` / ``additionalAttributes``."""
@@ -161,14 +165,14 @@ def _locations(asset_type: str, result: Mapping[str, Any]) -> tuple[Location, tu
             list(placement.get("dataLocations") or ()),
         )
     if asset_type in _STORED_ELSEWHERE:
-        stored = list(raw.get("storageLocations") or ())
-        if own.kind in (LocationKind.GLOBAL, LocationKind.UNKNOWN):
-            source = source_location(raw.get("sourceDisk") or raw.get("sourceInstance"))
-            if source is not None:
-                own = source
-            elif stored:
-                own = parse_location(stored[0])
-        return own, copies(stored, own)
+        return stored_locations(
+            list(raw.get("storageLocations") or ()), _STORED_ELSEWHERE[asset_type]
+        )
+    if asset_type == "sqladmin.googleapis.com/Instance":
+        region = str(raw.get("region") or own.region or "") or None
+        return own, sql_backup_copies(raw, region)
+    if asset_type == "spanner.googleapis.com/Instance" and raw.get("config"):
+        return parse_location(str(raw["config"]).rsplit("/", 1)[-1]), ()
     if asset_type == "secretmanager.googleapis.com/Secret":
         managed = (raw.get("replication") or {}).get("userManaged") or {}
         regions = [str(r.get("location")) for r in managed.get("replicas") or ()]
@@ -181,13 +185,11 @@ def _locations(asset_type: str, result: Mapping[str, Any]) -> tuple[Location, tu
     return own, ()
 
 
-_STORED_ELSEWHERE = frozenset(
-    {
-        "compute.googleapis.com/Snapshot",
-        "compute.googleapis.com/Image",
-        "compute.googleapis.com/MachineImage",
-    }
-)
+_STORED_ELSEWHERE = {
+    "compute.googleapis.com/Snapshot": "gcp.compute.snapshot-storage",
+    "compute.googleapis.com/Image": "gcp.compute.image-storage",
+    "compute.googleapis.com/MachineImage": "gcp.compute.machine-image-storage",
+}
 
 
 def to_resource(result: Mapping[str, Any], ids_by_number: Mapping[str, str]) -> Resource:

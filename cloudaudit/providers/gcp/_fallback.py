@@ -15,10 +15,9 @@ from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, ProviderId, Resource
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,
-    copies,
     labels,
     parse_location,
-    source_location,
+    stored_locations,
 )
 from cloudaudit.providers.gcp._paging import guarded_items, guarded_pages
 
@@ -159,9 +158,8 @@ def to_compute(raw: Mapping[str, Any], project: str, kind: str) -> Resource:
         location = parse_location(region)
         path = f"{project}/regions/{region}/{kind}s/{name}"
     else:
-        source = source_location(raw.get("sourceDisk") or raw.get("sourceInstance"))
-        location = source or parse_location(stored[0] if stored else None)
-        data_locations = copies(stored, location)
+        via = f"gcp.compute.{'machine-image' if kind == 'machineImage' else kind}-storage"
+        location, data_locations = stored_locations(stored, via)
         path = f"{project}/global/{kind}s/{name}"
     return Resource(
         provider=ProviderId.GCP,

@@ -13,7 +13,13 @@ Rules (documented in ``docs/providers/gcp.md``):
   ``customPlacementConfig.dataLocations``; its code (``EU``, ``ASIA``) only names the
   continent. The first data location is the bucket's location and the other a copy, so an
   ``ASIA`` bucket placed in Tokyo and Osaka is judged as Japan, not as "somewhere in Asia".
-* Compute snapshot, image and machine image ``storageLocations`` are copies.
+* Compute snapshots, images and machine images live where their ``storageLocations`` are
+  (the first is the location, the others copies); the source disk or instance is provenance,
+  not location. Without ``storageLocations`` the location is unknown, never the source's.
+* Cloud SQL automated backups go to ``settings.backupConfiguration.location``; unset, to the
+  multi-region that holds the instance's region (``asia-east1`` → ``ASIA``): a copy.
+* Spanner instances live in their instance configuration (``regional-us-central1``,
+  ``nam-eur-asia1``), which the catalog places.
 * Secret Manager user-managed replicas: the first replica is the location, the others are
   copies. Automatic replication is ``global`` (Google picks the regions; unknown).
 * Pub/Sub ``messageStoragePolicy.allowedPersistenceRegions`` are the regions messages may be
@@ -36,6 +42,8 @@ __all__ = [
     "parse_location",
     "replica_locations",
     "source_location",
+    "sql_backup_copies",
+    "stored_locations",
 ]
 
 GCP = ProviderId.GCP
@@ -149,6 +157,55 @@ def source_location(url: str | None) -> Location | None:
         return None
     match = _ZONAL_SOURCE.search(url if url.endswith("/") else url + "/")
     return parse_location(match.group(2)) if match else None
+
+
+def stored_locations(stored: Sequence[str], via: str) -> tuple[Location, tuple[Location, ...]]:
+    """Location and copies of a snapshot, image or machine image (``storageLocations``)."""
+    if not stored:
+        note = "storageLocations not returned: where the data is stored is unknown"
+        return Location(provider=GCP, kind=LocationKind.UNKNOWN, via=via, note=note), ()
+    first, rest = replica_locations(stored)
+    tagged = tuple(c.model_copy(update={"via": via, "note": "a storage location"}) for c in rest)
+    return first, tagged
+
+
+_SQL_BACKUP = "gcp.sql.backup-location"
+_MULTI_OF = (
+    (("europe-",), "EU"),
+    (("us-", "northamerica-", "southamerica-"), "US"),
+    (("asia-", "australia-"), "ASIA"),
+)
+
+
+def sql_backup_copies(raw: Mapping[str, Any], region: str | None) -> tuple[Location, ...]:
+    """Where a Cloud SQL instance's automated backups are stored (a copy).
+
+    Args:
+        raw: The ``DatabaseInstance`` (``settings.backupConfiguration``).
+        region: The instance's region.
+
+    Returns:
+        The backup location (custom, or the default multi-region), nothing when automated
+        backups are off, or an unknown copy saying why.
+    """
+    settings = raw.get("settings")
+    config = settings.get("backupConfiguration") if isinstance(settings, Mapping) else None
+    if not isinstance(config, Mapping):
+        note = "settings.backupConfiguration not returned: where backups go is unknown"
+        return (Location(provider=GCP, kind=LocationKind.UNKNOWN, via=_SQL_BACKUP, note=note),)
+    if config.get("enabled") is False:
+        return ()
+    custom = str(config.get("location") or "")
+    if custom:
+        loc = parse_location(custom)
+        return (loc.model_copy(update={"via": _SQL_BACKUP, "note": f"backup location {custom}"}),)
+    low = (region or "").lower()
+    multi = next((m for prefixes, m in _MULTI_OF if low.startswith(prefixes)), None)
+    if multi is None:
+        note = f"default backup location of {region or '?'} (the nearest multi-region) unknown"
+        return (Location(provider=GCP, kind=LocationKind.UNKNOWN, via=_SQL_BACKUP, note=note),)
+    note = f"no backup location set: the {multi} multi-region that holds {region}"
+    return (parse_location(multi).model_copy(update={"via": _SQL_BACKUP, "note": note}),)
 
 
 def labels(raw: Mapping[str, Any] | None) -> dict[str, str]:

@@ -15,7 +15,7 @@ from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Uni
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers.gcp._asset import ASSET_TYPES, fetch_search, to_resource
 from cloudaudit.providers.gcp._clients import Clients
-from cloudaudit.providers.gcp._errors import classify
+from cloudaudit.providers.gcp._errors import ASSET_UNAVAILABLE, classify
 from cloudaudit.providers.gcp._fallback import (
     COVERED_ASSET_TYPES,
     FALLBACK_SERVICES,
@@ -268,28 +268,42 @@ class GcpProvider:
     def _search(
         self, fanout: FanOut, scopes: list[str], ids: dict[str, str], failed: list[_Failed]
     ) -> Iterator[Batch]:
-        """Search every scope; scopes where every unit failed go to ``failed``, not gaps."""
+        """Search every scope; scopes that refuse Cloud Asset go to ``failed``, not gaps.
+
+        The first asset type of each scope is searched first: a scope that refuses it (denied
+        or disabled) is not asked again for the other types.
+        """
         if not scopes:
             return
         split = len(scopes) <= SPLIT_LIMIT
         groups = [(t,) for t in self._asset_types] if split else [self._asset_types]
-        units = [
-            Unit(
-                Scope(NAME, scope, service=types[0] if split else "cloudasset"),
-                self._search_unit(scope, types, ids),
-                method="cloud-asset",
-            )
-            for scope in scopes
-            for types in groups
-        ]
+
+        def units(scope_list: Sequence[str], type_groups: Sequence[Sequence[str]]) -> list[Unit]:
+            return [
+                Unit(
+                    Scope(NAME, scope, service=types[0] if split else "cloudasset"),
+                    self._search_unit(scope, types, ids),
+                    method="cloud-asset",
+                )
+                for scope in scope_list
+                for types in type_groups
+            ]
+
         gaps: dict[str, list[CoverageGap]] = {s: [] for s in scopes}
-        for outcome in fanout.run(units):
+        for outcome in fanout.run(units(scopes, groups[:1])):
+            if outcome.gap is None:
+                yield _batch(outcome)
+            else:
+                gaps[str(outcome.scope.account)].append(outcome.gap)
+        refused = {s for s, g in gaps.items() if g and g[0].code in ASSET_UNAVAILABLE}
+        rest = [s for s in scopes if s not in refused]
+        for outcome in fanout.run(units(rest, groups[1:])):
             if outcome.gap is None:
                 yield _batch(outcome)
             else:
                 gaps[str(outcome.scope.account)].append(outcome.gap)
         for scope, found in gaps.items():
-            if found and len(found) == len(groups):
+            if scope in refused or (found and len(found) == len(groups)):
                 failed.append(_Failed(scope, found[0]))
             elif found:
                 yield Batch(gaps=tuple(found))

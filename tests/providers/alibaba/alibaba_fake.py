@@ -47,6 +47,7 @@ class FakeAlibaba:
     denied_buckets: set[str] = field(default_factory=set)
     page_cap: int = 7
     calls: list[tuple[str, str]] = field(default_factory=list)
+    cross_backup: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, action: str, region: str, item: dict[str, Any]) -> None:
         self.items.setdefault((action, region), []).append(item)
@@ -69,8 +70,30 @@ class FakeAlibaba:
             code = self.denied_regions[region]
             message = f"User not authorized to operate on the specified resource. {code}"
             return _json({"Code": code, "Message": message}, 403)
+        if action == "DescribeInstanceCrossBackupPolicy":
+            return self._cross_backup(params, region)
         rows = self.items.get((action, region), [])
         return self._page(action, params, rows)
+
+    def _cross_backup(self, params: dict[str, str], region: str) -> Response:
+        """Shape: the RDS API reference's DescribeInstanceCrossBackupPolicy response example."""
+        ident = params.get("DBInstanceId", "")
+        policy = self.cross_backup.get(ident, {"BackupEnabled": "Disable", "CrossBackupRegion": ""})
+        body = {
+            "RequestId": "7F5F7C6E-2B4E-4E9B-9E1A-3C0E1F2A3B4C",
+            "DBInstanceId": ident,
+            "RegionId": region,
+            "CrossBackupType": "default",
+            "LogBackupEnabled": policy["BackupEnabled"],
+            "RetentType": 1,
+            "Retention": 7,
+            "LockMode": "Unlock",
+            "DBInstanceStatus": "1",
+            "Engine": "MySQL",
+            "EngineVersion": "8.0",
+            **policy,
+        }
+        return _json(body)
 
     def _page(self, action: str, params: dict[str, str], rows: list[dict[str, Any]]) -> Response:
         spec = _RPC_LISTS.get(action)

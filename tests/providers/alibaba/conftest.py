@@ -58,6 +58,7 @@ def seed(fake: FakeAlibaba) -> FakeAlibaba:
                 "Engine": "MySQL",
             },
         )
+    fake.cross_backup["rm-fra3"] = {"BackupEnabled": "Enable", "CrossBackupRegion": "cn-hongkong"}
     fake.buckets = [
         Bucket("va-data", "us-east-1"),
         Bucket("fra-data", "eu-central-1"),

@@ -72,6 +72,14 @@ def test_locations_zones_and_replication(server: Server) -> None:
     assert copies == ["us-east-1"]
 
 
+def test_rds_cross_region_backup_is_a_copy(server: Server, fake: FakeAlibaba) -> None:
+    res = {r.name: r for r in _provider(server).inventory().resources}
+    (copy,) = res["orders-3"].data_locations
+    assert (copy.region, copy.via) == ("cn-hongkong", "alibaba.rds.cross-region-backup")
+    assert res["orders-4"].data_locations == ()  # BackupEnabled: Disable
+    assert ("DescribeInstanceCrossBackupPolicy", "eu-central-1") in fake.calls
+
+
 def test_denied_region_is_a_gap_for_that_region_only(server: Server, fake: FakeAlibaba) -> None:
     fake.denied_regions["eu-central-1"] = "Forbidden.RAM"
     inv = _provider(server).inventory()

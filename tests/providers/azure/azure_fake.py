@@ -23,14 +23,11 @@ import trustme
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from cloudaudit.providers.azure._graph import RESOURCES_QUERY
+
 GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
-PROJECTED = (
-    "secondaryLocation",
-    "locations",
-    "redundancySettings",
-    "storageSettings",
-    "secondaryType",
-)
+PROJECTED = tuple(re.findall(r"'(\w+)', properties\.", RESOURCES_QUERY))
+"""The properties the provider's KQL query packs (read from the query itself)."""
 
 REQUESTS: set[tuple[str, str]] = set()
 """Every ``(method, path)`` any fake of this process served (the read-only proof reads it)."""
@@ -176,7 +173,17 @@ class FakeARM:
         if sql:
             links = self.tenant.sql.get(sql.group(1).lower(), {})
             return self._paged(req, links.get(sql.group(2), []))
+        if m and "/providers/" in path and req.method == "GET":
+            return self._get_by_id(m.group(1), path)
         return _error(404, "NotFound", f"no route for {path}")
+
+    def _get_by_id(self, sub: str, path: str) -> Response:
+        """GET one resource by id: the full ARM shape, with ``properties``."""
+        for row in self.tenant.resources.get(sub, []):
+            if row["id"].lower() == path.lower():
+                body = {**row, "properties": row.get("properties") or {}}
+                return Response(json.dumps(body), 200, content_type="application/json")
+        return _error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
 
     def _graph_rows(self, subs: tuple[str, ...]) -> list[dict[str, Any]]:
         """Rows for a set of subscriptions (cached: pages of one query share the list)."""

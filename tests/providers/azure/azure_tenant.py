@@ -24,13 +24,26 @@ def sql_server(sub: str, name: str, location: str) -> dict[str, Any]:
     return resource(sub, "rg-sql", "Microsoft.Sql/servers", name, location)
 
 
-def sql_db(server: dict[str, Any], db: str, location: str) -> dict[str, Any]:
+def sql_db(
+    server: dict[str, Any], db: str, location: str, redundancy: str = "Geo"
+) -> dict[str, Any]:
+    # Shape: azure-rest-api-specs specification/sql/resource-manager/Microsoft.Sql/stable/
+    # 2021-11-01/examples/GetDatabase.json (properties.currentBackupStorageRedundancy, "Geo"
+    # by default; requestedBackupStorageRedundancy beside it).
     return {
         "id": f"{server['id']}/databases/{db}",
         "name": f"{server['name']}/{db}",
         "type": "Microsoft.Sql/servers/databases",
         "location": location,
         "sku": {"name": "GP_Gen5_2"},
+        "properties": {
+            "collation": "SQL_Latin1_General_CP1_CI_AS",
+            "status": "Online",
+            "zoneRedundant": False,
+            "readScale": "Disabled",
+            "currentBackupStorageRedundancy": redundancy,
+            "requestedBackupStorageRedundancy": redundancy,
+        },
     }
 
 
@@ -39,6 +52,7 @@ def build_tenant() -> Tenant:
     r = resource
     srv = sql_server(PROD, "sql-weu", "westeurope")
     db = sql_db(srv, "orders", "westeurope")
+    ledger = sql_db(srv, "ledger", "westeurope", redundancy="Local")
     prod = [
         r(PROD, "rg-vm", "Microsoft.Compute/virtualMachines", "vm-hk", "eastasia"),
         r(
@@ -90,7 +104,17 @@ def build_tenant() -> Tenant:
                 "locations": [
                     {"locationName": "West Europe", "failoverPriority": 0},
                     {"locationName": "East Asia", "failoverPriority": 1},
-                ]
+                ],
+                # azure-rest-api-specs specification/cosmos-db/resource-manager/
+                # Microsoft.DocumentDB/stable/2024-11-15/examples/CosmosDBDatabaseAccountGet.json
+                "backupPolicy": {
+                    "type": "Periodic",
+                    "periodicModeProperties": {
+                        "backupIntervalInMinutes": 240,
+                        "backupRetentionIntervalInHours": 8,
+                        "backupStorageRedundancy": "Geo",
+                    },
+                },
             },
         ),
         r(
@@ -112,6 +136,40 @@ def build_tenant() -> Tenant:
             },
         ),
         r(PROD, "rg-kv", "Microsoft.KeyVault/vaults", "kv-weu", "westeurope"),
+        # azure-rest-api-specs specification/keyvault/resource-manager/Microsoft.KeyVault/
+        # stable/2023-07-01/examples/getVault.json (no field names the pair: Microsoft
+        # replicates vault contents to the paired region, eastasia for southeastasia)
+        r(
+            PROD,
+            "rg-kv",
+            "Microsoft.KeyVault/vaults",
+            "kv-sea",
+            "southeastasia",
+            properties={
+                "tenantId": "00000000-0000-0000-0000-000000000000",
+                "sku": {"family": "A", "name": "standard"},
+                "vaultUri": "https://kv-sea.vault.azure.net",
+                "enableSoftDelete": True,
+            },
+        ),
+        # azure-rest-api-specs specification/sql/resource-manager/Microsoft.Sql/stable/
+        # 2021-11-01/examples/ManagedInstanceGet.json (currentBackupStorageRedundancy)
+        r(
+            PROD,
+            "rg-sql",
+            "Microsoft.Sql/managedInstances",
+            "sqlmi-sea",
+            "southeastasia",
+            sku={"name": "GP_Gen5", "tier": "GeneralPurpose", "capacity": 8},
+            properties={
+                "state": "Ready",
+                "licenseType": "LicenseIncluded",
+                "vCores": 8,
+                "storageSizeInGB": 256,
+                "currentBackupStorageRedundancy": "Geo",
+                "requestedBackupStorageRedundancy": "Geo",
+            },
+        ),
         r(PROD, "rg-aks", "Microsoft.ContainerService/managedClusters", "aks-weu", "westeurope"),
         r(PROD, "rg-web", "Microsoft.Web/sites", "func-weu", "westeurope", kind="functionapp"),
         r(PROD, "rg-net", "Microsoft.Network/frontDoors", "fd-global", "global"),
@@ -119,6 +177,7 @@ def build_tenant() -> Tenant:
         r(PROD, "rg-x", "Microsoft.Contoso/widgets", "widget-moon", "newmoonregion"),
         srv,
         db,
+        ledger,
     ]
     china = [
         r(

@@ -48,7 +48,8 @@ def test_graph_path_types_locations_and_copies(make_provider: Any, fake: FakeARM
     assert copies(res["stbrazilgrs"]) == ["southcentralus"]  # paired region from list_locations
     assert copies(res["stweuragrs"]) == ["northeurope"]  # properties.secondaryLocation
     assert copies(res["stweulrs"]) == []
-    assert copies(res["cosmos-multi"]) == ["eastasia"]  # "East Asia" normalised
+    # "East Asia" normalised; periodic Geo backups in the pair of westeurope
+    assert copies(res["cosmos-multi"]) == ["eastasia", "northeurope"]
     assert copies(res["rsv-weu"]) == ["northeurope"]
     assert copies(res["bv-gwc"]) == []
     assert res["func-weu"].type == "sites"
@@ -58,7 +59,9 @@ def test_graph_path_types_locations_and_copies(make_provider: Any, fake: FakeARM
     assert res["widget-moon"].service == "microsoft.contoso"
     # SQL: failover group partner + geo-replica link
     assert sorted(copies(res["sql-weu"])) == ["eastasia", "northeurope"]
-    assert sorted(copies(res["sql-weu/orders"])) == ["eastasia", "northeurope"]
+    # + Geo backups in the pair of westeurope (northeurope, twice: two mechanisms)
+    assert sorted(copies(res["sql-weu/orders"])) == ["eastasia", "northeurope", "northeurope"]
+    assert copies(res["sql-weu/ledger"]) == []  # Local backup redundancy: no copy
     # skip-token paging: PROD + CHINA + EU rows in pages of 3
     assert fake.calls(GRAPH_PATH) == -(-len(inv.resources) // 3)
     assert {a.method for a in inv.audited if a.account in (PROD, CHINA, EU)} == {"resource-graph"}
@@ -85,22 +88,44 @@ def test_arm_fallback_pages_and_marks_unknown_copies(make_provider: Any, fake: F
     res = by_name(inv)
     assert fake.calls(GRAPH_PATH) == 0
     assert fake.calls(rf"/subscriptions/{PROD}/resources") > 5  # nextLink pages of 2
-    assert len([r for r in inv.resources if r.account == PROD]) == 18
+    assert len([r for r in inv.resources if r.account == PROD]) == 21
     assert copies(res["stbrazilgrs"]) == ["southcentralus"]  # sku is in resources.list
-    assert copies(res["cosmos-multi"]) == [None]  # properties unavailable: unknown copy
-    assert res["cosmos-multi"].data_locations[0].kind is LocationKind.UNKNOWN
+    # properties are read by id (GET), so the copies equal the Resource Graph path's
+    assert copies(res["cosmos-multi"]) == ["eastasia", "northeurope"]
+    assert fake.calls(r"/databaseAccounts/cosmos-multi\?api-version=") == 1
     gaps = {(g.account, g.code) for g in inv.gaps}
-    assert (PROD, "CopiesUnavailable") in gaps
+    assert (PROD, "CopiesUnavailable") not in gaps
     assert (DENIED, "AuthorizationFailed") in gaps
     assert {a.method for a in inv.audited if a.account == PROD} == {"resources.list"}
 
 
 def test_graph_failure_falls_back_per_subscription(make_provider: Any, fake: FakeARM) -> None:
     fake.faults.append(Fault(GRAPH_PATH, 403, times=10, code="AuthorizationFailed"))
+    fake.faults.append(Fault("/databaseAccounts/cosmos-multi$", 403, code="AuthorizationFailed"))
     inv = collect(make_provider())
-    assert "vm-hk" in by_name(inv)
+    res = by_name(inv)
+    assert "vm-hk" in res
     gap = next(g for g in inv.gaps if g.code == "CopiesUnavailable")
     assert "Resource Graph failed (AuthorizationFailed" in gap.message
+    assert any(
+        g.code == "AuthorizationFailed" and g.service == "Microsoft.DocumentDB/databaseAccounts"
+        for g in inv.gaps
+    )
+    (replicas, _backups) = res["cosmos-multi"].data_locations
+    assert replicas.kind is LocationKind.UNKNOWN and replicas.note and "properties" in replicas.note
+
+
+def test_fallback_verdicts_equal_resource_graph(make_provider: Any) -> None:
+    def verdicts(**kw: Any) -> dict[str, tuple[str, tuple[str | None, ...]]]:
+        report = audit(make_provider(**kw), "us-foreign-adversaries")
+        return {
+            f.resource.id: (f.status.value, tuple(sorted(map(str, f.resource.data_locations))))
+            for f in report.findings
+        }
+
+    graph, per_subscription = verdicts(), verdicts(use_resource_graph=False)
+    assert graph == per_subscription
+    assert graph[next(k for k in graph if k.endswith("/cosmos-multi"))][0] == "violation"
 
 
 def test_429_with_retry_after_is_retried(make_provider: Any, fake: FakeARM) -> None:
@@ -128,7 +153,7 @@ def test_graph_quota_headers_make_the_provider_wait(make_provider: Any, fake: Fa
     waits: list[float] = []
     inv = collect(make_provider(page_size=5, sleep=waits.append))
     assert waits and all(w == 2.0 for w in waits)
-    assert len(inv.resources) == 20
+    assert len(inv.resources) == 23
 
 
 def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: FakeARM) -> None:
@@ -136,7 +161,10 @@ def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: Fak
     inv = collect(make_provider())
     res = by_name(inv)
     assert copies(res["sql-weu"]) == [None]
-    assert copies(res["sql-weu/orders"]) == [None]
+    # the link is unknown; the Geo backups (read from the database itself) are not
+    assert copies(res["sql-weu/orders"]) == ["northeurope", None]
+    unknown = res["sql-weu/orders"].data_locations[-1]
+    assert unknown.via == "azure.sql.geo-replication" and "could not be read" in str(unknown.note)
     assert any(
         g.service == "Microsoft.Sql/servers" and g.code == "AuthorizationFailed" for g in inv.gaps
     )

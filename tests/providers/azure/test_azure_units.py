@@ -91,11 +91,17 @@ def test_vault_and_cosmos_copies() -> None:
     assert [c.region for c in copies(rsv, "westeurope", g, CAT)] == ["northeurope"]
     cosmos = {
         "type": "microsoft.documentdb/databaseaccounts",
-        "properties": {"locations": [{"locationName": "East Asia"}]},
+        "properties": {
+            "locations": [{"locationName": "East Asia"}],
+            "backupPolicy": {"type": "Continuous", "continuousModeProperties": {"tier": "x"}},
+        },
     }
     assert [c.region for c in copies(cosmos, "westeurope", g, CAT)] == ["eastasia"]
     cosmos["properties"] = None
-    assert [c.kind for c in copies(cosmos, "westeurope", g, CAT)] == [LocationKind.UNKNOWN]
+    replicas, backups = copies(cosmos, "westeurope", g, CAT)
+    assert replicas.kind is backups.kind is LocationKind.UNKNOWN
+    assert "properties not returned" in str(backups.note)
+    assert backups.via == "azure.cosmos.backup-redundancy"
 
 
 def test_types() -> None:

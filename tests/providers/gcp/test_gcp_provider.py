@@ -29,7 +29,8 @@ def test_done_when_verdicts_under_both_policies(fake: FakeGcp, provider: Make) -
     assert a["fra-snap-us"] is Status.COMPLIANT
     assert g["fra-snap-us"] is Status.VIOLATION
     snap = next(f for f in gdpr.findings if f.resource.name == "fra-snap-us")
-    assert any("copy" in r and "US" in r for r in snap.reasons)
+    # stored only in the US multi-region: that is where it is (the EU disk is provenance)
+    assert any("is in the US multi-region" in r for r in snap.reasons)
     assert g["fra-disk"] is Status.COMPLIANT
 
 
@@ -55,8 +56,8 @@ def test_resources_carry_project_id_full_name_and_locations(fake: FakeGcp, provi
     assert res["eur4-bucket"].location.kind is LocationKind.DUAL_REGION
     assert res["asia-multi"].location.kind is LocationKind.MULTI_REGION
     snap = res["fra-snap-us"]
-    assert snap.location.zone == "europe-west3-a"
-    assert [c.region for c in snap.data_locations] == ["US"]
+    assert (snap.location.region, snap.location.zone) == ("US", None)
+    assert snap.data_locations == ()
     assert res["fra-vm"].tags == {"env": "test"}
 
 
@@ -70,7 +71,7 @@ def test_pending_deletion_project_is_a_gap(fake: FakeGcp, provider: Make) -> Non
 def test_search_is_split_by_asset_type(fake: FakeGcp, provider: Make) -> None:
     audit(provider(fake), "eu-gdpr")
     searches = [p for p in fake.paths if p.endswith(":searchAllResources")]
-    assert len(searches) == 21
+    assert len(searches) == 23
     assert all(p.startswith("/v1/organizations/123") for p in searches)
 
 
@@ -85,7 +86,7 @@ def test_pagination_of_projects_and_search(provider: Make) -> None:
     assert len(report.findings) == 1234
     assert {f.resource.account for f in report.findings} == {f"p-{i:03d}" for i in range(120)}
     # the fake serves at most 50 per page: 25 bucket pages, 1 page per empty type, 3 of projects
-    assert fake.paths.count("/v1/organizations/123:searchAllResources") == 20 + 25
+    assert fake.paths.count("/v1/organizations/123:searchAllResources") == 22 + 25
     assert fake.calls["resourcemanager.projects"] == 3
 
 
@@ -117,7 +118,7 @@ def test_disabled_cloud_asset_falls_back_per_project(fake: FakeGcp, provider: Ma
         res["fra-snap-us"].id
         == "//compute.googleapis.com/projects/eu-data/global/snapshots/fra-snap-us"
     )
-    assert [c.region for c in res["fra-snap-us"].data_locations] == ["US"]
+    assert res["fra-snap-us"].location.region == "US"
     assert _by_name(report)["fra-snap-us"] is Status.VIOLATION
     fallback = {a.account for a in report.coverage.audited if a.method == "fallback"}
     assert fallback == {"eu-data", "apac-data"}

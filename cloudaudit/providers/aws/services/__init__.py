@@ -31,6 +31,7 @@ SERVICE_MODULES: tuple[str, ...] = (
     "sns",
     "secretsmanager",
     "kms",
+    "cloudfront",
 )
 
 

@@ -1,4 +1,8 @@
-"""Amazon FSx file systems.
+"""Amazon FSx file systems and backups.
+
+A backup is data of its own, and a backup copied to another region (``CopyBackup``) is listed
+by ``DescribeBackups`` in its destination region, where it is judged as a resource of its own
+(``SourceBackupRegion`` names where it came from).
 
 A file system deployed in a single subnet (Lustre, and the ``SINGLE_AZ_*`` deployments of
 Windows, ONTAP and OpenZFS) lives in that subnet's availability zone, which FSx does not
@@ -15,7 +19,10 @@ from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
 __all__ = [
     "COLLECTORS",
+    "backup_to_resource",
+    "collect_backups",
     "collect_file_systems",
+    "fetch_backups",
     "fetch_file_systems",
     "fetch_subnet_zones",
     "single_subnet",
@@ -76,6 +83,33 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str
     )
 
 
+def fetch_backups(client: Any) -> list[dict[str, Any]]:
+    """List every backup of the client's region, copies included (``DescribeBackups``)."""
+    pages = client.get_paginator("describe_backups").paginate()
+    return [item for page in pages for item in page.get("Backups", [])]
+
+
+def backup_to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one FSx ``Backup`` into a :class:`Resource` of the region it is stored in."""
+    backup_id = raw["BackupId"]
+    tags = raw.get("Tags") or []
+    name = next((t["Value"] for t in tags if t.get("Key") == "Name"), backup_id)
+    return resource(
+        ctx,
+        service="fsx",
+        type="backup",
+        id=raw.get("ResourceARN")
+        or arn(ctx.partition, "fsx", ctx.region, ctx.account, f"backup/{backup_id}"),
+        name=name,
+        tags=tags,
+    )
+
+
+def collect_backups(ctx: AwsContext) -> list[Resource]:
+    """List the FSx backups stored in ``ctx.region`` (copies from other regions included)."""
+    return [backup_to_resource(raw, ctx) for raw in fetch_backups(ctx.client("fsx"))]
+
+
 def collect_file_systems(ctx: AwsContext) -> list[Resource]:
     """List the FSx file systems of ``ctx.region`` with the zones of single-AZ ones."""
     raws = fetch_file_systems(ctx.client("fsx"))
@@ -91,4 +125,5 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_file_systems,
         actions=("fsx:DescribeFileSystems", "ec2:DescribeSubnets"),
     ),
+    Collector("fsx", "backups", collect_backups, actions=("fsx:DescribeBackups",)),
 )

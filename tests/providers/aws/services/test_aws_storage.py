@@ -10,7 +10,7 @@ from cloudaudit.providers.aws._base import AwsContext
 from cloudaudit.providers.aws.services import efs, fsx, glacier
 
 (EFS,) = efs.COLLECTORS
-(FSX,) = fsx.COLLECTORS
+FSX, FSX_BACKUPS = fsx.COLLECTORS
 (GLACIER,) = glacier.COLLECTORS
 
 
@@ -160,6 +160,32 @@ def test_fsx_multi_az_is_regional_and_unknown_subnet_raises(aws):
     raw["SubnetIds"] = ["subnet-0aaaaaaaaaaaaaaaa"]
     with pytest.raises(LookupError, match="subnet-0aaaaaaaaaaaaaaaa"):
         fsx.to_resource(raw, aws.ctx("eu-west-1"), {})
+
+
+def test_fsx_backup_copies_are_backups_in_their_region(aws):
+    subnet = _subnet(aws, "ap-east-1", "ap-east-1a")
+    hk = aws.client("fsx", "ap-east-1")
+    fs_id = hk.create_file_system(
+        FileSystemType="LUSTRE", StorageCapacity=1200, SubnetIds=[subnet]
+    )["FileSystem"]["FileSystemId"]
+    hk.create_backup(FileSystemId=fs_id, Tags=[{"Key": "Name", "Value": "nightly"}])
+    found = aws.run(FSX_BACKUPS, "ap-east-1")
+    assert found["nightly"].location.region == "ap-east-1"
+    assert found["nightly"].type == "backup"
+    # A copy made by CopyBackup is listed in its destination region; botocore's fsx model
+    # (service-2.json, shape Backup) gives SourceBackupId / SourceBackupRegion for it.
+    copied = {
+        "BackupId": "backup-0fedcba9876543210",
+        "Lifecycle": "AVAILABLE",
+        "Type": "USER_INITIATED",
+        "ResourceARN": "arn:aws:fsx:ap-east-1:123456789012:backup/backup-0fedcba9876543210",
+        "SourceBackupId": "backup-0123456789abcdef0",
+        "SourceBackupRegion": "eu-west-1",
+        "CreationTime": "2026-11-30T02:00:00Z",
+        "FileSystem": {"FileSystemId": "fs-0123456789abcdef0", "FileSystemType": "LUSTRE"},
+    }
+    res = fsx.backup_to_resource(copied, aws.ctx("ap-east-1"))
+    assert (res.location.region, res.id) == ("ap-east-1", copied["ResourceARN"])
 
 
 def test_glacier_vaults(aws):

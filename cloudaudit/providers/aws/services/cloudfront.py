@@ -1,0 +1,72 @@
+"""Amazon CloudFront distributions, with the edge caches of their price class as copies.
+
+CloudFront is a global service: a distribution's configuration is held in the partition's
+home region (``us-east-1`` for ``aws``), and its content is cached at the edge locations of
+its price class (``PriceClass_100``, ``PriceClass_200``, ``PriceClass_All``). Each price class
+is a catalog entry (``cloudfront-PriceClass_200``) listing the countries of its edge
+locations. Whether edge caches count as copies is the policy's ``edge_caches`` option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+
+__all__ = ["COLLECTORS", "collect_distributions", "edge_caches", "fetch_distributions"]
+
+VIA = "aws.cloudfront.edge-cache"
+
+
+def fetch_distributions(client: Any) -> list[dict[str, Any]]:
+    """List every distribution of the account (``ListDistributions``, all pages)."""
+    pages = client.get_paginator("list_distributions").paginate()
+    return [
+        item for page in pages for item in (page.get("DistributionList") or {}).get("Items") or []
+    ]
+
+
+def edge_caches(price_class: str | None) -> Location:
+    """The edge locations of a price class as a copy (unknown when the class is not given)."""
+    if not price_class:
+        note = "the distribution returned no PriceClass: its edge locations are unknown"
+        return Location(provider=ProviderId.AWS, kind=LocationKind.UNKNOWN, via=VIA, note=note)
+    return Location(
+        provider=ProviderId.AWS,
+        region=f"cloudfront-{price_class}",
+        kind=LocationKind.MULTI_REGION,
+        via=VIA,
+        note=f"content is cached at the edge locations of {price_class}",
+    )
+
+
+def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one ``DistributionSummary`` into a :class:`Resource` homed in ``ctx.region``."""
+    dist_id = raw["Id"]
+    res = resource(
+        ctx,
+        service="cloudfront",
+        type="distribution",
+        id=raw.get("ARN")
+        or f"arn:{ctx.partition}:cloudfront::{ctx.account}:distribution/{dist_id}",
+        name=raw.get("DomainName") or dist_id,
+    )
+    return res.model_copy(update={"data_locations": (edge_caches(raw.get("PriceClass")),)})
+
+
+def collect_distributions(ctx: AwsContext) -> list[Resource]:
+    """List the account's distributions (a global listing, run once)."""
+    return [to_resource(raw, ctx) for raw in fetch_distributions(ctx.client("cloudfront"))]
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    Collector(
+        "cloudfront",
+        "distributions",
+        collect_distributions,
+        regional=False,
+        actions=("cloudfront:ListDistributions",),
+    ),
+)

@@ -1,0 +1,77 @@
+"""Write the files derived from code declarations; ``--check`` fails when one is stale.
+
+Usage::
+
+    python scripts/generate.py          # rewrite every derived file
+    python scripts/generate.py --check  # exit 1 naming each stale file, write nothing
+
+Each entry of ``TARGETS`` maps a path (relative to the repository root) to a function that
+returns the file's text.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _copies() -> str:
+    from cloudaudit.copymodel import DECLARATIONS
+    from cloudaudit.copymodel._docs import render_markdown
+
+    return render_markdown(DECLARATIONS)
+
+
+def _iam_policy() -> str:
+    import json
+
+    from cloudaudit.providers.aws._iam import policy_document
+    from cloudaudit.providers.aws.services import all_collectors
+
+    return json.dumps(policy_document(all_collectors()), indent=2) + "\n"
+
+
+def _aws_doc() -> str:
+    """docs/providers/aws.md with its ```json block replaced by the current IAM policy."""
+    text = (ROOT / "docs/providers/aws.md").read_text(encoding="utf-8")
+    start = text.index('```json\n{\n  "Version": "2012-10-17"')
+    end = text.index("```", start + 7)
+    return text[:start] + "```json\n" + _iam_policy() + text[end:]
+
+
+TARGETS: dict[str, Callable[[], str]] = {
+    "docs/copies.md": _copies,
+    "cloudaudit/providers/aws/iam_policy.json": _iam_policy,
+    "docs/providers/aws.md": _aws_doc,
+}
+
+
+def stale() -> list[str]:
+    """Paths whose content differs from what the declarations generate."""
+    out = []
+    for rel, make in TARGETS.items():
+        path = ROOT / rel
+        if not path.exists() or path.read_text(encoding="utf-8") != make():
+            out.append(rel)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """Write (or with ``--check`` verify) every target."""
+    if "--check" in argv:
+        bad = stale()
+        for rel in bad:
+            print(f"{rel} is stale: run python scripts/generate.py", file=sys.stderr)
+        return 1 if bad else 0
+    for rel, make in TARGETS.items():
+        (ROOT / rel).write_text(make(), encoding="utf-8")
+        print(f"wrote {rel}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,208 @@
+"""The copy model: one declaration read by code and docs, and the rule it enforces."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloudaudit import copymodel
+from cloudaudit.catalog import locate
+from cloudaudit.copymodel import DECLARATIONS, UNDECLARED, declaration, unread_copies
+from cloudaudit.models import Location, LocationKind, ProviderId, Status
+from cloudaudit.policies import evaluate_resources, load_policy, policy_from_mapping
+from cloudaudit.testing import make_resource
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_docs_copies_md_is_generated_and_current() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    text = (ROOT / "docs" / "copies.md").read_text()
+    for d in DECLARATIONS:
+        for m in d.mechanisms:
+            assert f"`{m.id}`" in text and m.test in text
+
+
+def test_stale_docs_are_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    monkeypatch.setattr(generate, "ROOT", tmp_path)
+    monkeypatch.setattr(generate, "TARGETS", {"docs/copies.md": generate.TARGETS["docs/copies.md"]})
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "copies.md").write_text("old table\n")
+    assert generate.stale() == ["docs/copies.md"]
+    assert generate.main(["--check"]) == 1
+    assert generate.main([]) == 0
+    assert generate.stale() == []
+
+
+def test_every_declared_test_exists() -> None:
+    for d in DECLARATIONS:
+        for m in d.mechanisms:
+            path, _, name = m.test.partition("::")
+            source = (ROOT / path).read_text()
+            assert f"def {name}(" in source, f"{m.id}: {m.test} does not exist"
+
+
+def _aws_literal_types() -> set[tuple[str, str]]:
+    """(service, type) of every ``resource(ctx, service=..., type=...)`` call in the collectors."""
+    found = set()
+    for path in (ROOT / "cloudaudit/providers/aws/services").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "resource":
+                kw = {k.arg: k.value for k in node.keywords}
+                service, rtype = kw.get("service"), kw.get("type")
+                if isinstance(service, ast.Constant) and isinstance(rtype, ast.Constant):
+                    found.add((service.value, rtype.value))
+    return found
+
+
+def test_every_type_a_collector_reports_is_declared() -> None:
+    from cloudaudit.providers.azure._types import KNOWN_TYPES
+    from cloudaudit.providers.gcp._asset import ASSET_TYPES, service_and_type
+    from cloudaudit.providers.gcp._fallback import FALLBACK_SERVICES
+
+    aws = _aws_literal_types()
+    assert len(aws) >= 25, "the scan found too few collectors to prove anything"
+    missing = [t for t in aws if declaration("aws", *t) is None]
+    missing += [t for t in KNOWN_TYPES.values() if declaration("azure", *t) is None]
+    missing += [
+        service_and_type(a) for a in ASSET_TYPES if declaration("gcp", *service_and_type(a)) is None
+    ]
+    missing += [
+        ("compute", t)
+        for _, t, _ in FALLBACK_SERVICES.values()
+        if not declaration("gcp", "compute", t)
+    ]
+    assert not missing, f"collectors report types the copy model does not declare: {missing}"
+
+
+def test_an_undeclared_type_fails_the_coverage_check() -> None:
+    r = make_resource("aws", "eu-west-1", service="newsvc", type="widget")
+    assert copymodel.undeclared([r]) == {("aws", "newsvc", "widget")}
+    assert copymodel.undeclared([make_resource("aws", "eu-west-1")]) == set()
+
+
+def test_unread_mechanism_is_an_unknown_copy_naming_it() -> None:
+    domain = make_resource("aws", "eu-central-1", service="opensearch", type="domain")
+    (copy,) = unread_copies(domain)
+    assert (
+        copy.kind is LocationKind.UNKNOWN and copy.via == "aws.opensearch.cross-cluster-replication"
+    )
+    (f,) = evaluate_resources([domain], load_policy("eu-gdpr"))
+    assert f.status is Status.UNKNOWN
+    assert "cross-cluster replication to follower domains" in " ".join(f.reasons)
+    assert copy in f.resource.data_locations
+
+
+def test_undeclared_type_is_unknown_never_compliant() -> None:
+    r = make_resource("azure", "westeurope", service="Microsoft.Contoso", type="widgets")
+    (f,) = evaluate_resources([r], load_policy("eu-gdpr"))
+    assert f.status is Status.UNKNOWN
+    assert f.resource.data_locations[-1].via == UNDECLARED
+    assert "declares no copy mechanism for azure Microsoft.Contoso/widgets" in " ".join(f.reasons)
+
+
+def test_other_providers_and_location_only_policies_are_untouched() -> None:
+    oci = make_resource("oci", "eu-frankfurt-1", service="objectstorage", type="bucket")
+    assert unread_copies(oci) == ()
+    loc_only = policy_from_mapping({"id": "loc", "allowed": ["DE"], "axes": ["location"]})
+    domain = make_resource("aws", "eu-central-1", service="opensearch", type="domain")
+    (f,) = evaluate_resources([domain], loc_only)
+    assert f.status is Status.COMPLIANT
+
+
+def test_copy_reason_names_mechanism_and_note() -> None:
+    vault = make_resource("azure", "southeastasia", service="Microsoft.KeyVault", type="vaults")
+    pair = Location(
+        provider=ProviderId.AZURE,
+        region="eastasia",
+        via="azure.keyvault.paired-region",
+        note="paired region of southeastasia",
+    )
+    vault = vault.model_copy(update={"data_locations": (pair,)})
+    (f,) = evaluate_resources([vault], load_policy("us-foreign-adversaries"))
+    assert f.status is Status.VIOLATION
+    text = " ".join(f.reasons)
+    assert "replicated by Microsoft to the paired region: paired region of southeastasia" in text
+    assert "Hong Kong (HK)" in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "country"),
+    [
+        ("ap-northeast-1-tpe-1a", "TW"),
+        ("ap-southeast-1-bkk-1a", "TH"),
+        ("ap-southeast-2-akl-1a", "NZ"),
+        ("us-east-1-wl1-bos-wlz-1", "US"),
+        ("eu-central-1-ham-1a", "DE"),
+    ],
+)
+def test_local_and_wavelength_zones_are_in_their_own_country(zone: str, country: str) -> None:
+    parent = zone.split("-wl")[0] if "-wl" in zone else "-".join(zone.split("-")[:3])
+    assert locate("aws", parent, zone).country == country
+
+
+def test_unknown_zone_group_is_unknown_never_the_parent_country() -> None:
+    place = locate("aws", "ap-northeast-1", "ap-northeast-1-zzz-1a")
+    assert place.country is None and not place.known
+    r = make_resource("aws", "ap-northeast-1", zone="ap-northeast-1-zzz-1a", kind="zone")
+    (f,) = evaluate_resources([r], load_policy("eu-gdpr"))
+    assert f.status is Status.UNKNOWN
+    assert "zone group ap-northeast-1-zzz-1 (parent region ap-northeast-1) is not in the" in (
+        " ".join(f.reasons)
+    )
+
+
+def test_taipei_local_zone_is_not_japan_under_gdpr() -> None:
+    r = make_resource("aws", "ap-northeast-1", zone="ap-northeast-1-tpe-1a", kind="zone")
+    (f,) = evaluate_resources([r], load_policy("eu-gdpr"))
+    assert f.status is Status.VIOLATION
+    assert "Taiwan" in " ".join(f.reasons) and "Japan" not in " ".join(f.reasons)
+
+
+def _outpost_instance() -> object:
+    r = make_resource("aws", "eu-central-1", service="ec2", type="instance")
+    site = "arn:aws:outposts:eu-central-1:111122223333:outpost/op-0123456789abcdef0"
+    return r.model_copy(
+        update={"location": Location(provider=ProviderId.AWS, region="eu-central-1", site=site)}
+    )
+
+
+def test_outpost_is_unknown_unless_the_policy_maps_it() -> None:
+    r = _outpost_instance()
+    (f,) = evaluate_resources([r], load_policy("eu-gdpr"))  # type: ignore[list-item]
+    assert f.status is Status.UNKNOWN
+    assert "customer premises" in " ".join(f.reasons) and "`premises`" in " ".join(f.reasons)
+    mapped = policy_from_mapping(
+        {"id": "p", "allowed": ["eea"], "premises": {"op-0123456789abcdef0": "FR"}}
+    )
+    (g,) = evaluate_resources([r], mapped)  # type: ignore[list-item]
+    assert g.status is Status.COMPLIANT
+    assert "France (FR)" in " ".join(g.reasons)
+    elsewhere = policy_from_mapping(
+        {"id": "p", "allowed": ["eea"], "premises": {"op-0123456789abcdef0": "US"}}
+    )
+    (h,) = evaluate_resources([r], elsewhere)  # type: ignore[list-item]
+    assert h.status is Status.VIOLATION
+
+
+def test_premises_must_be_country_codes() -> None:
+    from cloudaudit.errors import ConfigurationError
+
+    with pytest.raises((ConfigurationError, ValueError), match="premises"):
+        policy_from_mapping({"id": "p", "allowed": ["eea"], "premises": {"op-1": "France"}})
