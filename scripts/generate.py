@@ -42,7 +42,51 @@ def _aws_doc() -> str:
     return text[:start] + "```json\n" + _iam_policy() + text[end:]
 
 
+def _sam_template() -> str:
+    """docs/deploy/template.yaml whose ReadOnlyInventory actions include the IAM policy's.
+
+    The template may allow more (the Lambda's other readers); every provider read is added.
+    """
+    import json
+    import re
+
+    text = (ROOT / "docs/deploy/template.yaml").read_text(encoding="utf-8")
+    actions = json.loads(_iam_policy())["Statement"][0]["Action"]
+    block = re.compile(r"(Sid: ReadOnlyInventory\n(?:.*\n)*?\s*Action:\n)((?:\s+- .+\n)+)")
+    match = block.search(text)
+    if match is None:
+        raise SystemExit("docs/deploy/template.yaml: no ReadOnlyInventory action list")
+    indent = re.match(r"\s*", match.group(2)).group(0)  # type: ignore[union-attr]
+    listed = [line.strip()[2:] for line in match.group(2).splitlines()]
+    lines = "".join(f"{indent}- {a}\n" for a in sorted({*listed, *actions}))
+    return text[: match.start(2)] + lines + text[match.end(2) :]
+
+
+def _doc_block(doc: str, document: str, opening: str) -> Callable[[], str]:
+    """A provider doc whose ```json block starting with ``opening`` shows ``document``."""
+
+    def make() -> str:
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        shipped = (ROOT / document).read_text(encoding="utf-8")
+        start = text.index("```json\n{\n" + opening)
+        end = text.index("```", start + 7)
+        return text[:start] + "```json\n" + shipped + text[end:]
+
+    return make
+
+
 TARGETS: dict[str, Callable[[], str]] = {
+    "docs/providers/azure.md": _doc_block(
+        "docs/providers/azure.md",
+        "cloudaudit/providers/azure/role.json",
+        '  "Name": "cloudaudit reader"',
+    ),
+    "docs/providers/alibaba.md": _doc_block(
+        "docs/providers/alibaba.md",
+        "cloudaudit/providers/alibaba/ram_policy.json",
+        '  "Version": "1"',
+    ),
+    "docs/deploy/template.yaml": _sam_template,
     "docs/copies.md": _copies,
     "cloudaudit/providers/aws/iam_policy.json": _iam_policy,
     "docs/providers/aws.md": _aws_doc,

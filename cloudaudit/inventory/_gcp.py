@@ -6,9 +6,9 @@ an export is judged exactly as a live audit judges the same resources. An export
 ``resource.data`` is the resource's own API representation, which the transform reads as
 ``versionedResources[].resource``.
 
-Cloud SQL copies are added here: the backup location (``settings.backupConfiguration``) and
-the replicas (``replicaNames``, placed from the same import). Backups enabled without a
-location go to a multi-region Google picks near the instance: an ``unknown`` copy.
+Cloud SQL replicas (``replicaNames``) are added here, placed from the same import; the backup
+location (``settings.backupConfiguration``, by default the multi-region that holds the
+instance's region) is read by the provider's transform.
 """
 
 from __future__ import annotations
@@ -46,15 +46,7 @@ def _last(url: str) -> str:
 
 
 def _sql_copies(raw: Mapping[str, Any], ctx: Context) -> list[Location]:
-    settings = raw.get("settings")
-    if not isinstance(settings, Mapping):
-        return [unknown_copy(GCP, "no settings in the record: Cloud SQL backups not seen")]
-    backup = settings.get("backupConfiguration") or {}
     out: list[Location] = []
-    if backup.get("enabled"):
-        where = str(backup.get("location") or "")
-        default = "backups on without a location: Google keeps them in a multi-region it picks"
-        out.append(parse_location(where) if where else unknown_copy(GCP, default))
     for name in raw.get("replicaNames") or ():
         region = ctx.lookup("sql", str(name))
         missing = f"read replica {name} is not in this inventory: region unknown"

@@ -354,7 +354,16 @@ class Engine:
             self._single[key] = hit
         out = [hit]
         if "operator" in self._axes:
-            okey = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, loc.site, "operator", axis)
+            okey = (
+                loc.provider,
+                loc.region,
+                loc.zone,
+                loc.kind,
+                loc.note,
+                loc.site,
+                "operator",
+                axis,
+            )
             op = self._single.get(okey)
             if op is None and okey not in self._single:
                 op = self._judge_operator(loc, axis)

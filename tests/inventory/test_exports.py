@@ -92,7 +92,8 @@ def test_export_snapshot_lives_where_it_is_stored_and_projects_are_named() -> No
     assert bucket.location.region == "US"
     assert bucket.location.kind is LocationKind.MULTI_REGION
     snap = by_id["//compute.googleapis.com/projects/project2/global/snapshots/snap-1"]
-    assert [c.region for c in snap.data_locations] == ["US"]
+    # a snapshot lives where its storageLocations are; the source disk is provenance
+    assert (snap.location.region, snap.data_locations) == ("US", ())
     assert not any("cloudresourcemanager" in i for i in by_id)  # containers hold no data
 
 
@@ -187,7 +188,8 @@ def test_cloud_sql_backup_location_and_replicas(tmp_path: Path) -> None:
     assert [c.region for c in by["primary"].data_locations] == ["asia-east2", "us-east1"]
     assert by["replica"].data_locations == ()
     [default] = by["default-backups"].data_locations
-    assert default.kind is LocationKind.UNKNOWN  # a multi-region Google picks: not known
+    # no location set: the multi-region that holds asia-east1 (its members are not published)
+    assert (default.region, default.kind) == ("ASIA", LocationKind.MULTI_REGION)
 
 
 def test_outpost_placement_is_unknown(tmp_path: Path) -> None:

@@ -97,7 +97,8 @@ MATRIX: dict[str, dict[str, Expect]] = {
         "connection-reset": Expect("search compute Instance in p-b", ("ConnectionError",)),
         "read-timeout": Expect("search compute Instance in p-b", ("Timeout",)),
         "access-denied-service": Expect(
-            "search storage Bucket (every project)", ("IAM_PERMISSION_DENIED",)
+            "Cloud Asset at the first search (every project; SQL not audited)",
+            ("IAM_PERMISSION_DENIED",),
         ),
         "scp-deny-region": Expect("project p-b", ("IAM_PERMISSION_DENIED",)),
         "disabled-region": Expect("Cloud Asset in p-b (SQL not audited)", ("SERVICE_DISABLED",)),

@@ -120,6 +120,9 @@ def tenant() -> Tenant:
                 "name": f"{server['name']}/orders",
                 "type": "Microsoft.Sql/servers/databases",
                 "location": "westeurope",
+                # azure-rest-api-specs .../Microsoft.Sql/stable/2021-11-01/examples/
+                # GetDatabase.json: Geo backups go to the pair (northeurope)
+                "properties": {"status": "Online", "currentBackupStorageRedundancy": "Geo"},
             }
         )
         resources[sub] = rows

@@ -130,7 +130,9 @@ FAULTS: dict[str, Fault] = {
 }
 # (project, asset type) of the target; None: any
 TARGETS: dict[str, tuple[str | None, str | None]] = {
-    "access-denied-service": (None, BUCKET),
+    # Bucket is searched first: its refusal stops the Cloud Asset searches of every project,
+    # which fall back to listing storage and compute; SQL (no fallback) is what is missed
+    "access-denied-service": (None, SQL),
     "scp-deny-region": (TARGET, None),
     "disabled-region": (TARGET, SQL),
     "unreachable-silent": (TARGET, None),
@@ -148,7 +150,12 @@ def estate() -> FakeGcp:
             fake.add_zonal(project, "instances", "us-east1-b", f"{project}-vm-{i}")
         fake.add_zonal(project, "disks", "us-east1-b", f"{project}-disk")
         fake.add_asset(
-            project, SQL, f"//cloudsql.googleapis.com/projects/{project}/instances/db", "us-east1"
+            project,
+            SQL,
+            f"//cloudsql.googleapis.com/projects/{project}/instances/db",
+            "us-east1",
+            # sqladmin v1 DatabaseInstance: default backup location (the US multi-region)
+            {"region": "us-east1", "settings": {"backupConfiguration": {"enabled": True}}},
         )
     return fake
 

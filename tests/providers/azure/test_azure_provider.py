@@ -164,7 +164,8 @@ def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: Fak
     # the link is unknown; the Geo backups (read from the database itself) are not
     assert copies(res["sql-weu/orders"]) == ["northeurope", None]
     unknown = res["sql-weu/orders"].data_locations[-1]
-    assert unknown.via == "azure.sql.geo-replication" and "could not be read" in str(unknown.note)
+    assert unknown.via == "azure.sql.geo-replication"
+    assert "failoverGroups/read on server sql-weu failed: AuthorizationFailed" in str(unknown.note)
     assert any(
         g.service == "Microsoft.Sql/servers" and g.code == "AuthorizationFailed" for g in inv.gaps
     )

@@ -25,7 +25,8 @@ from cloudaudit.providers.gcp._locations import (
         ("global", "global", None, LocationKind.GLOBAL),
         ("regional-europe-west1", "europe-west1", None, LocationKind.REGION),
         ("", None, None, LocationKind.UNKNOWN),
-        ("nam3", "nam3", None, LocationKind.REGION),  # unmapped: the engine says unknown
+        ("nam3", "NAM3", None, LocationKind.MULTI_REGION),  # a Spanner multi-region config
+        ("nam99", "nam99", None, LocationKind.REGION),  # unmapped: the engine says unknown
     ],
 )
 def test_parse_location(raw: str, region: str | None, zone: str | None, kind: LocationKind) -> None:
