@@ -18,7 +18,7 @@ from typing import Any
 
 from cloudaudit.inventory._shapes import Context, Shape, text, unknown_copy
 from cloudaudit.models import Location, ProviderId, Resource
-from cloudaudit.providers.gcp import parse_location, search_result_to_resource
+from cloudaudit.providers.gcp import search_result_to_resource
 
 __all__ = ["SHAPES", "convert_search"]
 
