@@ -206,3 +206,38 @@ def test_premises_must_be_country_codes() -> None:
 
     with pytest.raises((ConfigurationError, ValueError), match="premises"):
         policy_from_mapping({"id": "p", "allowed": ["eea"], "premises": {"op-1": "France"}})
+
+
+@pytest.mark.parametrize(
+    ("provider", "code", "country"),
+    [
+        ("gcp", "asia-east2-a", "HK"),  # a zone: placed by its region, as audits place it
+        ("gcp", "regional-europe-west1", "BE"),  # a Spanner regional configuration
+        ("huawei", "sa-argentina-1", "AR"),
+        ("huawei", "sa-chile-1", "CL"),
+        ("aws", "us-east-1a", "US"),
+        ("aws", "ap-southeast-2-akl-1a", "NZ"),
+    ],
+)
+def test_locate_agrees_with_audits(provider: str, code: str, country: str) -> None:
+    from click.testing import CliRunner
+
+    from cloudaudit.cli import main
+
+    assert locate(provider, code).country == country
+    result = CliRunner().invoke(main, ["locate", provider, code])
+    assert result.exit_code == 0 and f'"country": "{country}"' in result.output
+
+
+def test_spanner_multi_region_config_names_resolve() -> None:
+    place = locate("gcp", "nam-eur-asia1")
+    assert place.kind is LocationKind.MULTI_REGION and set(place.countries) == {"US", "BE", "TW"}
+
+
+def test_azure_catalog_check_ignores_accents() -> None:
+    from cloudaudit.catalog import default_catalog
+    from cloudaudit.providers.azure._geo import Geo, LocationInfo, catalog_mismatches
+
+    geo = Geo()
+    geo.add([LocationInfo("swedencentral", "Sweden Central", "Physical", "Gävle", "Europe")])
+    assert catalog_mismatches(geo, ["swedencentral"], default_catalog()) == []

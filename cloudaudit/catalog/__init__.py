@@ -30,6 +30,7 @@ __all__ = [
     "default_catalog",
     "locate",
     "numeric_code",
+    "split_zone",
     "zone_group",
 ]
 
@@ -75,8 +76,16 @@ class Catalog:
     def locate(
         self, provider: ProviderId | str, region: str | None, zone: str | None = None
     ) -> Place:
-        """Return what the catalog knows about a region (and zone) of a provider."""
-        return self.place(Location(provider=ProviderId(provider), region=region, zone=zone))
+        """Return what the catalog knows about a region (and zone) of a provider.
+
+        A zone given as the region (``asia-east2-a``, ``us-east-1a``,
+        ``ap-northeast-1-tpe-1a``) and a Spanner ``regional-`` configuration are resolved as
+        audits resolve them.
+        """
+        pid = ProviderId(provider)
+        if zone is None and region is not None:
+            region, zone = split_zone(pid, region)
+        return self.place(Location(provider=pid, region=region, zone=zone))
 
     def place(self, location: Location) -> Place:
         """Return the :class:`Place` of a :class:`Location` (cached)."""
@@ -147,6 +156,34 @@ def _region_of_zone(provider: ProviderId, zone: str) -> str:
     if provider is ProviderId.AWS:
         return zone[:-1] if zone[-1:].isalpha() else zone
     return zone
+
+
+_GCP_ZONE = re.compile(r"^([a-z]+(?:-[a-z]+)*\d+)-([a-z])$")
+_AWS_AZ = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+
+
+def split_zone(provider: ProviderId | str, code: str) -> tuple[str, str | None]:
+    """``(region, zone)`` of a location code that may be a zone.
+
+    ``asia-east2-a`` → ``("asia-east2", "asia-east2-a")`` (GCP); ``us-east-1a`` and
+    ``ap-northeast-1-tpe-1a`` → their parent region and the zone (AWS); GCP Spanner's
+    ``regional-us-central1`` → ``("us-central1", None)``. Anything else is a region.
+    """
+    pid = ProviderId(provider)
+    low = code.strip().lower()
+    if pid is ProviderId.GCP:
+        low = low.removeprefix("regional-")
+        match = _GCP_ZONE.match(low)
+        return (match.group(1), low) if match else (low if low != code.lower() else code, None)
+    if pid is ProviderId.AWS:
+        group = zone_group(pid, code)
+        if group is not None:
+            parent = group.split("-wl")[0] if "-wl" in group else group.rsplit("-", 2)[0]
+            return parent, code
+        match = _AWS_AZ.match(code)
+        if match:
+            return match.group(1), code
+    return code, None
 
 
 def _unplaced(loc: Location, notes: str) -> Place:

@@ -266,8 +266,10 @@ def locate(provider: str, region: str, zone: str | None) -> None:
     place = do_locate(pid, region, zone)
     click.echo(json.dumps(place.model_dump(mode="json"), indent=2))
     if not place.known:
+        why = place.notes if place.kind.value == "unknown" and place.notes else ""
         click.echo(
-            f"note: {provider} {region} is not in the catalog; audits report it as unknown.",
+            f"note: {provider} {region} is not in the catalog; audits report it as unknown."
+            + (f" {why}" if why else ""),
             err=True,
         )
 

@@ -13,6 +13,7 @@ The location rule (documented in docs/providers/azure.md):
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,12 +135,21 @@ def catalog_mismatches(geo: Geo, used: Iterable[str], catalog: Catalog) -> list[
     return out
 
 
+def _fold(text: str) -> str:
+    """Lower-case without accents (``Gävle`` → ``gavle``, ``São Paulo`` → ``sao paulo``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 def _matches(physical: str, city: str | None, country: str | None) -> bool:
-    """Loose match of ``list_locations``' physical location against the catalog's place."""
-    phys = physical.lower()
+    """Loose match of ``list_locations``' physical location against the catalog's place.
+
+    Accents are ignored: Azure says ``Gävle`` where the catalog says ``Gavle``.
+    """
+    phys = _fold(physical)
     names = [city or "", country_name(country) if country else "", country or ""]
     for n in names:
-        n = n.lower().replace("(unverified)", "").strip()
+        n = _fold(n).replace("(unverified)", "").strip()
         if n and (n in phys or phys in n):
             return True
         words = {w for w in n.replace(",", " ").split() if len(w) > 3}
