@@ -170,7 +170,8 @@ def _locations(asset_type: str, result: Mapping[str, Any]) -> tuple[Location, tu
         )
     if asset_type == "sqladmin.googleapis.com/Instance":
         region = str(raw.get("region") or own.region or "") or None
-        return own, sql_backup_copies(raw, region)
+        backups = sql_backup_copies(raw, region)
+        return own, tuple(c for c in backups if c.region is None or c.region != own.region)
     if asset_type == "spanner.googleapis.com/Instance" and raw.get("config"):
         return parse_location(str(raw["config"]).rsplit("/", 1)[-1]), ()
     if asset_type == "secretmanager.googleapis.com/Secret":
