@@ -30,8 +30,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "providers" / "azure"))
 from azure_fake import FakeARM, Tenant, resource  # noqa: E402
 from azure_tenant import _locations  # noqa: E402
 
-from cloudaudit.providers._fanout import FanOut  # noqa: E402
-from cloudaudit.providers._protocol import Inventory  # noqa: E402
+from cloudaudit.providers import FanOut, Inventory  # noqa: E402
 from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential  # noqa: E402
 
 TYPES = [

@@ -176,6 +176,9 @@ class Synthetic:
     def classifiers(self) -> Sequence[Any]:
         return ()
 
+    def secrets(self) -> Sequence[str]:
+        return ()
+
     def _unit(self, start: int) -> list[Any]:
         from cloudaudit.testing import make_resource
 

@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # every public name is imported on first use (see __getattr__
         Status,
     )
     from cloudaudit.policies import Exemption, Policy, builtin_policy_names, load_policy
-    from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit
+    from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit, Work
     from cloudaudit.providers.alibaba import AlibabaProvider
     from cloudaudit.providers.aws import AwsProvider
     from cloudaudit.providers.azure import AzureProvider
@@ -104,6 +104,7 @@ __all__ = [
     "Status",
     "Summary",
     "Unit",
+    "Work",
     "__version__",
     "audit",
     "audit_iter",
@@ -154,6 +155,7 @@ _EXPORTS: dict[str, str] = {
     "Status": "cloudaudit.models",
     "Summary": "cloudaudit.report",
     "Unit": "cloudaudit.providers",
+    "Work": "cloudaudit.providers",
     "audit": "cloudaudit._audit",
     "audit_iter": "cloudaudit._audit",
     "builtin_policy_names": "cloudaudit.policies",

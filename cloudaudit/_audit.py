@@ -20,8 +20,9 @@ from cloudaudit.errors import ConfigurationError
 from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
 from cloudaudit.policies import Engine, Policy, load_policy
-from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, interleave, redact
-from cloudaudit.providers._protocol import Batch, Distributable, Provider
+from cloudaudit.providers import Batch, FanOut, Provider, Scope, guard_iter, redact
+from cloudaudit.providers._protocol import Distributable
+from cloudaudit.providers._stream import interleave
 from cloudaudit.report import Report, Summary
 
 if TYPE_CHECKING:
@@ -149,22 +150,18 @@ def _collect(
     tasks on that executor instead; the others still run in this process.
     """
     for p in providers:
-        fanout.classifiers.extend(c for c in _classifiers(p) if c not in fanout.classifiers)
-        fanout.add_secrets(*_secrets(p))
+        fanout.classifiers.extend(c for c in p.classifiers() if c not in fanout.classifiers)
+        fanout.add_secrets(*p.secrets())
 
     def source(provider: Provider) -> Callable[[], Iterable[Batch]]:
-        scope = Scope(provider=_name(provider))
+        scope = Scope(provider=provider.name)
         if tasks_on is not None and isinstance(provider, Distributable):
             run = functools.partial(_distributed, provider, fanout, tasks_on)
         else:
             run = functools.partial(provider.collect, fanout)
-        return lambda: (_as_batch(i) for i in guard_iter(fanout, scope, run))
+        return lambda: (Batch.of(i) for i in guard_iter(fanout, scope, run))
 
     yield from interleave([source(p) for p in providers])
-
-
-def _as_batch(item: object) -> Batch:
-    return Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[return-value]
 
 
 def _distributed(provider: Distributable, fanout: FanOut, executor: Executor) -> Iterator[Batch]:
@@ -179,20 +176,26 @@ def _distributed(provider: Distributable, fanout: FanOut, executor: Executor) ->
         yield from result or ()
 
 
-def _name(provider: Provider) -> str:
-    name = getattr(provider, "name", None)
-    return str(name) if name else type(provider).__name__
+_MEMBERS = ("name", "classifiers", "secrets", "collect")
 
 
-def _classifiers(provider: Provider) -> list[Callable[[BaseException], tuple[str, str] | None]]:
-    get = getattr(provider, "classifiers", None)
-    return list(get()) if callable(get) else []
+def _providers(providers: Provider | Sequence[Provider]) -> list[Provider]:
+    """The providers as a list, each checked to have every member of :class:`Provider`.
 
-
-def _secrets(provider: Provider) -> tuple[str, ...]:
-    """Credentials a provider was given, to be masked in gap messages (optional method)."""
-    get = getattr(provider, "secrets", None)
-    return tuple(s for s in get() if s) if callable(get) else ()
+    Raises:
+        TypeError: an object lacks a required member (``name``, ``classifiers``, ``secrets``,
+            ``collect``).
+    """
+    plist = list(providers) if isinstance(providers, Sequence) else [providers]
+    for p in plist:
+        missing = [m for m in _MEMBERS if not hasattr(p, m)]
+        if missing:
+            raise TypeError(
+                f"{type(p).__name__} is not a cloudaudit Provider: it lacks "
+                f"{', '.join(missing)} (see cloudaudit.providers.Provider; return () from "
+                "classifiers() or secrets() when there is nothing to declare)"
+            )
+    return plist
 
 
 def audit_iter(
@@ -209,6 +212,7 @@ def audit_iter(
     dedupe: bool = True,
     guardrail_sink: GuardrailSink | None = None,
     evidence: str | Path | None = None,
+    deadline: float | None = None,
 ) -> Iterator[Finding]:
     """Yield findings as providers report resources (streaming; no full inventory in memory).
 
@@ -237,8 +241,15 @@ def audit_iter(
             :func:`~cloudaudit.guardrails.compare_guardrails`).
         evidence: Write an evidence bundle to this new folder (see :mod:`cloudaudit.evidence`);
             it is put in place when the iterator is exhausted, and removed if the audit stops.
+        deadline: A :func:`time.monotonic` instant (``time.monotonic() + 600``). From then on
+            no new unit of work starts: units already running finish, and every unit not
+            started becomes a ``Cancelled`` coverage gap, so the report says what it did not
+            reach. ``None``: no deadline.
+
+    Raises:
+        TypeError: a provider lacks a member of :class:`~cloudaudit.providers.Provider`.
     """
-    plist = [providers] if isinstance(providers, Provider) else list(providers)
+    plist = _providers(providers)
     pol = _policy(policy)
     engine = Engine(pol, catalog, today)
     in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
@@ -263,7 +274,10 @@ def audit_iter(
                 yield r if run is None else run.resource(r)
 
     try:
-        with FanOut(max_workers=max_workers, executor=in_process, progress=progress) as fanout:
+        fan = FanOut(
+            max_workers=max_workers, executor=in_process, progress=progress, deadline=deadline
+        )
+        with fan as fanout:
             if run is not None:
                 fanout.unit_context = run.unit_context(lambda s: redact(s, fanout.secrets))
             # One pass of the engine's hot loop over the stream: no per-resource call overhead.
@@ -319,6 +333,7 @@ def audit(
     catalog: Catalog | None = None,
     today: date | None = None,
     evidence: str | Path | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Audit one or more providers against a policy and return a Report.
 
@@ -327,7 +342,8 @@ def audit(
     executor (``dask.distributed``, processes, Ray), distributable providers run as picklable
     tasks on it and their results merge into the same report (see :func:`audit_iter`). A unit
     that fails becomes a coverage gap; it is never reported as empty or compliant. Findings
-    are sorted by provider, account and resource id.
+    are sorted by provider, account and resource id. With a ``deadline`` (a
+    :func:`time.monotonic` instant), units not started by then become ``Cancelled`` gaps.
 
     Example:
         >>> from cloudaudit.testing import FakeProvider, make_resource
@@ -354,6 +370,7 @@ def audit(
             sources_sink=sources,
             guardrail_sink=grd,
             evidence=evidence,
+            deadline=deadline,
         )
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))

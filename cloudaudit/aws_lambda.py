@@ -32,9 +32,8 @@ or a provider audited nothing (exit code 3 of the CLI, recorded as ``exit_code``
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cloudaudit import outcome
@@ -45,46 +44,15 @@ from cloudaudit.diff import ReportDiff, diff
 from cloudaudit.errors import ConfigurationError, ProviderUnavailable
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.policies._loader import parse_policy_text
-from cloudaudit.providers._fanout import Classifier, FanOut
-from cloudaudit.providers._protocol import Batch, Provider
+from cloudaudit.providers import Provider
 from cloudaudit.report import Report
 
-__all__ = ["DeadlineProvider", "handler", "load_config", "run"]
+__all__ = ["handler", "load_config", "run"]
 
 DEFAULT_PREFIX = "cloudaudit/"
 DEFAULT_SAFETY_S = 30.0
 ProviderFactory = Callable[[ProviderSpec, Any], Provider]
 log = logging.getLogger(__name__)
-
-
-class DeadlineProvider:
-    """Wraps a provider: when ``deadline`` (``time.monotonic()``) passes, cancel the fan-out.
-
-    Units already running finish; units not started become ``Cancelled`` coverage gaps.
-    """
-
-    def __init__(self, inner: Provider, deadline: float) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    @property
-    def name(self) -> str:
-        """The wrapped provider's id."""
-        return self._inner.name
-
-    def classifiers(self) -> Sequence[Classifier]:
-        """The wrapped provider's classifiers."""
-        return self._inner.classifiers()
-
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
-        """Collect from the wrapped provider, cancelling ``fanout`` at the deadline."""
-        timer = threading.Timer(max(0.0, self._deadline - time.monotonic()), fanout.cancel.set)
-        timer.daemon = True
-        timer.start()
-        try:
-            yield from self._inner.collect(fanout)
-        finally:
-            timer.cancel()
 
 
 def _boto3() -> Any:
@@ -262,8 +230,8 @@ def run(
     s3 = session.client("s3")
     policy = resolve_policy(cfg.policy, cfg.options, s3)
     deadline = time.monotonic() + max(0.0, remaining_ms() / 1000 - cfg.safety_seconds)
-    providers = [DeadlineProvider(factory(spec, session), deadline) for spec in cfg.providers]
-    report = audit(providers, policy)
+    providers = [factory(spec, session) for spec in cfg.providers]
+    report = audit(providers, policy, deadline=deadline)
     warnings: list[str] = []
     stamp = report.started_at.strftime("%Y%m%dT%H%M%SZ")
     previous = _previous(s3, cfg, stamp, warnings)

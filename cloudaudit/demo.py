@@ -12,7 +12,7 @@ from typing import Any
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.models import CoverageGap, LocationKind, Resource
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
-from cloudaudit.providers._fanout import Scope, make_gap
+from cloudaudit.providers import Scope, make_gap
 from cloudaudit.testing import FakeProvider, make_resource
 
 __all__ = ["demo_guardrails", "demo_policy", "demo_providers", "demo_resources"]

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope
-from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId, Resource, ScopeRecord
-from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
-from cloudaudit.providers._protocol import Batch
+from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers import Batch, Classifier, Scope, Unit, Work, make_gap
 
 __all__ = ["FakeProvider", "make_resource"]
 
@@ -76,6 +75,7 @@ class FakeProvider:
         guardrails: Declared location guardrails to report.
         guardrail_scopes: Scopes whose guardrails count as read (giving either turns the
             report's guardrails section on).
+        secrets: Credentials to declare (masked in every gap message, like a real provider's).
     """
 
     def __init__(
@@ -86,6 +86,7 @@ class FakeProvider:
         fail_with: BaseException | None = None,
         guardrails: Sequence[Guardrail] = (),
         guardrail_scopes: Sequence[GuardrailScope] = (),
+        secrets: Sequence[str] = (),
     ) -> None:
         self._resources = list(resources)
         self._gaps = [
@@ -96,6 +97,7 @@ class FakeProvider:
         self._fail_with = fail_with
         self._guardrails = tuple(guardrails)
         self._guardrail_scopes = tuple(guardrail_scopes)
+        self._secrets = tuple(secrets)
 
     @property
     def name(self) -> str:
@@ -106,18 +108,20 @@ class FakeProvider:
         """No SDK errors to classify."""
         return ()
 
+    def secrets(self) -> Sequence[str]:
+        """The credentials given to the constructor."""
+        return self._secrets
+
     def _run(self) -> Sequence[Resource]:
         if self._fail_with is not None:
             raise self._fail_with
         return self._resources
 
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
-        """Yield the configured resources through the fan-out, then the configured gaps."""
+    def collect(self, work: Work) -> Iterator[Batch]:
+        """Yield the configured resources through ``work``, then the configured gaps."""
         unit = Unit(scope=Scope(self._name, "fake-account"), run=self._run)
-        for outcome in fanout.run([unit]):
-            audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-            gaps = outcome.gaps
-            yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
+        for outcome in work.run([unit]):
+            yield Batch.from_outcome(outcome)
         if self._gaps:
             yield Batch(gaps=tuple(self._gaps))
         if self._guardrails or self._guardrail_scopes:

@@ -117,3 +117,31 @@ def test_get_provider_by_name() -> None:
     assert {"aws", "gcp", "azure", "alibaba"} <= set(provider_names())
     with pytest.raises(ConfigurationError, match="unknown provider"):
         get_provider("nocloud")
+
+
+def test_a_passed_deadline_turns_every_unit_into_a_cancelled_gap() -> None:
+    import time
+
+    from cloudaudit.providers import CANCELLED
+
+    provider = FakeProvider([make_resource("aws", "ap-east-1")], name="aws")
+    report = audit(provider, "us-foreign-adversaries", deadline=time.monotonic() - 1)
+    assert report.findings == ()
+    (gap,) = report.coverage.gaps
+    assert gap.code == CANCELLED and gap.provider == "aws"
+    later = audit(provider, "us-foreign-adversaries", deadline=time.monotonic() + 60)
+    assert later.summary.violation == 1 and later.complete
+
+
+def test_an_object_lacking_a_provider_member_is_refused_by_name() -> None:
+    class NoSecrets:
+        name = "aws"
+
+        def classifiers(self) -> tuple[()]:
+            return ()
+
+        def collect(self, work: object) -> list[object]:
+            return []
+
+    with pytest.raises(TypeError, match="lacks secrets"):
+        audit(NoSecrets(), "eea-only")  # type: ignore[arg-type]

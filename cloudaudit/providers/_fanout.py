@@ -1,17 +1,21 @@
-"""Bounded concurrent fan-out that turns a failing unit of work into a coverage gap.
+"""The executor of an audit: bounded concurrent fan-out that turns a failing unit into a gap.
 
-This module holds the one broad ``except`` of cloudaudit: a unit (one account × region ×
+:class:`FanOut` implements :class:`~cloudaudit.providers.Work`, the seam providers are written
+against. It holds the broad ``except`` clauses of the run (one per way a unit can fail: the
+unit raises, the executor loses it, a task cannot be sent): a unit (one account × region ×
 service, say) that raises anything becomes a :class:`~cloudaudit.models.CoverageGap` carrying
 the error code, and the audit goes on. "Could not look" is never silently "nothing there".
+The work types live in :mod:`~cloudaudit.providers._work`, credential masking in
+:mod:`~cloudaudit.providers._redact`, the merging of provider streams in
+:mod:`~cloudaudit.providers._stream`.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import queue
-import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
@@ -23,120 +27,28 @@ from concurrent.futures import (
 )
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from cloudaudit.errors import ProviderUnavailable
-from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.models import CoverageGap, ScopeRecord
 from cloudaudit.providers._detail import DetailSink, collecting
+from cloudaudit.providers._redact import redact
+from cloudaudit.providers._work import (
+    CANCELLED,
+    Classifier,
+    Outcome,
+    Scope,
+    Task,
+    Unit,
+    default_classifier,
+    make_gap,
+)
 
-__all__ = [
-    "Classifier",
-    "FanOut",
-    "Outcome",
-    "Scope",
-    "Task",
-    "Unit",
-    "default_classifier",
-    "interleave",
-    "redact",
-]
+__all__ = ["FanOut"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-T_co = TypeVar("T_co", covariant=True)
 
-Classifier = Callable[[BaseException], tuple[str, str] | None]
-"""**Protocol:** map an exception to ``(error_code, message)``, or ``None`` if not recognised."""
-
-_ACCESS_KEY = re.compile(
-    r"(?<![A-Z0-9])(?:AKIA|ASIA|AIDA|AROA|LTAI)[A-Za-z0-9]{12,28}(?![A-Za-z0-9])"
-)
-_KEY_VALUE = re.compile(
-    r"(?i)\b(secret|token|password|signature|credential|sig|key)(=|\"?:\s*\"?)([^&\s\",]+)"
-)
-_AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-amz-security-token)(:\s*|=)([^\r\n]+)")
-_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
-_GOOGLE_TOKEN = re.compile(r"\bya29\.[A-Za-z0-9._-]+")
-_PEM = re.compile(r"-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask credentials in ``text``: known secrets, access key ids, tokens and signatures."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    text = _PEM.sub("***", text)
-    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    text = _GOOGLE_TOKEN.sub("***", text)
-    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    return _ACCESS_KEY.sub("***", text)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one unit of work covers: provider, account, region and service (each optional)."""
-
-    provider: str
-    account: str | None = None
-    region: str | None = None
-    service: str | None = None
-
-    def __str__(self) -> str:
-        parts = [self.provider, self.account or "*", self.region or "*", self.service or "*"]
-        return "/".join(parts)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One unit of work: a scope and a function that lists its resources."""
-
-    scope: Scope
-    run: Callable[[], Sequence[Resource]]
-    method: str = "api"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one unit: resources and an audited record, or a gap.
-
-    ``details`` holds the gaps of failed secondary calls (see
-    :func:`~cloudaudit.providers._detail.lookup`) of a unit that was still audited.
-    """
-
-    scope: Scope
-    resources: Sequence[Resource] = ()
-    audited: ScopeRecord | None = None
-    gap: CoverageGap | None = None
-    details: tuple[CoverageGap, ...] = ()
-
-    @property
-    def gaps(self) -> tuple[CoverageGap, ...]:
-        """Every gap of the unit: its own (if it failed) and those of its detail lookups."""
-        return ((self.gap,) if self.gap is not None else ()) + self.details
-
-
-class Task(Protocol[T_co]):
-    """**Protocol:** a picklable unit of work for process-based or distributed executors.
-
-    Unlike a :class:`Unit`, a task holds no live client, session or lock: it is a plain
-    description (a dataclass) that builds what it needs where it runs, and returns plain,
-    picklable results.
-    """
-
-    @property
-    def scope(self) -> Scope:
-        """What the task covers (for gaps and progress)."""
-        ...
-
-    def __call__(self) -> T_co:
-        """Do the work (in a worker process or on a remote machine) and return the result."""
-        ...
-
-
-def default_classifier(exc: BaseException) -> tuple[str, str]:
-    """Fallback classification: the exception's class name and its message."""
-    return type(exc).__name__, str(exc) or type(exc).__name__
+_NOT_REACHED = "the audit stopped before this scope ran"
 
 
 class _Counts:
@@ -185,6 +97,8 @@ class FanOut:
             ``total`` count the units of ``scope.provider`` over every run so far.
         unit_context: Each unit runs inside ``unit_context(str(scope))`` when given (the
             evidence recorder files what the unit reads under its scope).
+        cancel: Set it to stop the run: units not started yet become ``Cancelled`` gaps.
+        deadline: A :func:`time.monotonic` instant; from then on the run is cancelled.
     """
 
     max_workers: int = 16
@@ -193,6 +107,7 @@ class FanOut:
     secrets: tuple[str, ...] = ()
     progress: Callable[[int, int, Scope], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None
     unit_context: Callable[[str], AbstractContextManager[None]] | None = None
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _helpers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
@@ -203,6 +118,14 @@ class FanOut:
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(max(1, self.max_workers))
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :attr:`cancel` is set or the :attr:`deadline` has passed."""
+        late = self.deadline is not None and time.monotonic() >= self.deadline
+        if late and not self.cancel.is_set():
+            self.cancel.set()
+        return self.cancel.is_set()
 
     def gap(self, scope: Scope, exc: BaseException, code: str | None = None) -> CoverageGap:
         """Build a coverage gap for ``scope`` from an exception."""
@@ -221,11 +144,8 @@ class FanOut:
 
     def guard(self, unit: Unit) -> Outcome:
         """Run one unit; any exception becomes a gap for its scope."""
-        if self.cancel.is_set():
-            return Outcome(
-                unit.scope,
-                gap=make_gap(unit.scope, "Cancelled", "the audit stopped before this scope ran"),
-            )
+        if self.cancelled:
+            return Outcome(unit.scope, gap=make_gap(unit.scope, CANCELLED, _NOT_REACHED))
         sink = DetailSink(functools.partial(self._detail_gap, unit.scope))
         try:
             recording = (
@@ -410,7 +330,7 @@ class FanOut:
         running: dict[Future[T], Task[T]] = {}
         try:
             while pending or running:
-                while pending and len(running) < window and not self.cancel.is_set():
+                while pending and len(running) < window and not self.cancelled:
                     task = pending.pop()
                     fut = self._submit(executor, task)
                     if isinstance(fut, CoverageGap):
@@ -424,7 +344,7 @@ class FanOut:
                     task = running.pop(fut)
                     yield self._settle(task, fut)
             for task in reversed(pending):  # cancelled before submission
-                gap = make_gap(task.scope, "Cancelled", "the audit stopped before this scope ran")
+                gap = make_gap(task.scope, CANCELLED, _NOT_REACHED)
                 self._counts.finish(task.scope, self.progress)
                 yield task, None, gap
         finally:
@@ -448,100 +368,3 @@ class FanOut:
             return task, None, self.gap(task.scope, exc)
         self._counts.finish(task.scope, self.progress)
         return task, result, None
-
-
-def make_gap(scope: Scope, code: str, message: str) -> CoverageGap:
-    """Build a :class:`CoverageGap` for a scope."""
-    return CoverageGap(
-        provider=scope.provider,
-        scope=str(scope),
-        code=code,
-        message=message,
-        account=scope.account,
-        region=scope.region,
-        service=scope.service,
-    )
-
-
-def guard_iter(
-    fanout: FanOut, scope: Scope, produce: Callable[[], Iterable[object]]
-) -> Iterator[object | CoverageGap]:
-    """Iterate ``produce()``; if it raises, yield one gap for ``scope`` and stop.
-
-    Used by ``audit`` around each provider's ``collect`` so that a provider that fails as a
-    whole (no credentials, discovery denied) becomes a gap and the other providers go on. A
-    missing SDK extra (:class:`ProviderUnavailable`) is re-raised: the caller must install it.
-    """
-    try:
-        yield from produce()
-    except ProviderUnavailable:
-        raise  # a missing extra is the caller's to fix, not an audit that saw nothing
-    except Exception as exc:  # noqa: BLE001 - a provider failing as a whole becomes one gap
-        yield fanout.gap(scope, exc)
-
-
-def interleave(
-    sources: Sequence[Callable[[], Iterable[T]]],
-    *,
-    max_parallel: int | None = None,
-    buffer: int = 8,
-) -> Iterator[T]:
-    """Drain several iterables on their own threads; yield items as they arrive.
-
-    At most ``max_parallel`` sources are drained at once (all when ``None``). At most
-    ``buffer`` items wait in a queue, so a slow consumer slows the producers down instead of
-    growing memory. A
-    source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
-    turn failures into gaps). If the consumer stops early, the producers stop too.
-    """
-    if not sources:
-        return
-    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=max(1, buffer))
-    todo: queue.SimpleQueue[Callable[[], Iterable[T]]] = queue.SimpleQueue()
-    for src in sources:
-        todo.put(src)
-    stop = threading.Event()
-    n = max(1, min(max_parallel or len(sources), len(sources)))
-
-    def put(kind: int, item: object) -> bool:
-        while not stop.is_set():
-            try:
-                out.put((kind, item), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def drain() -> None:
-        try:
-            while not stop.is_set():
-                try:
-                    src = todo.get_nowait()
-                except queue.Empty:
-                    break
-                for item in src():
-                    if not put(_ITEM, item):
-                        return
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
-            put(_ERROR, exc)
-        finally:
-            put(_DONE, None)
-
-    threads = [threading.Thread(target=drain, daemon=True, name="cloudaudit-src") for _ in range(n)]
-    for t in threads:
-        t.start()
-    remaining = n
-    try:
-        while remaining:
-            kind, item = out.get()
-            if kind == _DONE:
-                remaining -= 1
-            elif kind == _ERROR:
-                raise item  # type: ignore[misc]
-            else:
-                yield item  # type: ignore[misc]
-    finally:
-        stop.set()  # producers still inside a source stop at their next item
-
-
-_ITEM, _ERROR, _DONE = 0, 1, 2

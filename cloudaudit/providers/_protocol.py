@@ -1,4 +1,8 @@
-"""The read-only provider protocol and the batches providers yield."""
+"""The read-only provider protocol and the batches providers yield.
+
+A provider is written against :class:`~cloudaudit.providers.Work` (run units, map items,
+make a gap, know when to stop), never against the executor that implements it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
-from cloudaudit.providers._fanout import Classifier, FanOut, Task
+from cloudaudit.providers._work import Classifier, Outcome, Task, Work
 
 __all__ = ["Batch", "Distributable", "Plan", "Provider"]
 
@@ -27,6 +31,28 @@ class Batch:
     guardrails: Sequence[Guardrail] = ()
     guardrail_scopes: Sequence[GuardrailScope] = ()
 
+    @classmethod
+    def from_outcome(cls, outcome: Outcome, *, resources: int | None = None) -> Batch:
+        """The batch of one unit's outcome: resources, audited record, its gap and detail gaps.
+
+        Args:
+            outcome: What :meth:`Work.run` yielded for a unit.
+            resources: Count to record as audited instead of ``len(outcome.resources)`` (a
+                unit whose resources are reported by later units).
+        """
+        audited: tuple[ScopeRecord, ...] = ()
+        if outcome.audited is not None:
+            record = outcome.audited
+            if resources is not None:
+                record = record.model_copy(update={"resources": resources})
+            audited = (record,)
+        return cls(resources=outcome.resources, audited=audited, gaps=outcome.gaps)
+
+    @classmethod
+    def of(cls, item: Batch | CoverageGap) -> Batch:
+        """``item`` as a batch: a gap (from :func:`~cloudaudit.providers.guard_iter`) or a batch."""
+        return cls(gaps=(item,)) if isinstance(item, CoverageGap) else item
+
 
 @runtime_checkable
 class Provider(Protocol):
@@ -34,10 +60,14 @@ class Provider(Protocol):
 
     Implementations must:
         * call only read operations (List/Describe/Get/Search);
-        * run their units of work through the given :class:`FanOut`, so that a failing region,
+        * run their units of work through the given :class:`Work`, so that a failing region,
           service or account becomes a coverage gap and the rest of the audit goes on;
         * never report a scope they could not read as empty: yield a gap for it instead;
-        * never log or return credentials.
+        * never log or return credentials, and list every credential they were given in
+          :meth:`secrets` so that ``audit`` masks it in every gap message.
+
+    ``name``, ``classifiers`` and ``secrets`` are required (return ``()`` when there is
+    nothing to declare): ``audit`` refuses an object that lacks one.
 
     They may raise :class:`~cloudaudit.errors.ProviderUnavailable` (SDK not installed) or
     :class:`~cloudaudit.errors.AuthenticationError` (no credentials at all); ``audit`` turns
@@ -53,19 +83,12 @@ class Provider(Protocol):
         """Exception classifiers that turn SDK errors into ``(code, message)``."""
         ...
 
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
-        """Yield batches of resources, audited scopes and gaps."""
+    def secrets(self) -> Sequence[str]:
+        """Credential strings the provider was given (secret keys, tokens), to mask in output."""
         ...
 
-
-class SecretHolder(Protocol):
-    """**Protocol (optional):** a provider that was given credentials lists them here.
-
-    ``audit`` masks every string returned by ``secrets()`` in coverage-gap messages.
-    """
-
-    def secrets(self) -> Sequence[str]:
-        """Return credential strings (secret keys, tokens) to mask in output."""
+    def collect(self, work: Work) -> Iterator[Batch]:
+        """Yield batches of resources, audited scopes and gaps, running units on ``work``."""
         ...
 
 
@@ -94,7 +117,7 @@ class Distributable(Protocol):
     tasks on the executor; with no executor, or a thread pool, it calls ``collect`` instead.
     """
 
-    def plan(self, fanout: FanOut) -> Plan:
+    def plan(self, work: Work) -> Plan:
         """Discover the work (on the driver) and return it as picklable tasks."""
         ...
 

@@ -202,7 +202,7 @@ def test_progress_bar_counts_every_unit() -> None:
 
 
 def test_progress_adds_up_successive_fanout_runs() -> None:
-    from cloudaudit.providers._fanout import Scope
+    from cloudaudit.providers import Scope
 
     console = Console(file=io.StringIO(), force_terminal=True)
     with AuditProgress(console) as bar:

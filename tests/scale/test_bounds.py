@@ -42,6 +42,9 @@ class Multi:
     def classifiers(self) -> Sequence[Any]:
         return ()
 
+    def secrets(self) -> Sequence[str]:
+        return ()
+
     def _account(self, fanout: FanOut, acct: int, out: list[Batch]) -> None:
         units = [
             Unit(Scope(self.name, str(acct), f"r{i}"), self._runner(f"{acct}-{i}"))

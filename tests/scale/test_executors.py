@@ -88,6 +88,9 @@ def test_dask_task_failure_is_a_gap_for_that_account(
         def classifiers(self) -> Sequence[Any]:
             return provider.classifiers()
 
+        def secrets(self) -> Sequence[str]:
+            return provider.secrets()
+
         def collect(self, fanout: FanOut) -> Iterator[Batch]:
             raise AssertionError("collect must not be called with a distributed executor")
 
@@ -122,6 +125,9 @@ def test_thread_pool_executor_runs_units_in_process() -> None:
         name = "fake"
 
         def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def secrets(self) -> Sequence[str]:
             return ()
 
         def collect(self, fanout: FanOut) -> Iterator[Batch]:

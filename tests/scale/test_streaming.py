@@ -39,6 +39,9 @@ class Synthetic:
     def classifiers(self) -> Sequence[Any]:
         return ()
 
+    def secrets(self) -> Sequence[str]:
+        return ()
+
     def _unit(self, start: int) -> list[Resource]:
         return [
             make_resource(
@@ -115,6 +118,9 @@ def test_audit_iter_still_judges_a_duplicate_once() -> None:
         def classifiers(self) -> Sequence[Any]:
             return ()
 
+        def secrets(self) -> Sequence[str]:
+            return ()
+
         def collect(self, fanout: FanOut) -> Iterator[Batch]:
             yield Batch(resources=(r,))
             yield Batch(resources=(r,))
@@ -132,6 +138,9 @@ def test_jsonl_lines_leave_before_the_audit_ends() -> None:
         name = "aws"
 
         def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def secrets(self) -> Sequence[str]:
             return ()
 
         def collect(self, fanout: FanOut) -> Iterator[Batch]:
@@ -168,6 +177,9 @@ def test_streamed_rows_are_the_rendered_rows() -> None:
         name = "aws"
 
         def classifiers(self) -> Sequence[Any]:
+            return ()
+
+        def secrets(self) -> Sequence[str]:
             return ()
 
         def collect(self, fanout: FanOut) -> Iterator[Batch]:

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.models import Resource
 from cloudaudit.providers._detail import lookup
 from cloudaudit.providers._extras import require_extra
-from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit
+from cloudaudit.providers._fanout import FanOut
 from cloudaudit.providers._protocol import Batch, Inventory
+from cloudaudit.providers._work import Classifier, Scope, Unit, Work
 from cloudaudit.providers.alibaba import ecs, oss, rds
 from cloudaudit.providers.alibaba._clients import (
     DISCOVERY_REGION,
@@ -121,7 +122,7 @@ class AlibabaProvider:
             inv.add(batch)
         return inv
 
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def collect(self, fanout: Work) -> Iterator[Batch]:
         """Yield batches: OSS buckets first, then ECS, RDS and bucket replication per region.
 
         Raises:
@@ -129,18 +130,17 @@ class AlibabaProvider:
             ProviderUnavailable: The ``alibaba`` extra is not installed.
         """
         self._clients.check_credentials()
-        secrets = (*fanout.secrets, *self._secrets, *self._clients.secrets())
-        fanout.secrets = tuple(dict.fromkeys(secrets))
+        fanout.add_secrets(*self._secrets, *self._clients.secrets())
         account = self._account or fetch_account_id(self._clients, self._discovery)
         regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
         listing: list[oss.BucketListing] = []
         list_scope = Scope(NAME, account, None, "oss:bucket-list")
         for outcome in fanout.run([Unit(list_scope, partial(self._list_buckets, listing))]):
-            yield _batch(outcome, resources=len(listing[0].buckets) if listing else 0)
+            yield Batch.from_outcome(outcome, resources=len(listing[0].buckets) if listing else 0)
         buckets = self._in_scope(listing[0].buckets if listing else ())
         units = [*self._regional_units(account, regions), *self._bucket_units(account, buckets)]
         for outcome in fanout.run(units):
-            yield _batch(outcome)
+            yield Batch.from_outcome(outcome)
 
     def _in_scope(self, buckets: Sequence[oss.Bucket]) -> Sequence[oss.Bucket]:
         """With explicit ``regions``, keep the buckets of those regions (and unplaced ones)."""
@@ -189,14 +189,3 @@ class AlibabaProvider:
             classify,
         )
         return [oss.bucket_to_resource(account, bucket, destinations)]
-
-
-def _batch(outcome: Outcome, resources: int | None = None) -> Batch:
-    audited: tuple[ScopeRecord, ...] = ()
-    if outcome.audited is not None:
-        record = outcome.audited
-        if resources is not None:
-            record = record.model_copy(update={"resources": resources})
-        audited = (record,)
-    gaps: tuple[CoverageGap, ...] = outcome.gaps
-    return Batch(resources=outcome.resources, audited=audited, gaps=gaps)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers._fanout import Scope, Unit
+from cloudaudit.providers._work import Scope, Unit
 
 __all__ = [
     "AGGREGATABLE",

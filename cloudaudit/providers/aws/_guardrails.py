@@ -20,8 +20,9 @@ from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.models import CoverageGap, ProviderId
-from cloudaudit.providers._fanout import FanOut, Scope, guard_iter, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._stream import guard_iter
+from cloudaudit.providers._work import Scope, Work, make_gap
 from cloudaudit.providers.aws._scp import RegionStatement, allows_everything, region_statements
 
 __all__ = [
@@ -320,7 +321,7 @@ def read_guardrails(
 
 
 def guardrail_batches(
-    fanout: FanOut,
+    fanout: Work,
     client: Callable[[str], Any],
     accounts: Sequence[str],
     partition: str,
@@ -351,4 +352,4 @@ def guardrail_batches(
 
     for run in (landing_zone, produce):
         for item in guard_iter(fanout, scope, run):
-            yield Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item  # type: ignore[misc]
+            yield Batch.of(item)

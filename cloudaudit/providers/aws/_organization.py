@@ -21,21 +21,20 @@ from typing import Any
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
-from cloudaudit.providers._fanout import (
-    Classifier,
-    FanOut,
-    Scope,
-    Unit,
-    guard_iter,
-    interleave,
-    make_gap,
-)
+from cloudaudit.providers._fanout import FanOut
 from cloudaudit.providers._protocol import Batch, Plan
+from cloudaudit.providers._stream import guard_iter, interleave
+from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS, guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of
-from cloudaudit.providers.aws._provider import AwsProvider, _check_services, make_session
+from cloudaudit.providers.aws._provider import (
+    AwsProvider,
+    _check_services,
+    make_session,
+    session_secrets,
+)
 
 __all__ = [
     "ORGANIZATION_ACTIONS",
@@ -144,7 +143,7 @@ def fetch_children(org: Any, parent: str) -> tuple[list[dict[str, Any]], list[st
 
 
 def fetch_accounts_under(
-    org: Any, parents: Sequence[str], fanout: FanOut
+    org: Any, parents: Sequence[str], fanout: Work
 ) -> tuple[list[dict[str, Any]], list[CoverageGap]]:
     """List every account under ``parents`` (OUs or roots), level by level, recursively.
 
@@ -282,7 +281,7 @@ class _AccountSession:
 
 
 def audit_account(
-    base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: FanOut
+    base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work
 ) -> Iterator[Batch]:
     """Open ``spec``'s account (AssumeRole unless it is the caller's) and audit it.
 
@@ -305,10 +304,10 @@ def audit_account(
     yield from provider.collect(fanout)
 
 
-def _batches(base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: FanOut) -> Any:
+def _batches(base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work) -> Any:
     scope = Scope(_PROVIDER, spec.account)
     for item in guard_iter(fanout, scope, lambda: audit_account(base, spec, settings, fanout)):
-        yield Batch(gaps=(item,)) if isinstance(item, CoverageGap) else item
+        yield Batch.of(item)
 
 
 @dataclass(frozen=True)
@@ -444,7 +443,11 @@ class AwsOrganization:
         """The botocore exception classifier."""
         return (classify,)
 
-    def discover(self, fanout: FanOut) -> tuple[list[AccountSpec], list[CoverageGap]]:
+    def secrets(self) -> Sequence[str]:
+        """The base session's credentials (each account's role credentials are added later)."""
+        return session_secrets(self._base.session)
+
+    def discover(self, fanout: Work) -> tuple[list[AccountSpec], list[CoverageGap]]:
         """List the accounts to audit and the gaps of those that cannot be.
 
         Raises:
@@ -469,7 +472,7 @@ class AwsOrganization:
         )
         return specs, gaps + skipped
 
-    def _guardrail_batches(self, specs: Sequence[AccountSpec], fanout: FanOut) -> Iterator[Batch]:
+    def _guardrail_batches(self, specs: Sequence[AccountSpec], fanout: Work) -> Iterator[Batch]:
         if not self._guardrails:
             return
         s = self._settings
@@ -480,7 +483,7 @@ class AwsOrganization:
 
         yield from guardrail_batches(fanout, client, [a.account for a in specs], s.partition)
 
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def collect(self, fanout: Work) -> Iterator[Batch]:
         """Audit the accounts in this process, ``max_accounts`` at a time, on ``fanout``."""
         specs, gaps = self.discover(fanout)
         if gaps:
@@ -491,7 +494,7 @@ class AwsOrganization:
         ]
         yield from interleave(sources, max_parallel=self._max_accounts)
 
-    def plan(self, fanout: FanOut) -> Plan:
+    def plan(self, fanout: Work) -> Plan:
         """Discover the accounts here and return one picklable :class:`AccountTask` each."""
         specs, gaps = self.discover(fanout)
         tasks = [AccountTask(spec, self._settings) for spec in specs]

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cloudaudit.errors import ConfigurationError, ProviderUnavailable
-from cloudaudit.models import CoverageGap, ProviderId, Resource, ScopeRecord
+from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._extras import require_extra
-from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Classifier, Outcome, Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws._aggregated import (
     AGGREGATABLE,
     ConfigCoverage,
@@ -131,17 +131,7 @@ class AwsProvider:
         They are masked in gap messages and in the SDK's DEBUG logs (which show the signed
         ``Authorization`` header with the access key id).
         """
-        from botocore.exceptions import BotoCoreError
-
-        get = getattr(self._session, "get_credentials", None)
-        try:
-            creds = get() if callable(get) else None
-            frozen = creds.get_frozen_credentials() if creds is not None else None
-        except BotoCoreError:  # no usable credentials: the audit's first call reports it
-            return ()
-        if frozen is None:
-            return ()
-        return tuple(s for s in (frozen.access_key, frozen.secret_key, frozen.token) if s)
+        return session_secrets(self._session)
 
     def _selected(self) -> list[Collector]:
         if self._collectors is None:
@@ -154,7 +144,7 @@ class AwsProvider:
         partition = self._partition or partition_of(session_region or "us-east-1")
         return partition, home_region(partition)
 
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def collect(self, fanout: Work) -> Iterator[Batch]:
         """Discover the account and regions, then run every region × collector unit.
 
         Raises:
@@ -172,7 +162,7 @@ class AwsProvider:
             for logger in loggers:
                 logger.removeFilter(redact)
 
-    def _collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def _collect(self, fanout: Work) -> Iterator[Batch]:
         collectors = self._selected()
         partition, home = self._home()
         cache = ClientCache(
@@ -303,13 +293,11 @@ class _Plan:
                     out.append(Unit(scope, run))
         return out
 
-    def batch(self, outcome: Outcome, fanout: FanOut) -> Iterator[Batch]:
+    def batch(self, outcome: Outcome, fanout: Work) -> Iterator[Batch]:
         region = outcome.scope.region
         refused = self.probe.refusal(region) if region else None
         if outcome.gap is None or refused is None:
-            audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-            gaps = outcome.gaps
-            yield Batch(resources=outcome.resources, audited=audited, gaps=gaps)
+            yield Batch.from_outcome(outcome)
             return
         if region in self.reported:
             return
@@ -320,6 +308,21 @@ class _Plan:
 
 def _home_client(cache: ClientCache, home: str, service: str) -> Any:
     return cache.get(service, home)
+
+
+def session_secrets(session: Any) -> tuple[str, ...]:
+    """The access key id, secret key and session token of a boto3 session, if any."""
+    from botocore.exceptions import BotoCoreError
+
+    get = getattr(session, "get_credentials", None)
+    try:
+        creds = get() if callable(get) else None
+        frozen = creds.get_frozen_credentials() if creds is not None else None
+    except BotoCoreError:  # no usable credentials: the audit's first call reports it
+        return ()
+    if frozen is None:
+        return ()
+    return tuple(s for s in (frozen.access_key, frozen.secret_key, frozen.token) if s)
 
 
 def _runner(collector: Collector, ctx: AwsContext, probe: RegionProbe | None = None) -> Any:

@@ -24,8 +24,8 @@ from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.models import ProviderId, Resource
-from cloudaudit.providers._fanout import FanOut, Scope, Unit
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Scope, Unit, Work
 from cloudaudit.providers.azure import _arm
 
 __all__ = [
@@ -277,7 +277,7 @@ class _Definitions:
 
 
 def read_guardrails(
-    fanout: FanOut, client: Any, subscriptions: Sequence[str], partition: str | None
+    fanout: Work, client: Any, subscriptions: Sequence[str], partition: str | None
 ) -> Iterator[Batch]:
     """Read the assignments of each subscription (one unit each) and their definitions.
 

@@ -14,8 +14,8 @@ from cloudaudit.catalog import Catalog, default_catalog
 from cloudaudit.models import CoverageGap, Location, ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._detail import Unread, lookup
 from cloudaudit.providers._extras import require_extra
-from cloudaudit.providers._fanout import Classifier, FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.azure import _arm, _graph
 from cloudaudit.providers.azure._auth import default_credential
 from cloudaudit.providers.azure._clouds import AzureCloud, resolve_cloud
@@ -147,7 +147,7 @@ class AzureProvider:
         return ResourceManagementClient(self._cred(), subscription, **self._kwargs())
 
     # ----- collect ----------------------------------------------------------------------------
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def collect(self, fanout: Work) -> Iterator[Batch]:
         """Yield one batch per subscription, then the tenant-wide gaps."""
         run = _Run(self, fanout, self._catalog or default_catalog())
         subs = self.discover()
@@ -184,7 +184,7 @@ class _Run:
     """The state of one ``collect`` call."""
 
     provider: AzureProvider
-    fanout: FanOut
+    fanout: Work
     catalog: Catalog
     geo: Geo = field(default_factory=Geo)
     live: list[str] = field(default_factory=list)

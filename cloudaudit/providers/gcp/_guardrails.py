@@ -17,8 +17,8 @@ from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.catalog import Catalog
 from cloudaudit.evidence import recorded
 from cloudaudit.models import CoverageGap, ProviderId, Resource
-from cloudaudit.providers._fanout import FanOut, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Scope, Unit, Work, make_gap
 from cloudaudit.providers.gcp._value_groups import expand
 
 __all__ = ["CONSTRAINT", "fetch_effective_policy", "read_guardrails", "to_guardrail"]
@@ -97,7 +97,7 @@ def to_guardrail(
 
 
 def read_guardrails(
-    fanout: FanOut, client: Any, projects: Sequence[str], catalog: Catalog, **call: Any
+    fanout: Work, client: Any, projects: Sequence[str], catalog: Catalog, **call: Any
 ) -> Iterator[Batch]:
     """Read each project's effective policy (one unit each) and yield one batch."""
     found: dict[str, dict[str, Any]] = {}

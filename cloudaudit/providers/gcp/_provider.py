@@ -9,10 +9,10 @@ from typing import Any
 
 from cloudaudit.catalog import default_catalog
 from cloudaudit.errors import ConfigurationError
-from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.models import CoverageGap, Resource
 from cloudaudit.providers._extras import require_extra
-from cloudaudit.providers._fanout import Classifier, FanOut, Outcome, Scope, Unit, make_gap
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.gcp._asset import ASSET_TYPES, fetch_search, to_resource
 from cloudaudit.providers.gcp._clients import Clients
 from cloudaudit.providers.gcp._errors import ASSET_UNAVAILABLE, classify
@@ -72,12 +72,6 @@ class _Failed:
 
     scope: str
     gap: CoverageGap
-
-
-def _batch(outcome: Outcome) -> Batch:
-    audited: tuple[ScopeRecord, ...] = (outcome.audited,) if outcome.audited else ()
-    gaps = outcome.gaps
-    return Batch(resources=outcome.resources, audited=audited, gaps=gaps)
 
 
 def _prefixed(value: str, kind: str) -> str:
@@ -160,7 +154,7 @@ class GcpProvider:
         return {"retry": self._retry, "timeout": self._timeout}
 
     # ----- collect ----------------------------------------------------------------------
-    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+    def collect(self, fanout: Work) -> Iterator[Batch]:
         """Discover the scope, search Cloud Asset, and fall back per project where needed.
 
         Args:
@@ -195,7 +189,7 @@ class GcpProvider:
         yield from self._fallback(fanout, failed)
 
     # ----- scope discovery --------------------------------------------------------------
-    def _discover(self, fanout: FanOut, tree: ScopeTree) -> list[CoverageGap]:
+    def _discover(self, fanout: Work, tree: ScopeTree) -> list[CoverageGap]:
         gaps: list[CoverageGap] = []
         if self._projects:
             found: dict[str, Project] = {}
@@ -222,7 +216,7 @@ class GcpProvider:
         return gaps
 
     def _discover_level(
-        self, fanout: FanOut, tree: ScopeTree, parents: list[str], gaps: list[CoverageGap]
+        self, fanout: Work, tree: ScopeTree, parents: list[str], gaps: list[CoverageGap]
     ) -> list[str]:
         found: dict[str, Children] = {}
         units = [
@@ -266,7 +260,7 @@ class GcpProvider:
 
     # ----- Cloud Asset ------------------------------------------------------------------
     def _search(
-        self, fanout: FanOut, scopes: list[str], ids: dict[str, str], failed: list[_Failed]
+        self, fanout: Work, scopes: list[str], ids: dict[str, str], failed: list[_Failed]
     ) -> Iterator[Batch]:
         """Search every scope; scopes that refuse Cloud Asset go to ``failed``, not gaps.
 
@@ -299,7 +293,7 @@ class GcpProvider:
         rest = [s for s in scopes if s not in refused]
         for outcome in fanout.run(units(rest, groups[1:])):
             if outcome.gap is None:
-                yield _batch(outcome)
+                yield Batch.from_outcome(outcome)
             else:
                 gaps[str(outcome.scope.account)].append(outcome.gap)
         for scope, found in gaps.items():
@@ -319,7 +313,7 @@ class GcpProvider:
         return run
 
     # ----- fallback ---------------------------------------------------------------------
-    def _fallback(self, fanout: FanOut, failed: list[_Failed]) -> Iterator[Batch]:
+    def _fallback(self, fanout: Work, failed: list[_Failed]) -> Iterator[Batch]:
         """List storage and compute per project; the other asset types become gaps."""
         if not failed:
             return
@@ -351,7 +345,7 @@ class GcpProvider:
                 )
         yield Batch(gaps=tuple(gaps))
         for outcome in fanout.run(units):
-            yield _batch(outcome)
+            yield Batch.from_outcome(outcome)
 
     def _buckets(self, project: str) -> Callable[[], Sequence[Resource]]:
         def run() -> Sequence[Resource]:

@@ -10,8 +10,7 @@ from azure_tenant import CHINA, DENIED, EU, PROD
 
 from cloudaudit import audit
 from cloudaudit.models import LocationKind, Resource
-from cloudaudit.providers._fanout import FanOut
-from cloudaudit.providers._protocol import Inventory, Provider
+from cloudaudit.providers import FanOut, Inventory, Provider
 
 pytestmark = pytest.mark.http
 

@@ -1,0 +1,37 @@
+"""Credential masking: every message that leaves an audit passes through :func:`redact`.
+
+Gap messages are built from SDK errors, which may quote a key, a token or a signed URL. The
+fan-out masks them with the secrets the providers declare (:meth:`Provider.secrets`) and with
+patterns that catch credentials nobody declared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["redact"]
+
+_ACCESS_KEY = re.compile(
+    r"(?<![A-Z0-9])(?:AKIA|ASIA|AIDA|AROA|LTAI)[A-Za-z0-9]{12,28}(?![A-Za-z0-9])"
+)
+_KEY_VALUE = re.compile(
+    r"(?i)\b(secret|token|password|signature|credential|sig|key)(=|\"?:\s*\"?)([^&\s\",]+)"
+)
+_AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-amz-security-token)(:\s*|=)([^\r\n]+)")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+_GOOGLE_TOKEN = re.compile(r"\bya29\.[A-Za-z0-9._-]+")
+_PEM = re.compile(r"-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask credentials in ``text``: known secrets, access key ids, tokens and signatures."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    text = _PEM.sub("***", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _GOOGLE_TOKEN.sub("***", text)
+    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _ACCESS_KEY.sub("***", text)

@@ -1,0 +1,104 @@
+"""Merging the providers' streams: each provider's batches on its own thread, one consumer.
+
+:func:`guard_iter` turns a provider that fails as a whole into one coverage gap;
+:func:`interleave` drains several providers at once with bounded buffering.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from cloudaudit.errors import ProviderUnavailable
+from cloudaudit.models import CoverageGap
+from cloudaudit.providers._work import Scope, Work
+
+__all__ = ["guard_iter", "interleave"]
+
+T = TypeVar("T")
+
+
+def guard_iter(
+    work: Work, scope: Scope, produce: Callable[[], Iterable[T]]
+) -> Iterator[T | CoverageGap]:
+    """Iterate ``produce()``; if it raises, yield one gap for ``scope`` and stop.
+
+    Used by ``audit`` around each provider's ``collect`` so that a provider that fails as a
+    whole (no credentials, discovery denied) becomes a gap and the other providers go on. A
+    missing SDK extra (:class:`ProviderUnavailable`) is re-raised: the caller must install it.
+    """
+    try:
+        yield from produce()
+    except ProviderUnavailable:
+        raise  # a missing extra is the caller's to fix, not an audit that saw nothing
+    except Exception as exc:  # noqa: BLE001 - a provider failing as a whole becomes one gap
+        yield work.gap(scope, exc)
+
+
+def interleave(
+    sources: Sequence[Callable[[], Iterable[T]]],
+    *,
+    max_parallel: int | None = None,
+    buffer: int = 8,
+) -> Iterator[T]:
+    """Drain several iterables on their own threads; yield items as they arrive.
+
+    At most ``max_parallel`` sources are drained at once (all when ``None``). At most
+    ``buffer`` items wait in a queue, so a slow consumer slows the producers down instead of
+    growing memory. A
+    source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
+    turn failures into gaps). If the consumer stops early, the producers stop too.
+    """
+    if not sources:
+        return
+    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=max(1, buffer))
+    todo: queue.SimpleQueue[Callable[[], Iterable[T]]] = queue.SimpleQueue()
+    for src in sources:
+        todo.put(src)
+    stop = threading.Event()
+    n = max(1, min(max_parallel or len(sources), len(sources)))
+
+    def put(kind: int, item: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put((kind, item), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def drain() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    src = todo.get_nowait()
+                except queue.Empty:
+                    break
+                for item in src():
+                    if not put(_ITEM, item):
+                        return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
+            put(_ERROR, exc)
+        finally:
+            put(_DONE, None)
+
+    threads = [threading.Thread(target=drain, daemon=True, name="cloudaudit-src") for _ in range(n)]
+    for t in threads:
+        t.start()
+    remaining = n
+    try:
+        while remaining:
+            kind, item = out.get()
+            if kind == _DONE:
+                remaining -= 1
+            elif kind == _ERROR:
+                raise item  # type: ignore[misc]
+            else:
+                yield item  # type: ignore[misc]
+    finally:
+        stop.set()  # producers still inside a source stop at their next item
+
+
+_ITEM, _ERROR, _DONE = 0, 1, 2
