@@ -48,6 +48,7 @@ def _cli(tmp_path: Path) -> list[str]:
         max_workers: int,
         fail_on: tuple[str, ...],
         quiet: bool,
+        **_more: object,  # options this test does not need (evidence, ...)
     ) -> None:
         pol = resolve_policy(policy, policy_options)
         run_providers(
