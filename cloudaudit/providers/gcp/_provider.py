@@ -286,7 +286,7 @@ class GcpProvider:
         gaps: dict[str, list[CoverageGap]] = {s: [] for s in scopes}
         for outcome in fanout.run(units(scopes, groups[:1])):
             if outcome.gap is None:
-                yield _batch(outcome)
+                yield Batch.from_outcome(outcome)
             else:
                 gaps[str(outcome.scope.account)].append(outcome.gap)
         refused = {s for s, g in gaps.items() if g and g[0].code in ASSET_UNAVAILABLE}
