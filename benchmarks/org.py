@@ -1,25 +1,27 @@
-"""Benchmark: an AWS organization of 50+ accounts on threads and on 1, 2 and 4 Dask workers.
+"""Benchmark: an AWS organization of 10, 100 (or more) accounts on threads and on Dask workers.
 
 Run from the repository root (needs the ``aws`` and ``test`` extras and ``dask[distributed]``)::
 
-    python benchmarks/org.py
+    python benchmarks/org.py --accounts 10 100 --dask-workers 1 2
 
-A moto server runs in a child process on loopback, behind a WSGI middleware that adds a fixed
-latency (100 ms by default) to every request and counts them. The organization (``--accounts``
-members plus the management account) is created through the Organizations API; each account
-is then seeded straight into moto's backends with one S3 bucket and one EBS volume in each of
-three regions. Every run audits all accounts (AssumeRole into each) for S3 and EC2 in those
-three regions:
+For each organization size a fresh moto server runs in a child process on loopback, behind a
+WSGI middleware that adds a fixed latency (100 ms by default) to every request and counts them.
+The organization (``--accounts`` members plus the management account) is created through the
+Organizations API; each account is then seeded straight into moto's backends with one S3
+bucket and one EBS volume in each of three regions. Every run audits all accounts (AssumeRole
+into each) for S3 and EC2 in those three regions, on the direct path (the members have no
+AWS Config aggregator):
 
 * ``threads``: the in-process path, one machine, one shared pool of ``--max-workers``;
 * ``dask N``: a ``LocalCluster`` of N worker processes (``--threads-per-worker`` accounts at a
   time each, each account with its own bound of ``--task-workers``), through
   ``Client.get_executor()``.
 
-Reported: wall time, accounts per minute, API calls (counted by the server), and whether the
-findings are the same as the thread run's. Last, memory per 100,000 resources: the tracemalloc
-peak while ``audit_iter`` streams a synthetic provider's resources (with and without the
-dedupe set), and the process's peak RSS.
+Reported: wall time, accounts per minute, client CPU time (this process's, plus the Dask
+workers' for Dask runs; the server's is not counted) in total and per account, API calls (by
+the server) in total and per account, whether the findings are the same as the thread run's,
+the cluster's start and the executor's per-task overhead (200 no-op tasks). With
+``--memory-sizes``, memory per 100,000 resources streamed through ``audit_iter``.
 """
 
 from __future__ import annotations
@@ -131,17 +133,27 @@ def comparable(report: Any) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-def run_threads(args: argparse.Namespace) -> tuple[float, Any]:
+def run_threads(args: argparse.Namespace) -> tuple[float, float, Any]:
+    """In-process run: wall time, CPU time of this process (every thread), the report."""
     from cloudaudit import audit
 
     provider = organization(args.max_accounts, args.max_workers)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = audit(provider, POLICY, max_workers=args.max_workers)
-    return time.perf_counter() - start, report
+    return time.perf_counter() - start, time.process_time() - cpu, report
 
 
-def run_dask(args: argparse.Namespace, workers: int) -> tuple[float, float, Any]:
-    """Start a LocalCluster of ``workers`` processes; time the audit only."""
+def _noop(i: int) -> int:
+    return i
+
+
+def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
+    """Start a LocalCluster of ``workers`` processes; time the audit only.
+
+    Also measured: the workers' CPU time during the audit (``psutil`` on their processes) and
+    the executor's per-task overhead (200 no-op tasks through ``Client.get_executor()``).
+    """
+    import psutil
     from distributed import Client, LocalCluster
 
     from cloudaudit import audit
@@ -157,11 +169,24 @@ def run_dask(args: argparse.Namespace, workers: int) -> tuple[float, float, Any]
         Client(cluster) as client,
     ):
         startup = time.perf_counter() - t0
+        executor = client.get_executor()
+        tick = time.perf_counter()
+        list(executor.map(_noop, range(200)))
+        overhead = (time.perf_counter() - tick) / 200
+        procs = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        before = sum(sum(p.cpu_times()[:2]) for p in procs)
         provider = organization(workers * args.threads_per_worker, args.task_workers)
-        start = time.perf_counter()
-        report = audit(provider, POLICY, executor=client.get_executor())
+        start, cpu = time.perf_counter(), time.process_time()
+        report = audit(provider, POLICY, executor=executor)
         wall = time.perf_counter() - start
-    return startup, wall, report
+        worker_cpu = sum(sum(p.cpu_times()[:2]) for p in procs) - before
+    return {
+        "startup": startup,
+        "wall": wall,
+        "cpu": worker_cpu + time.process_time() - cpu,
+        "overhead": overhead,
+        "report": report,
+    }
 
 
 # ---------------------------------------------------------------- memory
@@ -231,52 +256,61 @@ def _get(url: str) -> dict[str, Any]:
     return data
 
 
-def row(name: str, wall: float, accounts: int, calls: int, same: str, extra: str = "") -> None:
+def row(
+    name: str, wall: float, cpu: float, accounts: int, calls: int, same: str, extra: str
+) -> None:
     per_min = accounts / wall * 60
-    print(f"| {name} | {wall:.1f} | {per_min:.0f} | {calls} | {same} | {extra} |", flush=True)
-
-
-def benchmark(args: argparse.Namespace, url: str) -> None:
-    accounts = make_org(args.accounts)
-    seeded = _get(f"{url}/__bench/seed?accounts=" + ",".join(accounts))["seeded"]
-    print(f"seeded {seeded} resources in {len(accounts)} accounts", flush=True)
-    _get(f"{url}/__bench/latency?ms={args.latency}")
     print(
-        f"\nlatency {args.latency} ms, {len(accounts)} accounts, regions {', '.join(REGIONS)}, "
-        "services s3, ec2\n"
+        f"| {accounts} | {name} | {wall:.1f} | {per_min:.0f} | {cpu:.1f} "
+        f"| {cpu / accounts * 1000:.0f} | {calls} | {calls / accounts:.1f} | {same} | {extra} |",
+        flush=True,
     )
-    print("| run | wall (s) | accounts/min | API calls | same findings | notes |")
-    print("|---|---|---|---|---|---|")
+
+
+def benchmark(args: argparse.Namespace, url: str, members: int) -> None:
+    import resource
+
+    accounts = make_org(members)
+    seeded = _get(f"{url}/__bench/seed?accounts=" + ",".join(accounts))["seeded"]
+    print(f"seeded {seeded} resources in {len(accounts)} accounts", file=sys.stderr, flush=True)
+    _get(f"{url}/__bench/latency?ms={args.latency}")
     _get(f"{url}/__bench/reset")
-    wall, local = run_threads(args)
+    wall, cpu, local = run_threads(args)
     assert not local.coverage.gaps, local.coverage.gaps
     calls = _get(f"{url}/__bench/reset")["count"]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     row(
         "threads",
         wall,
+        cpu,
         len(accounts),
         calls,
         "(reference)",
-        f"max_workers={args.max_workers}, max_accounts={args.max_accounts}",
+        f"max_workers={args.max_workers}, max_accounts={args.max_accounts}, peak RSS {rss:.0f} MiB",
     )
     ref = comparable(local)
     base = None
     for workers in args.dask_workers:
-        startup, wall, report = run_dask(args, workers)
+        r = run_dask(args, workers)
         calls = _get(f"{url}/__bench/reset")["count"]
-        base = base or wall
-        same = "yes" if comparable(report) == ref else "NO"
+        base = base or r["wall"]
+        same = "yes" if comparable(r["report"]) == ref else "NO"
         row(
             f"dask {workers} worker(s)",
-            wall,
+            r["wall"],
+            r["cpu"],
             len(accounts),
             calls,
             same,
-            f"speed-up {base / wall:.2f}×, cluster start {startup:.1f} s",
+            f"speed-up {base / r['wall']:.2f}×, cluster start {r['startup']:.1f} s, "
+            f"{r['overhead'] * 1000:.1f} ms per task",
         )
+
+
+def memory_table(sizes: Sequence[int]) -> None:
     print("\n| resources | dedupe | tracemalloc peak (MiB) | peak RSS (MiB) | wall (s) |")
     print("|---|---|---|---|---|")
-    for n in args.memory_sizes:
+    for n in sizes:
         for dedupe in (True, False):
             m = measure_memory(n, dedupe)
             print(
@@ -291,14 +325,16 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--no-dedupe", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--accounts", type=int, default=50, help="member accounts")
+    parser.add_argument(
+        "--accounts", type=int, nargs="*", default=[10, 100], help="member accounts, per run"
+    )
     parser.add_argument("--latency", type=int, default=100, help="ms per request")
     parser.add_argument("--max-workers", type=int, default=32)
     parser.add_argument("--max-accounts", type=int, default=16)
-    parser.add_argument("--dask-workers", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--dask-workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--task-workers", type=int, default=8)
-    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[100_000, 200_000])
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[])
     args = parser.parse_args()
     if args.serve:
         serve()
@@ -306,26 +342,38 @@ def main() -> None:
     if args.memory:
         print(json.dumps(memory(args.memory, not args.no_dedupe)))
         return
-    env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True, env=env
+    print(
+        f"latency {args.latency} ms, regions {', '.join(REGIONS)}, services s3, ec2; CPU is "
+        "this process's (threads) or the Dask workers' and this process's, not the server's\n"
     )
-    try:
-        assert child.stdout is not None
-        url = f"http://127.0.0.1:{child.stdout.readline().strip()}"
-        os.environ.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_DEFAULT_REGION="us-east-1",
-            MOTO_EC2_LOAD_DEFAULT_AMIS="false",
+    print(
+        "| accounts | run | wall (s) | accounts/min | CPU (s) | CPU per account (ms) "
+        "| API calls | calls per account | same findings | notes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for members in args.accounts:
+        env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True, env=env
         )
-        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            os.environ.pop(var, None)
-        benchmark(args, url)
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
+        try:
+            assert child.stdout is not None
+            url = f"http://127.0.0.1:{child.stdout.readline().strip()}"
+            os.environ.update(
+                AWS_ENDPOINT_URL=url,
+                AWS_ACCESS_KEY_ID="bench",
+                AWS_SECRET_ACCESS_KEY="bench",
+                AWS_DEFAULT_REGION="us-east-1",
+                MOTO_EC2_LOAD_DEFAULT_AMIS="false",
+            )
+            for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+                os.environ.pop(var, None)
+            benchmark(args, url, members)
+        finally:
+            child.terminate()
+            child.wait(timeout=10)
+    if args.memory_sizes:
+        memory_table(args.memory_sizes)
 
 
 if __name__ == "__main__":
