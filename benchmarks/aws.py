@@ -22,6 +22,8 @@ region) and each replication destination's region. The contenders:
   once (first the listings, then the per-item calls that need their answers);
 * ``cloudaudit``: ``python -m cloudaudit audit aws --services s3,ec2,rds,dynamodb --format
   json`` with default settings, as a user runs it;
+* ``cloudaudit (before)`` (``--before DIR``): the same command run from an earlier checkout
+  of the package (how much this version changed);
 * ``naive`` (``--naive``): the earlier baseline (a Session per region task, a client per call
   site, buckets one after the other), labelled as such.
 
@@ -339,7 +341,7 @@ SIDES: dict[str, Callable[[], dict[str, Any]]] = {
 def measure(server: Server, side: str, env: dict[str, str], out_file: str) -> dict[str, Any]:
     """Run one contender in a fresh process; add the server's call counts."""
     server.get("reset")
-    if side == "cloudaudit":
+    if side.startswith("cloudaudit"):
         argv = [
             sys.executable,
             "-m",
@@ -357,11 +359,13 @@ def measure(server: Server, side: str, env: dict[str, str], out_file: str) -> di
         ]
     else:
         argv = [sys.executable, __file__, "--side", side]
+    if side == "cloudaudit (before)":  # an earlier checkout of the package, same command
+        env = dict(env, PYTHONPATH=os.environ["CLOUDAUDIT_BEFORE"])
     result = run_child(argv, env)
     calls = server.get("reset")
     result["calls"] = calls["count"]
     result["by_operation"] = calls["by_operation"]
-    if side == "cloudaudit":
+    if side.startswith("cloudaudit"):
         with open(out_file, encoding="utf-8") as fh:
             report = json.load(fh)
         result["resources"] = len(report["findings"])
@@ -435,6 +439,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--naive", action="store_true", help="add the per-region-Session row")
     parser.add_argument("--json", help="also write every run's figures to this file")
+    parser.add_argument(
+        "--before", help="also run the CLI from this earlier checkout's directory (a row)"
+    )
     args = parser.parse_args()
     if args.serve:
         serve({})
@@ -444,6 +451,9 @@ def main() -> None:
         return
     server = Server(__file__)
     sides = ["fair", "floor", "cloudaudit", *(["naive"] if args.naive else [])]
+    if args.before:
+        os.environ["CLOUDAUDIT_BEFORE"] = os.path.abspath(args.before)
+        sides.append("cloudaudit (before)")
     results: dict[tuple[int, str], list[dict[str, Any]]] = {}
     try:
         env = server.environ()
