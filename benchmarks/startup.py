@@ -6,13 +6,15 @@ Run from the repository root::
 
 Each command runs ``--runs`` times in a fresh interpreter, interleaved with a bare
 ``python -c pass`` (the interpreter's own start). Reported: the median wall time and its
-spread (the interquartile range), and the median minus the bare interpreter's median. Last,
+spread (the interquartile range), the median minus the bare interpreter's median, and the
+median CPU time (user + system; steadier than wall time on a shared machine). Last,
 the ten slowest imports of ``import cloudaudit`` (``python -X importtime``, cumulative µs).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -26,10 +28,15 @@ COMMANDS = {
 }
 
 
-def once(argv: list[str]) -> float:
+def once(argv: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, from ``wait4``) of one run."""
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv} failed")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -37,16 +44,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    cpus: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(args.runs):
         for name, argv in COMMANDS.items():
-            times[name].append(once(argv))
+            wall, cpu = once(argv)
+            times[name].append(wall)
+            cpus[name].append(cpu)
     bare = statistics.median(times["python -c pass"])
-    print("| command | median wall (s) | IQR (s) | minus bare interpreter (s) |")
-    print("|---|---|---|---|")
+    print(
+        "| command | median wall (s) | wall IQR (s) | minus bare interpreter (s) | median CPU (s) |"
+    )
+    print("|---|---|---|---|---|")
     for name, values in times.items():
         q = statistics.quantiles(values, n=4)
         med = statistics.median(values)
-        print(f"| `{name}` | {med:.3f} | {q[2] - q[0]:.3f} | {med - bare:.3f} |")
+        cpu = statistics.median(cpus[name])
+        print(f"| `{name}` | {med:.3f} | {q[2] - q[0]:.3f} | {med - bare:.3f} | {cpu:.3f} |")
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import cloudaudit"],
         capture_output=True,
