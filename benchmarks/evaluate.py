@@ -88,6 +88,7 @@ def main() -> None:
     t0 = time.perf_counter()
     resources = synthetic(args.resources)
     build_s = time.perf_counter() - t0
+    inventory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gc.collect()
     gc.freeze()  # the inventory is long-lived; keep the cyclic GC from rescanning it
     t1, c1 = time.perf_counter(), time.process_time()
@@ -104,6 +105,7 @@ def main() -> None:
         "evaluate_cpu_seconds": round(eval_cpu, 2),
         "resources_per_cpu_second": round(args.resources / eval_cpu),
         "peak_rss_mb": round(peak_mb),
+        "peak_rss_after_building_inventory_mb": round(inventory_mb),
         "summary": report.summary.model_dump(),
         **streamed,
         "python": platform.python_version(),
