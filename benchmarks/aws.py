@@ -359,9 +359,11 @@ def measure(server: Server, side: str, env: dict[str, str], out_file: str) -> di
         ]
     else:
         argv = [sys.executable, __file__, "--side", side]
+    cwd = None
     if side == "cloudaudit (before)":  # an earlier checkout of the package, same command
-        env = dict(env, PYTHONPATH=os.environ["CLOUDAUDIT_BEFORE"])
-    result = run_child(argv, env)
+        cwd = os.environ["CLOUDAUDIT_BEFORE"]  # ``-m`` puts the working directory first
+        env = dict(env, PYTHONPATH=cwd)
+    result = run_child(argv, env, cwd)
     calls = server.get("reset")
     result["calls"] = calls["count"]
     result["by_operation"] = calls["by_operation"]
@@ -376,11 +378,11 @@ def measure(server: Server, side: str, env: dict[str, str], out_file: str) -> di
     return result
 
 
-def run_child(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+def run_child(argv: list[str], env: dict[str, str], cwd: str | None = None) -> dict[str, Any]:
     """Spawn, wait with ``wait4`` (CPU and peak RSS of that child alone)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=errors, cwd=cwd)
         assert proc.stdout is not None
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
