@@ -12,9 +12,9 @@ from typing import Any
 
 from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._paging import PageGuard, page_digest
 
 __all__ = [
-    "PaginationLoop",
     "disk_to_resource",
     "fetch_disks",
     "fetch_images",
@@ -28,10 +28,6 @@ __all__ = [
 
 PAGE_SIZE = 100
 Item = Mapping[str, Any]
-
-
-class PaginationLoop(Exception):
-    """A paginated listing repeated a page token or a page: the listing cannot be trusted."""
 
 
 def _models() -> Any:
@@ -56,18 +52,16 @@ def _by_token(call: Callable[[str | None], Item], container: str, member: str) -
 
     Raises:
         PaginationLoop: The API sent a token it had already sent (it would never end).
+        PageCapReached: The listing went past the page cap.
     """
     token: str | None = None
-    seen: set[str] = set()
+    guard = PageGuard(container)
     while True:
         body = call(token)
         yield from body.get(container, {}).get(member, [])
         token = body.get("NextToken") or None
-        if not token:
+        if not guard.next(token):
             return
-        if token in seen:
-            raise PaginationLoop(f"{container}: NextToken {token!r} came back a second time")
-        seen.add(token)
 
 
 @recorded("ecs:DescribeInstances")
@@ -115,14 +109,14 @@ def fetch_images(client: Any, region: str) -> list[Item]:
     m = _models()
     out: list[Item] = []
     page = 1
+    guard = PageGuard(f"DescribeImages {region}")
     while True:
         req = m.DescribeImagesRequest(
             region_id=region, image_owner_alias="self", page_number=page, page_size=PAGE_SIZE
         )
         body = client.describe_images(req).body.to_map()
         items = body.get("Images", {}).get("Image", [])
-        if items and out[-len(items) :] == items:
-            raise PaginationLoop(f"page {page} repeats the previous page")
+        guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
         total = int(body.get("TotalCount") or 0)
         if not items or len(out) >= total:

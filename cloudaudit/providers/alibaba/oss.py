@@ -13,8 +13,8 @@ from typing import Any
 from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread
+from cloudaudit.providers._paging import PageGuard
 from cloudaudit.providers.alibaba._errors import oss_error_code
-from cloudaudit.providers.alibaba.ecs import PaginationLoop
 
 __all__ = [
     "Bucket",
@@ -66,18 +66,15 @@ def fetch_buckets(client: Any) -> BucketListing:
 
     owner: str | None = None
     buckets: list[Bucket] = []
-    markers: set[str] = set()
+    guard = PageGuard("ListBuckets")
     paginator = client.list_buckets_paginator(limit=PAGE_SIZE)
     for page in paginator.iter_page(oss.ListBucketsRequest()):
         if page.owner is not None and page.owner.id:
             owner = str(page.owner.id)
         for b in page.buckets or []:
             buckets.append(Bucket(name=str(b.name), location=b.location, region=b.region))
-        marker = str(page.next_marker or "")
-        if page.is_truncated and marker in markers:
-            # the SDK's paginator would ask for the same page forever
-            raise PaginationLoop(f"ListBuckets: NextMarker {marker!r} came back a second time")
-        markers.add(marker)
+        # the SDK's paginator would ask for a page it already had forever
+        guard.next((page.next_marker or "(no marker)") if page.is_truncated else None)
     return BucketListing(owner=owner, buckets=buckets)
 
 

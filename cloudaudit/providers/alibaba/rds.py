@@ -11,7 +11,7 @@ from typing import Any
 
 from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.alibaba.ecs import PaginationLoop
+from cloudaudit.providers._paging import PageGuard, page_digest
 
 __all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
 
@@ -35,14 +35,14 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
 
     out: list[Item] = []
     page = 1
+    guard = PageGuard(f"DescribeDBInstances {region}")
     while True:
         req = models.DescribeDBInstancesRequest(
             region_id=region, page_number=page, page_size=PAGE_SIZE
         )
         body = client.describe_dbinstances(req).body.to_map()
         items = body.get("Items", {}).get("DBInstance", [])
-        if items and out[-len(items) :] == items:
-            raise PaginationLoop(f"page {page} repeats the previous page")
+        guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
         total = int(body.get("TotalRecordCount") or 0)
         if not items or len(out) >= total:

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from cloudaudit.evidence import recorded
+from cloudaudit.providers._paging import PageGuard
 
 __all__ = [
     "PROPERTY_API_VERSIONS",
     "SQL_API_VERSION",
-    "PaginationLoop",
-    "TokenGuard",
     "fetch_locations",
     "fetch_object",
     "fetch_policy_assignments",
@@ -38,37 +37,18 @@ PROPERTY_API_VERSIONS: dict[str, str] = {
 """api-version of the GET that reads a resource's ``properties`` (per lower-case ARM type)."""
 
 
-class PaginationLoop(Exception):
-    """A paginated listing repeated a ``nextLink`` or ``$skipToken``: it cannot be trusted."""
-
-
-class TokenGuard:
-    """Remembers the continuation tokens of one listing and refuses a repeated one."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.tokens: set[str] = set()
-
-    def check(self, token: Any) -> None:
-        """Record ``token``; raise :class:`PaginationLoop` when it was already sent."""
-        if not token:
-            return
-        if str(token) in self.tokens:
-            raise PaginationLoop(f"{self.what}: a page token came back a second time")
-        self.tokens.add(str(token))
-
-
 def guarded(paged: Any, what: str) -> Iterator[Any]:
     """Every item of an azure-core ``ItemPaged``, stopping on a repeated ``nextLink``.
 
     Raises:
         PaginationLoop: The service sent a continuation token it had already sent.
+        PageCapReached: The listing went past the page cap.
     """
     pages = paged.by_page()
-    seen = TokenGuard(what)
+    seen = PageGuard(what)
     for page in pages:
         yield from page
-        seen.check(pages.continuation_token)
+        seen.next(pages.continuation_token)
 
 
 def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
@@ -151,7 +131,7 @@ def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
     next_url: str | None = url
-    seen = TokenGuard(url.split("?", 1)[0].rsplit("/", 1)[-1])
+    seen = PageGuard(url.split("?", 1)[0].rsplit("/", 1)[-1])
     while next_url:
         response = client.send_request(HttpRequest("GET", next_url))
         if response.status_code != 200:
@@ -159,7 +139,7 @@ def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
         body = response.json()
         yield from body.get("value") or ()
         next_url = body.get("nextLink")
-        seen.check(next_url)
+        seen.next(next_url)
 
 
 def _as_dict(model: Any) -> dict[str, Any]:

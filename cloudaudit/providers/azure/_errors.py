@@ -24,10 +24,10 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     ``ResourceGraphQuotaExceeded``; those codes become the gap code. Errors without a code use
     the HTTP status (``HTTP403``); authentication and transport failures get fixed codes.
     """
-    from cloudaudit.providers.azure._arm import PaginationLoop
+    from cloudaudit.providers._paging import PagingError
 
-    if isinstance(exc, PaginationLoop):
-        return "PaginationLoop", str(exc)
+    if isinstance(exc, PagingError):
+        return type(exc).__name__, str(exc)
     try:
         from azure.core import exceptions as az
     except ImportError:

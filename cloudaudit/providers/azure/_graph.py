@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudaudit.evidence import recorded
-from cloudaudit.providers.azure._arm import TokenGuard
+from cloudaudit.providers._paging import PageGuard
 
 __all__ = [
     "MAX_SUBSCRIPTIONS",
@@ -113,7 +113,7 @@ def fetch_graph(
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
     stats = stats if stats is not None else GraphStats()
-    seen = TokenGuard("Resource Graph query")
+    seen = PageGuard("Resource Graph query")
     token: str | None = None
     while True:
         request = QueryRequest(
@@ -128,7 +128,7 @@ def fetch_graph(
         stats.calls += 1
         yield from response.data or ()
         token = response.skip_token
-        seen.check(token)
+        seen.next(token)
         if not token:
             flag = getattr(response.result_truncated, "value", response.result_truncated)
             stats.truncated = str(flag).lower() == "true"

@@ -79,10 +79,10 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
 
-    from cloudaudit.providers.gcp._paging import PaginationLoop
+    from cloudaudit.providers._paging import PagingError
 
-    if isinstance(exc, PaginationLoop):
-        return "PaginationLoop", str(exc)
+    if isinstance(exc, PagingError):
+        return type(exc).__name__, str(exc)
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         found = classify(exc.cause)
         if found is not None:

@@ -3,7 +3,8 @@
 The pagers of the Google client libraries (GAPIC pagers and ``google.api_core``
 ``HTTPIterator``) follow ``nextPageToken`` for as long as the API sends one: an API (or a
 proxy) that repeats a token would make them loop forever. :func:`guarded_pages` walks the
-same pages and raises :class:`PaginationLoop` instead, which becomes a coverage gap.
+same pages through the kit's :class:`~cloudaudit.providers._paging.PageGuard` instead: a
+repeated token (:class:`PaginationLoop`) or a listing past the page cap becomes a coverage gap.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cloudaudit.providers._paging import PageGuard, PaginationLoop
+
 __all__ = ["PaginationLoop", "guarded_items", "guarded_pages"]
-
-
-class PaginationLoop(Exception):
-    """A paginated listing repeated a page token: the listing cannot be trusted."""
 
 
 def guarded_pages(pager: Any, what: str) -> Iterator[Any]:
@@ -28,16 +27,12 @@ def guarded_pages(pager: Any, what: str) -> Iterator[Any]:
 
     Raises:
         PaginationLoop: The API sent a page token it had already sent.
+        PageCapReached: The listing went past the page cap.
     """
-    seen: set[str] = set()
+    guard = PageGuard(what)
     for page in pager.pages:
         yield page
-        token = getattr(pager, "next_page_token", None)
-        if not token:
-            continue
-        if token in seen:
-            raise PaginationLoop(f"{what}: page token {str(token)[:40]!r} came back a second time")
-        seen.add(str(token))
+        guard.next(getattr(pager, "next_page_token", None))
 
 
 def guarded_items(pager: Any, what: str, field: str | None = None) -> Iterator[Any]:
