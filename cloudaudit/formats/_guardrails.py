@@ -7,6 +7,7 @@ the cloud, the scope, the guardrail, the locations concerned and the reason.
 from __future__ import annotations
 
 import html
+import textwrap
 
 from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
 from cloudaudit.report import Report
@@ -17,6 +18,7 @@ __all__ = [
     "guardrail_html",
     "guardrail_markdown",
     "guardrail_rows",
+    "guardrail_text",
 ]
 
 KIND_TEXT = {
@@ -88,3 +90,26 @@ def guardrail_html(report: Report) -> str:
         f'<table class="guardrails"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         "</section>"
     )
+
+
+def guardrail_text(report: Report, width: int) -> list[str]:
+    """The guardrails section as wrapped plain-text lines (none when guardrails were not read)."""
+    section = report.guardrails
+    if section is None:
+        return []
+    lines = [
+        f"Guardrails: {len(section.guardrails)} read over {len(section.checked)} scope(s); "
+        f"{len(section.findings)} finding(s)"[:width]
+    ]
+    for f in section.findings:
+        head = " · ".join(c for c in _row(f)[:5] if c != "-")
+        lines += textwrap.wrap(head, width=width, initial_indent="  - ", subsequent_indent="    ")
+        for reason in f.reasons:
+            lines += textwrap.wrap(
+                reason,
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+    return [*lines, ""]

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cloudaudit.formats._guardrails import guardrail_text
 from cloudaudit.models import Finding, Status
 from cloudaudit.report import (
     Report,
@@ -202,5 +203,6 @@ def render_table(report: Report, options: TableOptions | None = None) -> str:
             width=width,
         )
     out.append("")
+    out += guardrail_text(report, width)
     out += _gaps(report, width, opts)
     return "\n".join(out) + "\n"

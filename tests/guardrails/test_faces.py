@@ -42,7 +42,8 @@ def test_demo_shows_one_of_each_finding(report: Report) -> None:
 
 def test_table_markdown_and_html_show_the_rows(report: Report) -> None:
     table = render(report, "table")
-    assert "Guardrails: 1 read over 2 scope(s)" in table
+    assert "Guardrails: 1 read over 2 scope(s); 3 finding(s)" in table
+    assert "resource outside its guardrail · aws · 111122223333" in table
     assert "permits a restricted location" in table and "no guardrail" in table
     md = render(report, "markdown")
     assert "## Guardrails" in md
