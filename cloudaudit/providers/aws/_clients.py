@@ -7,6 +7,7 @@ import weakref
 from typing import Any
 
 from cloudaudit.evidence import record, recording
+from cloudaudit.providers.aws._paging import guard_listing
 
 __all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]
 
@@ -143,6 +144,7 @@ class ClientCache:
             if client is None:
                 client = self._session.client(service, region_name=region, config=self._config)
                 client.meta.events.register("before-parameter-build", _keep_params)
+                client.meta.events.register("before-parameter-build", guard_listing)
                 client.meta.events.register("after-call", _record_answer)
                 self._clients[key] = client
         return client
