@@ -24,17 +24,15 @@ from cloudaudit.cli._common import (
     write_atomic,
 )
 from cloudaudit.cli._outputs import format_option, output_option
+from cloudaudit.errors import CloudAuditError
 from cloudaudit.report import Report
 
 __all__ = ["main"]
 
-# Provider commands live in their own modules and are imported only when used, so that
-# `cloudaudit --help` never imports a cloud SDK.
-PROVIDER_COMMANDS: dict[str, tuple[str, str]] = {
-    "aws": ("cloudaudit.cli.aws", "Audit AWS accounts (needs cloudaudit[aws])."),
-    "gcp": ("cloudaudit.cli.gcp", "Audit a GCP organization, folder or project (cloudaudit[gcp])."),
-    "azure": ("cloudaudit.cli.azure", "Audit Azure subscriptions (needs cloudaudit[azure])."),
-    "alibaba": ("cloudaudit.cli.alibaba", "Audit an Alibaba Cloud account (cloudaudit[alibaba])."),
+# Commands that are not providers. The provider commands come from the provider table
+# (cloudaudit.providers._specs) and the ``cloudaudit.providers`` entry points: each is imported
+# only when used, so that `cloudaudit --help` never imports a cloud SDK.
+OTHER_COMMANDS: dict[str, tuple[str, str]] = {
     "inventory": (
         "cloudaudit.cli.inventory",
         "Judge resources from inventory files and exports (Config, Asset, Graph...).",
@@ -44,29 +42,40 @@ PROVIDER_COMMANDS: dict[str, tuple[str, str]] = {
 
 class _LazyAuditGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(PROVIDER_COMMANDS)
+        from cloudaudit.providers._registry import provider_names
+
+        return sorted({*provider_names(), *OTHER_COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = PROVIDER_COMMANDS.get(cmd_name)
-        if entry is None:
+        if cmd_name in OTHER_COMMANDS:
+            module_name = OTHER_COMMANDS[cmd_name][0]
+            command: click.Command = importlib.import_module(module_name).command
+            return command
+        from cloudaudit.providers._registry import provider_class, provider_specs
+
+        spec = provider_specs().get(cmd_name)
+        if spec is None:
             return None
-        module_name, short = entry
+        if spec.cli is not None:
+            command = importlib.import_module(spec.cli).command
+            return command
+        from cloudaudit.cli._plugin import plugin_command
+
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+            cls = provider_class(cmd_name)
+        except CloudAuditError as exc:
+            return _unavailable(cmd_name, str(exc))
+        return plugin_command(spec, cls)
 
-            @click.command(name=cmd_name, help=short)
-            def not_yet() -> None:
-                click.echo(
-                    f"error: the {cmd_name} provider is not available in this version.", err=True
-                )
-                sys.exit(EXIT_CONFIG)
 
-            return not_yet
-        command: click.Command = module.command
-        return command
+def _unavailable(name: str, why: str) -> click.Command:
+    @click.command(name=name, help=why, context_settings={"ignore_unknown_options": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def unavailable(args: tuple[str, ...]) -> None:
+        click.echo(f"error: {why}", err=True)
+        sys.exit(EXIT_CONFIG)
+
+    return unavailable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,45 +10,13 @@ from __future__ import annotations
 import importlib.util
 
 from cloudaudit.errors import ProviderUnavailable
+from cloudaudit.providers._specs import BUILTINS
 
 __all__ = ["EXTRAS", "require_extra"]
 
-#: provider name -> (extra, modules the provider imports from it)
+#: provider name -> (extra, modules the provider imports from it), from the provider table
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "aws": ("aws", ("boto3", "botocore")),
-    "gcp": (
-        "gcp",
-        (
-            "google.auth",
-            "google.api_core",
-            "google.protobuf",
-            "google.cloud.asset_v1",
-            "google.cloud.resourcemanager_v3",
-            "google.cloud.storage",
-            "google.cloud.compute_v1",
-        ),
-    ),
-    "azure": (
-        "azure",
-        (
-            "azure.core",
-            "azure.identity",
-            "azure.mgmt.core",
-            "azure.mgmt.resource.subscriptions",
-            "azure.mgmt.resource.resources",
-            "azure.mgmt.resourcegraph",
-        ),
-    ),
-    "alibaba": (
-        "alibaba",
-        (
-            "alibabacloud_credentials",
-            "alibabacloud_tea_openapi",
-            "alibabacloud_ecs20140526",
-            "alibabacloud_rds20140815",
-            "alibabacloud_oss_v2",
-        ),
-    ),
+    spec.name: (spec.extra, spec.modules) for spec in BUILTINS if spec.extra is not None
 }
 
 
