@@ -11,8 +11,6 @@ import inspect
 import types
 import typing
 from collections.abc import Sequence
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -64,34 +62,13 @@ def plugin_command(spec: ProviderSpec, cls: Any) -> click.Command:
 
     @audit_options
     @config_errors
-    def run(
-        policy: str,
-        policy_options: tuple[str, ...],
-        fmt: str,
-        output: Path | None,
-        max_workers: int,
-        evidence: Path | None,
-        as_of: datetime | None,
-        fail_on: tuple[str, ...],
-        quiet: bool,
-        **given: Any,
-    ) -> None:
+    def run(policy: str, policy_options: tuple[str, ...], **given: Any) -> None:
         from cloudaudit.providers import get_provider
 
-        pol = resolve_policy(policy, policy_options)
-        kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in given.items()}
-        provider = get_provider(spec.name, **{k: v for k, v in kwargs.items() if k in names})
-        run_providers(
-            [provider],
-            pol,
-            fmt,
-            output,
-            max_workers=max_workers,
-            fail_on=fail_on,
-            quiet=quiet,
-            evidence=evidence,
-            as_of=as_of,
-        )
+        kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in given.items() if k in names}
+        shared = {k: v for k, v in given.items() if k not in names}  # the audit options
+        provider = get_provider(spec.name, **kwargs)
+        run_providers([provider], resolve_policy(policy, policy_options), **shared)
 
     command = click.command(name=spec.name, help=spec.help or (cls.__doc__ or "").strip())(run)
     command.params = params + command.params
