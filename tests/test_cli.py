@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from cloudaudit.cli import main
@@ -49,10 +50,30 @@ def test_bad_policy_exits_2_with_a_clear_message() -> None:
 
 
 def test_locate() -> None:
-    code, out, _ = run("locate", "alibaba", "eu-west-1")
+    code, out, _ = run("locate", "alibaba", "eu-west-1", "--format", "json")
     assert code == 0 and json.loads(out)["city"] == "London"
+    code, out, _ = run("locate", "alibaba", "eu-west-1")
+    assert code == 0 and "city              London" in out and "operator_country  CN" in out
     code, _, err = run("locate", "aws", "zz-new-1")
-    assert code == 0 and "not in the catalog" in err
+    assert code == 1 and "not in the catalog" in err  # an unknown region is not a success
+
+
+def test_policies_as_json() -> None:
+    code, out, _ = run("policies", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {r["name"] for r in rows} >= {"eu-gdpr", "us-foreign-adversaries"}
+    assert all(r["citation"] and r["version"] for r in rows)
+
+
+def test_ctrl_c_exits_130_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cloudaudit.demo
+
+    def interrupted(*_a: object, **_k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cloudaudit.demo, "demo_providers", interrupted)
+    code, out, err = run("demo")
+    assert code == 130 and out == "" and err == "interrupted\n"
     code, _, err = run("locate", "nocloud", "x")
     assert code == 2
 

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,6 +26,7 @@ from cloudaudit.cli._common import (
 )
 from cloudaudit.cli._outputs import format_option, output_option
 from cloudaudit.errors import CloudAuditError
+from cloudaudit.outcome import EXIT_INTERRUPTED
 from cloudaudit.report import Report
 
 __all__ = ["main"]
@@ -78,7 +80,18 @@ def _unavailable(name: str, why: str) -> click.Command:
     return unavailable
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The top-level group: Ctrl-C anywhere exits 130 with one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cloudaudit")
 def main() -> None:
     """Where does our data really live, and who operates the place it lives in?
@@ -207,15 +220,39 @@ def render_command(report_file: Path, fmt: str, output: Path | None, quiet: bool
 
 
 @main.group(invoke_without_command=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
 @click.pass_context
-def policies(ctx: click.Context) -> None:
+def policies(ctx: click.Context, fmt: str) -> None:
     """List the built-in policies with their citations."""
     if ctx.invoked_subcommand is not None:
         return
     from cloudaudit.policies import builtin_policy_names, load_policy
 
-    for name in builtin_policy_names():
-        p = load_policy(name)
+    loaded = [(name, load_policy(name)) for name in builtin_policy_names()]
+    if fmt == "json":
+        rows = [
+            {
+                "name": name,
+                "id": p.id,
+                "version": p.version,
+                "title": p.title,
+                "citation": p.citation,
+                "effective": str(p.effective),
+                "reviewed": str(p.reviewed),
+                "link": p.link,
+            }
+            for name, p in loaded
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for name, p in loaded:
         click.echo(
             f"{name}\n    {p.title}\n    citation: {p.citation}; effective "
             f"{p.effective}; reviewed {p.reviewed}\n    {p.link}"
@@ -259,9 +296,17 @@ def policies_show(name: str, policy_options: tuple[str, ...]) -> None:
 @click.argument("provider")
 @click.argument("region")
 @click.option("--zone", default=None, help="Availability zone (e.g. us-east-1-bue-1a).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table for people, json for machines.",
+)
 @config_errors
-def locate(provider: str, region: str, zone: str | None) -> None:
-    """Show what the catalog knows about a provider's region."""
+def locate(provider: str, region: str, zone: str | None, fmt: str) -> None:
+    """Show what the catalog knows about a provider's region (exit 1 when it knows nothing)."""
     from cloudaudit.catalog import locate as do_locate
     from cloudaudit.models import ProviderId
 
@@ -273,7 +318,13 @@ def locate(provider: str, region: str, zone: str | None) -> None:
             f"{provider!r}; use one of: {known}", param_hint="PROVIDER"
         ) from None
     place = do_locate(pid, region, zone)
-    click.echo(json.dumps(place.model_dump(mode="json"), indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(place.model_dump(mode="json"), indent=2))
+    else:
+        for key, value in place.model_dump(mode="json").items():
+            if value not in (None, [], ""):
+                shown = ", ".join(value) if isinstance(value, list) else value
+                click.echo(f"{key:<17} {shown}")
     if not place.known:
         why = place.notes if place.kind.value == "unknown" and place.notes else ""
         click.echo(
@@ -281,6 +332,7 @@ def locate(provider: str, region: str, zone: str | None) -> None:
             + (f" {why}" if why else ""),
             err=True,
         )
+        sys.exit(EXIT_FAIL)
 
 
 def _add_report_commands() -> None:

@@ -223,10 +223,14 @@ def _accepts_progress(make_report: Callable[..., Report]) -> bool:
     return "progress" in params
 
 
-def _run(make_report: Callable[..., Report], show: bool) -> Report:
+def _run(make_report: Callable[..., Report], show: bool, *, log: bool = False) -> Report:
     from rich.console import Console
 
     if not show:
+        if log and _accepts_progress(make_report):
+            from cloudaudit.cli._progress import LineProgress
+
+            return make_report(progress=LineProgress())
         return make_report()
     console = Console(stderr=True)
     if _accepts_progress(make_report):
@@ -262,7 +266,7 @@ def run_and_emit(
         progress: Force the progress display on or off; defaults to :func:`progress_wanted`.
     """
     show = progress_wanted(quiet) if progress is None else progress
-    report = _run(make_report, show)
+    report = _run(make_report, show, log=progress is None and not quiet and not show)
     emit_report(report, fmt, output, quiet=quiet)
     _warn_not_audited(report.coverage)
     sys.exit(exit_code(report, fail_on))

@@ -85,8 +85,43 @@ def _gaps(report: Report) -> list[str]:
     return [*out, ""]
 
 
-def render_markdown(report: Report) -> str:
-    """Return a Markdown summary of the report."""
-    lines = [*_summary(report), *_findings(report), *_countries(report)]
-    lines += [*guardrail_markdown(report), *_gaps(report)]
-    return "\n".join(lines)
+MAX_CHARS = 65_536
+"""GitHub's limit for a comment or issue body; longer output is cut with a notice."""
+
+
+def _cut(lines: list[str], budget: int) -> tuple[list[str], int]:
+    """The first lines that fit in ``budget`` characters, and how many lines were left out."""
+    kept: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            return kept, len(lines) - i
+        kept.append(line)
+        used += len(line) + 1
+    return kept, 0
+
+
+def render_markdown(report: Report, *, max_chars: int = MAX_CHARS) -> str:
+    """Return a Markdown summary of the report, at most ``max_chars`` characters long.
+
+    The summary and the coverage gaps are kept; when the whole does not fit, the findings and
+    countries are cut at a line and a notice says how much was left out.
+    """
+    head = _summary(report)
+    body = [*_findings(report), *_countries(report), *guardrail_markdown(report)]
+    tail = _gaps(report)
+    text = "\n".join([*head, *body, *tail])
+    if len(text) <= max_chars:
+        return text
+    notice = (
+        "> **Truncated** to stay under {limit:,} characters: {n} more lines of findings were "
+        "left out. Every finding is in the JSON, CSV or HTML output "
+        "(`--format json,csv,html --output-dir DIR`)."
+    )
+    reserve = len(notice) + 40
+    fixed = len("\n".join(head)) + 1
+    tail_text, tail_cut = _cut(tail, max(0, (max_chars - fixed - reserve) // 2))
+    budget = max_chars - fixed - len("\n".join(tail_text)) - 1 - reserve
+    kept, left = _cut(body, max(0, budget))
+    lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + tail_cut), ""]
+    return "\n".join([*lines, *tail_text])
