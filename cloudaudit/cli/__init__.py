@@ -300,7 +300,7 @@ def policies_show(name: str, policy_options: tuple[str, ...]) -> None:
     "--format",
     "fmt",
     type=click.Choice(("table", "json")),
-    default="table",
+    default="json",
     show_default=True,
     help="table for people, json for machines.",
 )
