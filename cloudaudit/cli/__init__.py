@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -30,6 +30,8 @@ from cloudaudit.outcome import EXIT_INTERRUPTED
 from cloudaudit.report import Report
 
 __all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Commands that are not providers. The provider commands come from the provider table
 # (cloudaudit.providers._specs) and the ``cloudaudit.providers`` entry points: each is imported
@@ -78,6 +80,18 @@ def _unavailable(name: str, why: str) -> click.Command:
         sys.exit(EXIT_CONFIG)
 
     return unavailable
+
+
+def _people_or_json(people: str, default: str | None = None) -> Callable[[F], F]:
+    """``--format PEOPLE|json`` for the commands that are not audits."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice((people, "json")),
+        default=default or people,
+        show_default=True,
+        help=f"{people} for people, json for machines.",
+    )
 
 
 class _Main(click.Group):
@@ -150,14 +164,7 @@ def demo(policy: str, fmt: str, output: Path | None, fail_on: tuple[str, ...], q
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines.",
-)
+@_people_or_json("text")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -220,14 +227,7 @@ def render_command(report_file: Path, fmt: str, output: Path | None, quiet: bool
 
 
 @main.group(invoke_without_command=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines.",
-)
+@_people_or_json("text")
 @click.pass_context
 def policies(ctx: click.Context, fmt: str) -> None:
     """List the built-in policies with their citations."""
@@ -296,14 +296,7 @@ def policies_show(name: str, policy_options: tuple[str, ...]) -> None:
 @click.argument("provider")
 @click.argument("region")
 @click.option("--zone", default=None, help="Availability zone (e.g. us-east-1-bue-1a).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("table", "json")),
-    default="json",
-    show_default=True,
-    help="table for people, json for machines.",
-)
+@_people_or_json("table", default="json")
 @config_errors
 def locate(provider: str, region: str, zone: str | None, fmt: str) -> None:
     """Show what the catalog knows about a provider's region (exit 1 when it knows nothing)."""
