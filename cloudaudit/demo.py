@@ -43,7 +43,7 @@ def _aws(region: str, name: str, **kw: Any) -> Resource:
     service, rtype = kw.pop("service", "s3"), kw.pop("type", "bucket")
     account = kw.pop("account", AWS_ACCOUNT)
     partition = "aws-cn" if region.startswith("cn-") else "aws"
-    rid = (
+    rid = kw.pop("id", None) or (
         f"arn:{partition}:s3:::{name}"
         if service == "s3"
         else f"arn:{partition}:{service}:{region}:{account}:{rtype}/{name}"
@@ -68,7 +68,14 @@ def demo_resources() -> list[Resource]:
             type="instance",
             zone="us-east-1-bue-1a",
         ),
-        _aws("eu-central-1", "orders-db", service="rds", type="db", zone="eu-central-1b"),
+        _aws(
+            "eu-central-1",
+            "orders-db",
+            service="rds",
+            type="db-instance",  # the AWS collector's type, so its declared copies apply
+            zone="eu-central-1b",
+            id=f"arn:aws:rds:eu-central-1:{AWS_ACCOUNT}:db:orders-db",
+        ),
         _aws(
             "cn-north-1",
             "i-0c0ffee0c0ffee001",

@@ -96,3 +96,18 @@ def test_python_dash_m() -> None:
         check=True,
     )
     assert "cloudaudit" in out.stdout
+
+
+def test_demo_resources_use_the_collectors_types() -> None:
+    """A demo resource says what a real audit would: its type is the one the collector reports.
+
+    Only the Azure DNS zone stays undeclared, as it would in a real Azure audit.
+    """
+    from cloudaudit.copymodel import undeclared
+    from cloudaudit.demo import demo_resources
+
+    assert undeclared(demo_resources()) == {("azure", "Microsoft.Network", "dnszones")}
+    _, out, _ = run("demo", "--format", "json")
+    db = next(f for f in json.loads(out)["findings"] if f["resource"]["name"] == "orders-db")
+    assert db["resource"]["id"] == "arn:aws:rds:eu-central-1:111122223333:db:orders-db"
+    assert db["status"] == "compliant", db["reasons"]
