@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -314,3 +317,29 @@ def test_copy_objects_in_json_are_validated(tmp_path: Path) -> None:
     azure, rack = r.data_locations
     assert azure.provider is ProviderId.AZURE
     assert (rack.kind, rack.zone) == (LocationKind.UNKNOWN, "rack-7")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_cli_refuses_a_fifo_instead_of_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "inventory.json"
+    os.mkfifo(fifo)  # nothing writes to it: opening it to read would block forever
+    done = threading.Event()
+
+    def unblock() -> None:  # a regression fails here instead of hanging the suite
+        if not done.wait(10):
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=unblock, daemon=True).start()
+    try:
+        result = CliRunner().invoke(main, ["audit", "inventory", str(fifo)])
+    finally:
+        done.set()
+    assert result.exit_code == 2
+    assert "not a regular file" in result.stderr and "Traceback" not in result.stderr
+    assert "device). Fix: give a file" in result.stderr
+
+
+def test_missing_file_message_reads_as_sentences(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["audit", "inventory", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2 and "does not exist. Fix: check the path" in result.stderr

@@ -25,7 +25,8 @@ class InventoryError(ConfigurationError):
         self.problems = problems
         lines = [f"{source}: invalid inventory ({len(problems)} problem(s))"]
         for where, message, fix in problems[:MAX_SHOWN]:
-            lines.append(f"  - {where}: {message}" + (f" Fix: {fix}" if fix else ""))
+            end = "" if message.endswith((".", "?", "!")) else "."
+            lines.append(f"  - {where}: {message}" + (f"{end} Fix: {fix}" if fix else ""))
         if len(problems) > MAX_SHOWN:
             lines.append(f"  ... and {len(problems) - MAX_SHOWN} more")
         super().__init__("\n".join(lines))

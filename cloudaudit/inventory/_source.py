@@ -24,6 +24,7 @@ from cloudaudit.inventory._native import COLUMNS, parse_csv, parse_json
 from cloudaudit.inventory._shapes import Context, Shape
 from cloudaudit.inventory._stream import (
     BadRecord,
+    NotARegularFile,
     Record,
     Source,
     expand,
@@ -119,6 +120,9 @@ def _load_native(planned: Planned, data: bytes) -> list[Resource]:
     return parse_csv(text, name) if planned.container == "csv" else parse_json(text, name)
 
 
+_NOT_REGULAR_FIX = "give a file or a directory, or - to read standard input"
+
+
 def plan_import(paths: Sequence[str | Path]) -> list[Planned]:
     """Recognise the shape of every source; validate native files strictly.
 
@@ -130,6 +134,11 @@ def plan_import(paths: Sequence[str | Path]) -> list[Planned]:
         sources = expand(paths)
     except FileNotFoundError as exc:
         raise InventoryError(str(exc), [("file", "does not exist", "check the path")]) from None
+    except NotARegularFile as exc:
+        raise InventoryError(
+            str(exc),
+            [("file", "not a regular file (a FIFO, socket or device)", _NOT_REGULAR_FIX)],
+        ) from None
     except OSError as exc:
         name = str(exc.filename or "input")
         raise InventoryError(name, [("file", f"cannot read: {exc.strerror}", "")]) from None

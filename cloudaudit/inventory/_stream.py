@@ -28,6 +28,7 @@ from typing import IO, Any
 __all__ = [
     "ENVELOPE_KEYS",
     "BadRecord",
+    "NotARegularFile",
     "Record",
     "Source",
     "expand",
@@ -85,11 +86,16 @@ class Source:
         return self.name == "-"
 
 
+class NotARegularFile(OSError):
+    """A named path is neither a regular file nor a directory (a FIFO, socket or device)."""
+
+
 def expand(paths: Sequence[str | Path]) -> list[Source]:
     """Sources for ``paths``: directories are walked (sorted), hidden files skipped.
 
     Raises:
         FileNotFoundError: A path does not exist.
+        NotARegularFile: A path is a FIFO, socket or device (reading it could block forever).
     """
     out: list[Source] = []
     for raw in paths:
@@ -103,8 +109,10 @@ def expand(paths: Sequence[str | Path]) -> list[Source]:
                 hidden = any(p.startswith(".") for p in child.relative_to(path).parts)
                 if child.is_file() and not hidden and not child.name.endswith(SKIP_SUFFIXES):
                     out.append(Source(str(child)))
-        elif path.exists():
+        elif path.is_file():
             out.append(Source(text))
+        elif path.exists():
+            raise NotARegularFile(text)
         else:
             raise FileNotFoundError(text)
     return out
