@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -111,3 +112,25 @@ def test_demo_resources_use_the_collectors_types() -> None:
     db = next(f for f in json.loads(out)["findings"] if f["resource"]["name"] == "orders-db")
     assert db["resource"]["id"] == "arn:aws:rds:eu-central-1:111122223333:db:orders-db"
     assert db["status"] == "compliant", db["reasons"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("demo", "--output", ""),
+        ("audit", "inventory", "{r}", "--evidence", " "),
+        ("diff", "{r}", "{r}", "--output", ""),
+        ("render", "{r}", "--format", "json", "--output", ""),
+        ("guardrails", "{r}", "--output", ""),
+    ],
+)
+def test_an_empty_path_is_a_usage_error(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = tmp_path / "r.json"
+    run("demo", "--format", "json", "--output", str(report))
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(*(a.format(r=report) for a in args))
+    assert code == 2, err
+    assert "an empty path" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # nothing written

@@ -24,7 +24,7 @@ from cloudaudit.cli._common import (
     run_and_emit,
     write_atomic,
 )
-from cloudaudit.cli._outputs import format_option, output_option
+from cloudaudit.cli._outputs import NonEmptyPath, format_option, output_option
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.outcome import EXIT_INTERRUPTED
 from cloudaudit.report import Report
@@ -162,12 +162,12 @@ def demo(policy: str, fmt: str, output: Path | None, fail_on: tuple[str, ...], q
 
 
 @main.command("diff")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("old", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
 @_people_or_json("text")
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     default=None,
     help="Write the diff to FILE (atomically) instead of stdout.",
 )
@@ -212,7 +212,7 @@ def read_report(path: Path) -> Report:
 
 
 @main.command("render")
-@click.argument("report_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("report_file", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
 @format_option()
 @output_option()
 @quiet_option

@@ -26,6 +26,7 @@ from click.shell_completion import CompletionItem
 
 from cloudaudit import outcome
 from cloudaudit.cli._outputs import (
+    NonEmptyPath,
     OutputError,
     emit,
     format_option,
@@ -158,7 +159,7 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
         click.option(
             "--evidence",
             "evidence",
-            type=click.Path(file_okay=False, path_type=Path),
+            type=NonEmptyPath(file_okay=False, path_type=Path),
             default=None,
             help="Write an evidence bundle (what every unit read, hashed) to this new folder; "
             "`cloudaudit replay` and `verify` read it (docs/evidence.md).",

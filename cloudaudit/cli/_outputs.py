@@ -25,13 +25,31 @@ from cloudaudit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["FormatList", "OutputError", "emit", "formats_of", "targets", "write_atomic"]
+__all__ = [
+    "FormatList",
+    "NonEmptyPath",
+    "OutputError",
+    "emit",
+    "formats_of",
+    "targets",
+    "write_atomic",
+]
 
 
 class OutputError(click.ClickException):
     """The report could not be written (exit code 2, like any configuration error)."""
 
     exit_code = EXIT_CONFIG
+
+
+class NonEmptyPath(click.Path):
+    """A path parameter that refuses an empty value (``--output ''`` is a mistake, not ``.``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Refuse an empty or blank path with a usage error (exit 2), else check as click.Path."""
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path; give a file or directory name", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class FormatList(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3
@@ -219,7 +237,7 @@ def output_option() -> Callable[[F], F]:
         "--output-dir",
         "-o",
         "output",
-        type=click.Path(path_type=Path),
+        type=NonEmptyPath(path_type=Path),
         default=None,
         help="Write the report to FILE (atomically) instead of stdout; with several formats, "
         "into the directory DIR as report.<suffix> (report.json, report.sarif, ...).",

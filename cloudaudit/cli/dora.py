@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cloudaudit.cli._common import EXIT_CONFIG, EXIT_FAIL, EXIT_OK, config_errors, write_atomic
+from cloudaudit.cli._outputs import NonEmptyPath
 from cloudaudit.report import Report
 
 __all__ = ["dora_diff_command", "dora_roi_command", "read_report"]
@@ -15,7 +16,7 @@ __all__ = ["dora_diff_command", "dora_roi_command", "read_report"]
 _MAPPING = click.option(
     "--mapping",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="YAML file joining arrangements to accounts and services (see docs/dora.md).",
 )
 
@@ -33,12 +34,12 @@ def read_report(path: Path) -> Report:
 
 
 @click.command("dora-roi")
-@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("report", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
 @_MAPPING
 @click.option(
     "--output-dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Folder for b_02.02.csv, b_05.01.csv and unresolved.csv (created if missing).",
 )
 @config_errors
@@ -65,8 +66,8 @@ def dora_roi_command(report: Path, mapping: Path, output_dir: Path) -> None:
 
 
 @click.command("dora-diff")
-@click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("register", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("report", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
 @_MAPPING
 @config_errors
 def dora_diff_command(register: Path, report: Path, mapping: Path) -> None:

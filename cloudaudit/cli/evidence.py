@@ -18,11 +18,11 @@ from cloudaudit.cli._common import (
     quiet_option,
     run_and_emit,
 )
-from cloudaudit.cli._outputs import format_option, output_option
+from cloudaudit.cli._outputs import NonEmptyPath, format_option, output_option
 
 __all__ = ["replay_command", "verify_command"]
 
-_BUNDLE = click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+_BUNDLE = click.argument("bundle", type=NonEmptyPath(exists=True, file_okay=False, path_type=Path))
 
 
 @click.command("replay")

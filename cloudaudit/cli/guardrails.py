@@ -16,6 +16,7 @@ from typing import TypeVar
 import click
 
 from cloudaudit.cli._common import EXIT_CONFIG, EXIT_FAIL, EXIT_OK, write_atomic
+from cloudaudit.cli._outputs import NonEmptyPath
 
 __all__ = ["guardrails_command", "guardrails_option"]
 
@@ -37,7 +38,7 @@ def guardrails_option(func: F) -> F:
 
 
 @click.command("guardrails")
-@click.argument("report_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("report_path", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -48,7 +49,7 @@ def guardrails_option(func: F) -> F:
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     default=None,
     help="Write to FILE (atomically) instead of stdout.",
 )

@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli._outputs import NonEmptyPath
 
 __all__ = ["command"]
 
 
 @click.command(name="inventory")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.argument("sources", nargs=-1, required=True, type=NonEmptyPath(allow_dash=True))
 @audit_options
 @config_errors
 def command(
