@@ -65,3 +65,17 @@ def test_one_finding_equals_the_bulk_path() -> None:
     resources = demo_resources()
     engine = Engine(demo_policy())
     assert tuple(engine.finding(r) for r in resources) == tuple(engine.findings(resources))
+
+
+def test_completed_copies_equal_model_copy() -> None:
+    from cloudaudit.models import Location, ProviderId
+    from cloudaudit.policies._engine import _with_copies
+
+    extra = (Location(provider=ProviderId.AWS, region=None, note="not read"),)
+    for r in demo_resources():
+        fast = _with_copies(r, (*r.data_locations, *extra))
+        slow = r.model_copy(update={"data_locations": (*r.data_locations, *extra)})
+        assert fast == slow
+        assert fast.model_dump_json() == slow.model_dump_json()
+        assert fast.model_fields_set == slow.model_fields_set
+        assert r.data_locations != fast.data_locations  # the original is untouched

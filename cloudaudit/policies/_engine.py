@@ -411,9 +411,7 @@ class Engine:
         """
         extra = unread_copies(resource)
         if extra:
-            resource = resource.model_copy(
-                update={"data_locations": (*resource.data_locations, *extra)}
-            )
+            resource = _with_copies(resource, (*resource.data_locations, *extra))
         copies = resource.data_locations
         if copies and not self.policy.edge_caches:
             copies = tuple(c for c in copies if not _edge(c))
@@ -501,6 +499,29 @@ class Engine:
             set_extra(f, None)
             set_private(f, None)
             yield f
+
+
+_DATA_LOCATIONS = frozenset({"data_locations"})
+
+
+def _with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
+    """``resource.model_copy(update={"data_locations": copies})`` at a fraction of its cost.
+
+    Same four writes as the findings (see ``_new_finding``): a shallow copy of the fields with
+    ``data_locations`` replaced, the fields set gaining it. ``tests/test_engine_fast_path.py``
+    checks it equals ``model_copy``.
+    """
+    new = _new_resource(Resource)
+    values = dict(resource.__dict__)
+    values["data_locations"] = copies
+    _set_dict(new, values)
+    _set_fields_set(new, resource.__pydantic_fields_set__ | _DATA_LOCATIONS)
+    _set_extra(new, resource.__pydantic_extra__)
+    _set_private(new, resource.__pydantic_private__)
+    return new
+
+
+_new_resource = Resource.__new__
 
 
 def _seen_key(loc: Location) -> tuple[object, ...]:
