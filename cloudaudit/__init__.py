@@ -14,9 +14,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
+import importlib as _importlib
+import sys as _sys
+import types as _types
 
 from cloudaudit._version import __version__
 
@@ -174,7 +174,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'cloudaudit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     if name != "diff":  # see _Package: the submodule of that name must not shadow it
         globals()[name] = value
     return value
@@ -184,7 +184,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-class _Package(types.ModuleType):
+class _Package(_types.ModuleType):
     """``cloudaudit.diff`` is the function even once the ``cloudaudit.diff`` module is imported.
 
     Importing a submodule sets it as an attribute of its package; a data descriptor on the
@@ -195,11 +195,11 @@ class _Package(types.ModuleType):
     @property
     def diff(self) -> Any:
         """:func:`cloudaudit.diff.diff`."""
-        return importlib.import_module("cloudaudit.diff").diff
+        return _importlib.import_module("cloudaudit.diff").diff
 
     @diff.setter
     def diff(self, _value: Any) -> None:
         pass
 
 
-sys.modules[__name__].__class__ = _Package
+_sys.modules[__name__].__class__ = _Package

@@ -13,6 +13,16 @@ def test_all_is_sorted_and_complete() -> None:
         assert hasattr(cloudaudit, name), name
 
 
+def test_every_public_name_is_listed() -> None:
+    """httpx's rule: a public name of the package is in ``__all__``, or it is private."""
+    # ``annotations`` (from __future__) and ``TYPE_CHECKING`` (a name mypy recognises) stay.
+    unavoidable = {"annotations", "TYPE_CHECKING"}
+    public = {n for n in vars(cloudaudit) if not n.startswith("_")} - unavoidable
+    submodules = {n for n in public if type(vars(cloudaudit)[n]).__name__ == "module"}
+    assert public - submodules <= set(cloudaudit.__all__), public - set(cloudaudit.__all__)
+    assert not {"importlib", "sys", "types"} & public
+
+
 def test_unknown_attribute_raises() -> None:
     try:
         cloudaudit.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
