@@ -41,10 +41,11 @@ from cloudaudit._audit import audit
 from cloudaudit._lambda_event import LambdaEvent, ProviderSpec, parse_event
 from cloudaudit._lambda_notify import compose, import_to_security_hub, publish
 from cloudaudit.diff import ReportDiff, diff
-from cloudaudit.errors import ConfigurationError, ProviderUnavailable
+from cloudaudit.errors import ConfigurationError
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.policies._loader import parse_policy_text
 from cloudaudit.providers import Provider
+from cloudaudit.providers._extras import require
 from cloudaudit.report import Report
 
 __all__ = ["handler", "load_config", "run"]
@@ -56,11 +57,7 @@ log = logging.getLogger(__name__)
 
 
 def _boto3() -> Any:
-    try:
-        import boto3
-    except ImportError as exc:
-        raise ProviderUnavailable("aws", "aws", "boto3") from exc
-    return boto3
+    return require("boto3", "aws")
 
 
 def load_config(event: Mapping[str, Any] | None) -> LambdaEvent:

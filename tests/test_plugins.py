@@ -109,3 +109,13 @@ def test_every_list_of_providers_is_the_table() -> None:
     runner = CliRunner()
     listed = runner.invoke(main, ["audit", "--help"]).output
     assert all(name in listed for name in names)
+
+
+def test_the_one_lazy_sdk_import_names_the_extra() -> None:
+    from cloudaudit.errors import ProviderUnavailable
+    from cloudaudit.providers._extras import require
+
+    assert require("json", "aws").dumps([]) == "[]"
+    with pytest.raises(ProviderUnavailable, match=r"pip install 'cloudaudit\[gcp\]'") as err:
+        require("google.cloud.no_such_sdk_module", "gcp")
+    assert err.value.extra == "gcp" and err.value.provider == "gcp"

@@ -7,12 +7,14 @@ is a configuration error (CLI exit code 2, no traceback), never an audit that fo
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+from types import ModuleType
 
 from cloudaudit.errors import ProviderUnavailable
 from cloudaudit.providers._specs import BUILTINS
 
-__all__ = ["EXTRAS", "require_extra"]
+__all__ = ["EXTRAS", "require", "require_extra"]
 
 #: provider name -> (extra, modules the provider imports from it), from the provider table
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -25,6 +27,24 @@ def _present(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):  # a missing parent package, or a broken one
         return False
+
+
+def require(module: str, extra: str, provider: str | None = None) -> ModuleType:
+    """Import an optional SDK module, or raise :class:`ProviderUnavailable` naming the extra.
+
+    The one lazy SDK import of cloudaudit: every provider (and the Lambda) imports its SDK
+    through it, inside the function that needs it, never at ``import cloudaudit``.
+
+    Args:
+        module: The module to import (``google.cloud.asset_v1``).
+        extra: The ``cloudaudit[extra]`` that installs it.
+        provider: The provider named in the message (defaults to ``extra``).
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or module
+        raise ProviderUnavailable(provider or extra, extra, missing) from exc
 
 
 def require_extra(provider: str) -> None:

@@ -6,12 +6,12 @@ Nothing here runs at import time and every SDK is imported lazily; a missing SDK
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from cloudaudit.errors import AuthenticationError, ProviderUnavailable
+from cloudaudit.errors import AuthenticationError
+from cloudaudit.providers._extras import require as _require
 
 __all__ = ["ClientFactory", "fetch_account_id", "require"]
 
@@ -20,10 +20,7 @@ DISCOVERY_REGION = "cn-hangzhou"
 
 def require(module: str) -> Any:
     """Import an SDK module, or raise ProviderUnavailable naming the ``alibaba`` extra."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        raise ProviderUnavailable("alibaba", "alibaba", exc.name or module) from exc
+    return _require(module, "alibaba")
 
 
 def _split_endpoint(endpoint: str | None) -> tuple[str | None, str]:

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from cloudaudit.errors import ConfigurationError, ProviderUnavailable
+from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
-from cloudaudit.providers._extras import require_extra
+from cloudaudit.providers._extras import require, require_extra
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._work import Classifier, Outcome, Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws._aggregated import (
@@ -42,14 +42,11 @@ def make_session(profile: str | None = None, region: str | None = None) -> Any:
         ProviderUnavailable: boto3 is not installed.
         ConfigurationError: the profile does not exist.
     """
-    try:
-        import boto3
-        from botocore.exceptions import ProfileNotFound
-    except ImportError as exc:
-        raise ProviderUnavailable("aws", "aws", "boto3") from exc
+    boto3 = require("boto3", "aws")
+    exceptions = require("botocore.exceptions", "aws")
     try:
         return boto3.Session(profile_name=profile, region_name=region)
-    except ProfileNotFound as exc:
+    except exceptions.ProfileNotFound as exc:
         raise ConfigurationError(f"AWS profile {profile!r} is not in the AWS config files") from exc
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from cloudaudit.errors import ProviderUnavailable
+from cloudaudit.providers._extras import require
 
 __all__ = ["classify", "require_sdk"]
 
 
 def require_sdk(module: str) -> None:
     """Import ``module`` or raise :class:`ProviderUnavailable` naming the ``azure`` extra."""
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except ImportError as exc:
-        raise ProviderUnavailable("azure", "azure", exc.name or module) from exc
+    require(module, "azure")
 
 
 def classify(exc: BaseException) -> tuple[str, str] | None:

@@ -11,7 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from cloudaudit.errors import AuthenticationError, ProviderUnavailable
+from cloudaudit.errors import AuthenticationError
+from cloudaudit.providers._extras import require
 
 __all__ = ["READ_ONLY_SCOPE", "Clients"]
 
@@ -19,13 +20,8 @@ READ_ONLY_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only"
 
 
 def _require(module: str) -> None:
-    """Raise ProviderUnavailable when a Google SDK module is missing."""
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        raise ProviderUnavailable("gcp", "gcp", exc.name or module) from exc
+    """Import a Google SDK module, or raise ProviderUnavailable naming the ``gcp`` extra."""
+    require(module, "gcp")
 
 
 class Clients:
