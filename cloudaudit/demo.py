@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
-from cloudaudit.models import CoverageGap, LocationKind, Resource
+from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId, Resource
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.providers import Scope, make_gap
 from cloudaudit.testing import FakeProvider, make_resource
@@ -75,6 +75,14 @@ def demo_resources() -> list[Resource]:
             type="db-instance",  # the AWS collector's type, so its declared copies apply
             zone="eu-central-1b",
             id=f"arn:aws:rds:eu-central-1:{AWS_ACCOUNT}:db:orders-db",
+        ),
+        _aws(
+            "ap-northeast-1",
+            "i-0feedfacefeed0042",
+            service="ec2",
+            type="instance",
+            zone="ap-northeast-1-tpe-1a",  # the Taipei Local Zone: Taiwan, not Japan
+            kind=LocationKind.ZONE,
         ),
         _aws(
             "cn-north-1",
@@ -148,6 +156,7 @@ def demo_resources() -> list[Resource]:
             "fra-disk-snapshot",
         ),
         _azure("westeurope", "acmeweu", copies=["northeurope"]),
+        _key_vault_in_singapore(),
         _azure("brazilsouth", "acmebrs", copies=["southcentralus"]),
         _azure(
             "global",
@@ -166,6 +175,22 @@ def _azure(region: str, name: str, **kw: Any) -> Resource:
     return make_resource(
         "azure", region, name=name, service=service, type=rtype, account=AZURE_SUB, id=rid, **kw
     )
+
+
+def _key_vault_in_singapore() -> Resource:
+    """A trap of the copy model: Microsoft replicates Key Vault contents to the paired region.
+
+    No field of the vault names it: the copy is read from the region pair (southeastasia is
+    paired with eastasia, Hong Kong), as the Azure provider does.
+    """
+    vault = _azure("southeastasia", "acme-sg-keys", service="Microsoft.KeyVault", type="vaults")
+    pair = Location(
+        provider=ProviderId.AZURE,
+        region="eastasia",
+        via="azure.keyvault.paired-region",
+        note="the paired region of southeastasia",
+    )
+    return vault.model_copy(update={"data_locations": (pair,)})
 
 
 def demo_gaps() -> list[CoverageGap]:

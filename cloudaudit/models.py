@@ -16,11 +16,19 @@ Vocabulary:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Coverage",
@@ -34,6 +42,7 @@ __all__ = [
     "Resource",
     "ScopeRecord",
     "Status",
+    "short_message",
 ]
 
 
@@ -231,12 +240,37 @@ class Finding(BaseModel):
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+_HTML = re.compile(r"<\s*(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def short_message(text: str) -> str:
+    """A gap message without a raw HTML page: the page becomes ``[HTML error page: title]``.
+
+    Whatever precedes the page (the call, the HTTP status) is kept.
+    """
+    match = _HTML.search(text)
+    if match is None:
+        return text
+    head = text[: match.start()].strip()
+    page = text[match.start() :]
+    found = _TITLE.search(page) or _HEADING.search(page)
+    title = " ".join(_TAGS.sub(" ", found.group(1) if found else "").split())[:120]
+    summary = f"[HTML error page: {title}]" if title else "[HTML error page]"
+    return f"{head} {summary}".strip()
+
+
 class CoverageGap(BaseModel):
     """Something the audit could not look at, and why. Never folded into "nothing found".
 
     ``target`` is set when only one detail lookup failed (``bucket logs``, ``region
     eu-west-1``): the scope was listed and its resources reported, and only the axis that
     lookup reads is unknown on the resources it concerns.
+
+    ``message`` never carries a raw HTML error page (a proxy's or a gateway's): the page is
+    replaced by its title (see :func:`short_message`).
     """
 
     model_config = _FROZEN
@@ -249,6 +283,11 @@ class CoverageGap(BaseModel):
     region: str | None = None
     service: str | None = None
     target: str | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _no_html(cls, value: str) -> str:
+        return short_message(value)
 
 
 class ScopeRecord(BaseModel):

@@ -36,6 +36,15 @@ def test_demo_json_has_every_trap() -> None:
     expired = by_name["partner-feed"]
     assert expired["status"] == "violation" and any("expired" in r for r in expired["reasons"])
     assert report["summary"]["gaps"] == 2
+    # copy model: a Key Vault in Singapore is replicated by Microsoft to Hong Kong
+    vault = by_name["acme-sg-keys"]
+    assert vault["status"] == "violation"
+    assert any("paired region of southeastasia" in r and "(HK)" in r for r in vault["reasons"])
+    assert vault["resource"]["data_locations"][0]["via"] == "azure.keyvault.paired-region"
+    # a Local Zone is placed by its own zone group: Taipei is Taiwan, not Japan
+    taipei = by_name["i-0feedfacefeed0042"]
+    assert any("Taiwan" in r for r in taipei["reasons"])
+    assert not any("Japan" in r for r in taipei["reasons"])
 
 
 def test_demo_under_eu_gdpr() -> None:

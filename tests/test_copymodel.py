@@ -241,3 +241,21 @@ def test_azure_catalog_check_ignores_accents() -> None:
     geo = Geo()
     geo.add([LocationInfo("swedencentral", "Sweden Central", "Physical", "Gävle", "Europe")])
     assert catalog_mismatches(geo, ["swedencentral"], default_catalog()) == []
+
+
+def test_gap_messages_never_carry_an_html_page() -> None:
+    from cloudaudit.models import CoverageGap
+
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title>"
+        "<style>body{font:1em sans-serif}</style></head>"
+        "<body><h1>Bad Gateway</h1><p>The proxy received an invalid response.</p></body></html>"
+    )
+    gap = CoverageGap(
+        provider="azure", scope="azure/s", code="502", message=f"HTTP 502 on GET /vaults: {page}"
+    )
+    assert gap.message == "HTTP 502 on GET /vaults: [HTML error page: 502 Bad Gateway]"
+    again = CoverageGap.model_validate_json(gap.model_dump_json())
+    assert again.message == gap.message
+    plain = CoverageGap(provider="aws", scope="aws/1", code="AccessDenied", message="a < b > c")
+    assert plain.message == "a < b > c"

@@ -23,7 +23,7 @@ from cloudaudit.providers.azure._errors import classify, require_sdk
 from cloudaudit.providers.azure._geo import Geo, catalog_mismatches, location_info
 from cloudaudit.providers.azure._guardrails import read_guardrails
 from cloudaudit.providers.azure._sql import ANY_DATABASE, SQL_DB, SQL_SERVER, sql_copies
-from cloudaudit.providers.azure._types import COPY_TYPES, to_resource
+from cloudaudit.providers.azure._types import COPY_TYPES, UNREAD_KEY, to_resource
 
 __all__ = ["AzureProvider"]
 
@@ -304,8 +304,15 @@ class _Run:
     def properties(self) -> None:
         def unit(sub: str, row: Row) -> Unit:
             def go() -> Sequence[Resource]:
+                from azure.core.exceptions import HttpResponseError
+
                 client = self.provider.resource_client(sub)
-                row["properties"] = _arm.fetch_properties(client, str(row["id"]), row["type"])
+                try:
+                    row["properties"] = _arm.fetch_properties(client, str(row["id"]), row["type"])
+                except HttpResponseError as exc:  # the fan-out records the gap; copies say why
+                    status = f"HTTP {exc.status_code}" if exc.status_code else type(exc).__name__
+                    row[UNREAD_KEY] = f"GET {row['type']} {row.get('name')} failed: {status}"
+                    raise
                 return ()
 
             scope = Scope(NAME, sub, str(row.get("location") or "") or None, str(row["type"]))

@@ -18,6 +18,7 @@ from cloudaudit.providers.azure._geo import UNKNOWN_COPY, Geo
 __all__ = [
     "COPY_TYPES",
     "KNOWN_TYPES",
+    "UNREAD_KEY",
     "copies",
     "split_type",
     "to_resource",
@@ -64,6 +65,9 @@ COPY_TYPES: dict[str, str] = {
 }
 """Types whose copies need ``properties`` (absent from ``resources.list``)."""
 
+UNREAD_KEY = "_propertiesUnread"
+"""Row key naming the GET that failed to read ``properties`` (the copies' reason quotes it)."""
+
 _GEO_SKUS = ("GRS", "GZRS")  # also matches RAGRS / RAGZRS
 
 
@@ -103,7 +107,12 @@ def copies(row: Mapping[str, Any], primary: str, geo: Geo, catalog: Catalog) -> 
     if kind not in COPY_TYPES:
         return []
     if not isinstance(raw, Mapping):
-        note = f"properties not returned: {COPY_TYPES[kind]}"
+        failed = row.get(UNREAD_KEY)
+        note = (
+            f"{failed}: {COPY_TYPES[kind]}"
+            if failed
+            else f"properties not returned: {COPY_TYPES[kind]}"
+        )
         extra = [_unknown("azure.cosmos.backup-redundancy", note)] if kind == COSMOS else []
         return [_unknown(_VIA[kind], note), *extra]
     props: Mapping[str, Any] = raw

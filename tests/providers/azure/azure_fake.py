@@ -43,6 +43,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     code: str = "TooManyRequests"
     method: str | None = None
+    html: str | None = None  # answer with this HTML page (a gateway's), not ARM JSON
 
 
 @dataclass
@@ -208,7 +209,11 @@ class FakeARM:
                     and f.method in (None, req.method)
                 ):
                     f.times -= 1
-                    resp = _error(f.status, f.code, "scripted fault")
+                    resp = (
+                        Response(f.html, f.status, content_type="text/html")
+                        if f.html is not None
+                        else _error(f.status, f.code, "scripted fault")
+                    )
                     resp.headers.update(f.headers)
                     return resp
         return None

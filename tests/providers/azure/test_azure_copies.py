@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from azure_fake import FakeARM, Fault
 
 from cloudaudit import audit
 from cloudaudit.copymodel import UNDECLARED, undeclared
@@ -73,3 +74,23 @@ def test_every_reported_type_is_declared_except_the_planted_one(make_provider: A
     assert undeclared(resources) == {("azure", "microsoft.contoso", "widgets")}
     widget = next(r for r in resources if r.name == "widget-moon")
     assert widget.data_locations[-1].via == UNDECLARED
+
+
+def test_a_gateway_html_page_becomes_a_short_gap_and_an_unknown_copy(
+    make_provider: Any, fake: FakeARM
+) -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+        "<body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>"
+    )
+    fake.faults.append(Fault("/vaults/kv-sea", 502, times=10, html=page))
+    fake.faults.append(Fault("/managedInstances/sqlmi-sea", 502, times=10, html=page))
+    report = audit(make_provider(use_resource_graph=False, retry_total=0), "eu-gdpr")
+    gaps = [g for g in report.coverage.gaps if g.service == "Microsoft.Sql/managedInstances"]
+    assert gaps and all("<" not in g.message for g in gaps)
+    assert any("502" in g.code + g.message for g in gaps)
+    mi = next(f for f in report.findings if f.resource.name == "sqlmi-sea")
+    assert mi.status is not Status.COMPLIANT  # Singapore under eu-gdpr; the copy unknown
+    text = " ".join(mi.reasons)
+    assert "GET Microsoft.Sql/managedInstances sqlmi-sea failed: HTTP 502" in text
+    assert "backups with Geo redundancy" in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudaudit.models import Resource
+from cloudaudit.models import LocationKind, Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "list_instances",
     "list_snapshots",
     "list_volumes",
+    "on_outpost",
     "snapshot_to_resource",
     "volume_to_resource",
 ]
@@ -68,10 +69,23 @@ def _name(raw: Mapping[str, Any], default: str) -> str:
     return default
 
 
+def on_outpost(res: Resource, raw: Mapping[str, Any]) -> Resource:
+    """A resource with an ``OutpostArn`` stands on the customer's premises, not in the region.
+
+    Its location keeps the parent region and zone but names the outpost as its ``site``: the
+    catalog places no site, so it is unknown unless the policy's ``premises`` maps it.
+    """
+    outpost = raw.get("OutpostArn")
+    if not outpost:
+        return res
+    loc = res.location.model_copy(update={"site": str(outpost), "kind": LocationKind.UNKNOWN})
+    return res.model_copy(update={"location": loc})
+
+
 def instance_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
-    """An instance, in its availability zone (or Local/Wavelength Zone)."""
+    """An instance, in its availability zone (or Local/Wavelength Zone, or Outpost)."""
     iid = str(raw["InstanceId"])
-    return resource(
+    res = resource(
         ctx,
         service="ec2",
         type="instance",
@@ -80,12 +94,13 @@ def instance_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         zone=raw.get("Placement", {}).get("AvailabilityZone") or None,
         tags=raw.get("Tags"),
     )
+    return on_outpost(res, raw)
 
 
 def volume_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
-    """An EBS volume, in its availability zone."""
+    """An EBS volume, in its availability zone (or on an Outpost)."""
     vid = str(raw["VolumeId"])
-    return resource(
+    res = resource(
         ctx,
         service="ec2",
         type="volume",
@@ -94,12 +109,16 @@ def volume_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         zone=raw.get("AvailabilityZone") or None,
         tags=raw.get("Tags"),
     )
+    return on_outpost(res, raw)
 
 
 def snapshot_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
-    """An owned EBS snapshot, in the region that holds it (a copy is listed where it is)."""
+    """An owned EBS snapshot, in the region that holds it (a copy is listed where it is).
+
+    A snapshot stored on an Outpost (``OutpostArn``) is on the customer's premises.
+    """
     sid = str(raw["SnapshotId"])
-    return resource(
+    res = resource(
         ctx,
         service="ec2",
         type="snapshot",
@@ -107,6 +126,7 @@ def snapshot_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         name=_name(raw, sid),
         tags=raw.get("Tags"),
     )
+    return on_outpost(res, raw)
 
 
 def image_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
