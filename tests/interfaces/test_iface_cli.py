@@ -46,10 +46,10 @@ def test_demo_every_format(fmt: str) -> None:
         assert doc
     elif fmt == "jsonl":
         *rows, summary = [json.loads(x) for x in out.splitlines()]
-        assert len(rows) == 19 and summary["record"] == "summary" and summary["gaps"] == 2
+        assert len(rows) == 21 and summary["record"] == "summary" and summary["gaps"] == 2
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert len([r for r in rows if r["status"] != "gap"]) == 19
+        assert len([r for r in rows if r["status"] != "gap"]) == 21
         assert len([r for r in rows if r["status"] == "gap"]) == 2  # coverage gaps are rows too
     elif fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and "</html>" in out
@@ -187,7 +187,7 @@ def test_run_and_emit_passes_a_progress_callback() -> None:
     result = CliRunner().invoke(cmd, [])
     assert result.exit_code == EXIT_OK
     assert isinstance(seen[0], AuditProgress)
-    assert json.loads(result.stdout)["summary"]["total"] == 19
+    assert json.loads(result.stdout)["summary"]["total"] == 21
 
 
 def test_progress_bar_counts_every_unit() -> None:
