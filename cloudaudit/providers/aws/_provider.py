@@ -25,7 +25,7 @@ from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
-from cloudaudit.providers.aws.services import SERVICE_MODULES
+from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
 
 __all__ = ["SERVICE_NAMES", "AwsProvider", "make_session"]
 
@@ -132,7 +132,7 @@ class AwsProvider:
 
     def _selected(self) -> list[Collector]:
         if self._collectors is None:
-            return _default_collectors(self._services)
+            return list(all_collectors(self._services))
         return [c for c in self._collectors if not self._services or c.service in self._services]
 
     def _home(self) -> tuple[str, str]:
@@ -329,19 +329,6 @@ def _runner(collector: Collector, ctx: AwsContext, probe: RegionProbe | None = N
         return collector.run(ctx)
 
     return run
-
-
-def _default_collectors(services: frozenset[str] | None) -> list[Collector]:
-    """Import only the service modules that were asked for, and return their collectors."""
-    import importlib
-
-    out: list[Collector] = []
-    for module_name in SERVICE_MODULES:
-        if services is not None and module_name.rstrip("_") not in services:
-            continue
-        module = importlib.import_module(f"cloudaudit.providers.aws.services.{module_name}")
-        out.extend(c for c in module.COLLECTORS if services is None or c.service in services)
-    return out
 
 
 def _check_services(services: Iterable[str] | None) -> frozenset[str] | None:
