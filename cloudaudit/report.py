@@ -30,15 +30,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from functools import cache
 from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudaudit._finding_views import (
+    MULTI,
+    UNMAPPED,
+    cited_lists,
+    countries_of,
+    finding_record,
+    home_country,
+    location_place,
+    matches,
+    operator_jurisdictions,
+    operators_of,
+)
 from cloudaudit._guardrail_model import GuardrailSection
 from cloudaudit._sources import Sources
-from cloudaudit.models import Coverage, CoverageGap, Finding, Place, ProviderId, Status
+from cloudaudit.models import Coverage, CoverageGap, Finding, ProviderId, Status
 
 __all__ = [
     "FAIL_ON",
@@ -71,8 +82,6 @@ STATUS_ORDER: dict[Status, int] = {
 }
 """Worst first: the order of every findings list and of the DataFrame's ``status`` category."""
 
-MULTI = "multi-region"
-UNMAPPED = "unknown"
 
 FAIL_ON = ("violation", "unknown", "gap", "never")
 """Conditions that make an audit fail (``--fail-on``); ``never`` alone never fails."""
@@ -279,130 +288,12 @@ class Report(BaseModel):
         return repr_html(self)
 
 
-def countries_of(finding: Finding) -> tuple[str, ...]:
-    """Every country the resource's data is (or may be) in, on any axis, sorted.
-
-    A location's own ``country``, the published member ``countries`` of a multi-region and
-    the ``candidates`` it may span when its members are not published all count.
-    """
-    found: set[str] = set()
-    for e in finding.evidence:
-        if e.place.country:
-            found.add(e.place.country)
-        found.update(e.place.countries)
-        found.update(e.place.candidates)
-    return tuple(sorted(found))
-
-
-def home_country(finding: Finding) -> str:
-    """The country of the resource's own location.
-
-    Returns the ISO code, ``"multi-region"`` when the location spans several countries, or
-    ``"unknown"`` when the catalog cannot place it.
-    """
-    for e in finding.evidence:
-        if e.axis == "location":
-            if e.place.country:
-                return e.place.country
-            if e.place.countries or e.place.candidates:
-                return MULTI
-            return UNMAPPED
-    return UNMAPPED
-
-
-def location_place(finding: Finding) -> Place | None:
-    """The catalog's place of the resource's own location (None without evidence)."""
-    for e in finding.evidence:
-        if e.axis == "location":
-            return e.place
-    return None
-
-
-def operator_jurisdictions(finding: Finding) -> tuple[str, ...]:
-    """Countries whose law reaches the operators of the places holding the data, sorted.
-
-    The ``operator_country`` of the resource's place and of each place holding a copy: an
-    Alibaba Cloud bucket in Frankfurt gives ``("CN",)``, an AWS bucket there ``("US",)``.
-    Places whose operator the catalog does not know add nothing.
-    """
-    return tuple(sorted({c for e in finding.evidence if (c := e.place.operator_country)}))
-
-
-def operators_of(finding: Finding) -> tuple[str, ...]:
-    """The operators of the places holding the data, as the catalog names them, sorted."""
-    return tuple(sorted({o for e in finding.evidence if (o := e.place.operator)}))
-
-
-@cache
-def _list_citations() -> tuple[tuple[str, str, str], ...]:
-    from cloudaudit.policies import load_lists
-
-    return tuple((i, x.citation, x.title) for i, x in sorted(load_lists().items()))
-
-
-def cited_lists(finding: Finding) -> tuple[str, ...]:
-    """Ids of the legal lists a finding that is not compliant rests on, sorted.
-
-    A list counts when the finding's reasons quote its citation or title; a compliant finding
-    (which quotes a list only to say the place is not on it) rests on none.
-    """
-    if finding.status is Status.COMPLIANT:
-        return ()
-    text = "\n".join(finding.reasons)
-    return tuple(i for i, cite, title in _list_citations() if cite in text or title in text)
-
-
-def matches(
-    finding: Finding,
-    *,
-    status: str | None = None,
-    provider: str | None = None,
-    account: str | None = None,
-    country: str | None = None,
-    jurisdiction: str | None = None,
-    operator: str | None = None,
-    legal_list: str | None = None,
-) -> bool:
-    """True when ``finding`` passes every criterion given (see :meth:`Report.filter`)."""
-    r = finding.resource
-    return (
-        (status is None or finding.status.value == status)
-        and (provider is None or r.provider.value == provider)
-        and (account is None or r.account == account)
-        and (country is None or country.upper() in countries_of(finding))
-        and (jurisdiction is None or jurisdiction.upper() in operator_jurisdictions(finding))
-        and (operator is None or any(operator.lower() in o.lower() for o in operators_of(finding)))
-        and (legal_list is None or legal_list in cited_lists(finding))
-    )
-
-
 def sorted_findings(findings: Report | Iterable[Finding]) -> list[Finding]:
     """Findings ordered worst first, then by provider and resource id."""
     items = findings.findings if isinstance(findings, Report) else findings
     return sorted(
         items, key=lambda f: (STATUS_ORDER[f.status], f.resource.provider.value, f.resource.id)
     )
-
-
-def finding_record(finding: Finding) -> dict[str, Any]:
-    """One flat row for a finding: the columns of CSV, JSON Lines and the DataFrame."""
-    r = finding.resource
-    return {
-        "finding_id": finding.id,
-        "policy_id": finding.policy_id,
-        "status": finding.status.value,
-        "provider": r.provider.value,
-        "account": r.account,
-        "service": r.service,
-        "type": r.type,
-        "resource_id": r.id,
-        "name": r.name,
-        "region": r.location.region,
-        "zone": r.location.zone,
-        "countries": ";".join(countries_of(finding)),
-        "jurisdictions": ";".join(finding.jurisdictions),
-        "reasons": " | ".join(finding.reasons),
-    }
 
 
 def by_country_status(report: Report) -> dict[str, Counter[Status]]:
