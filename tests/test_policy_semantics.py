@@ -233,3 +233,16 @@ def test_operator_of_a_copy_region() -> None:
     r = make_resource("aws", "us-east-1", copies=["cn-north-1"], name="b")
     f = evaluate([r], "us-foreign-adversaries").findings[0]
     assert any("keeps a copy" in x and "Sinnet" in x for x in f.reasons)
+
+
+def test_an_undeclared_type_reads_as_sentences_on_both_axes() -> None:
+    """The copy model's note is said once per axis, after a colon, not nested in parentheses."""
+    r = make_resource("azure", "westeurope", service="Microsoft.Network", type="dnsZones")
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert f.status is U
+    copy_reasons = [x for x in f.reasons if "copy of its data" in x]
+    assert len(copy_reasons) == 2, f.reasons
+    for text in copy_reasons:
+        assert "may keep a copy of its data elsewhere: cloudaudit declares no copy" in text
+        assert "(cloudaudit" not in text and "could not be determined" not in text
+    assert copy_reasons[1].endswith("; the operator axis cannot be judged")

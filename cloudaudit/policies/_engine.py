@@ -172,7 +172,7 @@ class Engine:
                 (),
             )
         if not place.known and loc.note:
-            return Status.UNKNOWN, f" ({loc.note}); its residency cannot be judged", ()
+            return Status.UNKNOWN, f": {loc.note}; its residency cannot be judged", ()
         if not place.known and loc.site is not None:
             why = (
                 f", on customer premises ({loc.site}) that no catalog places; map the site to a "
@@ -328,8 +328,11 @@ class Engine:
         op = place.operator_country
         verb = "is in" if axis == "location" else "keeps a copy of its data in"
         if op is None:
-            why = f" ({loc.note})" if loc.note else ", whose operator is not in the catalog"
-            reason = f"{LABEL} {verb} {_where(place, loc)}{why}; the operator axis cannot be judged"
+            why = f": {loc.note}" if loc.note else ", whose operator is not in the catalog"
+            where = f"{verb} {_where(place, loc)}"
+            if loc.note and axis != "location" and not (loc.region or loc.zone or loc.site):
+                where = "may keep a copy of its data elsewhere"
+            reason = f"{LABEL} {where}{why}; the operator axis cannot be judged"
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
             return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
         term = self.rules.countries.get(op)
