@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId
+from cloudaudit.providers._answers import classify_own
 
 __all__ = ["DetailSink", "Unread", "collecting", "lookup"]
 
@@ -122,7 +123,7 @@ def lookup(
                 raise
             sink.add(gap)
             return Unread(call, target, gap.code)
-        found = classify(exc) if classify is not None else None
+        found = classify_own(exc) or (classify(exc) if classify is not None else None)
         if found is None:
             raise
         return Unread(call, target, found[0])

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from cloudaudit.models import CoverageGap, ScopeRecord
+from cloudaudit.providers._answers import classify_own
 from cloudaudit.providers._detail import DetailSink, collecting
 from cloudaudit.providers._redact import redact
 from cloudaudit.providers._work import (
@@ -130,7 +131,7 @@ class FanOut:
     def gap(self, scope: Scope, exc: BaseException, code: str | None = None) -> CoverageGap:
         """Build a coverage gap for ``scope`` from an exception."""
         found: tuple[str, str] | None = None
-        for classify in self.classifiers:
+        for classify in (classify_own, *self.classifiers):
             found = classify(exc)
             if found is not None:
                 break
@@ -171,7 +172,7 @@ class FanOut:
         self, scope: Scope, exc: BaseException, what: str, target: str
     ) -> CoverageGap | None:
         """The gap of a failed secondary call, or ``None`` when no classifier knows the error."""
-        for classify in self.classifiers:
+        for classify in (classify_own, *self.classifiers):
             found = classify(exc)
             if found is not None:
                 code, message = found

@@ -67,7 +67,7 @@ MATRIX: dict[str, dict[str, Expect]] = {
         "disabled-region": Expect("region me-south-1", ("OptInRequired",)),
         "unreachable-refused": Expect("region eu-west-1", ("EndpointConnectionError",)),
         "unreachable-silent": Expect("region eu-west-1", ("Timeout",)),
-        "malformed-body": Expect("ec2 eu-west-1", ("ResponseParserError",)),
+        "malformed-body": Expect("ec2 eu-west-1", ("MalformedResponse",)),
         "repeated-token": Expect("ec2 eu-west-1", ("PaginationError",)),
         "expired-credentials": Expect("every unit", ("ExpiredToken",), ALL),
     },

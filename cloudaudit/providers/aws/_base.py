@@ -8,8 +8,8 @@ I/O (``fetch_*``, which only calls the API and paginates) from pure transforms
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
@@ -95,6 +95,9 @@ class Collector:
         regional: False for account-wide listings that run once (S3 buckets).
         actions: The IAM actions ``run`` calls (documented in docs/providers/aws.md and
             checked against the operations the test suite records).
+        answers: Per operation of ``service``, the fields of its answer that ``run`` relies
+            on (``{"ListTables": ("TableNames[]",)}``): an answer without them is a
+            ``MalformedResponse``, never an empty listing (see ``providers/_answers.py``).
     """
 
     service: str
@@ -102,6 +105,7 @@ class Collector:
     run: Callable[[AwsContext], list[Resource]]
     regional: bool = True
     actions: tuple[str, ...] = ()
+    answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
 
 def detail(action: str, target: str, fn: Callable[[], T]) -> T | Unread:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from cloudaudit.evidence import record, recording
@@ -124,11 +125,15 @@ class ClientCache:
     Args:
         session: The one ``boto3.Session`` every client comes from.
         config: botocore ``Config`` for every client.
+        on_build: Called with each new client (the provider installs its answer checks).
     """
 
-    def __init__(self, session: Any, config: Any) -> None:
+    def __init__(
+        self, session: Any, config: Any, on_build: Callable[[Any], None] | None = None
+    ) -> None:
         self._session = session
         self._config = config
+        self._on_build = on_build
         self._clients: dict[tuple[str, str], Any] = {}
         self._build_lock = threading.Lock()
         cache_client_classes(session)
@@ -146,6 +151,8 @@ class ClientCache:
                 client.meta.events.register("before-parameter-build", _keep_params)
                 client.meta.events.register("before-parameter-build", guard_listing)
                 client.meta.events.register("after-call", _record_answer)
+                if self._on_build is not None:
+                    self._on_build(client)
                 self._clients[key] = client
         return client
 

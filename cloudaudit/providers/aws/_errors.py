@@ -54,6 +54,8 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         return "NoCredentials", "no AWS credentials found in the standard chain"
     if "NoRegionError" in names:
         return "NoRegion", str(exc)
+    if "ResponseParserError" in names:
+        return "MalformedResponse", f"the answer could not be parsed: {str(exc)[:300]}"
     if "BotoCoreError" in names:
         return type(exc).__name__, str(exc)
     return None

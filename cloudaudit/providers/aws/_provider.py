@@ -19,6 +19,7 @@ from cloudaudit.providers.aws._aggregated import (
     discover,
     fetch_aggregators_or_none,
 )
+from cloudaudit.providers.aws import _answers as answers
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
 from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import classify
@@ -170,6 +171,7 @@ class AwsProvider:
                 connect_timeout=self._http["connect_timeout"],
                 read_timeout=self._http["read_timeout"],
             ),
+            functools.partial(answers.install, needs=answers.needs_of(collectors)),
         )
         account, raw, aggregators = self._start(cache, home, collectors)
         regions, foreign = self._discover(raw, partition)

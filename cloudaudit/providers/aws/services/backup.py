@@ -88,5 +88,10 @@ COLLECTORS: tuple[Collector, ...] = (
         "vaults",
         collect_vaults,
         actions=("backup:ListBackupVaults", "backup:ListBackupPlans", "backup:GetBackupPlan"),
+        answers={
+            "ListBackupVaults": ("BackupVaultList[]",),
+            "ListBackupPlans": ("BackupPlansList[]",),
+            "GetBackupPlan": ("BackupPlan{}",),
+        },
     ),
 )

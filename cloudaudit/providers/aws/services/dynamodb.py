@@ -115,5 +115,10 @@ COLLECTORS: tuple[Collector, ...] = (
         "tables",
         collect_tables,
         actions=("dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeGlobalTable"),
+        answers={
+            "ListTables": ("TableNames[]",),
+            "DescribeTable": ("Table{}", "Table.TableName"),
+            "DescribeGlobalTable": ("GlobalTableDescription{}",),
+        },
     ),
 )

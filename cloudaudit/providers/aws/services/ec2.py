@@ -163,8 +163,32 @@ def list_images(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("ec2", "instances", list_instances, actions=("ec2:DescribeInstances",)),
-    Collector("ec2", "volumes", list_volumes, actions=("ec2:DescribeVolumes",)),
-    Collector("ec2", "snapshots", list_snapshots, actions=("ec2:DescribeSnapshots",)),
-    Collector("ec2", "images", list_images, actions=("ec2:DescribeImages",)),
+    Collector(
+        "ec2",
+        "instances",
+        list_instances,
+        actions=("ec2:DescribeInstances",),
+        answers={"DescribeInstances": ("Reservations[]",)},
+    ),
+    Collector(
+        "ec2",
+        "volumes",
+        list_volumes,
+        actions=("ec2:DescribeVolumes",),
+        answers={"DescribeVolumes": ("Volumes[]",)},
+    ),
+    Collector(
+        "ec2",
+        "snapshots",
+        list_snapshots,
+        actions=("ec2:DescribeSnapshots",),
+        answers={"DescribeSnapshots": ("Snapshots[]",)},
+    ),
+    Collector(
+        "ec2",
+        "images",
+        list_images,
+        actions=("ec2:DescribeImages",),
+        answers={"DescribeImages": ("Images[]",)},
+    ),
 )

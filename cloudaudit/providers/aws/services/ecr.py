@@ -100,5 +100,6 @@ COLLECTORS: tuple[Collector, ...] = (
         "repositories",
         collect_repositories,
         actions=("ecr:DescribeRepositories", "ecr:DescribeRegistry"),
+        answers={"DescribeRepositories": ("repositories[]",), "DescribeRegistry": ("registryId",)},
     ),
 )

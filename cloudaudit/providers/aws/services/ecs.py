@@ -36,5 +36,11 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("ecs", "clusters", collect_clusters, actions=("ecs:ListClusters",)),
+    Collector(
+        "ecs",
+        "clusters",
+        collect_clusters,
+        actions=("ecs:ListClusters",),
+        answers={"ListClusters": ("clusterArns[]",)},
+    ),
 )

@@ -105,5 +105,9 @@ COLLECTORS: tuple[Collector, ...] = (
             "elasticfilesystem:DescribeFileSystems",
             "elasticfilesystem:DescribeReplicationConfigurations",
         ),
+        answers={
+            "DescribeFileSystems": ("FileSystems[]",),
+            "DescribeReplicationConfigurations": ("Replications[]",),
+        },
     ),
 )

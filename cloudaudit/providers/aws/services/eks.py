@@ -33,5 +33,11 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("eks", "clusters", collect_clusters, actions=("eks:ListClusters",)),
+    Collector(
+        "eks",
+        "clusters",
+        collect_clusters,
+        actions=("eks:ListClusters",),
+        answers={"ListClusters": ("clusters[]",)},
+    ),
 )

@@ -36,5 +36,11 @@ def collect_vaults(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("glacier", "vaults", collect_vaults, actions=("glacier:ListVaults",)),
+    Collector(
+        "glacier",
+        "vaults",
+        collect_vaults,
+        actions=("glacier:ListVaults",),
+        answers={"ListVaults": ("VaultList[]",)},
+    ),
 )

@@ -114,5 +114,10 @@ COLLECTORS: tuple[Collector, ...] = (
         "keys",
         collect_keys,
         actions=("kms:ListKeys", "kms:DescribeKey", "kms:ListAliases"),
+        answers={
+            "ListKeys": ("Keys[]", "Keys[].KeyId"),
+            "DescribeKey": ("KeyMetadata{}", "KeyMetadata.KeyId"),
+            "ListAliases": ("Aliases[]",),
+        },
     ),
 )

@@ -36,5 +36,11 @@ def collect_functions(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("lambda", "functions", collect_functions, actions=("lambda:ListFunctions",)),
+    Collector(
+        "lambda",
+        "functions",
+        collect_functions,
+        actions=("lambda:ListFunctions",),
+        answers={"ListFunctions": ("Functions[]",)},
+    ),
 )

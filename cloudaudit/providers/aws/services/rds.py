@@ -201,14 +201,26 @@ def collect_cluster_snapshots(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("rds", "instances", collect_instances, actions=("rds:DescribeDBInstances",)),
+    Collector(
+        "rds",
+        "instances",
+        collect_instances,
+        actions=("rds:DescribeDBInstances",),
+        answers={"DescribeDBInstances": ("DBInstances[]",)},
+    ),
     Collector(
         "rds",
         "clusters",
         collect_clusters,
         actions=("rds:DescribeDBClusters", "rds:DescribeGlobalClusters"),
     ),
-    Collector("rds", "snapshots", collect_snapshots, actions=("rds:DescribeDBSnapshots",)),
+    Collector(
+        "rds",
+        "snapshots",
+        collect_snapshots,
+        actions=("rds:DescribeDBSnapshots",),
+        answers={"DescribeDBSnapshots": ("DBSnapshots[]",)},
+    ),
     Collector(
         "rds",
         "cluster-snapshots",

@@ -42,5 +42,11 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("redshift", "clusters", collect_clusters, actions=("redshift:DescribeClusters",)),
+    Collector(
+        "redshift",
+        "clusters",
+        collect_clusters,
+        actions=("redshift:DescribeClusters",),
+        answers={"DescribeClusters": ("Clusters[]",)},
+    ),
 )

@@ -165,5 +165,6 @@ COLLECTORS: tuple[Collector, ...] = (
         run=list_buckets,
         regional=False,
         actions=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetReplicationConfiguration"),
+        answers={"ListBuckets": ("Buckets[]", "Buckets[].Name")},
     ),
 )

@@ -70,5 +70,6 @@ COLLECTORS: tuple[Collector, ...] = (
         "secrets",
         collect_secrets,
         actions=("secretsmanager:ListSecrets", "secretsmanager:DescribeSecret"),
+        answers={"ListSecrets": ("SecretList[]", "SecretList[].ARN")},
     ),
 )

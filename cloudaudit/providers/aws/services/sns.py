@@ -33,5 +33,11 @@ def collect_topics(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("sns", "topics", collect_topics, actions=("sns:ListTopics",)),
+    Collector(
+        "sns",
+        "topics",
+        collect_topics,
+        actions=("sns:ListTopics",),
+        answers={"ListTopics": ("Topics[]",)},
+    ),
 )

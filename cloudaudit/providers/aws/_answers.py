@@ -1,0 +1,99 @@
+"""Check every AWS answer before a collector trusts it (botocore's ``after-call`` event).
+
+botocore parses a JSON body that does not decode as ``{"message": body}`` and a well-formed
+HTML page as an empty XML answer: either reads as "no resources". :func:`install` registers a
+handler on each client that, for every successful call, checks that
+
+* the body is the protocol's document: a JSON object (``json``, ``rest-json``), or an XML
+  document whose root is ``<OperationResponse>`` (``query``, ``ec2``; ``rest-xml`` must at
+  least parse, which botocore already enforces);
+* the parsed answer holds the fields declared for the operation
+  (:attr:`~cloudaudit.providers.aws._base.Collector.answers`, and :data:`CORE` for the
+  provider's own calls).
+
+Otherwise it raises :class:`~cloudaudit.providers._answers.MalformedResponse`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from xml.etree import ElementTree
+
+from cloudaudit.providers._answers import MalformedResponse, Needs, check
+
+__all__ = ["CORE", "install", "needs_of"]
+
+CORE: Mapping[str, Needs] = {
+    "sts": {"GetCallerIdentity": ("Account",), "AssumeRole": ("Credentials{}",)},
+    "ec2": {"DescribeRegions": ("Regions[]", "Regions[].RegionName")},
+    "organizations": {
+        "ListAccounts": ("Accounts[]", "Accounts[].Id"),
+        "ListAccountsForParent": ("Accounts[]", "Accounts[].Id"),
+        "ListOrganizationalUnitsForParent": ("OrganizationalUnits[]",),
+        "DescribeOrganization": ("Organization{}",),
+    },
+}
+"""What the provider's own calls (account, regions, organization) rely on."""
+
+
+def needs_of(collectors: Iterable[Any]) -> dict[str, dict[str, Sequence[str]]]:
+    """Merge :data:`CORE` and the collectors' ``answers`` into ``{service: {operation: paths}}``."""
+    out: dict[str, dict[str, Sequence[str]]] = {s: dict(ops) for s, ops in CORE.items()}
+    for c in collectors:
+        for op, paths in getattr(c, "answers", {}).items():
+            out.setdefault(c.service, {})[op] = tuple(paths)
+    return out
+
+
+def install(client: Any, needs: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+    """Check every successful answer of ``client`` (see the module docstring)."""
+    model = client.meta.service_model
+    declared = needs.get(model.service_name, {})
+    protocol = str(model.protocol)
+    prefix = model.service_name
+
+    def after_call(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+        if http_response is None or int(http_response.status_code) >= 300:
+            return
+        name = f"{prefix}:{model.name}"
+        if model.output_shape is not None and _has_body(model.output_shape):
+            _check_body(name, protocol, model.name, http_response.content or b"")
+        check(name, parsed, declared.get(model.name, ()))
+
+    client.meta.events.register(f"after-call.{model.service_id.hyphenize()}", after_call)
+
+
+def _has_body(shape: Any) -> bool:
+    """True when the output has members carried in the body (not only headers)."""
+    members = getattr(shape, "members", {}) or {}
+    payload = shape.serialization.get("payload")
+    if payload:
+        return getattr(members.get(payload), "type_name", "") == "structure"
+    return any(not m.serialization.get("location") for m in members.values())
+
+
+def _check_body(name: str, protocol: str, operation: str, body: bytes) -> None:
+    if protocol in ("json", "rest-json"):
+        try:
+            doc = json.loads(body) if body.strip() else None
+        except ValueError:
+            doc = body
+        if not isinstance(doc, dict):
+            raise MalformedResponse(name, f"the body is not a JSON object ({_peek(body)})")
+        return
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise MalformedResponse(name, f"the body is not XML ({_peek(body)})") from None
+    tag = root.tag.rsplit("}", 1)[-1]
+    if protocol in ("query", "ec2") and tag != f"{operation}Response":
+        raise MalformedResponse(name, f"the XML document is <{tag}>, not <{operation}Response>")
+    if tag.lower() in ("html", "body", "head"):
+        raise MalformedResponse(name, f"the body is an HTML page ({_peek(body)})")
+
+
+def _peek(body: bytes) -> str:
+    head = " ".join(body[:40].decode("utf-8", "replace").split())
+    return f"{len(body)} bytes, starting {head!r}" if body else "empty"
