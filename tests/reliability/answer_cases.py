@@ -12,13 +12,14 @@ import importlib
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fault_matrix import BOUND_SECONDS
 from faultkit import Fault
 
-from cloudaudit.models import Finding, LocationKind, Status
+from cloudaudit.models import Finding, LocationKind, Resource, Status
 from cloudaudit.report import Report
 
 CLASSES: dict[str, tuple[str, str]] = {
@@ -32,7 +33,8 @@ CLASSES: dict[str, tuple[str, str]] = {
         "`MalformedResponse` gap for the scope; not audited; nothing in it compliant",
     ),
     "missing-list": (
-        "a list call answers 200 with a document that lacks the list the collector relies on",
+        "a list call answers 200 with a document that lacks the list (or an item's field) the "
+        "collector relies on",
         "`MalformedResponse` gap for the scope (an empty list is an answer, a missing one is "
         "not); not audited",
     ),
@@ -67,6 +69,8 @@ class FaultCase:
         fault: What the fault layer does.
         detail: For detail calls: (call, resource name or ``""`` for any, error code).
         axis: The axis a failed detail call makes unknown (``copy`` or ``location``).
+        in_scope: For list faults, the baseline resources the faulted scope lists (default:
+            those of ``service``).
     """
 
     fault_id: str
@@ -74,6 +78,7 @@ class FaultCase:
     fault: Fault
     detail: tuple[str, str, str] | None = None
     axis: str = "copy"
+    in_scope: Callable[[Resource], bool] | None = None
 
     @property
     def label(self) -> str:
@@ -90,7 +95,11 @@ def check_case(case: FaultCase, baseline: Report, report: Report, seconds: float
     if case.detail is None:
         hits = [g for g in gaps if g.code == "MalformedResponse" and g.target is None]
         assert hits, [(g.scope, g.code, g.message) for g in gaps]
-        assert not any(f.status is Status.COMPLIANT for f in report.findings), report.findings
+        in_scope = case.in_scope or (lambda r: r.service == case.service)
+        scoped = {f.resource.id for f in baseline.findings if in_scope(f.resource)}
+        assert scoped, "the fault's scope lists nothing: the test would prove nothing"
+        compliant = {f.resource.id for f in report.findings if f.status is Status.COMPLIANT}
+        assert not scoped & compliant, "a resource of a malformed scope is reported compliant"
         audited = {a.scope for a in report.coverage.audited if a.resources}
         assert not audited & {g.scope for g in hits}, "a malformed scope counted as audited"
         return

@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._answers import check
 from cloudaudit.providers._paging import PageGuard, page_digest
 
 __all__ = [
@@ -43,22 +44,28 @@ def fetch_regions(client: Any) -> list[str]:
         client: An ``alibabacloud_ecs20140526.client.Client``.
     """
     body = client.describe_regions(_models().DescribeRegionsRequest()).body.to_map()
-    regions = body.get("Regions", {}).get("Region", [])
+    check("ecs:DescribeRegions", body, ("Regions{}", "Regions.Region[]"))
+    regions = body["Regions"]["Region"]
     return [str(r["RegionId"]) for r in regions if r.get("RegionId")]
 
 
 def _by_token(call: Callable[[str | None], Item], container: str, member: str) -> Iterator[Item]:
     """Follow ``NextToken`` pages: ``call(token)`` returns one page's body.
 
+    Every page must hold ``container.member`` as a list (an empty list is an answer, a
+    missing one is a ``MalformedResponse``).
+
     Raises:
         PaginationLoop: The API sent a token it had already sent (it would never end).
         PageCapReached: The listing went past the page cap.
+        MalformedResponse: A page without the list.
     """
     token: str | None = None
     guard = PageGuard(container)
     while True:
         body = call(token)
-        yield from body.get(container, {}).get(member, [])
+        check(f"ecs:Describe{container}", body, (f"{container}{{}}", f"{container}.{member}[]"))
+        yield from body[container][member]
         token = body.get("NextToken") or None
         if not guard.next(token):
             return
@@ -115,7 +122,8 @@ def fetch_images(client: Any, region: str) -> list[Item]:
             region_id=region, image_owner_alias="self", page_number=page, page_size=PAGE_SIZE
         )
         body = client.describe_images(req).body.to_map()
-        items = body.get("Images", {}).get("Image", [])
+        check("ecs:DescribeImages", body, ("Images{}", "Images.Image[]", "TotalCount"))
+        items = body["Images"]["Image"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
         total = int(body.get("TotalCount") or 0)

@@ -11,6 +11,7 @@ from typing import Any
 
 from cloudaudit.evidence import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._answers import check
 from cloudaudit.providers._paging import PageGuard, page_digest
 
 __all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
@@ -41,7 +42,8 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
             region_id=region, page_number=page, page_size=PAGE_SIZE
         )
         body = client.describe_dbinstances(req).body.to_map()
-        items = body.get("Items", {}).get("DBInstance", [])
+        check("rds:DescribeDBInstances", body, ("Items{}", "Items.DBInstance[]"))
+        items = body["Items"]["DBInstance"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
         total = int(body.get("TotalRecordCount") or 0)

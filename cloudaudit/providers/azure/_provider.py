@@ -17,6 +17,7 @@ from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.azure import _arm, _graph
+from cloudaudit.providers.azure._answers import answer_policy
 from cloudaudit.providers.azure._auth import default_credential
 from cloudaudit.providers.azure._clouds import AzureCloud, resolve_cloud
 from cloudaudit.providers.azure._errors import classify, require_sdk
@@ -119,11 +120,14 @@ class AzureProvider:
             return self._credential
 
     def _kwargs(self) -> dict[str, Any]:
-        return {
+        kwargs = {
             "base_url": self.cloud.arm_endpoint,
             "credential_scopes": [self.cloud.credential_scope],
             **self._client_kwargs,
         }
+        # every answer is checked before it is trusted (providers/_answers.py)
+        kwargs["per_call_policies"] = [*kwargs.get("per_call_policies", ()), answer_policy()]
+        return kwargs
 
     def subscription_client(self) -> Any:
         """A ``SubscriptionClient`` for this cloud."""

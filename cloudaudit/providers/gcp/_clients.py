@@ -13,6 +13,7 @@ from typing import Any
 
 from cloudaudit.errors import AuthenticationError
 from cloudaudit.providers._extras import require
+from cloudaudit.providers.gcp._answers import install
 
 __all__ = ["READ_ONLY_SCOPE", "Clients"]
 
@@ -66,7 +67,7 @@ class Clients:
             cache = {}
             self._local.clients = cache
         if key not in cache:
-            cache[key] = factory()
+            cache[key] = install(factory())  # every answer is checked (providers/_answers.py)
         return cache[key]
 
     def folders(self) -> Any:

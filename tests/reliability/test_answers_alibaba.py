@@ -1,0 +1,73 @@
+"""Alibaba: malformed answers are gaps; a failed OSS replication read keeps the bucket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from answer_cases import FaultCase, check_case
+from faultkit import Fault, FaultLayer
+from matrix_checks import Timed
+from test_faults_alibaba import INSTANCES, TARGET, ali_error, run, served  # noqa: F401 - fixture
+from werkzeug.wrappers import Request, Response
+
+from cloudaudit.models import Resource
+
+pytestmark = pytest.mark.http
+
+HTML = b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
+
+
+def html(_req: Request) -> Response:
+    return Response(HTML, 200, content_type="text/html")
+
+
+def no_list(_req: Request, _body: bytes) -> bytes:
+    return b'{"RequestId": "fault", "TotalCount": 0}'
+
+
+def replication_of(bucket: str) -> Callable[[Request], bool]:
+    def match(req: Request) -> bool:
+        return req.path.strip("/") == bucket and "replication" in req.args
+
+    return match
+
+
+def target_instances(r: Resource) -> bool:
+    return r.type == "instance" and r.location.region == TARGET
+
+
+CASES: list[FaultCase] = [
+    FaultCase("html-200-list", "ecs", Fault(INSTANCES, "respond", html), in_scope=target_instances),
+    FaultCase("truncated-list", "ecs", Fault(INSTANCES, "malformed"), in_scope=target_instances),
+    FaultCase(
+        "missing-list",
+        "ecs",
+        Fault(INSTANCES, "rewrite", rewrite=no_list),
+        in_scope=target_instances,
+    ),
+    FaultCase(
+        "denied-detail",
+        "oss",
+        Fault(replication_of(f"b-{TARGET}"), "respond", ali_error("AccessDenied", 403)),
+        detail=("oss:GetBucketReplication", f"b-{TARGET}", "AccessDenied"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.service}-{c.fault_id}")
+def test_answer_fault(
+    case: FaultCase,
+    served: tuple[object, FaultLayer, list[Resource]],  # noqa: F811 - the imported fixture
+) -> None:
+    srv, layer, _ = served
+    url = srv.url  # type: ignore[attr-defined]
+    layer.reset()
+    baseline = run(url)
+    layer.add(case.fault)
+    try:
+        with Timed() as t:
+            report = run(url)
+    finally:
+        layer.reset()
+    check_case(case, baseline, report, t.seconds)
