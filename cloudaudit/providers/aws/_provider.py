@@ -12,6 +12,7 @@ from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._extras import require, require_extra
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._work import Classifier, Outcome, Scope, Unit, Work, make_gap
+from cloudaudit.providers.aws import _answers as answers
 from cloudaudit.providers.aws._aggregated import (
     AGGREGATABLE,
     ConfigCoverage,
@@ -19,7 +20,6 @@ from cloudaudit.providers.aws._aggregated import (
     discover,
     fetch_aggregators_or_none,
 )
-from cloudaudit.providers.aws import _answers as answers
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
 from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import classify
