@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fault_matrix import BOUND_SECONDS
-from faultkit import Fault
+from faultkit import Fault, FaultLayer
+from matrix_checks import Timed
+from werkzeug.wrappers import Request, Response
 
 from cloudaudit.models import Finding, LocationKind, Resource, Status
 from cloudaudit.report import Report
@@ -57,6 +59,27 @@ CLASSES: dict[str, tuple[str, str]] = {
 """Fault class: (what happens, what the report shows)."""
 
 CLOUDS = ("aws", "gcp", "azure", "alibaba")
+HTML = b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
+
+
+def html(_req: Request) -> Response:
+    """A 200 answer with an HTML page (a proxy's sign-in page), whatever was asked."""
+    return Response(HTML, 200, content_type="text/html")
+
+
+def rerun(
+    layer: FaultLayer, fault: Fault, run: Callable[[], Report]
+) -> tuple[Report, Report, float]:
+    """Audit without faults (the baseline), then with ``fault``; return both and the time."""
+    layer.reset()
+    baseline = run()
+    layer.add(fault)
+    try:
+        with Timed() as t:
+            report = run()
+    finally:
+        layer.reset()
+    return baseline, report, t.seconds
 
 
 @dataclass(frozen=True)

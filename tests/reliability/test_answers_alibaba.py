@@ -5,21 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from answer_cases import FaultCase, check_case
+from answer_cases import FaultCase, check_case, html, rerun
 from faultkit import Fault, FaultLayer
-from matrix_checks import Timed
 from test_faults_alibaba import INSTANCES, TARGET, ali_error, run, served  # noqa: F401 - fixture
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from cloudaudit.models import Resource
 
 pytestmark = pytest.mark.http
-
-HTML = b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
-
-
-def html(_req: Request) -> Response:
-    return Response(HTML, 200, content_type="text/html")
 
 
 def no_list(_req: Request, _body: bytes) -> bytes:
@@ -62,12 +55,5 @@ def test_answer_fault(
 ) -> None:
     srv, layer, _ = served
     url = srv.url  # type: ignore[attr-defined]
-    layer.reset()
-    baseline = run(url)
-    layer.add(case.fault)
-    try:
-        with Timed() as t:
-            report = run(url)
-    finally:
-        layer.reset()
-    check_case(case, baseline, report, t.seconds)
+    baseline, report, seconds = rerun(layer, case.fault, lambda: run(url))
+    check_case(case, baseline, report, seconds)

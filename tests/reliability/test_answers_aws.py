@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
-from answer_cases import FaultCase, check_case
+from answer_cases import FaultCase, check_case, html
 from faultkit import Fault, FaultLayer
 from matrix_checks import Timed
 from test_faults_aws import aws_error, server, signed  # noqa: F401 - the module's server fixture
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.http
 
 REGION = "eu-central-1"
 BUCKETS = ("answers-a", "answers-b", "answers-c")
-HTML = b"<!DOCTYPE html><html><body><h1>Gateway</h1><p>Sign in</p></body></html>"
 
 
 def op(service: str, operation: str) -> Callable[[Request], bool]:
@@ -50,10 +49,6 @@ def _efs_replications(req: Request) -> bool:
 
 def _no_replications(_req: Request) -> Response:
     return Response(b'{"Replications": []}', 200, content_type="application/json")
-
-
-def html(_req: Request) -> Response:
-    return Response(HTML, 200, content_type="text/html")
 
 
 def empty_object(_req: Request, _body: bytes) -> bytes:

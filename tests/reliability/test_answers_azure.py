@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from answer_cases import FaultCase, check_case
+from answer_cases import FaultCase, check_case, html, rerun
 from faultkit import Fault
-from matrix_checks import Timed
 from test_faults_azure import (  # noqa: F401 - served is the module's fixture
     RESOURCES,
     TARGET,
@@ -15,17 +14,11 @@ from test_faults_azure import (  # noqa: F401 - served is the module's fixture
     run,
     served,
 )
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from cloudaudit.models import Resource
 
 pytestmark = pytest.mark.http
-
-HTML = b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
-
-
-def html(_req: Request) -> Response:
-    return Response(HTML, 200, content_type="text/html")
 
 
 def no_value(_req: Request, _body: bytes) -> bytes:
@@ -63,12 +56,5 @@ CASES: list[FaultCase] = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.service}-{c.fault_id}")
 def test_answer_fault(case: FaultCase, served: Served) -> None:  # noqa: F811 - the fixture
     fake, layer, _ = served
-    layer.reset()
-    baseline = run(fake)
-    layer.add(case.fault)
-    try:
-        with Timed() as t:
-            report = run(fake)
-    finally:
-        layer.reset()
-    check_case(case, baseline, report, t.seconds)
+    baseline, report, seconds = rerun(layer, case.fault, lambda: run(fake))
+    check_case(case, baseline, report, seconds)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from answer_cases import FaultCase, check_case
+from answer_cases import FaultCase, check_case, html, rerun
 from faultkit import Fault, FaultLayer
 from gcp_fake import FakeGcp
-from matrix_checks import Timed
 from test_faults_gcp import INSTANCE, TARGET, run, search_of, served  # noqa: F401 - fixture
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from cloudaudit.models import Resource
 
 pytestmark = pytest.mark.http
-
-HTML = b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>"
-
-
-def html(_req: Request) -> Response:
-    return Response(HTML, 200, content_type="text/html")
 
 
 def without_asset_type(_req: Request, body: bytes) -> bytes:
@@ -57,12 +50,5 @@ def test_answer_fault(
     served: tuple[FakeGcp, FaultLayer, list[Resource]],  # noqa: F811 - the imported fixture
 ) -> None:
     fake, layer, _ = served
-    layer.reset()
-    baseline = run(fake.url)
-    layer.add(case.fault)
-    try:
-        with Timed() as t:
-            report = run(fake.url)
-    finally:
-        layer.reset()
-    check_case(case, baseline, report, t.seconds)
+    baseline, report, seconds = rerun(layer, case.fault, lambda: run(fake.url))
+    check_case(case, baseline, report, seconds)
