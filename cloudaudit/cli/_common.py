@@ -31,6 +31,7 @@ from cloudaudit.cli._outputs import (
     emit,
     format_option,
     output_option,
+    temp_beside,
     write_atomic,
 )
 from cloudaudit.errors import CloudAuditError
@@ -371,13 +372,20 @@ def stream_jsonl(
 
 
 def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
-    """Stream into a temporary file beside ``path``, then rename it (never half-written)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    """Stream into a temporary file beside ``path``, then rename it (never half-written).
+
+    The temporary file is made by :func:`temp_beside` (unpredictable name, ``O_EXCL``) and is
+    removed on any failure or interruption (Ctrl-C leaves no temporary file).
+    """
+    fd, tmp = temp_beside(path)
     try:
-        with tmp.open("w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             result = write(f)
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return result

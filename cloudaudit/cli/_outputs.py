@@ -108,13 +108,36 @@ def write_atomic(path: Path, text: str) -> None:
     _commit([(path, _stage(path, text))])
 
 
-def _stage(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+def temp_beside(path: Path) -> tuple[int, Path]:
+    """Create a temporary file beside ``path``: ``(open descriptor, its path)``.
+
+    Its name is unpredictable and it is created with ``O_CREAT|O_EXCL`` and mode 0600
+    (:func:`tempfile.mkstemp`), so a file or symlink planted beside the report cannot redirect
+    what is written; the caller renames it over ``path`` (atomic) or removes it.
+
+    Raises:
+        OutputError: The directory is missing or not writable.
+    """
+    import tempfile
+
     try:
-        tmp.write_text(text, encoding="utf-8")
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return fd, Path(name)
+
+
+def _stage(path: Path, text: str) -> Path:
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return tmp
 
 

@@ -9,10 +9,10 @@ under ``.ca``). Every value from a cloud is escaped, and invisible or control ch
 from __future__ import annotations
 
 import html
-import re
 from functools import cache
 from importlib import resources
 
+from cloudaudit._text import INVISIBLE
 from cloudaudit.catalog import country_name
 from cloudaudit.models import Coverage, CoverageGap, Evidence, Finding, Place, Status
 from cloudaudit.policies import load_lists
@@ -37,7 +37,7 @@ COLORS = {
     Status.COMPLIANT: "#2e7d32",
 }
 
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE = INVISIBLE
 
 
 @cache

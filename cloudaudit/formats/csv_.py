@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+from cloudaudit._text import visible
 from cloudaudit.report import Report
 
 __all__ = ["COLUMNS", "neutralise", "render_csv"]
@@ -35,8 +36,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> str:
-    """Render a cell; a value a spreadsheet would run as a formula gets a leading ``'``."""
-    text = "" if value is None else str(value)
+    r"""Render a cell; a value a spreadsheet would run as a formula gets a leading ``'``.
+
+    Control characters and bidi overrides are shown escaped (``\x1b``, ``\u202e``).
+    """
+    text = visible("" if value is None else str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_markdown
 from cloudaudit.models import Status
 from cloudaudit.report import Report, by_country_status, sorted_findings
@@ -14,7 +15,12 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_escape(text: str) -> str:
-    """Escape text for a Markdown table cell: no markup, no HTML, no line breaks."""
+    r"""Escape text for a Markdown table cell: no markup, no HTML, no line breaks.
+
+    Control characters and bidi overrides are shown escaped (``\x1b``, ``\u202e``).
+    """
+    text = re.sub(r"[\r\n]+", " ", text)
+    text = visible(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = re.sub(r"[\r\n]+", " ", text)
     return _SPECIAL.sub(r"\\\1", text)

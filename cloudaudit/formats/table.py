@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_text
 from cloudaudit.models import Finding, Status
 from cloudaudit.report import (
@@ -88,18 +89,18 @@ def _country(f: Finding) -> str:
 
 def _row(f: Finding, width: int, color: bool) -> list[str]:
     r = f.resource
-    where = r.location.zone or r.location.region or "-"
+    where = visible(r.location.zone or r.location.region or "-")
     cells = [f.status.value, r.provider.value, _country(f), _operator(f), where]
     head = " ".join(_cell(c, size) for c, (_n, size) in zip(cells, _FIXED, strict=True))
     rest = width - len(head) - 1
-    resource = f"{r.type} {r.name} ({r.account})"
+    resource = visible(f"{r.type} {r.name} ({r.account})")
     line = f"{head} {_cell(resource, rest).rstrip()}"
     status = f.status.value
     line = _paint(status, _ANSI[f.status], color) + line[len(status) :]
     lines = [line]
     for reason in f.reasons:
         lines += textwrap.wrap(
-            reason,
+            visible(reason),
             width=width,
             initial_indent="    - ",
             subsequent_indent="      ",
@@ -147,7 +148,7 @@ def _gaps(report: Report, width: int, opts: TableOptions) -> list[str]:
     lines = [_paint(title, _ANSI[Status.UNKNOWN], opts.color)]
     for g in gaps[: opts.max_gaps]:
         lines += textwrap.wrap(
-            f"{g.scope}: {g.code}: {g.message}",
+            visible(f"{g.scope}: {g.code}: {g.message}"),
             width=width,
             initial_indent="  - ",
             subsequent_indent="    ",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from cloudaudit._text import visible
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 
 __all__ = [
@@ -137,12 +138,12 @@ def default_classifier(exc: BaseException) -> tuple[str, str]:
 
 
 def make_gap(scope: Scope, code: str, message: str) -> CoverageGap:
-    """Build a :class:`CoverageGap` for a scope."""
+    """Build a :class:`CoverageGap` for a scope (control characters shown escaped)."""
     return CoverageGap(
         provider=scope.provider,
         scope=str(scope),
-        code=code,
-        message=message,
+        code=visible(code),
+        message=visible(message),
         account=scope.account,
         region=scope.region,
         service=scope.service,

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -105,3 +106,58 @@ def test_any_name_renders_in_every_format_without_injection(names: list[str]) ->
     html = Elements()
     html.feed(render(report, "html"))
     assert not [a for a in html.attrs if a.startswith("on")]
+
+
+# ------------------------------------------------------ control characters and bidi overrides
+TRICKS = ["invoice\u202efdp.exe", "red\x1b[31malert\x1b[0m", "bell\x07zero\u200bwidth", "c1\x9bx"]
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069]")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "html"])
+def test_control_and_bidi_characters_are_shown_escaped(fmt: str) -> None:
+    report = hostile_report(TRICKS)
+    gap = CoverageGap(provider="aws", scope="aws/1/*/s3", code="X", message=TRICKS[1])
+    report = report.model_copy(
+        update={"coverage": report.coverage.model_copy(update={"gaps": (gap,)})}
+    )
+    text = render(report, fmt)
+    assert not RAW.search(text.replace("\r\n", "\n")), fmt
+    if fmt in ("table", "csv"):  # HTML shows U+XXXX badges; Markdown escapes the backslash
+        assert "invoice\\u202efdp.exe" in text
+        assert "\\x1b[31m" in text
+
+
+def test_gap_messages_from_a_cloud_are_neutralised() -> None:
+    from cloudaudit.providers._fanout import Scope, make_gap
+
+    gap = make_gap(Scope("aws", "1"), "AccessDenied", "denied for invoice\u202efdp.exe\x1b[2J")
+    assert gap.message == "denied for invoice\\u202efdp.exe\\x1b[2J"
+
+
+# ------------------------------------------------------------------------ temporary files
+def test_a_planted_symlink_cannot_redirect_the_report(tmp_path: Path) -> None:
+    import os
+
+    from cloudaudit.cli._outputs import write_atomic
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "report.json"
+    for pid in range(os.getpid() - 5, os.getpid() + 5):  # the old, predictable names
+        (tmp_path / f".report.json.{pid}.partial").symlink_to(victim)
+    write_atomic(out, "report")
+    assert victim.read_text() == "keep me"
+    assert out.read_text() == "report" and not out.is_symlink()
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    from cloudaudit.cli._common import write_streamed
+
+    def interrupted(f: object) -> None:
+        f.write("half")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_streamed(tmp_path / "report.jsonl", interrupted)
+    assert list(tmp_path.iterdir()) == []
