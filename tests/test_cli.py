@@ -143,3 +143,13 @@ def test_an_empty_path_is_a_usage_error(
     assert code == 2, err
     assert "an empty path" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # nothing written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("audit", "inventory", "a\x00b"), ("demo", "--output", "r\x00.json"), ("verify", "e\x00v")],
+)
+def test_a_path_with_a_nul_byte_is_a_usage_error(args: tuple[str, ...]) -> None:
+    code, _out, err = run(*args)
+    assert code == 2, err
+    assert "NUL byte" in err and "Traceback" not in err

@@ -43,12 +43,17 @@ class OutputError(click.ClickException):
 
 
 class NonEmptyPath(click.Path):
-    """A path parameter that refuses an empty value (``--output ''`` is a mistake, not ``.``)."""
+    """A path parameter that refuses an empty value and a name with a NUL byte (usage errors).
+
+    ``--output ''`` is a mistake, not ``.``; no file system accepts a NUL byte in a name.
+    """
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """Refuse an empty or blank path with a usage error (exit 2), else check as click.Path."""
+        """Refuse an empty, blank or NUL-bearing path (exit 2), else check as click.Path."""
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path; give a file or directory name", param, ctx)
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{value!r} contains a NUL byte; no file has such a name", param, ctx)
         return super().convert(value, param, ctx)
 
 
