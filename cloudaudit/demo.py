@@ -54,7 +54,7 @@ def _aws(region: str, name: str, **kw: Any) -> Resource:
 
 
 def demo_resources() -> list[Resource]:
-    """Return the sample estate (about twenty resources on five clouds)."""
+    """Return the sample estate (about twenty resources on four clouds)."""
     return [
         _aws("eu-central-1", "acme-eu-customer-data"),
         _aws("ap-east-1", "acme-hk-orders"),

@@ -36,6 +36,15 @@ def test_demo_json_has_every_trap() -> None:
     expired = by_name["partner-feed"]
     assert expired["status"] == "violation" and any("expired" in r for r in expired["reasons"])
     assert report["summary"]["gaps"] == 2
+    # the rest of the README's trap list: four clouds, ASIA multi-region, a global location
+    assert {f["resource"]["provider"] for f in report["findings"]} == {
+        "aws",
+        "azure",
+        "gcp",
+        "alibaba",
+    }
+    assert by_name["acme-asia-cdn-origin"]["status"] == "unknown"
+    assert by_name["acme.example"]["status"] == "unknown"  # Azure, global
     # copy model: a Key Vault in Singapore is replicated by Microsoft to Hong Kong
     vault = by_name["acme-sg-keys"]
     assert vault["status"] == "violation"

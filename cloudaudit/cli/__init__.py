@@ -146,7 +146,7 @@ def audit() -> None:
 @quiet_option
 @config_errors
 def demo(policy: str, fmt: str, output: Path | None, fail_on: tuple[str, ...], quiet: bool) -> None:
-    """Audit a built-in sample estate over five clouds. No credentials, no network.
+    """Audit a built-in sample estate on four clouds. No credentials, no network.
 
     Exits 0 unless --fail-on is given (the demo is expected to find violations).
     """
