@@ -162,3 +162,24 @@ def test_a_path_with_a_nul_byte_is_a_usage_error(args: tuple[str, ...]) -> None:
     code, _out, err = run(*args)
     assert code == 2, err
     assert "NUL byte" in err and "Traceback" not in err
+
+
+def test_audit_keeps_cloud_sdk_log_noise_off_stderr(tmp_path: Path) -> None:
+    """An SDK's warning (DefaultAzureCredential lists every credential it tried) is not printed
+    by logging's last resort: the coverage gap already says what failed."""
+    inventory = tmp_path / "inv.csv"
+    inventory.write_text("provider,account,service,type,id,region\naws,1,s3,bucket,b,eu-west-1\n")
+    script = (
+        "import logging, sys\n"
+        "from cloudaudit.cli import main\n"
+        "try:\n"
+        "    main(['audit', 'inventory', sys.argv[1], '--quiet', '--format', 'json'])\n"
+        "finally:\n"
+        "    logging.getLogger('azure.identity._credentials.default').warning('SDK NOISE')\n"
+        "    logging.getLogger('elsewhere').warning('OTHER WARNING')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(inventory)], capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "SDK NOISE" not in done.stderr and "OTHER WARNING" in done.stderr

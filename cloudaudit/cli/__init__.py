@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,9 +128,18 @@ def main() -> None:
     """  # noqa: D301 - \b is click's no-rewrap marker
 
 
+SDK_LOGGERS = ("azure", "google", "alibabacloud", "Tea")
+"""Cloud SDK loggers whose warnings (e.g. every credential DefaultAzureCredential tried) would
+otherwise reach stderr through logging's last resort; what failed is in the coverage gaps."""
+
+
 @main.group(cls=_LazyAuditGroup)
 def audit() -> None:
     """Audit a cloud (or an inventory file) against a policy."""
+    for name in SDK_LOGGERS:
+        sdk = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in sdk.handlers):
+            sdk.addHandler(logging.NullHandler())  # still propagates to handlers a user set up
 
 
 @main.command()
