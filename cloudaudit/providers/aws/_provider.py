@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from cloudaudit.errors import ConfigurationError
@@ -173,7 +173,7 @@ class AwsProvider:
             ),
             functools.partial(answers.install, needs=answers.needs_of(collectors)),
         )
-        account, raw, aggregators = self._start(cache, home, collectors)
+        account, raw, aggregators = self._start(fanout, cache, home, collectors)
         regions, foreign = self._discover(raw, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
@@ -192,30 +192,29 @@ class AwsProvider:
             plan.probe.close()
 
     def _start(
-        self, cache: ClientCache, home: str, collectors: Sequence[Collector]
+        self, fanout: Work, cache: ClientCache, home: str, collectors: Sequence[Collector]
     ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
         """Account id, regions and Config aggregators: independent calls, asked together.
 
         ``sts:GetCallerIdentity`` (skipped when the account is given), ``ec2:DescribeRegions``
-        and, when an aggregatable collector is selected and ``inventory="auto"``,
-        ``config:DescribeConfigurationAggregators`` overlap; the account's error comes first
-        when several fail (the gap names the first call a caller would make).
+        and, only when an aggregatable collector is selected and ``inventory="auto"``,
+        ``config:DescribeConfigurationAggregators`` overlap within the audit's one bound
+        (``fanout.map``: with ``max_workers=1`` they run one after the other); the account's
+        error comes first when several fail (the gap names the first call a caller would make).
         """
-        from concurrent.futures import ThreadPoolExecutor
-
         config = self._inventory == "auto" and any(
             (c.service, c.name) in AGGREGATABLE for c in collectors
         )
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="cloudaudit-start") as pool:
-            who = None
-            if not self._account:
-                who = pool.submit(lambda: cache.get("sts", home).get_caller_identity()["Account"])
-            raw = pool.submit(lambda: fetch_regions(cache.get("ec2", home)))
-            aggs = pool.submit(lambda: fetch_aggregators_or_none(cache.get("config", home)))
-            if not config:
-                aggs.cancel()
-            account = self._account or str(who.result() if who is not None else "")
-            return account, raw.result(), ([] if not config else aggs.result())
+        calls: list[Callable[[], Any]] = []
+        if not self._account:
+            calls.append(lambda: cache.get("sts", home).get_caller_identity()["Account"])
+        calls.append(lambda: fetch_regions(cache.get("ec2", home)))
+        if config:
+            calls.append(lambda: fetch_aggregators_or_none(cache.get("config", home)))
+        results = fanout.map(lambda call: call(), calls)
+        account = self._account or str(results.pop(0))
+        raw = results.pop(0)
+        return account, raw, (results.pop(0) if config else [])
 
     def _discover(
         self, raw: list[dict[str, Any]], partition: str
