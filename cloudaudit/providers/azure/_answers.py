@@ -23,6 +23,11 @@ NEEDS: tuple[tuple[str, re.Pattern[str], Sequence[str]], ...] = (
         re.compile(r"/providers/Microsoft\.ResourceGraph/resources$", re.I),
         ("data",),
     ),
+    (
+        "managementGroups.descendants",
+        re.compile(r"^/providers/Microsoft\.Management/managementGroups/[^/]+/descendants$", re.I),
+        ("value[]",),
+    ),
     ("resources.list", re.compile(r"^/subscriptions/[^/]+/resources$", re.I), ("value[]",)),
     ("subscriptions.list", re.compile(r"^/subscriptions$", re.I), ("value[]",)),
     (

@@ -1,4 +1,4 @@
-"""Per-subscription ARM calls: subscriptions, locations, the generic resource list, SQL links.
+"""ARM calls: subscriptions, management-group descendants, locations, resources, SQL links.
 
 I/O only. The SDK's pagers follow ``nextLink``; the SQL calls page by hand over GET requests.
 Every call here is a read (GET).
@@ -13,8 +13,11 @@ from cloudaudit.evidence import recorded
 from cloudaudit.providers._paging import PageGuard
 
 __all__ = [
+    "MANAGEMENT_API_VERSION",
     "PROPERTY_API_VERSIONS",
     "SQL_API_VERSION",
+    "descendant_subscriptions",
+    "fetch_descendants",
     "fetch_locations",
     "fetch_object",
     "fetch_policy_assignments",
@@ -26,6 +29,7 @@ __all__ = [
 ]
 
 SQL_API_VERSION = "2021-11-01"
+MANAGEMENT_API_VERSION = "2020-05-01"
 
 PROPERTY_API_VERSIONS: dict[str, str] = {
     "microsoft.documentdb/databaseaccounts": "2024-11-15",
@@ -54,6 +58,35 @@ def guarded(paged: Any, what: str) -> Iterator[Any]:
 def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
     """List the subscriptions the credential can see (``SubscriptionClient``)."""
     return [_as_dict(s) for s in guarded(client.subscriptions.list(), "subscriptions.list")]
+
+
+def fetch_descendants(client: Any, group: str) -> list[dict[str, Any]]:
+    """List every descendant of a management group, at any depth, all pages.
+
+    ``managementGroups/{group}/descendants`` answers with the child groups and subscriptions
+    the management group holds, whether or not the caller can read each subscription.
+    """
+    from urllib.parse import quote
+
+    url = (
+        f"/providers/Microsoft.Management/managementGroups/{quote(group, safe='')}"
+        f"/descendants?api-version={MANAGEMENT_API_VERSION}"
+    )
+    return list(_get_paged(client, url))
+
+
+def descendant_subscriptions(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """``{subscription id: display name}`` of the subscriptions among descendants."""
+    out: dict[str, str] = {}
+    for row in rows:
+        rid = str(row.get("id") or "")
+        if not rid.lower().startswith("/subscriptions/"):
+            continue  # a child management group: its subscriptions are listed too
+        sub = str(row.get("name") or rid.rsplit("/", 1)[-1])
+        props = row.get("properties")
+        name = props.get("displayName") if isinstance(props, dict) else None
+        out[sub] = str(name or sub)
+    return out
 
 
 def fetch_locations(client: Any, subscription: str) -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ from cloudaudit.providers._paging import PageGuard
 __all__ = [
     "MAX_SUBSCRIPTIONS",
     "RESOURCES_QUERY",
-    "SUBSCRIPTIONS_QUERY",
     "GraphStats",
     "fetch_graph",
     "quota_wait",
@@ -43,14 +42,6 @@ RESOURCES_QUERY = (
     " | order by id asc"
 )
 """Project only the fields needed for residency and copies (keeps pages small)."""
-
-SUBSCRIPTIONS_QUERY = (
-    "ResourceContainers"
-    " | where type =~ 'microsoft.resources/subscriptions'"
-    " | project subscriptionId, name"
-    " | order by subscriptionId asc"
-)
-"""Subscriptions under a management group (used with ``management_groups=[...]``)."""
 
 MAX_QUOTA_WAIT = 60.0
 

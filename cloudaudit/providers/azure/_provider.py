@@ -154,7 +154,9 @@ class AzureProvider:
     def collect(self, fanout: Work) -> Iterator[Batch]:
         """Yield one batch per subscription, then the tenant-wide gaps."""
         run = _Run(self, fanout, self._catalog or default_catalog())
-        subs = self.discover()
+        subs, hidden = self._scope()
+        if hidden:
+            yield Batch(gaps=hidden)
         yield from run.scan(subs, graph=self._use_graph)
         run.properties()
         run.sql()
@@ -168,19 +170,36 @@ class AzureProvider:
 
         A failure here fails the provider as a whole: ``audit`` turns it into one gap.
         """
+        return self._scope()[0]
+
+    def _scope(self) -> tuple[list[str], tuple[CoverageGap, ...]]:
+        """The subscriptions to audit, and a gap per subscription of the group it cannot read.
+
+        Under a management group, its descendants (which the Management Groups API lists
+        whether or not the caller may read them) are compared with ``GET /subscriptions``.
+        """
         if self._subscriptions:
-            return list(dict.fromkeys(self._subscriptions))
-        if self._management_group:
-            rows = _graph.fetch_graph(
-                self.graph_client(),
-                _graph.SUBSCRIPTIONS_QUERY,
-                management_groups=[self._management_group],
-                sleep=self._sleep,
-                stats=self.graph_stats,
+            return list(dict.fromkeys(self._subscriptions)), ()
+        client = self.subscription_client()
+        rows = _arm.fetch_subscriptions(client)
+        listed = {str(r["subscriptionId"]) for r in rows if r.get("subscriptionId")}
+        group = self._management_group
+        if not group:
+            return sorted(listed), ()
+        under = _arm.descendant_subscriptions(_arm.fetch_descendants(client, group))
+        readable = {s.lower() for s in listed}
+        gaps = tuple(
+            make_gap(
+                Scope(NAME, sub, None, "subscription"),
+                "SubscriptionNotReadable",
+                f"subscription {sub} ({name}) is under management group {group}, but the "
+                "caller cannot read it (GET /subscriptions does not list it): its resources "
+                "are not audited",
             )
-            return sorted({str(r["subscriptionId"]) for r in rows})
-        subs = _arm.fetch_subscriptions(self.subscription_client())
-        return sorted({str(r.get("subscriptionId")) for r in subs if r.get("subscriptionId")})
+            for sub, name in sorted(under.items())
+            if sub.lower() not in readable
+        )
+        return sorted(s for s in under if s.lower() in readable), gaps
 
 
 @dataclass

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 from cloudaudit.providers.azure._graph import RESOURCES_QUERY
 
 GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+MG_PREFIX = "/providers/Microsoft.Management/managementGroups"
 PROJECTED = tuple(re.findall(r"'(\w+)', properties\.", RESOURCES_QUERY))
 """The properties the provider's KQL query packs (read from the query itself)."""
 
@@ -55,6 +56,7 @@ class Tenant:
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sql: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     management_groups: dict[str, list[str]] = field(default_factory=dict)
+    """Group id -> its children: subscription ids, or ids of other groups (keys here)."""
     denied: set[str] = field(default_factory=set)
     policy_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     policy_objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # lower-case id
@@ -166,6 +168,11 @@ class FakeARM:
         if m and m.group(2) == "/resources":
             rows = [_arm_shape(r) for r in self.tenant.resources.get(m.group(1), [])]
             return self._paged(req, rows)
+        group = re.match(rf"^{re.escape(MG_PREFIX)}/([^/]+)/descendants$", path)
+        if group and req.method == "GET":
+            if group.group(1) not in self.tenant.management_groups:
+                return _error(404, "NotFound", f"management group {group.group(1)} not found")
+            return self._paged(req, self._descendants(group.group(1)))
         if path == GRAPH_PATH and req.method == "POST":
             return self._graph(req)
         sql = re.match(
@@ -185,6 +192,27 @@ class FakeARM:
                 body = {**row, "properties": row.get("properties") or {}}
                 return Response(json.dumps(body), 200, content_type="application/json")
         return _error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
+
+    def _descendants(self, group: str) -> list[dict[str, Any]]:
+        """Every descendant of a group at any depth, whether or not the caller may read it.
+
+        Shape: azure-rest-api-specs, specification/managementgroups/resource-manager/
+        Microsoft.Management/ManagementGroups/stable/2023-04-01/examples/GetDescendants.json
+        (operation ManagementGroups_GetDescendants; same shape in 2020-05-01).
+        """
+        out: list[dict[str, Any]] = []
+        parent = {"id": f"{MG_PREFIX}/{group}"}
+        for child in self.tenant.management_groups.get(group, []):
+            if child in self.tenant.management_groups:
+                kind, rid, display = "Microsoft.Management/managementGroups", MG_PREFIX, child
+            else:
+                kind = "Microsoft.Management/managementGroups/subscriptions"
+                rid, display = "/subscriptions", child[:4]
+            props = {"displayName": display, "parent": parent}
+            out.append({"name": child, "type": kind, "id": f"{rid}/{child}", "properties": props})
+            if child in self.tenant.management_groups:
+                out.extend(self._descendants(child))
+        return out
 
     def _graph_rows(self, subs: tuple[str, ...]) -> list[dict[str, Any]]:
         """Rows for a set of subscriptions (cached: pages of one query share the list)."""
@@ -236,18 +264,10 @@ class FakeARM:
         options = body.get("options") or {}
         top = int(options.get("$top") or 1000)
         start = int(options.get("$skipToken") or 0)
-        if "ResourceContainers" in body.get("query", ""):
-            subs = [
-                s
-                for g in body.get("managementGroups") or []
-                for s in self.tenant.management_groups.get(g, [])
-            ]
-            rows = [{"subscriptionId": s, "name": s} for s in subs]
-        else:
-            subs = body.get("subscriptions") or []
-            if len(subs) > 1000:
-                return _error(400, "BadRequest", "too many subscriptions")
-            rows = self._graph_rows(tuple(subs))
+        subs = body.get("subscriptions") or []
+        if len(subs) > 1000:
+            return _error(400, "BadRequest", "too many subscriptions")
+        rows = self._graph_rows(tuple(subs))
         page = rows[start : start + top]
         out: dict[str, Any] = {
             "totalRecords": len(rows),

@@ -13,6 +13,8 @@ PROD = "11111111-1111-1111-1111-111111111111"
 CHINA = "22222222-2222-2222-2222-222222222222"
 DENIED = "33333333-3333-3333-3333-333333333333"
 EU = "44444444-4444-4444-4444-444444444444"
+HIDDEN = "55555555-5555-5555-5555-555555555555"
+"""Under management group mg-eu (in its child mg-eu-apps) but not readable: not listed."""
 
 
 def _locations() -> list[dict[str, Any]]:
@@ -245,6 +247,6 @@ def build_tenant() -> Tenant:
             EU: eu,
         },
         sql=sql,
-        management_groups={"mg-eu": [EU]},
+        management_groups={"mg-eu": [EU, "mg-eu-apps"], "mg-eu-apps": [HIDDEN]},
         denied={DENIED},
     )

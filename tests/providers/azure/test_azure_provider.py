@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from azure_fake import GRAPH_PATH, FakeARM, Fault
-from azure_tenant import CHINA, DENIED, EU, PROD
+from azure_tenant import CHINA, DENIED, EU, HIDDEN, PROD
 
 from cloudaudit import audit
 from cloudaudit.models import LocationKind, Resource
@@ -170,9 +170,22 @@ def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: Fak
     )
 
 
-def test_management_group_scope(make_provider: Any) -> None:
+def test_management_group_scope(make_provider: Any, fake: FakeARM) -> None:
     inv = collect(make_provider(management_group="mg-eu"))
     assert {r.name for r in inv.resources} == {"steuonly"}
+    assert fake.calls("^/providers/Microsoft.Management/managementGroups/mg-eu/descendants") >= 1
+    # the subscription in the child group that the caller cannot read is named, not skipped
+    hidden = [g for g in inv.gaps if g.code == "SubscriptionNotReadable"]
+    assert [g.account for g in hidden] == [HIDDEN]
+    assert "under management group mg-eu" in hidden[0].message
+    assert {r.account for r in inv.audited} == {EU}
+
+
+def test_management_group_descendants_denied_is_a_gap(make_provider: Any, fake: FakeARM) -> None:
+    fake.faults.append(Fault("/descendants$", 403, code="AuthorizationFailed"))
+    report = audit(make_provider(management_group="mg-eu"), "eu-gdpr")
+    assert not report.findings
+    assert any(g.code == "AuthorizationFailed" for g in report.coverage.gaps)
 
 
 def test_explicit_subscriptions(make_provider: Any, fake: FakeARM) -> None:
