@@ -111,3 +111,71 @@ def test_wrong_suffix(tmp_path: Path) -> None:
 def test_overlong_name_is_a_policy_error() -> None:
     with pytest.raises(PolicyError, match="no built-in policy"):
         load_policy("x" * 300)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "field", "fix"),
+    [
+        ("id: x\nrestricted: [CN]\nrestricted: [RU]\n", "p.yaml", "restricted", "line 3"),
+        (
+            "id: x\nrestricted: [CN]\nexemptions:\n  - {resource: a, reason: ok ok, reason: no}\n",
+            "p.yaml",
+            "reason",
+            "more than once",
+        ),
+        (
+            '{"id": "x", "restricted": ["CN"], "restricted": ["RU"]}',
+            "p.json",
+            "restricted",
+            "single",
+        ),
+        ("id: x\nrestricted: [CN]\neffective: 2025-02-30\n", "p.yaml", "effective", "YYYY-MM-DD"),
+        ("id: x\nrestricted: [CN]\nreviewed: 2025-13-01\n", "p.yaml", "reviewed", "month"),
+        (
+            "id: x\nrestricted: [CN]\nexemptions:\n"
+            "  - {resource: a, reason: ok, expires: 2025-02-30}\n",
+            "p.yaml",
+            "exemptions[0].expires",
+            "day value",
+        ),
+        ("id: x\nrestricted: [CN]\nreviewed: 0\n", "p.yaml", "reviewed", "not a number"),
+        ("id: x\nrestricted: CN\n", "p.yaml", "restricted", "write a list"),
+    ],
+)
+def test_duplicate_keys_bad_dates_and_types(
+    tmp_path: Path, text: str, name: str, field: str, fix: str
+) -> None:
+    path = _write(tmp_path, text, name)
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert str(path) in str(info.value)
+    assert any(f == field for f, _m, _fx in info.value.problems), info.value.problems
+    assert fix in str(info.value)
+
+
+def test_valid_dates_and_yaml_merge_keys_still_load(tmp_path: Path) -> None:
+    p = load_policy(
+        _write(
+            tmp_path,
+            "id: x\nrestricted: [CN]\neffective: 2025-02-28\nexemptions:\n"
+            "  - &e {resource: a, reason: approved, expires: 2030-01-01}\n"
+            "  - {<<: *e, resource: b}\n",
+        )
+    )
+    assert str(p.effective) == "2025-02-28" and [e.resource for e in p.exemptions] == ["a", "b"]
+    assert str(p.exemptions[1].expires) == "2030-01-01"
+
+
+def test_cli_impossible_date_and_duplicate_key_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cloudaudit.cli import main
+
+    for text in (
+        "id: x\nrestricted: [CN]\nreviewed: 2025-02-30\n",
+        "id: x\nid: y\nallowed: [DE]\n",
+    ):
+        path = _write(tmp_path, text)
+        result = CliRunner().invoke(main, ["demo", "--policy", str(path)])
+        assert result.exit_code == 2, result.output
+        assert str(path) in result.stderr and "Traceback" not in result.stderr

@@ -134,7 +134,23 @@ def parse_policy_text(text: str, source: str, *, json_only: bool = False) -> dic
     if len(text) > MAX_POLICY_BYTES:
         raise PolicyError(source, [("(file)", "policy text is too large.", "shorten it.")])
     try:
-        data = json.loads(text) if json_only else yaml.safe_load(text)
+        data = (
+            json.loads(text, object_pairs_hook=_unique_pairs)
+            if json_only
+            else yaml.load(text, Loader=_PolicyLoader)  # a SafeLoader subclass
+        )
+    except _DuplicateKeyError as exc:
+        raise PolicyError(
+            source,
+            [
+                (
+                    exc.key,
+                    f"the key {exc.key!r} appears more than once{exc.where}; "
+                    "only the last would count.",
+                    f"keep a single {exc.key!r} entry and merge the values into it.",
+                )
+            ],
+        ) from None
     except json.JSONDecodeError as exc:
         raise PolicyError(
             source,
@@ -188,6 +204,51 @@ def parse_policy_text(text: str, source: str, *, json_only: bool = False) -> dic
             "write the values out without aliases.",
         )
     return data
+
+
+class _DuplicateKeyError(ValueError):
+    """A key appears twice in one mapping of a policy file."""
+
+    def __init__(self, key: object, line: int | None = None) -> None:
+        super().__init__(key)
+        self.key = str(key)
+        self.where = f" (again at line {line})" if line else ""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON object hook: a mapping, refusing a key given twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys and leaves dates as text.
+
+    Dates stay strings so the policy model validates them and an impossible one
+    (``2025-02-30``) is an error naming its field, not a ``ValueError`` from the parser.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _timestamp_as_text(loader: _PolicyLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_PolicyLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _measure(value: object, memo: dict[int, tuple[int, int]] | None = None) -> tuple[int, int]:
@@ -273,6 +334,8 @@ def _explain(err: Any) -> tuple[str, str, str]:
         return field, "this field is required.", f"add `{err['loc'][-1]}:`."
     if kind.startswith("date"):
         return field, f"{err['msg']} (got {err.get('input')!r}).", "write dates as YYYY-MM-DD."
+    if kind in ("tuple_type", "list_type"):
+        return field, f"{err['msg']} (got {err.get('input')!r}).", "write a list, e.g. [CN, RU]."
     if kind == "literal_error":
         return field, f"{err['msg']} (got {err.get('input')!r}).", "use one of the values shown."
     msg = str(err["msg"]).removeprefix("Value error, ")

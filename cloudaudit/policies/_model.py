@@ -8,15 +8,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from cloudaudit.policies._lists import LegalList, load_lists
 
 __all__ = ["Axis", "Exemption", "Policy", "RuleSet", "Term"]
 
 Axis = Literal["location", "copies", "operator"]
+
+
+def _not_a_number(value: object) -> object:
+    """Refuse a number as a date (pydantic would read ``0`` as 1970-01-01)."""
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("date_type", "expected a date, not a number", {})
+    return value
+
+
+PolicyDate = Annotated[date, BeforeValidator(_not_a_number)]
 
 
 class Exemption(BaseModel):
@@ -32,7 +43,7 @@ class Exemption(BaseModel):
     resource: str | None = Field(default=None, min_length=1, max_length=2048)
     tags: dict[str, str] | None = None
     reason: str = Field(min_length=3, max_length=2000)
-    expires: date | None = None
+    expires: PolicyDate | None = None
     approved_by: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
@@ -112,8 +123,8 @@ class Policy(BaseModel):
     title: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=5000)
     citation: str | None = Field(default=None, max_length=500)
-    effective: date | None = None
-    reviewed: date | None = None
+    effective: PolicyDate | None = None
+    reviewed: PolicyDate | None = None
     link: str | None = Field(default=None, max_length=2000)
     restricted: tuple[str, ...] | None = Field(default=None, max_length=500)
     allowed: tuple[str, ...] | None = Field(default=None, max_length=500)
