@@ -5,7 +5,9 @@ One finding per resource judged, compliant ones included, so that a violation th
 ``NOT_AVAILABLE``: could not look is never a pass). The finding ``Id`` is stable
 (``cloudaudit/<policy>/<finding id>``, and ``cloudaudit/<policy>/gap/<hash>`` for a gap), so
 importing the next run's findings updates the same Security Hub findings instead of adding
-duplicates.
+duplicates. When the audit read guardrails, each guardrail finding is one more finding
+(compliance ``FAILED``), ``cloudaudit/<policy>/guardrail/<hash>`` where the hash is of its kind,
+scope, guardrail id and resource (:attr:`GuardrailFinding.id`), so a rerun updates it too.
 
 Security Hub accepts findings for the default product of the importing account:
 ``ProductArn`` is ``arn:<partition>:securityhub:<region>:<account>:product/<account>/default``.
@@ -25,6 +27,7 @@ import os
 import re
 from typing import Any
 
+from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
 from cloudaudit.models import CoverageGap, Finding, ProviderId, Status
 from cloudaudit.report import Report, countries_of
 
@@ -189,6 +192,55 @@ def _gap(report: Report, g: CoverageGap, account: str, region: str) -> dict[str,
     return out
 
 
+_GUARDRAIL_SEVERITY = {
+    GuardrailFindingKind.PERMITS_RESTRICTED: "HIGH",
+    GuardrailFindingKind.RESOURCE_OUTSIDE: "HIGH",
+    GuardrailFindingKind.NO_GUARDRAIL: "MEDIUM",
+}
+
+
+def _guardrail(report: Report, f: GuardrailFinding, account: str, region: str) -> dict[str, Any]:
+    own = f.account if f.provider == "aws" and f.account and _ACCOUNT.match(f.account) else account
+    out = _base(report, f"cloudaudit/{report.policy_id}/guardrail/{f.id}", own, region)
+    kind = f.kind.value.replace("_", " ")
+    target = f.resource_id or f.scope
+    other = {
+        "cloud": f.provider,
+        "scope": f.scope,
+        "account": f.account or "",
+        "guardrail": f.guardrail_label or f.guardrail or "",
+        "locations": ";".join(f.locations),
+        "jurisdictions": ";".join(f.jurisdictions),
+    }
+    out |= {
+        "Severity": {"Label": _GUARDRAIL_SEVERITY[f.kind], "Original": f.kind.value},
+        "Title": _cut(f"guardrail {kind}: {target} ({report.policy_id})", _TEXT_MAX["Title"]),
+        "Description": _cut(" ".join(f.reasons) or kind, _TEXT_MAX["Description"]),
+        "Compliance": {
+            "Status": "FAILED",
+            "RelatedRequirements": [f"cloudaudit policy {report.policy_id}"],
+        },
+        "ProductFields": {
+            "cloudaudit/policy": f"{report.policy_id}@{report.policy_version}",
+            "cloudaudit/status": f"guardrail/{f.kind.value}",
+            "cloudaudit/finding_id": f.id,
+            "cloudaudit/provider": f.provider,
+        },
+        "Resources": [
+            {
+                "Type": "Other",
+                "Id": target,
+                "Partition": _partition(region),
+                "Region": region,
+                "Details": {
+                    "Other": {k: _cut(v, _TEXT_MAX["Field"]) for k, v in other.items() if v}
+                },
+            }
+        ],
+    }
+    return out
+
+
 def _default_account(report: Report) -> str:
     env = os.environ.get("CLOUDAUDIT_ASFF_ACCOUNT", "")
     if _ACCOUNT.match(env):
@@ -206,7 +258,7 @@ def _default_account(report: Report) -> str:
 def asff_findings(
     report: Report, *, account: str | None = None, region: str | None = None
 ) -> list[dict[str, Any]]:
-    """The report as ASFF findings: one per finding, then one per coverage gap.
+    """The report as ASFF findings: per finding, per coverage gap, per guardrail finding.
 
     Args:
         report: The audit's report.
@@ -222,6 +274,8 @@ def asff_findings(
     )
     out = [_finding(report, f, acct, reg) for f in report.findings]
     out += [_gap(report, g, acct, reg) for g in report.coverage.gaps]
+    if report.guardrails is not None:
+        out += [_guardrail(report, f, acct, reg) for f in report.guardrails.findings]
     return out
 
 

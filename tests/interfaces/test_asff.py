@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from iface_estate import demo_report
 
 from cloudaudit.formats import render
 from cloudaudit.formats.asff import asff_findings, product_arn
@@ -36,7 +37,10 @@ def _validate(findings: list[dict[str, Any]]) -> str:
 
 def test_every_finding_and_gap_validates_against_the_botocore_model(report: Report) -> None:
     findings = json.loads(render(report, "asff"))
-    assert len(findings) == len(report.findings) + len(report.coverage.gaps)
+    assert report.guardrails is not None
+    assert len(findings) == (
+        len(report.findings) + len(report.coverage.gaps) + len(report.guardrails.findings)
+    )
     assert _validate(findings) == ""
     for f in findings:  # documented Security Hub limits that botocore does not check
         assert len(f["Title"]) <= 256 and len(f["Description"]) <= 1024
@@ -64,6 +68,30 @@ def test_statuses_map_to_compliance_and_never_pass_what_was_not_seen(report: Rep
     gaps = [f for f in by_id.values() if f["ProductFields"]["cloudaudit/status"] == "gap"]
     assert len(gaps) == len(report.coverage.gaps)
     assert all(g["Compliance"]["Status"] == "NOT_AVAILABLE" for g in gaps)
+
+
+def test_guardrail_findings_are_failed_findings_with_stable_ids(report: Report) -> None:
+    assert report.guardrails is not None and len(report.guardrails.findings) == 3
+    ours = [
+        f
+        for f in asff_findings(report, account=ACCOUNT, region=REGION)
+        if f["ProductFields"]["cloudaudit/status"].startswith("guardrail/")
+    ]
+    assert _validate(ours) == ""
+    assert [f["ProductFields"]["cloudaudit/status"] for f in ours] == [
+        f"guardrail/{g.kind.value}" for g in report.guardrails.findings
+    ]
+    assert all(f["Compliance"]["Status"] == "FAILED" for f in ours)
+    outside = ours[1]
+    assert outside["Resources"][0]["Id"] == "arn:aws:s3:::acme-new-region-bucket"
+    assert outside["AwsAccountId"] == "111122223333"  # the resource's own account
+    assert "ap-southeast-9" in outside["Resources"][0]["Details"]["Other"]["locations"]
+    assert "Hong Kong" in ours[0]["Description"]
+    # A rerun yields the same ids (Security Hub updates rather than duplicates them).
+    again = asff_findings(demo_report(), account=ACCOUNT, region=REGION)
+    assert {f["Id"] for f in ours} <= {f["Id"] for f in again}
+    assert len({f["Id"] for f in ours}) == 3
+    assert all(f["Id"].startswith(f"cloudaudit/{report.policy_id}/guardrail/") for f in ours)
 
 
 @pytest.fixture
