@@ -346,11 +346,16 @@ def stream_jsonl(
     evidence: Path | None = None,
     today: date | None = None,
 ) -> None:
-    """``--format jsonl``: write each finding as it is decided, then a summary line; exit."""
-    from cloudaudit._audit import audit_iter
+    """``--format jsonl``: write each finding as it is decided, then a summary line; exit.
+
+    Guardrails are not compared in a stream (that needs every resource, which a stream does
+    not keep): when providers read some, stderr says so and how to get them.
+    """
+    from cloudaudit._audit import GuardrailSink, audit_iter
     from cloudaudit.formats.jsonl import write_jsonl
 
     sink: list[Coverage] = []
+    grd = GuardrailSink()
 
     def findings() -> Iterator[Any]:
         return audit_iter(
@@ -361,6 +366,7 @@ def stream_jsonl(
             coverage_sink=sink,
             evidence=evidence,
             today=today,
+            guardrail_sink=grd,
         )
 
     if output is None:
@@ -368,6 +374,13 @@ def stream_jsonl(
     else:
         summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
     _warn_not_audited(sink[0])
+    if grd.read:
+        click.echo(
+            "warning: guardrails were read but a streamed JSONL audit does not compare them; "
+            "save a report with --format json, then `cloudaudit render REPORT.json --format "
+            "jsonl` (or `cloudaudit guardrails REPORT.json`)",
+            err=True,
+        )
     sys.exit(outcome.exit_code(fail_on=fail_on, summary=summary, coverage=sink[0]))
 
 

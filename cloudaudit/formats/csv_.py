@@ -2,7 +2,11 @@
 
 A coverage gap (a scope that could not be looked at) is a row whose ``status`` is ``gap``,
 whose ``resource_id`` is the scope and whose ``reasons`` say why: a CSV export never drops what
-the audit could not see.
+the audit could not see. When the audit read guardrails, each guardrail finding follows as a
+row whose ``status`` is ``guardrail-<kind>`` (``guardrail-permits_restricted``,
+``guardrail-resource_outside``, ``guardrail-no_guardrail``), whose ``resource_id`` is the
+resource or the scope, whose ``region`` lists the locations concerned and whose ``reasons``
+name the guardrail. The header is the same with or without them.
 """
 
 from __future__ import annotations
@@ -63,4 +67,30 @@ def render_csv(report: Report) -> str:
             "reasons": f"not audited ({gap.code}): {gap.message}",
         }
         writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
+    for row in _guardrail_rows(report):
+        writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
     return buf.getvalue()
+
+
+def _guardrail_rows(report: Report) -> list[dict[str, str | None]]:
+    if report.guardrails is None:
+        return []
+    rows: list[dict[str, str | None]] = []
+    for f in report.guardrails.findings:
+        label = f.guardrail_label or f.guardrail
+        reasons = " | ".join(f.reasons)
+        rows.append(
+            {
+                "finding_id": f.id,
+                "policy_id": report.policy_id,
+                "status": f"guardrail-{f.kind.value}",
+                "provider": f.provider,
+                "account": f.account,
+                "service": "guardrails",
+                "resource_id": f.resource_id or f.scope,
+                "region": ";".join(f.locations),
+                "jurisdictions": ";".join(f.jurisdictions),
+                "reasons": f"{label}: {reasons}" if label else reasons,
+            }
+        )
+    return rows

@@ -3,6 +3,12 @@
 :func:`render_jsonl` renders a finished report. :func:`write_jsonl` streams: it writes each
 finding as soon as it is decided (from :func:`~cloudaudit.audit_iter`), so that an estate of
 any size is written without holding its findings, then one final summary line.
+
+When the audit read guardrails, :func:`render_jsonl` writes one ``{"record": "guardrail", ...}``
+line per guardrail finding (:func:`guardrail_row`) before the summary line. A streamed audit
+cannot: comparing guardrails with the estate needs every resource, which streaming does not
+keep, so :func:`write_jsonl` writes no guardrail lines; render a saved JSON report
+(``cloudaudit render REPORT.json --format jsonl``) to get them.
 """
 
 from __future__ import annotations
@@ -13,14 +19,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from cloudaudit._guardrail_model import GuardrailFinding
 from cloudaudit.models import Coverage, Finding, Status
 from cloudaudit.report import Report, Summary, finding_record
 
-__all__ = ["finding_row", "render_jsonl", "summary_row", "write_jsonl"]
+__all__ = ["finding_row", "guardrail_row", "render_jsonl", "summary_row", "write_jsonl"]
 
 
 def render_jsonl(report: Report) -> str:
-    """Return one JSON object per line: one line per finding, then the summary line.
+    """Return one JSON object per line: one per finding, one per guardrail finding, a summary.
 
     Each row also carries the report's ``started_at`` so that lines from several audits can be
     appended to one file or shipped to a SIEM and still be told apart. The last line is the
@@ -32,6 +39,11 @@ def render_jsonl(report: Report) -> str:
         json.dumps({**row, "audited_at": started}, ensure_ascii=False, sort_keys=False)
         for row in report.to_records()
     ]
+    if report.guardrails is not None:
+        lines += [
+            json.dumps(guardrail_row(f, started), ensure_ascii=False)
+            for f in report.guardrails.findings
+        ]
     summary = summary_row(report.summary, report.coverage, started)
     lines.append(json.dumps(summary, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
@@ -40,6 +52,11 @@ def render_jsonl(report: Report) -> str:
 def finding_row(finding: Finding, audited_at: str) -> dict[str, Any]:
     """The JSONL row of one finding: exactly the row :func:`render_jsonl` writes for it."""
     return {**finding_record(finding), "audited_at": audited_at}
+
+
+def guardrail_row(finding: GuardrailFinding, audited_at: str) -> dict[str, Any]:
+    """The JSONL row of a guardrail finding, told apart by ``"record": "guardrail"``."""
+    return {"record": "guardrail", "audited_at": audited_at, **finding.model_dump(mode="json")}
 
 
 def summary_row(summary: Summary, coverage: Coverage | None, audited_at: str) -> dict[str, Any]:

@@ -136,3 +136,19 @@ def test_diff_shows_guardrail_changes(report: Report) -> None:
     assert len(d2.closed_guardrail_findings) == 3
     assert [f.kind.value for f in d2.new_guardrail_findings] == ["no_guardrail"]
     assert "closed guardrail findings: 3" in render_diff(d2)
+
+
+def test_streamed_jsonl_says_it_does_not_compare_guardrails(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cloudaudit.cli._common import run_providers
+
+    with pytest.raises(SystemExit):
+        run_providers(list(demo_providers()), demo_policy(), "jsonl", None, max_workers=2)
+    out, err = capsys.readouterr()
+    assert '"record": "summary"' in out and '"record": "guardrail"' not in out
+    assert "guardrails were read but a streamed JSONL audit does not compare them" in err
+    plain = FakeProvider([make_resource("aws", "ap-east-1")])
+    with pytest.raises(SystemExit):
+        run_providers([plain], demo_policy(), "jsonl", None, max_workers=2)
+    assert "guardrails" not in capsys.readouterr().err

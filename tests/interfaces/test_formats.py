@@ -140,7 +140,7 @@ def test_ocsf_rejects_what_the_model_rejects(report: Report) -> None:
 
 def test_csv_parses_back_one_row_per_finding(report: Report) -> None:
     all_rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
-    rows = [r for r in all_rows if r["status"] != "gap"]
+    rows = [r for r in all_rows if r["status"] != "gap" and r["service"] != "guardrails"]
     gaps = [r for r in all_rows if r["status"] == "gap"]
     assert len(rows) == len(report.findings)
     assert [g["resource_id"] for g in gaps] == [g.scope for g in report.coverage.gaps]
@@ -155,6 +155,27 @@ def test_csv_parses_back_one_row_per_finding(report: Report) -> None:
     assert evil[0]["name"] == EVIL_NAME
     formula = [r for r in rows if r["resource_id"] == "arn:aws:s3:::f"]
     assert formula[0]["name"] == "'" + FORMULA_NAME
+
+
+def test_csv_guardrail_rows_follow_the_gaps_under_the_same_header(report: Report) -> None:
+    assert report.guardrails is not None
+    text = render(report, "csv")
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    all_rows = list(csv.DictReader(io.StringIO(text)))
+    n = len(report.guardrails.findings)
+    assert n == 3
+    assert all(r["status"] == "gap" for r in all_rows[-n - len(report.coverage.gaps) : -n])
+    tail = all_rows[-n:]
+    assert [r["status"] for r in tail] == [
+        f"guardrail-{f.kind.value}" for f in report.guardrails.findings
+    ]
+    assert [r["finding_id"] for r in tail] == [f.id for f in report.guardrails.findings]
+    permits, outside, none = tail
+    assert permits["region"] == "ap-east-1" and permits["jurisdictions"] == "HK"
+    assert "Hong Kong" in permits["reasons"] and "SCP" in permits["reasons"]
+    assert outside["resource_id"] == "arn:aws:s3:::acme-new-region-bucket"
+    assert outside["account"] == "111122223333" and outside["region"] == "ap-southeast-9"
+    assert none["provider"] == "azure" and none["reasons"]
 
 
 @pytest.mark.parametrize(
@@ -177,6 +198,7 @@ def test_csv_neutralises_formulas(value: object, expected: str) -> None:
 
 def test_jsonl_parses_back_one_object_per_finding(report: Report) -> None:
     *lines, last = render(report, "jsonl").splitlines()
+    lines = [line for line in lines if '"record": "guardrail"' not in line]
     assert len(lines) == len(report.findings)
     summary = json.loads(last)  # the same summary line a streamed audit ends with
     assert summary["record"] == "summary" and summary["total"] == report.summary.total
@@ -188,6 +210,21 @@ def test_jsonl_parses_back_one_object_per_finding(report: Report) -> None:
     assert {r["finding_id"] for r in rows} == {f.id for f in report.findings}
     assert all(set(COLUMNS) <= set(r) for r in rows)
     assert all(not isinstance(v, (dict, list)) for r in rows for v in r.values())
+
+
+def test_jsonl_guardrail_records_come_before_the_summary(report: Report) -> None:
+    assert report.guardrails is not None
+    rows = [json.loads(line) for line in render(report, "jsonl").splitlines()]
+    n = len(report.guardrails.findings)
+    assert [r.get("record") for r in rows[-n - 1 :]] == ["guardrail"] * n + ["summary"]
+    assert not any(r.get("record") for r in rows[: -n - 1])  # findings first
+    guard = rows[-n - 1 : -1]
+    assert [g["id"] for g in guard] == [f.id for f in report.guardrails.findings]
+    assert [g["kind"] for g in guard] == [f.kind.value for f in report.guardrails.findings]
+    assert guard[1]["resource_id"] == "arn:aws:s3:::acme-new-region-bucket"
+    assert (
+        guard[0]["locations"] == ["ap-east-1"] and guard[0]["audited_at"] == rows[-1]["audited_at"]
+    )
 
 
 def test_json_round_trips(report: Report) -> None:
