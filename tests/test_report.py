@@ -41,7 +41,11 @@ def _demo_report() -> Report:
 
 def _csv(report: Report) -> dict[str, tuple[str, ...]]:
     rows = csv.DictReader(io.StringIO(render(report, "csv")))
-    return {r["finding_id"]: _split(r["countries"]) for r in rows if r["status"] != "gap"}
+    return {
+        r["finding_id"]: _split(r["countries"])
+        for r in rows
+        if r["service"] != "guardrails" and r["status"] != "gap"
+    }
 
 
 def _jsonl(report: Report) -> dict[str, tuple[str, ...]]:

@@ -46,11 +46,18 @@ def test_demo_every_format(fmt: str) -> None:
         assert doc
     elif fmt == "jsonl":
         *rows, summary = [json.loads(x) for x in out.splitlines()]
-        assert len(rows) == 21 and summary["record"] == "summary" and summary["gaps"] == 2
+        assert summary["record"] == "summary" and summary["gaps"] == 2
+        assert [r.get("record") for r in rows] == [None] * 21 + ["guardrail"] * 3
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert len([r for r in rows if r["status"] != "gap"]) == 21
-        assert len([r for r in rows if r["status"] == "gap"]) == 2  # coverage gaps are rows too
+        statuses = [r["status"] for r in rows]
+        assert len([s for s in statuses if s != "gap" and not s.startswith("guardrail-")]) == 21
+        assert statuses.count("gap") == 2  # coverage gaps are rows too
+        assert [s for s in statuses if s.startswith("guardrail-")] == [
+            "guardrail-permits_restricted",
+            "guardrail-resource_outside",
+            "guardrail-no_guardrail",
+        ]
     elif fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and "</html>" in out
     elif fmt == "markdown":
