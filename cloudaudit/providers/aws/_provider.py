@@ -41,7 +41,7 @@ def make_session(profile: str | None = None, region: str | None = None) -> Any:
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
-        ConfigurationError: the profile does not exist.
+        ConfigurationError: the profile does not exist, or an AWS config file does not parse.
     """
     boto3 = require("boto3", "aws")
     exceptions = require("botocore.exceptions", "aws")
@@ -49,6 +49,13 @@ def make_session(profile: str | None = None, region: str | None = None) -> Any:
         return boto3.Session(profile_name=profile, region_name=region)
     except exceptions.ProfileNotFound as exc:
         raise ConfigurationError(f"AWS profile {profile!r} is not in the AWS config files") from exc
+    except exceptions.ConfigParseError as exc:
+        path = exc.kwargs.get("path", "(unknown)")
+        raise ConfigurationError(
+            f"the AWS config or credentials file {path} does not parse: fix its syntax (sections "
+            "such as [default] or [profile NAME], then key = value lines), or point "
+            "AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a valid file"
+        ) from None
 
 
 class AwsProvider:
