@@ -138,7 +138,7 @@ def test_copy_reason_names_mechanism_and_note() -> None:
     (f,) = evaluate_resources([vault], load_policy("us-foreign-adversaries"))
     assert f.status is Status.VIOLATION
     text = " ".join(f.reasons)
-    assert "replicated by Microsoft to the paired region: paired region of southeastasia" in text
+    assert "replicated by Microsoft to the paired region of southeastasia" in text
     assert "Hong Kong (HK)" in text
 
 

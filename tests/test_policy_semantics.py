@@ -246,3 +246,19 @@ def test_an_undeclared_type_reads_as_sentences_on_both_axes() -> None:
         assert "may keep a copy of its data elsewhere: cloudaudit declares no copy" in text
         assert "(cloudaudit" not in text and "could not be determined" not in text
     assert copy_reasons[1].endswith("; the operator axis cannot be judged")
+
+
+def test_a_copy_note_that_repeats_the_mechanism_title_is_merged_into_it() -> None:
+    from cloudaudit.models import Location, ProviderId
+
+    paired = Location(
+        provider=ProviderId.AZURE,
+        region="eastasia",
+        via="azure.keyvault.paired-region",
+        note="the paired region of southeastasia",
+    )
+    r = make_resource("azure", "southeastasia", service="Microsoft.KeyVault", type="vaults")
+    r = r.model_copy(update={"data_locations": (paired,)})
+    reasons = " ".join(evaluate([r], "us-foreign-adversaries").findings[0].reasons)
+    assert "to the paired region of southeastasia)" in reasons, reasons
+    assert "paired region: the paired region" not in reasons

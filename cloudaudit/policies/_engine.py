@@ -535,8 +535,25 @@ def _seen_key(loc: Location) -> tuple[object, ...]:
 def _via(loc: Location) -> str:
     """`` (<mechanism>: <note>)`` for a copy that names its mechanism or why it is there."""
     mech = mechanism(loc.via)
+    if mech and loc.note:
+        merged = _merge(mech.title, loc.note)
+        return f" ({merged or mech.title + ': ' + loc.note})"
     bits = [b for b in (mech.title if mech else None, loc.note) if b]
     return f" ({': '.join(bits)})" if bits else ""
+
+
+def _merge(title: str, note: str) -> str | None:
+    """``title`` continued by ``note`` when the note repeats the title's last words.
+
+    ``to the paired region`` + ``the paired region of southeastasia`` gives
+    ``to the paired region of southeastasia`` (not ``...region: the paired region of ...``).
+    """
+    words = title.split()
+    for n in range(len(words) - 1, 1, -1):
+        tail = " ".join(words[-n:])
+        if note.startswith(tail + " "):
+            return f"{title}{note[len(tail) :]}"
+    return None
 
 
 def _edge(loc: Location) -> bool:

@@ -31,7 +31,7 @@ def test_key_vault_contents_are_in_the_paired_region(make_provider: Any, graph: 
     text = " ".join(f.reasons)
     assert "keeps a copy of its data in eastasia, Hong Kong SAR, Hong Kong (HK)" in text
     assert (
-        "(vault contents replicated by Microsoft to the paired region: the paired region of "
+        "(vault contents replicated by Microsoft to the paired region of "
         "southeastasia), which 15 CFR 791.4 counts as part of China"
     ) in text
 
