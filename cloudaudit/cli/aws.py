@@ -88,6 +88,27 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Run the accounts as tasks on this Dask scheduler (tcp://host:8786); needs "
     "dask[distributed] here and on the workers, and AWS credentials on the workers.",
 )
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(0.1, 300),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds to wait for a TCP connection to an AWS endpoint, per attempt  [default: 5].",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(0.1, 900),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds to wait for an answer once connected, per attempt  [default: 20].",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 20),
+    default=None,
+    help="HTTP attempts per call, the first one included  [default: 5]. A silent region "
+    "costs at most about attempts x (connect + read timeout) per call (docs/reliability.md).",
+)
 @guardrails_option
 @audit_options(max_workers=64)
 @config_errors
@@ -105,6 +126,9 @@ def command(
     session_name: str,
     role_duration: int,
     dask_scheduler: str | None,
+    connect_timeout: float | None,
+    read_timeout: float | None,
+    max_attempts: int | None,
     policy: str,
     policy_options: tuple[str, ...],
     fmt: str,
@@ -131,7 +155,21 @@ def command(
     pol = resolve_policy(policy, policy_options)
     if (role or ous or dask_scheduler) and not organization:
         raise click.UsageError("--role, --ou and --dask-scheduler need --organization")
+    http: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("connect_timeout", connect_timeout),
+            ("read_timeout", read_timeout),
+            ("max_attempts", max_attempts),
+        )
+        if value is not None
+    }
     provider: Any
+    if organization and http:
+        raise click.UsageError(
+            "--connect-timeout, --read-timeout and --max-attempts apply to one account; "
+            "with --organization the defaults hold"
+        )
     if organization:
         if not role:
             raise click.UsageError("--organization needs --role NAME")
@@ -159,6 +197,7 @@ def command(
             partition=partition,
             max_workers=max_workers,
             guardrails=guardrails,
+            **http,
         )
     with _Executor(dask_scheduler) as executor:
         run_providers(

@@ -1,0 +1,49 @@
+"""`audit aws --connect-timeout/--read-timeout/--max-attempts` reach every botocore client."""
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from cloudaudit.cli import main
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A TCP port that accepts connections (kernel backlog) and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_read_timeout_and_attempts_bound_a_silent_region(
+    silent_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", silent_endpoint)
+    args = ["audit", "aws", "--regions", "eu-west-1", "--services", "s3", "--format", "json"]
+    knobs = ["--connect-timeout", "1", "--read-timeout", "0.5", "--max-attempts", "1"]
+    started = time.monotonic()
+    result = CliRunner().invoke(main, args + knobs)
+    elapsed = time.monotonic() - started
+    # with the defaults (20 s read timeout x 5 attempts) one silent call costs 100 s
+    assert elapsed < 30, elapsed
+    report = json.loads(result.stdout)
+    assert report["coverage"]["gaps"], report["coverage"]
+    assert "Timeout" in json.dumps(report["coverage"]["gaps"])
+    assert result.exit_code == 3
+
+
+def test_per_call_knobs_are_refused_with_organization() -> None:
+    args = ["audit", "aws", "--organization", "--role", "R", "--read-timeout", "3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--organization" in result.stderr
+
+
+@pytest.mark.parametrize("bad", [["--max-attempts", "0"], ["--read-timeout", "nope"]])
+def test_bad_knob_values_are_usage_errors(bad: list[str]) -> None:
+    result = CliRunner().invoke(main, ["audit", "aws", *bad])
+    assert result.exit_code == 2 and "Traceback" not in result.output
