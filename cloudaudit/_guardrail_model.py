@@ -122,7 +122,8 @@ class Guardrail(BaseModel):
 
     Attributes:
         provider: Cloud identifier.
-        kind: ``scp``, ``rcp``, ``control_tower``, ``azure_policy`` or ``gcp_org_policy``.
+        kind: ``scp``, ``rcp``, ``control_tower``, ``control_tower_governed``, ``azure_policy``
+            or ``gcp_org_policy``.
         id: The vendor's id of the declaration (policy id, assignment id, policy name).
         name: Its display name.
         attached_to: Where it is declared.
@@ -169,6 +170,7 @@ class Guardrail(BaseModel):
             "scp": "SCP",
             "rcp": "RCP",
             "control_tower": "Control Tower region deny",
+            "control_tower_governed": "Control Tower governed regions",
             "azure_policy": "Azure Policy assignment",
             "gcp_org_policy": "org policy",
         }.get(self.kind, self.kind)

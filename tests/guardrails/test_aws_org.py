@@ -240,3 +240,30 @@ def test_control_tower_refused_is_a_gap_and_scps_are_still_read(
     assert "controltower:ListLandingZones" in gap.message
     assert report.guardrails is not None
     assert pid in {g.id for g in report.guardrails.guardrails}
+
+
+def test_governed_regions_are_an_allowed_list_of_their_own(
+    org_factory: Callable[..., Org], landing_zone: dict[str, Any]
+) -> None:
+    org = org_factory(2)  # member 0 in OU a (registered: it carries an aws-guardrails SCP)
+    # A Control Tower mandatory-control SCP without any region condition: no region deny.
+    content = '{"Version": "2012-10-17", "Statement": [{"Sid": "GRCLOUDTRAILENABLED", '
+    content += '"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*"}]}'
+    _attach(org, "aws-guardrails-QwErTy", content, org.ous["a"])
+    landing_zone["governed"] = ["eu-west-1", "ap-east-1"]
+    from moto.s3.models import s3_backends
+
+    s3_backends[org.members[0]]["aws"].create_bucket("old-logs", "us-east-1")
+    s3_backends[org.members[1]]["aws"].create_bucket("other-logs", "us-east-1")
+    report = audit(_org_provider(), POLICY, max_workers=4)
+    section = report.guardrails
+    assert section is not None and report.coverage.gaps == ()
+    (zone,) = [g for g in section.guardrails if g.kind == "control_tower_governed"]
+    assert zone.applies_to == (org.members[0],) and zone.enforcement == "audit"
+    assert zone.rule.allow == ("eu-west-1", "ap-east-1")
+    assert "Control Tower governed regions" in zone.label
+    (permits,) = section.of_kind("permits_restricted")
+    assert permits.guardrail == "governedRegions" and permits.locations == ("ap-east-1",)
+    (outside,) = section.of_kind("resource_outside")  # the unregistered account is not judged
+    assert outside.resource_id == "arn:aws:s3:::old-logs" and outside.account == org.members[0]
+    assert "audit and denies nothing" in outside.reasons[0]

@@ -6,7 +6,10 @@ I/O (``fetch_*``) lists the organization's tree and its policies with their targ
 
 Control Tower's Region deny control is an SCP that Control Tower attaches to registered OUs
 (named ``aws-guardrails-...``, statement ``GRREGIONDENY``); it is read like any other SCP and
-labelled ``control_tower``. Reading needs the management account or a delegated administrator
+labelled ``control_tower``. Control Tower's governed regions are an allowed list of their own
+(kind ``control_tower_governed``, enforcement ``audit``: governing a region denies nothing by
+itself) over the accounts of the OUs Control Tower has registered, known by its
+``aws-guardrails-...`` SCPs. Reading needs the management account or a delegated administrator
 of Organizations; a member account is refused, which is a coverage gap, never "no guardrail".
 An account that belongs to no organization has no SCP at all: it is checked, with none.
 """
@@ -31,6 +34,7 @@ __all__ = [
     "fetch_governed_regions",
     "fetch_org_tree",
     "fetch_policies",
+    "governed_regions_guardrail",
     "guardrail_batches",
     "read_guardrails",
     "to_guardrails",
@@ -162,6 +166,44 @@ def with_governed_regions(
             )
         out.append(g.model_copy(update={"notes": (*g.notes, *notes)}))
     return out
+
+
+def governed_regions_guardrail(
+    governed: tuple[str, ...],
+    policies: Sequence[dict[str, Any]],
+    tree: OrgTree,
+    accounts: Sequence[str],
+    partition: str,
+) -> Guardrail | None:
+    """Control Tower's governed regions as an allowed list (pure).
+
+    It applies to the accounts under the targets of Control Tower's own SCPs (named
+    ``aws-guardrails-...``, attached to every registered OU); ``None`` when there are none,
+    since which accounts Control Tower governs is then unknown.
+    """
+    wanted = set(accounts)
+    enrolled: set[str] = set()
+    for policy in policies:
+        if str(policy["Summary"].get("Name", "")).startswith("aws-guardrails-"):
+            for target in policy["Targets"]:
+                enrolled.update(_applies(_target_scope(target, tree), tree, wanted))
+    if not enrolled:
+        return None
+    return Guardrail(
+        provider=_PROVIDER,
+        kind="control_tower_governed",
+        id="governedRegions",
+        name="governedRegions",
+        attached_to=GuardrailScope(provider=_PROVIDER, kind="landing_zone", id="Control Tower"),
+        applies_to=tuple(sorted(enrolled)),
+        rule=LocationRule(allow=governed),
+        partition=partition,
+        enforcement="audit",
+        source="controltower:GetLandingZone manifest.governedRegions",
+        notes=(
+            "applies to the accounts of the OUs that carry Control Tower's aws-guardrails SCPs",
+        ),
+    )
 
 
 def _target_scope(target: dict[str, Any], tree: OrgTree) -> GuardrailScope:
@@ -317,6 +359,9 @@ def read_guardrails(
         policies.extend(fetch_policies(org, policy_type))
     found, gaps = to_guardrails(policies, tree, accounts, partition)
     guardrails = with_governed_regions(found, governed)
+    if governed is not None:
+        zone = governed_regions_guardrail(governed, policies, tree, accounts, partition)
+        guardrails += [zone] if zone is not None else []
     return Batch(gaps=gaps, guardrails=guardrails, guardrail_scopes=checked_scopes(accounts))
 
 
