@@ -21,6 +21,7 @@ from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
 from cloudaudit.policies import Engine, Policy, load_policy
 from cloudaudit.providers import Batch, FanOut, Provider, Scope, guard_iter, redact
+from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Distributable
 from cloudaudit.providers._stream import interleave
 from cloudaudit.report import Report, Summary
@@ -277,7 +278,7 @@ def audit_iter(
         fan = FanOut(
             max_workers=max_workers, executor=in_process, progress=progress, deadline=deadline
         )
-        with fan as fanout:
+        with fan as fanout, masking_logs(lambda: fanout.secrets):
             if run is not None:
                 fanout.unit_context = run.unit_context(lambda s: redact(s, fanout.secrets))
             # One pass of the engine's hot loop over the stream: no per-resource call overhead.

@@ -21,6 +21,9 @@ _KEY_VALUE = re.compile(
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-amz-security-token)(:\s*|=)([^\r\n]+)")
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 _GOOGLE_TOKEN = re.compile(r"\bya29\.[A-Za-z0-9._-]+")
+# A credential field of an XML or JSON body (STS AssumeRole answers, OAuth token answers).
+_XML_FIELD = re.compile(r"(?i)(<(\w*(?:secret\w*|token|password))>)[^<]+(</\2>)")
+_JSON_FIELD = re.compile(r"(?i)(\"\w*(?:secret\w*|token|password)\"\s*:\s*\")[^\"]+(\")")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----")
 
 
@@ -30,6 +33,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     text = _PEM.sub("***", text)
+    text = _XML_FIELD.sub(lambda m: f"{m.group(1)}***{m.group(3)}", text)
+    text = _JSON_FIELD.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     text = _GOOGLE_TOKEN.sub("***", text)
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)

@@ -41,6 +41,7 @@ class Gate:
     app: Callable[..., Any]
     denied: set[str] = field(default_factory=set)
     denied_targets: set[str] = field(default_factory=set)  # X-Amz-Target operations
+    denial: str = "not authorized to perform sts:AssumeRole"  # the AssumeRole error message
     answers: dict[str, Callable[[], tuple[int, Any]]] = field(default_factory=dict)
     """REST-JSON paths moto does not serve (Control Tower), answered in the documented shape."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,6 +53,7 @@ class Gate:
         with self.lock:
             self.denied.clear()
             self.denied_targets.clear()
+            self.denial = Gate.denial
             self.active = self.peak = self.calls = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -75,7 +77,7 @@ class Gate:
             if account and account[0] in self.denied:
                 xml = (
                     "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-                    "<Message>not authorized to perform sts:AssumeRole</Message></Error>"
+                    f"<Message>{self.denial}</Message></Error>"
                     "</ErrorResponse>"
                 )
                 return Response(xml, status=403, content_type="text/xml")(environ, start_response)

@@ -22,6 +22,7 @@ from typing import Any
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._fanout import FanOut
+from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch, Plan
 from cloudaudit.providers._stream import guard_iter, interleave
 from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
@@ -331,7 +332,9 @@ class AccountTask:
         """Audit the account; failures are gaps in the returned batches."""
         s = self.settings
         base = _worker_base(s.profile, s.home, s.endpoint_url)
-        with FanOut(max_workers=s.max_workers, classifiers=[classify]) as fanout:
+        secrets = session_secrets(base.session)  # an AssumeRole error may echo them
+        fanout = FanOut(max_workers=s.max_workers, classifiers=[classify], secrets=secrets)
+        with fanout, masking_logs(lambda: fanout.secrets):
             return list(_batches(base, self.spec, s, fanout))
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._extras import require, require_extra
+from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._work import Classifier, Outcome, Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws import _answers as answers
@@ -157,15 +157,8 @@ class AwsProvider:
                 audit turns this into one gap covering the whole provider).
         """
         secrets = tuple(self.secrets())
-        redact = _Redact(secrets)
-        loggers = _sdk_loggers() if secrets else []
-        for logger in loggers:
-            logger.addFilter(redact)  # botocore logs signed headers at DEBUG
-        try:
+        with masking_logs(lambda: secrets):  # also when collect runs outside an audit
             yield from self._collect(fanout)
-        finally:
-            for logger in loggers:
-                logger.removeFilter(redact)
 
     def _collect(self, fanout: Work) -> Iterator[Batch]:
         collectors = self._selected()
@@ -361,30 +354,3 @@ def _foreign_gap(account: str, region: str, partition: str) -> CoverageGap:
         f"region {region} is not in partition {partition}; audit it with credentials "
         f"of partition {partition_of(region)} (--partition {partition_of(region)})",
     )
-
-
-class _Redact(logging.Filter):
-    """Masks credential strings in log records (botocore logs signed requests at DEBUG)."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self.secrets = tuple(secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the secrets; never drops a record."""
-        message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-def _sdk_loggers() -> list[logging.Logger]:
-    """The botocore, boto3 and urllib3 loggers that exist now (SDK modules create them)."""
-    names = [
-        n
-        for n in list(logging.root.manager.loggerDict)
-        if n.split(".", 1)[0] in ("botocore", "boto3", "urllib3", "s3transfer")
-    ]
-    return [logging.getLogger(n) for n in names]
