@@ -30,9 +30,7 @@ LOGGERS = ("", "botocore", "boto3", "urllib3", "cloudaudit")
 
 
 @pytest.fixture
-def canaries(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> list[str]:
+def canaries(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> list[str]:
     """Canary caller keys, DEBUG logs captured, and every assumed role's keys as obtained."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
