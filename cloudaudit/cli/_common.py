@@ -16,6 +16,7 @@ import functools
 import inspect
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -122,8 +123,8 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
     """Add the options every audit command shares (``@audit_options`` or with a default).
 
     The command receives ``policy``, ``policy_options``, ``fmt``, ``output``, ``max_workers``,
-    ``evidence``, ``as_of``, ``fail_on`` and ``quiet``, and passes all but the first two on
-    to :func:`run_providers`.
+    ``evidence``, ``as_of``, ``fail_on``, ``quiet`` and ``deadline``, and passes all but the
+    first two on to :func:`run_providers`.
 
     Args:
         func: The command function (when used as a bare decorator).
@@ -168,6 +169,14 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
         as_of_option,
         fail_on_option(),
         quiet_option,
+        click.option(
+            "--deadline",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            metavar="SECONDS",
+            help="Stop starting work this many seconds after the audit begins: what was not "
+            "reached is a Cancelled coverage gap (docs/reliability.md).",
+        ),
     ]
     for opt in reversed(options):
         func = opt(func)
@@ -300,15 +309,17 @@ def run_providers(
     executor: Any = None,
     evidence: Path | None = None,
     as_of: datetime | None = None,
+    deadline: float | None = None,
 ) -> None:
     """Audit providers and emit the report: JSONL streams, other formats show progress.
 
     Every ``cloudaudit audit <cloud>`` command ends here, so all of them get the same
-    streaming, progress bar, ``--fail-on`` and exit codes.
+    streaming, progress bar, ``--fail-on``, ``--deadline`` (seconds from now) and exit codes.
     """
     from cloudaudit._audit import audit
 
     today = as_of.date() if as_of is not None else None
+    until = None if deadline is None else time.monotonic() + deadline
     if fmt == "jsonl":
         stream_jsonl(
             providers,
@@ -319,6 +330,7 @@ def run_providers(
             executor=executor,
             evidence=evidence,
             today=today,
+            deadline=until,
         )
 
     def make_report(progress: Any = None) -> Report:
@@ -330,6 +342,7 @@ def run_providers(
             progress=progress,
             evidence=evidence,
             today=today,
+            deadline=until,
         )
 
     run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet)
@@ -345,6 +358,7 @@ def stream_jsonl(
     executor: Any = None,
     evidence: Path | None = None,
     today: date | None = None,
+    deadline: float | None = None,
 ) -> None:
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit.
 
@@ -367,6 +381,7 @@ def stream_jsonl(
             evidence=evidence,
             today=today,
             guardrail_sink=grd,
+            deadline=deadline,
         )
 
     if output is None:

@@ -46,6 +46,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    deadline: float | None,
 ) -> None:
     """Audit an Alibaba Cloud account (ECS, OSS, ApsaraDB RDS). Needs cloudaudit[alibaba].
 
@@ -71,6 +72,7 @@ def command(
         max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
+        deadline=deadline,
         evidence=evidence,
         as_of=as_of,
     )

@@ -138,6 +138,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    deadline: float | None,
     guardrails: bool,
 ) -> None:
     """Audit an AWS account: every region, every storage and compute resource, every copy.
@@ -208,6 +209,7 @@ def command(
             max_workers=max_workers,
             fail_on=fail_on,
             quiet=quiet,
+            deadline=deadline,
             evidence=evidence,
             as_of=as_of,
             executor=executor,

@@ -66,6 +66,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    deadline: float | None,
     guardrails: bool,
 ) -> None:
     """Audit Azure subscriptions: where every resource and its copies keep their data.
@@ -95,6 +96,7 @@ def command(
         max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
+        deadline=deadline,
         evidence=evidence,
         as_of=as_of,
     )

@@ -49,6 +49,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    deadline: float | None,
     guardrails: bool,
 ) -> None:
     """Audit a GCP organization, folders or projects (read-only).
@@ -83,6 +84,7 @@ def command(
         max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
+        deadline=deadline,
         evidence=evidence,
         as_of=as_of,
     )

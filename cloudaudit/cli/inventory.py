@@ -28,6 +28,7 @@ def command(
     as_of: datetime | None,
     fail_on: tuple[str, ...],
     quiet: bool,
+    deadline: float | None,
 ) -> None:
     """Judge the resources in SOURCES: files, directories, or - for standard input.
 
@@ -54,6 +55,7 @@ def command(
         max_workers=max_workers,
         fail_on=fail_on,
         quiet=quiet,
+        deadline=deadline,
         evidence=evidence,
         as_of=as_of,
     )

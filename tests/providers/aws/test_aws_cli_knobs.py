@@ -4,6 +4,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -47,3 +48,18 @@ def test_per_call_knobs_are_refused_with_organization() -> None:
 def test_bad_knob_values_are_usage_errors(bad: list[str]) -> None:
     result = CliRunner().invoke(main, ["audit", "aws", *bad])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_deadline_cancels_the_units_not_started(aws_http: Any, fmt: str) -> None:
+    """Moto over real HTTP: a deadline already past when the units start cancels every one."""
+    args = ["audit", "aws", "--regions", "eu-west-1,eu-west-2", "--services", "s3,sqs"]
+    result = CliRunner().invoke(main, [*args, "--format", fmt, "--deadline", "0.000001"])
+    assert '"Cancelled"' in result.stdout, result.stdout[-2000:]
+    assert "eu-west-2" in result.stdout
+    assert result.exit_code != 0
+
+
+def test_deadline_must_be_positive() -> None:
+    result = CliRunner().invoke(main, ["audit", "inventory", "x.json", "--deadline", "0"])
+    assert result.exit_code == 2 and "--deadline" in result.stderr
