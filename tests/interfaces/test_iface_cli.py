@@ -151,6 +151,7 @@ def _provider_command(resources: list[object]) -> click.Command:
         as_of: object,
         fail_on: tuple[str, ...],
         quiet: bool,
+        deadline: float | None,
     ) -> None:
         pol = resolve_policy(policy, policy_options)
         provider = FakeProvider(resources, name="aws")  # type: ignore[arg-type]

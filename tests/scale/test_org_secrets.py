@@ -35,6 +35,9 @@ def canaries(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
+    # A worker process keeps its base session (and its credentials) across tasks: another test
+    # in this process may have built it with other keys, so start from a fresh one.
+    _organization._worker_base.cache_clear()
     found = [SECRET, TOKEN]
     real = _organization.assume_role
 
