@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -39,14 +38,8 @@ def command(
     account: str | None,
     policy: str,
     policy_options: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
     max_workers: int,
-    evidence: Path | None,
-    as_of: datetime | None,
-    fail_on: tuple[str, ...],
-    quiet: bool,
-    deadline: float | None,
+    **run: Any,
 ) -> None:
     """Audit an Alibaba Cloud account (ECS, OSS, ApsaraDB RDS). Needs cloudaudit[alibaba].
 
@@ -64,15 +57,4 @@ def command(
         max_workers=max_workers,
     )
     provider.check_credentials()
-    run_providers(
-        [provider],
-        pol,
-        fmt,
-        output,
-        max_workers=max_workers,
-        fail_on=fail_on,
-        quiet=quiet,
-        deadline=deadline,
-        evidence=evidence,
-        as_of=as_of,
-    )
+    run_providers([provider], pol, max_workers=max_workers, **run)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -131,15 +129,9 @@ def command(
     max_attempts: int | None,
     policy: str,
     policy_options: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
     max_workers: int,
-    evidence: Path | None,
-    as_of: datetime | None,
-    fail_on: tuple[str, ...],
-    quiet: bool,
-    deadline: float | None,
     guardrails: bool,
+    **run: Any,
 ) -> None:
     """Audit an AWS account: every region, every storage and compute resource, every copy.
 
@@ -201,19 +193,7 @@ def command(
             **http,
         )
     with _Executor(dask_scheduler) as executor:
-        run_providers(
-            [provider],
-            pol,
-            fmt,
-            output,
-            max_workers=max_workers,
-            fail_on=fail_on,
-            quiet=quiet,
-            deadline=deadline,
-            evidence=evidence,
-            as_of=as_of,
-            executor=executor,
-        )
+        run_providers([provider], pol, max_workers=max_workers, executor=executor, **run)
 
 
 class _Executor:

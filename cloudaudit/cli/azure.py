@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,15 +58,9 @@ def command(
     resource_graph: bool,
     policy: str,
     policy_options: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
     max_workers: int,
-    evidence: Path | None,
-    as_of: datetime | None,
-    fail_on: tuple[str, ...],
-    quiet: bool,
-    deadline: float | None,
     guardrails: bool,
+    **run: Any,
 ) -> None:
     """Audit Azure subscriptions: where every resource and its copies keep their data.
 
@@ -88,15 +81,4 @@ def command(
         connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
         guardrails=guardrails,
     )
-    run_providers(
-        [provider],
-        pol,
-        fmt,
-        output,
-        max_workers=max_workers,
-        fail_on=fail_on,
-        quiet=quiet,
-        deadline=deadline,
-        evidence=evidence,
-        as_of=as_of,
-    )
+    run_providers([provider], pol, max_workers=max_workers, **run)

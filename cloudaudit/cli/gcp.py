@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,15 +41,9 @@ def command(
     anonymous: bool,
     policy: str,
     policy_options: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
     max_workers: int,
-    evidence: Path | None,
-    as_of: datetime | None,
-    fail_on: tuple[str, ...],
-    quiet: bool,
-    deadline: float | None,
     guardrails: bool,
+    **run: Any,
 ) -> None:
     """Audit a GCP organization, folders or projects (read-only).
 
@@ -76,15 +69,4 @@ def command(
         client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
         guardrails=guardrails,
     )
-    run_providers(
-        [provider],
-        pol,
-        fmt,
-        output,
-        max_workers=max_workers,
-        fail_on=fail_on,
-        quiet=quiet,
-        deadline=deadline,
-        evidence=evidence,
-        as_of=as_of,
-    )
+    run_providers([provider], pol, max_workers=max_workers, **run)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,14 +20,8 @@ def command(
     sources: tuple[str, ...],
     policy: str,
     policy_options: tuple[str, ...],
-    fmt: str,
-    output: Path | None,
     max_workers: int,
-    evidence: Path | None,
-    as_of: datetime | None,
-    fail_on: tuple[str, ...],
-    quiet: bool,
-    deadline: float | None,
+    **run: Any,
 ) -> None:
     """Judge the resources in SOURCES: files, directories, or - for standard input.
 
@@ -47,15 +40,4 @@ def command(
 
     pol = resolve_policy(policy, policy_options)
     planned = plan_import(sources)
-    run_providers(
-        [ExportSource(planned)],
-        pol,
-        fmt,
-        output,
-        max_workers=max_workers,
-        fail_on=fail_on,
-        quiet=quiet,
-        deadline=deadline,
-        evidence=evidence,
-        as_of=as_of,
-    )
+    run_providers([ExportSource(planned)], pol, max_workers=max_workers, **run)
