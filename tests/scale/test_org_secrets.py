@@ -19,7 +19,7 @@ from cloudaudit import audit
 from cloudaudit.cli import main
 from cloudaudit.formats import FORMATS, render
 from cloudaudit.providers import FanOut
-from cloudaudit.providers.aws import AccountTask, AwsOrganization, _organization
+from cloudaudit.providers.aws import AccountTask, AwsOrganization, _org_tasks
 from tests.scale.conftest import ROLE, Org
 
 KEY_ID = "AKIACANARY0RG2C4E6A8"
@@ -37,16 +37,16 @@ def canaries(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) 
     monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
     # A worker process keeps its base session (and its credentials) across tasks: another test
     # in this process may have built it with other keys, so start from a fresh one.
-    _organization._worker_base.cache_clear()
+    _org_tasks._worker_base.cache_clear()
     found = [SECRET, TOKEN]
-    real = _organization.assume_role
+    real = _org_tasks.assume_role
 
-    def recording(sts: object, arn: str, settings: _organization.OrgSettings) -> dict[str, str]:
+    def recording(sts: object, arn: str, settings: _org_tasks.OrgSettings) -> dict[str, str]:
         creds = real(sts, arn, settings)
         found.extend(creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken"))
         return creds
 
-    monkeypatch.setattr(_organization, "assume_role", recording)
+    monkeypatch.setattr(_org_tasks, "assume_role", recording)
     for name in LOGGERS:  # caplog restores each level afterwards
         caplog.set_level(logging.DEBUG, logger=name or None)
     return found

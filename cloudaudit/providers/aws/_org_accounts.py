@@ -1,0 +1,201 @@
+"""AWS Organizations: the accounts to audit, and what every account's audit shares.
+
+Plain data (:class:`AccountSpec`, :class:`OrgSettings`: picklable, no session), the listing
+calls of Organizations (every account, or those under some OUs, level by level) and the pure
+turn of listed accounts into specs (ACTIVE ones) and gaps (the others).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cloudaudit.models import CoverageGap, ProviderId, Resource
+from cloudaudit.providers._work import Scope, Unit, Work, make_gap
+from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS
+from cloudaudit.providers.aws._partitions import home_region
+
+__all__ = [
+    "ORGANIZATION_ACTIONS",
+    "AccountSpec",
+    "OrgSettings",
+    "fetch_accounts",
+    "fetch_accounts_under",
+    "fetch_children",
+    "load_org_policy_document",
+    "role_arn",
+    "to_specs",
+]
+
+_PROVIDER = ProviderId.AWS.value
+
+ORGANIZATION_ACTIONS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "organizations:DescribeOrganization",
+            "organizations:ListAccounts",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent",
+            "sts:AssumeRole",
+            "sts:GetCallerIdentity",
+            *GUARDRAIL_ACTIONS,
+        }
+    )
+)
+"""What the caller (management or delegated administrator account) needs, besides the member
+accounts' read-only role (``iam_policy.json``). ``sts:AssumeRole`` changes nothing: it only
+issues the temporary credentials of the audit role."""
+
+
+def load_org_policy_document() -> dict[str, Any]:
+    """Load the packaged caller policy (``org_policy.json``, the one docs/scale.md shows)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("cloudaudit.providers.aws").joinpath("org_policy.json").read_text()
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+# ----------------------------------------------------------------------------- plain data
+@dataclass(frozen=True)
+class AccountSpec:
+    """One account to audit. ``role_arn`` is ``None`` for the caller's own account."""
+
+    account: str
+    name: str = ""
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    """What every account's audit shares (picklable: no session, client or lock).
+
+    Attributes:
+        partition: The organization's partition (``aws``, ``aws-cn``, ``aws-us-gov``...).
+        regions: Regions to audit in each account (``None``: every region of the partition).
+        services: AWS API names to audit (``None``: all).
+        external_id: ``ExternalId`` for ``sts:AssumeRole``, if the role requires one.
+        session_name: ``RoleSessionName`` (shows in the accounts' CloudTrail).
+        duration: ``DurationSeconds`` of the assumed-role credentials (900 to 43,200).
+        max_workers: Sizes each client's connection pool.
+        endpoint_url: Endpoint for every client (a local fake); ``None`` for AWS itself.
+        profile: Profile whose credentials call AssumeRole in a task (``None``: the
+            worker's default credential chain).
+    """
+
+    partition: str = "aws"
+    regions: tuple[str, ...] | None = None
+    services: tuple[str, ...] | None = None
+    external_id: str | None = None
+    session_name: str = "cloudaudit"
+    duration: int = 3600
+    max_workers: int = 16
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+    @property
+    def home(self) -> str:
+        """The partition's home region (STS and Organizations are called there)."""
+        return home_region(self.partition)
+
+
+# ----------------------------------------------------------------------------- I/O
+def fetch_accounts(org: Any) -> list[dict[str, Any]]:
+    """Call ``organizations:ListAccounts`` (paginated)."""
+    out: list[dict[str, Any]] = []
+    for page in org.get_paginator("list_accounts").paginate():
+        out.extend(page["Accounts"])
+    return out
+
+
+def fetch_children(org: Any, parent: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """List the accounts and the child OU ids directly under ``parent`` (paginated)."""
+    accounts: list[dict[str, Any]] = []
+    for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
+        accounts.extend(page["Accounts"])
+    ous: list[str] = []
+    pager = org.get_paginator("list_organizational_units_for_parent")
+    for page in pager.paginate(ParentId=parent):
+        ous.extend(ou["Id"] for ou in page["OrganizationalUnits"])
+    return accounts, ous
+
+
+def fetch_accounts_under(
+    org: Any, parents: Sequence[str], fanout: Work
+) -> tuple[list[dict[str, Any]], list[CoverageGap]]:
+    """List every account under ``parents`` (OUs or roots), level by level, recursively.
+
+    Each parent is one unit of ``fanout``: an OU that cannot be listed is a gap, the others
+    are still listed.
+    """
+    accounts: list[dict[str, Any]] = []
+    gaps: list[CoverageGap] = []
+    level = list(dict.fromkeys(parents))
+    while level:
+        found: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+        units = [
+            Unit(Scope(_PROVIDER, p, None, "organizations"), _children_unit(org, p, found))
+            for p in level
+        ]
+        gaps.extend(o.gap for o in fanout.run(units) if o.gap is not None)
+        level = []
+        for parent in sorted(found):
+            children, ous = found[parent]
+            accounts.extend(children)
+            level.extend(ous)
+    return accounts, gaps
+
+
+def _children_unit(
+    org: Any, parent: str, found: dict[str, tuple[list[dict[str, Any]], list[str]]]
+) -> Any:
+    def run() -> Sequence[Resource]:
+        found[parent] = fetch_children(org, parent)
+        return ()
+
+    return run
+
+
+# ----------------------------------------------------------------------------- pure
+def role_arn(partition: str, account: str, role: str) -> str:
+    """``arn:{partition}:iam::{account}:role/{role}`` (a path such as ``ops/audit`` is kept)."""
+    return f"arn:{partition}:iam::{account}:role/{role.strip('/')}"
+
+
+def to_specs(
+    raw: Sequence[dict[str, Any]],
+    *,
+    role: str,
+    partition: str,
+    caller: str,
+    management: str | None,
+    include_management: bool,
+) -> tuple[list[AccountSpec], list[CoverageGap]]:
+    """Turn listed accounts into specs (ACTIVE ones) and gaps (the others), sorted by id.
+
+    The caller's own account is audited with the caller's credentials (no AssumeRole); the
+    management account is skipped when ``include_management`` is false.
+    """
+    specs: list[AccountSpec] = []
+    gaps: list[CoverageGap] = []
+    by_id = {str(a["Id"]): a for a in raw}
+    for acct_id in sorted(by_id):
+        acct = by_id[acct_id]
+        name = str(acct.get("Name", ""))
+        if acct_id == management and not include_management:
+            continue
+        status = str(acct.get("State") or acct.get("Status") or "UNKNOWN").upper()
+        if status != "ACTIVE":
+            gaps.append(
+                make_gap(
+                    Scope(_PROVIDER, acct_id),
+                    "AccountNotActive",
+                    f"account {acct_id} ({name}) is {status}; it is not audited",
+                )
+            )
+            continue
+        arn = None if acct_id == caller else role_arn(partition, acct_id, role)
+        specs.append(AccountSpec(acct_id, name, arn))
+    return specs, gaps
