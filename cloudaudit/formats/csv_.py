@@ -1,5 +1,14 @@
 """CSV: one flat row per finding, then one row per coverage gap; safe in a spreadsheet.
 
+Two dialects share the columns. ``csv`` is for machines: every value verbatim (an account id
+``012345678901`` stays those twelve characters; read it with ``csv`` or
+``pandas.read_csv(path, dtype=str)``). ``csv-excel`` is for spreadsheets, which read a cell of
+digits as a number (a 12-digit AWS account id shows as ``1.23457E+11``, a 16-digit Alibaba
+Cloud account id loses its last digit, a leading zero vanishes): there, a cell that a
+spreadsheet would turn into a number or a date is written as the text formula ``="…"``, which
+Excel, LibreOffice and Google Sheets show as the text itself. Only cells made of digits and
+``.:/-+eE`` are wrapped; they cannot carry a formula of their own.
+
 A coverage gap (a scope that could not be looked at) is a row whose ``status`` is ``gap``,
 whose ``resource_id`` is the scope and whose ``reasons`` say why: a CSV export never drops what
 the audit could not see. When the audit read guardrails, each guardrail finding follows as a
@@ -13,11 +22,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 
 from cloudaudit._text import visible
 from cloudaudit.report import Report
 
-__all__ = ["COLUMNS", "neutralise", "render_csv"]
+__all__ = ["COLUMNS", "as_spreadsheet_text", "neutralise", "render_csv", "render_csv_excel"]
 
 COLUMNS = (
     "finding_id",
@@ -37,6 +48,8 @@ COLUMNS = (
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# a cell a spreadsheet would read as a number, a date or a time rather than as text
+_NUMBER_LIKE = re.compile(r"[0-9][0-9.:/+eE-]*")
 
 
 def neutralise(value: object) -> str:
@@ -48,13 +61,35 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def as_spreadsheet_text(value: object) -> str:
+    """Render a cell for a spreadsheet: ``="…"`` around a value it would read as a number.
+
+    Example:
+        >>> as_spreadsheet_text("012345678901")
+        '="012345678901"'
+        >>> as_spreadsheet_text("eu-west-1")
+        'eu-west-1'
+    """
+    text = neutralise(value)
+    return f'="{text}"' if _NUMBER_LIKE.fullmatch(text) else text
+
+
 def render_csv(report: Report) -> str:
     """Return the findings as CSV with a header row (RFC 4180 quoting, CRLF line ends)."""
+    return _render(report, neutralise)
+
+
+def render_csv_excel(report: Report) -> str:
+    """Return :func:`render_csv`'s rows with number-like cells kept as text in spreadsheets."""
+    return _render(report, as_spreadsheet_text)
+
+
+def _render(report: Report, cell: Callable[[object], str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for row in report.to_records():
-        writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
+        writer.writerow([cell(row.get(col)) for col in COLUMNS])
     for gap in report.coverage.gaps:
         row = {
             "policy_id": report.policy_id,
@@ -66,9 +101,9 @@ def render_csv(report: Report) -> str:
             "region": gap.region,
             "reasons": f"not audited ({gap.code}): {gap.message}",
         }
-        writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
+        writer.writerow([cell(row.get(col)) for col in COLUMNS])
     for row in _guardrail_rows(report):
-        writer.writerow([neutralise(row.get(col)) for col in COLUMNS])
+        writer.writerow([cell(row.get(col)) for col in COLUMNS])
     return buf.getvalue()
 
 

@@ -48,7 +48,7 @@ def test_demo_every_format(fmt: str) -> None:
         *rows, summary = [json.loads(x) for x in out.splitlines()]
         assert summary["record"] == "summary" and summary["gaps"] == 2
         assert [r.get("record") for r in rows] == [None] * 21 + ["guardrail"] * 3
-    elif fmt == "csv":
+    elif fmt in ("csv", "csv-excel"):
         rows = list(csv.DictReader(io.StringIO(out)))
         statuses = [r["status"] for r in rows]
         assert len([s for s in statuses if s != "gap" and not s.startswith("guardrail-")]) == 21
