@@ -29,6 +29,8 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         return None
     if isinstance(exc, az.DecodeError):
         return "MalformedResponse", f"the response could not be decoded: {_message(exc)}"
+    if type(exc).__name__ == "CredentialUnavailableError" or str(exc).startswith(_NO_CREDENTIAL):
+        return "NoCredentials", _NO_CREDENTIAL_HINT
     if isinstance(exc, az.ClientAuthenticationError) and getattr(exc, "status_code", None) != 403:
         code = getattr(getattr(exc, "error", None), "code", None)
         return str(code or "AuthenticationFailed"), _message(exc)
@@ -50,6 +52,14 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(exc, az.AzureError):
         return type(exc).__name__, _message(exc)
     return None
+
+
+_NO_CREDENTIAL = "DefaultAzureCredential failed to retrieve a token"
+_NO_CREDENTIAL_HINT = (
+    "no Azure credentials found: DefaultAzureCredential failed to retrieve a token from the "
+    "environment, workload or managed identity and the Azure CLI; run `az login`, or set "
+    "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (docs/providers/azure.md)"
+)
 
 
 def _message(exc: BaseException) -> str:

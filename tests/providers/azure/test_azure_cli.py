@@ -64,3 +64,29 @@ def test_plain_http_endpoint_is_refused(fake: FakeARM) -> None:
     result = CliRunner().invoke(main, args, env={TEST_TOKEN_ENV: "t"})
     assert result.exit_code == 2
     assert "https" in result.output
+
+
+def test_no_credentials_says_how_to_sign_in(tmp_path: Any) -> None:
+    """Without any credential the gap says to run `az login`; exit 3 (audited nothing)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": os.path.dirname(sys.executable),  # no Azure CLI on the path
+        "HOME": str(tmp_path),
+        "AZURE_CONFIG_DIR": str(tmp_path / "azure"),  # and no Azure CLI login
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "cloudaudit", "audit", "azure", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    (gap,) = json.loads(proc.stdout)["coverage"]["gaps"]
+    assert gap["code"] == "NoCredentials"
+    assert "`az login`" in gap["message"] and "AZURE_CLIENT_ID" in gap["message"]
+    assert "credentials refused (NoCredentials" in proc.stderr
