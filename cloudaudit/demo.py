@@ -6,7 +6,7 @@ through the same engine and report as a real audit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
@@ -276,9 +276,11 @@ def demo_providers() -> Sequence[FakeProvider]:
     return providers
 
 
-def demo_policy(name: str = "us-foreign-adversaries") -> Policy:
-    """Return a built-in policy with the demo's exemptions added."""
-    base = load_policy(name)
+def demo_policy(
+    name: str = "us-foreign-adversaries", *, options: Mapping[str, bool] | None = None
+) -> Policy:
+    """Return a built-in policy, with ``options`` set, and the demo's exemptions added."""
+    base = load_policy(name, options=options)
     raw = base.model_dump(mode="json", exclude_none=True)
     raw["exemptions"] = [*raw.get("exemptions", []), *DEMO_EXEMPTIONS]
     return policy_from_mapping(raw, source=f"demo policy ({name})")

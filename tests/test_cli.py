@@ -63,6 +63,25 @@ def test_demo_under_eu_gdpr() -> None:
     assert by_name["acme-fra-oss"] == "compliant" and by_name["acmebrs"] == "violation"
 
 
+def _demo_summary(*args: str) -> dict[str, int]:
+    code, out, err = run("demo", "--format", "json", *args)
+    assert code == 0, err
+    summary: dict[str, int] = json.loads(out)["summary"]
+    return summary
+
+
+def test_demo_takes_policy_options_and_a_date() -> None:
+    """The demo takes the audits' --option and --as-of, so a new user can try them offline."""
+    plain = _demo_summary("--policy", "eu-gdpr")
+    with_dpf = _demo_summary("--policy", "eu-gdpr", "--option", "us_dpf=true")
+    assert with_dpf["violation"] < plain["violation"]  # US regions become adequate (EU-US DPF)
+    assert with_dpf["total"] == plain["total"]
+    # an exemption that expired since still held on an earlier date
+    assert _demo_summary("--as-of", "2024-01-01")["exempt"] > _demo_summary()["exempt"]
+    code, _out, err = run("demo", "--option", "no_such=true")
+    assert code == 2 and "unknown option 'no_such'" in err and "Traceback" not in err
+
+
 def test_bad_policy_exits_2_with_a_clear_message() -> None:
     code, _out, err = run("demo", "--policy", "no-such-policy")
     assert code == 2 and "no built-in policy" in err and "Traceback" not in err

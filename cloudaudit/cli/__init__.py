@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,9 +18,11 @@ from cloudaudit.cli._common import (
     EXIT_CONFIG,
     EXIT_FAIL,
     EXIT_OK,
+    as_of_option,
     complete_policy,
     config_errors,
     fail_on_option,
+    parse_options,
     quiet_option,
     resolve_policy,
     run_and_emit,
@@ -150,23 +153,41 @@ def audit() -> None:
     shell_complete=complete_policy,
     help="Built-in policy to run the demo with (the demo adds two exemptions).",
 )
+@click.option(
+    "--option",
+    "policy_options",
+    multiple=True,
+    metavar="NAME=true|false",
+    help="Set a policy option, e.g. --option us_dpf=true (repeatable).",
+)
 @format_option()
 @output_option()
+@as_of_option
 @fail_on_option(default=("never",))
 @quiet_option
 @config_errors
-def demo(policy: str, fmt: str, output: Path | None, fail_on: tuple[str, ...], quiet: bool) -> None:
+def demo(
+    policy: str,
+    policy_options: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    as_of: datetime | None,
+    fail_on: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Audit a built-in sample estate on four clouds. No credentials, no network.
 
+    Takes the audits' --option and --as-of, so a policy option or a date can be tried on it.
     Exits 0 unless --fail-on is given (the demo is expected to find violations).
     """
     from cloudaudit._audit import audit as run_audit
     from cloudaudit.demo import demo_policy, demo_providers
 
-    pol = demo_policy(policy)
+    pol = demo_policy(policy, options=parse_options(policy_options) or None)
+    today = as_of.date() if as_of is not None else None
 
     def make(progress: Callable[..., None] | None = None) -> Report:
-        return run_audit(list(demo_providers()), pol, progress=progress)
+        return run_audit(list(demo_providers()), pol, progress=progress, today=today)
 
     run_and_emit(make, fmt, output, fail_on=fail_on, quiet=quiet)
 
