@@ -33,6 +33,7 @@ __all__ = [
     "formats_of",
     "targets",
     "write_atomic",
+    "write_streamed",
 ]
 
 
@@ -132,18 +133,38 @@ def temp_beside(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def _stage(path: Path, text: str) -> Path:
+def _write_temp(path: Path, write: Callable[[Any], Any]) -> tuple[Path, Any]:
+    """Call ``write`` on a new temporary file beside ``path``; remove it on any failure."""
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            result = write(f)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp
+    return tmp, result
+
+
+def _stage(path: Path, text: str) -> Path:
+    return _write_temp(path, lambda f: f.write(text))[0]
+
+
+def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
+    """Stream into a temporary file beside ``path``, then rename it (never half-written).
+
+    The temporary file is made by :func:`temp_beside` (unpredictable name, ``O_EXCL``) and is
+    removed on any failure or interruption (Ctrl-C leaves no temporary file).
+    """
+    tmp, result = _write_temp(path, write)
+    try:
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return result
 
 
 def _commit(staged: list[tuple[Path, Path]]) -> None:

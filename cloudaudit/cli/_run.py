@@ -1,0 +1,221 @@
+"""Running an audit from the CLI: progress, emitting the report, streaming JSONL, exit codes.
+
+Every provider command ends in :func:`run_providers` (or :func:`run_and_emit`), passing on the
+options :func:`cloudaudit.cli._common.audit_options` gave it. When an audit fails
+(``--fail-on``) is decided by :func:`cloudaudit.report.fails`, for a finished report and for a
+stream alike.
+
+Exit codes (decided in :mod:`cloudaudit.outcome`): 0 nothing to fail on, 1 a ``--fail-on``
+condition is met (by default: a violation), 2 usage or configuration error, 3 a provider
+audited nothing (no scope audited, or credentials refused) whatever ``--fail-on`` says.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cloudaudit import outcome
+from cloudaudit.cli._outputs import emit, write_streamed
+from cloudaudit.models import Coverage
+from cloudaudit.policies import Policy
+from cloudaudit.report import Report
+
+__all__ = [
+    "emit_report",
+    "exit_code",
+    "progress_wanted",
+    "run_and_emit",
+    "run_providers",
+    "stream_jsonl",
+]
+
+
+def emit_report(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
+    """Write the report in ``fmt`` (one format or several) to stdout, a file or a directory."""
+    emit(report, fmt, output, quiet=quiet)
+
+
+def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:
+    """The documented exit code (:func:`cloudaudit.outcome.exit_code`).
+
+    3 when a provider audited nothing whatever ``fail_on`` says, else 1 when a ``fail_on``
+    condition holds (:func:`~cloudaudit.report.fails`), else 0.
+    """
+    return outcome.exit_code(report, fail_on)
+
+
+def _warn_not_audited(coverage: Coverage) -> None:
+    for reason in outcome.not_audited(coverage):
+        click.echo(f"error: not audited: {reason}", err=True)
+
+
+def progress_wanted(quiet: bool) -> bool:
+    """True when a progress bar should be drawn: stderr is a terminal and not ``--quiet``."""
+    return not quiet and sys.stderr.isatty()
+
+
+def _accepts_progress(make_report: Callable[..., Report]) -> bool:
+    try:
+        params = inspect.signature(make_report).parameters
+    except (TypeError, ValueError):
+        return False
+    return "progress" in params
+
+
+def _run(make_report: Callable[..., Report], show: bool, *, log: bool = False) -> Report:
+    from rich.console import Console
+
+    if not show:
+        if log and _accepts_progress(make_report):
+            from cloudaudit.cli._progress import LineProgress
+
+            return make_report(progress=LineProgress())
+        return make_report()
+    console = Console(stderr=True)
+    if _accepts_progress(make_report):
+        from cloudaudit.cli._render import AuditProgress
+
+        with AuditProgress(console) as bar:
+            return make_report(progress=bar)
+    with console.status("auditing…"):
+        return make_report()
+
+
+def run_and_emit(
+    make_report: Callable[..., Report],
+    fmt: str,
+    output: Path | None,
+    *,
+    fail_on: Sequence[str] = ("violation",),
+    quiet: bool = False,
+    progress: bool | None = None,
+) -> None:
+    """Run an audit, print it, and exit with the documented code.
+
+    If ``make_report`` takes a ``progress`` keyword (``lambda progress=None: audit(...,
+    progress=progress)``) it gets a progress callback drawing a bar on stderr; otherwise a
+    spinner is shown. Neither appears with ``--quiet`` or when stderr is not a terminal.
+
+    Args:
+        make_report: Runs the audit.
+        fmt: One of :data:`FORMATS`.
+        output: File to write, or None for stdout.
+        fail_on: Conditions for exit code 1 (the command's ``--fail-on``).
+        quiet: The command's ``--quiet``: no progress, no status line.
+        progress: Force the progress display on or off; defaults to :func:`progress_wanted`.
+    """
+    show = progress_wanted(quiet) if progress is None else progress
+    report = _run(make_report, show, log=progress is None and not quiet and not show)
+    emit_report(report, fmt, output, quiet=quiet)
+    _warn_not_audited(report.coverage)
+    sys.exit(exit_code(report, fail_on))
+
+
+def run_providers(
+    providers: Sequence[Any],
+    pol: Policy,
+    fmt: str,
+    output: Path | None,
+    *,
+    max_workers: int,
+    fail_on: Sequence[str] = ("violation",),
+    quiet: bool = False,
+    executor: Any = None,
+    evidence: Path | None = None,
+    as_of: datetime | None = None,
+    deadline: float | None = None,
+) -> None:
+    """Audit providers and emit the report: JSONL streams, other formats show progress.
+
+    Every ``cloudaudit audit <cloud>`` command ends here, so all of them get the same
+    streaming, progress bar, ``--fail-on``, ``--deadline`` (seconds from now) and exit codes.
+    """
+    from cloudaudit._audit import audit
+
+    today = as_of.date() if as_of is not None else None
+    until = None if deadline is None else time.monotonic() + deadline
+    if fmt == "jsonl":
+        stream_jsonl(
+            providers,
+            pol,
+            output,
+            max_workers=max_workers,
+            fail_on=fail_on,
+            executor=executor,
+            evidence=evidence,
+            today=today,
+            deadline=until,
+        )
+
+    def make_report(progress: Any = None) -> Report:
+        return audit(
+            list(providers),
+            pol,
+            max_workers=max_workers,
+            executor=executor,
+            progress=progress,
+            evidence=evidence,
+            today=today,
+            deadline=until,
+        )
+
+    run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet)
+
+
+def stream_jsonl(
+    providers: Sequence[Any],
+    pol: Policy,
+    output: Path | None,
+    *,
+    max_workers: int,
+    fail_on: Sequence[str] = ("violation",),
+    executor: Any = None,
+    evidence: Path | None = None,
+    today: date | None = None,
+    deadline: float | None = None,
+) -> None:
+    """``--format jsonl``: write each finding as it is decided, then a summary line; exit.
+
+    Guardrails are not compared in a stream (that needs every resource, which a stream does
+    not keep): when providers read some, stderr says so and how to get them.
+    """
+    from cloudaudit._audit import GuardrailSink, audit_iter
+    from cloudaudit.formats.jsonl import write_jsonl
+
+    sink: list[Coverage] = []
+    grd = GuardrailSink()
+
+    def findings() -> Iterator[Any]:
+        return audit_iter(
+            list(providers),
+            pol,
+            max_workers=max_workers,
+            executor=executor,
+            coverage_sink=sink,
+            evidence=evidence,
+            today=today,
+            guardrail_sink=grd,
+            deadline=deadline,
+        )
+
+    if output is None:
+        summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
+    else:
+        summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
+    _warn_not_audited(sink[0])
+    if grd.read:
+        click.echo(
+            "warning: guardrails were read but a streamed JSONL audit does not compare them; "
+            "save a report with --format json, then `cloudaudit render REPORT.json --format "
+            "jsonl` (or `cloudaudit guardrails REPORT.json`)",
+            err=True,
+        )
+    sys.exit(outcome.exit_code(fail_on=fail_on, summary=summary, coverage=sink[0]))
