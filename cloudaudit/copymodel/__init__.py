@@ -40,6 +40,7 @@ __all__ = [
     "MechanismKind",
     "declaration",
     "mechanism",
+    "type_unread_copies",
     "undeclared",
     "unread_copies",
 ]
@@ -105,9 +106,14 @@ def unread_copies(resource: Resource) -> tuple[Location, ...]:
 
     Empty for a provider that has no declaration (a user's inventory, another cloud).
     """
-    if resource.provider not in DECLARED_PROVIDERS:
+    return type_unread_copies(resource.provider, resource.service, resource.type)
+
+
+def type_unread_copies(provider: ProviderId, service: str, type_: str) -> tuple[Location, ...]:
+    """:func:`unread_copies` of every resource of one type: the same, shared, tuple each call."""
+    if provider not in DECLARED_PROVIDERS:
         return ()
-    return _unread(resource.provider, resource.service, resource.type)
+    return _unread(provider, service, type_)
 
 
 def undeclared(resources: Iterable[Resource]) -> set[tuple[str, str, str]]:

@@ -1,30 +1,33 @@
 """The policy engine: pure functions from resources and a policy to findings.
 
-Hot-path design: a resource's verdict depends only on the places of its locations, so each
-distinct location (and each distinct combination of locations) is judged once per engine and
-cached. Per resource the engine then builds one key, does one dict lookup, one string
-substitution per reason and one model construction without re-validation, in one loop
-(:meth:`Engine.findings`) that both ``evaluate`` and the streaming ``audit_iter`` drive.
+Hot-path design: a resource's verdict depends only on its type (which copies the copy model
+adds) and the places of its locations, so each distinct combination is judged once per engine
+and cached, and so is the copy model's completion of a type. Per resource, one loop
+(:meth:`Engine.findings`, which both ``evaluate`` and the streaming ``audit_iter`` drive) then
+builds one small key, does one dictionary lookup, one concatenation per reason, and builds the
+:class:`Finding` (and, for a resource the copy model completes, the completed
+:class:`Resource`) without re-validation. Judging one location lives in
+:mod:`cloudaudit.policies._judge`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from operator import attrgetter
+from datetime import date
+from operator import attrgetter, itemgetter
 
 from pydantic import BaseModel
 
-from cloudaudit.catalog import Catalog, country_name, default_catalog
-from cloudaudit.copymodel import MechanismKind, mechanism, unread_copies
-from cloudaudit.models import Evidence, Finding, Location, LocationKind, Place, Resource, Status
-from cloudaudit.policies._model import Policy, RuleSet, Term, compile_rules
+from cloudaudit.catalog import Catalog
+from cloudaudit.copymodel import MechanismKind, mechanism, type_unread_copies, unread_copies
+from cloudaudit.models import Evidence, Finding, Location, Place, ProviderId, Resource, Status
+from cloudaudit.policies._judge import LABEL, Judge, Judgement
+from cloudaudit.policies._model import Policy
 
 __all__ = ["Engine", "evaluate_resources"]
 
-LABEL = "\x00"  # placeholder for the resource label inside cached reason templates
 _RANK = {Status.COMPLIANT: 0, Status.UNKNOWN: 1, Status.VIOLATION: 2}
+
 _FINDING_FIELDS = {
     "policy_id",
     "resource",
@@ -49,306 +52,44 @@ _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _loc_key = attrgetter("provider", "region", "zone", "kind", "note", "via", "site")
-"""What a location's verdict depends on (one C call per location on the hot path)."""
+_parts = itemgetter("location", "data_locations", "provider", "service", "type", "name")
+"""What the hot loop reads of a resource: one C call on its ``__dict__`` (pydantic keeps every
+field there)."""
+_FAST_LIMIT = 4096
+"""Entries of the identity-keyed cache before it is emptied (see :meth:`Engine._verdict`)."""
+_Hit = tuple[
+    Status,
+    tuple[str, ...] | None,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[Evidence, ...],
+    tuple[Location, ...] | None,
+    Location,
+    tuple[Location, ...],
+]
+"""A cached verdict: status, reason tails and fixed reasons, jurisdictions, evidence, the
+completed copies (``None`` when the copy model adds none), and the location and copies the
+identity key names (held so that their ids stay theirs)."""
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """The verdict on one location (or one combination) with reason templates."""
-
-    status: Status
-    reasons: tuple[str, ...]
-    jurisdictions: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-
-
-def _where(place: Place, loc: Location) -> str:
-    """Describe a place: ``ap-east-1, Hong Kong (HK)``."""
-    code = loc.zone or loc.region or "a location that could not be determined"
-    if place.kind in (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION):
-        return f"the {code} {place.kind.value.replace('_', '-')}"
-    bits = [code]
-    if place.city and (not place.country or place.city != country_name(place.country)):
-        bits.append(place.city)
-    if place.country:
-        bits.append(f"{country_name(place.country)} ({place.country})")
-    return ", ".join(bits)
-
-
-def _why(code: str, term: Term) -> str:
-    """Explain why a code is on a list: ``which 15 CFR 791.4 counts as part of China``."""
-    cite = term.list.citation
-    own = country_name(code)
-    if term.member_short in (own, f"the {own}") or term.list.id == code:
-        return f"which {cite} names as {term.list.noun}"
-    return f"which {cite} counts as part of {term.member_short}"
-
-
-class Engine:
+class Engine(Judge):
     """Evaluates resources against one policy, caching verdicts per location.
 
-    Args:
-        policy: The policy to apply.
-        catalog: The region catalog; defaults to the packaged one.
-        today: The date used for exemption expiry; defaults to today (UTC).
+    Takes the arguments of :class:`~cloudaudit.policies._judge.Judge` (policy, catalog,
+    as-of date) and adds the caches the hot loop reads.
     """
 
     def __init__(
         self, policy: Policy, catalog: Catalog | None = None, today: date | None = None
     ) -> None:
-        self.policy = policy
-        # ``today`` is the as-of date: exemptions expire and legal lists change by it.
-        self.rules: RuleSet = policy.rules if today is None else compile_rules(policy, today)
-        self.catalog = catalog or default_catalog()
-        self.today = today or datetime.now(UTC).date()
-        self._axes = frozenset(policy.axes)
+        super().__init__(policy, catalog, today)
         self._single: dict[tuple[object, ...], Judgement] = {}
         self._combo: dict[tuple[object, ...], Judgement] = {}
-
-    # ----- judging one location -------------------------------------------------------------
-    def _place(self, loc: Location) -> Place:
-        """The catalog's place, or the policy's mapping of a customer-premises site."""
-        if loc.site is None:
-            return self.catalog.place(loc)
-        premises = self.policy.premises
-        country = premises.get(loc.site) or premises.get(loc.site.rsplit("/", 1)[-1])
-        if country is None:
-            return self.catalog.place(loc)
-        parent = self.catalog.place(loc.model_copy(update={"site": None, "zone": None}))
-        return Place(
-            provider=loc.provider,
-            region=loc.region,
-            kind=LocationKind.REGION,
-            country=country,
-            countries=(country,),
-            city=f"customer premises {loc.site}",
-            operator=parent.operator,
-            operator_country=parent.operator_country,
-            partition=parent.partition,
-            source="the policy's `premises` mapping",
-        )
-
-    def _judge_location(self, loc: Location, axis: str) -> Judgement:
-        place = self._place(loc)
-        where = _where(place, loc)
-        status, text, matched = self._judge_countries(place, loc)
-        if axis == "location":
-            reason = f"{LABEL} is in {where}{text}"
-        elif place.known:
-            reason = f"{LABEL} keeps a copy of its data in {where}{_via(loc)}{text}"
-        elif loc.region is None and loc.zone is None and loc.site is None:
-            mech = mechanism(loc.via)
-            through = f" through {mech.title}" if mech else ""
-            reason = f"{LABEL} may keep a copy of its data elsewhere{through}{text}"
-        else:
-            reason = f"{LABEL} may keep a copy of its data in {where}{text}"
-        ev_axis = "location" if axis == "location" else "copy"
-        evidence = Evidence(axis=ev_axis, location=loc, place=place, status=status, matched=matched)
-        return Judgement(status, (reason,), matched, (evidence,))
-
-    def place_verdict(self, location: Location) -> tuple[Status, str, tuple[str, ...]]:
-        """Judge one location on the location axis, without a resource.
-
-        Returns:
-            The status, a text such as ``ap-east-1, Hong Kong (HK), which 15 CFR 791.4 counts
-            as part of China`` and the matched jurisdictions.
-        """
-        place = self.catalog.place(location)
-        status, text, matched = self._judge_countries(place, location)
-        return status, f"{_where(place, location)}{text}", matched
-
-    def describe_place(self, location: Location) -> str:
-        """Describe a location: ``ap-east-1, Hong Kong (HK)``."""
-        return _where(self.catalog.place(location), location)
-
-    def _judge_countries(self, place: Place, loc: Location) -> tuple[Status, str, tuple[str, ...]]:
-        if place.kind is LocationKind.GLOBAL:
-            return (
-                Status.UNKNOWN,
-                (
-                    ": a global location has no single country, and the vendor does not say "
-                    "where the data is kept"
-                ),
-                (),
-            )
-        if not place.known and loc.note:
-            return Status.UNKNOWN, f": {loc.note}; its residency cannot be judged", ()
-        if not place.known and loc.site is not None:
-            why = (
-                f", on customer premises ({loc.site}) that no catalog places; map the site to a "
-                "country with the policy's `premises` to judge it"
-            )
-            return Status.UNKNOWN, why, ()
-        if not place.known and place.notes and place.kind is LocationKind.UNKNOWN:
-            return Status.UNKNOWN, f", which cannot be placed: {place.notes}", ()
-        if not place.known:
-            return (
-                Status.UNKNOWN,
-                (
-                    f", which the cloudaudit region catalog does not place in any country "
-                    f"(unmapped {loc.provider.value} location); its residency cannot be judged"
-                ),
-                (),
-            )
-        if self.rules.mode == "restricted":
-            return self._restricted(place)
-        return self._allowed(place)
-
-    def _restricted(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
-        rules = self.rules
-        members = place.countries
-        hits = [c for c in members if c in rules.countries]
-        if place.subdivision and place.subdivision in rules.subdivisions:
-            hits.append(place.subdivision)
-        if hits:
-            if len(members) == 1 and len(hits) == 1:
-                term = rules.countries.get(hits[0]) or rules.subdivisions[hits[0]]
-                return Status.VIOLATION, f", {_why(hits[0], term)}", tuple(hits)
-            whys = "; ".join(
-                f"{country_name(c)} ({c}), "
-                f"{_why(c, rules.countries.get(c) or rules.subdivisions[c])}"
-                for c in hits
-            )
-            return Status.VIOLATION, f", whose members include {whys}", tuple(hits)
-        partial = self._partial(place)
-        if partial:
-            return Status.UNKNOWN, partial, ()
-        if not members:  # only candidate countries are known
-            maybe = [c for c in place.candidates if c in rules.countries]
-            if maybe:
-                named = ", ".join(f"{country_name(c)} ({c})" for c in maybe)
-                term = rules.countries[maybe[0]]
-                return (
-                    Status.UNKNOWN,
-                    (
-                        f", whose member regions are not published and may include {named}, "
-                        f"{_why(maybe[0], term)}"
-                    ),
-                    tuple(maybe),
-                )
-            return (
-                Status.COMPLIANT,
-                (
-                    f", whose possible countries ({', '.join(place.candidates)}) are all outside "
-                    f"{self._cites()}"
-                ),
-                (),
-            )
-        names = ", ".join(f"{country_name(c)} ({c})" for c in members) if len(members) > 1 else ""
-        scope = f" (members: {names})" if names else ""
-        return Status.COMPLIANT, f"{scope}, which is not on {self._cites()}", ()
-
-    def _partial(self, place: Place) -> str:
-        rules = self.rules
-        country = place.country
-        if not country or country not in rules.subdivision_countries:
-            return ""
-        sub = place.subdivision
-        if sub and sub in rules.partial_subdivisions:
-            term = rules.partial_subdivisions[sub]
-            return (
-                f", in {country_name(sub)} ({sub}), part of which {term.list.citation} "
-                f"covers ({term.member_short}); the exact address decides"
-            )
-        if sub is None:
-            return (
-                f"; {country_name(country)} ({country}) is covered in part by "
-                f"{self._cites()} and the catalog does not know the subdivision"
-            )
-        return ""
-
-    def _allowed(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
-        rules = self.rules
-        members = place.countries
-        if members:
-            outside = [c for c in members if c not in rules.countries]
-            if outside:
-                text = self._outside_text(outside, len(members) > 1)
-                return Status.VIOLATION, text, tuple(outside)
-            terms = {rules.countries[c].list.noun for c in members}
-            return Status.COMPLIANT, f", which is {' / '.join(sorted(terms))}", ()
-        inside = [c for c in place.candidates if c in rules.countries]
-        if len(inside) == len(place.candidates):
-            return (
-                Status.COMPLIANT,
-                (f", whose possible countries are all allowed by {self._cites()}"),
-                (),
-            )
-        if not inside:
-            return (
-                Status.VIOLATION,
-                self._outside_text(list(place.candidates), True),
-                tuple(place.candidates),
-            )
-        outside = [c for c in place.candidates if c not in rules.countries]
-        named = ", ".join(f"{country_name(c)} ({c})" for c in outside)
-        return (
-            Status.UNKNOWN,
-            (
-                f", whose member regions are not published and may include {named}, outside "
-                f"{self._cites()}"
-            ),
-            (),
-        )
-
-    def _outside_text(self, outside: list[str], multi: bool) -> str:
-        parts = []
-        for c in outside:
-            text = f"{country_name(c)} ({c})"
-            excluded = self.rules.excluded_by_option.get(c)
-            if excluded:
-                term, option = excluded
-                text += (
-                    f", which counts as allowed only as {term.member_name} (option {option} is off)"
-                )
-            parts.append(text)
-        if not multi:
-            excluded = self.rules.excluded_by_option.get(outside[0])
-            if excluded:
-                term, option = excluded
-                return (
-                    f", which counts as allowed only as {term.member_name} (option {option} "
-                    f"is off), so it is outside {self._cites()}"
-                )
-            return f", outside {self._cites()}"
-        return f", whose members include {'; '.join(parts)}, outside {self._cites()}"
-
-    def _cites(self) -> str:
-        from cloudaudit.policies._lists import load_lists
-
-        lists = load_lists()
-        if self.rules.mode == "allowed":
-            cites = [lists[s].title if s in lists else s for s in self.rules.sources]
-            return "the allowed set (" + "; ".join(dict.fromkeys(cites)) + ")"
-        cites = [lists[s].citation if s in lists else s for s in self.rules.sources]
-        return " / ".join(dict.fromkeys(cites))
-
-    def _judge_operator(self, loc: Location, axis: str = "location") -> Judgement | None:
-        place = self._place(loc)
-        op = place.operator_country
-        verb = "is in" if axis == "location" else "keeps a copy of its data in"
-        if op is None:
-            why = f": {loc.note}" if loc.note else ", whose operator is not in the catalog"
-            where = f"{verb} {_where(place, loc)}"
-            if loc.note and axis != "location" and not (loc.region or loc.zone or loc.site):
-                where = "may keep a copy of its data elsewhere"
-            reason = f"{LABEL} {where}{why}; the operator axis cannot be judged"
-            ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
-            return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
-        term = self.rules.countries.get(op)
-        if term is None:
-            return None
-        reason = (
-            f"{LABEL} {verb} {_where(place, loc)}, a region operated by {place.operator}, "
-            f"under the jurisdiction of {country_name(op)} ({op}), {_why(op, term)} "
-            "(operator axis)"
-        )
-        ev = Evidence(
-            axis="operator", location=loc, place=place, status=Status.VIOLATION, matched=(op,)
-        )
-        return Judgement(Status.VIOLATION, (reason,), (op,), (ev,))
+        self._fast: dict[tuple[object, ...], _Hit] = {}
+        self._widened: dict[frozenset[str], set[str]] = {}
 
     # ----- combining ------------------------------------------------------------------------
+
     def _single_cached(self, loc: Location, axis: str) -> list[Judgement]:
         key = (loc.provider, loc.region, loc.zone, loc.kind, loc.note, loc.via, loc.site, axis)
         hit = self._single.get(key)
@@ -443,20 +184,55 @@ class Engine:
             return Status.EXEMPT, (*reasons, f"would be {status.value}; {text}"), ex.reason
         return status, reasons + tuple(notes), None
 
+    def _verdict(
+        self,
+        fkey: tuple[object, ...],
+        loc: Location,
+        copies: tuple[Location, ...],
+        type_key: tuple[ProviderId, str, str],
+    ) -> _Hit:
+        """The cached verdict of a resource the identity-keyed cache has not seen (slow path).
+
+        The identity key is ``(id(location), id(data_locations), provider, service, type)``:
+        providers share location objects and copy tuples between resources, so most
+        resources hit it and skip building a value key. The hit holds the location and the
+        copies themselves, so their ids cannot be reused while the entry lives; the cache is
+        emptied every :data:`_FAST_LIMIT` entries, so an inventory whose every resource has
+        objects of its own costs one missed lookup per resource, never unbounded memory.
+        """
+        extra = type_unread_copies(*type_key) if "copies" in self._axes else ()
+        full = (*copies, *extra) if extra else None
+        judged = full if full is not None else copies
+        if judged and not self.policy.edge_caches:
+            judged = tuple(c for c in judged if not _edge(c))
+        key = _combo_key(loc, judged)
+        j = self._combo.get(key)
+        if j is None:
+            j = self._judge_new(key, loc, judged)
+        hit: _Hit = (j.status, j.tails, j.fixed, j.jurisdictions, j.evidence, full, loc, copies)
+        fast = self._fast
+        if len(fast) >= _FAST_LIMIT:
+            fast.clear()
+        fast[fkey] = hit
+        return hit
+
     def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
         """Yield one finding per resource, in input order (the hot path).
 
-        Everything the loop needs is bound to a local once; per resource it builds one cache
-        key (C-level ``attrgetter``), does one dictionary lookup, one string substitution per
-        reason, and builds the :class:`Finding` with :func:`_finding`'s writes inlined.
+        Everything the loop needs is bound to a local once. Per resource it reads six fields
+        in one C call, looks the verdict up by the identities of the location and copies
+        (:meth:`_verdict` on a miss), prefixes each reason tail with the label, and builds
+        the :class:`Finding` (and the completed resource, when the copy model adds copies)
+        with the writes of :func:`_with_copies` inlined.
         """
-        combo_get = self._combo.get
-        judge_new = self._judge_new
+        fast_get = self._fast.get
+        verdict = self._verdict
         policy_id = self.policy.id
         exemptions = self.policy.exemptions
         exempt = self._exempt
+        widen = self._widen
         compliant = Status.COMPLIANT
-        key_of = _loc_key
+        parts = _parts
         new, fields, finding_cls = _new_finding, _FINDING_FIELDS, Finding
         set_dict, set_fields, set_extra, set_private = (
             _set_dict,
@@ -464,27 +240,36 @@ class Engine:
             _set_extra,
             _set_private,
         )
-        complete = self.copies if "copies" in self._axes else None
         for r in resources:
-            if complete is not None:
-                r, copies = complete(r)
+            d = r.__dict__
+            loc, copies, provider, service, type_, name = parts(d)
+            fkey = (id(loc), id(copies), provider, service, type_)
+            hit = fast_get(fkey)
+            if hit is None:
+                hit = verdict(fkey, loc, copies, (provider, service, type_))
+            status, tails, fixed, jurisdictions, evidence, full, _, _ = hit
+            label = f"{type_} `{name}`"
+            if tails is None:
+                reasons = tuple([x.replace(LABEL, label) for x in fixed])
+            elif fixed:
+                reasons = (*map(label.__add__, tails), *fixed)
+            elif len(tails) == 1:
+                reasons = (label + tails[0],)
             else:
-                copies = r.data_locations
-            loc = r.location
-            key = (key_of(loc), tuple(map(key_of, copies))) if copies else key_of(loc)
-            j = combo_get(key)
-            if j is None:
-                j = judge_new(key, loc, copies)
-            label = f"{r.type} `{r.name}`"
-            reasons = j.reasons
-            if len(reasons) == 1:
-                reasons = (reasons[0].replace(LABEL, label),)
-            else:
-                reasons = tuple([x.replace(LABEL, label) for x in reasons])
-            status = j.status
+                reasons = tuple(map(label.__add__, tails))
             exemption = None
             if exemptions and status is not compliant:
                 status, reasons, exemption = exempt(r, status, reasons)
+            if full is not None:  # the copy model completes it: _with_copies, inlined
+                values = d.copy()
+                values["data_locations"] = full
+                done = new(r.__class__)
+                set_dict(done, values)
+                was = r.__pydantic_fields_set__
+                set_fields(done, was if "data_locations" in was else widen(was))
+                set_extra(done, r.__pydantic_extra__)
+                set_private(done, r.__pydantic_private__)
+                r = done
             f = new(finding_cls)  # what model_construct writes (see _new_finding)
             set_dict(
                 f,
@@ -493,8 +278,8 @@ class Engine:
                     "resource": r,
                     "status": status,
                     "reasons": reasons,
-                    "jurisdictions": j.jurisdictions,
-                    "evidence": j.evidence,
+                    "jurisdictions": jurisdictions,
+                    "evidence": evidence,
                     "exemption": exemption,
                 },
             )
@@ -503,8 +288,21 @@ class Engine:
             set_private(f, None)
             yield f
 
+    def _widen(self, fields_set: set[str]) -> set[str]:
+        """``fields_set | {"data_locations"}``, one shared set per distinct fields set.
+
+        Sharing is safe: resources are frozen, and pydantic copies the set when it copies a
+        model (``model_copy``, ``copy``, ``deepcopy``) instead of changing it in place.
+        """
+        key = frozenset(fields_set)
+        wide = self._widened.get(key)
+        if wide is None:
+            wide = self._widened[key] = set(fields_set | _DATA_LOCATIONS)
+        return wide
+
 
 _DATA_LOCATIONS = frozenset({"data_locations"})
+_new_resource = Resource.__new__
 
 
 def _with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
@@ -512,9 +310,9 @@ def _with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
 
     Same four writes as the findings (see ``_new_finding``): a shallow copy of the fields with
     ``data_locations`` replaced, the fields set gaining it. ``tests/test_engine_fast_path.py``
-    checks it equals ``model_copy``.
+    checks it equals ``model_copy``; :meth:`Engine.findings` inlines it.
     """
-    new = _new_resource(Resource)
+    new = _new_resource(resource.__class__)
     values = dict(resource.__dict__)
     values["data_locations"] = copies
     _set_dict(new, values)
@@ -524,36 +322,9 @@ def _with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
     return new
 
 
-_new_resource = Resource.__new__
-
-
 def _seen_key(loc: Location) -> tuple[object, ...]:
     """A copy already judged: the same place by the same mechanism (each unknown says why)."""
     return (loc.provider, loc.region, loc.zone, loc.note, loc.via, loc.site)
-
-
-def _via(loc: Location) -> str:
-    """`` (<mechanism>: <note>)`` for a copy that names its mechanism or why it is there."""
-    mech = mechanism(loc.via)
-    if mech and loc.note:
-        merged = _merge(mech.title, loc.note)
-        return f" ({merged or mech.title + ': ' + loc.note})"
-    bits = [b for b in (mech.title if mech else None, loc.note) if b]
-    return f" ({': '.join(bits)})" if bits else ""
-
-
-def _merge(title: str, note: str) -> str | None:
-    """``title`` continued by ``note`` when the note repeats the title's last words.
-
-    ``to the paired region`` + ``the paired region of southeastasia`` gives
-    ``to the paired region of southeastasia`` (not ``...region: the paired region of ...``).
-    """
-    words = title.split()
-    for n in range(len(words) - 1, 1, -1):
-        tail = " ".join(words[-n:])
-        if note.startswith(tail + " "):
-            return f"{title}{note[len(tail) :]}"
-    return None
 
 
 def _edge(loc: Location) -> bool:

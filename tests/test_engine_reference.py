@@ -1,0 +1,238 @@
+"""The engine's hot loop gives exactly what a straightforward, validated evaluation gives.
+
+The reference below judges each resource with a fresh engine (no cache shared between
+resources), completes it with ``model_copy`` and builds the finding with ``model_validate``.
+The fast path caches verdicts by the identity of location objects and copy tuples, shares the
+copy model's completed copies and fields sets, and builds findings without validation; on
+varied resources (shared and fresh location objects, declared, undeclared and unread copy
+mechanisms, edge caches, sites, exemptions, fields sets with and without ``data_locations``)
+and varied policies, both must agree in every finding: equality, JSON and fields set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cloudaudit import Finding, Location, LocationKind, ProviderId, Resource, Status
+from cloudaudit.copymodel import unread_copies
+from cloudaudit.policies import Engine, Policy, _engine, load_policy, policy_from_mapping
+from cloudaudit.policies._judge import LABEL
+
+AWS, GCP, AZURE, ALI = ProviderId.AWS, ProviderId.GCP, ProviderId.AZURE, ProviderId.ALIBABA
+TODAY = date(2026, 11, 22)
+
+LOCATIONS = (
+    Location(provider=AWS, region="us-east-1"),
+    Location(provider=AWS, region="ap-east-1"),
+    Location(provider=AWS, region="cn-north-1"),
+    Location(provider=AWS, region="eu-central-1", zone="eu-central-1a", kind=LocationKind.ZONE),
+    Location(provider=AWS, region="xx-unmapped-1"),
+    Location(provider=AWS, region="eu-central-1", site="arn:aws:outposts:x:1:outpost/op-1"),
+    Location(provider=AWS, region="us-east-1", site="op-unmapped"),
+    Location(provider=AWS, kind=LocationKind.UNKNOWN, note="the region could not be read"),
+    Location(provider=AWS, region="ap-east-1", via="aws.cloudfront.edge-cache"),
+    Location(provider=AWS, region="eu-west-1", via="aws.s3.replication"),
+    Location(provider=GCP, region="global", kind=LocationKind.GLOBAL),
+    Location(provider=GCP, region="ASIA", kind=LocationKind.MULTI_REGION),
+    Location(provider=GCP, region="EU", kind=LocationKind.MULTI_REGION),
+    Location(provider=GCP, region="asia-east2"),
+    Location(provider=AZURE, region="southcentralus"),
+    Location(provider=AZURE, region="chinaeast2"),
+    Location(provider=ALI, region="us-east-1"),
+    Location(provider=ALI, region="eu-central-1"),
+    Location(provider=ProviderId("tencent"), region="eu-moscow"),
+)
+TYPES = (
+    (AWS, "s3", "bucket"),  # declared, every mechanism read
+    (AWS, "opensearch", "domain"),  # declared with an unread mechanism
+    (AWS, "cloudfront", "distribution"),  # edge caches
+    (AWS, "somesvc", "bucket"),  # undeclared (same provider and type as s3/bucket)
+    (GCP, "bigquery", "dataset"),
+    (GCP, "s3", "bucket"),  # undeclared on that cloud
+    (AZURE, "Microsoft.Storage", "storageAccounts"),
+    (ALI, "oss", "bucket"),
+    (ProviderId("tencent"), "cos", "bucket"),  # a provider the copy model does not cover
+)
+
+
+def _policy(name: str, **changes: object) -> Policy:
+    raw = load_policy(name).model_dump(mode="json", exclude_none=True)
+    raw.update(changes)
+    return policy_from_mapping(raw)
+
+
+EXEMPTIONS = [
+    {"resource": "arn:x:keep-*", "reason": "approved by DPO", "expires": "2030-01-01"},
+    {"tags": {"exception": "T-*"}, "reason": "old approval", "expires": "2024-01-01"},
+]
+POLICIES = (
+    load_policy("us-foreign-adversaries"),
+    load_policy("eu-gdpr"),
+    load_policy("eea-only"),
+    _policy("us-foreign-adversaries", unknown="violation", exemptions=EXEMPTIONS),
+    _policy("us-foreign-adversaries", edge_caches=False, premises={"op-1": "DE"}),
+    _policy("eu-gdpr", axes=["location"], exemptions=EXEMPTIONS),
+    _policy("eu-gdpr", unknown="violation", edge_caches=False),
+)
+
+
+def reference(policy: Policy, resources: list[Resource]) -> list[Finding]:
+    """One fresh engine per resource, ``model_copy`` and ``model_validate``: no shortcut."""
+    out = []
+    for r in resources:
+        engine = Engine(policy, today=TODAY)
+        done, copies = r, r.data_locations
+        if "copies" in policy.axes:
+            extra = unread_copies(r)
+            if extra:
+                done = r.model_copy(update={"data_locations": (*r.data_locations, *extra)})
+            copies = done.data_locations
+            if not policy.edge_caches:
+                copies = tuple(c for c in copies if c.via != "aws.cloudfront.edge-cache")
+        j = engine.judge(done.location, copies)
+        status, reasons = j.status, tuple(x.replace(LABEL, r.label) for x in j.reasons)
+        exemption = None
+        if policy.exemptions and status is not Status.COMPLIANT:
+            status, reasons, exemption = engine._exempt(r, status, reasons)
+        data = {
+            "policy_id": policy.id,
+            "resource": done,
+            "status": status,
+            "reasons": reasons,
+            "jurisdictions": j.jurisdictions,
+            "evidence": j.evidence,
+            "exemption": exemption,
+        }
+        out.append(Finding.model_validate(data))
+    return out
+
+
+def _fresh(loc: Location) -> Location:
+    """An equal location that is another object (a provider that builds one per resource)."""
+    return Location.model_validate(loc.model_dump())
+
+
+@st.composite
+def resources(draw: st.DrawFn) -> list[Resource]:
+    # A few types and locations per example, so that resources share them (the caches' case).
+    types = draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=3))
+    locations = draw(st.lists(st.sampled_from(LOCATIONS), min_size=1, max_size=4))
+    out = []
+    shared_copies: dict[tuple[int, ...], tuple[Location, ...]] = {}
+    for i in range(draw(st.integers(1, 16))):
+        provider, service, type_ = draw(st.sampled_from(types))
+        loc = draw(st.sampled_from(locations))
+        if draw(st.booleans()):
+            loc = _fresh(loc)
+        picks = tuple(draw(st.lists(st.integers(0, len(locations) - 1), max_size=3)))
+        if draw(st.booleans()):  # the same tuple object for the same picks, as providers share
+            copies = shared_copies.setdefault(picks, tuple(locations[p] for p in picks))
+        else:
+            copies = tuple(_fresh(locations[p]) for p in picks)
+        keep = draw(st.booleans())
+        fields: dict[str, object] = {
+            "provider": provider,
+            "account": draw(st.sampled_from(["111111111111", "222222222222"])),
+            "service": service,
+            "type": type_,
+            "id": f"arn:x:keep-{i}" if keep else f"arn:x:r-{i}",
+            "name": draw(st.text(max_size=6)),
+            "location": loc,
+        }
+        if copies or draw(st.booleans()):  # some resources leave data_locations unset
+            fields["data_locations"] = copies
+        if draw(st.booleans()):
+            fields["tags"] = {"exception": "T-9"}
+        out.append(Resource.model_validate(fields))
+    return out
+
+
+def _assert_same(fast: list[Finding], slow: list[Finding]) -> None:
+    assert len(fast) == len(slow)
+    for f, s in zip(fast, slow, strict=True):
+        assert f == s
+        assert f.model_dump_json() == s.model_dump_json()
+        assert f.model_fields_set == s.model_fields_set
+        assert f.resource.model_fields_set == s.resource.model_fields_set
+        assert type(f.resource) is type(s.resource)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(POLICIES), resources(), st.sampled_from([1, 2, 4096]))
+def test_fast_path_equals_a_validated_evaluation(
+    policy: Policy, rs: list[Resource], limit: int
+) -> None:
+    engine = Engine(policy, today=TODAY)
+    expected = reference(policy, rs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_engine, "_FAST_LIMIT", limit)  # 1, 2: the identity cache is emptied often
+        _assert_same(list(engine.findings(rs)), expected)
+        _assert_same(list(engine.findings(rs)), expected)  # again, from warm caches
+        _assert_same(list(engine.findings(reversed(rs))), expected[::-1])
+
+
+def test_completion_shares_copies_and_fields_sets_but_not_the_resource() -> None:
+    """The completed copies and fields set are shared objects; the input is left untouched."""
+    policy = load_policy("us-foreign-adversaries")
+    a, b = (
+        Resource(
+            provider=GCP,
+            account="p",
+            service="bigquery",
+            type="dataset",
+            id=f"d{i}",
+            name=f"d{i}",
+            location=LOCATIONS[13],
+        )
+        for i in range(2)
+    )
+    assert "data_locations" not in a.model_fields_set
+    fa, fb = Engine(policy).findings([a, b])
+    assert fa.resource is not a and a.data_locations == ()
+    assert fa.resource.data_locations is fb.resource.data_locations
+    assert fa.resource.data_locations == unread_copies(a)
+    assert fa.resource.model_fields_set is fb.resource.model_fields_set
+    assert fa.resource.model_fields_set == a.model_fields_set | {"data_locations"}
+    assert fa.resource.model_copy(update={"name": "x"}).model_fields_set >= {"name"}
+    assert fb.resource.model_fields_set == fa.resource.model_fields_set  # not changed in place
+
+
+def test_types_that_differ_in_one_part_get_their_own_completion() -> None:
+    """The identity cache is keyed by provider, service and type, not by the location alone."""
+    loc = LOCATIONS[0]
+    rs = [
+        Resource(provider=p, account="1", service=s, type=t, id=f"{s}/{t}", name=s, location=loc)
+        for p, s, t in ((AWS, "s3", "bucket"), (AWS, "somesvc", "bucket"), (AWS, "s3", "other"))
+    ]
+    policy = load_policy("us-foreign-adversaries")
+    _assert_same(list(Engine(policy).findings(rs)), reference(policy, rs))
+
+
+def test_a_dropped_location_whose_id_is_reused_is_not_mistaken_for_another() -> None:
+    """Streamed resources die once judged, and CPython reuses their addresses; the cache holds
+    the objects its keys name, so a new object at an old address is never a stale hit."""
+    policy = load_policy("us-foreign-adversaries")
+    regions = ("ap-east-1", "eu-central-1", "cn-north-1", "us-east-1")
+
+    def stream() -> Iterator[Resource]:
+        for i in range(400):
+            loc = Location(provider=AWS, region=regions[i % 4])
+            copy = Location(provider=AWS, region=regions[(i // 4) % 4])
+            yield Resource(
+                provider=AWS,
+                account="1",
+                service="s3",
+                type="bucket",
+                id=str(i),
+                name=str(i),
+                location=loc,
+                data_locations=(copy,),
+            )
+
+    got = [f.model_dump_json() for f in Engine(policy).findings(stream())]
+    assert got == [f.model_dump_json() for f in reference(policy, list(stream()))]
