@@ -86,6 +86,11 @@ TARGETS: dict[str, Callable[[], str]] = {
         "cloudaudit/providers/alibaba/ram_policy.json",
         '  "Version": "1"',
     ),
+    "docs/scale.md": _doc_block(
+        "docs/scale.md",
+        "cloudaudit/providers/aws/org_policy.json",
+        '  "Version": "2012-10-17"',
+    ),
     "docs/deploy/template.yaml": _sam_template,
     "docs/copies.md": _copies,
     "cloudaudit/providers/aws/iam_policy.json": _iam_policy,

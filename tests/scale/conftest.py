@@ -44,6 +44,9 @@ class Gate:
     denial: str = "not authorized to perform sts:AssumeRole"  # the AssumeRole error message
     answers: dict[str, Callable[[], tuple[int, Any]]] = field(default_factory=dict)
     """REST-JSON paths moto does not serve (Control Tower), answered in the documented shape."""
+    targets: dict[str, Callable[[dict[str, Any]], tuple[int, Any]]] = field(default_factory=dict)
+    """JSON operations (``X-Amz-Target``) moto does not serve, answered from the request body."""
+    ops: list[str] = field(default_factory=list)  # JSON and query operations, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
     active: int = 0
     peak: int = 0
@@ -53,6 +56,8 @@ class Gate:
         with self.lock:
             self.denied.clear()
             self.denied_targets.clear()
+            self.targets.clear()
+            self.ops.clear()
             self.denial = Gate.denial
             self.active = self.peak = self.calls = 0
 
@@ -68,6 +73,13 @@ class Gate:
             response = Response(json.dumps(payload), status=status, content_type="application/json")
             return response(environ, start_response)
         target = req.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+        self.ops.append(target or form.get("Action") or f"{req.method} {req.path}")
+        if target in self.targets:
+            status, payload = self.targets[target](json.loads(body or b"{}"))
+            ctype = "application/x-amz-json-1.1"
+            return Response(json.dumps(payload), status=status, content_type=ctype)(
+                environ, start_response
+            )
         if target and target in self.denied_targets:
             payload = '{"__type": "AccessDeniedException", "message": "denied by SCP"}'
             denied = Response(payload, status=400, content_type="application/x-amz-json-1.1")

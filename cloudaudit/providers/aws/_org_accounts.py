@@ -39,13 +39,19 @@ ORGANIZATION_ACTIONS: tuple[str, ...] = tuple(
             "organizations:ListOrganizationalUnitsForParent",
             "sts:AssumeRole",
             "sts:GetCallerIdentity",
+            "config:DescribeConfigurationAggregators",
+            "config:DescribeConfigurationAggregatorSourcesStatus",
+            "config:SelectAggregateResourceConfig",
+            "s3:GetBucketLocation",
             *GUARDRAIL_ACTIONS,
         }
     )
 )
 """What the caller (management or delegated administrator account) needs, besides the member
 accounts' read-only role (``iam_policy.json``). ``sts:AssumeRole`` changes nothing: it only
-issues the temporary credentials of the audit role."""
+issues the temporary credentials of the audit role. The ``config`` reads find and query the
+organization's AWS Config aggregator (``inventory="auto"``); ``s3:GetBucketLocation`` places a
+replication destination bucket outside the organization."""
 
 
 def load_org_policy_document() -> dict[str, Any]:
@@ -83,6 +89,7 @@ class OrgSettings:
         endpoint_url: Endpoint for every client (a local fake); ``None`` for AWS itself.
         profile: Profile whose credentials call AssumeRole in a task (``None``: the
             worker's default credential chain).
+        inventory: Each account's ``AwsProvider`` inventory mode (``auto`` or ``direct``).
     """
 
     partition: str = "aws"
@@ -94,6 +101,7 @@ class OrgSettings:
     max_workers: int = 16
     endpoint_url: str | None = None
     profile: str | None = None
+    inventory: str = "auto"
 
     @property
     def home(self) -> str:

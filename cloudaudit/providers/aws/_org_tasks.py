@@ -55,6 +55,15 @@ class _Base:
     session: Any
     endpoint_url: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _own: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def own(self, service: str, region: str, config: Any) -> Any:
+        """The caller's own client of ``service`` in ``region``, built once (``sts``...)."""
+        key = (service, region)
+        if key not in self._own:
+            client = self.client(service, region, config)
+            self._own.setdefault(key, client)
+        return self._own[key]
 
     def client(
         self, service: str, region: str, config: Any, creds: dict[str, str] | None = None
@@ -89,6 +98,24 @@ class _AccountSession:
         return getattr(self.base.session, "events", None)
 
 
+def open_account(
+    base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work
+) -> _AccountSession:
+    """The session of ``spec``'s account: AssumeRole into it, unless it is the caller's.
+
+    The role's credentials are masked in every later gap message and log record.
+
+    Raises:
+        botocore exceptions: AssumeRole failed.
+    """
+    creds = None
+    if spec.role_arn is not None:
+        sts = base.own("sts", settings.home, make_config(settings.max_workers))
+        creds = assume_role(sts, spec.role_arn, settings)
+        fanout.add_secrets(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    return _AccountSession(base, settings.home, creds)
+
+
 def audit_account(
     base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work
 ) -> Iterator[Batch]:
@@ -97,18 +124,14 @@ def audit_account(
     Raises:
         botocore exceptions: AssumeRole or region discovery failed (a gap for the account).
     """
-    creds = None
-    if spec.role_arn is not None:
-        sts = base.client("sts", settings.home, make_config(settings.max_workers))
-        creds = assume_role(sts, spec.role_arn, settings)
-        fanout.add_secrets(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     provider = AwsProvider(
-        session=_AccountSession(base, settings.home, creds),
+        session=open_account(base, spec, settings, fanout),
         regions=settings.regions,
         services=settings.services,
         partition=settings.partition,
         max_workers=settings.max_workers,
         account=spec.account,
+        inventory=settings.inventory,
     )
     yield from provider.collect(fanout)
 

@@ -24,8 +24,8 @@ from typing import Any
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId
 from cloudaudit.providers._protocol import Batch, Plan
-from cloudaudit.providers._stream import interleave
-from cloudaudit.providers._work import Classifier, Work
+from cloudaudit.providers._stream import guard_iter, interleave
+from cloudaudit.providers._work import Classifier, Scope, Work
 from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
@@ -38,9 +38,17 @@ from cloudaudit.providers.aws._org_accounts import (
     load_org_policy_document,
     to_specs,
 )
-from cloudaudit.providers.aws._org_tasks import AccountTask, _Base, account_batches, assume_role
+from cloudaudit.providers.aws._org_aggregated import OrgPlan, aggregated_account, org_plan
+from cloudaudit.providers.aws._org_tasks import (
+    AccountTask,
+    _Base,
+    account_batches,
+    assume_role,
+    audit_account,
+)
 from cloudaudit.providers.aws._partitions import partition_of
 from cloudaudit.providers.aws._provider import _check_services, make_session, session_secrets
+from cloudaudit.providers.aws.services import all_collectors
 
 __all__ = [
     "ORGANIZATION_ACTIONS",
@@ -93,10 +101,16 @@ class AwsOrganization:
         endpoint_url: Endpoint for every client (a local fake); ``None`` for AWS itself.
         guardrails: Also read the organization's SCPs and RCPs that restrict regions, with
             their attachments, and compare them with the accounts audited.
+        inventory: ``"auto"`` (default): when the caller's account holds an AWS Config
+            aggregator of the organization, read EC2 instances and volumes, DynamoDB tables
+            and S3 buckets from it for every account where its source status and the
+            account's recorders show it records them, and everything else directly
+            (``_org_aggregated``; in-process runs only, :meth:`plan` stays direct).
+            ``"direct"``: always assume the role and call each service.
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
-        ConfigurationError: no role name, or an unknown service name.
+        ConfigurationError: no role name, an unknown service name or inventory mode.
     """
 
     def __init__(
@@ -117,7 +131,11 @@ class AwsOrganization:
         profile: str | None = None,
         endpoint_url: str | None = None,
         guardrails: bool = False,
+        inventory: str = "auto",
     ) -> None:
+        if inventory not in ("auto", "direct"):
+            raise ConfigurationError(f"inventory must be 'auto' or 'direct', not {inventory!r}")
+        self._inventory = inventory
         self._guardrails = guardrails
         if not role_name.strip():
             raise ConfigurationError("an organization audit needs a role name (--role NAME)")
@@ -134,6 +152,7 @@ class AwsOrganization:
             max_workers=max_workers,
             endpoint_url=endpoint_url,
             profile=profile,
+            inventory=inventory,
         )
         self._role = role_name.strip()
         self._ous = tuple(ous or ())
@@ -201,11 +220,28 @@ class AwsOrganization:
         if gaps:
             yield Batch(gaps=tuple(gaps))
         yield from self._guardrail_batches(specs, fanout)
-        sources = [
-            functools.partial(account_batches, self._base, spec, self._settings, fanout)
-            for spec in specs
-        ]
+        plan = None
+        if self._inventory == "auto":
+            services = self._settings.services
+            collectors = list(all_collectors(frozenset(services) if services else None))
+            plan = org_plan(self._base, self._settings, specs, collectors, fanout)
+        if plan is None:
+            sources = [
+                functools.partial(account_batches, self._base, spec, self._settings, fanout)
+                for spec in specs
+            ]
+        else:
+            sources = [functools.partial(self._aggregated, plan, spec, fanout) for spec in specs]
         yield from interleave(sources, max_parallel=self._max_accounts)
+
+    def _aggregated(self, plan: OrgPlan, spec: AccountSpec, fanout: Work) -> Iterator[Batch]:
+        def direct() -> Iterator[Batch]:
+            return audit_account(self._base, spec, self._settings, fanout)
+
+        scope = Scope(_PROVIDER, spec.account)
+        batches = lambda: aggregated_account(plan, spec, fanout, direct)  # noqa: E731
+        for item in guard_iter(fanout, scope, batches):
+            yield Batch.of(item)
 
     def plan(self, fanout: Work) -> Plan:
         """Discover the accounts here and return one picklable :class:`AccountTask` each."""

@@ -81,6 +81,9 @@ class AwsProvider:
             S3 buckets from an AWS Config aggregator covering the account where its source
             status and recorders show it records them, and everything else directly;
             ``"direct"`` always calls each service (see ``_aggregated``).
+        covered: What was already read elsewhere and is not read again: ``(collector,
+            region)`` pairs and account-wide collectors (an organization's aggregator,
+            ``_org_aggregated``).
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
@@ -102,11 +105,13 @@ class AwsProvider:
         read_timeout: float = 20.0,
         guardrails: bool = False,
         inventory: str = "auto",
+        covered: Iterable[object] = (),
     ) -> None:
         require_extra(_PROVIDER)
         if inventory not in ("auto", "direct"):
             raise ConfigurationError(f"inventory must be 'auto' or 'direct', not {inventory!r}")
         self._inventory = inventory
+        self._covered = frozenset(covered)
         self._guardrails = guardrails
         self._session = session if session is not None else make_session()
         self._regions = tuple(regions) if regions else None
@@ -181,6 +186,7 @@ class AwsProvider:
             client = functools.partial(_home_client, cache, home)
             yield from guardrail_batches(fanout, client, [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
+        plan.covered = self._covered
         if aggregators:
             enabled = [r.name for r in regions if r.enabled]
             plan.coverage = discover(aggregators, plan.config_in, home, account, enabled)
@@ -248,6 +254,7 @@ class _Plan:
         self.names = tuple(r.name for r in regions)
         self.probe = RegionProbe()
         self.coverage: ConfigCoverage | None = None
+        self.covered: frozenset[object] = frozenset()
         self.reported: set[str] = set()
 
     def context(self, region: str) -> AwsContext:
@@ -266,7 +273,7 @@ class _Plan:
 
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:
         out: list[Unit] = []
-        done: set[object] = set()
+        done: set[object] = set(self.covered)
         if self.coverage is not None:
             enabled = [r.name for r in self.regions if r.enabled]
             s3 = functools.partial(self.cache.get, "s3", self.home)

@@ -53,24 +53,35 @@ def install(faults: FaultMiddleware, succeeded: Iterable[str], failed: Iterable[
         ]
         return 200, {"AggregatedSourceStatusList": rows}
 
-    def select(_region: str, body: Any) -> tuple[int, Any]:
-        query = body["Expression"]
-        rtype = _TYPE.search(query).group(1)  # type: ignore[union-attr]
-        account = _ACCOUNT.search(query).group(1)  # type: ignore[union-attr]
-        wanted = _REGIONS.search(query)
-        regions = [r.strip(" '") for r in wanted.group(1).split(",")] if wanted else None
-        rows = [json.dumps(i) for i in items(rtype, account, regions)]
-        start = int(body.get("NextToken") or 0)
-        answer: dict[str, Any] = {
-            "Results": rows[start : start + PAGE],
-            "QueryInfo": {"SelectFields": [{"Name": n} for n in ("resourceId", "arn")]},
-        }
-        if start + PAGE < len(rows):
-            answer["NextToken"] = str(start + PAGE)
-        return 200, answer
-
     faults.answer_operation("DescribeConfigurationAggregatorSourcesStatus", status)
-    faults.answer_operation("SelectAggregateResourceConfig", select)
+    faults.answer_operation("SelectAggregateResourceConfig", lambda _r, body: select(body))
+
+
+def select(body: Any) -> tuple[int, Any]:
+    """Answer ``SelectAggregateResourceConfig`` for one account, or every account of moto."""
+    query = body["Expression"]
+    rtype = _TYPE.search(query).group(1)  # type: ignore[union-attr]
+    one = _ACCOUNT.search(query)
+    wanted = _REGIONS.search(query)
+    regions = [r.strip(" '") for r in wanted.group(1).split(",")] if wanted else None
+    accounts = [one.group(1)] if one else _accounts()
+    rows = [json.dumps(i) for a in accounts for i in items(rtype, a, regions)]
+    start = int(body.get("NextToken") or 0)
+    answer: dict[str, Any] = {
+        "Results": rows[start : start + PAGE],
+        "QueryInfo": {"SelectFields": [{"Name": n} for n in ("resourceId", "arn")]},
+    }
+    if start + PAGE < len(rows):
+        answer["NextToken"] = str(start + PAGE)
+    return 200, answer
+
+
+def _accounts() -> list[str]:
+    """Every account moto holds resources for (an organization aggregator's sources)."""
+    from moto.ec2.models import ec2_backends
+    from moto.s3.models import s3_backends
+
+    return sorted({*s3_backends.keys(), *ec2_backends.keys()})
 
 
 def items(rtype: str, account: str, regions: list[str] | None) -> Iterator[dict[str, Any]]:
