@@ -12,14 +12,19 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import boto3
 from moto.server import ThreadedMotoServer
 
-import cloudaudit
-from cloudaudit.providers.aws import AwsProvider
-from cloudaudit.providers.aws.services import ec2, s3
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import cloudaudit  # noqa: E402
+from cloudaudit.providers.aws import AwsProvider  # noqa: E402
+from cloudaudit.providers.aws.services import ec2, s3  # noqa: E402
+from tests.providers.aws.estate import create_buckets, replicate  # noqa: E402
 
 TARGET = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bundles" / "aws-estate"
 
@@ -39,25 +44,8 @@ def main() -> None:
     )
     try:
         us = boto3.client("s3", region_name="us-east-1")
-        us.create_bucket(
-            Bucket="hk-bucket", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
-        )
-        for name in ("us-source", "us-plain"):
-            us.create_bucket(Bucket=name)
-        us.put_bucket_versioning(Bucket="us-source", VersioningConfiguration={"Status": "Enabled"})
-        us.put_bucket_replication(
-            Bucket="us-source",
-            ReplicationConfiguration={
-                "Role": "arn:aws:iam::123456789012:role/replication",
-                "Rules": [
-                    {
-                        "Status": "Enabled",
-                        "Prefix": "",
-                        "Destination": {"Bucket": "arn:aws:s3:::hk-bucket"},
-                    }
-                ],
-            },
-        )
+        create_buckets(us, {"hk-bucket": "ap-east-1", "us-source": None, "us-plain": None})
+        replicate(us, "us-source", "hk-bucket")
         boto3.client("ec2", region_name="eu-west-1").create_volume(
             AvailabilityZone="eu-west-1a", Size=8
         )

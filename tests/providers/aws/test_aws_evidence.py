@@ -18,6 +18,7 @@ from cloudaudit.models import Status
 from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import ec2, s3
 from cloudaudit.report import Report
+from tests.providers.aws.estate import create_buckets, replicate
 
 pytestmark = pytest.mark.http
 
@@ -28,25 +29,8 @@ REGIONS = ["us-east-1", "eu-west-1", "ap-east-1"]
 def _estate(faults: Any) -> None:
     """A bucket in Hong Kong, a US bucket replicating into it, and a denied EC2 region."""
     us = boto3.client("s3", region_name="us-east-1")
-    us.create_bucket(
-        Bucket="hk-bucket", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
-    )
-    us.create_bucket(Bucket="us-source")
-    us.create_bucket(Bucket="us-plain")
-    us.put_bucket_versioning(Bucket="us-source", VersioningConfiguration={"Status": "Enabled"})
-    us.put_bucket_replication(
-        Bucket="us-source",
-        ReplicationConfiguration={
-            "Role": "arn:aws:iam::123456789012:role/replication",
-            "Rules": [
-                {
-                    "Status": "Enabled",
-                    "Prefix": "",
-                    "Destination": {"Bucket": "arn:aws:s3:::hk-bucket"},
-                }
-            ],
-        },
-    )
+    create_buckets(us, {"hk-bucket": "ap-east-1", "us-source": None, "us-plain": None})
+    replicate(us, "us-source", "hk-bucket")
     boto3.client("ec2", region_name="us-east-1").create_volume(
         AvailabilityZone="us-east-1a", Size=8
     )

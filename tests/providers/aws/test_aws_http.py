@@ -21,6 +21,7 @@ from cloudaudit.models import Status
 from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import ec2, s3
 from cloudaudit.report import Report
+from tests.providers.aws.estate import create_buckets, replicate
 
 pytestmark = pytest.mark.http
 
@@ -42,28 +43,9 @@ COLLECTORS = (*s3.COLLECTORS, *ec2.COLLECTORS)
 def plant_traps(faults: FaultMiddleware) -> dict[str, str]:
     """Seed the traps through the server (before any fault rule is active)."""
     us = boto3.client("s3", region_name="us-east-1")
-    us.create_bucket(Bucket="us-plain")
-    us.create_bucket(
-        Bucket="hk-bucket", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
-    )
-    us.create_bucket(
-        Bucket="hk-replica", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
-    )
-    us.create_bucket(Bucket="us-source")
-    us.put_bucket_versioning(Bucket="us-source", VersioningConfiguration={"Status": "Enabled"})
-    us.put_bucket_replication(
-        Bucket="us-source",
-        ReplicationConfiguration={
-            "Role": "arn:aws:iam::123456789012:role/replication",
-            "Rules": [
-                {
-                    "Status": "Enabled",
-                    "Prefix": "",
-                    "Destination": {"Bucket": "arn:aws:s3:::hk-replica"},
-                }
-            ],
-        },
-    )
+    buckets = {"us-plain": None, "hk-bucket": "ap-east-1", "hk-replica": "ap-east-1"}
+    create_buckets(us, {**buckets, "us-source": None})
+    replicate(us, "us-source", "hk-replica")
     e = boto3.client("ec2", region_name="us-east-1")
     vol = e.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
     snap = e.create_snapshot(VolumeId=vol)["SnapshotId"]

@@ -24,6 +24,7 @@ from cloudaudit.providers.aws._clients import ClientCache, make_config
 from cloudaudit.providers.aws._errors import RegionRefused, classify
 from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws.services import ec2, s3
+from tests.providers.aws.estate import create_buckets, replicate
 
 ACCOUNT = "123456789012"
 
@@ -123,25 +124,8 @@ def test_list_buckets_with_location_and_replication(
     aws: None, recorded_session: boto3.Session
 ) -> None:
     seed = boto3.client("s3", region_name="us-east-1")
-    seed.create_bucket(Bucket="plain-us")
-    seed.create_bucket(
-        Bucket="hk-dest", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"}
-    )
-    seed.create_bucket(Bucket="src-us")
-    seed.put_bucket_versioning(Bucket="src-us", VersioningConfiguration={"Status": "Enabled"})
-    seed.put_bucket_replication(
-        Bucket="src-us",
-        ReplicationConfiguration={
-            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication",
-            "Rules": [
-                {
-                    "Status": "Enabled",
-                    "Prefix": "",
-                    "Destination": {"Bucket": "arn:aws:s3:::hk-dest"},
-                }
-            ],
-        },
-    )
+    create_buckets(seed, {"plain-us": None, "hk-dest": "ap-east-1", "src-us": None})
+    replicate(seed, "src-us", "hk-dest", ACCOUNT)
     got = {r.name: r for r in s3.list_buckets(ctx_for(recorded_session, "us-east-1"))}
     assert set(got) == {"plain-us", "hk-dest", "src-us"}
     assert got["plain-us"].location.region == "us-east-1"
@@ -156,20 +140,7 @@ def test_replica_in_unreadable_bucket_is_an_unknown_copy(
 ) -> None:
     seed = boto3.client("s3", region_name="us-east-1")
     seed.create_bucket(Bucket="src-us")
-    seed.put_bucket_versioning(Bucket="src-us", VersioningConfiguration={"Status": "Enabled"})
-    seed.put_bucket_replication(
-        Bucket="src-us",
-        ReplicationConfiguration={
-            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication",
-            "Rules": [
-                {
-                    "Status": "Enabled",
-                    "Prefix": "",
-                    "Destination": {"Bucket": "arn:aws:s3:::gone-elsewhere"},
-                }
-            ],
-        },
-    )
+    replicate(seed, "src-us", "gone-elsewhere", ACCOUNT)
     (res,) = s3.list_buckets(ctx_for(recorded_session, "us-east-1"))
     assert [loc.kind for loc in res.data_locations] == [LocationKind.UNKNOWN]
     assert res.data_locations[0].region is None

@@ -22,6 +22,7 @@ from cloudaudit.inventory import ExportSource, plan_import
 from cloudaudit.models import Status
 from cloudaudit.providers.aws import AwsProvider
 from cloudaudit.providers.aws.services import s3
+from tests.providers.aws.estate import create_buckets, replicate
 
 pytestmark = pytest.mark.http
 
@@ -31,23 +32,8 @@ BUCKETS = {"us-plain": None, "hk-bucket": "ap-east-1", "eu-logs": "eu-west-1", "
 
 def _seed() -> None:
     client = boto3.client("s3", region_name="us-east-1")
-    for name, region in BUCKETS.items():
-        config = {"CreateBucketConfiguration": {"LocationConstraint": region}} if region else {}
-        client.create_bucket(Bucket=name, **config)
-    client.put_bucket_versioning(Bucket="us-source", VersioningConfiguration={"Status": "Enabled"})
-    client.put_bucket_replication(
-        Bucket="us-source",
-        ReplicationConfiguration={
-            "Role": "arn:aws:iam::123456789012:role/replication",
-            "Rules": [
-                {
-                    "Status": "Enabled",
-                    "Prefix": "",
-                    "Destination": {"Bucket": "arn:aws:s3:::hk-bucket"},
-                }
-            ],
-        },
-    )
+    create_buckets(client, BUCKETS)
+    replicate(client, "us-source", "hk-bucket")
 
 
 def _config_export(path: Path) -> None:
