@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread, lookup
+
+if TYPE_CHECKING:
+    from cloudaudit.providers.aws._client_types import ServiceClient, ServiceClientIn
 
 __all__ = [
     "AwsContext",
@@ -23,6 +26,7 @@ __all__ = [
     "arn",
     "detail",
     "location",
+    "page_items",
     "resource",
     "serial_map",
 ]
@@ -59,7 +63,8 @@ class AwsContext:
         account: The 12-digit account id.
         partition: ``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-eusc``, ``aws-iso``...
         region: The region this unit covers (for global collectors, the partition's home region).
-        client: ``client("rds")`` returns the shared, cached boto3 client for this region.
+        client: ``client("rds")`` returns the shared, cached boto3 client for this region
+            (typed with its ``boto3-stubs`` class, see ``_client_types``).
         regions: Every region of the partition known to the provider (to resolve copies).
         client_in: ``client_in("s3", region)`` returns the shared client of a service in any
             region (a bucket's replication is read in the bucket's region). When not given
@@ -72,9 +77,9 @@ class AwsContext:
     account: str
     partition: str
     region: str
-    client: Callable[[str], Any]
+    client: ServiceClient
     regions: Sequence[str] = ()
-    client_in: Callable[[str, str], Any] = _NOT_GIVEN  # filled in by __post_init__
+    client_in: ServiceClientIn = _NOT_GIVEN  # filled in by __post_init__
     map: Mapper = serial_map
 
     def __post_init__(self) -> None:
@@ -106,6 +111,15 @@ class Collector:
     regional: bool = True
     actions: tuple[str, ...] = ()
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+
+def page_items(pages: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
+    """The items under ``key`` of every page (``client.get_paginator(op).paginate()``).
+
+    The paginator comes typed from the client (a misspelt operation or argument fails mypy);
+    a page without ``key`` adds nothing (the answer checks flag a page missing it).
+    """
+    return [item for page in pages for item in page.get(key, [])]
 
 
 def detail(action: str, target: str, fn: Callable[[], T]) -> T | Unread:

@@ -8,10 +8,13 @@ the destination's region is a copy of every vault a rule with copy actions targe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_backup import BackupClient
 
 __all__ = [
     "COLLECTORS",
@@ -23,13 +26,13 @@ __all__ = [
 ]
 
 
-def fetch_vaults(client: Any) -> list[dict[str, Any]]:
+def fetch_vaults(client: BackupClient) -> list[Mapping[str, Any]]:
     """List every backup vault of the client's region (``ListBackupVaults``)."""
     pages = client.get_paginator("list_backup_vaults").paginate()
     return [item for page in pages for item in page.get("BackupVaultList", [])]
 
 
-def fetch_plans(client: Any) -> list[dict[str, Any]]:
+def fetch_plans(client: BackupClient) -> list[Mapping[str, Any]]:
     """Read every backup plan of the client's region (``ListBackupPlans``, ``GetBackupPlan``)."""
     pages = client.get_paginator("list_backup_plans").paginate()
     ids = [p["BackupPlanId"] for page in pages for p in page.get("BackupPlansList", [])]

@@ -10,17 +10,20 @@ locations. Whether edge caches count as copies is the policy's ``edge_caches`` o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront import CloudFrontClient
 
 __all__ = ["COLLECTORS", "collect_distributions", "edge_caches", "fetch_distributions"]
 
 VIA = "aws.cloudfront.edge-cache"
 
 
-def fetch_distributions(client: Any) -> list[dict[str, Any]]:
+def fetch_distributions(client: CloudFrontClient) -> list[Mapping[str, Any]]:
     """List every distribution of the account (``ListDistributions``, all pages)."""
     pages = client.get_paginator("list_distributions").paginate()
     return [

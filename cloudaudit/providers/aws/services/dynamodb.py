@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
     "COLLECTORS",
@@ -30,26 +33,25 @@ V1 = "2017.11.29"
 """``GlobalTableVersion`` of legacy (v1) global tables."""
 
 
-def fetch_table_names(client: Any) -> list[str]:
+def fetch_table_names(client: DynamoDBClient) -> list[str]:
     """List the name of every table of the client's region (``ListTables``)."""
     pages = client.get_paginator("list_tables").paginate()
     return [name for page in pages for name in page["TableNames"]]
 
 
-def fetch_tables(client: Any) -> list[dict[str, Any]]:
+def fetch_tables(client: DynamoDBClient) -> list[Mapping[str, Any]]:
     """List every table of the client's region and describe each (``DescribeTable``)."""
     return [fetch_table(client, name) for name in fetch_table_names(client)]
 
 
-def fetch_table(client: Any, name: str) -> dict[str, Any]:
+def fetch_table(client: DynamoDBClient, name: str) -> Mapping[str, Any]:
     """Describe one table (``DescribeTable``)."""
     return dict(client.describe_table(TableName=name)["Table"])
 
 
-def fetch_global_table(client: Any, name: str) -> dict[str, Any]:
+def fetch_global_table(client: DynamoDBClient, name: str) -> Mapping[str, Any]:
     """Describe one legacy (v1) global table (``DescribeGlobalTable``)."""
-    result: dict[str, Any] = client.describe_global_table(GlobalTableName=name)
-    return dict(result["GlobalTableDescription"])
+    return dict(client.describe_global_table(GlobalTableName=name)["GlobalTableDescription"])
 
 
 def replication_regions(global_table: Mapping[str, Any]) -> list[str]:
@@ -80,7 +82,7 @@ def to_resource(
     )
 
 
-def _group_regions(client: Any, name: str) -> list[str]:
+def _group_regions(client: DynamoDBClient, name: str) -> list[str]:
     return replication_regions(fetch_global_table(client, name))
 
 

@@ -8,10 +8,13 @@ Instances in Local Zones (``us-east-1-bue-1a``) carry the zone, which the catalo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import LocationKind, Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, page_items, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 __all__ = [
     "COLLECTORS",
@@ -31,35 +34,32 @@ __all__ = [
 ]
 
 
-def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        out.extend(page.get(key, []))
-    return out
-
-
-def fetch_instances(ec2: Any) -> list[dict[str, Any]]:
+def fetch_instances(ec2: EC2Client) -> list[Mapping[str, Any]]:
     """All instances of the region (``DescribeInstances``, reservations flattened)."""
     return [
         inst
-        for reservation in _paginate(ec2, "describe_instances", "Reservations")
+        for reservation in page_items(
+            ec2.get_paginator("describe_instances").paginate(), "Reservations"
+        )
         for inst in reservation.get("Instances", [])
     ]
 
 
-def fetch_volumes(ec2: Any) -> list[dict[str, Any]]:
+def fetch_volumes(ec2: EC2Client) -> list[Mapping[str, Any]]:
     """All EBS volumes of the region (``DescribeVolumes``)."""
-    return _paginate(ec2, "describe_volumes", "Volumes")
+    return page_items(ec2.get_paginator("describe_volumes").paginate(), "Volumes")
 
 
-def fetch_snapshots(ec2: Any) -> list[dict[str, Any]]:
+def fetch_snapshots(ec2: EC2Client) -> list[Mapping[str, Any]]:
     """EBS snapshots owned by the account (``DescribeSnapshots`` with ``OwnerIds=["self"]``)."""
-    return _paginate(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    return page_items(
+        ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]), "Snapshots"
+    )
 
 
-def fetch_images(ec2: Any) -> list[dict[str, Any]]:
+def fetch_images(ec2: EC2Client) -> list[Mapping[str, Any]]:
     """AMIs owned by the account (``DescribeImages`` with ``Owners=["self"]``)."""
-    return _paginate(ec2, "describe_images", "Images", Owners=["self"])
+    return page_items(ec2.get_paginator("describe_images").paginate(Owners=["self"]), "Images")
 
 
 def _name(raw: Mapping[str, Any], default: str) -> str:

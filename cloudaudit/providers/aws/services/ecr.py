@@ -8,10 +8,13 @@ destination region.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
 
 __all__ = [
     "COLLECTORS",
@@ -23,13 +26,13 @@ __all__ = [
 ]
 
 
-def fetch_repositories(client: Any) -> list[dict[str, Any]]:
+def fetch_repositories(client: ECRClient) -> list[Mapping[str, Any]]:
     """List every repository of the client's region (``DescribeRepositories``)."""
     pages = client.get_paginator("describe_repositories").paginate()
     return [item for page in pages for item in page.get("repositories", [])]
 
 
-def fetch_replication_rules(client: Any) -> list[dict[str, Any]]:
+def fetch_replication_rules(client: ECRClient) -> list[Mapping[str, Any]]:
     """Read the registry's replication rules (``DescribeRegistry``)."""
     registry = client.describe_registry()
     config = registry.get("replicationConfiguration") or {}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
+
 __all__ = ["COLLECTORS", "collect_clusters", "fetch_clusters", "to_resource"]
 
 
-def fetch_clusters(client: Any) -> list[str]:
+def fetch_clusters(client: ECSClient) -> list[str]:
     """List the ARNs of every cluster of the client's region (``ListClusters``)."""
     pages = client.get_paginator("list_clusters").paginate()
     return [cluster for page in pages for cluster in page.get("clusterArns", [])]

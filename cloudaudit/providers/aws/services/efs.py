@@ -9,10 +9,13 @@ also listed as a resource in its own region.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_efs import EFSClient
 
 __all__ = [
     "COLLECTORS",
@@ -24,13 +27,13 @@ __all__ = [
 ]
 
 
-def fetch_file_systems(client: Any) -> list[dict[str, Any]]:
+def fetch_file_systems(client: EFSClient) -> list[Mapping[str, Any]]:
     """List every file system of the client's region (``DescribeFileSystems``)."""
     pages = client.get_paginator("describe_file_systems").paginate()
     return [item for page in pages for item in page.get("FileSystems", [])]
 
 
-def fetch_replications(client: Any) -> list[dict[str, Any]]:
+def fetch_replications(client: EFSClient) -> list[Mapping[str, Any]]:
     """List the replication configurations of the region's file systems.
 
     Without a ``FileSystemId``, ``DescribeReplicationConfigurations`` returns every replication

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_eks import EKSClient
+
 __all__ = ["COLLECTORS", "collect_clusters", "fetch_clusters", "to_resource"]
 
 
-def fetch_clusters(client: Any) -> list[str]:
+def fetch_clusters(client: EKSClient) -> list[str]:
     """List the names of every cluster of the client's region (``ListClusters``)."""
     pages = client.get_paginator("list_clusters").paginate()
     return [name for page in pages for name in page.get("clusters", [])]

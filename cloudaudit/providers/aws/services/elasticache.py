@@ -9,10 +9,13 @@ some replication group is part of a Global Datastore.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_elasticache import ElastiCacheClient
 
 __all__ = [
     "COLLECTORS",
@@ -28,19 +31,19 @@ _MULTIPLE = "Multiple"
 """``PreferredAvailabilityZone`` of a Memcached cluster spread over several zones."""
 
 
-def fetch_clusters(client: Any) -> list[dict[str, Any]]:
+def fetch_clusters(client: ElastiCacheClient) -> list[Mapping[str, Any]]:
     """List every cache cluster of the client's region (``DescribeCacheClusters``)."""
     pages = client.get_paginator("describe_cache_clusters").paginate()
     return [item for page in pages for item in page.get("CacheClusters", [])]
 
 
-def fetch_replication_groups(client: Any) -> list[dict[str, Any]]:
+def fetch_replication_groups(client: ElastiCacheClient) -> list[Mapping[str, Any]]:
     """List every replication group of the client's region (``DescribeReplicationGroups``)."""
     pages = client.get_paginator("describe_replication_groups").paginate()
     return [item for page in pages for item in page.get("ReplicationGroups", [])]
 
 
-def fetch_global_groups(client: Any) -> list[dict[str, Any]]:
+def fetch_global_groups(client: ElastiCacheClient) -> list[Mapping[str, Any]]:
     """List the Global Datastores with their members (``DescribeGlobalReplicationGroups``)."""
     paginator = client.get_paginator("describe_global_replication_groups")
     pages = paginator.paginate(ShowMemberInfo=True)

@@ -12,10 +12,14 @@ return: one ``ec2:DescribeSubnets`` call per region resolves the zones of those 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_fsx import FSxClient
 
 __all__ = [
     "COLLECTORS",
@@ -30,13 +34,13 @@ __all__ = [
 ]
 
 
-def fetch_file_systems(client: Any) -> list[dict[str, Any]]:
+def fetch_file_systems(client: FSxClient) -> list[Mapping[str, Any]]:
     """List every file system of the client's region (``DescribeFileSystems``)."""
     pages = client.get_paginator("describe_file_systems").paginate()
     return [item for page in pages for item in page.get("FileSystems", [])]
 
 
-def fetch_subnet_zones(ec2: Any, subnet_ids: Iterable[str]) -> dict[str, str]:
+def fetch_subnet_zones(ec2: EC2Client, subnet_ids: Iterable[str]) -> dict[str, str]:
     """Map subnet ids to their availability zone names (``ec2:DescribeSubnets``)."""
     ids = sorted(set(subnet_ids))
     if not ids:
@@ -83,7 +87,7 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str
     )
 
 
-def fetch_backups(client: Any) -> list[dict[str, Any]]:
+def fetch_backups(client: FSxClient) -> list[Mapping[str, Any]]:
     """List every backup of the client's region, copies included (``DescribeBackups``)."""
     pages = client.get_paginator("describe_backups").paginate()
     return [item for page in pages for item in page.get("Backups", [])]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_glacier import GlacierClient
+
 __all__ = ["COLLECTORS", "collect_vaults", "fetch_vaults", "to_resource"]
 
 
-def fetch_vaults(client: Any) -> list[dict[str, Any]]:
+def fetch_vaults(client: GlacierClient) -> list[Mapping[str, Any]]:
     """List every vault of the client's region (``ListVaults``, account ``-``)."""
     pages = client.get_paginator("list_vaults").paginate(accountId="-")
     return [item for page in pages for item in page.get("VaultList", [])]

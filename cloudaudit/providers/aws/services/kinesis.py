@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
+
 __all__ = ["COLLECTORS", "collect_streams", "fetch_streams", "to_resource"]
 
 
-def fetch_streams(client: Any) -> list[dict[str, Any]]:
+def fetch_streams(client: KinesisClient) -> list[Mapping[str, Any]]:
     """List every stream of the client's region (``ListStreams``).
 
     Older responses carry only ``StreamNames``; those become ``{"StreamName": name}``.
     """
-    out: list[dict[str, Any]] = []
+    out: list[Mapping[str, Any]] = []
     for page in client.get_paginator("list_streams").paginate():
         summaries = page.get("StreamSummaries")
         if summaries is None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_kms import KMSClient
 
 __all__ = [
     "COLLECTORS",
@@ -27,23 +30,23 @@ __all__ = [
 ]
 
 
-def fetch_key_ids(client: Any) -> list[str]:
+def fetch_key_ids(client: KMSClient) -> list[str]:
     """List the id of every key of the client's region (``ListKeys``)."""
     pages = client.get_paginator("list_keys").paginate()
     return [str(k["KeyId"]) for page in pages for k in page["Keys"]]
 
 
-def fetch_key(client: Any, key_id: str) -> dict[str, Any]:
+def fetch_key(client: KMSClient, key_id: str) -> Mapping[str, Any]:
     """Describe one key (``DescribeKey``)."""
     return dict(client.describe_key(KeyId=key_id)["KeyMetadata"])
 
 
-def fetch_keys(client: Any) -> list[dict[str, Any]]:
+def fetch_keys(client: KMSClient) -> list[Mapping[str, Any]]:
     """List and describe every key of the client's region (``ListKeys``, ``DescribeKey``)."""
     return [fetch_key(client, key_id) for key_id in fetch_key_ids(client)]
 
 
-def fetch_aliases(client: Any) -> dict[str, str]:
+def fetch_aliases(client: KMSClient) -> dict[str, str]:
     """Map key ids to their first alias name (``ListAliases``)."""
     out: dict[str, str] = {}
     for page in client.get_paginator("list_aliases").paginate():

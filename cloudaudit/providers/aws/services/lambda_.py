@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
 __all__ = ["COLLECTORS", "collect_functions", "fetch_functions", "to_resource"]
 
 
-def fetch_functions(client: Any) -> list[dict[str, Any]]:
+def fetch_functions(client: LambdaClient) -> list[Mapping[str, Any]]:
     """List every function of the client's region (``ListFunctions``)."""
     pages = client.get_paginator("list_functions").paginate()
     return [item for page in pages for item in page.get("Functions", [])]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_opensearch import OpenSearchServiceClient
 
 __all__ = ["COLLECTORS", "collect_domains", "fetch_domains", "to_resource"]
 
@@ -14,13 +17,13 @@ _BATCH = 5
 """``DescribeDomains`` accepts at most five domain names per call."""
 
 
-def fetch_domains(client: Any) -> list[dict[str, Any]]:
+def fetch_domains(client: OpenSearchServiceClient) -> list[Mapping[str, Any]]:
     """List and describe every domain of the client's region.
 
     ``ListDomainNames`` is not paginated; ``DescribeDomains`` takes five names per call.
     """
     names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
-    out: list[dict[str, Any]] = []
+    out: list[Mapping[str, Any]] = []
     for start in range(0, len(names), _BATCH):
         batch = names[start : start + _BATCH]
         out.extend(client.describe_domains(DomainNames=batch)["DomainStatusList"])

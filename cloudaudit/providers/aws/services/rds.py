@@ -8,10 +8,13 @@ cross-region replicas and the other members of an Aurora global database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, page_items, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_rds import RDSClient
 
 __all__ = [
     "COLLECTORS",
@@ -32,11 +35,6 @@ __all__ = [
 ]
 
 
-def _paginate(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
-    pages = client.get_paginator(operation).paginate()
-    return [item for page in pages for item in page.get(key, [])]
-
-
 def _arn_regions(values: Iterable[str | None]) -> list[str]:
     """Regions named by ARNs; plain identifiers (same-region resources) are skipped."""
     out = []
@@ -49,29 +47,31 @@ def _arn_regions(values: Iterable[str | None]) -> list[str]:
     return out
 
 
-def fetch_instances(client: Any) -> list[dict[str, Any]]:
+def fetch_instances(client: RDSClient) -> list[Mapping[str, Any]]:
     """List every DB instance of the client's region (``DescribeDBInstances``)."""
-    return _paginate(client, "describe_db_instances", "DBInstances")
+    return page_items(client.get_paginator("describe_db_instances").paginate(), "DBInstances")
 
 
-def fetch_clusters(client: Any) -> list[dict[str, Any]]:
+def fetch_clusters(client: RDSClient) -> list[Mapping[str, Any]]:
     """List every DB cluster of the client's region (``DescribeDBClusters``)."""
-    return _paginate(client, "describe_db_clusters", "DBClusters")
+    return page_items(client.get_paginator("describe_db_clusters").paginate(), "DBClusters")
 
 
-def fetch_global_clusters(client: Any) -> list[dict[str, Any]]:
+def fetch_global_clusters(client: RDSClient) -> list[Mapping[str, Any]]:
     """List the Aurora global databases visible from the client's region."""
-    return _paginate(client, "describe_global_clusters", "GlobalClusters")
+    return page_items(client.get_paginator("describe_global_clusters").paginate(), "GlobalClusters")
 
 
-def fetch_snapshots(client: Any) -> list[dict[str, Any]]:
+def fetch_snapshots(client: RDSClient) -> list[Mapping[str, Any]]:
     """List the account's own DB snapshots (manual and automated) in the client's region."""
-    return _paginate(client, "describe_db_snapshots", "DBSnapshots")
+    return page_items(client.get_paginator("describe_db_snapshots").paginate(), "DBSnapshots")
 
 
-def fetch_cluster_snapshots(client: Any) -> list[dict[str, Any]]:
+def fetch_cluster_snapshots(client: RDSClient) -> list[Mapping[str, Any]]:
     """List the account's own DB cluster snapshots in the client's region."""
-    return _paginate(client, "describe_db_cluster_snapshots", "DBClusterSnapshots")
+    return page_items(
+        client.get_paginator("describe_db_cluster_snapshots").paginate(), "DBClusterSnapshots"
+    )
 
 
 def to_instance(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_redshift import RedshiftClient
+
 __all__ = ["COLLECTORS", "collect_clusters", "fetch_clusters", "to_resource"]
 
 
-def fetch_clusters(client: Any) -> list[dict[str, Any]]:
+def fetch_clusters(client: RedshiftClient) -> list[Mapping[str, Any]]:
     """List every provisioned cluster of the client's region (``DescribeClusters``)."""
     pages = client.get_paginator("describe_clusters").paginate()
     return [item for page in pages for item in page.get("Clusters", [])]

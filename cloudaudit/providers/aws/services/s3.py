@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = [
     "COLLECTORS",
@@ -58,31 +61,31 @@ def bucket_region(location_constraint: str | None) -> str:
     return _LEGACY.get(location_constraint, location_constraint)
 
 
-def fetch_buckets(s3: Any) -> list[dict[str, Any]]:
+def fetch_buckets(s3: S3Client) -> list[Mapping[str, Any]]:
     """List every bucket with the ``ListBuckets`` paginator (``Name`` and ``BucketRegion``)."""
-    out: list[dict[str, Any]] = []
+    out: list[Mapping[str, Any]] = []
     for page in s3.get_paginator("list_buckets").paginate():
         out.extend(page.get("Buckets", []))
     return out
 
 
-def fetch_bucket_location(s3: Any, bucket: str) -> str | None:
+def fetch_bucket_location(s3: S3Client, bucket: str) -> str | None:
     """Call ``GetBucketLocation``; return the raw ``LocationConstraint``."""
     constraint: str | None = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
     return constraint
 
 
-def fetch_replication(s3: Any, bucket: str) -> dict[str, Any] | None:
+def fetch_replication(s3: S3Client, bucket: str) -> Mapping[str, Any] | None:
     """Call ``GetBucketReplication``; ``None`` when the bucket has no replication config."""
     from botocore.exceptions import ClientError
 
     try:
-        config: dict[str, Any] = s3.get_bucket_replication(Bucket=bucket)
+        config = s3.get_bucket_replication(Bucket=bucket)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ReplicationConfigurationNotFoundError":
             return None
         raise
-    replication: dict[str, Any] = config.get("ReplicationConfiguration", {})
+    replication: Mapping[str, Any] = config.get("ReplicationConfiguration", {})
     return replication
 
 
@@ -118,7 +121,7 @@ def to_resource(ctx: AwsContext, facts: BucketFacts) -> Resource:
     return res.model_copy(update=update) if update else res
 
 
-def _where(s3: Any, bucket: str, why: str = "") -> str | Unread:
+def _where(s3: S3Client, bucket: str, why: str = "") -> str | Unread:
     return detail(
         "s3:GetBucketLocation",
         f"bucket {bucket}{why}",

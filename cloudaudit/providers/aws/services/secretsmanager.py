@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
 __all__ = ["COLLECTORS", "collect_secrets", "fetch_secrets", "list_secrets", "to_resource"]
 
 
-def list_secrets(client: Any) -> list[dict[str, Any]]:
+def list_secrets(client: SecretsManagerClient) -> list[Mapping[str, Any]]:
     """List every secret of the client's region (``ListSecrets``)."""
     pages = client.get_paginator("list_secrets").paginate()
     return [s for page in pages for s in page["SecretList"]]
 
 
-def fetch_secrets(client: Any) -> list[dict[str, Any]]:
+def fetch_secrets(client: SecretsManagerClient) -> list[Mapping[str, Any]]:
     """List every secret of the client's region and describe each (``DescribeSecret``)."""
     return [client.describe_secret(SecretId=s["ARN"]) for s in list_secrets(client)]
 

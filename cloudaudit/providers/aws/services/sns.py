@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+
 __all__ = ["COLLECTORS", "collect_topics", "fetch_topics", "to_resource"]
 
 
-def fetch_topics(client: Any) -> list[str]:
+def fetch_topics(client: SNSClient) -> list[str]:
     """List the ARNs of every topic of the client's region (``ListTopics``)."""
     pages = client.get_paginator("list_topics").paginate()
     return [t["TopicArn"] for page in pages for t in page.get("Topics", [])]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
 __all__ = ["COLLECTORS", "collect_queues", "fetch_queues", "to_resource"]
 
 
-def fetch_queues(client: Any) -> list[str]:
+def fetch_queues(client: SQSClient) -> list[str]:
     """List the URLs of every queue of the client's region (``ListQueues``)."""
     pages = client.get_paginator("list_queues").paginate()
     return [url for page in pages for url in page.get("QueueUrls", [])]
