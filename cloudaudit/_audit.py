@@ -27,7 +27,7 @@ from cloudaudit.providers._stream import interleave
 from cloudaudit.report import Report, Summary
 
 if TYPE_CHECKING:
-    from cloudaudit.evidence import EvidenceRun
+    from cloudaudit.evidence import EvidenceRun, GuardrailReadings
 
 __all__ = ["audit", "audit_iter", "evaluate"]
 
@@ -285,7 +285,7 @@ def audit_iter(
             yield from engine.findings(arriving(fanout))
         coverage = _coverage(audited, gaps)
         if run is not None:
-            run.finish(coverage, pol, today)
+            run.finish(coverage, pol, today, _readings(guardrail_sink))
     except BaseException:
         if run is not None:
             run.abort()
@@ -295,6 +295,15 @@ def audit_iter(
     if sources_sink is not None:
         as_of = today or datetime.now(UTC).date()
         sources_sink.append(sources_of(engine.places_seen(), pol, as_of))
+
+
+def _readings(sink: GuardrailSink | None) -> GuardrailReadings | None:
+    """The guardrails an audit read, for its evidence bundle (``None``: it read none)."""
+    from cloudaudit.evidence import GuardrailReadings
+
+    if sink is None or not sink.read:
+        return None
+    return GuardrailReadings(guardrails=tuple(sink.guardrails), scopes=tuple(sink.scopes))
 
 
 def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> EvidenceRun | None:

@@ -7,6 +7,8 @@ A bundle is a folder::
     units/NNNNN.json   one file per unit of work: its scope and the masked records it read
     inventory.jsonl    every resource seen, each naming the SHA-256 of its records
     coverage.json      the scopes audited and the coverage gaps
+    guardrails.json    the location guardrails read and the scopes checked (only when the
+                       audit read guardrails), so a replay compares them again
 
 It is written to a temporary folder beside the target and renamed into place when the audit
 ends, so a bundle is whole or absent.
@@ -26,8 +28,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit._version import __version__
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.evidence._record import Record, Recorder
@@ -39,12 +42,23 @@ __all__ = [
     "Bundle",
     "BundleWriter",
     "EvidenceRun",
+    "GuardrailReadings",
     "catalog_versions",
     "read_bundle",
     "verify_bundle",
 ]
 
 FORMAT = "cloudaudit-evidence/1"
+GUARDRAILS = "guardrails.json"
+
+
+class GuardrailReadings(BaseModel):
+    """What the audit read of location guardrails: ``guardrails.json`` in a bundle."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    guardrails: tuple[Guardrail, ...] = ()
+    scopes: tuple[GuardrailScope, ...] = ()
 MANIFEST = "manifest.json"
 
 
@@ -112,12 +126,19 @@ class BundleWriter:
             self._inventory.write(line)
 
     def close(
-        self, coverage: Coverage, policy: Policy, started: datetime, as_of: date | None
+        self,
+        coverage: Coverage,
+        policy: Policy,
+        started: datetime,
+        as_of: date | None,
+        guardrails: GuardrailReadings | None = None,
     ) -> Path:
-        """Write coverage, policy and manifest, then move the bundle into place."""
+        """Write coverage, policy, guardrails and manifest, then move the bundle into place."""
         self._inventory.close()
         (self._tmp / "coverage.json").write_text(coverage.model_dump_json(indent=1) + "\n")
         (self._tmp / "policy.json").write_text(policy.model_dump_json(indent=1) + "\n")
+        if guardrails is not None:
+            (self._tmp / GUARDRAILS).write_text(guardrails.model_dump_json(indent=1) + "\n")
         files = {
             p.relative_to(self._tmp).as_posix(): _sha256(p)
             for p in sorted(self._tmp.rglob("*"))
@@ -154,6 +175,8 @@ class Bundle:
     policy: Policy
     resources: tuple[Resource, ...]
     coverage: Coverage
+    guardrails: GuardrailReadings | None = None
+    """The guardrails read, or ``None`` when the audit read none (or the bundle predates them)."""
 
     @property
     def as_of(self) -> date:
@@ -187,9 +210,12 @@ def read_bundle(root: str | Path) -> Bundle:
         coverage = Coverage.model_validate_json((path / "coverage.json").read_bytes())
         with (path / "inventory.jsonl").open("rb") as fh:
             resources = tuple(Resource.model_validate_json(line) for line in fh if line.strip())
+        readings = None
+        if (path / GUARDRAILS).exists():
+            readings = GuardrailReadings.model_validate_json((path / GUARDRAILS).read_bytes())
     except (OSError, ValidationError, ValueError) as exc:
         raise _bad(path, str(exc).splitlines()[0]) from exc
-    return Bundle(manifest, policy, resources, coverage)
+    return Bundle(manifest, policy, resources, coverage, readings)
 
 
 def verify_bundle(root: str | Path) -> list[str]:
@@ -259,9 +285,15 @@ class EvidenceRun:
         self.writer.resource(r)
         return r
 
-    def finish(self, coverage: Coverage, policy: Policy, as_of: date | None) -> Path:
-        """Put the bundle in place."""
-        return self.writer.close(coverage, policy, self.started, as_of)
+    def finish(
+        self,
+        coverage: Coverage,
+        policy: Policy,
+        as_of: date | None,
+        guardrails: GuardrailReadings | None = None,
+    ) -> Path:
+        """Put the bundle in place (with the guardrails read, if the audit read any)."""
+        return self.writer.close(coverage, policy, self.started, as_of, guardrails)
 
     def abort(self) -> None:
         """Remove the partial bundle."""

@@ -41,6 +41,13 @@ def replay(
     else:
         pol = policy if isinstance(policy, Policy) else load_policy(policy)
     resources = sorted(bundle.resources, key=lambda r: (r.provider.value, r.account, r.id))
+    readings = bundle.guardrails
     return evaluate(
-        resources, pol, coverage=bundle.coverage, catalog=catalog, today=as_of or bundle.as_of
+        resources,
+        pol,
+        coverage=bundle.coverage,
+        catalog=catalog,
+        today=as_of or bundle.as_of,
+        guardrails=None if readings is None else readings.guardrails,
+        guardrail_scopes=() if readings is None else readings.scopes,
     )

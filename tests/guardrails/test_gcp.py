@@ -139,3 +139,18 @@ def test_cli_audit_gcp_with_guardrails_then_guardrails_alone(fake: FakeGcp, tmp_
     assert shown.exit_code == 1
     kinds = [f["kind"] for f in json.loads(shown.stdout)["findings"]]
     assert kinds == ["permits_restricted", "resource_outside", "no_guardrail"]
+
+
+def test_evidence_bundle_replays_the_guardrails(fake: FakeGcp, tmp_path: Path) -> None:
+    """The bundle keeps the effective policies read; a replay compares them again, offline."""
+    from cloudaudit.evidence import read_bundle, replay, verify_bundle
+
+    report = audit(_provider(fake), POLICY, evidence=tmp_path / "b")
+    assert verify_bundle(tmp_path / "b") == []
+    readings = read_bundle(tmp_path / "b").guardrails
+    assert readings is not None and {s.id for s in readings.scopes} >= {"eu-data", "sandbox"}
+    fake.org_policies.clear()  # replay makes no call: what the cloud says now does not matter
+    again = replay(tmp_path / "b")
+    assert report.guardrails is not None and again.guardrails is not None
+    assert again.guardrails.model_dump() == report.guardrails.model_dump()
+    assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in report.findings]
