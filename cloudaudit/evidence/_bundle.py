@@ -59,6 +59,8 @@ class GuardrailReadings(BaseModel):
 
     guardrails: tuple[Guardrail, ...] = ()
     scopes: tuple[GuardrailScope, ...] = ()
+
+
 MANIFEST = "manifest.json"
 
 
