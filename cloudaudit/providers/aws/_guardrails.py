@@ -1,8 +1,9 @@
 """AWS location guardrails: SCPs and RCPs of the organization, with their attachments.
 
-I/O (``fetch_*``) lists the organization's tree and its policies with their targets; the pure
-:func:`to_guardrails` turns them into :class:`~cloudaudit.guardrails.Guardrail` objects using
-:mod:`cloudaudit.providers.aws._scp` (``aws:RequestedRegion`` evaluated as IAM does).
+I/O (``fetch_*``, in :mod:`~cloudaudit.providers.aws._guardrail_reads`) lists the organization's
+tree and its policies with their targets; the pure :func:`to_guardrails` turns them into
+:class:`~cloudaudit.guardrails.Guardrail` objects using :mod:`cloudaudit.providers.aws._scp`
+(``aws:RequestedRegion`` evaluated as IAM does).
 
 Control Tower's Region deny control is an SCP that Control Tower attaches to registered OUs
 (named ``aws-guardrails-...``, statement ``GRREGIONDENY``); it is read like any other SCP and
@@ -17,16 +18,27 @@ An account that belongs to no organization has no SCP at all: it is checked, wit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.models import CoverageGap, ProviderId
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stream import guard_iter
 from cloudaudit.providers._work import Scope, Work, make_gap
+from cloudaudit.providers.aws._guardrail_reads import (
+    OrgTree,
+    fetch_governed_regions,
+    fetch_org_tree,
+    fetch_policies,
+)
 from cloudaudit.providers.aws._scp import RegionStatement, allows_everything, region_statements
+
+if TYPE_CHECKING:
+    from mypy_boto3_organizations import OrganizationsClient
+    from mypy_boto3_organizations.literals import PolicyTypeType
+
+    from cloudaudit.providers.aws._client_types import ServiceClient
 
 __all__ = [
     "GUARDRAIL_ACTIONS",
@@ -54,94 +66,13 @@ GUARDRAIL_ACTIONS: tuple[str, ...] = (
 )
 """What reading the guardrails needs from the management or delegated administrator account."""
 
-POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+POLICY_TYPES: dict[PolicyTypeType, str] = {
+    "SERVICE_CONTROL_POLICY": "scp",
+    "RESOURCE_CONTROL_POLICY": "rcp",
+}
 _TARGET_KINDS = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "ou", "ACCOUNT": "account"}
 
 
-@dataclass
-class OrgTree:
-    """Which accounts sit under each root and OU (and the targets' names)."""
-
-    under: dict[str, set[str]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-
-
-# ----------------------------------------------------------------------------- I/O
-def fetch_org_tree(org: Any) -> OrgTree:
-    """Walk the roots and OUs and record every account under each of them.
-
-    Calls ``ListRoots``, ``ListOrganizationalUnitsForParent`` and ``ListAccountsForParent``.
-    """
-    tree = OrgTree()
-    parents: dict[str, str | None] = {}
-    level: list[str] = []
-    for page in org.get_paginator("list_roots").paginate():
-        for root in page["Roots"]:
-            level.append(root["Id"])
-            parents[root["Id"]] = None
-            tree.names[root["Id"]] = root.get("Name", "Root")
-    while level:
-        nxt: list[str] = []
-        for parent in level:
-            tree.under.setdefault(parent, set())
-            for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-                for acct in page["Accounts"]:
-                    tree.names[acct["Id"]] = acct.get("Name", acct["Id"])
-                    _add_up(tree, parents, parent, acct["Id"])
-            pager = org.get_paginator("list_organizational_units_for_parent")
-            for page in pager.paginate(ParentId=parent):
-                for ou in page["OrganizationalUnits"]:
-                    parents[ou["Id"]] = parent
-                    tree.names[ou["Id"]] = ou.get("Name", ou["Id"])
-                    nxt.append(ou["Id"])
-        level = nxt
-    return tree
-
-
-def _add_up(tree: OrgTree, parents: dict[str, str | None], parent: str, account: str) -> None:
-    node: str | None = parent
-    while node is not None:
-        tree.under.setdefault(node, set()).add(account)
-        node = parents.get(node)
-
-
-def fetch_policies(org: Any, policy_type: str) -> list[dict[str, Any]]:
-    """``ListPolicies`` of one type, then ``DescribePolicy`` and ``ListTargetsForPolicy`` each.
-
-    Returns:
-        One dict per policy: ``Summary``, ``Content`` (the JSON text) and ``Targets``.
-    """
-    out: list[dict[str, Any]] = []
-    for page in org.get_paginator("list_policies").paginate(Filter=policy_type):
-        for summary in page["Policies"]:
-            pid = summary["Id"]
-            content = org.describe_policy(PolicyId=pid)["Policy"]["Content"]
-            targets: list[dict[str, Any]] = []
-            for tpage in org.get_paginator("list_targets_for_policy").paginate(PolicyId=pid):
-                targets.extend(tpage["Targets"])
-            out.append(
-                {"Type": policy_type, "Summary": summary, "Content": content, "Targets": targets}
-            )
-    return out
-
-
-def fetch_governed_regions(ct: Any) -> tuple[str, ...] | None:
-    """Control Tower's governed regions (``ListLandingZones``, ``GetLandingZone``).
-
-    Returns:
-        The landing zone manifest's ``governedRegions``, or ``None`` without a landing zone.
-    """
-    zones: list[dict[str, Any]] = []
-    for page in ct.get_paginator("list_landing_zones").paginate():
-        zones.extend(page.get("landingZones") or ())
-    if not zones:
-        return None
-    zone = ct.get_landing_zone(landingZoneIdentifier=zones[0]["arn"])["landingZone"]
-    manifest = zone.get("manifest") or {}
-    return tuple(str(r) for r in manifest.get("governedRegions") or ())
-
-
-# ----------------------------------------------------------------------------- pure
 def with_governed_regions(
     guardrails: Sequence[Guardrail], governed: tuple[str, ...] | None
 ) -> list[Guardrail]:
@@ -226,7 +157,7 @@ def _applies(target: GuardrailScope, tree: OrgTree, accounts: set[str]) -> tuple
 def _kind(policy_type: str, name: str, st: RegionStatement) -> str:
     if name.startswith("aws-guardrails-") and st.sid.upper() == "GRREGIONDENY":
         return "control_tower"
-    return POLICY_TYPES.get(policy_type, "scp")
+    return next((kind for t, kind in POLICY_TYPES.items() if t == policy_type), "scp")
 
 
 def _deny_guardrails(
@@ -350,7 +281,10 @@ def checked_scopes(accounts: Iterable[str]) -> tuple[GuardrailScope, ...]:
 
 
 def read_guardrails(
-    org: Any, accounts: Sequence[str], partition: str, governed: tuple[str, ...] | None = None
+    org: OrganizationsClient,
+    accounts: Sequence[str],
+    partition: str,
+    governed: tuple[str, ...] | None = None,
 ) -> Batch:
     """Read SCPs and RCPs and return them as one batch (raises on an API error)."""
     tree = fetch_org_tree(org)
@@ -367,7 +301,7 @@ def read_guardrails(
 
 def guardrail_batches(
     fanout: Work,
-    client: Callable[[str], Any],
+    client: ServiceClient,
     accounts: Sequence[str],
     partition: str,
 ) -> Iterator[Batch]:

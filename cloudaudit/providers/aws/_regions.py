@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.providers.aws._errors import RegionRefused
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
 
 __all__ = ["RegionInfo", "RegionProbe", "fetch_regions", "to_regions"]
 
@@ -27,10 +30,9 @@ class RegionInfo:
         return self.opt_in_status in ENABLED_STATUSES
 
 
-def fetch_regions(ec2: Any) -> list[dict[str, Any]]:
+def fetch_regions(ec2: EC2Client) -> list[dict[str, Any]]:
     """Call ``ec2:DescribeRegions`` with ``AllRegions=True`` (disabled regions included)."""
-    regions: list[dict[str, Any]] = ec2.describe_regions(AllRegions=True)["Regions"]
-    return regions
+    return [dict(r) for r in ec2.describe_regions(AllRegions=True)["Regions"]]
 
 
 def to_regions(raw: list[dict[str, Any]], wanted: tuple[str, ...] | None) -> list[RegionInfo]:
