@@ -18,6 +18,7 @@ import importlib as _importlib
 import sys as _sys
 import types as _types
 
+from cloudaudit._provider_table import BUILTINS as _BUILTINS
 from cloudaudit._version import __version__
 
 TYPE_CHECKING = False  # not typing's: importing typing (and re) costs ~40 ms of start-up
@@ -59,6 +60,9 @@ if TYPE_CHECKING:  # every public name is imported on first use (see __getattr__
     )
     from cloudaudit.policies import Exemption, Policy, builtin_policy_names, load_policy
     from cloudaudit.providers import Batch, FanOut, Provider, Scope, Unit, Work
+
+    # the provider classes, for type checkers: at run time they come from the provider table
+    # (_provider_table.BUILTINS, see _EXPORTS); a test checks that these lines match it
     from cloudaudit.providers.alibaba import AlibabaProvider
     from cloudaudit.providers.aws import AwsProvider
     from cloudaudit.providers.azure import AzureProvider
@@ -117,10 +121,7 @@ __all__ = [
 ]
 
 _EXPORTS: dict[str, str] = {
-    "AlibabaProvider": "cloudaudit.providers.alibaba",
     "AuthenticationError": "cloudaudit.errors",
-    "AwsProvider": "cloudaudit.providers.aws",
-    "AzureProvider": "cloudaudit.providers.azure",
     "Batch": "cloudaudit.providers",
     "Catalog": "cloudaudit.catalog",
     "CatalogError": "cloudaudit.errors",
@@ -132,7 +133,6 @@ _EXPORTS: dict[str, str] = {
     "Exemption": "cloudaudit.policies",
     "FanOut": "cloudaudit.providers",
     "Finding": "cloudaudit.models",
-    "GcpProvider": "cloudaudit.providers.gcp",
     "Guardrail": "cloudaudit.guardrails",
     "GuardrailFinding": "cloudaudit.guardrails",
     "GuardrailFindingKind": "cloudaudit.guardrails",
@@ -167,7 +167,10 @@ _EXPORTS: dict[str, str] = {
 }
 """Where each public name lives. ``import cloudaudit`` imports none of these modules (no
 pydantic, no catalog, no SDK): a name's module is imported on first use of the name, so that
-``import cloudaudit`` and ``cloudaudit --version`` start in a few tens of milliseconds."""
+``import cloudaudit`` and ``cloudaudit --version`` start in a few tens of milliseconds.
+
+The provider classes (``AwsProvider``...) are added from the one provider table."""
+_EXPORTS.update({spec.class_name: spec.module for spec in _BUILTINS})
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 import cloudaudit
+from cloudaudit._provider_table import BUILTINS
 from cloudaudit.cli import main
 from cloudaudit.providers import get_provider, provider_names
 from cloudaudit.providers._extras import EXTRAS
 from cloudaudit.providers._registry import BUILTIN_PROVIDERS
-from cloudaudit.providers._specs import BUILTINS
 
 PLUGIN = '''
 from cloudaudit.providers import Batch, Scope, Unit
@@ -103,12 +103,36 @@ def test_every_list_of_providers_is_the_table() -> None:
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     entry_points = pyproject["project"]["entry-points"]["cloudaudit.providers"]
     assert entry_points == {spec.name: spec.target for spec in BUILTINS}
+    table = {spec.class_name: spec.target.partition(":")[0] for spec in BUILTINS}
     exports = cloudaudit._EXPORTS  # type: ignore[attr-defined]
     lazy = {k: v for k, v in exports.items() if v.startswith("cloudaudit.providers.")}
-    assert lazy == {spec.class_name: spec.target.partition(":")[0] for spec in BUILTINS}
+    assert lazy == table
+    assert _static_provider_imports() == table
     runner = CliRunner()
     listed = runner.invoke(main, ["audit", "--help"]).output
     assert all(name in listed for name in names)
+
+
+def _static_provider_imports() -> dict[str, str]:
+    """``from cloudaudit.providers.<cloud> import <Class>`` under ``if TYPE_CHECKING:``."""
+    import ast
+
+    tree = ast.parse(Path(cloudaudit.__file__).read_text(encoding="utf-8"))
+    (block,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    ]
+    return {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        and node.module
+        and node.module.startswith("cloudaudit.providers.")
+        for alias in node.names
+    }
 
 
 def test_the_one_lazy_sdk_import_names_the_extra() -> None:

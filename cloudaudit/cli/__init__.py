@@ -38,7 +38,7 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Commands that are not providers. The provider commands come from the provider table
-# (cloudaudit.providers._specs) and the ``cloudaudit.providers`` entry points: each is imported
+# (cloudaudit._provider_table) and the ``cloudaudit.providers`` entry points: each is imported
 # only when used, so that `cloudaudit --help` never imports a cloud SDK.
 OTHER_COMMANDS: dict[str, tuple[str, str]] = {
     "inventory": (

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
+from cloudaudit._provider_table import ProviderSpec
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
-from cloudaudit.providers._specs import ProviderSpec
 
 __all__ = ["plugin_command"]
 

@@ -11,8 +11,8 @@ import importlib
 import importlib.util
 from types import ModuleType
 
+from cloudaudit._provider_table import BUILTINS
 from cloudaudit.errors import ProviderUnavailable
-from cloudaudit.providers._specs import BUILTINS
 
 __all__ = ["EXTRAS", "require", "require_extra"]
 

@@ -11,9 +11,9 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any
 
+from cloudaudit._provider_table import BUILTINS, ProviderSpec
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.providers._extras import require_extra
-from cloudaudit.providers._specs import BUILTINS, ProviderSpec
 
 __all__ = [
     "BUILTIN_PROVIDERS",

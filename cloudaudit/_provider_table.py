@@ -1,22 +1,24 @@
 """The one table of built-in providers: everything else that names a provider reads it.
 
-The registry (:func:`~cloudaudit.providers.get_provider`), the SDK-extra check, the CLI's
-``cloudaudit audit <name>`` commands and the Lambda read :data:`BUILTINS`; the lazy exports of
-``cloudaudit`` and the package's ``cloudaudit.providers`` entry points are tested against it.
-A provider installed by another package through the ``cloudaudit.providers`` entry point gets
-a spec at run time (:func:`~cloudaudit.providers._registry.provider_specs`).
+``cloudaudit``'s lazy exports (``cloudaudit.AwsProvider``), the registry
+(:func:`~cloudaudit.providers.get_provider`), the SDK-extra check, the CLI's
+``cloudaudit audit <name>`` commands and the Lambda read :data:`BUILTINS`; the package's
+``cloudaudit.providers`` entry points and the static imports type checkers see in
+``cloudaudit/__init__.py`` are tested against it. A provider installed by another package
+through the ``cloudaudit.providers`` entry point gets a spec at run time
+(:func:`~cloudaudit.providers._registry.provider_specs`).
+
+``import cloudaudit`` reads this module, so it imports nothing (not even ``dataclasses`` or
+``typing``, whose imports cost more than the rest of ``import cloudaudit``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 __all__ = ["BUILTINS", "ProviderSpec"]
 
 
-@dataclass(frozen=True)
 class ProviderSpec:
-    """One provider: how to build it, which extra it needs, how the CLI offers it.
+    """One provider: how to build it, which extra it needs, how the CLI offers it (immutable).
 
     Attributes:
         name: The provider id (``aws``), also the CLI subcommand and the Lambda's ``name``.
@@ -28,12 +30,51 @@ class ProviderSpec:
         help: One line for ``cloudaudit audit --help``.
     """
 
+    __slots__ = ("cli", "extra", "help", "modules", "name", "target")
+
     name: str
     target: str
-    extra: str | None = None
-    modules: tuple[str, ...] = ()
-    cli: str | None = None
-    help: str = ""
+    extra: str | None
+    modules: tuple[str, ...]
+    cli: str | None
+    help: str
+
+    def __init__(
+        self,
+        name: str,
+        target: str,
+        extra: str | None = None,
+        modules: tuple[str, ...] = (),
+        cli: str | None = None,
+        help: str = "",
+    ) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "target", target)
+        init(self, "extra", extra)
+        init(self, "modules", modules)
+        init(self, "cli", cli)
+        init(self, "help", help)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ProviderSpec is immutable: cannot set {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.target, self.extra, self.modules, self.cli, self.help)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProviderSpec) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"ProviderSpec({self.name!r}, {self.target!r}, extra={self.extra!r})"
+
+    @property
+    def module(self) -> str:
+        """The module of the provider class (``cloudaudit.providers.aws``)."""
+        return self.target.partition(":")[0]
 
     @property
     def class_name(self) -> str:
