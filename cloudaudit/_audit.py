@@ -27,7 +27,7 @@ from cloudaudit.providers._stream import interleave
 from cloudaudit.report import Report, Summary
 
 if TYPE_CHECKING:
-    from cloudaudit.evidence import EvidenceRun, GuardrailReadings
+    from cloudaudit.evidence._bundle import EvidenceRun, GuardrailReadings
 
 __all__ = ["audit", "audit_iter", "evaluate"]
 
@@ -299,7 +299,7 @@ def audit_iter(
 
 def _readings(sink: GuardrailSink | None) -> GuardrailReadings | None:
     """The guardrails an audit read, for its evidence bundle (``None``: it read none)."""
-    from cloudaudit.evidence import GuardrailReadings
+    from cloudaudit.evidence._bundle import GuardrailReadings
 
     if sink is None or not sink.read:
         return None
@@ -314,7 +314,7 @@ def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> Evide
             "evidence bundles are recorded in this process; with a process or distributed "
             "executor they cannot be. Fix: drop --evidence or run on threads."
         )
-    from cloudaudit.evidence import EvidenceRun
+    from cloudaudit.evidence._bundle import EvidenceRun
 
     return EvidenceRun(target)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudaudit.evidence import recorded
+from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread
 from cloudaudit.providers._paging import PageGuard

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudaudit.evidence import recorded
+from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._answers import check
 from cloudaudit.providers._paging import PageGuard, page_digest

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from cloudaudit.evidence import record, recording
+from cloudaudit.evidence._record import record, recording
 from cloudaudit.providers.aws._paging import guard_listing
 
 __all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudaudit.evidence import recorded
+from cloudaudit.evidence._record import recorded
 from cloudaudit.providers._paging import PageGuard
 
 __all__ = [

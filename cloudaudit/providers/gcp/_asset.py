@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudaudit.evidence import recorded
+from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,

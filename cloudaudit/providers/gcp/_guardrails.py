@@ -15,7 +15,7 @@ from typing import Any
 
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, LocationRule
 from cloudaudit.catalog import Catalog
-from cloudaudit.evidence import recorded
+from cloudaudit.evidence._record import recorded
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._work import Scope, Unit, Work, make_gap
