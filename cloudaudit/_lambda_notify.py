@@ -12,11 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.diff import ReportDiff
 from cloudaudit.models import CoverageGap, Finding
 from cloudaudit.report import Report
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+    from mypy_boto3_securityhub.type_defs import AwsSecurityFindingTypeDef
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
 __all__ = ["Notice", "compose", "import_to_security_hub", "publish"]
 
@@ -129,7 +135,7 @@ def compose(
     return Notice(subject=subject, text="\n".join(lines) + "\n", summary=summary)
 
 
-def _attributes(summary: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+def _attributes(summary: Mapping[str, Any]) -> dict[str, MessageAttributeValueTypeDef]:
     drift = summary.get("drift", {})
     numbers = {
         "new_violations": drift.get("new_violations", 0),
@@ -138,7 +144,9 @@ def _attributes(summary: Mapping[str, Any]) -> dict[str, dict[str, str]]:
         "violations": summary.get("summary", {}).get("violation", 0),
         "exit_code": summary.get("exit_code", 0),
     }
-    attrs = {k: {"DataType": "Number", "StringValue": str(v)} for k, v in numbers.items()}
+    attrs: dict[str, MessageAttributeValueTypeDef] = {
+        k: {"DataType": "Number", "StringValue": str(v)} for k, v in numbers.items()
+    }
     attrs["policy"] = {"DataType": "String", "StringValue": str(summary.get("policy", ""))}
     attrs["coverage_dropped"] = {
         "DataType": "String",
@@ -147,7 +155,7 @@ def _attributes(summary: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return attrs
 
 
-def publish(session: Any, notice: Notice, topic_arn: str | None, bus: str | None) -> list[str]:
+def publish(session: Session, notice: Notice, topic_arn: str | None, bus: str | None) -> list[str]:
     """Send the notice to the SNS topic and/or the EventBridge bus; return where it went."""
     sent = []
     if topic_arn:
@@ -160,7 +168,7 @@ def publish(session: Any, notice: Notice, topic_arn: str | None, bus: str | None
         sent.append("sns")
     if bus:
         detail = {"subject": notice.subject, "message": notice.text, **notice.summary}
-        entry = {
+        entry: PutEventsRequestEntryTypeDef = {
             "Source": "cloudaudit",
             "DetailType": "cloudaudit drift",
             "Detail": json.dumps(detail, default=str),
@@ -173,7 +181,7 @@ def publish(session: Any, notice: Notice, topic_arn: str | None, bus: str | None
     return sent
 
 
-def import_to_security_hub(session: Any, report: Report, region: str | None) -> dict[str, Any]:
+def import_to_security_hub(session: Session, report: Report, region: str | None) -> dict[str, Any]:
     """Import the report's ASFF findings into Security Hub in the function's own account.
 
     Returns ``{"imported": n, "failed": m, "errors": [...]}``; the same finding ids each run,
@@ -187,7 +195,9 @@ def import_to_security_hub(session: Any, report: Report, region: str | None) -> 
     hub = session.client("securityhub", region_name=region)
     imported, errors = 0, []
     for i in range(0, len(findings), BATCH):
-        resp = hub.batch_import_findings(Findings=findings[i : i + BATCH])
+        # asff_findings builds the ASFF shape (tests/interfaces/test_asff.py validates it)
+        batch = cast("list[AwsSecurityFindingTypeDef]", findings[i : i + BATCH])
+        resp = hub.batch_import_findings(Findings=batch)
         imported += int(resp.get("SuccessCount", 0))
         failed = resp.get("FailedFindings", [])
         errors += [f"{f.get('Id')}: {f.get('ErrorMessage')}" for f in failed]

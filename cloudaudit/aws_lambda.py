@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit import outcome
 from cloudaudit._audit import audit
@@ -47,6 +47,10 @@ from cloudaudit.policies._loader import parse_policy_text
 from cloudaudit.providers import Provider
 from cloudaudit.providers._extras import require
 from cloudaudit.report import Report
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["handler", "load_config", "run"]
 
@@ -76,7 +80,7 @@ def _split_s3(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def resolve_policy(name: str, options: Mapping[str, bool], s3: Any) -> Policy:
+def resolve_policy(name: str, options: Mapping[str, bool], s3: S3Client) -> Policy:
     """Load a built-in policy by name, or a policy file from an ``s3://`` URI.
 
     Raises:
@@ -135,7 +139,7 @@ def _construct(cls: Any, spec: ProviderSpec, args: Mapping[str, Any]) -> Any:
         raise ConfigurationError(f"providers: {spec.name} does not accept {exc}") from None
 
 
-def _previous(s3: Any, cfg: LambdaEvent, stamp: str, warnings: list[str]) -> Report | None:
+def _previous(s3: S3Client, cfg: LambdaEvent, stamp: str, warnings: list[str]) -> Report | None:
     """The previous report, or None; a stored object that is not a report is set aside."""
     key = f"{cfg.prefix}latest.json"
     try:
@@ -176,7 +180,7 @@ def _keys(cfg: LambdaEvent, report: Report) -> dict[str, str]:
     }
 
 
-def _store(s3: Any, cfg: LambdaEvent, report: Report, drift: ReportDiff) -> dict[str, str]:
+def _store(s3: S3Client, cfg: LambdaEvent, report: Report, drift: ReportDiff) -> dict[str, str]:
     keys = _keys(cfg, report)
     body = report.to_json().encode()
     put = s3.put_object
@@ -211,7 +215,7 @@ def run(
     event: Mapping[str, Any] | None,
     remaining_ms: Callable[[], int],
     *,
-    session: Any = None,
+    session: Session | None = None,
     factory: ProviderFactory = default_factory,
 ) -> dict[str, Any]:
     """Run one scheduled audit (the handler's body, with its dependencies injected).
