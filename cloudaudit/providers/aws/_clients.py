@@ -12,60 +12,79 @@ from cloudaudit.providers.aws._paging import guard_listing
 
 __all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]
 
-# Client classes per event emitter (one per botocore session) that opted in, by service.
-_CLASSES: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], type]] = weakref.WeakKeyDictionary()
-_CLASSES_LOCK = threading.Lock()
+# What clients of one session share, per event emitter (one per botocore session) that opted
+# in: the generated client class and the parsed service model, by (service, API version).
+_SHARED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str | None], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_SHARED_LOCK = threading.Lock()
 
 
 def cache_client_classes(session: Any) -> bool:
-    """Make every later client of ``session`` reuse one generated class per service.
+    """Make every later client of ``session`` reuse one class and one model per service.
 
-    botocore generates a client's class (one Python method per API operation, 600+ for EC2)
-    each time a client is built: about two thirds of the 4-20 ms of CPU a client costs. The
-    class depends only on the service model and on the session's ``creating-client-class``
-    handlers, not on the region or credentials, so clients of one service can share it.
+    botocore builds, for each client, a new client class (one Python method per API
+    operation, 600+ for EC2) and a new ``ServiceModel``; the new model recomputes what the
+    previous client's already knew (its endpoint-discovery check walks every operation; its
+    operation and shape models are rebuilt at the first call of each operation). Both depend
+    only on the service's JSON model and on the session's ``creating-client-class``
+    handlers, not on the region or credentials, so clients of one service can share them:
+    a client then costs 2-4 ms of CPU instead of 5-12 ms (EC2).
 
-    This wraps botocore's private ``ClientCreator._create_client_class`` once per process;
-    the wrapper only reuses classes for sessions passed here (any other session, the
-    caller's own included, is untouched). A test pins the behaviour (and fails if botocore
-    renames the method): ``tests/providers/aws/test_aws_clients.py``.
+    This wraps botocore's private ``ClientCreator._create_client_class`` and
+    ``ClientCreator._load_service_model`` once per process; the wrappers only reuse objects
+    for sessions passed here (any other session, the caller's own included, is untouched).
+    A test pins the behaviour (and fails if botocore renames either method):
+    ``tests/providers/aws/test_aws_clients.py``.
 
     Args:
         session: A ``boto3.Session`` (or anything with its ``events`` emitter).
 
     Returns:
         True if classes are now cached for this session, False if it cannot be (no
-        ``events``, or botocore no longer has the method: clients are then built as usual).
+        ``events``, or botocore no longer has the methods: clients are then built as usual).
     """
     emitter = getattr(session, "events", None)
     if emitter is None or not _install():
         return False
-    with _CLASSES_LOCK:
-        _CLASSES.setdefault(emitter, {})
+    with _SHARED_LOCK:
+        _SHARED.setdefault(emitter, {})
     return True
 
 
 def _install() -> bool:
     from botocore.client import ClientCreator
 
-    original = getattr(ClientCreator, "_create_client_class", None)
-    if original is None:
+    make_class = getattr(ClientCreator, "_create_client_class", None)
+    load_model = getattr(ClientCreator, "_load_service_model", None)
+    if make_class is None or load_model is None:
         return False
-    if getattr(original, "_cloudaudit_cached", False):
+    if getattr(make_class, "_cloudaudit_cached", False):
         return True
 
     def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        classes = _CLASSES.get(getattr(self, "_event_emitter", None))
-        if classes is None:
-            return original(self, service_name, service_model)  # type: ignore[no-any-return]
-        key = (service_name, str(service_model.api_version))
-        cls = classes.get(key)
+        shared = _SHARED.get(getattr(self, "_event_emitter", None))
+        if shared is None:
+            return make_class(self, service_name, service_model)  # type: ignore[no-any-return]
+        key = ("class", service_name, str(service_model.api_version))
+        cls = shared.get(key)
         if cls is None:
-            cls = classes[key] = original(self, service_name, service_model)
-        return cls
+            cls = shared[key] = make_class(self, service_name, service_model)
+        return cls  # type: ignore[no-any-return]
+
+    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        shared = _SHARED.get(getattr(self, "_event_emitter", None))
+        if shared is None:
+            return load_model(self, service_name, api_version)
+        key = ("model", service_name, api_version)
+        model = shared.get(key)
+        if model is None:
+            model = shared[key] = load_model(self, service_name, api_version)
+        return model
 
     create_client_class._cloudaudit_cached = True  # type: ignore[attr-defined]
     setattr(ClientCreator, "_create_client_class", create_client_class)  # noqa: B010
+    setattr(ClientCreator, "_load_service_model", load_service_model)  # noqa: B010
     return True
 
 
@@ -120,7 +139,8 @@ class ClientCache:
     boto3 clients are thread-safe once built; building one is not safe to do concurrently
     from one session, so building is serialised by one lock while lookups of built clients
     take no lock at all. Clients of one service share one generated class
-    (:func:`cache_client_classes`), so a client costs 1-4 ms of CPU instead of 4-20 ms.
+    and one service model (:func:`cache_client_classes`), so a client costs 2-4 ms of CPU
+    instead of 5-12 ms.
 
     Args:
         session: The one ``boto3.Session`` every client comes from.

@@ -1,9 +1,10 @@
-"""The client cache's shared client classes (a wrapper around a botocore internal, pinned here).
+"""The client cache's shared client classes and models (botocore internals, pinned here).
 
-botocore regenerates a client class (one method per API operation) for every client it builds;
-``cache_client_classes`` makes the provider's sessions reuse one class per service. These tests
-fail if botocore renames or changes ``ClientCreator._create_client_class`` so that the reuse
-stops, or if the reuse leaks into sessions the provider did not opt in.
+botocore regenerates a client class (one method per API operation) and a service model for every
+client it builds; ``cache_client_classes`` makes the provider's sessions reuse one of each per
+service. These tests fail if botocore renames or changes ``ClientCreator._create_client_class``
+or ``ClientCreator._load_service_model`` so that the reuse stops, or if the reuse leaks into
+sessions the provider did not opt in.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def test_botocore_still_has_the_method_the_cache_wraps() -> None:
     from botocore.client import ClientCreator
 
     assert callable(ClientCreator._create_client_class)
+    assert callable(ClientCreator._load_service_model)
     assert getattr(ClientCreator._create_client_class, "_cloudaudit_cached", True)
 
 
@@ -38,9 +40,18 @@ def test_clients_of_one_service_share_a_class_across_regions() -> None:
     assert hasattr(s3, "upload_file")  # boto3's creating-client-class handlers still ran
 
 
+def test_clients_of_one_service_share_a_service_model() -> None:
+    cache = ClientCache(boto3.Session(region_name="us-east-1"), make_config(8))
+    a, b = cache.get("ec2", "eu-west-1"), cache.get("ec2", "ap-east-1")
+    assert a.meta.service_model is b.meta.service_model
+    assert cache.get("rds", "eu-west-1").meta.service_model is not a.meta.service_model
+
+
 def test_other_sessions_are_untouched() -> None:
     ours = boto3.Session(region_name="us-east-1")
     assert cache_client_classes(ours)
     theirs = boto3.Session(region_name="us-east-1")
-    assert type(theirs.client("ec2")) is not type(theirs.client("ec2"))
+    one, two = theirs.client("ec2"), theirs.client("ec2")
+    assert type(one) is not type(two)
+    assert one.meta.service_model is not two.meta.service_model
     assert type(ours.client("ec2")) is type(ours.client("ec2", region_name="eu-west-1"))
