@@ -33,6 +33,7 @@ from cloudaudit.models import CoverageGap, ScopeRecord
 from cloudaudit.providers._answers import classify_own
 from cloudaudit.providers._detail import DetailSink, collecting
 from cloudaudit.providers._redact import redact
+from cloudaudit.providers._slots import Slots
 from cloudaudit.providers._work import (
     CANCELLED,
     Classifier,
@@ -112,13 +113,13 @@ class FanOut:
     unit_context: Callable[[str], AbstractContextManager[None]] | None = None
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _helpers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
-    _slots: threading.Semaphore = field(init=False, repr=False)
+    _slots: Slots = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
     _counts: _Counts = field(default_factory=_Counts, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._slots = threading.BoundedSemaphore(max(1, self.max_workers))
+        self._slots = Slots(self.max_workers)
 
     @property
     def cancelled(self) -> bool:
@@ -225,16 +226,23 @@ class FanOut:
                 wait(futures)
         finally:
             if holding:
-                self._slots.acquire()
+                self._slots.acquire(urgent=True)
 
     def _helper(self, fn: Callable[[T], R], item: T) -> R:
-        """Run one item of :meth:`map` in a slot; nested runs and maps stay inline."""
-        with self._slots:
+        """Run one item of :meth:`map` in a slot; nested runs and maps stay inline.
+
+        Items (and the unit that waits for them) take their slot before any unit not started
+        yet (:class:`~cloudaudit.providers._slots.Slots`): started work finishes first.
+        """
+        self._slots.acquire(urgent=True)
+        try:
             self._local.in_slot = self._local.helper = True
             try:
                 return fn(item)
             finally:
                 self._local.in_slot = self._local.helper = False
+        finally:
+            self._slots.release()
 
     def _helper_pool(self) -> ThreadPoolExecutor:
         with self._lock:

@@ -148,4 +148,4 @@ def test_map_raises_the_first_failure_and_the_unit_becomes_a_gap() -> None:
         (later,) = fanout.run([Unit(Scope("aws", "b"), lambda: fanout.map(str, range(5)))])
     assert outcome.gap is not None and outcome.gap.code == "PermissionError"
     assert later.resources == ("0", "1", "2", "3", "4")
-    assert fanout._slots._value == 2  # type: ignore[attr-defined]  # every slot released
+    assert fanout._slots.free() == 2  # every slot released
