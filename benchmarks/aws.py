@@ -25,7 +25,11 @@ region) and each replication destination's region. The contenders:
 * ``cloudaudit (before)`` (``--before DIR``): the same command run from an earlier checkout
   of the package (how much this version changed);
 * ``naive`` (``--naive``): the earlier baseline (a Session per region task, a client per call
-  site, buckets one after the other), labelled as such.
+  site, buckets one after the other), labelled as such;
+* ``cloudaudit ×2 processes`` (``--split``): what processes per region batch could give at
+  best on this machine: two CLI processes at once, each with half the regions
+  (``--regions``), S3 in the first only; wall until both exit, CPU and peak RSS summed, no
+  merging of the two reports counted.
 
 Each contender is a fresh process. Wall time is from spawn to exit (interpreter start and
 imports included) for every row; ``work`` is the script's own timing after its imports (for
@@ -330,6 +334,7 @@ class _Fresh(dict[str, Any]):
         return self.session.client(service)
 
 
+SPLIT = "cloudaudit ×2 processes"
 SIDES: dict[str, Callable[[], dict[str, Any]]] = {
     "fair": run_fair,
     "floor": run_floor,
@@ -338,25 +343,61 @@ SIDES: dict[str, Callable[[], dict[str, Any]]] = {
 
 
 # ---------------------------------------------------------------- the driver (parent side)
+def cli_argv(
+    out_file: str, services: str = SERVICES, regions: list[str] | None = None
+) -> list[str]:
+    """The CLI command every cloudaudit row runs (default settings)."""
+    argv = [sys.executable, "-m", "cloudaudit", "audit", "aws", "--services", services]
+    argv += ["--regions", ",".join(regions)] if regions else []
+    return [*argv, "--format", "json", "--output", out_file, "--fail-on", "never"]
+
+
+def measure_split(server: Server, env: dict[str, str], out_file: str) -> dict[str, Any]:
+    """Two CLI processes at once, the regions split in halves (S3 in the first only)."""
+    import boto3
+
+    server.get("reset")
+    ec2 = boto3.Session(region_name="us-east-1").client("ec2", endpoint_url=server.url)
+    regions = aws_regions(ec2)
+    server.get("reset")
+    outs = [f"{out_file}.{i}" for i in (0, 1)]
+    argvs = [
+        cli_argv(outs[0], SERVICES, regions[0::2]),
+        cli_argv(outs[1], SERVICES.replace("s3,", ""), regions[1::2]),
+    ]
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        procs = [subprocess.Popen(a, env=env, stdout=errors, stderr=errors) for a in argvs]
+        usages = []
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            usages.append(usage)
+            if os.waitstatus_to_exitcode(status) != 0:
+                errors.seek(0)
+                raise RuntimeError(f"split child failed: {errors.read().decode()[-3000:]}")
+    wall = time.perf_counter() - start
+    calls = server.get("reset")
+    findings = 0
+    for out in outs:
+        with open(out, encoding="utf-8") as fh:
+            findings += len(json.load(fh)["findings"])
+    return {
+        "wall_s": wall,
+        "cpu_s": sum(u.ru_utime + u.ru_stime for u in usages),
+        "rss_mib": sum(u.ru_maxrss for u in usages) / 1024,
+        "calls": calls["count"],
+        "by_operation": calls["by_operation"],
+        "resources": findings,
+    }
+
+
 def measure(server: Server, side: str, env: dict[str, str], out_file: str) -> dict[str, Any]:
     """Run one contender in a fresh process; add the server's call counts."""
+    if side == SPLIT:
+        return measure_split(server, env, out_file)
     server.get("reset")
     if side.startswith("cloudaudit"):
-        argv = [
-            sys.executable,
-            "-m",
-            "cloudaudit",
-            "audit",
-            "aws",
-            "--services",
-            SERVICES,
-            "--format",
-            "json",
-            "--output",
-            out_file,
-            "--fail-on",
-            "never",
-        ]
+        argv = cli_argv(out_file)
     else:
         argv = [sys.executable, __file__, "--side", side]
     cwd = None
@@ -440,6 +481,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, nargs="*", default=[0, 100, 300])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--naive", action="store_true", help="add the per-region-Session row")
+    parser.add_argument("--split", action="store_true", help="add the two-process CLI row")
     parser.add_argument("--json", help="also write every run's figures to this file")
     parser.add_argument(
         "--before", help="also run the CLI from this earlier checkout's directory (a row)"
@@ -453,6 +495,7 @@ def main() -> None:
         return
     server = Server(__file__)
     sides = ["fair", "floor", "cloudaudit", *(["naive"] if args.naive else [])]
+    sides += [SPLIT] if args.split else []
     if args.before:
         os.environ["CLOUDAUDIT_BEFORE"] = os.path.abspath(args.before)
         sides.append("cloudaudit (before)")

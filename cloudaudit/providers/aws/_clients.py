@@ -29,13 +29,16 @@ def cache_client_classes(session: Any) -> bool:
     operation and shape models are rebuilt at the first call of each operation). Both depend
     only on the service's JSON model and on the session's ``creating-client-class``
     handlers, not on the region or credentials, so clients of one service can share them:
-    a client then costs 2-4 ms of CPU instead of 5-12 ms (EC2).
+    a client then costs 2-4 ms of CPU instead of 5-12 ms (EC2). Each client's copy of the
+    session's event emitter also starts with an empty cache of event-name aliases and
+    rebuilds it (a scan of botocore's alias table per new event name, about 50 per client);
+    the copies share the session emitter's cache instead (a pure function of the name).
 
-    This wraps botocore's private ``ClientCreator._create_client_class`` and
-    ``ClientCreator._load_service_model`` once per process; the wrappers only reuse objects
-    for sessions passed here (any other session, the caller's own included, is untouched).
-    A test pins the behaviour (and fails if botocore renames either method):
-    ``tests/providers/aws/test_aws_clients.py``.
+    This wraps botocore's private ``ClientCreator._create_client_class``,
+    ``ClientCreator._load_service_model`` and ``EventAliaser.__copy__`` once per process;
+    the wrappers only reuse objects for sessions passed here (any other session, the
+    caller's own included, is untouched). A test pins the behaviour (and fails if botocore
+    renames any of them): ``tests/providers/aws/test_aws_clients.py``.
 
     Args:
         session: A ``boto3.Session`` (or anything with its ``events`` emitter).
@@ -54,10 +57,12 @@ def cache_client_classes(session: Any) -> bool:
 
 def _install() -> bool:
     from botocore.client import ClientCreator
+    from botocore.hooks import EventAliaser
 
     make_class = getattr(ClientCreator, "_create_client_class", None)
     load_model = getattr(ClientCreator, "_load_service_model", None)
-    if make_class is None or load_model is None:
+    copy_events = getattr(EventAliaser, "__copy__", None)
+    if make_class is None or load_model is None or copy_events is None:
         return False
     if getattr(make_class, "_cloudaudit_cached", False):
         return True
@@ -82,9 +87,17 @@ def _install() -> bool:
             model = shared[key] = load_model(self, service_name, api_version)
         return model
 
+    def copy_emitter(self: Any) -> Any:
+        copied = copy_events(self)
+        aliases = getattr(self, "_alias_name_cache", None)
+        if self in _SHARED and isinstance(aliases, dict):
+            copied._alias_name_cache = aliases  # same names, same aliases: one cache
+        return copied
+
     create_client_class._cloudaudit_cached = True  # type: ignore[attr-defined]
     setattr(ClientCreator, "_create_client_class", create_client_class)  # noqa: B010
     setattr(ClientCreator, "_load_service_model", load_service_model)  # noqa: B010
+    setattr(EventAliaser, "__copy__", copy_emitter)  # noqa: B010
     return True
 
 
