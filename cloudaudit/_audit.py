@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from cloudaudit.policies import Engine, Policy, load_policy
 from cloudaudit.providers import Batch, FanOut, Provider, Scope, guard_iter, redact
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Distributable
-from cloudaudit.providers._stream import interleave
+from cloudaudit.providers._stop import drain_until_stopped
 from cloudaudit.report import Report, Summary
 
 if TYPE_CHECKING:
@@ -142,27 +143,34 @@ def _report(
 
 
 def _collect(
-    providers: Sequence[Provider], fanout: FanOut, tasks_on: Executor | None = None
+    providers: Sequence[Provider],
+    fanout: FanOut,
+    tasks_on: Executor | None = None,
+    stop_when_set: bool = False,
 ) -> Iterator[Batch]:
     """Run every provider on its own thread; yield batches as they arrive.
 
     Every provider's units share ``fanout`` (one pool, one bound, one progress count). When
     ``tasks_on`` is given, providers that can :meth:`~Distributable.plan` run as picklable
-    tasks on that executor instead; the others still run in this process.
+    tasks on that executor instead; the others still run in this process. With a deadline
+    (or ``stop_when_set``: the caller may set ``fanout.cancel``), what is still running once
+    the audit stops is abandoned with gaps naming it (:mod:`cloudaudit.providers._stop`).
     """
     for p in providers:
         fanout.classifiers.extend(c for c in p.classifiers() if c not in fanout.classifiers)
         fanout.add_secrets(*p.secrets())
 
-    def source(provider: Provider) -> Callable[[], Iterable[Batch]]:
+    def source(provider: Provider) -> tuple[str, Callable[[], Iterable[Batch]]]:
         scope = Scope(provider=provider.name)
         if tasks_on is not None and isinstance(provider, Distributable):
             run = functools.partial(_distributed, provider, fanout, tasks_on)
         else:
             run = functools.partial(provider.collect, fanout)
-        return lambda: (Batch.of(i) for i in guard_iter(fanout, scope, run))
+        return provider.name, lambda: (Batch.of(i) for i in guard_iter(fanout, scope, run))
 
-    yield from interleave([source(p) for p in providers])
+    stoppable = fanout.deadline is not None or stop_when_set
+    clock = fanout.clock if stoppable else None
+    yield from drain_until_stopped([source(p) for p in providers], clock, fanout.running)
 
 
 def _distributed(provider: Distributable, fanout: FanOut, executor: Executor) -> Iterator[Batch]:
@@ -214,6 +222,7 @@ def audit_iter(
     guardrail_sink: GuardrailSink | None = None,
     evidence: str | Path | None = None,
     deadline: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[Finding]:
     """Yield findings as providers report resources (streaming; no full inventory in memory).
 
@@ -245,7 +254,12 @@ def audit_iter(
         deadline: A :func:`time.monotonic` instant (``time.monotonic() + 600``). From then on
             no new unit of work starts: units already running finish, and every unit not
             started becomes a ``Cancelled`` coverage gap, so the report says what it did not
-            reach. ``None``: no deadline.
+            reach. ``None``: no deadline. Calls still running one second after it (a silent
+            endpoint during scope discovery, say) are abandoned: each is a ``Cancelled`` gap
+            naming it, and the provider gets a gap saying it was cut short.
+        cancel: Set this event (from a signal handler or another thread) to stop the audit
+            now, as if its deadline had passed: the findings so far are yielded, and an
+            ``Interrupted`` gap per provider still running marks the report incomplete.
 
     Raises:
         TypeError: a provider lacks a member of :class:`~cloudaudit.providers.Provider`.
@@ -261,7 +275,7 @@ def audit_iter(
     gaps: list[CoverageGap] = []
 
     def arriving(fanout: FanOut) -> Iterator[Resource]:
-        for batch in _collect(plist, fanout, tasks_on):
+        for batch in _collect(plist, fanout, tasks_on, stop_when_set=cancel is not None):
             audited.extend(batch.audited)
             gaps.extend(batch.gaps)
             if guardrail_sink is not None:
@@ -276,7 +290,11 @@ def audit_iter(
 
     try:
         fan = FanOut(
-            max_workers=max_workers, executor=in_process, progress=progress, deadline=deadline
+            max_workers=max_workers,
+            executor=in_process,
+            progress=progress,
+            deadline=deadline,
+            cancel=cancel or threading.Event(),
         )
         with fan as fanout, masking_logs(lambda: fanout.secrets):
             if run is not None:
@@ -344,6 +362,7 @@ def audit(
     today: date | None = None,
     evidence: str | Path | None = None,
     deadline: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Report:
     """Audit one or more providers against a policy and return a Report.
 
@@ -353,7 +372,8 @@ def audit(
     tasks on it and their results merge into the same report (see :func:`audit_iter`). A unit
     that fails becomes a coverage gap; it is never reported as empty or compliant. Findings
     are sorted by provider, account and resource id. With a ``deadline`` (a
-    :func:`time.monotonic` instant), units not started by then become ``Cancelled`` gaps.
+    :func:`time.monotonic` instant), units not started by then become ``Cancelled`` gaps;
+    setting ``cancel`` stops the audit the same way at once (see :func:`audit_iter`).
 
     Example:
         >>> from cloudaudit.testing import FakeProvider, make_resource
@@ -381,6 +401,7 @@ def audit(
             guardrail_sink=grd,
             evidence=evidence,
             deadline=deadline,
+            cancel=cancel,
         )
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))

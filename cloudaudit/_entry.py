@@ -19,7 +19,9 @@ cloudaudit``) leaves the collector of its host process alone.
 from __future__ import annotations
 
 import gc
+import os
 import sys
+import threading
 
 from cloudaudit._version import __version__
 
@@ -41,4 +43,25 @@ def run() -> None:
     from cloudaudit.cli import main
 
     gc.freeze()  # the imported modules live as long as the process: no collection walks them
-    main()
+    try:
+        main()
+    except SystemExit as exc:
+        _leave_now_if_stuck(exc.code)
+        raise
+
+
+def _leave_now_if_stuck(code: object) -> None:
+    """Exit at once when calls the audit abandoned would hold the interpreter's exit.
+
+    A deadline or a Ctrl-C leaves calls to a silent endpoint running on worker threads (each
+    bounded only by its timeouts, a minute or more); Python would wait for them before
+    exiting. The report is written by then, so the process ends now, with its exit code.
+    """
+    main = threading.main_thread()
+    # the pools' threads are joined at exit even when daemonic (concurrent.futures does)
+    waited = [t for t in threading.enumerate() if not t.daemon or t.name.startswith("cloudaudit")]
+    if not any(t is not main and t.is_alive() for t in waited):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

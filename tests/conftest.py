@@ -90,3 +90,13 @@ def aws_read_only_proof() -> Iterator[set[tuple[str, str]]]:
     }
     bad = {cloud: calls for cloud, calls in bad.items() if calls}
     assert not bad, f"cloudaudit made calls that are not allowed reads: {bad}"
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """``http://127.0.0.1:PORT``: a TCP port that accepts connections (the kernel's backlog)
+    and never answers: a hung endpoint, for any cloud's client."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -24,6 +24,7 @@ from click.shell_completion import CompletionItem
 from cloudaudit.cli._outputs import (
     NonEmptyPath,
     OutputError,
+    checks_output_first,
     format_option,
     output_option,
     write_atomic,
@@ -129,8 +130,8 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
     """Add the options every audit command shares (``@audit_options`` or with a default).
 
     The command receives ``policy``, ``policy_options``, ``fmt``, ``output``, ``max_workers``,
-    ``evidence``, ``as_of``, ``fail_on``, ``quiet`` and ``deadline``, and passes all but the
-    first two on to :func:`~cloudaudit.cli._run.run_providers`.
+    ``evidence``, ``as_of``, ``fail_on``, ``quiet``, ``deadline`` and ``partial_on_interrupt``,
+    and passes all but the first two on to :func:`~cloudaudit.cli._run.run_providers`.
 
     Args:
         func: The command function (when used as a bare decorator).
@@ -183,7 +184,14 @@ def audit_options(func: F | None = None, *, max_workers: int = 16) -> Any:
             help="Stop starting work this many seconds after the audit begins: what was not "
             "reached is a Cancelled coverage gap (docs/reliability.md).",
         ),
+        click.option(
+            "--partial-on-interrupt",
+            is_flag=True,
+            help="On Ctrl-C, stop the audit and still write the report, marked incomplete "
+            "(Interrupted and Cancelled gaps); exit code 130. Default: write nothing.",
+        ),
     ]
+    func = checks_output_first(func)  # before any cloud call: exit 2 naming the path
     for opt in reversed(options):
         func = opt(func)
     return func

@@ -9,6 +9,7 @@ a terminal).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -29,6 +30,8 @@ __all__ = [
     "FormatList",
     "NonEmptyPath",
     "OutputError",
+    "check_output",
+    "checks_output_first",
     "emit",
     "formats_of",
     "targets",
@@ -107,6 +110,58 @@ def targets(fmt: str, output: Path | None) -> list[tuple[str, Path | None]]:
             f"(files report{SUFFIXES[fmts[0]]}, ...)"
         )
     return [(f, output / f"report{SUFFIXES[f]}") for f in fmts]
+
+
+def check_output(fmt: str, output: Path | None) -> None:
+    """Fail now (exit 2, one line naming the path and the fix) if the report cannot be written.
+
+    Called before any cloud call: a missing directory, a directory where a file is expected,
+    a file where a directory is expected, or a directory that refuses a new file (permission
+    denied, read-only file system) is found in a second, not after the whole audit. A file is
+    created and removed beside the report to be sure; nothing else is written.
+
+    Raises:
+        OutputError: The report cannot be written there.
+        click.UsageError: Several formats without a directory.
+    """
+    if output is None:
+        return
+    plan = targets(fmt, output)
+    for _fmt, path in plan:
+        if path is not None:
+            _check_target(path, created=len(plan) > 1)
+
+
+def _check_target(path: Path, *, created: bool) -> None:
+    """Raise OutputError unless ``path`` can be written (``created``: missing folders are)."""
+    where = f"cannot write the report to {path}"
+    if path.is_dir():
+        raise OutputError(f"{where}: it is a directory (name a file, or use several formats)")
+    folder = path.parent
+    while created and not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.exists():
+        raise OutputError(f"{where}: {folder} does not exist (create it, or choose another path)")
+    if not folder.is_dir():
+        raise OutputError(f"{where}: {folder} is not a directory (choose another path)")
+    try:
+        fd, probe = temp_beside(folder / path.name)
+    except OutputError as exc:
+        why = exc.message.rpartition(": ")[2]
+        raise OutputError(f"{where}: {why} in {folder} (choose a writable path)") from None
+    os.close(fd)
+    probe.unlink(missing_ok=True)
+
+
+def checks_output_first(func: F) -> F:
+    """Check the command's ``output`` for its ``fmt`` before running it (see check_output)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_output(str(kwargs.get("fmt") or "table"), kwargs.get("output"))
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -97,6 +98,7 @@ def run_and_emit(
     fail_on: Sequence[str] = ("violation",),
     quiet: bool = False,
     progress: bool | None = None,
+    interrupted: threading.Event | None = None,
 ) -> None:
     """Run an audit, print it, and exit with the documented code.
 
@@ -111,12 +113,14 @@ def run_and_emit(
         fail_on: Conditions for exit code 1 (the command's ``--fail-on``).
         quiet: The command's ``--quiet``: no progress, no status line.
         progress: Force the progress display on or off; defaults to :func:`progress_wanted`.
+        interrupted: Set when Ctrl-C stopped the audit: the exit code is then 130.
     """
     show = progress_wanted(quiet) if progress is None else progress
     report = _run(make_report, show, log=progress is None and not quiet and not show)
     emit_report(report, fmt, output, quiet=quiet)
     _warn_not_audited(report.coverage)
-    sys.exit(exit_code(report, fail_on))
+    stopped = interrupted is not None and interrupted.is_set()
+    sys.exit(outcome.EXIT_INTERRUPTED if stopped else exit_code(report, fail_on))
 
 
 def run_providers(
@@ -132,42 +136,48 @@ def run_providers(
     evidence: Path | None = None,
     as_of: datetime | None = None,
     deadline: float | None = None,
+    partial_on_interrupt: bool = False,
 ) -> None:
     """Audit providers and emit the report: JSONL streams, other formats show progress.
 
     Every ``cloudaudit audit <cloud>`` command ends here, so all of them get the same
-    streaming, progress bar, ``--fail-on``, ``--deadline`` (seconds from now) and exit codes.
+    streaming, progress bar, ``--fail-on``, ``--deadline`` (seconds from now),
+    ``--partial-on-interrupt`` and exit codes.
     """
     from cloudaudit._audit import audit
+    from cloudaudit.cli._interrupt import interrupt_stops
 
-    today = as_of.date() if as_of is not None else None
-    until = None if deadline is None else time.monotonic() + deadline
-    if fmt == "jsonl":
-        stream_jsonl(
-            providers,
-            pol,
-            output,
-            max_workers=max_workers,
-            fail_on=fail_on,
-            executor=executor,
-            evidence=evidence,
-            today=today,
-            deadline=until,
-        )
+    with interrupt_stops(partial_on_interrupt) as cancel:
+        today = as_of.date() if as_of is not None else None
+        until = None if deadline is None else time.monotonic() + deadline
+        if fmt == "jsonl":
+            stream_jsonl(
+                providers,
+                pol,
+                output,
+                max_workers=max_workers,
+                fail_on=fail_on,
+                executor=executor,
+                evidence=evidence,
+                today=today,
+                deadline=until,
+                cancel=cancel,
+            )
 
-    def make_report(progress: Any = None) -> Report:
-        return audit(
-            list(providers),
-            pol,
-            max_workers=max_workers,
-            executor=executor,
-            progress=progress,
-            evidence=evidence,
-            today=today,
-            deadline=until,
-        )
+        def make_report(progress: Any = None) -> Report:
+            return audit(
+                list(providers),
+                pol,
+                max_workers=max_workers,
+                executor=executor,
+                progress=progress,
+                evidence=evidence,
+                today=today,
+                deadline=until,
+                cancel=cancel,
+            )
 
-    run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet)
+        run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet, interrupted=cancel)
 
 
 def stream_jsonl(
@@ -181,6 +191,7 @@ def stream_jsonl(
     evidence: Path | None = None,
     today: date | None = None,
     deadline: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> None:
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit.
 
@@ -204,6 +215,7 @@ def stream_jsonl(
             today=today,
             guardrail_sink=grd,
             deadline=deadline,
+            cancel=cancel,
         )
 
     if output is None:
@@ -218,4 +230,6 @@ def stream_jsonl(
             "jsonl` (or `cloudaudit guardrails REPORT.json`)",
             err=True,
         )
+    if cancel is not None and cancel.is_set():
+        sys.exit(outcome.EXIT_INTERRUPTED)
     sys.exit(outcome.exit_code(fail_on=fail_on, summary=summary, coverage=sink[0]))

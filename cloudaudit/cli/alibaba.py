@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli._knobs import call_options, given
 
 __all__ = ["command"]
 
@@ -30,12 +31,16 @@ __all__ = ["command"]
     default=None,
     help="Account id (UID) to report. Default: STS GetCallerIdentity.",
 )
+@call_options("Alibaba Cloud", connect=10, read=30, attempts="3 (OSS; 1 for ECS, RDS, STS)")
 @audit_options
 @config_errors
 def command(
     regions: tuple[str, ...],
     endpoint: str | None,
     account: str | None,
+    connect_timeout: float | None,
+    read_timeout: float | None,
+    max_attempts: int | None,
     policy: str,
     policy_options: tuple[str, ...],
     max_workers: int,
@@ -55,6 +60,9 @@ def command(
         endpoint=endpoint,
         account=account,
         max_workers=max_workers,
+        **given(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+        ),
     )
     provider.check_credentials()
     run_providers([provider], pol, max_workers=max_workers, **run)

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli._knobs import call_options, given
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
@@ -86,27 +87,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="Run the accounts as tasks on this Dask scheduler (tcp://host:8786); needs "
     "dask[distributed] here and on the workers, and AWS credentials on the workers.",
 )
-@click.option(
-    "--connect-timeout",
-    type=click.FloatRange(0.1, 300),
-    default=None,
-    metavar="SECONDS",
-    help="Seconds to wait for a TCP connection to an AWS endpoint, per attempt  [default: 5].",
-)
-@click.option(
-    "--read-timeout",
-    type=click.FloatRange(0.1, 900),
-    default=None,
-    metavar="SECONDS",
-    help="Seconds to wait for an answer once connected, per attempt  [default: 20].",
-)
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1, 20),
-    default=None,
-    help="HTTP attempts per call, the first one included  [default: 5]. A silent region "
-    "costs at most about attempts x (connect + read timeout) per call (docs/reliability.md).",
-)
+@call_options("AWS", connect=5, read=20, attempts=5)
 @guardrails_option
 @audit_options(max_workers=64)
 @config_errors
@@ -148,21 +129,10 @@ def command(
     pol = resolve_policy(policy, policy_options)
     if (role or ous or dask_scheduler) and not organization:
         raise click.UsageError("--role, --ou and --dask-scheduler need --organization")
-    http: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("connect_timeout", connect_timeout),
-            ("read_timeout", read_timeout),
-            ("max_attempts", max_attempts),
-        )
-        if value is not None
-    }
+    http = given(
+        connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+    )
     provider: Any
-    if organization and http:
-        raise click.UsageError(
-            "--connect-timeout, --read-timeout and --max-attempts apply to one account; "
-            "with --organization the defaults hold"
-        )
     if organization:
         if not role:
             raise click.UsageError("--organization needs --role NAME")
@@ -181,6 +151,7 @@ def command(
             duration=role_duration,
             profile=profile,
             guardrails=guardrails,
+            **http,
         )
     else:
         provider = AwsProvider(

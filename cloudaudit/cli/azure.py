@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli._knobs import call_options, given
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
@@ -47,6 +48,7 @@ TEST_TOKEN_ENV = "CLOUDAUDIT_AZURE_TEST_STATIC_TOKEN"
     show_default=True,
     help="Use Azure Resource Graph (fast) or list each subscription with ARM.",
 )
+@call_options("Azure Resource Manager", connect=10, read=60, attempts="4 for a timeout")
 @guardrails_option
 @audit_options
 @config_errors
@@ -56,6 +58,9 @@ def command(
     cloud: str,
     arm_endpoint: str | None,
     resource_graph: bool,
+    connect_timeout: float | None,
+    read_timeout: float | None,
+    max_attempts: int | None,
     policy: str,
     policy_options: tuple[str, ...],
     max_workers: int,
@@ -80,5 +85,10 @@ def command(
         use_resource_graph=resource_graph,
         connection_verify=os.environ.get(CA_BUNDLE_ENV) or None,
         guardrails=guardrails,
+        **given(
+            connection_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_attempts=max_attempts,
+        ),
     )
     run_providers([provider], pol, max_workers=max_workers, **run)

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
+from cloudaudit.cli._knobs import call_options, given
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
@@ -30,6 +31,7 @@ __all__ = ["command"]
     hidden=True,
     help="Send no credentials (only for local fakes and emulators).",
 )
+@call_options("Google API", connect=10, read=60, attempts=5)
 @guardrails_option
 @audit_options
 @config_errors
@@ -39,6 +41,9 @@ def command(
     projects: tuple[str, ...],
     api_endpoint: str | None,
     anonymous: bool,
+    connect_timeout: float | None,
+    read_timeout: float | None,
+    max_attempts: int | None,
     policy: str,
     policy_options: tuple[str, ...],
     max_workers: int,
@@ -68,5 +73,8 @@ def command(
         projects=list(projects) or None,
         client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
         guardrails=guardrails,
+        **given(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+        ),
     )
     run_providers([provider], pol, max_workers=max_workers, **run)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
@@ -34,6 +33,7 @@ from cloudaudit.providers._answers import classify_own
 from cloudaudit.providers._detail import DetailSink, collecting
 from cloudaudit.providers._redact import redact
 from cloudaudit.providers._slots import Slots
+from cloudaudit.providers._stop import Running, StopClock
 from cloudaudit.providers._work import (
     CANCELLED,
     Classifier,
@@ -101,6 +101,10 @@ class FanOut:
             evidence recorder files what the unit reads under its scope).
         cancel: Set it to stop the run: units not started yet become ``Cancelled`` gaps.
         deadline: A :func:`time.monotonic` instant; from then on the run is cancelled.
+
+    Attributes:
+        running: The units running now (a stopped audit names those it abandons).
+        clock: When the run stops (:attr:`deadline` or :attr:`cancel`).
     """
 
     max_workers: int = 16
@@ -117,17 +121,18 @@ class FanOut:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
     _counts: _Counts = field(default_factory=_Counts, init=False, repr=False)
+    running: Running = field(default_factory=Running, init=False, repr=False)
+    clock: StopClock = field(init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._slots = Slots(self.max_workers)
+        self.clock = StopClock(self.cancel, self.deadline)
 
     @property
     def cancelled(self) -> bool:
         """True once :attr:`cancel` is set or the :attr:`deadline` has passed."""
-        late = self.deadline is not None and time.monotonic() >= self.deadline
-        if late and not self.cancel.is_set():
-            self.cancel.set()
-        return self.cancel.is_set()
+        return self.clock.stopped()
 
     def gap(self, scope: Scope, exc: BaseException, code: str | None = None) -> CoverageGap:
         """Build a coverage gap for ``scope`` from an exception."""
@@ -153,8 +158,8 @@ class FanOut:
             recording = (
                 nullcontext() if self.unit_context is None else self.unit_context(str(unit.scope))
             )
-            with collecting(sink), recording:  # evidence: what the unit reads is its scope's
-                resources = unit.run()
+            with collecting(sink), recording, self.running.unit(unit.scope):
+                resources = unit.run()  # evidence: what the unit reads is its scope's
         except Exception as exc:  # noqa: BLE001 - the one place failures become coverage gaps
             return Outcome(unit.scope, gap=self.gap(unit.scope, exc), details=tuple(sink.gaps))
         s = unit.scope
@@ -207,6 +212,8 @@ class FanOut:
             ``fn(item)`` for every item, in the order of ``items``.
         """
         todo = list(items)
+        if self._closed:  # a provider left behind by a stopped audit: start nothing more
+            raise RuntimeError("the audit has stopped")
         if len(todo) <= 1 or getattr(self._local, "helper", False):
             return [fn(item) for item in todo]
         pool = self._helper_pool()
@@ -263,22 +270,31 @@ class FanOut:
                 )
             return self._pool
 
-    def close(self) -> None:
-        """Shut the shared pool down (an executor given by the caller is left alone)."""
+    def close(self, *, wait_for_running: bool = True) -> None:
+        """Shut the shared pool down (an executor given by the caller is left alone).
+
+        Units still running are waited for, unless the run was stopped or ``wait_for_running``
+        is false: then they are left to end on their own (their calls are bounded by the
+        providers' timeouts) and nothing new starts.
+        """
+        wait_all = wait_for_running and not self.cancelled
         with self._lock:
+            self._closed = True
             pool, self._pool = self._pool, None
         if pool is not None:  # first the units, which may still wait on their helpers
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=wait_all, cancel_futures=True)
         with self._lock:
             helpers, self._helpers = self._helpers, None
         if helpers is not None:
-            helpers.shutdown(wait=True, cancel_futures=True)
+            helpers.shutdown(wait=wait_all, cancel_futures=True)
 
     def __enter__(self) -> FanOut:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:  # Ctrl-C or a failure: stop now, do not wait for hung calls
+            self.cancel.set()
+        self.close(wait_for_running=exc_type is None)
 
     def run(self, units: Iterable[Unit]) -> Iterator[Outcome]:
         """Run ``units`` concurrently under the shared bound; yield outcomes as they complete.
@@ -288,6 +304,10 @@ class FanOut:
         """
         todo = list(units)
         if not todo:
+            return
+        if self._closed:  # left behind by a stopped audit: nothing more starts
+            for unit in todo:
+                yield Outcome(unit.scope, gap=make_gap(unit.scope, CANCELLED, _NOT_REACHED))
             return
         for provider, n in Counter(u.scope.provider for u in todo).items():
             self._counts.add(provider, n)

@@ -42,6 +42,7 @@ def interleave(
     *,
     max_parallel: int | None = None,
     buffer: int = 8,
+    stop_when: Callable[[], bool] | None = None,
 ) -> Iterator[T]:
     """Drain several iterables on their own threads; yield items as they arrive.
 
@@ -50,6 +51,10 @@ def interleave(
     growing memory. A
     source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
     turn failures into gaps). If the consumer stops early, the producers stop too.
+
+    With ``stop_when``, the consumer checks it at least every :data:`POLL_SECONDS`: once it is
+    true, the items already queued are yielded and the iterator ends, whether or not every
+    source has finished (a source stuck in a call is left behind on its daemon thread).
     """
     if not sources:
         return
@@ -88,9 +93,13 @@ def interleave(
     for t in threads:
         t.start()
     remaining = n
+    take = out.get if stop_when is None else _until(out, stop_when)
     try:
         while remaining:
-            kind, item = out.get()
+            got = take()
+            if got is None:
+                break
+            kind, item = got
             if kind == _DONE:
                 remaining -= 1
             elif kind == _ERROR:
@@ -102,3 +111,26 @@ def interleave(
 
 
 _ITEM, _ERROR, _DONE = 0, 1, 2
+
+POLL_SECONDS = 0.1
+"""How often a consumer with a ``stop`` condition checks it while nothing arrives."""
+
+
+def _until(
+    out: queue.Queue[tuple[int, object]], stop: Callable[[], bool]
+) -> Callable[[], tuple[int, object] | None]:
+    """``out.get`` that returns ``None`` once ``stop()`` holds and nothing is queued."""
+
+    def take() -> tuple[int, object] | None:
+        while True:
+            if stop():
+                try:
+                    return out.get_nowait()
+                except queue.Empty:
+                    return None
+            try:
+                return out.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+
+    return take

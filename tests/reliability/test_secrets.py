@@ -31,6 +31,7 @@ CANARY_SECRET = "canary-secret-7f3a9c1e2b"
 CANARY_TOKEN = "canary-sts-token-5d8e0a4b6c"
 CANARIES = (CANARY_SECRET, CANARY_TOKEN, KEY_ID)
 REGIONS = ["cn-hangzhou", "us-east-1"]
+LOGGERS = ("", "urllib3", "alibabacloud", "Tea", "darabonba", "cloudaudit")
 
 
 def echo(req: Request) -> Response:
@@ -73,7 +74,7 @@ def test_api_reports_logs_and_gaps_hold_no_credential(
     url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in ("", "urllib3", "alibabacloud", "Tea", "darabonba", "cloudaudit"):
+    for name in LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
     provider = AlibabaProvider(
         KEY_ID, CANARY_SECRET, CANARY_TOKEN, regions=REGIONS, endpoint=url, read_timeout=2.0
@@ -88,11 +89,19 @@ def test_api_reports_logs_and_gaps_hold_no_credential(
 
 
 @pytest.mark.parametrize("quiet", [[], ["--quiet"]])
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "html", "csv", "sarif"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_cli_output_holds_no_credential(
-    url: str, fmt: str, quiet: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    url: str,
+    fmt: str,
+    quiet: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from alibabacloud_credentials.utils import auth_util
+
+    for name in LOGGERS:  # every logger at DEBUG; caplog restores the levels
+        caplog.set_level(logging.DEBUG, logger=name)
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr(auth_util, "environment_ecs_metadata_disabled", "true")
@@ -110,7 +119,8 @@ def test_cli_output_holds_no_credential(
     result = CliRunner().invoke(main, [*args, *quiet])
     # every call is refused (SignatureDoesNotMatch): credentials refused is exit 3
     assert result.exit_code == 3, result.output
-    if fmt != "csv":  # CSV has one row per finding and no gaps
+    if fmt not in ("csv", "ocsf", "dora-roi"):  # one row per finding, no gaps
         assert "SignatureDoesNotMatch" in result.output
     assert_clean(result.output, f"CLI output ({fmt} {quiet})")
+    assert_clean(caplog.text, f"the DEBUG logs ({fmt} {quiet})")
     assert_clean(repr(result.exception), "the CLI exception")

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from lambda_run import run_lambda
 
 from cloudaudit import audit
 from cloudaudit.cli._common import audit_options, resolve_policy, run_providers
@@ -65,29 +66,9 @@ def _cli(tmp_path: Path) -> list[str]:
 
 
 def _lambda(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    boto3 = pytest.importorskip("boto3")
-    moto = pytest.importorskip("moto")
-    from cloudaudit import aws_lambda
-
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    with moto.mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        s3 = session.client("s3")
-        s3.create_bucket(Bucket="reports")
-        summary = aws_lambda.run(
-            {"bucket": "reports", "policy": "eea-only"},
-            lambda: 600_000,
-            session=session,
-            factory=lambda spec, session: _provider(),
-        )
-        body = s3.get_object(Bucket="reports", Key=summary["keys"]["report"])["Body"].read()
+    summary, stored = run_lambda(monkeypatch, {}, lambda spec, session: _provider())
     assert SECRET not in json.dumps(summary)
-    return _gap_messages(Report.from_json(body))
+    return _gap_messages(Report.from_json(stored))
 
 
 def test_a_declared_secret_is_masked_identically_in_every_face(

@@ -11,6 +11,7 @@ from cloudaudit.providers._detail import lookup
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import FanOut
 from cloudaudit.providers._protocol import Batch, Inventory
+from cloudaudit.providers._stop import phase
 from cloudaudit.providers._work import Classifier, Scope, Unit, Work
 from cloudaudit.providers.alibaba import ecs, oss, rds
 from cloudaudit.providers.alibaba._clients import (
@@ -60,6 +61,8 @@ class AlibabaProvider:
         clients: A ready :class:`ClientFactory` (injected in tests or to share clients).
         connect_timeout: Seconds to wait for a TCP connection (when ``clients`` is not given).
         read_timeout: Seconds to wait for an answer (when ``clients`` is not given).
+        max_attempts: Attempts per OSS call, the first one included (when ``clients`` is
+            not given); the ECS, RDS and STS (RPC) clients make one attempt per call.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class AlibabaProvider:
         clients: ClientFactory | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
+        max_attempts: int = 3,
     ) -> None:
         require_extra(NAME)
         self._clients = clients or ClientFactory(
@@ -85,6 +89,7 @@ class AlibabaProvider:
             endpoint,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            max_attempts=max_attempts,
         )
         self._secrets = tuple(s for s in (access_key_secret, security_token) if s)
         self._regions = tuple(regions) if regions else None
@@ -131,8 +136,9 @@ class AlibabaProvider:
         """
         self._clients.check_credentials()
         fanout.add_secrets(*self._secrets, *self._clients.secrets())
-        account = self._account or fetch_account_id(self._clients, self._discovery)
-        regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
+        with phase("sts:GetCallerIdentity and ecs:DescribeRegions (discovery)"):
+            account = self._account or fetch_account_id(self._clients, self._discovery)
+            regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
         listing: list[oss.BucketListing] = []
         list_scope = Scope(NAME, account, None, "oss:bucket-list")
         for outcome in fanout.run([Unit(list_scope, partial(self._list_buckets, listing))]):

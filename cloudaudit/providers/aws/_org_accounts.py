@@ -13,6 +13,7 @@ from typing import Any
 
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._work import Scope, Unit, Work, make_gap
+from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS
 from cloudaudit.providers.aws._partitions import home_region
 
@@ -90,6 +91,9 @@ class OrgSettings:
         profile: Profile whose credentials call AssumeRole in a task (``None``: the
             worker's default credential chain).
         inventory: Each account's ``AwsProvider`` inventory mode (``auto`` or ``direct``).
+        connect_timeout: Seconds to wait for a TCP connection, per attempt, every client.
+        read_timeout: Seconds to wait for an answer, per attempt, every client.
+        max_attempts: HTTP attempts per call, the first one included, every client.
     """
 
     partition: str = "aws"
@@ -102,6 +106,21 @@ class OrgSettings:
     endpoint_url: str | None = None
     profile: str | None = None
     inventory: str = "auto"
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_attempts: int = 5
+
+    def http(self) -> dict[str, Any]:
+        """The per-call bounds, as keyword arguments of ``make_config`` and ``AwsProvider``."""
+        return {
+            "connect_timeout": self.connect_timeout,
+            "read_timeout": self.read_timeout,
+            "max_attempts": self.max_attempts,
+        }
+
+    def config(self, max_workers: int | None = None) -> Any:
+        """The botocore ``Config`` of the organization's own clients (STS, Organizations...)."""
+        return make_config(self.max_workers if max_workers is None else max_workers, **self.http())
 
     @property
     def home(self) -> str:

@@ -52,7 +52,6 @@ from cloudaudit.providers.aws._aggregated import (
     to_aggregators,
 )
 from cloudaudit.providers.aws._base import Collector
-from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._org_tasks import _AccountSession, _Base, open_account
 from cloudaudit.providers.aws._regions import fetch_regions, to_regions
@@ -161,7 +160,7 @@ def probe_account(
     from cloudaudit.providers.aws.services.s3 import fetch_buckets
 
     session = open_account(base, spec, settings, fanout)
-    config = make_config(settings.max_workers)
+    config = settings.config()
     if settings.regions is None:
         infos = to_regions(fetch_regions(session.client("ec2", settings.home, config)), None)
         regions = tuple(r.name for r in infos if r.enabled)
@@ -205,7 +204,7 @@ class OrgPlan:
         for p in self.probes.values():
             for region in p.recorded:
                 wanted.update((t, region) for t in self.types() if p.covers(region, t))
-        config = self.base.client("config", self.settings.home, make_config(16))
+        config = self.base.client("config", self.settings.home, self.settings.config(16))
         units = []
         for rtype, region in sorted(wanted):
             query = org_expression(rtype, region)
@@ -301,7 +300,7 @@ class OrgPlan:
             for i in rows
             if i.get("awsRegion")
         }
-        s3 = self.base.client("s3", self.settings.home, make_config(16))
+        s3 = self.base.client("s3", self.settings.home, self.settings.config(16))
         return lambda name: own.get(name) or _ask_location(s3, name)
 
 
@@ -318,7 +317,7 @@ def org_plan(
     """
     if not any((c.service, c.name) in AGGREGATABLE for c in collectors):
         return None
-    config = base.client("config", settings.home, make_config(settings.max_workers))
+    config = base.client("config", settings.home, settings.config())
     agg = find_aggregator(config, [s.account for s in specs])
     if agg is None:
         return None
@@ -381,5 +380,6 @@ def aggregated_account(
         account=spec.account,
         inventory="direct",
         covered=done,
+        **s.http(),
     )
     yield from provider.collect(fanout)

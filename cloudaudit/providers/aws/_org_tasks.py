@@ -20,7 +20,6 @@ from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stream import guard_iter
 from cloudaudit.providers._work import Scope, Work
-from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._provider import AwsProvider, make_session, session_secrets
@@ -110,7 +109,7 @@ def open_account(
     """
     creds = None
     if spec.role_arn is not None:
-        sts = base.own("sts", settings.home, make_config(settings.max_workers))
+        sts = base.own("sts", settings.home, settings.config())
         creds = assume_role(sts, spec.role_arn, settings)
         fanout.add_secrets(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     return _AccountSession(base, settings.home, creds)
@@ -132,6 +131,7 @@ def audit_account(
         max_workers=settings.max_workers,
         account=spec.account,
         inventory=settings.inventory,
+        **settings.http(),
     )
     yield from provider.collect(fanout)
 

@@ -24,9 +24,9 @@ from typing import Any
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId
 from cloudaudit.providers._protocol import Batch, Plan
+from cloudaudit.providers._stop import phase
 from cloudaudit.providers._stream import guard_iter, interleave
 from cloudaudit.providers._work import Classifier, Scope, Work
-from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._org_accounts import (
@@ -107,6 +107,8 @@ class AwsOrganization:
             account's recorders show it records them, and everything else directly
             (``_org_aggregated``; in-process runs only, :meth:`plan` stays direct).
             ``"direct"``: always assume the role and call each service.
+        **http: ``connect_timeout``, ``read_timeout``, ``max_attempts``: the per-call bounds
+            of every client, the member accounts' included (defaults as ``AwsProvider``).
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
@@ -132,6 +134,7 @@ class AwsOrganization:
         endpoint_url: str | None = None,
         guardrails: bool = False,
         inventory: str = "auto",
+        **http: Any,
     ) -> None:
         if inventory not in ("auto", "direct"):
             raise ConfigurationError(f"inventory must be 'auto' or 'direct', not {inventory!r}")
@@ -153,6 +156,7 @@ class AwsOrganization:
             endpoint_url=endpoint_url,
             profile=profile,
             inventory=inventory,
+            **http,
         )
         self._role = role_name.strip()
         self._ous = tuple(ous or ())
@@ -185,7 +189,7 @@ class AwsOrganization:
             botocore exceptions: the organization cannot be read (one gap for the provider).
         """
         s = self._settings
-        config = make_config(s.max_workers)
+        config = s.config()
         org = self._base.client("organizations", s.home, config)
         caller = str(self._base.client("sts", s.home, config).get_caller_identity()["Account"])
         management = str(org.describe_organization()["Organization"]["MasterAccountId"])
@@ -207,7 +211,7 @@ class AwsOrganization:
         if not self._guardrails:
             return
         s = self._settings
-        config = make_config(s.max_workers)
+        config = s.config()
 
         def client(service: str) -> Any:
             return self._base.client(service, s.home, config)
@@ -216,7 +220,8 @@ class AwsOrganization:
 
     def collect(self, fanout: Work) -> Iterator[Batch]:
         """Audit the accounts in this process, ``max_accounts`` at a time, on ``fanout``."""
-        specs, gaps = self.discover(fanout)
+        with phase("organizations and sts (account discovery)"):
+            specs, gaps = self.discover(fanout)
         if gaps:
             yield Batch(gaps=tuple(gaps))
         yield from self._guardrail_batches(specs, fanout)

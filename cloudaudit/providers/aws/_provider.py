@@ -11,6 +11,7 @@ from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._extras import require, require_extra
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._stop import phase
 from cloudaudit.providers._work import Classifier, Outcome, Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws import _answers as answers
 from cloudaudit.providers.aws._aggregated import (
@@ -178,7 +179,8 @@ class AwsProvider:
             ),
             functools.partial(answers.install, needs=answers.needs_of(collectors)),
         )
-        account, raw, aggregators = self._start(fanout, cache, home, collectors)
+        with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
+            account, raw, aggregators = self._start(fanout, cache, home, collectors)
         regions, foreign = self._discover(raw, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])

@@ -11,6 +11,7 @@ from cloudaudit.catalog import Catalog, default_catalog
 from cloudaudit.models import CoverageGap, ProviderId
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._stop import phase
 from cloudaudit.providers._work import Classifier, Scope, Work, make_gap
 from cloudaudit.providers.azure import _arm, _graph
 from cloudaudit.providers.azure._answers import answer_policy
@@ -44,6 +45,9 @@ class AzureProvider:
         connection_timeout: Seconds to wait for a TCP/TLS connection to ARM.
         read_timeout: Seconds to wait for a response once connected (an endpoint that accepts
             and never answers fails after this, per attempt).
+        max_attempts: HTTP attempts per call, the first one included (sets azure-core's
+            ``retry_total``, ``retry_connect``, ``retry_read`` and ``retry_status`` to one
+            less); ``None``: the SDK's defaults (at most 4 attempts for a timeout).
         page_size: Rows per Resource Graph page (at most 1,000).
         catalog: Region catalog used for the location rule and the catalog check.
         sleep: Called to wait when the Resource Graph quota is exhausted.
@@ -69,6 +73,7 @@ class AzureProvider:
         catalog: Catalog | None = None,
         sleep: Callable[[float], None] = time.sleep,
         guardrails: bool = False,
+        max_attempts: int | None = None,
     ) -> None:
         require_extra(NAME)
         self._guardrails = guardrails
@@ -87,6 +92,9 @@ class AzureProvider:
             "connection_timeout": connection_timeout,
             "read_timeout": read_timeout,
         }
+        if max_attempts is not None:  # azure-core counts retries, per kind of failure
+            retries = {"total", "connect", "read", "status"}
+            options.update({f"retry_{k}": max(0, max_attempts - 1) for k in retries})
         self._client_kwargs = {k: v for k, v in options.items() if v is not None}
         self._lock = threading.Lock()
         self.graph_stats = _graph.GraphStats()
@@ -147,7 +155,8 @@ class AzureProvider:
     def collect(self, fanout: Work) -> Iterator[Batch]:
         """Yield one batch per subscription, then the tenant-wide gaps."""
         run = Run(self, fanout, self._catalog or default_catalog())
-        subs, hidden = self._scope()
+        with phase("subscriptions.list and management-group descendants (scope discovery)"):
+            subs, hidden = self._scope()
         if hidden:
             yield Batch(gaps=hidden)
         yield from run.scan(subs, graph=self._use_graph)

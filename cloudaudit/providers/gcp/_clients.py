@@ -20,6 +20,36 @@ __all__ = ["READ_ONLY_SCOPE", "Clients"]
 READ_ONLY_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only"
 
 
+def bound(client: Any, timeouts: tuple[float, float] | None) -> Any:
+    """Give every request of ``client``'s HTTP session the ``(connect, read)`` timeouts.
+
+    The client libraries pass one number (what is left of the call's deadline); the session
+    is given ``(connect, min(read, that number))`` instead, so a silent endpoint costs at
+    most the connect and read timeouts per attempt.
+    """
+    session = getattr(getattr(client, "_transport", None), "_session", None)
+    if session is None:
+        session = getattr(client, "_http", None)  # google-cloud-storage
+    send = getattr(session, "request", None)
+    if (
+        timeouts is None
+        or session is None
+        or send is None
+        or getattr(send, "_cloudaudit_bound", False)
+    ):
+        return client
+    connect, read = timeouts
+
+    def request(method: str, url: str, *args: Any, timeout: Any = None, **kwargs: Any) -> Any:
+        asked = timeout[1] if isinstance(timeout, tuple) else timeout
+        limit = read if not isinstance(asked, (int, float)) else min(read, float(asked))
+        return send(method, url, *args, timeout=(connect, limit), **kwargs)
+
+    request._cloudaudit_bound = True  # type: ignore[attr-defined]
+    session.request = request
+    return client
+
+
 def _require(module: str) -> None:
     """Import a Google SDK module, or raise ProviderUnavailable naming the ``gcp`` extra."""
     require(module, "gcp")
@@ -31,11 +61,18 @@ class Clients:
     Args:
         credentials: Google credentials, or ``None`` for ``google.auth.default()`` (lazily).
         client_options: Passed to every client (``api_endpoint`` for private endpoints).
+        timeouts: ``(connect, read)`` seconds, per attempt, for every request of every client.
     """
 
-    def __init__(self, credentials: Any = None, client_options: Any = None) -> None:
+    def __init__(
+        self,
+        credentials: Any = None,
+        client_options: Any = None,
+        timeouts: tuple[float, float] | None = None,
+    ) -> None:
         self._credentials = credentials
         self._options = client_options
+        self._timeouts = timeouts
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -67,7 +104,8 @@ class Clients:
             cache = {}
             self._local.clients = cache
         if key not in cache:
-            cache[key] = install(factory())  # every answer is checked (providers/_answers.py)
+            # every answer is checked (providers/_answers.py); every request is bounded
+            cache[key] = bound(install(factory()), self._timeouts)
         return cache[key]
 
     def folders(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, Resource
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._stop import phase
 from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.gcp._asset import ASSET_TYPES, fetch_search, to_resource
 from cloudaudit.providers.gcp._clients import Clients
@@ -33,25 +35,34 @@ from cloudaudit.providers.gcp._scope import (
     fetch_project,
 )
 
-__all__ = ["GcpProvider", "default_retry"]
+__all__ = ["AttemptsRetry", "GcpProvider", "default_retry"]
 
 NAME = "gcp"
 SPLIT_LIMIT = 4
 """Split a search by asset type when at most this many search scopes are audited."""
 
 
-def default_retry(initial: float = 1.0, maximum: float = 32.0, timeout: float = 120.0) -> Any:
+def default_retry(
+    initial: float = 1.0,
+    maximum: float = 32.0,
+    timeout: float = 120.0,
+    attempts: int | None = None,
+) -> Any:
     """Retry policy for every call: 429, 500, 502, 503 and 504 with exponential backoff.
+
+    A call that times out or whose connection fails is not retried (one silent call costs
+    one connect and one read timeout).
 
     Args:
         initial: First delay in seconds (use 0 in tests).
         maximum: Longest delay in seconds.
         timeout: Give up after this many seconds; the unit then becomes a coverage gap.
+        attempts: Also give up after this many attempts of one call (``None``: no limit).
     """
     from google.api_core import exceptions as gexc
     from google.api_core.retry import Retry, if_exception_type
 
-    return Retry(
+    retry = Retry(
         predicate=if_exception_type(
             gexc.TooManyRequests,
             gexc.InternalServerError,
@@ -64,6 +75,34 @@ def default_retry(initial: float = 1.0, maximum: float = 32.0, timeout: float = 
         multiplier=2.0,
         timeout=timeout,
     )
+    return retry if attempts is None else AttemptsRetry(retry, attempts)
+
+
+class AttemptsRetry:
+    """A ``google.api_core`` ``Retry`` that also stops after ``attempts`` attempts of a call.
+
+    It is used where a ``Retry`` is (the client libraries call ``retry(func)``); each call
+    counts its own attempts.
+    """
+
+    def __init__(self, retry: Any, attempts: int) -> None:
+        self.retry = retry
+        self.attempts = max(1, attempts)
+
+    def __call__(self, func: Callable[..., Any], on_error: Any = None) -> Callable[..., Any]:
+        """Wrap ``func`` in the retry, counting the attempts of each call separately."""
+
+        @functools.wraps(func)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            left = [self.attempts]
+
+            def predicate(exc: BaseException) -> bool:
+                left[0] -= 1
+                return left[0] > 0 and bool(self.retry._predicate(exc))
+
+            return self.retry.with_predicate(predicate)(func, on_error)(*args, **kwargs)
+
+        return bounded
 
 
 @dataclass(frozen=True)
@@ -90,8 +129,12 @@ class GcpProvider:
         max_workers: Most Cloud Asset searches in flight at once (quota: 400 requests per
             minute per consumer project, 1,500 per organization).
         retry: A ``google.api_core.retry.Retry`` for every call; defaults to
-            :func:`default_retry`.
-        timeout: Per-request timeout in seconds.
+            :func:`default_retry` with ``max_attempts``.
+        timeout: Seconds to wait for an answer, per attempt (the read timeout).
+        connect_timeout: Seconds to wait for a TCP connection, per attempt.
+        read_timeout: Same as ``timeout`` (the name the other clouds use); wins when given.
+        max_attempts: Attempts per call, the first one included (throttling and server
+            errors are retried; a timeout or a failed connection is not).
         asset_types: Asset types to search (defaults to every supported type).
         guardrails: Also read each project's effective ``gcp.resourceLocations`` policy.
 
@@ -112,6 +155,10 @@ class GcpProvider:
         timeout: float = 60.0,
         asset_types: Sequence[str] = ASSET_TYPES,
         guardrails: bool = False,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float | None = None,
+        max_attempts: int = 5,
     ) -> None:
         require_extra(NAME)
         self._guardrails = guardrails
@@ -123,10 +170,12 @@ class GcpProvider:
         self._organization = _prefixed(organization, "organizations") if organization else None
         self._folders = [_prefixed(f, "folders") for f in folders or ()]
         self._projects = list(projects or ())
-        self._clients = Clients(credentials, client_options)
+        read = timeout if read_timeout is None else read_timeout
+        self._clients = Clients(credentials, client_options, (connect_timeout, read))
         self._searches = threading.BoundedSemaphore(max(1, max_workers))
         self._retry = retry
-        self._timeout = timeout
+        self._attempts = max_attempts
+        self._timeout = read
         self._asset_types = tuple(asset_types)
 
     @property
@@ -150,7 +199,7 @@ class GcpProvider:
 
     def _call(self) -> dict[str, Any]:
         if self._retry is None:
-            self._retry = default_retry()
+            self._retry = default_retry(attempts=self._attempts)
         return {"retry": self._retry, "timeout": self._timeout}
 
     # ----- collect ----------------------------------------------------------------------
@@ -163,10 +212,11 @@ class GcpProvider:
         Yields:
             Batches of resources, audited scopes and gaps.
         """
-        self._clients.credentials()
-        fanout.add_secrets(*self.secrets())  # ADC: known only now
-        tree = ScopeTree()
-        discovered = tuple(self._discover(fanout, tree))
+        with phase("resourcemanager projects and folders (scope discovery)"):
+            self._clients.credentials()
+            fanout.add_secrets(*self.secrets())  # ADC: known only now
+            tree = ScopeTree()
+            discovered = tuple(self._discover(fanout, tree))
         fanout.add_secrets(*self.secrets())  # the access token of the first refresh
         yield Batch(gaps=discovered)
         if self._guardrails:

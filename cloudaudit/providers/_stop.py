@@ -1,0 +1,176 @@
+"""Stopping an audit on time (its deadline, or an interrupt), naming whatever was cut short.
+
+A unit not started when the audit stops is a ``Cancelled`` gap (see :class:`FanOut`). What
+is already running (a provider's first calls, such as scope discovery, or a unit waiting on
+a silent endpoint) is given :data:`GRACE_SECONDS` to finish; then the audit stops waiting for
+it: :func:`drain_until_stopped` returns what arrived, plus a gap for every unit still running
+and one per provider still running, naming the call it was making (:func:`phase`). Nothing cut
+short is ever silently missing from the report.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from cloudaudit.models import CoverageGap
+from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._stream import interleave
+from cloudaudit.providers._work import CANCELLED, Scope, make_gap
+
+__all__ = [
+    "GRACE_SECONDS",
+    "INTERRUPTED",
+    "Running",
+    "StopClock",
+    "drain_until_stopped",
+    "phase",
+]
+
+GRACE_SECONDS = 1.0
+"""How long work already running may go on after the audit is stopped before it is abandoned."""
+
+INTERRUPTED = "Interrupted"
+"""Gap code of a provider that was still running when the audit was interrupted (Ctrl-C)."""
+
+_PHASE: ContextVar[list[str] | None] = ContextVar("cloudaudit_phase", default=None)
+
+
+@contextmanager
+def phase(what: str) -> Iterator[None]:
+    """Name the calls a provider makes outside its units while it makes them.
+
+    When the audit stops while a provider is inside ``phase("sts:GetCallerIdentity")``, the
+    provider's gap names that call. Outside an audit (no tracking), this does nothing.
+    """
+    cell = _PHASE.get()
+    if cell is None:
+        yield
+        return
+    cell.append(what)
+    try:
+        yield
+    finally:
+        cell.pop()
+
+
+class Running:
+    """The units running right now (thread-safe), so that a stopped audit can name them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._now: dict[int, Scope] = {}
+        self._ids = itertools.count()
+
+    @contextmanager
+    def unit(self, scope: Scope) -> Iterator[None]:
+        """Count ``scope`` as running for the duration of the block."""
+        key = next(self._ids)
+        with self._lock:
+            self._now[key] = scope
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._now.pop(key, None)
+
+    def of(self, provider: str) -> list[Scope]:
+        """The scopes of ``provider`` running now."""
+        with self._lock:
+            return [s for s in self._now.values() if s.provider == provider]
+
+    def __bool__(self) -> bool:
+        with self._lock:
+            return bool(self._now)
+
+
+class StopClock:
+    """When an audit stops (deadline or cancel event) and when it stops waiting.
+
+    Args:
+        cancel: Set by whoever interrupts the audit (a Ctrl-C handler, another thread).
+        deadline: A :func:`time.monotonic` instant, or ``None``.
+    """
+
+    def __init__(self, cancel: threading.Event, deadline: float | None) -> None:
+        self.cancel = cancel
+        self.deadline = deadline
+        self.interrupted = False
+        self._at: float | None = None
+
+    def stopped(self) -> bool:
+        """True once the deadline has passed or the cancel event is set (sets it then)."""
+        if self._at is not None:
+            return True
+        now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
+            self._at = self.deadline
+            self.cancel.set()
+        elif self.cancel.is_set():
+            self._at, self.interrupted = now, True
+        return self._at is not None
+
+    def give_up(self) -> bool:
+        """True once the audit has been stopped for :data:`GRACE_SECONDS`."""
+        return self.stopped() and time.monotonic() >= (self._at or 0.0) + GRACE_SECONDS
+
+    @property
+    def reason(self) -> str:
+        """Why the audit stopped, as a phrase for gap messages."""
+        return "the audit was interrupted" if self.interrupted else "the audit's deadline passed"
+
+
+def _cut_short(
+    name: str, doing: Sequence[str], running: Sequence[Scope], clock: StopClock
+) -> list[CoverageGap]:
+    gaps = [
+        make_gap(s, CANCELLED, f"still running when {clock.reason}: what it read is not reported")
+        for s in running
+    ]
+    what = f"calling {doing[-1]}" if doing else "running"
+    code = INTERRUPTED if clock.interrupted else CANCELLED
+    message = (
+        f"{clock.reason} while {name} was still {what}: this report is incomplete, and no "
+        f"scope of {name} that is not listed as audited was audited"
+    )
+    gaps.append(make_gap(Scope(provider=name), code, message))
+    return gaps
+
+
+def drain_until_stopped(
+    sources: Sequence[tuple[str, Callable[[], Iterable[Batch]]]],
+    clock: StopClock | None,
+    running: Running,
+) -> Iterator[Batch]:
+    """Drain every provider's batches; once stopped, stop waiting and name what was cut short.
+
+    Args:
+        sources: ``(provider name, batches)`` per provider.
+        clock: The audit's stop clock; ``None``: wait for every provider to finish.
+        running: The units running now (see :class:`Running`).
+    """
+    if clock is None:
+        yield from interleave([src for _, src in sources])
+        return
+    finished: set[int] = set()
+    doing: list[list[str]] = [[] for _ in sources]
+
+    def tracked(i: int, src: Callable[[], Iterable[Batch]]) -> Callable[[], Iterator[Batch]]:
+        def run() -> Iterator[Batch]:
+            _PHASE.set(doing[i])  # this source's own thread: what it calls is named here
+            yield from src()
+            finished.add(i)
+
+        return run
+
+    wrapped = [tracked(i, src) for i, (_, src) in enumerate(sources)]
+    yield from interleave(wrapped, stop_when=clock.give_up)
+    if not clock.give_up():
+        return
+    for i, (name, _) in enumerate(sources):
+        if i not in finished:
+            yield Batch(gaps=tuple(_cut_short(name, list(doing[i]), running.of(name), clock)))

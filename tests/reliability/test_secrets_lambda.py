@@ -1,0 +1,119 @@
+"""Canary credentials never reach what the Lambda handler path stores, returns or logs.
+
+``cloudaudit.aws_lambda.run`` (the handler's body) audits real providers over HTTP against the
+echo fakes of ``test_secrets_cli.py`` (every error repeats the credential headers received and
+the canaries), with every logger at DEBUG. The report it stores in S3, its summary, every
+format rendered from the stored report and the captured logs must hold no canary.
+
+GCP goes through the Lambda's default factory (Application Default Credentials from a file,
+refreshed at the fake's token URI); Azure's static test token and Alibaba Cloud's keys are
+given through the factory the handler accepts. The Lambda's own S3 is moto in process
+(``mock_aws``), which only touches botocore: the audited clouds' SDKs still reach their fakes
+over HTTP. AWS itself is covered over HTTP in ``tests/scale/test_org_secrets.py`` (the
+organization provider) and by ``test_secrets_faces.py`` (a declared secret, every face).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faultkit import FaultLayer
+from lambda_run import run_lambda
+from test_secrets_cli import (  # noqa: F401 - fixtures used by name
+    AZURE_TOKEN,
+    GCP_CLIENT_SECRET,
+    GCP_REFRESH,
+    GCP_TOKEN,
+    azure_echo,
+    debug_logs,
+    gcp_echo,
+)
+
+if importlib.util.find_spec("alibabacloud_ecs20140526") is not None:
+    from test_secrets import url  # noqa: F401 - the Alibaba echo fake, a fixture used by name
+
+from cloudaudit.formats import FORMATS, render
+from cloudaudit.providers import Provider
+from cloudaudit.report import Report
+
+pytestmark = pytest.mark.http
+
+
+def _assert_clean(
+    summary: dict[str, Any], stored: bytes, logs: str, canaries: tuple[str, ...]
+) -> Report:
+    report = Report.from_json(stored)
+    texts = {"summary": json.dumps(summary), "stored report": stored.decode(), "logs": logs}
+    texts.update({f"the {fmt} rendering": render(report, fmt) for fmt in FORMATS})
+    for where, text in texts.items():
+        for canary in canaries:
+            assert canary not in text, f"{canary[:16]}... leaked into {where}"
+    return report
+
+
+def test_gcp_lambda_canaries(
+    gcp_echo: tuple[str, Path, FaultLayer],  # noqa: F811
+    debug_logs: pytest.LogCaptureFixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, adc, layer = gcp_echo
+    acted = layer.faults[0].acted
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p-canary")
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(adc.parent))
+    provider = {"name": "gcp", "projects": ["p-canary"], "client_options": {"api_endpoint": url}}
+    summary, stored = run_lambda(monkeypatch, {"providers": [provider]})
+    assert layer.faults[0].acted > acted  # the token went out and was echoed back
+    assert any(path.startswith("/token") for _, path in layer.log)
+    report = _assert_clean(
+        summary, stored, debug_logs.text, (GCP_TOKEN, GCP_REFRESH, GCP_CLIENT_SECRET)
+    )
+    assert report.coverage.gaps, "the echoed errors must be gaps, or the test shows nothing"
+
+
+def test_azure_lambda_canaries(
+    azure_echo: tuple[Any, FaultLayer],  # noqa: F811
+    debug_logs: pytest.LogCaptureFixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from azure_tenant import CHINA, PROD
+
+    from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+
+    fake, layer = azure_echo
+    acted = layer.faults[0].acted
+
+    def factory(_spec: Any, _session: Any) -> Provider:
+        return AzureProvider(
+            credential=StaticTokenCredential(AZURE_TOKEN),
+            subscriptions=[PROD, CHINA],
+            arm_endpoint=fake.url,
+            connection_verify=fake.ca_file,
+            use_resource_graph=False,
+        )
+
+    summary, stored = run_lambda(monkeypatch, {"providers": ["azure"]}, factory)
+    assert layer.faults[0].acted > acted
+    report = _assert_clean(summary, stored, debug_logs.text, (AZURE_TOKEN,))
+    assert "AuthorizationFailed" in {g.code for g in report.coverage.gaps}
+
+
+def test_alibaba_lambda_canaries(
+    url: str,
+    debug_logs: pytest.LogCaptureFixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from test_secrets import CANARIES, CANARY_SECRET, CANARY_TOKEN, KEY_ID, REGIONS
+
+    from cloudaudit.providers.alibaba import AlibabaProvider
+
+    def factory(_spec: Any, _session: Any) -> Provider:
+        return AlibabaProvider(KEY_ID, CANARY_SECRET, CANARY_TOKEN, regions=REGIONS, endpoint=url)
+
+    summary, stored = run_lambda(monkeypatch, {"providers": ["alibaba"]}, factory)
+    report = _assert_clean(summary, stored, debug_logs.text, CANARIES)
+    assert "SignatureDoesNotMatch" in {g.code for g in report.coverage.gaps}
