@@ -2,8 +2,13 @@
 
 Builds N synthetic resources spread over every catalogued region of AWS, GCP, Azure and Alibaba
 (with a share of copies, unmapped regions and multi-regions), then times
-``cloudaudit.evaluate(resources, policy)`` and reports resources per second and peak memory
-(ru_maxrss of the process, which includes building the inventory).
+``cloudaudit.evaluate(resources, policy)`` and reports resources per second (wall and CPU)
+and peak memory (ru_maxrss of the process, which includes building the inventory).
+
+Resources share their location objects and copy tuples, as a provider that builds each
+location once does (the engine caches verdicts by their identity). ``--fresh-locations``
+gives every resource objects of its own instead, as a provider that builds a location per
+resource does: the engine then builds a value key per resource, and the inventory is larger.
 
 With ``--stream``, the same resources then go through ``audit_iter`` (one provider that
 reports them all; each finding is dropped as soon as it is made), with and without the dedupe
@@ -28,8 +33,8 @@ from cloudaudit import Location, ProviderId, Resource, evaluate, load_policy
 from cloudaudit.catalog import default_catalog
 
 
-def synthetic(n: int, seed: int = 7) -> list[Resource]:
-    """Build ``n`` resources; locations are shared objects, as a provider's would be."""
+def synthetic(n: int, seed: int = 7, *, fresh: bool = False) -> list[Resource]:
+    """Build ``n`` resources; locations are shared objects unless ``fresh``."""
     rng = random.Random(seed)
     cat = default_catalog()
     locs: list[Location] = []
@@ -43,6 +48,10 @@ def synthetic(n: int, seed: int = 7) -> list[Resource]:
     out = []
     for i in range(n):
         loc = locs[i % len(locs)]
+        copies = copy_sets[i % len(copy_sets)]
+        if fresh:  # equal values, new objects (model_copy keeps them validated)
+            loc = loc.model_copy()
+            copies = tuple(c.model_copy() for c in copies)
         out.append(
             Resource.model_construct(
                 fields,
@@ -53,21 +62,21 @@ def synthetic(n: int, seed: int = 7) -> list[Resource]:
                 id=f"arn:aws:s3:::bucket-{i}",
                 name=f"bucket-{i}",
                 location=loc,
-                data_locations=copy_sets[i % len(copy_sets)],
+                data_locations=copies,
                 tags=tags,
             )
         )
     return out
 
 
-def stream(resources: list[Resource], policy: object) -> dict[str, int]:
+def stream(resources: list[Resource], policy: object) -> dict[str, object]:
     """Resources per second through ``audit_iter``, dedupe on and off (findings dropped)."""
     from collections import deque
 
     from cloudaudit import audit_iter
     from cloudaudit.testing import FakeProvider
 
-    out = {}
+    out: dict[str, object] = {}
     for dedupe in (True, False):
         start, cpu = time.perf_counter(), time.process_time()
         deque(audit_iter(FakeProvider(resources), policy, dedupe=dedupe), maxlen=0)  # type: ignore[arg-type]
@@ -77,36 +86,55 @@ def stream(resources: list[Resource], policy: object) -> dict[str, int]:
     return out
 
 
+def timed_evaluate(resources: list[Resource], policy: object) -> dict[str, object]:
+    """Wall and CPU time of ``evaluate`` and the peak RSS once it returned."""
+    n = len(resources)
+    t1, c1 = time.perf_counter(), time.process_time()
+    report = evaluate(resources, policy)  # type: ignore[arg-type]
+    eval_s, eval_cpu = time.perf_counter() - t1, time.process_time() - c1
+    return {
+        "evaluate_seconds": round(eval_s, 2),
+        "resources_per_second": round(n / eval_s),
+        "evaluate_cpu_seconds": round(eval_cpu, 2),
+        "resources_per_cpu_second": round(n / eval_cpu),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "summary": report.summary.model_dump(),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--resources", type=int, default=1_000_000)
     ap.add_argument("--policy", default="us-foreign-adversaries")
     ap.add_argument("--json", action="store_true", help="print one JSON line")
     ap.add_argument("--stream", action="store_true", help="also time audit_iter")
+    ap.add_argument(
+        "--stream-only",
+        action="store_true",
+        help="time audit_iter and not evaluate (the peak RSS is then the stream's)",
+    )
+    ap.add_argument(
+        "--fresh-locations", action="store_true", help="new location objects per resource"
+    )
     args = ap.parse_args()
     policy = load_policy(args.policy)
     t0 = time.perf_counter()
-    resources = synthetic(args.resources)
+    resources = synthetic(args.resources, fresh=args.fresh_locations)
     build_s = time.perf_counter() - t0
     inventory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gc.collect()
     gc.freeze()  # the inventory is long-lived; keep the cyclic GC from rescanning it
-    t1, c1 = time.perf_counter(), time.process_time()
-    report = evaluate(resources, policy)
-    eval_s, eval_cpu = time.perf_counter() - t1, time.process_time() - c1
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    streamed = stream(resources, policy) if args.stream else {}
+    evaluated = {} if args.stream_only else timed_evaluate(resources, policy)
+    streamed = stream(resources, policy) if args.stream or args.stream_only else {}
+    if args.stream_only:
+        streamed["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result = {
         "resources": args.resources,
         "policy": args.policy,
+        "fresh_locations": args.fresh_locations,
         "build_seconds": round(build_s, 2),
-        "evaluate_seconds": round(eval_s, 2),
-        "resources_per_second": round(args.resources / eval_s),
-        "evaluate_cpu_seconds": round(eval_cpu, 2),
-        "resources_per_cpu_second": round(args.resources / eval_cpu),
-        "peak_rss_mb": round(peak_mb),
         "peak_rss_after_building_inventory_mb": round(inventory_mb),
-        "summary": report.summary.model_dump(),
+        **evaluated,
         **streamed,
         "python": platform.python_version(),
         "cpus": __import__("os").cpu_count(),

@@ -236,3 +236,25 @@ def test_a_dropped_location_whose_id_is_reused_is_not_mistaken_for_another() -> 
 
     got = [f.model_dump_json() for f in Engine(policy).findings(stream())]
     assert got == [f.model_dump_json() for f in reference(policy, list(stream()))]
+
+
+@pytest.mark.parametrize("provider", list(ProviderId))
+def test_dedupe_digest_is_blake2b_of_provider_account_and_id(provider: ProviderId) -> None:
+    """The streaming dedupe key is the documented digest, whichever way it is computed."""
+    import hashlib
+
+    from cloudaudit._audit import _digest
+
+    r = Resource(
+        provider=provider,
+        account="1",
+        service="s",
+        type="t",
+        id="x\x00y",
+        name="n",
+        location=LOCATIONS[0],
+    )
+    raw = f"{provider.value}\x00{r.account}\x00{r.id}".encode()
+    assert _digest(r) == hashlib.blake2b(raw, digest_size=16).digest()
+    other = r.model_copy(update={"account": "2"})
+    assert _digest(other) != _digest(r) and _digest(r) == _digest(r)  # a fresh hash each call
