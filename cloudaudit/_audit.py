@@ -282,10 +282,10 @@ def audit_iter(
                 guardrail_sink.add(batch)
             for r in batch.resources:
                 if dedupe:
-                    key = _digest(r)
-                    if key in seen:
+                    size = len(seen)
+                    seen.add(_digest(r))  # one probe of the set, not a lookup and then an add
+                    if len(seen) == size:
                         continue
-                    seen.add(key)
                 yield r if run is None else run.resource(r)
 
     try:

@@ -87,6 +87,7 @@ class Engine(Judge):
         self._combo: dict[tuple[object, ...], Judgement] = {}
         self._fast: dict[tuple[object, ...], _Hit] = {}
         self._widened: dict[frozenset[str], set[str]] = {}
+        self._by_value: dict[tuple[object, ...], tuple[Judgement, tuple[Location, ...]]] = {}
 
     # ----- combining ------------------------------------------------------------------------
 
@@ -199,22 +200,33 @@ class Engine(Judge):
         copies themselves, so their ids cannot be reused while the entry lives; the cache is
         emptied every :data:`_FAST_LIMIT` entries, so an inventory whose every resource has
         objects of its own costs one missed lookup per resource, never unbounded memory.
+        Such a resource is then looked up by value (its locations' fields and its type).
         """
-        extra = type_unread_copies(*type_key) if "copies" in self._axes else ()
+        key_of = _loc_key
+        vkey = (key_of(loc), tuple(map(key_of, copies)), type_key)
+        base = self._by_value.get(vkey)
+        if base is None:
+            base = self._by_value[vkey] = self._judge_type(loc, copies, type_key)
+        j, extra = base
         full = (*copies, *extra) if extra else None
-        judged = full if full is not None else copies
-        if judged and not self.policy.edge_caches:
-            judged = tuple(c for c in judged if not _edge(c))
-        key = _combo_key(loc, judged)
-        j = self._combo.get(key)
-        if j is None:
-            j = self._judge_new(key, loc, judged)
         hit: _Hit = (j.status, j.tails, j.fixed, j.jurisdictions, j.evidence, full, loc, copies)
         fast = self._fast
         if len(fast) >= _FAST_LIMIT:
             fast.clear()
         fast[fkey] = hit
         return hit
+
+    def _judge_type(
+        self, loc: Location, copies: tuple[Location, ...], type_key: tuple[ProviderId, str, str]
+    ) -> tuple[Judgement, tuple[Location, ...]]:
+        """The judgement of a location and copies for one type, and the copies it adds."""
+        extra = type_unread_copies(*type_key) if "copies" in self._axes else ()
+        judged = (*copies, *extra)
+        if judged and not self.policy.edge_caches:
+            judged = tuple(c for c in judged if not _edge(c))
+        key = _combo_key(loc, judged)
+        j = self._combo.get(key)
+        return (j if j is not None else self._judge_new(key, loc, judged)), extra
 
     def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
         """Yield one finding per resource, in input order (the hot path).
