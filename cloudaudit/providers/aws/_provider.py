@@ -209,6 +209,9 @@ class AwsProvider:
         ``config:DescribeConfigurationAggregators`` overlap within the audit's one bound
         (``fanout.map``: with ``max_workers=1`` they run one after the other); the account's
         error comes first when several fail (the gap names the first call a caller would make).
+        While they are in flight, the home-region client of every other selected service is
+        built (its service model loaded): CPU the units would spend anyway, moved into the
+        wait for the first answers.
         """
         config = self._inventory == "auto" and any(
             (c.service, c.name) in AGGREGATABLE for c in collectors
@@ -219,6 +222,8 @@ class AwsProvider:
         calls.append(lambda: fetch_regions(cache.get("ec2", home)))
         if config:
             calls.append(lambda: fetch_aggregators_or_none(cache.get("config", home)))
+        services = [c.service for c in collectors if c.service not in ("sts", "ec2", "config")]
+        calls.append(functools.partial(_warm, cache, home, list(dict.fromkeys(services))))
         results = fanout.map(lambda call: call(), calls)
         account = self._account or str(results.pop(0))
         raw = results.pop(0)
@@ -311,6 +316,17 @@ class _Plan:
         assert region is not None
         self.reported.add(region)
         yield Batch(gaps=(fanout.gap(Scope(_PROVIDER, self.account, region), refused),))
+
+
+def _warm(cache: ClientCache, home: str, services: Sequence[str]) -> None:
+    """Build the home-region client of each service now (no call is made)."""
+    from botocore.exceptions import BotoCoreError
+
+    for service in services:
+        try:
+            cache.get(service, home)
+        except BotoCoreError:  # the units that need this client meet the error and report it
+            return
 
 
 def _home_client(cache: ClientCache, home: str, service: str) -> Any:
