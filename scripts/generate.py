@@ -75,6 +75,27 @@ def _doc_block(doc: str, document: str, opening: str) -> Callable[[], str]:
     return make
 
 
+def _reliability_doc() -> str:
+    """docs/reliability.md with the fault matrix and the stop bounds the tests declare.
+
+    The table of malformed answers is written by ``python tests/reliability/answer_cases.py``
+    (it reads the test modules themselves); ``test_fault_matrix_doc.py`` checks all three.
+    """
+    import re
+
+    folder = str(ROOT / "tests" / "reliability")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import bound_cases
+    import fault_matrix
+
+    text = (ROOT / "docs/reliability.md").read_text(encoding="utf-8")
+    begin, end = fault_matrix.BEGIN, fault_matrix.END
+    block = f"{begin}\n{fault_matrix.render_table()}\n{end}"
+    text = re.sub(re.escape(begin) + r".*" + re.escape(end), lambda _m: block, text, flags=re.S)
+    return bound_cases.with_table(text)
+
+
 TARGETS: dict[str, Callable[[], str]] = {
     "docs/providers/azure.md": _doc_block(
         "docs/providers/azure.md",
@@ -95,6 +116,7 @@ TARGETS: dict[str, Callable[[], str]] = {
     "docs/copies.md": _copies,
     "cloudaudit/providers/aws/iam_policy.json": _iam_policy,
     "docs/providers/aws.md": _aws_doc,
+    "docs/reliability.md": _reliability_doc,
 }
 
 

@@ -6,7 +6,8 @@ handshake) timeout, and the audit ends well within the bound those values set, e
 scope a ``Timeout`` gap. With the defaults, one such call would cost a minute or more, so the
 upper bounds below catch a knob that does not reach the clients. Wall time is asserted only as
 an upper bound (to catch hangs), never as a speed claim. AWS: tests/providers/aws/
-test_aws_cli_knobs.py; AWS with ``--organization``: tests/scale/test_org_bounds.py.
+test_aws_cli_knobs.py (one attempt); with ``--organization``: tests/scale/test_org_bounds.py.
+The limits come from ``bound_cases.py`` (the docs/reliability.md table shows them).
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ import time
 from typing import Any
 
 import pytest
+from bound_cases import KNOB_BOUND, KNOBS
 from click.testing import CliRunner
 
 from cloudaudit.cli import main
 
 pytestmark = pytest.mark.http
 
-KNOBS = ["--connect-timeout", "1", "--read-timeout", "0.5", "--max-attempts", "2"]
-BOUND = 20.0
-"""Seconds: a few sequential phases of 2 attempts x (1 + 0.5) s, with room for a loaded machine
-(the defaults would need 60 s or more for a single call)."""
+BOUND = KNOB_BOUND
 
 
 def _audit(args: list[str], env: dict[str, str] | None = None) -> tuple[float, dict[str, Any]]:
@@ -38,6 +37,19 @@ def _audit(args: list[str], env: dict[str, str] | None = None) -> tuple[float, d
 
 def _timeouts(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [g for g in report["coverage"]["gaps"] if "Timeout" in g["code"]]
+
+
+def test_aws_hung_endpoint_is_a_timeout_gap(
+    silent_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_deadline_discovery import aws_env
+
+    aws_env(silent_endpoint, monkeypatch)
+    args = ["audit", "aws", "--regions", "eu-west-1", "--services", "s3,ec2"]
+    elapsed, report = _audit(args)
+    assert elapsed < BOUND, elapsed
+    assert _timeouts(report), report["coverage"]
+    assert report["findings"] == []
 
 
 def test_gcp_hung_endpoint_is_a_timeout_gap(silent_endpoint: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bound_cases import DEADLINE, DEADLINE_SLACK
 from hung import HungServer
 
 from cloudaudit import audit
@@ -22,9 +23,7 @@ from cloudaudit.report import Report
 
 pytestmark = pytest.mark.http
 
-DEADLINE = 1.5
-SLACK = 4.0
-"""Seconds after the deadline the audit may take: the one-second grace, and a loaded machine."""
+SLACK = DEADLINE_SLACK
 
 
 def _audit(provider: Any) -> tuple[float, Report]:

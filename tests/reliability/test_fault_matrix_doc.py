@@ -1,6 +1,7 @@
 """docs/reliability.md shows the fault matrix the tests run."""
 
 import answer_cases
+import bound_cases
 from fault_matrix import FAULTS, MATRIX, doc_path, doc_table, render_table
 
 
@@ -20,6 +21,13 @@ def test_answer_fault_table_matches_the_test_cases() -> None:
     text = answer_cases.doc_path().read_text()
     assert answer_cases.doc_table(text) == answer_cases.render_table(by_cloud), (
         "docs/reliability.md is stale: run python tests/reliability/answer_cases.py"
+    )
+
+
+def test_bound_table_matches_the_test_limits() -> None:
+    text = bound_cases.doc_path().read_text()
+    assert bound_cases.doc_table(text) == bound_cases.render_table(), (
+        "docs/reliability.md is stale: run python scripts/generate.py"
     )
 
 

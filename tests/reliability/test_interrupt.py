@@ -18,16 +18,16 @@ import time
 from pathlib import Path
 
 import pytest
+from bound_cases import STOP_WITHIN
 from hung import HungServer
 
 pytestmark = pytest.mark.http
 
 ROOT = Path(__file__).resolve().parents[2]
-STOP_WITHIN = 6.0
-"""Seconds from SIGINT to exit: the one-second grace, writing the report, a loaded machine."""
 
 
-def _command(cloud: str, url: str) -> tuple[list[str], dict[str, str]]:
+def command(cloud: str, url: str) -> tuple[list[str], dict[str, str]]:
+    """``audit CLOUD`` arguments aimed at ``url``, and the environment of its process."""
     env = {
         "PYTHONPATH": str(ROOT),
         "PATH": os.environ.get("PATH", ""),
@@ -59,7 +59,7 @@ def _command(cloud: str, url: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _interrupt(cloud: str, hung: HungServer, out: Path, *extra: str) -> tuple[int, float, str]:
-    args, env = _command(cloud, hung.url)
+    args, env = command(cloud, hung.url)
     cmd = [sys.executable, "-m", "cloudaudit", "audit", *args, "--format", "json"]
     cmd += ["--output", str(out), "--quiet", *extra]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -19,9 +19,13 @@ import pytest
 
 pytest.importorskip("google.cloud.asset_v1")
 
+from bound_cases import CLOUDS, KNOBS
 from click.testing import CliRunner
 from faultkit import FaultLayer
 from gcp_fake import FakeGcp
+from hung import HungServer
+from test_call_bounds import alibaba_keys  # noqa: F401 - a fixture, requested by name
+from test_interrupt import command
 
 from cloudaudit.cli import main
 
@@ -129,3 +133,20 @@ def test_unwritable_directory_is_refused_before_any_call(
     assert "Permission denied" in line or "not permitted" in line, line
     assert layer.log == [], layer.log
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_cloud_checks_the_output_before_any_call(
+    cloud: str, hung: HungServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Each cloud's command, aimed at a hung endpoint: a bad --output makes no connection."""
+    if cloud == "alibaba":  # its credential SDK read the environment at import
+        request.getfixturevalue("alibaba_keys")
+    args, env = command(cloud, hung.url)
+    base = ["audit", *args, *KNOBS, "--format", "json", "--quiet", "--output"]
+    bad = CliRunner().invoke(main, [*base, str(tmp_path / "nowhere" / "r.json")], env=env)
+    assert bad.exit_code == 2 and "cannot write the report" in bad.stderr, bad.output
+    assert hung.connections == 0
+    good = CliRunner().invoke(main, [*base, str(tmp_path / "r.json")], env=env)
+    assert good.exit_code != 2, good.output
+    assert hung.connections > 0  # the same command reaches the endpoint: the zero above counts
