@@ -1,146 +1,133 @@
-"""Benchmark: an AWS organization of 10, 100 (or more) accounts on threads and on Dask workers.
+"""Benchmark: an AWS organization of 10, 100 and 1,000 accounts, direct and aggregated paths.
 
 Run from the repository root (needs the ``aws`` and ``test`` extras and ``dask[distributed]``)::
 
-    python benchmarks/org.py --accounts 10 100 --dask-workers 1 2
+    python benchmarks/org.py --accounts 10 100 1000 --paths aggregated direct --dask-workers 1 2
 
-For each organization size a fresh moto server runs in a child process on loopback, behind a
-WSGI middleware that adds a fixed latency (100 ms by default) to every request and counts them.
-The organization (``--accounts`` members plus the management account) is created through the
-Organizations API; each account is then seeded straight into moto's backends with one S3
-bucket and one EBS volume in each of three regions. Every run audits all accounts (AssumeRole
-into each) for S3 and EC2 in those three regions, on the direct path (the members have no
-AWS Config aggregator):
+For each organization size a fresh moto server runs in a child process on loopback
+(``_orgfake.py``), behind a WSGI middleware that adds a fixed latency (100 ms by default) to
+every request, counts them by operation, and answers the two AWS Config operations moto lacks
+from moto's own backends. The organization (``--accounts`` members plus the management
+account) is created through the Organizations API; every account is seeded straight into
+moto's backends with one resource of each ``--kinds`` (S3 bucket, DynamoDB table, EBS volume)
+and a recording AWS Config recorder in each of three regions; the management account holds an
+organization aggregator. Every run audits all accounts for ``--services`` in those regions:
 
-* ``threads``: the in-process path, one machine, one shared pool of ``--max-workers``;
-* ``dask N``: a ``LocalCluster`` of N worker processes (``--threads-per-worker`` accounts at a
-  time each, each account with its own bound of ``--task-workers``), through
-  ``Client.get_executor()``.
+* ``aggregated``: ``AwsOrganization(inventory="auto")``: the organization's aggregator serves
+  the covered types (each account's recorders are still read through its role);
+* ``direct``: ``AwsOrganization(inventory="direct")``: AssumeRole into each account and call
+  each service;
+* ``before``: the direct run of an older checkout (``--before DIR``), for comparison;
+* ``dask N`` (direct path, sizes up to ``--dask-max``): a ``LocalCluster`` of N worker
+  processes through ``Client.get_executor()``.
 
-Reported: wall time, accounts per minute, client CPU time (this process's, plus the Dask
-workers' for Dask runs; the server's is not counted) in total and per account, API calls (by
-the server) in total and per account, whether the findings are the same as the thread run's,
-the cluster's start and the executor's per-task overhead (200 no-op tasks). With
-``--memory-sizes``, memory per 100,000 resources streamed through ``audit_iter``.
+Each thread run is a fresh child process (``--run``): wall and CPU time of the audit alone,
+the process's peak RSS (imports included), and a digest of the findings and gaps so that the
+paths can be compared ("same findings"). API calls are counted by the server.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
-REGIONS = ("eu-west-1", "us-east-1", "ap-northeast-1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _orgfake import REGIONS, serve
+
 ROLE = "OrganizationAccountAccessRole"
 POLICY = "us-foreign-adversaries"
 
 
-# ---------------------------------------------------------------- server (child process)
-def serve() -> None:
-    """Run moto behind a latency + counting middleware; print the port; serve forever."""
-    import logging
-
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
-    from werkzeug.wrappers import Request, Response
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    state = {"latency": 0.0, "count": 0}
-    lock = threading.Lock()
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/__bench/"):
-            req = Request(environ)
-            if path == "/__bench/latency":
-                state["latency"] = float(req.args["ms"]) / 1000
-            answer = json.dumps(state)
-            if path == "/__bench/reset":
-                state["count"] = 0
-            elif path == "/__bench/seed":
-                answer = json.dumps({"seeded": seed(req.args["accounts"].split(","))})
-            return Response(answer, content_type="application/json")(environ, start_response)
-        with lock:
-            state["count"] += 1
-        if state["latency"]:
-            time.sleep(state["latency"])
-        return moto_app(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-
-
-def seed(accounts: Sequence[str]) -> int:
-    """One bucket and one EBS volume per account and region, straight into moto's backends."""
-    from moto.ec2.models import ec2_backends
-    from moto.s3.models import s3_backends
-
-    n = 0
-    for account in accounts:
-        for region in REGIONS:
-            s3_backends[account]["aws"].create_bucket(f"b-{account}-{region}", region)
-            ec2_backends[account][region].create_volume(size=8, zone_name=f"{region}a")
-            n += 2
-    return n
-
-
 def make_org(members: int) -> list[str]:
-    """Create the organization and its member accounts; return every account id."""
+    """Create the organization, its members and its aggregator; return every account id."""
     import boto3
 
     org = boto3.client("organizations", region_name="us-east-1")
     org.create_organization(FeatureSet="ALL")
     for i in range(members):
         org.create_account(AccountName=f"member{i}", Email=f"m{i}@example.com")
-    return [
-        a["Id"] for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]
-    ]
+    boto3.client("config", region_name="us-east-1").put_configuration_aggregator(
+        ConfigurationAggregatorName="organization",
+        OrganizationAggregationSource={
+            "RoleArn": "arn:aws:iam::123456789012:role/aggregator",
+            "AllAwsRegions": True,
+        },
+    )
+    pages = org.get_paginator("list_accounts").paginate()
+    return [a["Id"] for page in pages for a in page["Accounts"]]
 
 
 # ---------------------------------------------------------------- the runs
-def organization(max_accounts: int, max_workers: int) -> Any:
+def organization(args: argparse.Namespace, inventory: str, max_accounts: int, workers: int) -> Any:
     import boto3
 
     from cloudaudit.providers.aws import AwsOrganization
 
+    kwargs = {"inventory": inventory} if inventory != "legacy" else {}
     return AwsOrganization(
         boto3.Session(region_name="us-east-1"),
         ROLE,
         regions=REGIONS,
-        services=("s3", "ec2"),
+        services=tuple(args.services.split(",")),
         max_accounts=max_accounts,
-        max_workers=max_workers,
+        max_workers=workers,
+        **kwargs,
     )
 
 
-def comparable(report: Any) -> str:
+def digest(report: Any) -> str:
+    """Findings and gaps of a report, without timestamps, as a short hash."""
     data = json.loads(report.to_json())
-    data.pop("started_at")
-    data.pop("finished_at")
-    return json.dumps(data, sort_keys=True)
+    keep = {k: data[k] for k in ("findings", "summary") if k in data}
+    keep["gaps"] = sorted(json.dumps(g, sort_keys=True) for g in data["coverage"]["gaps"])
+    return hashlib.sha256(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def run_threads(args: argparse.Namespace) -> tuple[float, float, Any]:
-    """In-process run: wall time, CPU time of this process (every thread), the report."""
+def run_child(args: argparse.Namespace, inventory: str) -> None:
+    """Child process: one audit; print wall, CPU, peak RSS, findings digest as JSON."""
+    import resource
+
     from cloudaudit import audit
 
-    provider = organization(args.max_accounts, args.max_workers)
+    provider = organization(args, inventory, args.max_accounts, args.max_workers)
     start, cpu = time.perf_counter(), time.process_time()
     report = audit(provider, POLICY, max_workers=args.max_workers)
-    return time.perf_counter() - start, time.process_time() - cpu, report
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    methods = sorted({r.method for r in report.coverage.audited})
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": cpu,
+                "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "digest": digest(report),
+                "findings": len(report.findings),
+                "gaps": len(report.coverage.gaps),
+                "methods": methods,
+            }
+        )
+    )
+
+
+def measure(args: argparse.Namespace, inventory: str, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--run", inventory, "--services", args.services]
+    cmd += ["--max-workers", str(args.max_workers), "--max-accounts", str(args.max_accounts)]
+    if inventory == "before":  # the same direct run with the checkout in --before
+        env = dict(env, PYTHONPATH=args.before)
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode:
+        raise SystemExit(f"{inventory} run failed:\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _noop(i: int) -> int:
@@ -148,7 +135,7 @@ def _noop(i: int) -> int:
 
 
 def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
-    """Start a LocalCluster of ``workers`` processes; time the audit only.
+    """Start a LocalCluster of ``workers`` processes; time the audit only (direct path).
 
     Also measured: the workers' CPU time during the audit (``psutil`` on their processes) and
     the executor's per-task overhead (200 no-op tasks through ``Client.get_executor()``).
@@ -175,7 +162,9 @@ def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         overhead = (time.perf_counter() - tick) / 200
         procs = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
         before = sum(sum(p.cpu_times()[:2]) for p in procs)
-        provider = organization(workers * args.threads_per_worker, args.task_workers)
+        provider = organization(
+            args, "direct", workers * args.threads_per_worker, args.task_workers
+        )
         start, cpu = time.perf_counter(), time.process_time()
         report = audit(provider, POLICY, executor=executor)
         wall = time.perf_counter() - start
@@ -185,7 +174,7 @@ def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         "wall": wall,
         "cpu": worker_cpu + time.process_time() - cpu,
         "overhead": overhead,
-        "report": report,
+        "digest": digest(report),
     }
 
 
@@ -248,65 +237,6 @@ def measure_memory(n: int, dedupe: bool) -> dict[str, Any]:
     return result
 
 
-# ---------------------------------------------------------------- driver
-def _get(url: str) -> dict[str, Any]:
-    import requests
-
-    data: dict[str, Any] = requests.get(url, timeout=120).json()
-    return data
-
-
-def row(
-    name: str, wall: float, cpu: float, accounts: int, calls: int, same: str, extra: str
-) -> None:
-    per_min = accounts / wall * 60
-    print(
-        f"| {accounts} | {name} | {wall:.1f} | {per_min:.0f} | {cpu:.1f} "
-        f"| {cpu / accounts * 1000:.0f} | {calls} | {calls / accounts:.1f} | {same} | {extra} |",
-        flush=True,
-    )
-
-
-def benchmark(args: argparse.Namespace, url: str, members: int) -> None:
-    import resource
-
-    accounts = make_org(members)
-    seeded = _get(f"{url}/__bench/seed?accounts=" + ",".join(accounts))["seeded"]
-    print(f"seeded {seeded} resources in {len(accounts)} accounts", file=sys.stderr, flush=True)
-    _get(f"{url}/__bench/latency?ms={args.latency}")
-    _get(f"{url}/__bench/reset")
-    wall, cpu, local = run_threads(args)
-    assert not local.coverage.gaps, local.coverage.gaps
-    calls = _get(f"{url}/__bench/reset")["count"]
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    row(
-        "threads",
-        wall,
-        cpu,
-        len(accounts),
-        calls,
-        "(reference)",
-        f"max_workers={args.max_workers}, max_accounts={args.max_accounts}, peak RSS {rss:.0f} MiB",
-    )
-    ref = comparable(local)
-    base = None
-    for workers in args.dask_workers:
-        r = run_dask(args, workers)
-        calls = _get(f"{url}/__bench/reset")["count"]
-        base = base or r["wall"]
-        same = "yes" if comparable(r["report"]) == ref else "NO"
-        row(
-            f"dask {workers} worker(s)",
-            r["wall"],
-            r["cpu"],
-            len(accounts),
-            calls,
-            same,
-            f"speed-up {base / r['wall']:.2f}×, cluster start {r['startup']:.1f} s, "
-            f"{r['overhead'] * 1000:.1f} ms per task",
-        )
-
-
 def memory_table(sizes: Sequence[int]) -> None:
     print("\n| resources | dedupe | tracemalloc peak (MiB) | peak RSS (MiB) | wall (s) |")
     print("|---|---|---|---|---|")
@@ -320,37 +250,99 @@ def memory_table(sizes: Sequence[int]) -> None:
             )
 
 
+# ---------------------------------------------------------------- driver
+def _get(url: str) -> dict[str, Any]:
+    import requests
+
+    data: dict[str, Any] = requests.get(url, timeout=900).json()
+    return data
+
+
+def row(name: str, r: dict[str, Any], accounts: int, calls: int, same: str, extra: str) -> None:
+    wall, cpu = r["wall"], r["cpu"]
+    print(
+        f"| {accounts} | {name} | {wall:.1f} | {accounts / wall * 60:.0f} | {cpu:.1f} "
+        f"| {cpu / accounts * 1000:.0f} | {calls} | {calls / accounts:.1f} "
+        f"| {r.get('rss', 0):.0f} | {same} | {extra} |",
+        flush=True,
+    )
+
+
+def top_calls(counts: dict[str, int], n: int = 4) -> str:
+    best = sorted(counts.items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{op.split(':', 1)[1]} {c}" for op, c in best)
+
+
+def benchmark(args: argparse.Namespace, url: str, env: dict[str, str], members: int) -> None:
+    accounts = make_org(members)
+    kinds = ",".join(args.kinds)
+    seeded = _get(f"{url}/__bench/seed?kinds={kinds}&accounts=" + ",".join(accounts))["seeded"]
+    print(f"seeded {seeded} resources in {len(accounts)} accounts", file=sys.stderr, flush=True)
+    _get(f"{url}/__bench/latency?ms={args.latency}")
+    _get(f"{url}/__bench/reset")
+    ref = None
+    for path in args.paths:
+        if path == "direct" and members > args.direct_max:
+            print(f"| {len(accounts)} | direct | not run (--direct-max {args.direct_max}) |")
+            continue
+        r = measure(args, path, env)
+        counts = _get(f"{url}/__bench/reset")["by_operation"]
+        ref = ref or r["digest"]
+        same = (
+            "(reference)"
+            if r["digest"] == ref and path == args.paths[0]
+            else ("yes" if r["digest"] == ref else "NO")
+        )
+        note = f"{r['findings']} findings, {r['gaps']} gaps; {top_calls(counts)}"
+        row(path, r, len(accounts), sum(counts.values()), same, note)
+    for workers in args.dask_workers if members <= args.dask_max else []:
+        r = run_dask(args, workers)
+        calls = _get(f"{url}/__bench/reset")["count"]
+        same = "yes" if r["digest"] == ref else "NO"
+        extra = f"cluster start {r['startup']:.1f} s, {r['overhead'] * 1000:.1f} ms per no-op task"
+        row(f"direct, dask {workers} worker(s)", r, len(accounts), calls, same, extra)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--no-dedupe", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--accounts", type=int, nargs="*", default=[10, 100], help="member accounts, per run"
-    )
+    parser.add_argument("--accounts", type=int, nargs="*", default=[10, 100], help="members")
+    parser.add_argument("--paths", nargs="*", default=["aggregated", "direct"])
+    parser.add_argument("--kinds", nargs="*", default=["s3", "dynamodb"], help="seeded kinds")
+    parser.add_argument("--services", default="s3,dynamodb", help="audited AWS services")
     parser.add_argument("--latency", type=int, default=100, help="ms per request")
     parser.add_argument("--max-workers", type=int, default=32)
     parser.add_argument("--max-accounts", type=int, default=16)
+    parser.add_argument("--direct-max", type=int, default=10**6, help="largest direct run")
     parser.add_argument("--dask-workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--dask-max", type=int, default=100, help="largest Dask run")
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--task-workers", type=int, default=8)
+    parser.add_argument("--before", default="", help="checkout for the 'before' path")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[])
     args = parser.parse_args()
     if args.serve:
         serve()
         return
+    if args.run:
+        modes = {"aggregated": "auto", "direct": "direct", "before": "legacy"}
+        run_child(args, modes[args.run])
+        return
     if args.memory:
         print(json.dumps(memory(args.memory, not args.no_dedupe)))
         return
     print(
-        f"latency {args.latency} ms, regions {', '.join(REGIONS)}, services s3, ec2; CPU is "
-        "this process's (threads) or the Dask workers' and this process's, not the server's\n"
+        f"latency {args.latency} ms, regions {', '.join(REGIONS)}, services {args.services}, "
+        f"seeded {', '.join(args.kinds)}; CPU is the client's, not the server's\n"
     )
     print(
         "| accounts | run | wall (s) | accounts/min | CPU (s) | CPU per account (ms) "
-        "| API calls | calls per account | same findings | notes |"
+        "| API calls | calls per account | peak RSS (MiB) | same findings | notes |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for members in args.accounts:
         env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
         child = subprocess.Popen(
@@ -359,16 +351,16 @@ def main() -> None:
         try:
             assert child.stdout is not None
             url = f"http://127.0.0.1:{child.stdout.readline().strip()}"
-            os.environ.update(
+            env.update(
                 AWS_ENDPOINT_URL=url,
                 AWS_ACCESS_KEY_ID="bench",
                 AWS_SECRET_ACCESS_KEY="bench",
                 AWS_DEFAULT_REGION="us-east-1",
-                MOTO_EC2_LOAD_DEFAULT_AMIS="false",
             )
             for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-                os.environ.pop(var, None)
-            benchmark(args, url, members)
+                env.pop(var, None)
+            os.environ.update(env)
+            benchmark(args, url, env, members)
         finally:
             child.terminate()
             child.wait(timeout=10)

@@ -33,6 +33,7 @@ Response shapes: botocore's ``config`` service model (2014-11-12): ``Configurati
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,6 +193,11 @@ class OrgPlan:
     items: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     failed: set[tuple[str, str]] = field(default_factory=set)  # (rtype, region) not read
 
+    @functools.cached_property
+    def region_of(self) -> Callable[[str], str | None]:
+        """Region of a bucket by name: from the items read, else ``GetBucketLocation``."""
+        return self._bucket_regions()
+
     def types(self) -> list[str]:
         return sorted({AGGREGATABLE[(c.service, c.name)] for c in self._aggregatable()})
 
@@ -204,7 +210,7 @@ class OrgPlan:
         for p in self.probes.values():
             for region in p.recorded:
                 wanted.update((t, region) for t in self.types() if p.covers(region, t))
-        config = self.base.client("config", self.settings.home, self.settings.config(16))
+        config = self.base.own("config", self.settings.home, self.settings.config())
         units = []
         for rtype, region in sorted(wanted):
             query = org_expression(rtype, region)
@@ -261,7 +267,7 @@ class OrgPlan:
         """The account's aggregated resources and one audited record per covered part."""
         from cloudaudit.providers.aws._config import config_item_to_resource
 
-        region_of = self._bucket_regions()
+        region_of = self.region_of
         out: list[Resource] = []
         audited: list[ScopeRecord] = []
         for c, region in parts:
@@ -300,7 +306,7 @@ class OrgPlan:
             for i in rows
             if i.get("awsRegion")
         }
-        s3 = self.base.client("s3", self.settings.home, self.settings.config(16))
+        s3 = self.base.own("s3", self.settings.home, self.settings.config())
         return lambda name: own.get(name) or _ask_location(s3, name)
 
 
@@ -317,7 +323,7 @@ def org_plan(
     """
     if not any((c.service, c.name) in AGGREGATABLE for c in collectors):
         return None
-    config = base.client("config", settings.home, settings.config())
+    config = base.own("config", settings.home, settings.config())
     agg = find_aggregator(config, [s.account for s in specs])
     if agg is None:
         return None

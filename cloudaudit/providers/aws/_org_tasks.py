@@ -20,6 +20,7 @@ from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stream import guard_iter
 from cloudaudit.providers._work import Scope, Work
+from cloudaudit.providers.aws._clients import cache_client_classes
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._provider import AwsProvider, make_session, session_secrets
@@ -55,6 +56,9 @@ class _Base:
     endpoint_url: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _own: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        cache_client_classes(self.session)  # every account's clients share generated classes
 
     def own(self, service: str, region: str, config: Any) -> Any:
         """The caller's own client of ``service`` in ``region``, built once (``sts``...)."""
