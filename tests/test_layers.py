@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,3 +205,22 @@ def test_a_wrong_arrow_fails(
     monkeypatch.setitem(globals(), "_arrows", with_one_more)
     with pytest.raises(AssertionError):
         rule()  # type: ignore[operator]
+
+
+def test_only_pinned_code_touches_pydantic_internals() -> None:
+    """A module that uses pydantic's private slots names the test that pins their behaviour.
+
+    Today that is the engine's fast path (``tests/test_engine_fast_path.py``): the pinning test
+    fails when the installed pydantic changes what the code relies on.
+    """
+    internals = re.compile(r"__pydantic_\w+__|BaseModel\.__dict__\[")
+    pinned = re.compile(r"tests/(test_\w+\.py)")
+    tests = Path(__file__).resolve().parent
+    bad = []
+    for module, path in MODULES.items():
+        text = path.read_text(encoding="utf-8")
+        if internals.search(text) and not any(
+            (tests / name).is_file() for name in pinned.findall(text)
+        ):
+            bad.append(module)
+    assert not bad, f"pydantic internals used without a pinning test named beside them: {bad}"
