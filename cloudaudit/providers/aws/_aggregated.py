@@ -29,10 +29,14 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers._work import Scope, Unit
+
+if TYPE_CHECKING:
+    from mypy_boto3_config import ConfigServiceClient
+    from mypy_boto3_s3 import S3Client
 
 __all__ = [
     "AGGREGATABLE",
@@ -109,7 +113,7 @@ def _pages(call: Callable[..., Any], key: str, **kwargs: Any) -> list[dict[str, 
         kwargs["NextToken"] = page["NextToken"]
 
 
-def fetch_aggregators(config: Any) -> list[dict[str, Any]]:
+def fetch_aggregators(config: ConfigServiceClient) -> list[dict[str, Any]]:
     """Every aggregator of the caller's account in the client's region (paginated)."""
     return _pages(config.describe_configuration_aggregators, "ConfigurationAggregators")
 
@@ -136,7 +140,7 @@ def to_aggregators(raw: Iterable[Mapping[str, Any]]) -> list[Aggregator]:
     return out
 
 
-def fetch_source_status(config: Any, name: str) -> list[dict[str, Any]]:
+def fetch_source_status(config: ConfigServiceClient, name: str) -> list[dict[str, Any]]:
     """``DescribeConfigurationAggregatorSourcesStatus`` of ``name``, every page."""
     return _pages(
         config.describe_configuration_aggregator_sources_status,
@@ -155,7 +159,7 @@ def succeeded_regions(status: Iterable[Mapping[str, Any]], account: str) -> froz
     )
 
 
-def fetch_recorder(config: Any) -> tuple[dict[str, Any] | None, bool]:
+def fetch_recorder(config: ConfigServiceClient) -> tuple[Mapping[str, Any] | None, bool]:
     """The region's configuration recorder (the first) and whether it is recording."""
     recorders = config.describe_configuration_recorders().get("ConfigurationRecorders", [])
     if not recorders:
@@ -217,7 +221,9 @@ def expression(account: str, rtype: str, regions: Iterable[str] | None = None) -
     return f"SELECT {_FIELDS} WHERE {where}"
 
 
-def select_items(config: Any, aggregator: str, query: str) -> Iterator[dict[str, Any]]:
+def select_items(
+    config: ConfigServiceClient, aggregator: str, query: str
+) -> Iterator[dict[str, Any]]:
     """Run ``SelectAggregateResourceConfig``, 100 rows a page; yield each row as a dict."""
     kwargs: dict[str, Any] = {
         "Expression": query,
@@ -238,7 +244,7 @@ def select_items(config: Any, aggregator: str, query: str) -> Iterator[dict[str,
         kwargs["NextToken"] = page["NextToken"]
 
 
-def fetch_aggregators_or_none(config: Any) -> list[dict[str, Any]]:
+def fetch_aggregators_or_none(config: ConfigServiceClient) -> list[dict[str, Any]]:
     """Like :func:`fetch_aggregators`, but ``[]`` when the call is refused or fails.
 
     Called alongside the provider's start-up calls: finding no usable aggregator only means
@@ -254,7 +260,7 @@ def fetch_aggregators_or_none(config: Any) -> list[dict[str, Any]]:
 
 def discover(
     raw_aggregators: Iterable[Mapping[str, Any]],
-    config_in: Callable[[str], Any],
+    config_in: Callable[[str], ConfigServiceClient],
     home: str,
     account: str,
     regions: Iterable[str],
@@ -292,11 +298,11 @@ def discover(
 
 
 def collect_type(
-    config: Any,
+    config: ConfigServiceClient,
     coverage: ConfigCoverage,
     rtype: str,
     regions: Iterable[str] | None,
-    s3: Any = None,
+    s3: S3Client | None = None,
 ) -> list[Resource]:
     """List one account's resources of ``rtype`` from the aggregator (the given regions).
 
@@ -325,7 +331,7 @@ def collect_type(
     return [config_item_to_resource(i, region_of, coverage.account) for i in items]
 
 
-def _ask_location(s3: Any, name: str) -> str | None:
+def _ask_location(s3: S3Client, name: str) -> str | None:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from cloudaudit.providers.aws.services.s3 import bucket_region, fetch_bucket_location
@@ -340,8 +346,8 @@ def aggregated_units(
     coverage: ConfigCoverage,
     collectors: Iterable[Any],
     enabled: list[str],
-    config: Any,
-    s3: Callable[[], Any],
+    config: ConfigServiceClient,
+    s3: Callable[[], S3Client],
 ) -> Iterator[tuple[Unit, list[object]]]:
     """One unit per aggregatable collector the aggregator covers somewhere.
 
