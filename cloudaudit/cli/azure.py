@@ -91,4 +91,5 @@ def command(
             max_attempts=max_attempts,
         ),
     )
+    provider.check_credentials()  # bad AZURE_* settings: exit 2 before any call
     run_providers([provider], pol, max_workers=max_workers, **run)

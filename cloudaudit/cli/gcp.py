@@ -77,4 +77,5 @@ def command(
             connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
         ),
     )
+    provider.check_credentials()  # a broken credentials file: exit 2 before any call
     run_providers([provider], pol, max_workers=max_workers, **run)

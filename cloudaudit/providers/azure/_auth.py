@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from cloudaudit.errors import ConfigurationError
 from cloudaudit.providers.azure._clouds import AzureCloud
 from cloudaudit.providers.azure._errors import require_sdk
 
@@ -12,14 +13,19 @@ __all__ = ["StaticTokenCredential", "default_credential"]
 
 
 def default_credential(cloud: AzureCloud) -> Any:
-    """Build ``DefaultAzureCredential`` with the cloud's authority.
+    """Build ``DefaultAzureCredential`` with the cloud's authority (no call is made).
 
     azure-identity decides the source: environment, workload or managed identity, Azure CLI...
     """
     require_sdk("azure.identity")
     from azure.identity import DefaultAzureCredential
 
-    return DefaultAzureCredential(authority=cloud.authority)
+    try:
+        return DefaultAzureCredential(authority=cloud.authority)
+    except ValueError as exc:  # e.g. an AZURE_TENANT_ID that is not a tenant id
+        raise ConfigurationError(
+            f"Azure credential settings: {exc} (fix or unset the AZURE_* variables)"
+        ) from None
 
 
 class StaticTokenCredential:

@@ -108,6 +108,10 @@ class AzureProvider:
         """The azure-core exception classifier."""
         return (classify,)
 
+    def check_credentials(self) -> None:
+        """Build the credential now (no call): bad settings raise ConfigurationError (CLI)."""
+        self._cred()
+
     def secrets(self) -> Sequence[str]:
         """The bearer token of a static credential (masked in gap messages)."""
         get = getattr(self._credential, "secret", None)

@@ -7,11 +7,12 @@ at import time, and the SDK modules are imported inside the factories.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from cloudaudit.errors import AuthenticationError
+from cloudaudit.errors import AuthenticationError, ConfigurationError
 from cloudaudit.providers._extras import require
 from cloudaudit.providers.gcp._answers import install
 
@@ -80,6 +81,28 @@ class Clients:
     def given(self) -> Any:
         """The credentials passed in or resolved so far (never resolves them)."""
         return self._credentials
+
+    def check_file(self) -> None:
+        """Read ``GOOGLE_APPLICATION_CREDENTIALS`` now, when it names a file (no call is made).
+
+        Raises:
+            ConfigurationError: The file is not a credentials file google-auth can read.
+        """
+        path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        if self._credentials is not None or not path or not os.path.isfile(path):
+            return  # given credentials, or none configured: found (or not) on first use
+        _require("google.auth")
+        import google.auth
+        from google.auth import exceptions as auth_exc
+
+        try:
+            google.auth.load_credentials_from_file(path, scopes=[READ_ONLY_SCOPE])  # type: ignore[no-untyped-call]
+        except (auth_exc.DefaultCredentialsError, ValueError) as exc:
+            why = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            raise ConfigurationError(
+                f"GOOGLE_APPLICATION_CREDENTIALS={path}: {why} (fix the file, or unset the "
+                "variable to use gcloud's application default credentials)"
+            ) from None
 
     def credentials(self) -> Any:
         """The credentials, resolved with ``google.auth.default()`` on first use."""
