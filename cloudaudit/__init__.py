@@ -25,7 +25,8 @@ TYPE_CHECKING = False  # not typing's: importing typing (and re) costs ~40 ms of
 if TYPE_CHECKING:  # every public name is imported on first use (see __getattr__)
     from typing import Any
 
-    from cloudaudit._audit import audit, audit_iter, evaluate
+    from cloudaudit._audit import audit, audit_iter
+    from cloudaudit._evaluate import evaluate
     from cloudaudit.catalog import Catalog, locate
     from cloudaudit.diff import ReportDiff, diff
     from cloudaudit.errors import (
@@ -161,7 +162,7 @@ _EXPORTS: dict[str, str] = {
     "builtin_policy_names": "cloudaudit.policies",
     "compare_guardrails": "cloudaudit.guardrails",
     "diff": "cloudaudit.diff",
-    "evaluate": "cloudaudit._audit",
+    "evaluate": "cloudaudit._evaluate",
     "load_policy": "cloudaudit.policies",
     "locate": "cloudaudit.catalog",
 }

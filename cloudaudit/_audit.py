@@ -3,36 +3,32 @@
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
-from cloudaudit._version import __version__
 from cloudaudit.catalog import Catalog
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
-from cloudaudit.policies import Engine, Policy, load_policy
+from cloudaudit.policies import Engine
 from cloudaudit.providers import Batch, FanOut, Provider, Scope, guard_iter, redact
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Distributable
 from cloudaudit.providers._stop import drain_until_stopped
-from cloudaudit.report import Report, Summary
+from cloudaudit.report import Report
 
 if TYPE_CHECKING:
     from cloudaudit.evidence._bundle import EvidenceRun, GuardrailReadings
 
 __all__ = ["audit", "audit_iter", "evaluate"]
-
-PolicyLike = Policy | str
 
 
 class GuardrailSink:
@@ -59,87 +55,6 @@ class GuardrailSink:
         if not self.read:
             return None
         return compare_guardrails(self.guardrails, self.scopes, resources, engine)
-
-
-def _policy(policy: PolicyLike) -> Policy:
-    return policy if isinstance(policy, Policy) else load_policy(policy)
-
-
-def evaluate(
-    resources: Iterable[Resource],
-    policy: PolicyLike,
-    *,
-    coverage: Coverage | None = None,
-    catalog: Catalog | None = None,
-    today: date | None = None,
-    guardrails: Sequence[Guardrail] | None = None,
-    guardrail_scopes: Sequence[GuardrailScope] = (),
-) -> Report:
-    """Judge ``resources`` under ``policy`` and return a Report. Pure: no cloud calls.
-
-    Args:
-        resources: The resources to judge (from a provider, a file, or your own code).
-        policy: A :class:`Policy` or the name/path of one.
-        coverage: What was and was not audited, if known; gaps go into the report as is.
-        catalog: Region catalog to use; defaults to the packaged one.
-        today: Date for exemption expiry; defaults to today (UTC).
-        guardrails: Declared location guardrails to compare with the policy and the
-            resources; ``None`` (the default) leaves the report without a guardrails section.
-        guardrail_scopes: The scopes whose guardrails were read (a scope without any
-            guardrail is a ``no_guardrail`` finding).
-    """
-    started = datetime.now(UTC)
-    pol = _policy(policy)
-    engine = Engine(pol, catalog, today)
-    with _no_cyclic_gc():
-        findings = tuple(engine.findings(resources))
-    cov = coverage or Coverage()
-    section = None
-    if guardrails is not None:
-        seen = (f.resource for f in findings)
-        section = compare_guardrails(guardrails, guardrail_scopes, seen, engine)
-    sources = sources_of(engine.places_seen(), pol, today or started.date())
-    return _report(pol, findings, cov, started, section, sources)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while findings are built in bulk.
-
-    Findings form no reference cycles, but a million new container objects would trigger
-    repeated full collections that rescan the whole inventory (about a third of the run time
-    at one million resources). Reference counting still frees memory as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _report(
-    pol: Policy,
-    findings: tuple[Finding, ...],
-    cov: Coverage,
-    started: datetime,
-    guardrails: GuardrailSection | None = None,
-    sources: Sources | None = None,
-) -> Report:
-    summary = Summary.of(findings, gaps=len(cov.gaps))
-    return Report(
-        tool_version=__version__,
-        policy_id=pol.id,
-        policy_version=pol.version,
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        findings=findings,
-        coverage=cov,
-        summary=summary,
-        guardrails=guardrails,
-        sources=sources,
-    )
 
 
 def _collect(
@@ -265,7 +180,7 @@ def audit_iter(
         TypeError: a provider lacks a member of :class:`~cloudaudit.providers.Provider`.
     """
     plist = _providers(providers)
-    pol = _policy(policy)
+    pol = as_policy(policy)
     engine = Engine(pol, catalog, today)
     in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
     tasks_on = executor if executor is not None and in_process is None else None
@@ -394,7 +309,7 @@ def audit(
         1
     """
     started = datetime.now(UTC)
-    pol = _policy(policy)
+    pol = as_policy(policy)
     sink: list[Coverage] = []
     sources: list[Sources] = []
     grd = GuardrailSink()
@@ -417,4 +332,4 @@ def audit(
     )
     findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))
     section = grd.section((f.resource for f in findings), Engine(pol, catalog, today))
-    return _report(pol, tuple(findings), sink[0], started, section, sources[0])
+    return make_report(pol, tuple(findings), sink[0], started, section, sources[0])

@@ -34,7 +34,7 @@ CORE = {
     "policies",
     "report",
 }
-RUN = {"", "_audit"}  # the package's __init__ (lazy exports) and audit()
+RUN = {"", "_audit", "_evaluate"}  # the package's __init__ (lazy exports), audit(), evaluate()
 FACES = {
     "__main__",
     "_entry",

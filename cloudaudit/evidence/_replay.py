@@ -33,7 +33,7 @@ def replay(
         as_of: Date for exemptions and legal lists; defaults to the audit's date.
         catalog: Region catalog; defaults to the installed one.
     """
-    from cloudaudit._audit import evaluate
+    from cloudaudit._evaluate import evaluate
 
     bundle = read_bundle(root)
     if policy is None:
