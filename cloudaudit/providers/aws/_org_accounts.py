@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._work import Scope, Unit, Work, make_gap
 from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS
 from cloudaudit.providers.aws._partitions import home_region
+
+if TYPE_CHECKING:
+    from mypy_boto3_organizations import OrganizationsClient
 
 __all__ = [
     "ORGANIZATION_ACTIONS",
@@ -129,28 +132,28 @@ class OrgSettings:
 
 
 # ----------------------------------------------------------------------------- I/O
-def fetch_accounts(org: Any) -> list[dict[str, Any]]:
+def fetch_accounts(org: OrganizationsClient) -> list[dict[str, Any]]:
     """Call ``organizations:ListAccounts`` (paginated)."""
     out: list[dict[str, Any]] = []
     for page in org.get_paginator("list_accounts").paginate():
-        out.extend(page["Accounts"])
+        out.extend(dict(a) for a in page["Accounts"])
     return out
 
 
-def fetch_children(org: Any, parent: str) -> tuple[list[dict[str, Any]], list[str]]:
+def fetch_children(org: OrganizationsClient, parent: str) -> tuple[list[dict[str, Any]], list[str]]:
     """List the accounts and the child OU ids directly under ``parent`` (paginated)."""
     accounts: list[dict[str, Any]] = []
     for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-        accounts.extend(page["Accounts"])
+        accounts.extend(dict(a) for a in page["Accounts"])
     ous: list[str] = []
     pager = org.get_paginator("list_organizational_units_for_parent")
-    for page in pager.paginate(ParentId=parent):
-        ous.extend(ou["Id"] for ou in page["OrganizationalUnits"])
+    for ou_page in pager.paginate(ParentId=parent):
+        ous.extend(ou["Id"] for ou in ou_page["OrganizationalUnits"])
     return accounts, ous
 
 
 def fetch_accounts_under(
-    org: Any, parents: Sequence[str], fanout: Work
+    org: OrganizationsClient, parents: Sequence[str], fanout: Work
 ) -> tuple[list[dict[str, Any]], list[CoverageGap]]:
     """List every account under ``parents`` (OUs or roots), level by level, recursively.
 
@@ -176,7 +179,7 @@ def fetch_accounts_under(
 
 
 def _children_unit(
-    org: Any, parent: str, found: dict[str, tuple[list[dict[str, Any]], list[str]]]
+    org: OrganizationsClient, parent: str, found: dict[str, tuple[list[dict[str, Any]], list[str]]]
 ) -> Any:
     def run() -> Sequence[Resource]:
         found[parent] = fetch_children(org, parent)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import ProviderId, Resource, ScopeRecord
 from cloudaudit.providers._protocol import Batch
@@ -56,6 +56,9 @@ from cloudaudit.providers.aws._base import Collector
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._org_tasks import _AccountSession, _Base, open_account
 from cloudaudit.providers.aws._regions import fetch_regions, to_regions
+
+if TYPE_CHECKING:
+    from mypy_boto3_config import ConfigServiceClient
 
 __all__ = [
     "OrgAggregator",
@@ -89,7 +92,7 @@ class OrgAggregator:
         return ok if keep is None else ok & keep
 
 
-def find_aggregator(config: Any, accounts: Iterable[str]) -> OrgAggregator | None:
+def find_aggregator(config: ConfigServiceClient, accounts: Iterable[str]) -> OrgAggregator | None:
     """The caller's organization aggregator (else the account aggregator covering most).
 
     Returns ``None`` when there is none, or when listing it or its status is refused or
@@ -218,7 +221,7 @@ class OrgPlan:
             units.append(Unit(scope, self._query(config, rtype, region, query), method="config"))
         return units
 
-    def _query(self, config: Any, rtype: str, region: str, query: str) -> Any:
+    def _query(self, config: ConfigServiceClient, rtype: str, region: str, query: str) -> Any:
         name = self.agg.aggregator.name
 
         def run() -> Sequence[Resource]:

@@ -12,7 +12,7 @@ import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import ProviderId
 from cloudaudit.providers._fanout import FanOut
@@ -25,12 +25,15 @@ from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._provider import AwsProvider, make_session, session_secrets
 
+if TYPE_CHECKING:
+    from mypy_boto3_sts import STSClient
+
 __all__ = ["AccountTask", "account_batches", "assume_role", "audit_account"]
 
 _PROVIDER = ProviderId.AWS.value
 
 
-def assume_role(sts: Any, role_arn: str, settings: OrgSettings) -> dict[str, str]:
+def assume_role(sts: STSClient, role_arn: str, settings: OrgSettings) -> dict[str, str]:
     """Call ``sts:AssumeRole`` and return the temporary credentials (keep them out of logs)."""
     kwargs: dict[str, Any] = {
         "RoleArn": role_arn,
@@ -39,8 +42,8 @@ def assume_role(sts: Any, role_arn: str, settings: OrgSettings) -> dict[str, str
     }
     if settings.external_id:
         kwargs["ExternalId"] = settings.external_id
-    creds: dict[str, str] = sts.assume_role(**kwargs)["Credentials"]
-    return creds
+    creds = sts.assume_role(**kwargs)["Credentials"]
+    return {k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}
 
 
 # ----------------------------------------------------------------------------- sessions

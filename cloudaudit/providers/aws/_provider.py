@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
@@ -28,6 +28,9 @@ from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of
 from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
 from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
+
+if TYPE_CHECKING:
+    from mypy_boto3_config import ConfigServiceClient
 
 __all__ = ["SERVICE_NAMES", "AwsProvider", "make_session"]
 
@@ -275,8 +278,9 @@ class _Plan:
             client_in=self.cache.get,
         )
 
-    def config_in(self, region: str) -> Any:
-        return self.cache.get("config", region)
+    def config_in(self, region: str) -> ConfigServiceClient:
+        client: ConfigServiceClient = self.cache.get("config", region)
+        return client
 
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:
         out: list[Unit] = []
