@@ -224,3 +224,12 @@ def test_only_pinned_code_touches_pydantic_internals() -> None:
         ):
             bad.append(module)
     assert not bad, f"pydantic internals used without a pinning test named beside them: {bad}"
+
+
+def test_no_module_is_much_over_400_lines() -> None:
+    """The house rule is modules of about 400 lines at most: split one before it grows on."""
+    limit = 420
+    long = {
+        m: n for m, p in MODULES.items() if (n := len(p.read_text("utf-8").splitlines())) > limit
+    }
+    assert not long, f"split these modules (lines): {long}"
