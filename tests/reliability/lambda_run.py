@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +14,34 @@ from cloudaudit.providers import Provider
 Factory = Callable[[Any, Any], Provider]
 
 
+class _Home:
+    """The Lambda's own session: its clients keep AWS's endpoints, whatever the environment."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A client of ``service`` at its AWS endpoint (moto answers it in process)."""
+        host = "s3.amazonaws.com" if service == "s3" else f"{service}.us-east-1.amazonaws.com"
+        kwargs.setdefault("endpoint_url", f"https://{host}")
+        return self._session.client(service, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 def run_lambda(
-    monkeypatch: pytest.MonkeyPatch, event: dict[str, Any], factory: Factory | None = None
+    monkeypatch: pytest.MonkeyPatch,
+    event: dict[str, Any],
+    factory: Factory | None = None,
+    aws_endpoint: str | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """Run the handler's body; return its summary and the report it stored."""
+    """Run the handler's body; return its summary and the report it stored.
+
+    ``aws_endpoint``: an AWS fake over HTTP for the audited providers (``AWS_ENDPOINT_URL``;
+    moto lets those requests through); the Lambda's own S3 keeps AWS's endpoint, which moto
+    answers in process.
+    """
     boto3 = pytest.importorskip("boto3")
     moto = pytest.importorskip("moto")
     from cloudaudit import aws_lambda
@@ -30,9 +55,13 @@ def run_lambda(
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    if aws_endpoint is not None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
+    through = [re.escape(aws_endpoint) + "/.*"] if aws_endpoint else []
     kwargs: dict[str, Any] = {} if factory is None else {"factory": factory}
-    with moto.mock_aws():
-        session = boto3.Session(region_name="us-east-1")
+    config = {"core": {"passthrough": {"urls": through}}}
+    with moto.mock_aws(config=config):  # type: ignore[arg-type]
+        session = _Home(boto3.Session(region_name="us-east-1"))
         s3 = session.client("s3")
         s3.create_bucket(Bucket="reports")
         event = {"bucket": "reports", "policy": "eea-only", **event}

@@ -7,10 +7,9 @@ format rendered from the stored report and the captured logs must hold no canary
 
 GCP goes through the Lambda's default factory (Application Default Credentials from a file,
 refreshed at the fake's token URI); Azure's static test token and Alibaba Cloud's keys are
-given through the factory the handler accepts. The Lambda's own S3 is moto in process
-(``mock_aws``), which only touches botocore: the audited clouds' SDKs still reach their fakes
-over HTTP. AWS itself is covered over HTTP in ``tests/scale/test_org_secrets.py`` (the
-organization provider) and by ``test_secrets_faces.py`` (a declared secret, every face).
+given through the factory the handler accepts, and so are AWS's canary keys (the provider's
+clients reach moto over HTTP, echoing, through ``AWS_ENDPOINT_URL``). The Lambda's own S3 is
+moto in process (``mock_aws``, which lets the audited fakes' requests through).
 """
 
 from __future__ import annotations
@@ -24,10 +23,14 @@ import pytest
 from faultkit import FaultLayer
 from lambda_run import run_lambda
 from test_secrets_cli import (  # noqa: F401 - fixtures used by name
+    AWS_KEY_ID,
+    AWS_SECRET,
+    AWS_TOKEN,
     AZURE_TOKEN,
     GCP_CLIENT_SECRET,
     GCP_REFRESH,
     GCP_TOKEN,
+    aws_echo,
     azure_echo,
     debug_logs,
     gcp_echo,
@@ -117,3 +120,33 @@ def test_alibaba_lambda_canaries(
     summary, stored = run_lambda(monkeypatch, {"providers": ["alibaba"]}, factory)
     report = _assert_clean(summary, stored, debug_logs.text, CANARIES)
     assert "SignatureDoesNotMatch" in {g.code for g in report.coverage.gaps}
+
+
+def test_aws_lambda_canaries(
+    aws_echo: tuple[str, FaultLayer, list[str]],  # noqa: F811
+    debug_logs: pytest.LogCaptureFixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+
+    from cloudaudit.providers.aws import AwsProvider
+
+    url, layer, sent = aws_echo
+    acted = layer.faults[0].acted
+    sent.clear()
+
+    def factory(_spec: Any, _session: Any) -> Provider:
+        session = boto3.Session(  # its clients: AWS_ENDPOINT_URL, the echo fake
+            aws_access_key_id=AWS_KEY_ID,
+            aws_secret_access_key=AWS_SECRET,
+            aws_session_token=AWS_TOKEN,
+            region_name="us-east-1",
+        )
+        return AwsProvider(session=session, regions=["us-east-1"], services=["s3", "rds"])
+
+    event = {"providers": ["aws"]}
+    summary, stored = run_lambda(monkeypatch, event, factory, aws_endpoint=url)
+    assert layer.faults[0].acted >= acted + 2  # signed with the canaries, echoed back
+    assert any(AWS_KEY_ID in h and AWS_TOKEN in h for h in sent)
+    report = _assert_clean(summary, stored, debug_logs.text, (AWS_KEY_ID, AWS_SECRET, AWS_TOKEN))
+    assert "AccessDenied" in {g.code for g in report.coverage.gaps}
