@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -141,26 +142,18 @@ def _provider_command(resources: list[object]) -> click.Command:
     @click.command()
     @audit_options
     @config_errors
-    def command(
-        policy: str,
-        policy_options: tuple[str, ...],
-        fmt: str,
-        output: Path | None,
-        max_workers: int,
-        evidence: Path | None,
-        as_of: object,
-        fail_on: tuple[str, ...],
-        quiet: bool,
-        deadline: float | None,
-    ) -> None:
+    def command(policy: str, policy_options: tuple[str, ...], **run: Any) -> None:
+        # like the provider commands: the shared options travel as **run, so an option added
+        # to audit_options later reaches the command without a change here
         pol = resolve_policy(policy, policy_options)
         provider = FakeProvider(resources, name="aws")  # type: ignore[arg-type]
+        workers, evidence = run["max_workers"], run["evidence"]
         run_and_emit(
-            lambda: audit(provider, pol, max_workers=max_workers, evidence=evidence),
-            fmt,
-            output,
-            fail_on=fail_on,
-            quiet=quiet,
+            lambda: audit(provider, pol, max_workers=workers, evidence=evidence),
+            run["fmt"],
+            run["output"],
+            fail_on=run["fail_on"],
+            quiet=run["quiet"],
         )
 
     return command
