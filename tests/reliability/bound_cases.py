@@ -24,8 +24,9 @@ KNOB_BOUND = 20.0
 """Seconds: a few sequential phases of 2 attempts x (1 + 0.5) s, with room for a loaded machine
 (the defaults would need 60 s or more for a single call)."""
 
-DEADLINE = 1.5
-"""Seconds: the deadline given to an audit whose discovery hangs (default per-call knobs)."""
+DEADLINE = 3.0
+"""Seconds: the deadline given to an audit whose discovery hangs (default per-call knobs);
+long enough for a loaded machine to build the first clients and reach the endpoint."""
 DEADLINE_SLACK = 4.0
 """Seconds after the deadline the audit may take: the one-second grace, and a loaded machine."""
 

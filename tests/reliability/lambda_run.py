@@ -14,16 +14,21 @@ from cloudaudit.providers import Provider
 Factory = Callable[[Any, Any], Provider]
 
 
-class _Home:
-    """The Lambda's own session: its clients keep AWS's endpoints, whatever the environment."""
+class At:
+    """A boto3 session whose clients all use one endpoint, whatever the environment says.
 
-    def __init__(self, session: Any) -> None:
+    ``At(session)`` keeps AWS's own endpoints (moto answers them in process); ``At(session,
+    url)`` sends every call to ``url`` (an AWS fake over HTTP).
+    """
+
+    def __init__(self, session: Any, url: str | None = None) -> None:
         self._session = session
+        self._url = url
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        """A client of ``service`` at its AWS endpoint (moto answers it in process)."""
+        """A client of ``service`` at the chosen endpoint."""
         host = "s3.amazonaws.com" if service == "s3" else f"{service}.us-east-1.amazonaws.com"
-        kwargs.setdefault("endpoint_url", f"https://{host}")
+        kwargs.setdefault("endpoint_url", self._url or f"https://{host}")
         return self._session.client(service, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
@@ -38,9 +43,8 @@ def run_lambda(
 ) -> tuple[dict[str, Any], bytes]:
     """Run the handler's body; return its summary and the report it stored.
 
-    ``aws_endpoint``: an AWS fake over HTTP for the audited providers (``AWS_ENDPOINT_URL``;
-    moto lets those requests through); the Lambda's own S3 keeps AWS's endpoint, which moto
-    answers in process.
+    ``aws_endpoint``: an AWS fake over HTTP the audited providers call (:class:`At`); moto
+    lets those requests through, and answers the Lambda's own S3 in process.
     """
     boto3 = pytest.importorskip("boto3")
     moto = pytest.importorskip("moto")
@@ -55,13 +59,11 @@ def run_lambda(
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    if aws_endpoint is not None:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
     through = [re.escape(aws_endpoint) + "/.*"] if aws_endpoint else []
     kwargs: dict[str, Any] = {} if factory is None else {"factory": factory}
     config = {"core": {"passthrough": {"urls": through}}}
     with moto.mock_aws(config=config):  # type: ignore[arg-type]
-        session = _Home(boto3.Session(region_name="us-east-1"))
+        session = At(boto3.Session(region_name="us-east-1"))
         s3 = session.client("s3")
         s3.create_bucket(Bucket="reports")
         event = {"bucket": "reports", "policy": "eea-only", **event}

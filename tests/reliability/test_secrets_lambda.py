@@ -8,7 +8,7 @@ format rendered from the stored report and the captured logs must hold no canary
 GCP goes through the Lambda's default factory (Application Default Credentials from a file,
 refreshed at the fake's token URI); Azure's static test token and Alibaba Cloud's keys are
 given through the factory the handler accepts, and so are AWS's canary keys (the provider's
-clients reach moto over HTTP, echoing, through ``AWS_ENDPOINT_URL``). The Lambda's own S3 is
+clients reach moto over HTTP, echoing, through a session aimed at it). The Lambda's own S3 is
 moto in process (``mock_aws``, which lets the audited fakes' requests through).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from faultkit import FaultLayer
-from lambda_run import run_lambda
+from lambda_run import At, run_lambda
 from test_secrets_cli import (  # noqa: F401 - fixtures used by name
     AWS_KEY_ID,
     AWS_SECRET,
@@ -136,13 +136,14 @@ def test_aws_lambda_canaries(
     sent.clear()
 
     def factory(_spec: Any, _session: Any) -> Provider:
-        session = boto3.Session(  # its clients: AWS_ENDPOINT_URL, the echo fake
+        session = boto3.Session(
             aws_access_key_id=AWS_KEY_ID,
             aws_secret_access_key=AWS_SECRET,
             aws_session_token=AWS_TOKEN,
             region_name="us-east-1",
         )
-        return AwsProvider(session=session, regions=["us-east-1"], services=["s3", "rds"])
+        at = At(session, url)  # every client of the provider: the echoing moto over HTTP
+        return AwsProvider(session=at, regions=["us-east-1"], services=["s3", "rds"])
 
     event = {"providers": ["aws"]}
     summary, stored = run_lambda(monkeypatch, event, factory, aws_endpoint=url)
