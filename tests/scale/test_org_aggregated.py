@@ -70,7 +70,7 @@ NO_S3 = {
 }
 
 
-def seed(org: Org) -> dict[str, Any]:
+def seed(org: Org, where: str = "us-east-1") -> dict[str, Any]:
     """The mixed estate; returns the source status rows the aggregator reports."""
     a, b, c, d = org.members[:4]
     for i, acct in enumerate([a, b, c]):
@@ -105,7 +105,7 @@ def seed(org: Org) -> dict[str, Any]:
         record(MANAGEMENT, region, ALL)
         if region != "eu-central-1":
             record(b, region, ALL)  # b records nothing in Frankfurt
-    boto3.client("config", region_name="us-east-1").put_configuration_aggregator(
+    boto3.client("config", region_name=where).put_configuration_aggregator(
         ConfigurationAggregatorName="organization",
         OrganizationAggregationSource={
             "RoleArn": f"arn:aws:iam::{MANAGEMENT}:role/aggregator",
@@ -127,13 +127,14 @@ def seed(org: Org) -> dict[str, Any]:
     return {"AggregatedSourceStatusList": rows}
 
 
-def run(inventory: str) -> Report:
+def run(inventory: str, aggregator_region: str | None = None) -> Report:
     provider = AwsOrganization(
         boto3.Session(region_name="us-east-1"),
         ROLE,
         regions=REGIONS,
         services=["s3", "ec2"],
         inventory=inventory,
+        aggregator_region=aggregator_region,
     )
     return audit(provider, "eu-gdpr")
 
@@ -204,3 +205,20 @@ def test_no_aggregator_or_a_refused_one_means_the_direct_path(
     assert verdicts(refused) == verdicts(seed_volumes)
     assert not refused.coverage.gaps
     assert "SelectAggregateResourceConfig" not in org.gate.ops
+
+
+def test_an_aggregator_outside_the_home_region_is_used_when_named(
+    org_factory: Callable[..., Org],
+) -> None:
+    org = org_factory(4)
+    status = seed(org, where="eu-west-1")  # aggregators are regional
+    org.gate.targets["DescribeConfigurationAggregatorSourcesStatus"] = lambda _b: (200, status)
+    org.gate.targets["SelectAggregateResourceConfig"] = config_fake.select
+    org.gate.ops.clear()
+    home = run("auto")  # looks in us-east-1 only: every account on the direct path
+    assert "SelectAggregateResourceConfig" not in org.gate.ops
+    org.gate.ops.clear()
+    named = run("auto", aggregator_region="eu-west-1")
+    assert org.gate.ops.count("SelectAggregateResourceConfig") >= 3
+    assert verdicts(named) == verdicts(home)
+    assert any("config" in m for m in methods(named).values())

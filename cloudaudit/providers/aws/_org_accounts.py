@@ -94,6 +94,8 @@ class OrgSettings:
         profile: Profile whose credentials call AssumeRole in a task (``None``: the
             worker's default credential chain).
         inventory: Each account's ``AwsProvider`` inventory mode (``auto`` or ``direct``).
+        aggregator_region: Region of the organization's AWS Config aggregator (``None``:
+            the partition's home region).
         connect_timeout: Seconds to wait for a TCP connection, per attempt, every client.
         read_timeout: Seconds to wait for an answer, per attempt, every client.
         max_attempts: HTTP attempts per call, the first one included, every client.
@@ -109,6 +111,7 @@ class OrgSettings:
     endpoint_url: str | None = None
     profile: str | None = None
     inventory: str = "auto"
+    aggregator_region: str | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     max_attempts: int = 5
@@ -124,6 +127,11 @@ class OrgSettings:
     def config(self, max_workers: int | None = None) -> Any:
         """The botocore ``Config`` of the organization's own clients (STS, Organizations...)."""
         return make_config(self.max_workers if max_workers is None else max_workers, **self.http())
+
+    @property
+    def aggregator_home(self) -> str:
+        """Where the organization's AWS Config aggregator is looked for and queried."""
+        return self.aggregator_region or self.home
 
     @property
     def home(self) -> str:

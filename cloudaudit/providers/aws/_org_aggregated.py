@@ -1,7 +1,8 @@
 """AWS Organizations through an organization-wide AWS Config aggregator.
 
 When the caller's account (management or delegated administrator) holds an AWS Config
-aggregator whose sources are the organization (``DescribeConfigurationAggregators``), the
+aggregator whose sources are the organization (``DescribeConfigurationAggregators`` in the
+partition's home region, or in ``OrgSettings.aggregator_region``), the
 aggregatable resource types (``_aggregated.AGGREGATABLE``: EC2 instances and volumes, DynamoDB
 tables, S3 buckets with their replication rules) are read for every account at once with
 ``SelectAggregateResourceConfig``: one query per type and region, 100 rows a page, instead of
@@ -213,7 +214,7 @@ class OrgPlan:
         for p in self.probes.values():
             for region in p.recorded:
                 wanted.update((t, region) for t in self.types() if p.covers(region, t))
-        config = self.base.own("config", self.settings.home, self.settings.config())
+        config = self.base.own("config", self.settings.aggregator_home, self.settings.config())
         units = []
         for rtype, region in sorted(wanted):
             query = org_expression(rtype, region)
@@ -326,7 +327,7 @@ def org_plan(
     """
     if not any((c.service, c.name) in AGGREGATABLE for c in collectors):
         return None
-    config = base.own("config", settings.home, settings.config())
+    config = base.own("config", settings.aggregator_home, settings.config())
     agg = find_aggregator(config, [s.account for s in specs])
     if agg is None:
         return None

@@ -107,6 +107,8 @@ class AwsOrganization:
             account's recorders show it records them, and everything else directly
             (``_org_aggregated``; in-process runs only, :meth:`plan` stays direct).
             ``"direct"``: always assume the role and call each service.
+        aggregator_region: Region of that aggregator (default: the partition's home region,
+            ``us-east-1`` for ``aws``); aggregators are regional.
         **http: ``connect_timeout``, ``read_timeout``, ``max_attempts``: the per-call bounds
             of every client, the member accounts' included (defaults as ``AwsProvider``).
 
@@ -134,6 +136,7 @@ class AwsOrganization:
         endpoint_url: str | None = None,
         guardrails: bool = False,
         inventory: str = "auto",
+        aggregator_region: str | None = None,
         **http: Any,
     ) -> None:
         if inventory not in ("auto", "direct"):
@@ -156,6 +159,7 @@ class AwsOrganization:
             endpoint_url=endpoint_url,
             profile=profile,
             inventory=inventory,
+            aggregator_region=aggregator_region,
             **http,
         )
         self._role = role_name.strip()
