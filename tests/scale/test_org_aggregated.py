@@ -25,6 +25,7 @@ import pytest
 from cloudaudit import Report, Status, audit
 from cloudaudit.providers.aws import AwsOrganization
 from tests.providers.aws import config_fake
+from tests.providers.aws.estate import replicate
 from tests.scale.conftest import MANAGEMENT, ROLE, Org
 
 pytestmark = pytest.mark.http
@@ -83,22 +84,7 @@ def seed(org: Org, where: str = "us-east-1") -> dict[str, Any]:
             ec2 = member(acct, "ec2", region)
             ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
     # a's EU bucket replicates to b's bucket in Frankfurt: the copy is seen on both paths
-    member(a, "s3", "us-east-1").put_bucket_replication(
-        Bucket="x0-eu-west-1",
-        ReplicationConfiguration={
-            "Role": f"arn:aws:iam::{a}:role/replication",
-            "Rules": [
-                {
-                    "ID": "all",
-                    "Status": "Enabled",
-                    "Priority": 1,
-                    "Filter": {},
-                    "DeleteMarkerReplication": {"Status": "Disabled"},
-                    "Destination": {"Bucket": "arn:aws:s3:::x1-eu-central-1"},
-                }
-            ],
-        },
-    )
+    replicate(member(a, "s3", "us-east-1"), "x0-eu-west-1", "x1-eu-central-1", a, filtered=True)
     for region in REGIONS:
         record(a, region, ALL)
         record(c, region, NO_S3)

@@ -21,9 +21,28 @@ def create_buckets(client: Any, buckets: Mapping[str, str | None]) -> None:
         client.create_bucket(Bucket=name, **config)
 
 
-def replicate(client: Any, source: str, destination: str, account: str = "123456789012") -> None:
-    """Turn on versioning for ``source`` and replicate all of it into ``destination``."""
+def replicate(
+    client: Any,
+    source: str,
+    destination: str,
+    account: str = "123456789012",
+    *,
+    filtered: bool = False,
+) -> None:
+    """Turn on versioning for ``source`` and replicate all of it into ``destination``.
+
+    ``filtered`` writes the newer rule form (``ID``, ``Priority``, an empty ``Filter`` and
+    ``DeleteMarkerReplication``, as in the same API reference) instead of ``Prefix``.
+    """
     client.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Enabled"})
+    scope: dict[str, Any] = {"Prefix": ""}
+    if filtered:
+        scope = {
+            "ID": "all",
+            "Priority": 1,
+            "Filter": {},
+            "DeleteMarkerReplication": {"Status": "Disabled"},
+        }
     client.put_bucket_replication(
         Bucket=source,
         ReplicationConfiguration={
@@ -31,7 +50,7 @@ def replicate(client: Any, source: str, destination: str, account: str = "123456
             "Rules": [
                 {
                     "Status": "Enabled",
-                    "Prefix": "",
+                    **scope,
                     "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
                 }
             ],

@@ -23,6 +23,7 @@ from cloudaudit.providers.aws._aggregated import (
 from cloudaudit.providers.aws.services import dynamodb, ec2, rds, s3
 from tests.providers.aws import config_fake
 from tests.providers.aws.conftest import FaultMiddleware, Rule
+from tests.providers.aws.estate import replicate
 
 pytestmark = pytest.mark.http
 
@@ -36,22 +37,7 @@ def seed(recorded: list[str] = REGIONS) -> None:
     for name, region in (("eu-source", "eu-west-1"), ("de-replica", "eu-central-1")):
         s3c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
         s3c.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    s3c.put_bucket_replication(
-        Bucket="eu-source",
-        ReplicationConfiguration={
-            "Role": "arn:aws:iam::123456789012:role/replication",
-            "Rules": [
-                {
-                    "ID": "all",
-                    "Status": "Enabled",
-                    "Priority": 1,
-                    "Filter": {},
-                    "DeleteMarkerReplication": {"Status": "Disabled"},
-                    "Destination": {"Bucket": "arn:aws:s3:::de-replica"},
-                }
-            ],
-        },
-    )
+    replicate(s3c, "eu-source", "de-replica", filtered=True)
     for region in REGIONS:
         ec2c = boto3.client("ec2", region_name=region)
         ec2c.create_volume(Size=8, AvailabilityZone=f"{region}a")
