@@ -31,6 +31,7 @@ pytestmark = pytest.mark.http
 
 REGIONS = ["us-east-1", "eu-west-1", "me-south-1"]
 TARGET = "eu-west-1"
+ACCOUNT = "210987654321"  # the matrix's own moto account
 DISABLED = "me-south-1"
 COLLECTORS = (*s3.COLLECTORS, next(c for c in ec2.COLLECTORS if c.name == "volumes"))
 _CRED = re.compile(r"Credential=[^/]+/\d+/([^/]+)/([^/]+)/aws4_request")
@@ -164,6 +165,16 @@ def env(server: tuple[str, FaultLayer], monkeypatch: pytest.MonkeyPatch) -> Faul
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0)
     monkeypatch.setattr(adaptive.ClientRateLimiter, "on_sending_request", lambda self, **kw: None)
     layer.reset()
+    # moto's state is per process and other AWS test modules of this worker share it: the
+    # matrix's estate lives in an account of its own (moto attributes requests signed with an
+    # assumed role's keys to the role's account), so their buckets cannot change its baseline.
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/fault-matrix", RoleSessionName="fault-matrix"
+    )["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # boto3.client() reads them anew
     yield layer
     layer.reset()
 
@@ -183,6 +194,7 @@ def estate(env: FaultLayer) -> list[Resource]:
         )
         report = run(boto3.Session(region_name="us-east-1"))
         estate.planted = [f.resource for f in report.findings]  # type: ignore[attr-defined]
+        assert {r.account for r in estate.planted} == {ACCOUNT}  # type: ignore[attr-defined]
         check_baseline(report, estate.planted)  # type: ignore[attr-defined]
     return list(estate.planted)  # type: ignore[attr-defined]
 
