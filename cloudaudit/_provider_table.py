@@ -2,7 +2,8 @@
 
 ``cloudaudit``'s lazy exports (``cloudaudit.AwsProvider``), the registry
 (:func:`~cloudaudit.providers.get_provider`), the SDK-extra check, the CLI's
-``cloudaudit audit <name>`` commands and the Lambda read :data:`BUILTINS`; the package's
+``cloudaudit audit <name>`` commands, the Lambda and inventory import (the record kinds each
+provider turns into resources) read :data:`BUILTINS`; the package's
 ``cloudaudit.providers`` entry points and the static imports type checkers see in
 ``cloudaudit/__init__.py`` are tested against it. A provider installed by another package
 through the ``cloudaudit.providers`` entry point gets a spec at run time
@@ -28,9 +29,12 @@ class ProviderSpec:
         cli: ``module`` of a hand-written ``command``; ``None`` builds one from the class's
             constructor (see :mod:`cloudaudit.cli._plugin`).
         help: One line for ``cloudaudit audit --help``.
+        records: The inventory record kinds the provider turns into its model, as
+            ``(kind, "module:callable")`` pairs, imported only when an import reads such a
+            record (see :func:`~cloudaudit.providers._registry.record_transform`).
     """
 
-    __slots__ = ("cli", "extra", "help", "modules", "name", "target")
+    __slots__ = ("cli", "extra", "help", "modules", "name", "records", "target")
 
     name: str
     target: str
@@ -38,6 +42,7 @@ class ProviderSpec:
     modules: tuple[str, ...]
     cli: str | None
     help: str
+    records: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
@@ -47,6 +52,7 @@ class ProviderSpec:
         modules: tuple[str, ...] = (),
         cli: str | None = None,
         help: str = "",
+        records: tuple[tuple[str, str], ...] = (),
     ) -> None:
         init = object.__setattr__
         init(self, "name", name)
@@ -55,12 +61,13 @@ class ProviderSpec:
         init(self, "modules", modules)
         init(self, "cli", cli)
         init(self, "help", help)
+        init(self, "records", records)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"ProviderSpec is immutable: cannot set {name!r}")
 
     def _key(self) -> tuple[object, ...]:
-        return (self.name, self.target, self.extra, self.modules, self.cli, self.help)
+        return (self.name, self.target, self.extra, self.modules, self.cli, self.help, self.records)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ProviderSpec) and self._key() == other._key()
@@ -90,6 +97,7 @@ BUILTINS: tuple[ProviderSpec, ...] = (
         ("boto3", "botocore"),
         "cloudaudit.cli.aws",
         "Audit AWS accounts (needs cloudaudit[aws]).",
+        (("config-item", "cloudaudit.providers.aws:config_item_to_resource"),),
     ),
     ProviderSpec(
         "gcp",
@@ -106,6 +114,7 @@ BUILTINS: tuple[ProviderSpec, ...] = (
         ),
         "cloudaudit.cli.gcp",
         "Audit a GCP organization, folder or project (cloudaudit[gcp]).",
+        (("asset-search-result", "cloudaudit.providers.gcp:search_result_to_resource"),),
     ),
     ProviderSpec(
         "azure",
@@ -121,6 +130,11 @@ BUILTINS: tuple[ProviderSpec, ...] = (
         ),
         "cloudaudit.cli.azure",
         "Audit Azure subscriptions (needs cloudaudit[azure]).",
+        (
+            ("resource-graph-row", "cloudaudit.providers.azure:row_to_resource"),
+            ("location", "cloudaudit.providers.azure:location_info"),
+            ("locations", "cloudaudit.providers.azure:Geo"),
+        ),
     ),
     ProviderSpec(
         "alibaba",

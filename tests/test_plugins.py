@@ -17,6 +17,7 @@ from click.testing import CliRunner
 import cloudaudit
 from cloudaudit._provider_table import BUILTINS
 from cloudaudit.cli import main
+from cloudaudit.errors import ConfigurationError, ProviderUnavailable
 from cloudaudit.providers import get_provider, provider_names
 from cloudaudit.providers._extras import EXTRAS
 from cloudaudit.providers._registry import BUILTIN_PROVIDERS
@@ -26,10 +27,15 @@ from cloudaudit.providers import Batch, Scope, Unit
 from cloudaudit.testing import make_resource
 
 
+def row_to_resource(row):
+    return make_resource("aws", row["region"], name=row["name"], account="acct-1")
+
+
 class PlanetProvider:
     """Audit the planet's buckets."""
 
     name = "planet"
+    inventory_records = {"row": "planet_plugin:row_to_resource", "gone": "planet_sdk:to_resource"}
 
     def __init__(self, regions: list[str] | None = None, account: str = "acct-1") -> None:
         self.regions = list(regions or ["eu-west-1"])
@@ -136,10 +142,56 @@ def _static_provider_imports() -> dict[str, str]:
 
 
 def test_the_one_lazy_sdk_import_names_the_extra() -> None:
-    from cloudaudit.errors import ProviderUnavailable
     from cloudaudit.providers._extras import require
 
     assert require("json", "aws").dumps([]) == "[]"
     with pytest.raises(ProviderUnavailable, match=r"pip install 'cloudaudit\[gcp\]'") as err:
         require("google.cloud.no_such_sdk_module", "gcp")
     assert err.value.extra == "gcp" and err.value.provider == "gcp"
+
+
+def test_inventory_reads_a_plugins_record_transform_through_the_registry(plugin: str) -> None:
+    from cloudaudit.providers._registry import record_transform
+
+    resource = record_transform(plugin, "row")({"region": "eu-west-1", "name": "b"})
+    assert (resource.name, resource.location.region) == ("b", "eu-west-1")
+    with pytest.raises(ConfigurationError, match=r"no inventory record kind 'disk'.*gone, row"):
+        record_transform(plugin, "disk")
+    with pytest.raises(ModuleNotFoundError, match="planet_sdk"):
+        record_transform(plugin, "gone")
+
+
+def test_every_built_in_record_transform_resolves_without_its_sdk() -> None:
+    """The table's references are real; the cloud packages import no SDK to offer them."""
+    import subprocess
+    import sys
+
+    from cloudaudit.providers._registry import record_transform
+
+    assert all(callable(record_transform(s.name, k)) for s in BUILTINS for k, _ in s.records)
+    script = (
+        "import sys\n"
+        "from cloudaudit.inventory import read_resources\n"
+        "from cloudaudit.providers._registry import record_transform\n"
+        "record_transform('aws', 'config-item'); record_transform('azure', 'locations')\n"
+        "record_transform('gcp', 'asset-search-result')\n"
+        "sdks = ('boto3', 'botocore', 'google.cloud', 'azure.core')\n"
+        "print(sorted(m for m in sys.modules if m in sdks))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_record_transform_whose_sdk_is_missing_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cloudaudit._provider_table import ProviderSpec
+    from cloudaudit.providers import _registry
+
+    gcp = next(s for s in BUILTINS if s.name == "gcp")
+    broken = ProviderSpec("gcp", gcp.target, "gcp", records=(("x", "google.cloud.no_sdk:f"),))
+    monkeypatch.setitem(_registry._BY_NAME, "gcp", broken)
+    monkeypatch.setitem(_registry._RECORDS, "gcp", dict(broken.records))
+    with pytest.raises(ProviderUnavailable, match=r"pip install 'cloudaudit\[gcp\]'") as err:
+        _registry.record_transform("gcp", "x")
+    assert err.value.extra == "gcp"

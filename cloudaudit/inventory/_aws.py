@@ -1,7 +1,8 @@
 """AWS: Config (select results, configuration items, snapshot files) and Resource Explorer.
 
-Configuration items go through the AWS provider's own pure transform
-(``config_item_to_resource``), the one its Config aggregator path uses too. S3 replication
+Configuration items go through the AWS provider's own pure transform (its ``config-item``
+record kind in the provider registry: ``config_item_to_resource``), the one its Config
+aggregator path uses too. S3 replication
 destinations are given as bucket ARNs without a region: the region comes from the same
 import (the destination bucket's own item), else the copy is ``unknown``.
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from cloudaudit.inventory._shapes import Context, Shape, text, with_unknown_copy
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.aws import config_item_to_resource
+from cloudaudit.providers._registry import record_transform
 
 __all__ = ["SHAPES"]
 
@@ -30,7 +31,8 @@ def _item(record: Any, ctx: Context) -> Iterator[Resource]:
         raise TypeError("a configuration item must be an object")
     if isinstance(record.get("ConfigurationItem"), Mapping):  # get-aggregate-resource-config
         record = record["ConfigurationItem"]
-    yield config_item_to_resource(record, lambda name: ctx.lookup("s3", name))
+    to_resource = record_transform("aws", "config-item")
+    yield to_resource(record, lambda name: ctx.lookup("s3", name))
 
 
 def _select(record: Any, ctx: Context) -> Iterator[Resource]:

@@ -1,6 +1,7 @@
 """Azure: Resource Graph results (``az graph query``, the REST response) and locations.
 
-Rows go through the Azure provider's own pure transform (``row_to_resource``), so a saved
+Rows go through the Azure provider's own pure transforms (its ``resource-graph-row``,
+``location`` and ``locations`` record kinds in the provider registry), so a saved
 Resource Graph result is judged exactly as a live audit judges the same resources, copies
 included: storage ``secondaryLocation`` (or the paired region when the SKU is geo-redundant),
 Cosmos DB locations, vault redundancy. Azure SQL failover groups and geo-replication links
@@ -20,7 +21,7 @@ from typing import Any
 from cloudaudit.catalog import default_catalog
 from cloudaudit.inventory._shapes import Context, Shape
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.azure import Geo, location_info, row_to_resource
+from cloudaudit.providers._registry import record_transform
 
 __all__ = ["SHAPES", "convert_rows"]
 
@@ -35,10 +36,11 @@ UNKNOWN_SQL = Location(
 Resource Graph row does not carry: a SQL server or database gets an ``unknown`` copy."""
 
 
-def _geo(ctx: Context) -> Geo:
+def _geo(ctx: Context) -> Any:
+    """The import's Azure locations (the provider's ``Geo``), made on first use."""
     geo = ctx.extra.get("azure_geo")
-    if not isinstance(geo, Geo):
-        geo = Geo()
+    if geo is None:
+        geo = record_transform("azure", "locations")()
         ctx.extra["azure_geo"] = geo
     return geo
 
@@ -67,19 +69,20 @@ def _rows(record: Any) -> Iterator[Mapping[str, Any]]:
 
 def convert_rows(record: Any, ctx: Context) -> Iterator[Resource]:
     geo, catalog = _geo(ctx), default_catalog()
+    to_resource = record_transform("azure", "resource-graph-row")
     for row in _rows(record):
         rid = str(row.get("id") or "")
         if not rid.lower().startswith("/subscriptions/") or not row.get("type"):
             raise ValueError("a Resource Graph row needs id (/subscriptions/...) and type")
         subscription = rid.split("/")[2]
         extra = [UNKNOWN_SQL] if str(row.get("type")).lower() in _SQL_TYPES else []
-        yield row_to_resource(row, subscription, geo, catalog, extra)
+        yield to_resource(row, subscription, geo, catalog, extra)
 
 
 def _locations(record: Any, ctx: Context) -> Iterator[Resource]:
     if not isinstance(record, Mapping) or not record.get("name"):
         raise ValueError("a location needs a name")
-    _geo(ctx).add([location_info(record)])
+    _geo(ctx).add([record_transform("azure", "location")(record)])
     return iter(())
 
 

@@ -1,6 +1,7 @@
 """Google Cloud: Cloud Asset search results (gcloud, REST) and Cloud Asset exports.
 
-Both go through the GCP provider's own pure transform (``search_result_to_resource``), so
+Both go through the GCP provider's own pure transform (its ``asset-search-result`` record
+kind in the provider registry: ``search_result_to_resource``), so
 an export is judged exactly as a live audit judges the same resources. An export record
 (``asset_type`` + ``resource.data``) is first put in the search result's form: its
 ``resource.data`` is the resource's own API representation, which the transform reads as
@@ -18,7 +19,7 @@ from typing import Any
 
 from cloudaudit.inventory._shapes import Context, Shape, text, unknown_copy
 from cloudaudit.models import Location, ProviderId, Resource
-from cloudaudit.providers.gcp import search_result_to_resource
+from cloudaudit.providers._registry import record_transform
 
 __all__ = ["SHAPES", "convert_search"]
 
@@ -69,7 +70,7 @@ def convert_search(record: Any, ctx: Context) -> Iterator[Resource]:
     attrs = record.get("additionalAttributes") or {}
     if _container(asset_type, attrs if isinstance(attrs, Mapping) else {}, ctx):
         return
-    resource = search_result_to_resource(record, _projects(ctx))
+    resource: Resource = record_transform("gcp", "asset-search-result")(record, _projects(ctx))
     if asset_type == SQL:
         versions = [v.get("resource") for v in record.get("versionedResources") or ()]
         raw = next((v for v in versions if v), attrs)

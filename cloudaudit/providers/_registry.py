@@ -3,17 +3,24 @@
 The CLI (``cloudaudit audit <name>``) and the Lambda (``{"name": ...}``) build providers here,
 so a provider another package installs through the entry point is offered by both without a
 change to cloudaudit. Library users may also construct providers directly.
+
+Inventory import reads a provider's pure record-to-model transforms here too
+(:func:`record_transform`), never by importing the provider: the table declares them as lazy
+``module:callable`` references, and a plugin declares its own in the ``inventory_records``
+attribute of its entry point's class.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
 from cloudaudit._provider_table import BUILTINS, ProviderSpec
 from cloudaudit.errors import ConfigurationError
-from cloudaudit.providers._extras import require_extra
+from cloudaudit.providers._extras import require, require_extra
 
 __all__ = [
     "BUILTIN_PROVIDERS",
@@ -22,6 +29,7 @@ __all__ = [
     "provider_class",
     "provider_names",
     "provider_specs",
+    "record_transform",
 ]
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
@@ -74,3 +82,49 @@ def get_provider(name: str, **kwargs: Any) -> Any:
         ProviderUnavailable: the provider's SDK extra is not installed.
     """
     return provider_class(name)(**kwargs)
+
+
+_BY_NAME = {spec.name: spec for spec in BUILTINS}
+_RECORDS = {spec.name: dict(spec.records) for spec in BUILTINS}
+
+
+def _records(name: str) -> Mapping[str, str]:
+    """``kind -> module:callable`` of provider ``name``: the table's, or a plugin's attribute."""
+    builtin = _RECORDS.get(name)
+    if builtin is not None:
+        return builtin
+    declared = getattr(provider_class(name), "inventory_records", None) or {}
+    if not isinstance(declared, Mapping):
+        raise ConfigurationError(f"{name}: inventory_records must map a kind to 'module:callable'")
+    return {str(kind): str(ref) for kind, ref in declared.items()}
+
+
+@functools.cache
+def _load(name: str, ref: str, extra: str | None) -> Callable[..., Any]:
+    module_name, _, attr = ref.partition(":")
+    module = require(module_name, extra, name) if extra else importlib.import_module(module_name)
+    found: object = getattr(module, attr, None)
+    if not callable(found):
+        raise ConfigurationError(f"{name}: inventory record transform {ref!r} is not callable")
+    return found
+
+
+def record_transform(name: str, kind: str) -> Callable[..., Any]:
+    """Provider ``name``'s pure function for inventory records of ``kind`` (imported lazily).
+
+    The contract of each kind (arguments, result) is the provider's public function's own; the
+    built-in kinds are listed in the provider table (``cloudaudit/_provider_table.py``).
+
+    Raises:
+        ConfigurationError: no provider has this name, or it declares no such kind.
+        ProviderUnavailable: the module of the transform needs a missing SDK (names the extra).
+    """
+    records = _records(name)
+    ref = records.get(kind)
+    if ref is None:
+        known = ", ".join(sorted(records)) or "none"
+        raise ConfigurationError(
+            f"provider {name!r} declares no inventory record kind {kind!r} (it has: {known})"
+        )
+    spec = _BY_NAME.get(name)
+    return _load(name, ref, spec.extra if spec else None)
