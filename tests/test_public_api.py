@@ -1,7 +1,23 @@
+import importlib
 import subprocess
 import sys
+from types import ModuleType
+
+import pytest
 
 import cloudaudit
+
+# Packages whose public names are exactly ``__all__`` (the two lazy ones first).
+PACKAGES = (
+    "cloudaudit",
+    "cloudaudit.evidence",
+    "cloudaudit.providers",
+    "cloudaudit.inventory",
+    "cloudaudit.policies",
+    "cloudaudit.guardrails",
+    "cloudaudit.errors",
+    "cloudaudit.dora",
+)
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -13,14 +29,57 @@ def test_all_is_sorted_and_complete() -> None:
         assert hasattr(cloudaudit, name), name
 
 
-def test_every_public_name_is_listed() -> None:
-    """httpx's rule: a public name of the package is in ``__all__``, or it is private."""
-    # ``annotations`` (from __future__) and ``TYPE_CHECKING`` (a name mypy recognises) stay.
+def unlisted(module: ModuleType) -> set[str]:
+    """httpx's rule: a public name of a package is in ``__all__``, or it is private.
+
+    Only the package's own submodules (``cloudaudit.diff``...) may be public without being
+    listed; ``annotations`` (from __future__) and ``TYPE_CHECKING`` (a name mypy recognises)
+    stay.
+    """
     unavoidable = {"annotations", "TYPE_CHECKING"}
-    public = {n for n in vars(cloudaudit) if not n.startswith("_")} - unavoidable
-    submodules = {n for n in public if type(vars(cloudaudit)[n]).__name__ == "module"}
-    assert public - submodules <= set(cloudaudit.__all__), public - set(cloudaudit.__all__)
-    assert not {"importlib", "sys", "types"} & public
+    public = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not (isinstance(value, ModuleType) and value.__name__ == f"{module.__name__}.{name}")
+    }
+    return public - unavoidable - set(module.__all__)
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_every_public_name_is_listed(name: str) -> None:
+    module = importlib.import_module(name)
+    for listed in module.__all__:  # every name resolves (and the lazy ones land in vars())
+        assert hasattr(module, listed), listed
+    assert not unlisted(module), unlisted(module)
+    assert not {"importlib", "sys", "types"} & set(vars(module))
+
+
+def test_a_public_name_that_is_not_listed_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule fails on a leaked import (a module too) and on an unlisted function."""
+    import json
+
+    monkeypatch.setattr(cloudaudit, "json", json, raising=False)
+    monkeypatch.setattr(cloudaudit, "leaked_function", lambda: None, raising=False)
+    assert unlisted(cloudaudit) == {"json", "leaked_function"}
+
+
+def test_the_recorder_loads_neither_the_bundle_format_nor_replay() -> None:
+    """Providers import the recorder; the evidence package's other names load on first use."""
+    code = (
+        "import sys\n"
+        "import cloudaudit.evidence._record\n"
+        "import cloudaudit.providers.aws, cloudaudit.providers.gcp\n"
+        "import cloudaudit.providers.azure, cloudaudit.providers.alibaba\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('cloudaudit.evidence.'))\n"
+        "print(*loaded())\n"
+        "from cloudaudit.evidence import replay, verify_bundle\n"
+        "print(*loaded())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    providers, faces = (line.split() for line in out.stdout.splitlines())
+    assert providers == ["cloudaudit.evidence._record"]
+    assert faces == [f"cloudaudit.evidence.{m}" for m in ("_bundle", "_record", "_replay")]
 
 
 def test_unknown_attribute_raises() -> None:

@@ -3,28 +3,40 @@
 ``audit(..., evidence="DIR")`` (CLI: ``--evidence DIR``) writes a bundle; :func:`verify_bundle`
 checks it against its manifest; :func:`replay` re-derives the report offline, under the same or
 another policy. Providers call :func:`record` with each answer they read. See ``docs/evidence.md``.
+
+Each public name is imported on first use: a provider that imports the recorder
+(``cloudaudit.evidence._record``) loads neither the bundle format nor replay (which re-runs the
+audit).
 """
 
-from cloudaudit.evidence._bundle import (
-    FORMAT,
-    Bundle,
-    BundleWriter,
-    EvidenceRun,
-    GuardrailReadings,
-    catalog_versions,
-    read_bundle,
-    verify_bundle,
-)
-from cloudaudit.evidence._record import (
-    Record,
-    Recorder,
-    canonical,
-    mask,
-    record,
-    recorded,
-    recording,
-)
-from cloudaudit.evidence._replay import replay
+from __future__ import annotations
+
+import importlib as _importlib
+
+TYPE_CHECKING = False  # not typing's: see cloudaudit/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cloudaudit.evidence._bundle import (
+        FORMAT,
+        Bundle,
+        BundleWriter,
+        EvidenceRun,
+        GuardrailReadings,
+        catalog_versions,
+        read_bundle,
+        verify_bundle,
+    )
+    from cloudaudit.evidence._record import (
+        Record,
+        Recorder,
+        canonical,
+        mask,
+        record,
+        recorded,
+        recording,
+    )
+    from cloudaudit.evidence._replay import replay
 
 __all__ = [
     "FORMAT",
@@ -44,3 +56,38 @@ __all__ = [
     "replay",
     "verify_bundle",
 ]
+
+_BUNDLE = "cloudaudit.evidence._bundle"
+_RECORD = "cloudaudit.evidence._record"
+_EXPORTS: dict[str, str] = {
+    "FORMAT": _BUNDLE,
+    "Bundle": _BUNDLE,
+    "BundleWriter": _BUNDLE,
+    "EvidenceRun": _BUNDLE,
+    "GuardrailReadings": _BUNDLE,
+    "Record": _RECORD,
+    "Recorder": _RECORD,
+    "canonical": _RECORD,
+    "catalog_versions": _BUNDLE,
+    "mask": _RECORD,
+    "read_bundle": _BUNDLE,
+    "record": _RECORD,
+    "recorded": _RECORD,
+    "recording": _RECORD,
+    "replay": "cloudaudit.evidence._replay",
+    "verify_bundle": _BUNDLE,
+}
+"""Where each public name lives, imported on first use of the name."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cloudaudit.evidence' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
