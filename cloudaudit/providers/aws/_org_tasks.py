@@ -23,6 +23,7 @@ from cloudaudit.providers._work import Scope, Work
 from cloudaudit.providers.aws._clients import cache_client_classes
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
+from cloudaudit.providers.aws._paging import guard_listing
 from cloudaudit.providers.aws._provider import AwsProvider, make_session, session_secrets
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ class _Base:
     """The base session, shared by every account; client building is serialised by a lock.
 
     Each account's clients are built from this one botocore session with the account's own
-    credentials, so service models are loaded once for the whole organization.
+    credentials, so service models are loaded once for the whole organization. Every client
+    guards its listings (:func:`~cloudaudit.providers.aws._paging.guard_listing`).
     """
 
     session: Any
@@ -84,7 +86,9 @@ class _Base:
         if self.endpoint_url:
             keys["endpoint_url"] = self.endpoint_url
         with self.lock:
-            return self.session.client(service, region_name=region, config=config, **keys)
+            client = self.session.client(service, region_name=region, config=config, **keys)
+        client.meta.events.register("before-parameter-build", guard_listing)
+        return client
 
 
 @dataclass

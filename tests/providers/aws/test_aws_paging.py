@@ -1,4 +1,8 @@
-"""Every AWS client built by the provider guards its listings: token cycles and the page cap."""
+"""Every AWS client built by the provider guards its listings: token cycles and the page cap.
+
+The clients of the organization path (built from its shared base session) are guarded too, and
+a client guarded twice (an account's client held by a ClientCache) counts each page once.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from botocore.exceptions import EndpointConnectionError  # noqa: E402
 
 from cloudaudit.providers._paging import MAX_PAGES_ENV, PageCapReached, PaginationLoop  # noqa: E402
 from cloudaudit.providers.aws._clients import ClientCache  # noqa: E402
+from cloudaudit.providers.aws._org_tasks import _AccountSession, _Base  # noqa: E402
 from cloudaudit.providers.aws._paging import continuation_token  # noqa: E402
 
 
@@ -22,15 +27,21 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def ec2(monkeypatch: pytest.MonkeyPatch) -> object:
+@pytest.fixture(params=["provider", "organization", "organization account"])
+def ec2(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> object:
     """A real EC2 client whose endpoint refuses connections: a call that passes the guard fails
     to connect, a call the guard stops never leaves the process."""
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
     config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=1)
-    return ClientCache(boto3.Session(region_name="eu-west-1"), config).get("ec2", "eu-west-1")
+    session = boto3.Session(region_name="eu-west-1")
+    if request.param == "organization":
+        return _Base(session).client("ec2", "eu-west-1", config)
+    if request.param == "organization account":
+        account = _AccountSession(_Base(session), "eu-west-1")
+        return ClientCache(account, config).get("ec2", "eu-west-1")
+    return ClientCache(session, config).get("ec2", "eu-west-1")
 
 
 def _page(client: object, token: str | None) -> None:
