@@ -10,9 +10,11 @@ imported. A service without an overload here is a type error: add its stub packa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, Protocol, overload
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
     from mypy_boto3_backup import BackupClient
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_config import ConfigServiceClient
@@ -39,7 +41,20 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sts import STSClient
 
-__all__ = ["ServiceClient", "ServiceClientIn"]
+__all__ = ["ClientSession", "ServiceClient", "ServiceClientIn"]
+
+
+class ClientSession(Protocol):
+    """**Protocol:** what clients are built from: a ``boto3.Session`` or an account's view.
+
+    Only ``client(service, region_name=..., config=...)`` is required; ``boto3.Session``'s
+    per-service overloads all return a botocore ``BaseClient``.
+    """
+
+    @property
+    def client(self) -> Callable[..., BaseClient]:
+        """Build a client: ``client(service, region_name=..., config=...)``."""
+        ...
 
 
 class ServiceClient(Protocol):
@@ -95,7 +110,7 @@ class ServiceClient(Protocol):
     def __call__(self, service: Literal["sqs"], /) -> SQSClient: ...
     @overload
     def __call__(self, service: Literal["sts"], /) -> STSClient: ...
-    def __call__(self, service: str, /) -> Any:
+    def __call__(self, service: str, /) -> BaseClient:
         """Return the client of ``service``."""
         ...
 
@@ -159,6 +174,6 @@ class ServiceClientIn(Protocol):
     def __call__(self, service: Literal["sqs"], region: str, /) -> SQSClient: ...
     @overload
     def __call__(self, service: Literal["sts"], region: str, /) -> STSClient: ...
-    def __call__(self, service: str, region: str, /) -> Any:
+    def __call__(self, service: str, region: str, /) -> BaseClient:
         """Return the client of ``service`` in ``region``."""
         ...

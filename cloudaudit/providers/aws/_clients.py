@@ -5,10 +5,21 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.evidence._record import record, recording
 from cloudaudit.providers.aws._paging import guard_listing
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.config import Config
+    from botocore.model import OperationModel, ServiceModel
+
+    from cloudaudit.providers.aws._client_types import (
+        ClientSession,
+        ServiceClient,
+        ServiceClientIn,
+    )
 
 __all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]
 
@@ -20,7 +31,7 @@ _SHARED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str | None], Any]] 
 _SHARED_LOCK = threading.Lock()
 
 
-def cache_client_classes(session: Any) -> bool:
+def cache_client_classes(session: object) -> bool:
     """Make every later client of ``session`` reuse one class and one model per service.
 
     botocore builds, for each client, a new client class (one Python method per API
@@ -67,7 +78,9 @@ def _install() -> bool:
     if getattr(make_class, "_cloudaudit_cached", False):
         return True
 
-    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+    def create_client_class(
+        self: ClientCreator, service_name: str, service_model: ServiceModel
+    ) -> type:
         shared = _SHARED.get(getattr(self, "_event_emitter", None))
         if shared is None:
             return make_class(self, service_name, service_model)  # type: ignore[no-any-return]
@@ -77,22 +90,24 @@ def _install() -> bool:
             cls = shared[key] = make_class(self, service_name, service_model)
         return cls  # type: ignore[no-any-return]
 
-    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+    def load_service_model(
+        self: ClientCreator, service_name: str, api_version: str | None = None
+    ) -> ServiceModel:
         shared = _SHARED.get(getattr(self, "_event_emitter", None))
         if shared is None:
-            return load_model(self, service_name, api_version)
+            return load_model(self, service_name, api_version)  # type: ignore[no-any-return]
         key = ("model", service_name, api_version)
         model = shared.get(key)
         if model is None:
             model = shared[key] = load_model(self, service_name, api_version)
-        return model
+        return model  # type: ignore[no-any-return]
 
-    def copy_emitter(self: Any) -> Any:
+    def copy_emitter(self: EventAliaser) -> EventAliaser:
         copied = copy_events(self)
         aliases = getattr(self, "_alias_name_cache", None)
         if self in _SHARED and isinstance(aliases, dict):
             copied._alias_name_cache = aliases  # same names, same aliases: one cache
-        return copied
+        return copied  # type: ignore[no-any-return]
 
     create_client_class._cloudaudit_cached = True  # type: ignore[attr-defined]
     setattr(ClientCreator, "_create_client_class", create_client_class)  # noqa: B010
@@ -107,7 +122,7 @@ def make_config(
     max_attempts: int = 5,
     connect_timeout: float = 5.0,
     read_timeout: float = 20.0,
-) -> Any:
+) -> Config:
     """Build the botocore ``Config`` used by every client.
 
     Adaptive retries handle throttling; connect and read timeouts bound how long an
@@ -130,13 +145,15 @@ def make_config(
     )
 
 
-def _keep_params(params: Any, context: Any, **_: Any) -> None:
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: object) -> None:
     """Botocore ``before-parameter-build`` hook: keep the call's parameters for its record."""
     if recording():
         context["cloudaudit_params"] = dict(params)
 
 
-def _record_answer(parsed: Any, model: Any, context: Any, **_: Any) -> None:
+def _record_answer(
+    parsed: dict[str, Any], model: OperationModel, context: dict[str, Any], **_: object
+) -> None:
     """Botocore ``after-call`` hook: file each answer as evidence (a no-op unless recording).
 
     The record holds the request's parameters (which bucket, which region) and the answer.
@@ -162,17 +179,24 @@ class ClientCache:
     """
 
     def __init__(
-        self, session: Any, config: Any, on_build: Callable[[Any], None] | None = None
+        self,
+        session: ClientSession,
+        config: Config,
+        on_build: Callable[[BaseClient], None] | None = None,
     ) -> None:
         self._session = session
         self._config = config
         self._on_build = on_build
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str], BaseClient] = {}
         self._build_lock = threading.Lock()
         cache_client_classes(session)
 
-    def get(self, service: str, region: str) -> Any:
-        """Return the client for ``service`` in ``region``, building it on first use."""
+    def client(self, service: str, region: str) -> BaseClient:
+        """Return the client for ``service`` in ``region``, building it on first use.
+
+        Type checkers see a ``BaseClient`` here; :attr:`get` is the same method typed per
+        service (``get("s3", region)`` is an ``S3Client``).
+        """
         key = (service, region)
         client = self._clients.get(key)
         if client is not None:
@@ -189,11 +213,14 @@ class ClientCache:
                 self._clients[key] = client
         return client
 
+    get = cast("ServiceClientIn", client)
+    """``get(service, region)``: :meth:`client`, typed with the service's stub client."""
+
     def built(self) -> int:
         """Number of clients built so far."""
         return len(self._clients)
 
-    def for_region(self, region: str) -> RegionClients:
+    def for_region(self, region: str) -> ServiceClient:
         """Return a ``client(service)`` callable bound to ``region``."""
         return RegionClients(self, region)
 
@@ -205,6 +232,8 @@ class RegionClients:
         self.cache = cache
         self.region = region
 
-    def __call__(self, service: str) -> Any:
+    def client(self, service: str) -> BaseClient:
         """Return the shared client of ``service`` in this region."""
-        return self.cache.get(service, self.region)
+        return self.cache.client(service, self.region)
+
+    __call__ = cast("ServiceClient", client)

@@ -30,7 +30,11 @@ from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_reg
 from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
 
 if TYPE_CHECKING:
+    import boto3
     from mypy_boto3_config import ConfigServiceClient
+    from mypy_boto3_s3 import S3Client
+
+    from cloudaudit.providers.aws._client_types import ClientSession
 
 __all__ = ["SERVICE_NAMES", "AwsProvider", "make_session"]
 
@@ -40,17 +44,18 @@ SERVICE_NAMES: frozenset[str] = frozenset(m.rstrip("_") for m in SERVICE_MODULES
 _PROVIDER = ProviderId.AWS.value
 
 
-def make_session(profile: str | None = None, region: str | None = None) -> Any:
+def make_session(profile: str | None = None, region: str | None = None) -> boto3.Session:
     """Build a ``boto3.Session`` from the standard credential chain (optionally a profile).
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
         ConfigurationError: the profile does not exist, or an AWS config file does not parse.
     """
-    boto3 = require("boto3", "aws")
+    sdk = require("boto3", "aws")
     exceptions = require("botocore.exceptions", "aws")
     try:
-        return boto3.Session(profile_name=profile, region_name=region)
+        session: boto3.Session = sdk.Session(profile_name=profile, region_name=region)
+        return session
     except exceptions.ProfileNotFound as exc:
         raise ConfigurationError(f"AWS profile {profile!r} is not in the AWS config files") from exc
     except exceptions.ConfigParseError as exc:
@@ -96,7 +101,7 @@ class AwsProvider:
 
     def __init__(
         self,
-        session: Any = None,
+        session: ClientSession | None = None,
         regions: Sequence[str] | None = None,
         services: Iterable[str] | None = None,
         partition: str | None = None,
@@ -188,8 +193,7 @@ class AwsProvider:
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
         if self._guardrails:
-            client = functools.partial(_home_client, cache, home)
-            yield from guardrail_batches(fanout, client, [account], partition)
+            yield from guardrail_batches(fanout, cache.for_region(home), [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
         plan.covered = self._covered
         if aggregators:
@@ -279,17 +283,18 @@ class _Plan:
         )
 
     def config_in(self, region: str) -> ConfigServiceClient:
-        client: ConfigServiceClient = self.cache.get("config", region)
-        return client
+        return self.cache.get("config", region)
+
+    def s3_home(self) -> S3Client:
+        return self.cache.get("s3", self.home)
 
     def units(self, collectors: Sequence[Collector]) -> list[Unit]:
         out: list[Unit] = []
         done: set[object] = set(self.covered)
         if self.coverage is not None:
             enabled = [r.name for r in self.regions if r.enabled]
-            s3 = functools.partial(self.cache.get, "s3", self.home)
             for unit, covered in aggregated_units(
-                self.coverage, collectors, enabled, self.config_in(self.home), s3
+                self.coverage, collectors, enabled, self.config_in(self.home), self.s3_home
             ):
                 out.append(unit)
                 done.update(covered)
@@ -328,16 +333,12 @@ def _warm(cache: ClientCache, home: str, services: Sequence[str]) -> None:
 
     for service in services:
         try:
-            cache.get(service, home)
+            cache.client(service, home)
         except BotoCoreError:  # the units that need this client meet the error and report it
             return
 
 
-def _home_client(cache: ClientCache, home: str, service: str) -> Any:
-    return cache.get(service, home)
-
-
-def session_secrets(session: Any) -> tuple[str, ...]:
+def session_secrets(session: object) -> tuple[str, ...]:
     """The access key id, secret key and session token of a boto3 session, if any."""
     from botocore.exceptions import BotoCoreError
 
@@ -352,7 +353,9 @@ def session_secrets(session: Any) -> tuple[str, ...]:
     return tuple(s for s in (frozen.access_key, frozen.secret_key, frozen.token) if s)
 
 
-def _runner(collector: Collector, ctx: AwsContext, probe: RegionProbe | None = None) -> Any:
+def _runner(
+    collector: Collector, ctx: AwsContext, probe: RegionProbe | None = None
+) -> Callable[[], list[Resource]]:
     def run() -> list[Resource]:
         if probe is not None:
             probe.check(ctx.region, ctx.client("ec2"))
