@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+from cloudaudit._finding_table import FindingTable
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
 from cloudaudit._version import __version__
@@ -57,11 +58,11 @@ def evaluate(
     pol = as_policy(policy)
     engine = Engine(pol, catalog, today)
     with _no_cyclic_gc():
-        findings = tuple(engine.findings(resources))
+        findings = engine.table(resources)
     cov = coverage or Coverage()
     section = None
     if guardrails is not None:
-        seen = (f.resource for f in findings)
+        seen = findings.resources()
         section = compare_guardrails(guardrails, guardrail_scopes, seen, engine)
     sources = sources_of(engine.places_seen(), pol, today or started.date())
     return make_report(pol, findings, cov, started, section, sources)
@@ -86,7 +87,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def make_report(
     pol: Policy,
-    findings: tuple[Finding, ...],
+    findings: tuple[Finding, ...] | FindingTable,
     cov: Coverage,
     started: datetime,
     guardrails: GuardrailSection | None = None,

@@ -31,10 +31,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+)
+from pydantic_core import core_schema
 
+from cloudaudit._finding_table import FindingTable
 from cloudaudit._finding_views import (
     MULTI,
     UNMAPPED,
@@ -101,7 +111,9 @@ class Summary(BaseModel):
 
     @classmethod
     def of(cls, findings: Iterable[Finding], gaps: int = 0) -> Summary:
-        """Count ``findings`` by status."""
+        """Count ``findings`` by status (a :class:`FindingTable` counts without building them)."""
+        if isinstance(findings, FindingTable):
+            return cls.of_counts(findings.counts(), gaps)
         return cls.of_counts(Counter(map(_STATUS, findings)), gaps)  # counted in C
 
     @classmethod
@@ -124,6 +136,37 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _keep_table(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A :class:`FindingTable` is kept as it is; anything else validates as a tuple."""
+    return value if isinstance(value, FindingTable) else handler(value)
+
+
+def _dump_findings(value: Any, handler: SerializerFunctionWrapHandler, info: Any) -> Any:
+    """A table's findings are built one at a time as the JSON is written (not all at once)."""
+    if not isinstance(value, FindingTable):
+        return handler(value)
+    if info.mode_is_json():
+        return iter(value)
+    return handler(tuple(value))
+
+
+def _findings_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    inner = handler(tuple[Finding, ...])
+    return core_schema.no_info_wrap_validator_function(
+        _keep_table,
+        inner,
+        serialization=core_schema.wrap_serializer_function_ser_schema(
+            _dump_findings, info_arg=True, schema=inner
+        ),
+    )
+
+
+Findings = Annotated[tuple[Finding, ...] | FindingTable, GetPydanticSchema(_findings_schema)]
+"""A report's findings: a tuple, or the :class:`FindingTable` of a bulk evaluation (a sequence
+whose findings are built when read, equal to the tuple's). Validated and serialized as a tuple
+of findings: the JSON and its schema are the same either way."""
+
+
 class Report(BaseModel):
     """The result of an audit: findings, coverage and summary. Round-trips through JSON.
 
@@ -141,7 +184,7 @@ class Report(BaseModel):
     policy_version: str
     started_at: datetime = Field(default_factory=_now)
     finished_at: datetime = Field(default_factory=_now)
-    findings: tuple[Finding, ...] = ()
+    findings: Findings = ()
     coverage: Coverage = Field(default_factory=Coverage)
     summary: Summary = Field(default_factory=Summary)
     guardrails: GuardrailSection | None = None

@@ -174,6 +174,10 @@ def test_fast_path_equals_a_validated_evaluation(
         _assert_same(list(engine.findings(rs)), expected)
         _assert_same(list(engine.findings(rs)), expected)  # again, from warm caches
         _assert_same(list(engine.findings(reversed(rs))), expected[::-1])
+        table = engine.table(rs)  # the bulk path: the same findings, built when read
+        _assert_same(list(table), expected)
+        _assert_same([table[i] for i in range(-len(rs), 0)], expected)
+        assert table == tuple(expected) and tuple(expected) == table
 
 
 def test_completion_shares_copies_and_fields_sets_but_not_the_resource() -> None:

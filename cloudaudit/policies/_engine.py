@@ -12,64 +12,30 @@ builds one small key, does one dictionary lookup, one concatenation per reason, 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import tee
 from operator import attrgetter, itemgetter
 
-from pydantic import BaseModel
-
+from cloudaudit._finding_table import FindingTable, Record, build_findings, with_copies
 from cloudaudit.catalog import Catalog
 from cloudaudit.copymodel import MechanismKind, mechanism, type_unread_copies, unread_copies
-from cloudaudit.models import Evidence, Finding, Location, Place, ProviderId, Resource, Status
-from cloudaudit.policies._judge import LABEL, Judge, Judgement
+from cloudaudit.models import Finding, Location, Place, ProviderId, Resource, Status
+from cloudaudit.policies._judge import Judge, Judgement
 from cloudaudit.policies._model import Policy
 
 __all__ = ["Engine", "evaluate_resources"]
 
 _RANK = {Status.COMPLIANT: 0, Status.UNKNOWN: 1, Status.VIOLATION: 2}
 
-_FINDING_FIELDS = {
-    "policy_id",
-    "resource",
-    "status",
-    "reasons",
-    "jurisdictions",
-    "evidence",
-    "exemption",
-}
-_new_finding = Finding.__new__
-# Findings are built without re-validation: the engine's values are already typed (they come
-# from validated resources, the validated policy and the engine's own cached judgements), and
-# ``Finding.model_construct`` would cost more than the rest of the hot path together. The loop
-# in ``Engine.findings`` does what ``model_construct`` does when every field is given: it writes
-# the instance's ``__dict__`` and pydantic's three bookkeeping slots (fields set, extra,
-# private) through BaseModel's slot descriptors. These are pydantic internals, so
-# tests/test_engine_fast_path.py pins them: it fails if pydantic renames a slot, adds one the
-# loop does not write, or if a fast finding differs from a validated one in any way (equality,
-# JSON, fields set, computed id, hash, frozenness, copy).
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _loc_key = attrgetter("provider", "region", "zone", "kind", "note", "via", "site")
-_parts = itemgetter("location", "data_locations", "provider", "service", "type", "name")
+_parts = itemgetter("location", "data_locations", "provider", "service", "type")
 """What the hot loop reads of a resource: one C call on its ``__dict__`` (pydantic keeps every
 field there)."""
 _FAST_LIMIT = 4096
 """Entries of the identity-keyed cache before it is emptied (see :meth:`Engine._verdict`)."""
-_Hit = tuple[
-    Status,
-    tuple[str, ...] | None,
-    tuple[str, ...],
-    tuple[str, ...],
-    tuple[Evidence, ...],
-    tuple[Location, ...] | None,
-    Location,
-    tuple[Location, ...],
-]
-"""A cached verdict: status, reason tails and fixed reasons, jurisdictions, evidence, the
-completed copies (``None`` when the copy model adds none), and the location and copies the
-identity key names (held so that their ids stay theirs)."""
+_with_copies = with_copies
 
 
 class Engine(Judge):
@@ -85,9 +51,11 @@ class Engine(Judge):
         super().__init__(policy, catalog, today)
         self._single: dict[tuple[object, ...], Judgement] = {}
         self._combo: dict[tuple[object, ...], Judgement] = {}
-        self._fast: dict[tuple[object, ...], _Hit] = {}
-        self._widened: dict[frozenset[str], set[str]] = {}
-        self._by_value: dict[tuple[object, ...], tuple[Judgement, tuple[Location, ...]]] = {}
+        self._fast: dict[tuple[object, ...], int] = {}
+        self._pins: list[tuple[Location, tuple[Location, ...]]] = []
+        self._widened: dict[object, set[str]] = {}
+        self._by_value: dict[tuple[object, ...], int] = {}
+        self._records: list[Record] = []
 
     # ----- combining ------------------------------------------------------------------------
 
@@ -183,7 +151,7 @@ class Engine(Judge):
             by = f", approved by {ex.approved_by}" if ex.approved_by else ""
             text = f"exempted by {ex.describe()}: {ex.reason}{until}{by}"
             return Status.EXEMPT, (*reasons, f"would be {status.value}; {text}"), ex.reason
-        return status, reasons + tuple(notes), None
+        return status, (reasons + tuple(notes)) if notes else reasons, None
 
     def _verdict(
         self,
@@ -191,30 +159,41 @@ class Engine(Judge):
         loc: Location,
         copies: tuple[Location, ...],
         type_key: tuple[ProviderId, str, str],
-    ) -> _Hit:
-        """The cached verdict of a resource the identity-keyed cache has not seen (slow path).
+    ) -> int:
+        """The record number of a resource the identity-keyed cache has not seen (slow path).
 
         The identity key is ``(id(location), id(data_locations), provider, service, type)``:
         providers share location objects and copy tuples between resources, so most
-        resources hit it and skip building a value key. The hit holds the location and the
-        copies themselves, so their ids cannot be reused while the entry lives; the cache is
-        emptied every :data:`_FAST_LIMIT` entries, so an inventory whose every resource has
-        objects of its own costs one missed lookup per resource, never unbounded memory.
-        Such a resource is then looked up by value (its locations' fields and its type).
+        resources hit it and skip building a value key. The location and the copies are
+        pinned while the entry lives, so their ids cannot be reused; the cache is emptied
+        every :data:`_FAST_LIMIT` entries, so an inventory whose every resource has objects
+        of its own costs one missed lookup per resource, never unbounded memory. Such a
+        resource is then looked up by value (its locations' fields and its type): one record
+        per distinct value.
         """
         key_of = _loc_key
         vkey = (key_of(loc), tuple(map(key_of, copies)), type_key)
-        base = self._by_value.get(vkey)
-        if base is None:
-            base = self._by_value[vkey] = self._judge_type(loc, copies, type_key)
-        j, extra = base
-        full = (*copies, *extra) if extra else None
-        hit: _Hit = (j.status, j.tails, j.fixed, j.jurisdictions, j.evidence, full, loc, copies)
+        index = self._by_value.get(vkey)
+        if index is None:
+            j, extra = self._judge_type(loc, copies, type_key)
+            record: Record = (
+                j.status,
+                j.tails,
+                j.fixed,
+                j.jurisdictions,
+                j.evidence,
+                extra or None,
+                None,
+            )
+            index = self._by_value[vkey] = len(self._records)
+            self._records.append(record)
         fast = self._fast
         if len(fast) >= _FAST_LIMIT:
             fast.clear()
-        fast[fkey] = hit
-        return hit
+            self._pins.clear()
+        fast[fkey] = index
+        self._pins.append((loc, copies))
+        return index
 
     def _judge_type(
         self, loc: Location, copies: tuple[Location, ...], type_key: tuple[ProviderId, str, str]
@@ -228,110 +207,60 @@ class Engine(Judge):
         j = self._combo.get(key)
         return (j if j is not None else self._judge_new(key, loc, judged)), extra
 
-    def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
-        """Yield one finding per resource, in input order (the hot path).
+    def _rows(self, resources: Iterable[Resource]) -> Iterator[int]:
+        """The record number of each resource, in input order (the hot path).
 
-        Everything the loop needs is bound to a local once. Per resource it reads six fields
-        in one C call, looks the verdict up by the identities of the location and copies
-        (:meth:`_verdict` on a miss), prefixes each reason tail with the label, and builds
-        the :class:`Finding` (and the completed resource, when the copy model adds copies)
-        with the writes of :func:`_with_copies` inlined.
+        Per resource: six fields read in one C call, one identity-keyed lookup
+        (:meth:`_verdict` on a miss).
         """
         fast_get = self._fast.get
         verdict = self._verdict
-        policy_id = self.policy.id
-        exemptions = self.policy.exemptions
-        exempt = self._exempt
-        widen = self._widen
-        compliant = Status.COMPLIANT
         parts = _parts
-        new, fields, finding_cls = _new_finding, _FINDING_FIELDS, Finding
-        set_dict, set_fields, set_extra, set_private = (
-            _set_dict,
-            _set_fields_set,
-            _set_extra,
-            _set_private,
-        )
         for r in resources:
-            d = r.__dict__
-            loc, copies, provider, service, type_, name = parts(d)
+            loc, copies, provider, service, type_ = parts(r.__dict__)
             fkey = (id(loc), id(copies), provider, service, type_)
-            hit = fast_get(fkey)
-            if hit is None:
-                hit = verdict(fkey, loc, copies, (provider, service, type_))
-            status, tails, fixed, jurisdictions, evidence, full, _, _ = hit
-            label = f"{type_} `{name}`"
-            if tails is None:
-                reasons = tuple([x.replace(LABEL, label) for x in fixed])
-            elif fixed:
-                reasons = (*map(label.__add__, tails), *fixed)
-            elif len(tails) == 1:
-                reasons = (label + tails[0],)
-            else:
-                reasons = tuple(map(label.__add__, tails))
-            exemption = None
-            if exemptions and status is not compliant:
-                status, reasons, exemption = exempt(r, status, reasons)
-            if full is not None:  # the copy model completes it: _with_copies, inlined
-                values = d.copy()
-                values["data_locations"] = full
-                done = new(r.__class__)
-                set_dict(done, values)
-                was = r.__pydantic_fields_set__
-                set_fields(done, was if "data_locations" in was else widen(was))
-                set_extra(done, r.__pydantic_extra__)
-                set_private(done, r.__pydantic_private__)
-                r = done
-            f = new(finding_cls)  # what model_construct writes (see _new_finding)
-            set_dict(
-                f,
-                {
-                    "policy_id": policy_id,
-                    "resource": r,
-                    "status": status,
-                    "reasons": reasons,
-                    "jurisdictions": jurisdictions,
-                    "evidence": evidence,
-                    "exemption": exemption,
-                },
-            )
-            set_fields(f, fields)
-            set_extra(f, None)
-            set_private(f, None)
-            yield f
+            index = fast_get(fkey)
+            yield verdict(fkey, loc, copies, (provider, service, type_)) if index is None else index
 
-    def _widen(self, fields_set: set[str]) -> set[str]:
-        """``fields_set | {"data_locations"}``, one shared set per distinct fields set.
+    def _exempt_record(self, r: Resource, record: Record) -> Record:
+        """``record``, or one of ``r``'s own when an exemption applies or has expired."""
+        status = record[0]
+        if status is Status.COMPLIANT or not self.policy.exemptions:
+            return record
+        reasons = next(build_findings(self.policy.id, ((r, record),), self._widened)).reasons
+        now, rendered, exemption = self._exempt(r, status, reasons)
+        if now is status and rendered is reasons:
+            return record
+        return (now, (), rendered, record[3], record[4], record[5], exemption)
 
-        Sharing is safe: resources are frozen, and pydantic copies the set when it copies a
-        model (``model_copy``, ``copy``, ``deepcopy``) instead of changing it in place.
+    def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
+        """Yield one finding per resource, in input order (the streaming path).
+
+        Each resource's record comes from the same caches as :meth:`table`'s;
+        :func:`~cloudaudit._finding_table.build_findings` builds the findings.
         """
-        key = frozenset(fields_set)
-        wide = self._widened.get(key)
-        if wide is None:
-            wide = self._widened[key] = set(fields_set | _DATA_LOCATIONS)
-        return wide
+        mine, theirs, again = tee(resources, 3)  # in lockstep: tee holds one resource
+        records = map(self._records.__getitem__, self._rows(theirs))
+        if self.policy.exemptions:
+            records = map(self._exempt_record, again, records)
+        return build_findings(self.policy.id, zip(mine, records, strict=False), self._widened)
 
+    def table(self, resources: Iterable[Resource]) -> FindingTable:
+        """The findings of ``resources`` as a :class:`FindingTable` (the bulk path).
 
-_DATA_LOCATIONS = frozenset({"data_locations"})
-_new_resource = Resource.__new__
-
-
-def _with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
-    """``resource.model_copy(update={"data_locations": copies})`` at a fraction of its cost.
-
-    Same four writes as the findings (see ``_new_finding``): a shallow copy of the fields with
-    ``data_locations`` replaced, the fields set gaining it. ``tests/test_engine_fast_path.py``
-    checks it equals ``model_copy``; :meth:`Engine.findings` inlines it.
-    """
-    new = _new_resource(resource.__class__)
-    values = dict(resource.__dict__)
-    values["data_locations"] = copies
-    _set_dict(new, values)
-    _set_fields_set(new, resource.__pydantic_fields_set__ | _DATA_LOCATIONS)
-    _set_extra(new, resource.__pydantic_extra__)
-    _set_private(new, resource.__pydantic_private__)
-    return new
+        The table keeps the resources, one record number per resource and the records; its
+        findings are built when read, each equal to the one :meth:`findings` yields.
+        """
+        kept = tuple(resources)
+        rows = array("I", self._rows(kept))
+        records = list(self._records)
+        if self.policy.exemptions:
+            for i, (r, index) in enumerate(zip(kept, rows, strict=True)):
+                own = self._exempt_record(r, records[index])
+                if own is not records[index]:
+                    rows[i] = len(records)
+                    records.append(own)
+        return FindingTable(self.policy.id, kept, rows, tuple(records))
 
 
 def _seen_key(loc: Location) -> tuple[object, ...]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from cloudaudit._finding_table import LABEL
 from cloudaudit.catalog import Catalog, country_name, default_catalog
 from cloudaudit.copymodel import mechanism
 from cloudaudit.models import Evidence, Location, LocationKind, Place, Status
 from cloudaudit.policies._model import Policy, RuleSet, Term, compile_rules
 
 __all__ = ["LABEL", "Judge", "Judgement"]
-
-LABEL = "\x00"  # placeholder for the resource label inside cached reason templates
 
 
 @dataclass(frozen=True)

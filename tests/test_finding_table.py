@@ -1,0 +1,94 @@
+"""A bulk evaluation keeps its findings as a table; the report behaves as with a tuple."""
+
+import copy
+import io
+import pickle
+
+import pytest
+
+from cloudaudit import Report, evaluate
+from cloudaudit._evaluate import make_report
+from cloudaudit._finding_table import FindingTable
+from cloudaudit.demo import demo_policy, demo_resources
+from cloudaudit.diff import diff
+from cloudaudit.formats import FORMATS, render, write_report
+from cloudaudit.models import Coverage
+from cloudaudit.policies import Engine
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[Report, Report]:
+    """The same audit twice: findings as a table (``evaluate``) and as a tuple."""
+    resources, policy = demo_resources(), demo_policy()
+    lazy = evaluate(resources, policy)
+    findings = tuple(Engine(policy).findings(resources))
+    eager = make_report(policy, findings, Coverage(), lazy.started_at, None, lazy.sources)
+    eager = eager.model_copy(update={"finished_at": lazy.finished_at})
+    return lazy, eager
+
+
+def test_the_sequence_is_the_tuple(pair: tuple[Report, Report]) -> None:
+    lazy, eager = pair
+    table, items = lazy.findings, eager.findings
+    assert isinstance(table, FindingTable) and isinstance(items, tuple)
+    assert len(table) == len(items) > 3
+    assert list(table) == list(items)
+    assert [table[i] for i in range(-len(items), len(items))] == [*items, *items]
+    assert table[1:4] == items[1:4] and table[::-2] == items[::-2]
+    assert table == items and items == table and table != items[1:]
+    assert table + items[:1] == (*items, items[0]) and items[:1] + table == (items[0], *items)
+    assert table.count(items[0]) == 1 and table.index(items[2]) == 2
+    assert repr(table) == repr(items)
+    with pytest.raises(IndexError):
+        table[len(items)]
+
+
+def test_the_report_is_the_same_report(pair: tuple[Report, Report]) -> None:
+    lazy, eager = pair
+    assert lazy == eager and eager == lazy
+    assert lazy.summary == eager.summary
+    assert lazy.model_dump() == eager.model_dump()
+    assert lazy.model_dump(mode="json") == eager.model_dump(mode="json")
+    assert lazy.model_dump_json() == eager.model_dump_json()
+    assert lazy.to_json() == eager.to_json()
+    back = Report.model_validate_json(lazy.to_json())
+    assert isinstance(back.findings, tuple) and back == lazy
+    assert pickle.loads(pickle.dumps(lazy)) == eager
+    assert copy.deepcopy(lazy) == eager
+    assert lazy.filter(status="violation") == eager.filter(status="violation")
+    assert lazy.by_provider("aws") == eager.by_provider("aws")
+
+
+def test_every_format_writes_the_same(pair: tuple[Report, Report]) -> None:
+    lazy, eager = pair
+    for fmt in FORMATS:
+        assert render(lazy, fmt) == render(eager, fmt), fmt
+        out = io.StringIO()
+        write_report(lazy, fmt, out)
+        assert out.getvalue() == render(eager, fmt), fmt
+
+
+def test_notebook_and_diff_are_the_same(pair: tuple[Report, Report]) -> None:
+    pytest.importorskip("pandas")
+    lazy, eager = pair
+    assert lazy.to_dataframe().equals(eager.to_dataframe())
+    assert diff(eager, lazy) == diff(eager, eager)
+    assert diff(lazy, eager) == diff(eager, eager)
+
+
+def test_counts_do_not_build_findings(pair: tuple[Report, Report]) -> None:
+    lazy, eager = pair
+    assert isinstance(lazy.findings, FindingTable)
+    counts = lazy.findings.counts()
+    assert sum(counts.values()) == len(eager.findings)
+    for status, n in counts.items():
+        assert n == len(eager.by_status(status))
+    completed = [f.resource for f in eager.findings]
+    assert list(lazy.findings.resources()) == completed
+
+
+def test_a_table_needs_one_record_per_resource() -> None:
+    from array import array
+
+    with pytest.raises(ValueError, match="one record number per resource"):
+        FindingTable("p", tuple(demo_resources()[:2]), array("I", [0]), ())
