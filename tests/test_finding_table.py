@@ -92,3 +92,19 @@ def test_a_table_needs_one_record_per_resource() -> None:
 
     with pytest.raises(ValueError, match="one record number per resource"):
         FindingTable("p", tuple(demo_resources()[:2]), array("I", [0]), ())
+
+
+def test_json_is_written_in_batches_with_guardrails_and_without_findings() -> None:
+    from cloudaudit import formats
+
+    resources, policy = demo_resources(), demo_policy()
+    for report in (
+        evaluate(resources, policy, guardrails=()),  # a guardrails section with "findings": []
+        evaluate((), policy),
+        evaluate(resources * 3, policy),
+    ):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(formats, "_BATCH", 2)  # several batches, one of them short
+            out = io.StringIO()
+            write_report(report, "json", out)
+        assert out.getvalue() == render(report, "json")

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from itertools import islice
 from typing import TextIO
 
+from pydantic import TypeAdapter
+
 from cloudaudit.errors import ConfigurationError
+from cloudaudit.models import Finding
 from cloudaudit.report import Report
 
 __all__ = ["FORMATS", "SUFFIXES", "format_of", "render", "write_report"]
@@ -93,5 +97,40 @@ def render(report: Report, fmt: str) -> str:
 
 
 def write_report(report: Report, fmt: str, stream: TextIO) -> None:
-    """Render ``report`` in ``fmt`` and write it to a text ``stream``."""
-    stream.write(render(report, fmt))
+    """Render ``report`` in ``fmt`` and write it to a text ``stream``.
+
+    JSON is written in pieces (:func:`_write_json`), the same text as :func:`render`'s.
+    """
+    if fmt == "json":
+        _write_json(report, stream)
+    else:
+        stream.write(render(report, fmt))
+
+
+_FINDINGS_KEY = '"findings": []'
+_BATCH = 1024
+_findings_json = TypeAdapter(tuple[Finding, ...])
+
+
+def _write_json(report: Report, stream: TextIO) -> None:
+    """Write :meth:`Report.to_json` a batch of findings at a time, never the whole text.
+
+    The report without its findings is written around them; each batch is the JSON of a
+    tuple of findings (what the report's own serializer writes for them) indented one level
+    deeper, so the text is the same character for character (a test compares them).
+    Findings of a bulk evaluation are built batch by batch and dropped once written.
+    """
+    findings = report.findings
+    shell = report.model_copy(update={"findings": ()}).to_json()
+    head, key, tail = shell.partition(_FINDINGS_KEY)
+    if not findings or not key:
+        stream.write(_json(report))
+        return
+    stream.write(head + '"findings": [\n')
+    items = iter(findings)
+    sep = ""
+    while batch := tuple(islice(items, _BATCH)):
+        text = _findings_json.dump_json(batch, indent=2).decode()[2:-2]  # no "[\n", "\n]"
+        stream.write(sep + "  " + text.replace("\n", "\n  "))
+        sep = ",\n"
+    stream.write("\n  ]" + tail + "\n")
