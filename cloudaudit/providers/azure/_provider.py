@@ -158,7 +158,15 @@ class AzureProvider:
     # ----- collect ----------------------------------------------------------------------------
     def collect(self, fanout: Work) -> Iterator[Batch]:
         """Yield one batch per subscription, then the tenant-wide gaps."""
-        run = Run(self, fanout, self._catalog or default_catalog())
+        run = Run(
+            self,
+            fanout,
+            self._catalog or default_catalog(),
+            page_size=self._page_size,
+            sleep=self._sleep,
+            graph_stats=self.graph_stats,
+            lock=self._lock,
+        )
         with phase("subscriptions.list and management-group descendants (scope discovery)"):
             subs, hidden = self._scope()
         if hidden:

@@ -8,11 +8,13 @@ groups and geo-replicas are read per server, before the resources are built.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cloudaudit.catalog import Catalog
 from cloudaudit.models import CoverageGap, Location, ProviderId, Resource, ScopeRecord
@@ -25,22 +27,43 @@ from cloudaudit.providers.azure._geo import Geo, catalog_mismatches, location_in
 from cloudaudit.providers.azure._sql import ANY_DATABASE, SQL_DB, SQL_SERVER, sql_copies
 from cloudaudit.providers.azure._types import COPY_TYPES, UNREAD_KEY, to_resource
 
-if TYPE_CHECKING:
-    from cloudaudit.providers.azure._provider import AzureProvider
-
-__all__ = ["Run"]
+__all__ = ["Clients", "Run"]
 
 NAME = ProviderId.AZURE.value
 Row = dict[str, Any]
 
 
+class Clients(Protocol):
+    """What a run needs of its provider (an ``AzureProvider``): its SDK clients."""
+
+    def subscription_client(self) -> Any:
+        """A ``SubscriptionClient``."""
+        ...
+
+    def graph_client(self) -> Any:
+        """A ``ResourceGraphClient``."""
+        ...
+
+    def resource_client(self, subscription: str) -> Any:
+        """A ``ResourceManagementClient`` for one subscription."""
+        ...
+
+
 @dataclass
 class Run:
-    """The state of one ``collect`` call."""
+    """The state of one ``collect`` call.
 
-    provider: AzureProvider
+    ``page_size`` and ``sleep`` are the provider's Resource Graph knobs; each Resource Graph
+    chunk adds its calls and waits to ``graph_stats`` under ``lock``.
+    """
+
+    provider: Clients
     fanout: Work
     catalog: Catalog
+    page_size: int = 1000
+    sleep: Callable[[float], None] = time.sleep
+    graph_stats: _graph.GraphStats = field(default_factory=_graph.GraphStats)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     geo: Geo = field(default_factory=Geo)
     live: list[str] = field(default_factory=list)
     rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
@@ -109,14 +132,14 @@ class Run:
                     provider.graph_client(),
                     _graph.RESOURCES_QUERY,
                     subscriptions=chunk,
-                    page_size=provider._page_size,
-                    sleep=provider._sleep,
+                    page_size=self.page_size,
+                    sleep=self.sleep,
                     stats=stats,
                 )
             )
-            with provider._lock:
-                provider.graph_stats.calls += stats.calls
-                provider.graph_stats.slept += stats.slept
+            with self.lock:
+                self.graph_stats.calls += stats.calls
+                self.graph_stats.slept += stats.slept
             wanted = set(chunk)
             for row in rows:
                 sub = str(row.get("subscriptionId") or "")
