@@ -1,6 +1,7 @@
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -114,3 +115,31 @@ def test_importing_does_not_load_catalog_data() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "0"]
+
+
+TYPED_SNIPPET = """\
+import cloudaudit
+
+cloudaudit.AwsProvider(regions=["eu-west-1"])
+cloudaudit.AwsProvider(regionz=["eu-west-1"])
+cloudaudit.GcpProvider(projectz=["p"])
+cloudaudit.audit([], "eea-only", deadlin=1.0)
+"""
+
+
+@pytest.mark.slow
+def test_provider_classes_are_typed_through_the_package(tmp_path: Path) -> None:
+    """``cloudaudit.AwsProvider`` is the class to type checkers, not ``Any`` (lazy at run time)."""
+    api = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(TYPED_SNIPPET, encoding="utf-8")
+    out, err, _status = api.run(["--strict", "--no-error-summary", str(snippet)])
+    errors = {
+        int(line.split(".py:")[1].split(":")[0]): line
+        for line in out.splitlines()
+        if ": error: " in line
+    }
+    assert sorted(errors) == [4, 5, 6], (out, err)
+    assert '"regionz" for "AwsProvider"' in errors[4]
+    assert '"projectz" for "GcpProvider"' in errors[5]
+    assert '"deadlin" for "audit"' in errors[6]
