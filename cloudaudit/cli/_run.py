@@ -53,7 +53,13 @@ def exit_code(report: Report, fail_on: Iterable[str] = ("violation",)) -> int:
     return outcome.exit_code(report, fail_on)
 
 
-def _warn_not_audited(coverage: Coverage) -> None:
+Notes = Callable[[Coverage], Iterable[str]]
+"""What a command says on stderr about how the audit read (after the report, not with --quiet)."""
+
+
+def _warn_not_audited(coverage: Coverage, notes: Notes | None = None) -> None:
+    for note in notes(coverage) if notes is not None else ():
+        click.echo(note, err=True)
     for reason in outcome.not_audited(coverage):
         click.echo(f"error: not audited: {reason}", err=True)
 
@@ -99,6 +105,7 @@ def run_and_emit(
     quiet: bool = False,
     progress: bool | None = None,
     interrupted: threading.Event | None = None,
+    notes: Notes | None = None,
 ) -> None:
     """Run an audit, print it, and exit with the documented code.
 
@@ -114,11 +121,12 @@ def run_and_emit(
         quiet: The command's ``--quiet``: no progress, no status line.
         progress: Force the progress display on or off; defaults to :func:`progress_wanted`.
         interrupted: Set when Ctrl-C stopped the audit: the exit code is then 130.
+        notes: Lines for stderr from the report's coverage (how it was read), unless quiet.
     """
     show = progress_wanted(quiet) if progress is None else progress
     report = _run(make_report, show, log=progress is None and not quiet and not show)
     emit_report(report, fmt, output, quiet=quiet)
-    _warn_not_audited(report.coverage)
+    _warn_not_audited(report.coverage, None if quiet else notes)
     stopped = interrupted is not None and interrupted.is_set()
     sys.exit(outcome.EXIT_INTERRUPTED if stopped else exit_code(report, fail_on))
 
@@ -137,12 +145,14 @@ def run_providers(
     as_of: datetime | None = None,
     deadline: float | None = None,
     partial_on_interrupt: bool = False,
+    notes: Notes | None = None,
 ) -> None:
     """Audit providers and emit the report: JSONL streams, other formats show progress.
 
     Every ``cloudaudit audit <cloud>`` command ends here, so all of them get the same
     streaming, progress bar, ``--fail-on``, ``--deadline`` (seconds from now),
-    ``--partial-on-interrupt`` and exit codes.
+    ``--partial-on-interrupt`` and exit codes. ``notes`` (unless ``quiet``) turn the
+    coverage into stderr lines saying how the audit read.
     """
     from cloudaudit._audit import audit
     from cloudaudit.cli._interrupt import interrupt_stops
@@ -162,6 +172,7 @@ def run_providers(
                 today=today,
                 deadline=until,
                 cancel=cancel,
+                notes=None if quiet else notes,
             )
 
         def make_report(progress: Any = None) -> Report:
@@ -177,7 +188,15 @@ def run_providers(
                 cancel=cancel,
             )
 
-        run_and_emit(make_report, fmt, output, fail_on=fail_on, quiet=quiet, interrupted=cancel)
+        run_and_emit(
+            make_report,
+            fmt,
+            output,
+            fail_on=fail_on,
+            quiet=quiet,
+            interrupted=cancel,
+            notes=notes,
+        )
 
 
 def stream_jsonl(
@@ -192,6 +211,7 @@ def stream_jsonl(
     today: date | None = None,
     deadline: float | None = None,
     cancel: threading.Event | None = None,
+    notes: Notes | None = None,
 ) -> None:
     """``--format jsonl``: write each finding as it is decided, then a summary line; exit.
 
@@ -222,7 +242,7 @@ def stream_jsonl(
         summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
     else:
         summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
-    _warn_not_audited(sink[0])
+    _warn_not_audited(sink[0], notes)
     if grd.read:
         click.echo(
             "warning: guardrails were read but a streamed JSONL audit does not compare them; "

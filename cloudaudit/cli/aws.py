@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import re
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,9 +12,20 @@ from cloudaudit.cli._common import audit_options, config_errors, resolve_policy,
 from cloudaudit.cli._knobs import call_options, given
 from cloudaudit.cli.guardrails import guardrails_option
 
+if TYPE_CHECKING:
+    from cloudaudit.models import Coverage
+
 __all__ = ["command"]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-eusc")
+INVENTORY = ("auto", "aggregated", "direct")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+
+
+def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _REGION.fullmatch(value.strip()):
+        raise click.BadParameter(f"{value!r} is not an AWS region name (such as eu-west-1)")
+    return value.strip() if value is not None else None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -81,6 +94,24 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="DurationSeconds of the assumed-role credentials.",
 )
 @click.option(
+    "--inventory",
+    type=click.Choice(INVENTORY),
+    default=None,
+    help="With --organization: 'auto' (default) reads EC2 instances and volumes, DynamoDB tables "
+    "and S3 buckets from the organization's AWS Config aggregator where it records them, and "
+    "everything else (and everything, when there is no usable aggregator) through --role; "
+    "'aggregated': the same, but without a usable aggregator nothing is audited (a coverage "
+    "gap, exit 3); 'direct': no aggregator, every service called in every account.",
+)
+@click.option(
+    "--aggregator-region",
+    default=None,
+    metavar="REGION",
+    callback=_region,
+    help="With --organization: the region of the organization's AWS Config aggregator "
+    "(aggregators are regional). Default: the partition's home region (us-east-1 for aws).",
+)
+@click.option(
     "--dask-scheduler",
     default=None,
     metavar="ADDRESS",
@@ -104,6 +135,8 @@ def command(
     max_accounts_in_flight: int,
     session_name: str,
     role_duration: int,
+    inventory: str | None,
+    aggregator_region: str | None,
     dask_scheduler: str | None,
     connect_timeout: float | None,
     read_timeout: float | None,
@@ -127,8 +160,13 @@ def command(
     from cloudaudit.providers.aws import AwsOrganization, AwsProvider, make_session
 
     pol = resolve_policy(policy, policy_options)
-    if (role or ous or dask_scheduler) and not organization:
-        raise click.UsageError("--role, --ou and --dask-scheduler need --organization")
+    if (role or ous or dask_scheduler or inventory or aggregator_region) and not organization:
+        raise click.UsageError(
+            "--role, --ou, --inventory, --aggregator-region and --dask-scheduler need "
+            "--organization"
+        )
+    if aggregator_region and inventory == "direct":
+        raise click.UsageError("--aggregator-region has no use with --inventory direct")
     http = given(
         connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
     )
@@ -151,8 +189,11 @@ def command(
             duration=role_duration,
             profile=profile,
             guardrails=guardrails,
+            inventory=inventory or "auto",
+            aggregator_region=aggregator_region,
             **http,
         )
+        run["notes"] = functools.partial(_inventory_notes, provider)
     else:
         provider = AwsProvider(
             session=make_session(profile),
@@ -165,6 +206,26 @@ def command(
         )
     with _Executor(dask_scheduler) as executor:
         run_providers([provider], pol, max_workers=max_workers, executor=executor, **run)
+
+
+def _inventory_notes(org: Any, coverage: Coverage) -> list[str]:
+    """The stderr line that says which path the organization's inventory took."""
+    for scope in coverage.audited:
+        if scope.method.startswith("config-aggregator:"):
+            name = scope.method.split(":", 1)[1]
+            return [
+                f"inventory: AWS Config aggregator {name} in {scope.region} ({scope.resources} "
+                "items); what it does not record was read through --role"
+            ]
+    mode, region = org.settings.inventory, org.settings.aggregator_home
+    if mode == "direct":
+        return ["inventory: direct (--inventory direct): every account read through --role"]
+    if mode == "auto":
+        return [
+            f"inventory: direct: no usable AWS Config aggregator in {region}; every account "
+            "read through --role"
+        ]
+    return []  # aggregated without an aggregator: its coverage gap says why
 
 
 class _Executor:

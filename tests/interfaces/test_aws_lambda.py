@@ -386,6 +386,32 @@ def test_the_default_factory_builds_any_registered_provider(aws: Any) -> None:
         aws_lambda.default_factory(ProviderSpec(name="gcp", regions=["x"]), aws)
 
 
+def test_an_organization_event_chooses_its_inventory_path(aws: Any) -> None:
+    """The event's ``inventory`` and ``aggregator_region`` are the CLI's two options."""
+    from cloudaudit.errors import ConfigurationError
+    from cloudaudit.providers.aws import AwsOrganization
+
+    event = {
+        "bucket": BUCKET,
+        "providers": [
+            {
+                "name": "aws",
+                "organization": True,
+                "role_name": "CloudauditReadOnly",
+                "inventory": "aggregated",
+                "aggregator_region": "eu-west-1",
+            }
+        ],
+    }
+    [spec] = aws_lambda.parse_event(event).providers
+    org = aws_lambda.default_factory(spec, aws)
+    assert isinstance(org, AwsOrganization)
+    assert (org.settings.inventory, org.settings.aggregator_home) == ("aggregated", "eu-west-1")
+    bad = ProviderSpec(name="aws", organization=True, role_name="R", inventory="fast")
+    with pytest.raises(ConfigurationError, match="inventory must be one of"):
+        aws_lambda.default_factory(bad, aws)
+
+
 def test_security_hub_sink_imports_and_updates(aws: Any) -> None:
     hub = aws.client("securityhub")
     hub.enable_security_hub()

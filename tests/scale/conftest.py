@@ -206,3 +206,18 @@ def seed_account(account: str, region: str, i: int) -> None:
 
     s3_backends[account]["aws"].create_bucket(f"bucket-{account}-{i}", region)
     ec2_backends[account][region].create_volume(size=8, zone_name=f"{region}a")
+
+
+@pytest.fixture(scope="module")
+def dask_executor() -> Iterator[Any]:
+    """Two in-process dask workers (tasks are still pickled by the client)."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        processes=False, n_workers=2, threads_per_worker=2, dashboard_address=":0"
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        cluster.close()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from cloudaudit.cli import main
+from tests.providers.aws import config_fake
 from tests.scale.conftest import MANAGEMENT, ROLE, Org
+from tests.scale.test_org_aggregated import REGIONS, seed
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -74,3 +78,84 @@ def test_role_is_required_and_only_with_organization() -> None:
     assert code == 2 and "--role" in err
     code, _, err = _run("--role", ROLE, "--quiet")
     assert code == 2 and "--organization" in err
+
+
+def _org_args(*extra: str) -> list[str]:
+    return [
+        "--organization",
+        "--role",
+        ROLE,
+        "--regions",
+        ",".join(REGIONS),
+        "--services",
+        "s3,ec2",
+        "--format",
+        "json",
+        *extra,
+    ]
+
+
+def test_inventory_path_is_chosen_and_said(org_factory: Callable[..., Org]) -> None:
+    """--inventory and --aggregator-region reach the provider; stderr and the report say which."""
+    org = org_factory(4)
+    status = seed(org, where="eu-west-1")  # the organization's aggregator is in Ireland
+    org.gate.targets["DescribeConfigurationAggregatorSourcesStatus"] = lambda _b: (200, status)
+    org.gate.targets["SelectAggregateResourceConfig"] = config_fake.select
+
+    org.gate.ops.clear()
+    code, out, err = _run(*_org_args("--inventory", "auto", "--aggregator-region", "eu-west-1"))
+    via = json.loads(out)
+    assert code == 0, err
+    assert "inventory: AWS Config aggregator organization in eu-west-1 (" in err
+    assert org.gate.ops.count("SelectAggregateResourceConfig") >= 3
+    scopes = {(a["scope"], a["method"]) for a in via["coverage"]["audited"]}
+    assert ("aws/*/eu-west-1/config", "config-aggregator:organization") in scopes
+    assert any(m == "config" for _s, m in scopes)  # parts read from the aggregator
+
+    org.gate.ops.clear()
+    code, out, err = _run(*_org_args("--inventory", "direct"))
+    direct = json.loads(out)
+    assert code == 0, err
+    assert "inventory: direct (--inventory direct)" in err
+    assert not [op for op in org.gate.ops if "Aggregat" in op]
+    assert {a["method"] for a in direct["coverage"]["audited"]} == {"api"}
+    assert _verdicts(via) == _verdicts(direct) and len(_verdicts(direct)) > 20
+
+    code, out, err = _run(*_org_args())  # auto, looked for in us-east-1 only: none there
+    assert code == 0 and "inventory: direct: no usable AWS Config aggregator in us-east-1" in err
+    code, out, err = _run(*_org_args("--inventory", "aggregated"))  # the aggregator or nothing
+    assert code == 3, err
+    [gap] = json.loads(out)["coverage"]["gaps"]
+    assert gap["code"] == "AggregatorUnavailable" and "us-east-1" in gap["message"]
+    assert "error: not audited: aws" in err
+    code, _, err = _run(*_org_args("--inventory", "aggregated", "--quiet"))
+    assert code == 3 and "inventory:" not in err
+
+
+ORG = ("--organization", "--role", ROLE)
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, str]:
+    return {f["resource"]["id"]: f["status"] for f in report["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--inventory", "fast", "--organization", "--role", ROLE], "'fast' is not one of"),
+        (["--inventory", "direct"], "need --organization"),
+        (["--aggregator-region", "eu-west-1"], "need --organization"),
+        (["--organization", "--role", ROLE, "--aggregator-region", "Ireland"], "region name"),
+        (
+            [*ORG, "--inventory", "direct", "--aggregator-region", "eu-west-1"],
+            "no use with --inventory direct",
+        ),
+        (
+            ["--organization", "--role", ROLE, "--inventory", "aggregated", "--services", "rds"],
+            "none of them is among the services selected",
+        ),
+    ],
+)
+def test_inventory_options_refused_with_exit_2(args: list[str], says: str) -> None:
+    code, _, err = _run(*args, "--quiet")
+    assert code == 2 and says in err, err

@@ -34,20 +34,6 @@ def _comparable(report: Report) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(scope="module")
-def dask_executor() -> Iterator[Any]:
-    """Two in-process dask workers (tasks are still pickled by the client)."""
-    cluster = distributed.LocalCluster(
-        processes=False, n_workers=2, threads_per_worker=2, dashboard_address=":0"
-    )
-    client = distributed.Client(cluster)
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
-        cluster.close()
-
-
 def _org(**kw: Any) -> AwsOrganization:
     return AwsOrganization(
         boto3.Session(region_name="us-east-1"),

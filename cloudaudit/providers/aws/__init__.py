@@ -10,7 +10,11 @@ from cloudaudit.providers.aws._config import (
     config_item_to_resource,
     config_s3_destinations,
 )
-from cloudaudit.providers.aws._organization import AccountTask, AwsOrganization
+from cloudaudit.providers.aws._organization import (
+    AccountTask,
+    AggregatedAccountTask,
+    AwsOrganization,
+)
 from cloudaudit.providers.aws._provider import SERVICE_NAMES, AwsProvider, make_session
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
@@ -18,6 +22,7 @@ __all__ = [
     "CONFIG_TYPES",
     "SERVICE_NAMES",
     "AccountTask",
+    "AggregatedAccountTask",
     "AwsOrganization",
     "AwsProvider",
     "bucket_region",

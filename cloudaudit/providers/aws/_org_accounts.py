@@ -93,7 +93,8 @@ class OrgSettings:
         endpoint_url: Endpoint for every client (a local fake); ``None`` for AWS itself.
         profile: Profile whose credentials call AssumeRole in a task (``None``: the
             worker's default credential chain).
-        inventory: Each account's ``AwsProvider`` inventory mode (``auto`` or ``direct``).
+        inventory: The organization's inventory mode (``auto``, ``aggregated`` or
+            ``direct``); an account audited directly gets ``direct`` or else ``auto``.
         aggregator_region: Region of the organization's AWS Config aggregator (``None``:
             the partition's home region).
         connect_timeout: Seconds to wait for a TCP connection, per attempt, every client.

@@ -24,7 +24,8 @@ Everything else (an account whose probe fails, a region or type not recorded, a 
 fails, collectors the aggregator cannot serve such as RDS, snapshots and images) runs on the
 direct path for exactly that part, through the same :class:`AwsProvider` with the aggregated
 parts marked as ``covered``; an account that cannot be opened at all is a gap as on the direct
-path. The aggregated path runs in this process (``collect``); ``plan`` keeps the direct path.
+path. ``collect`` probes first and queries only what some recorder records; ``plan`` (a
+distributed executor) queries first and probes in each account's task (``_org_distributed``).
 
 Response shapes: botocore's ``config`` service model (2014-11-12): ``ConfigurationAggregator``
 (``OrganizationAggregationSource``), ``AggregatedSourceStatus`` (``SourceId``, ``SourceType``
@@ -208,12 +209,11 @@ class OrgPlan:
     def _aggregatable(self) -> list[Collector]:
         return [c for c in self.collectors if (c.service, c.name) in AGGREGATABLE]
 
-    def query_units(self) -> list[Unit]:
-        """One unit per (type, region) some account's recorder covers."""
-        wanted: set[tuple[str, str]] = set()
-        for p in self.probes.values():
-            for region in p.recorded:
-                wanted.update((t, region) for t in self.types() if p.covers(region, t))
+    def query_units(self, wanted: Iterable[tuple[str, str]] | None = None) -> list[Unit]:
+        """One unit per (type, region) given, else per one some probed account's recorder covers."""
+        if wanted is None:
+            got, types = self.probes.values(), self.types()
+            wanted = {(t, r) for p in got for r in p.recorded for t in types if p.covers(r, t)}
         config = self.base.own("config", self.settings.aggregator_home, self.settings.config())
         units = []
         for rtype, region in sorted(wanted):

@@ -141,7 +141,7 @@ def audit_account(
         partition=settings.partition,
         max_workers=settings.max_workers,
         account=spec.account,
-        inventory=settings.inventory,
+        inventory="direct" if settings.inventory == "direct" else "auto",
         **settings.http(),
     )
     yield from provider.collect(fanout)

@@ -27,6 +27,7 @@ from cloudaudit.providers._protocol import Batch, Plan
 from cloudaudit.providers._stop import phase
 from cloudaudit.providers._stream import guard_iter, interleave
 from cloudaudit.providers._work import Classifier, Scope, Work
+from cloudaudit.providers.aws._base import Collector
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._org_accounts import (
@@ -39,6 +40,14 @@ from cloudaudit.providers.aws._org_accounts import (
     to_specs,
 )
 from cloudaudit.providers.aws._org_aggregated import OrgPlan, aggregated_account, org_plan
+from cloudaudit.providers.aws._org_distributed import (
+    AggregatedAccountTask,
+    aggregator_record,
+    check_inventory,
+    items_read,
+    plan_tasks,
+    unavailable_gap,
+)
 from cloudaudit.providers.aws._org_tasks import (
     AccountTask,
     _Base,
@@ -54,6 +63,7 @@ __all__ = [
     "ORGANIZATION_ACTIONS",
     "AccountSpec",
     "AccountTask",
+    "AggregatedAccountTask",
     "AwsOrganization",
     "OrgSettings",
     "assume_role",
@@ -105,7 +115,9 @@ class AwsOrganization:
             aggregator of the organization, read EC2 instances and volumes, DynamoDB tables
             and S3 buckets from it for every account where its source status and the
             account's recorders show it records them, and everything else directly
-            (``_org_aggregated``; in-process runs only, :meth:`plan` stays direct).
+            (``_org_aggregated``; :meth:`plan` too, ``_org_distributed``); without a usable
+            aggregator, every account directly. ``"aggregated"``: the same, but without a
+            usable aggregator nothing is audited (one ``AggregatorUnavailable`` gap).
             ``"direct"``: always assume the role and call each service.
         aggregator_region: Region of that aggregator (default: the partition's home region,
             ``us-east-1`` for ``aws``); aggregators are regional.
@@ -114,7 +126,8 @@ class AwsOrganization:
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
-        ConfigurationError: no role name, an unknown service name or inventory mode.
+        ConfigurationError: no role name, an unknown service name or inventory mode, or
+            ``inventory="aggregated"`` with no service the aggregator can answer for.
     """
 
     def __init__(
@@ -139,14 +152,12 @@ class AwsOrganization:
         aggregator_region: str | None = None,
         **http: Any,
     ) -> None:
-        if inventory not in ("auto", "direct"):
-            raise ConfigurationError(f"inventory must be 'auto' or 'direct', not {inventory!r}")
-        self._inventory = inventory
         self._guardrails = guardrails
         if not role_name.strip():
             raise ConfigurationError("an organization audit needs a role name (--role NAME)")
-        self._session = session if session is not None else make_session(profile)
         checked = _check_services(services)
+        self._inventory = check_inventory(inventory, checked)
+        self._session = session if session is not None else make_session(profile)
         region = getattr(self._session, "region_name", None) or "us-east-1"
         self._settings = OrgSettings(
             partition=partition or partition_of(region),
@@ -230,16 +241,18 @@ class AwsOrganization:
             yield Batch(gaps=tuple(gaps))
         yield from self._guardrail_batches(specs, fanout)
         plan = None
-        if self._inventory == "auto":
-            services = self._settings.services
-            collectors = list(all_collectors(frozenset(services) if services else None))
-            plan = org_plan(self._base, self._settings, specs, collectors, fanout)
+        if self._inventory != "direct":
+            plan = org_plan(self._base, self._settings, specs, self._collectors(), fanout)
+            if plan is None and self._inventory == "aggregated":
+                yield Batch(gaps=(unavailable_gap(self._settings),))
+                return
         if plan is None:
             sources = [
                 functools.partial(account_batches, self._base, spec, self._settings, fanout)
                 for spec in specs
             ]
         else:
+            yield Batch(audited=[aggregator_record(plan.agg, self._settings, items_read(plan))])
             sources = [functools.partial(self._aggregated, plan, spec, fanout) for spec in specs]
         yield from interleave(sources, max_parallel=self._max_accounts)
 
@@ -252,10 +265,28 @@ class AwsOrganization:
         for item in guard_iter(fanout, scope, batches):
             yield Batch.of(item)
 
+    def _collectors(self) -> list[Collector]:
+        services = self._settings.services
+        return list(all_collectors(frozenset(services) if services else None))
+
     def plan(self, fanout: Work) -> Plan:
-        """Discover the accounts here and return one picklable :class:`AccountTask` each."""
+        """Discover the accounts here and return one picklable task each.
+
+        With ``inventory`` ``auto`` or ``aggregated`` and a usable aggregator, its queries run
+        here, once, and each account it covers is an :class:`AggregatedAccountTask` carrying
+        that account's items (``_org_distributed``); every other account is an
+        :class:`AccountTask` (the direct path).
+        """
         specs, gaps = self.discover(fanout)
-        tasks = [AccountTask(spec, self._settings) for spec in specs]
         batches = [Batch(gaps=tuple(gaps))] if gaps else []
         batches.extend(self._guardrail_batches(specs, fanout))
+        tasks: list[Any] = [AccountTask(spec, self._settings) for spec in specs]
+        if self._inventory != "direct":
+            found = plan_tasks(self._base, self._settings, specs, self._collectors(), fanout)
+            if found is None and self._inventory == "aggregated":
+                batches.append(Batch(gaps=(unavailable_gap(self._settings),)))
+                tasks = []
+            elif found is not None:
+                tasks, record = found
+                batches.append(Batch(audited=[record]))
         return Plan(tasks=tasks, batches=batches, max_in_flight=self._max_accounts)
