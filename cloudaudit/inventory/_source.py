@@ -34,6 +34,7 @@ from cloudaudit.inventory._stream import (
 )
 from cloudaudit.models import CoverageGap, Resource, ScopeRecord
 from cloudaudit.providers._protocol import Batch
+from cloudaudit.providers._work import Classifier, Work
 
 __all__ = ["SHAPES", "ExportSource", "Planned", "plan_import", "read_resources"]
 
@@ -215,7 +216,7 @@ class ExportSource:
         """The provider id of an import."""
         return "inventory"
 
-    def classifiers(self) -> Sequence[Any]:
+    def classifiers(self) -> Sequence[Classifier]:
         """No SDK errors to classify."""
         return ()
 
@@ -223,7 +224,7 @@ class ExportSource:
         """Files hold no credentials of cloudaudit's to mask."""
         return ()
 
-    def collect(self, _fanout: Any = None) -> Iterator[Batch]:
+    def collect(self, _work: Work | None = None) -> Iterator[Batch]:
         """Yield every source's resources, then those whose copies waited for the rest."""
         deferred: list[tuple[Shape, Any, str, int]] = []
         for item in self._planned:
