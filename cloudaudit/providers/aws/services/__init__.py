@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterator
 
 from cloudaudit.providers.aws._base import Collector
 
-__all__ = ["SERVICE_MODULES", "all_collectors"]
+__all__ = ["FIRST", "SERVICE_MODULES", "all_collectors"]
 
-# The AWS API names accepted by --services, each backed by services/<name>.py.
-SERVICE_MODULES: tuple[str, ...] = (
-    "s3",
-    "ec2",
-    "rds",
-    "dynamodb",
-    "lambda_",
-    "efs",
-    "fsx",
-    "ecr",
-    "redshift",
-    "elasticache",
-    "opensearch",
-    "eks",
-    "ecs",
-    "backup",
-    "glacier",
-    "kinesis",
-    "sqs",
-    "sns",
-    "secretsmanager",
-    "kms",
-    "cloudfront",
-)
+FIRST: tuple[str, ...] = ("s3", "ec2", "rds", "dynamodb")
+"""Run before the others (the largest inventories: their units start first); the rest follow
+in name order."""
+
+
+def _discover() -> tuple[str, ...]:
+    """The module names of this package (``lambda_`` for Lambda), :data:`FIRST` first."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return tuple(sorted(names, key=lambda n: FIRST.index(n) if n in FIRST else len(FIRST)))
+
+
+SERVICE_MODULES: tuple[str, ...] = _discover()
+"""The AWS API names accepted by ``--services``, one module per service (``services/<name>.py``,
+found in this package: adding a service adds no line here)."""
 
 
 def all_collectors(services: frozenset[str] | None = None) -> Iterator[Collector]:
