@@ -85,7 +85,7 @@ def with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
 
 
 def build_findings(
-    policy_id: str, pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, set[str]]
+    policy_id: str, pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, Any]
 ) -> Iterator[Finding]:
     """Yield the finding of each ``(resource, record)`` pair (the hot loop).
 
@@ -94,6 +94,7 @@ def build_findings(
     distinct fields set, kept in ``widened``), and the :class:`Finding`.
     """
     new, fields, finding_cls = _new, _FINDING_FIELDS, Finding
+    widened_get = widened.get
     set_dict, set_fields, set_extra, set_private = (
         _set_dict,
         _set_fields_set,
@@ -118,7 +119,10 @@ def build_findings(
             done = new(r.__class__)
             set_dict(done, values)
             was = r.__pydantic_fields_set__
-            set_fields(done, was if "data_locations" in was else _widen(widened, was))
+            if "data_locations" not in was:
+                known = widened_get(id(was))
+                was = known[1] if known is not None else _widen(widened, was)
+            set_fields(done, was)
             set_extra(done, r.__pydantic_extra__)
             set_private(done, r.__pydantic_private__)
             r = done
@@ -141,17 +145,27 @@ def build_findings(
         yield f
 
 
-def _widen(widened: dict[Any, set[str]], fields_set: set[str]) -> set[str]:
+def _widen(widened: dict[Any, Any], fields_set: set[str]) -> set[str]:
     """``fields_set | {"data_locations"}``, one shared set per distinct fields set.
 
+    ``widened`` maps each distinct fields set (a frozenset) to its widened set, and the id
+    of each fields set met to the set itself (pinned there, so that its id cannot be reused
+    while the entry lives) and its widened set: a resource whose fields set is a shared
+    object skips building a frozenset. The map is emptied at :data:`_WIDEN_LIMIT` entries.
     Sharing is safe: resources are frozen, and pydantic copies the set when it copies a
     model (``model_copy``, ``copy``, ``deepcopy``) instead of changing it in place.
     """
+    if len(widened) >= _WIDEN_LIMIT:
+        widened.clear()
     key = frozenset(fields_set)
     wide = widened.get(key)
     if wide is None:
         wide = widened[key] = set(fields_set | _DATA_LOCATIONS)
+    widened[id(fields_set)] = (fields_set, wide)
     return wide
+
+
+_WIDEN_LIMIT = 4096
 
 
 class FindingTable(Sequence[Finding]):
@@ -183,7 +197,7 @@ class FindingTable(Sequence[Finding]):
         self._resources = resources
         self._rows = rows
         self._records = records
-        self._widened: dict[Any, set[str]] = {}
+        self._widened: dict[Any, Any] = {}
 
     def _pairs(self) -> Iterator[tuple[Resource, Record]]:
         return zip(self._resources, map(self._records.__getitem__, self._rows), strict=True)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cloudaudit import Finding, Location, LocationKind, ProviderId, Resource, Status
+from cloudaudit import Finding, Location, LocationKind, ProviderId, Resource, Status, _finding_table
 from cloudaudit.copymodel import unread_copies
 from cloudaudit.policies import Engine, Policy, _engine, load_policy, policy_from_mapping
 from cloudaudit.policies._judge import LABEL
@@ -171,6 +171,7 @@ def test_fast_path_equals_a_validated_evaluation(
     expected = reference(policy, rs)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_engine, "_FAST_LIMIT", limit)  # 1, 2: the identity cache is emptied often
+        mp.setattr(_finding_table, "_WIDEN_LIMIT", limit)  # and so are the widened fields sets
         _assert_same(list(engine.findings(rs)), expected)
         _assert_same(list(engine.findings(rs)), expected)  # again, from warm caches
         _assert_same(list(engine.findings(reversed(rs))), expected[::-1])

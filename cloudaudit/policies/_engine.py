@@ -53,7 +53,7 @@ class Engine(Judge):
         self._combo: dict[tuple[object, ...], Judgement] = {}
         self._fast: dict[tuple[object, ...], int] = {}
         self._pins: list[tuple[Location, tuple[Location, ...]]] = []
-        self._widened: dict[object, set[str]] = {}
+        self._widened: dict[object, object] = {}
         self._by_value: dict[tuple[object, ...], int] = {}
         self._records: list[Record] = []
 
