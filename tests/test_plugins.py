@@ -102,6 +102,20 @@ def test_an_installed_plugin_is_built_by_the_registry_and_the_lambda(plugin: str
     assert type(built).__name__ == "PlanetProvider" and built.regions == ["ap-east-1"]
 
 
+def test_an_installed_plugin_runs_in_the_lambda(
+    plugin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole Lambda run (its default factory, its S3 in moto) audits the plugin by name."""
+    pytest.importorskip("moto")
+    from reliability.lambda_run import run_lambda
+
+    event = {"providers": [{"name": plugin, "regions": ["ap-east-1"]}]}
+    summary, stored = run_lambda(monkeypatch, event)
+    report = json.loads(stored)
+    assert [f["resource"]["name"] for f in report["findings"]] == ["b-ap-east-1"]
+    assert summary["exit_code"] == 1  # ap-east-1 is outside the EEA
+
+
 def test_every_list_of_providers_is_the_table() -> None:
     names = {spec.name for spec in BUILTINS}
     assert set(BUILTIN_PROVIDERS) == names
