@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import _aws_types
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -75,6 +77,17 @@ def _doc_block(doc: str, document: str, opening: str) -> Callable[[], str]:
     return make
 
 
+def _client_types() -> str:
+    """providers/aws/_client_types.py with its generated blocks from the typed services."""
+    text = (ROOT / _aws_types.CLIENT_TYPES).read_text(encoding="utf-8")
+    return _aws_types.render_client_types(text)
+
+
+def _pyproject() -> str:
+    """pyproject.toml whose dev extra lists the stubs of every service the package types."""
+    return _aws_types.render_pyproject((ROOT / "pyproject.toml").read_text(encoding="utf-8"), ROOT)
+
+
 def _reliability_doc() -> str:
     """docs/reliability.md with the fault matrix and the stop bounds the tests declare.
 
@@ -117,6 +130,8 @@ TARGETS: dict[str, Callable[[], str]] = {
     "cloudaudit/providers/aws/iam_policy.json": _iam_policy,
     "docs/providers/aws.md": _aws_doc,
     "docs/reliability.md": _reliability_doc,
+    "cloudaudit/providers/aws/_client_types.py": _client_types,
+    "pyproject.toml": _pyproject,
 }
 
 

@@ -254,10 +254,26 @@ def test_only_pinned_code_touches_pydantic_internals() -> None:
     assert not bad, f"pydantic internals used without a pinning test named beside them: {bad}"
 
 
+def _written_lines(text: str) -> int:
+    """Lines of a module outside its ``# BEGIN generated`` ... ``# END generated`` blocks."""
+    count, generated = 0, False
+    for line in text.splitlines():
+        if line.strip().startswith("# BEGIN generated"):
+            generated = True
+        elif line.strip() == "# END generated":
+            generated = False
+        elif not generated:
+            count += 1
+    return count
+
+
 def test_no_module_is_much_over_400_lines() -> None:
-    """The house rule is modules of about 400 lines at most: split one before it grows on."""
+    """The house rule is modules of about 400 lines at most: split one before it grows on.
+
+    Blocks written by ``scripts/generate.py`` (one line per AWS service in ``_client_types``)
+    are not read by hand and do not count.
+    """
     limit = 420
-    long = {
-        m: n for m, p in MODULES.items() if (n := len(p.read_text("utf-8").splitlines())) > limit
-    }
+    long = {m: n for m, p in MODULES.items() if (n := _written_lines(p.read_text("utf-8"))) > limit}
     assert not long, f"split these modules (lines): {long}"
+    assert _written_lines("a\n# BEGIN generated x\nb\n# END generated\nc\n") == 2

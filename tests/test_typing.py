@@ -8,6 +8,8 @@ shows on a snippet (mypy runs in process and reuses the project's cache, so it i
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,12 +17,16 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+
 SNIPPET = textwrap.dedent(
     """\
     from cloudaudit.providers.aws._base import AwsContext
+    from cloudaudit.providers.aws._clients import ClientCache
+    from cloudaudit.providers.aws._org_tasks import _Base
 
 
-    def calls(ctx: AwsContext) -> None:
+    def calls(ctx: AwsContext, cache: ClientCache, base: _Base) -> None:
         ctx.client("s3").get_bucket_location(Bucket="b")
         ctx.client("s3").get_bucket_locaton(Bucket="b")
         ctx.client("s3").get_bucket_location(Bukket="b")
@@ -28,16 +34,27 @@ SNIPPET = textwrap.dedent(
         ctx.client("ec2").get_paginator("describe_instancez")
         ctx.client("ec2").get_paginator("describe_volumes").paginate(OwnerIdz=["self"])
         ctx.client("s4")
+        cache.get("s3", "eu-west-1").get_bucket_location(Bucket="b")
+        cache.get("s3", "eu-west-1").get_bucket_locaton(Bucket="b")
+        cache.for_region("eu-west-1")("ec2").describe_instancez()
+        cache.for_region("eu-west-1")("kms").list_keys(Limitt=5)
+        cache.get("s4", "eu-west-1")
+        base.own("sts", "us-east-1", None).get_caller_identiti()
     """
 )
 
-# line of the snippet -> what mypy must say about it (the two correct calls: nothing)
+# line of the snippet -> what mypy must say about it (the three correct calls: nothing)
 EXPECTED = {
-    6: '"S3Client" has no attribute "get_bucket_locaton"',
-    7: 'Unexpected keyword argument "Bukket"',
-    9: 'No overload variant of "get_paginator" of "EC2Client"',
-    10: 'Unexpected keyword argument "OwnerIdz"',
-    11: 'No overload variant of "__call__" of "ServiceClient"',
+    8: '"S3Client" has no attribute "get_bucket_locaton"',
+    9: 'Unexpected keyword argument "Bukket"',
+    11: 'No overload variant of "get_paginator" of "EC2Client"',
+    12: 'Unexpected keyword argument "OwnerIdz"',
+    13: 'No overload variant of "__call__" of "ServiceClient"',
+    15: '"S3Client" has no attribute "get_bucket_locaton"',
+    16: '"EC2Client" has no attribute "describe_instancez"',
+    17: 'Unexpected keyword argument "Limitt"',
+    18: 'No overload variant of "__call__" of "ServiceClientIn"',
+    19: '"STSClient" has no attribute "get_caller_identiti"',
 }
 
 
@@ -82,10 +99,10 @@ def _typed_services() -> set[str]:
     import re
     import typing
 
-    from cloudaudit.providers.aws._client_types import ServiceClient, ServiceClientIn
+    from cloudaudit.providers.aws import _client_types as types
 
     out = []
-    for protocol in (ServiceClient, ServiceClientIn):
+    for protocol in (types.ServiceClient, types.ServiceClientIn, types.ServiceClientWith):
         names = set()
         for overload in typing.get_overloads(protocol.__call__):
             (name,) = re.findall(
@@ -93,22 +110,92 @@ def _typed_services() -> set[str]:
             )
             names.add(name)
         out.append(names)
-    assert out[0] == out[1], "ServiceClient and ServiceClientIn name the same services"
+    assert out[0] == out[1] == out[2], "the protocols name the same services"
     return out[0]
 
 
-def test_every_collector_service_has_a_typed_client() -> None:
+def _stub_list(pyproject: Path) -> set[str]:
     import tomllib
 
-    from cloudaudit.providers.aws.services import all_collectors
-
-    typed = _typed_services()
-    used = {c.service for c in all_collectors()}
-    assert used <= typed, f"add to providers/aws/_client_types.py: {sorted(used - typed)}"
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     dev = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     (stubs,) = [d for d in dev["dev"] if d.startswith("boto3-stubs[")]
-    listed = set(stubs[len("boto3-stubs[") : stubs.index("]")].split(","))
-    essential = {"cloudformation", "dynamodb", "ec2", "lambda", "rds", "s3", "sqs"}
-    missing = typed - listed - essential
-    assert not missing, f"add to the dev extra's boto3-stubs[...]: {sorted(missing)}"
+    return set(stubs[len("boto3-stubs[") : stubs.index("]")].split(","))
+
+
+def test_typed_services_are_the_declared_ones() -> None:
+    from cloudaudit.providers.aws.services import PROVIDER_SERVICES, all_collectors
+
+    declared = {c.service for c in all_collectors()} | set(PROVIDER_SERVICES)
+    assert _typed_services() == declared
+    listed = _stub_list(ROOT / "pyproject.toml")
+    assert declared <= listed
+    assert {"events", "securityhub"} <= listed  # imported by the Lambda's notifications
+
+
+FAKE_SERVICE = textwrap.dedent(
+    """\
+    from cloudaudit.providers.aws._base import AwsContext, Collector
+
+
+    def collect_workgroups(ctx: AwsContext) -> list:
+        return []
+
+
+    COLLECTORS = (
+        Collector("athena", "workgroups", collect_workgroups, actions=("athena:ListWorkGroups",)),
+    )
+    """
+)
+
+GENERATE = (
+    "import generate\n"
+    "del generate.TARGETS['docs/reliability.md']  # reads tests/, not the collectors\n"
+    "assert generate.main([]) == 0 and generate.main(['--check']) == 0\n"
+)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_a_new_service_module_is_the_only_hand_edit(tmp_path: Path) -> None:
+    """In a copy of the repository, a new service module and ``generate.py`` are enough."""
+    pytest.importorskip("mypy_boto3_s3")
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("cloudaudit", "scripts", "docs"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{tmp_path / 'scripts'}"}
+
+    def generate() -> None:
+        run = [sys.executable, "-c", GENERATE]
+        subprocess.run(run, cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    before = _tree(tmp_path)
+    generate()  # the copy as it is: nothing to rewrite
+    assert _tree(tmp_path) == before
+    module = "cloudaudit/providers/aws/services/athena.py"
+    (tmp_path / module).write_text(FAKE_SERVICE, encoding="utf-8")
+    generate()
+    after = _tree(tmp_path)
+    changed = sorted(p for p in after if p != module and after[p] != before.get(p))
+    assert changed == [
+        "cloudaudit/providers/aws/_client_types.py",
+        "cloudaudit/providers/aws/iam_policy.json",
+        "docs/deploy/template.yaml",
+        "docs/providers/aws.md",
+        "pyproject.toml",
+    ]
+    types = after["cloudaudit/providers/aws/_client_types.py"].decode()
+    assert "from mypy_boto3_athena import AthenaClient" in types
+    assert types.count('Literal["athena"]') == 3
+    assert "athena" in _stub_list(tmp_path / "pyproject.toml")
+    assert b"athena:ListWorkGroups" in after["cloudaudit/providers/aws/iam_policy.json"]
+    names = "from cloudaudit.providers.aws import SERVICE_NAMES; print('athena' in SERVICE_NAMES)"
+    run = [sys.executable, "-c", names]
+    out = subprocess.run(run, cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "True"

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from mypy_boto3_config import ConfigServiceClient
     from mypy_boto3_s3 import S3Client
 
+    from cloudaudit.providers.aws._base import Collector
+
 __all__ = [
     "AGGREGATABLE",
     "CONFIG_ACTIONS",
@@ -344,7 +346,7 @@ def _ask_location(s3: S3Client, name: str) -> str | None:
 
 def aggregated_units(
     coverage: ConfigCoverage,
-    collectors: Iterable[Any],
+    collectors: Iterable[Collector],
     enabled: list[str],
     config: ConfigServiceClient,
     s3: Callable[[], S3Client],

@@ -18,10 +18,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from cloudaudit.providers._answers import MalformedResponse, Needs, check
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+    from botocore.client import BaseClient
+    from botocore.model import OperationModel, Shape
+
+    from cloudaudit.providers.aws._base import Collector
 
 __all__ = ["CORE", "install", "needs_of"]
 
@@ -38,7 +45,7 @@ CORE: Mapping[str, Needs] = {
 """What the provider's own calls (account, regions, organization) rely on."""
 
 
-def needs_of(collectors: Iterable[Any]) -> dict[str, dict[str, Sequence[str]]]:
+def needs_of(collectors: Iterable[Collector]) -> dict[str, dict[str, Sequence[str]]]:
     """Merge :data:`CORE` and the collectors' ``answers`` into ``{service: {operation: paths}}``."""
     out: dict[str, dict[str, Sequence[str]]] = {s: dict(ops) for s, ops in CORE.items()}
     for c in collectors:
@@ -47,14 +54,19 @@ def needs_of(collectors: Iterable[Any]) -> dict[str, dict[str, Sequence[str]]]:
     return out
 
 
-def install(client: Any, needs: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
     """Check every successful answer of ``client`` (see the module docstring)."""
     model = client.meta.service_model
     declared = needs.get(model.service_name, {})
     protocol = str(model.protocol)
     prefix = model.service_name
 
-    def after_call(http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
+    def after_call(
+        http_response: AWSResponse | None,
+        parsed: dict[str, Any],
+        model: OperationModel,
+        **_: object,
+    ) -> None:
         if http_response is None or int(http_response.status_code) >= 300:
             return
         name = f"{prefix}:{model.name}"
@@ -65,7 +77,7 @@ def install(client: Any, needs: Mapping[str, Mapping[str, Sequence[str]]]) -> No
     client.meta.events.register(f"after-call.{model.service_id.hyphenize()}", after_call)
 
 
-def _has_body(shape: Any) -> bool:
+def _has_body(shape: Shape) -> bool:
     """True when the output has members carried in the body (not only headers)."""
     members = getattr(shape, "members", {}) or {}
     payload = shape.serialization.get("payload")

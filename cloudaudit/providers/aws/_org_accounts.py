@@ -7,7 +7,7 @@ turn of listed accounts into specs (ACTIVE ones) and gaps (the others).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS
 from cloudaudit.providers.aws._partitions import home_region
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_organizations import OrganizationsClient
 
 __all__ = [
@@ -125,7 +126,7 @@ class OrgSettings:
             "max_attempts": self.max_attempts,
         }
 
-    def config(self, max_workers: int | None = None) -> Any:
+    def config(self, max_workers: int | None = None) -> Config:
         """The botocore ``Config`` of the organization's own clients (STS, Organizations...)."""
         return make_config(self.max_workers if max_workers is None else max_workers, **self.http())
 
@@ -189,7 +190,7 @@ def fetch_accounts_under(
 
 def _children_unit(
     org: OrganizationsClient, parent: str, found: dict[str, tuple[list[dict[str, Any]], list[str]]]
-) -> Any:
+) -> Callable[[], Sequence[Resource]]:
     def run() -> Sequence[Resource]:
         found[parent] = fetch_children(org, parent)
         return ()

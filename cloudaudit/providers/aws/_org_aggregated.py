@@ -222,7 +222,9 @@ class OrgPlan:
             units.append(Unit(scope, self._query(config, rtype, region, query), method="config"))
         return units
 
-    def _query(self, config: ConfigServiceClient, rtype: str, region: str, query: str) -> Any:
+    def _query(
+        self, config: ConfigServiceClient, rtype: str, region: str, query: str
+    ) -> Callable[[], Sequence[Resource]]:
         name = self.agg.aggregator.name
 
         def run() -> Sequence[Resource]:

@@ -12,7 +12,7 @@ import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.models import ProviderId
 from cloudaudit.providers._fanout import FanOut
@@ -27,7 +27,12 @@ from cloudaudit.providers.aws._paging import guard_listing
 from cloudaudit.providers.aws._provider import AwsProvider, make_session, session_secrets
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.config import Config
+    from botocore.hooks import BaseEventHooks
     from mypy_boto3_sts import STSClient
+
+    from cloudaudit.providers.aws._client_types import ClientSession, ServiceClientWith
 
 __all__ = ["AccountTask", "account_batches", "assume_role", "audit_account"]
 
@@ -57,15 +62,15 @@ class _Base:
     guards its listings (:func:`~cloudaudit.providers.aws._paging.guard_listing`).
     """
 
-    session: Any
+    session: ClientSession
     endpoint_url: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _own: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _own: dict[tuple[str, str], BaseClient] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         cache_client_classes(self.session)  # every account's clients share generated classes
 
-    def own(self, service: str, region: str, config: Any) -> Any:
+    def own_client(self, service: str, region: str, config: Config | None) -> BaseClient:
         """The caller's own client of ``service`` in ``region``, built once (``sts``...)."""
         key = (service, region)
         if key not in self._own:
@@ -73,9 +78,16 @@ class _Base:
             self._own.setdefault(key, client)
         return self._own[key]
 
+    own = cast("ServiceClientWith", own_client)
+    """``own(service, region, config)``: :meth:`own_client`, typed with the stub client."""
+
     def client(
-        self, service: str, region: str, config: Any, creds: dict[str, str] | None = None
-    ) -> Any:
+        self,
+        service: str,
+        region: str,
+        config: Config | None,
+        creds: dict[str, str] | None = None,
+    ) -> BaseClient:
         keys: dict[str, Any] = {}
         if creds is not None:
             keys = {
@@ -99,11 +111,15 @@ class _AccountSession:
     region_name: str
     creds: dict[str, str] | None = field(default=None, repr=False)
 
-    def client(self, service: str, region_name: str, config: Any = None) -> Any:
+    def build(self, service: str, region_name: str, config: Config | None = None) -> BaseClient:
+        """This account's client of ``service`` in ``region_name`` (any service, by name)."""
         return self.base.client(service, region_name, config, self.creds)
 
+    client = cast("ServiceClientWith", build)
+    """``client(service, region, config)``: :meth:`build`, typed with the stub client."""
+
     @property
-    def events(self) -> Any:
+    def events(self) -> BaseEventHooks | None:
         """The base session's event emitter (client classes are cached per emitter)."""
         return getattr(self.base.session, "events", None)
 
@@ -147,7 +163,9 @@ def audit_account(
     yield from provider.collect(fanout)
 
 
-def account_batches(base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work) -> Any:
+def account_batches(
+    base: _Base, spec: AccountSpec, settings: OrgSettings, fanout: Work
+) -> Iterator[Batch]:
     scope = Scope(_PROVIDER, spec.account)
     for item in guard_iter(fanout, scope, lambda: audit_account(base, spec, settings, fanout)):
         yield Batch.of(item)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId
@@ -58,6 +58,12 @@ from cloudaudit.providers.aws._org_tasks import (
 from cloudaudit.providers.aws._partitions import partition_of
 from cloudaudit.providers.aws._provider import _check_services, make_session, session_secrets
 from cloudaudit.providers.aws.services import all_collectors
+
+if TYPE_CHECKING:
+    import boto3
+    from botocore.client import BaseClient
+
+    from cloudaudit.providers.aws._client_types import ServiceClient
 
 __all__ = [
     "ORGANIZATION_ACTIONS",
@@ -132,7 +138,7 @@ class AwsOrganization:
 
     def __init__(
         self,
-        session: Any = None,
+        session: boto3.Session | None = None,
         role_name: str = "",
         *,
         external_id: str | None = None,
@@ -205,8 +211,8 @@ class AwsOrganization:
         """
         s = self._settings
         config = s.config()
-        org = self._base.client("organizations", s.home, config)
-        caller = str(self._base.client("sts", s.home, config).get_caller_identity()["Account"])
+        org = self._base.own("organizations", s.home, config)
+        caller = str(self._base.own("sts", s.home, config).get_caller_identity()["Account"])
         management = str(org.describe_organization()["Organization"]["MasterAccountId"])
         if self._ous:
             raw, gaps = fetch_accounts_under(org, self._ous, fanout)
@@ -228,10 +234,11 @@ class AwsOrganization:
         s = self._settings
         config = s.config()
 
-        def client(service: str) -> Any:
+        def client(service: str) -> BaseClient:
             return self._base.client(service, s.home, config)
 
-        yield from guardrail_batches(fanout, client, [a.account for a in specs], s.partition)
+        typed = cast("ServiceClient", client)  # boto3 builds the client class of the name
+        yield from guardrail_batches(fanout, typed, [a.account for a in specs], s.partition)
 
     def collect(self, fanout: Work) -> Iterator[Batch]:
         """Audit the accounts in this process, ``max_accounts`` at a time, on ``fanout``."""

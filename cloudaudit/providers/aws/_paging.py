@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.providers._paging import PageGuard
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 __all__ = ["continuation_token", "guard_listing"]
 
@@ -37,9 +40,9 @@ def continuation_token(params: Mapping[str, Any]) -> str | None:
 
 def guard_listing(
     params: Mapping[str, Any],
-    model: Any,
+    model: OperationModel,
     context: dict[str, Any] | None = None,
-    **_: Any,
+    **_: object,
 ) -> None:
     """``before-parameter-build`` hook: count the pages of the listing this call belongs to.
 

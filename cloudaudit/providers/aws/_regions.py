@@ -67,7 +67,7 @@ class RegionProbe:
         self._futures: dict[str, Future[RegionRefused | None]] = {}
         self._pool: ThreadPoolExecutor | None = None
 
-    def start(self, regions: Sequence[str], ec2_in: Callable[[str], Any]) -> None:
+    def start(self, regions: Sequence[str], ec2_in: Callable[[str], EC2Client]) -> None:
         """Probe ``regions`` concurrently with ``ec2_in(region)``; return at once."""
         todo = [r for r in dict.fromkeys(regions) if r not in self._futures]
         if not todo:
@@ -78,7 +78,7 @@ class RegionProbe:
                 thread_name_prefix="cloudaudit-probe",
             )
         for region in todo:
-            self._futures[region] = self._pool.submit(_probe, region, ec2_in, True)
+            self._futures[region] = self._pool.submit(_probe_in, region, ec2_in)
 
     def refusal(self, region: str) -> RegionRefused | None:
         """The remembered refusal of ``region`` (``None`` if it answered or was not probed)."""
@@ -87,7 +87,7 @@ class RegionProbe:
             return None
         return future.result()
 
-    def check(self, region: str, ec2: Any) -> None:
+    def check(self, region: str, ec2: EC2Client) -> None:
         """Wait for ``region``'s probe (probing it now if not started); raise if refused."""
         future = self._futures.get(region)
         refused = future.result() if future is not None else _probe(region, ec2)
@@ -104,11 +104,15 @@ class RegionProbe:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _probe(region: str, ec2: Any, build: bool = False) -> RegionRefused | None:
+def _probe_in(region: str, ec2_in: Callable[[str], EC2Client]) -> RegionRefused | None:
+    return _probe(region, ec2_in(region))  # built on the probe's thread, as the call
+
+
+def _probe(region: str, ec2: EC2Client) -> RegionRefused | None:
     from botocore.exceptions import ClientError
 
     try:
-        (ec2(region) if build else ec2).describe_availability_zones()
+        ec2.describe_availability_zones()
     except ClientError as exc:
         error = exc.response.get("Error", {})
         return RegionRefused(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from cloudaudit.providers.aws._base import Collector
 
-__all__ = ["FIRST", "SERVICE_MODULES", "all_collectors"]
+__all__ = ["FIRST", "PROVIDER_SERVICES", "SERVICE_MODULES", "all_collectors"]
 
 FIRST: tuple[str, ...] = ("s3", "ec2", "rds", "dynamodb")
 """Run before the others (the largest inventories: their units start first); the rest follow
@@ -24,6 +24,10 @@ def _discover() -> tuple[str, ...]:
 SERVICE_MODULES: tuple[str, ...] = _discover()
 """The AWS API names accepted by ``--services``, one module per service (``services/<name>.py``,
 found in this package: adding a service adds no line here)."""
+
+PROVIDER_SERVICES: tuple[str, ...] = ("config", "controltower", "ec2", "organizations", "s3", "sts")
+"""Services the provider calls itself besides its collectors (account, regions, probes,
+organization, guardrails, Config aggregators): typed in ``_client_types`` like theirs."""
 
 
 def all_collectors(services: frozenset[str] | None = None) -> Iterator[Collector]:
