@@ -56,7 +56,7 @@ __all__ = ["handler", "load_config", "run"]
 
 DEFAULT_PREFIX = "cloudaudit/"
 DEFAULT_SAFETY_S = 30.0
-ProviderFactory = Callable[[ProviderSpec, Any], Provider]
+ProviderFactory = Callable[[ProviderSpec, "Session"], Provider]
 log = logging.getLogger(__name__)
 
 
@@ -108,7 +108,7 @@ def resolve_policy(name: str, options: Mapping[str, bool], s3: S3Client) -> Poli
     return policy_from_mapping(raw, source=name)
 
 
-def default_factory(spec: ProviderSpec, session: Any) -> Provider:
+def default_factory(spec: ProviderSpec, session: Session) -> Provider:
     """Build any registered provider from its spec (:func:`~cloudaudit.providers.get_provider`).
 
     AWS providers get the function's boto3 session; ``{"name": "aws", "organization": true,

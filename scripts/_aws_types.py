@@ -111,3 +111,29 @@ def render_pyproject(text: str, root: Path) -> str:
         raise SystemExit('pyproject.toml: expected one "boto3-stubs[...]" requirement')
     listed = '"boto3-stubs[' + ",".join(stub_services(root)) + ']"'
     return text.replace(found[0], listed)
+
+
+def with_service_names(doc: str) -> str:
+    """The AWS provider's doc whose ``services`` option lists every service module's name.
+
+    The names stand between ``AWS API names:`` and ``; `ec2` covers``; their paragraph is
+    wrapped again at the line length.
+    """
+    import textwrap
+
+    from cloudaudit.providers.aws.services import SERVICE_MODULES
+
+    names = ", ".join(f"`{m.rstrip('_')}`" for m in SERVICE_MODULES)
+    found = re.search(r"AWS API names:\s(.*?);\s`ec2`\scovers", doc, re.S)
+    if found is None:
+        raise SystemExit("docs/providers/aws.md: no 'AWS API names: ...; `ec2` covers'")
+    start = doc.rfind("\n\n", 0, found.start()) + 2
+    end = doc.index("\n\n", found.end())
+    paragraph = doc[start : found.start(1)] + names + doc[found.end(1) : end]
+    wrap = textwrap.fill(
+        " ".join(paragraph.split()),
+        width=LINE_LENGTH,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return doc[:start] + wrap + doc[end:]

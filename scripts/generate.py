@@ -37,8 +37,9 @@ def _iam_policy() -> str:
 
 
 def _aws_doc() -> str:
-    """docs/providers/aws.md with its ```json block replaced by the current IAM policy."""
+    """docs/providers/aws.md: the service names its options list, the current IAM policy."""
     text = (ROOT / "docs/providers/aws.md").read_text(encoding="utf-8")
+    text = _aws_types.with_service_names(text)
     start = text.index('```json\n{\n  "Version": "2012-10-17"')
     end = text.index("```", start + 7)
     return text[:start] + "```json\n" + _iam_policy() + text[end:]

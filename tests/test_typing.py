@@ -195,6 +195,7 @@ def test_a_new_service_module_is_the_only_hand_edit(tmp_path: Path) -> None:
     assert types.count('Literal["athena"]') == 3
     assert "athena" in _stub_list(tmp_path / "pyproject.toml")
     assert b"athena:ListWorkGroups" in after["cloudaudit/providers/aws/iam_policy.json"]
+    assert b"`athena`" in after["docs/providers/aws.md"]  # the services option's names
     names = "from cloudaudit.providers.aws import SERVICE_NAMES; print('athena' in SERVICE_NAMES)"
     run = [sys.executable, "-c", names]
     out = subprocess.run(run, cwd=tmp_path, env=env, check=True, capture_output=True, text=True)

@@ -170,7 +170,7 @@ def command(
     http = given(
         connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
     )
-    provider: Any
+    provider: AwsOrganization | AwsProvider
     if organization:
         if not role:
             raise click.UsageError("--organization needs --role NAME")
