@@ -100,7 +100,9 @@ def stub_services(root: Path) -> list[str]:
     for path in sorted((root / "cloudaudit").rglob("*.py")):
         if path.relative_to(root).as_posix() != CLIENT_TYPES:
             for name in _IMPORTED.findall(path.read_text(encoding="utf-8")):
-                used.add(by_module[name.split(".")[0]])
+                if name not in by_module:
+                    raise SystemExit(f"{path.relative_to(root)}: no boto3-stubs service {name}")
+                used.add(by_module[name])
     return sorted(used)
 
 
