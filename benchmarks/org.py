@@ -18,8 +18,9 @@ organization aggregator. Every run audits all accounts for ``--services`` in tho
 * ``direct``: ``AwsOrganization(inventory="direct")``: AssumeRole into each account and call
   each service;
 * ``before``: the direct run of an older checkout (``--before DIR``), for comparison;
-* ``dask N`` (direct path, sizes up to ``--dask-max``): a ``LocalCluster`` of N worker
-  processes through ``Client.get_executor()``.
+* ``dask N`` (sizes up to ``--dask-max``; the paths of ``--dask-paths``): a ``LocalCluster``
+  of N worker processes through ``Client.get_executor()``. On the aggregated path the driver
+  runs the aggregator's queries (``plan``) and each account's task probes its recorders.
 
 Each thread run is a fresh child process (``--run``): wall and CPU time of the audit alone,
 the process's peak RSS (imports included), and a digest of the findings and gaps so that the
@@ -134,8 +135,8 @@ def _noop(i: int) -> int:
     return i
 
 
-def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
-    """Start a LocalCluster of ``workers`` processes; time the audit only (direct path).
+def run_dask(args: argparse.Namespace, workers: int, path: str) -> dict[str, Any]:
+    """Start a LocalCluster of ``workers`` processes; time the audit only (``path``).
 
     Also measured: the workers' CPU time during the audit (``psutil`` on their processes) and
     the executor's per-task overhead (200 no-op tasks through ``Client.get_executor()``).
@@ -162,8 +163,9 @@ def run_dask(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         overhead = (time.perf_counter() - tick) / 200
         procs = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
         before = sum(sum(p.cpu_times()[:2]) for p in procs)
+        inventory = {"aggregated": "auto", "direct": "direct"}[path]
         provider = organization(
-            args, "direct", workers * args.threads_per_worker, args.task_workers
+            args, inventory, workers * args.threads_per_worker, args.task_workers
         )
         start, cpu = time.perf_counter(), time.process_time()
         report = audit(provider, POLICY, executor=executor)
@@ -260,10 +262,11 @@ def _get(url: str) -> dict[str, Any]:
 
 def row(name: str, r: dict[str, Any], accounts: int, calls: int, same: str, extra: str) -> None:
     wall, cpu = r["wall"], r["cpu"]
+    rss = f"{r['rss']:.0f}" if "rss" in r else "—"  # Dask runs: spread over processes
     print(
         f"| {accounts} | {name} | {wall:.1f} | {accounts / wall * 60:.0f} | {cpu:.1f} "
         f"| {cpu / accounts * 1000:.0f} | {calls} | {calls / accounts:.1f} "
-        f"| {r.get('rss', 0):.0f} | {same} | {extra} |",
+        f"| {rss} | {same} | {extra} |",
         flush=True,
     )
 
@@ -295,12 +298,14 @@ def benchmark(args: argparse.Namespace, url: str, env: dict[str, str], members: 
         )
         note = f"{r['findings']} findings, {r['gaps']} gaps; {top_calls(counts)}"
         row(path, r, len(accounts), sum(counts.values()), same, note)
-    for workers in args.dask_workers if members <= args.dask_max else []:
-        r = run_dask(args, workers)
-        calls = _get(f"{url}/__bench/reset")["count"]
+    dask = [(p, w) for p in args.dask_paths for w in args.dask_workers]
+    for path, workers in dask if members <= args.dask_max else []:
+        r = run_dask(args, workers, path)
+        counts = _get(f"{url}/__bench/reset")["by_operation"]
         same = "yes" if r["digest"] == ref else "NO"
         extra = f"cluster start {r['startup']:.1f} s, {r['overhead'] * 1000:.1f} ms per no-op task"
-        row(f"direct, dask {workers} worker(s)", r, len(accounts), calls, same, extra)
+        name = f"{path}, dask {workers} worker{'s' if workers > 1 else ''}"
+        row(name, r, len(accounts), sum(counts.values()), same, extra)
 
 
 def main() -> None:
@@ -319,6 +324,7 @@ def main() -> None:
     parser.add_argument("--direct-max", type=int, default=10**6, help="largest direct run")
     parser.add_argument("--dask-workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--dask-max", type=int, default=100, help="largest Dask run")
+    parser.add_argument("--dask-paths", nargs="*", default=["direct"], help="paths on Dask")
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--task-workers", type=int, default=8)
     parser.add_argument("--before", default="", help="checkout for the 'before' path")

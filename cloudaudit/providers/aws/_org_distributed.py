@@ -129,8 +129,8 @@ def plan_tasks(
     if agg is None:
         return None
     plan = OrgPlan(base, settings, agg, collectors)
-    covered = [s for s in specs if agg.aggregator.covers(s.account)]
-    ok = frozenset().union(*(agg.regions_of(s.account) for s in covered))
+    covered = {s.account for s in specs if agg.aggregator.covers(s.account)}
+    ok = frozenset().union(*(agg.regions_of(a) for a in covered))
     audited = ok if settings.regions is None else ok & set(settings.regions)
     wanted = {(t, r) for t in plan.types() for r in (ok if t == _S3 else audited)}
     for _outcome in fanout.run(plan.query_units(wanted)):
@@ -139,7 +139,7 @@ def plan_tasks(
     where = {n: r for n, r in _bucket_regions(plan.items).items() if r}
     tasks: list[Any] = [
         AggregatedAccountTask(s, settings, agg, _rows(plan, s.account), read, where)
-        if s in covered
+        if s.account in covered
         else AccountTask(s, settings)
         for s in specs
     ]
