@@ -115,7 +115,7 @@ def build_findings(
         if extra is not None:  # the copy model completes it: with_copies, inlined
             values = d.copy()
             had = d["data_locations"]
-            values["data_locations"] = (*had, *extra) if had else extra  # shared when it can
+            values["data_locations"] = had + extra if had else extra  # shared when it can
             done = new(r.__class__)
             set_dict(done, values)
             was = r.__pydantic_fields_set__
@@ -238,7 +238,7 @@ class FindingTable(Sequence[Finding]):
                 yield r
             else:
                 had = r.data_locations
-                yield with_copies(r, (*had, *extra) if had else extra)
+                yield with_copies(r, had + extra if had else extra)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FindingTable) and _same_parts(self, other):
