@@ -10,10 +10,16 @@ did not opt in.
 
 from __future__ import annotations
 
+import copy
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import boto3
 import pytest
 
 from cloudaudit.providers.aws._clients import ClientCache, cache_client_classes, make_config
+from cloudaudit.providers.aws._shared_parts import SharedTrie
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +76,87 @@ def test_other_sessions_are_untouched() -> None:
     assert type(one) is not type(two)
     assert one.meta.service_model is not two.meta.service_model
     assert type(ours.client("ec2")) is type(ours.client("ec2", region_name="eu-west-1"))
+
+
+def _handlers(client_or_events: Any, event: str) -> list[Any]:
+    events = getattr(getattr(client_or_events, "meta", None), "events", client_or_events)
+    return list(events._emitter._handlers.prefix_search(event))
+
+
+def test_clients_share_the_sessions_handlers_until_one_registers() -> None:
+    session = boto3.Session(region_name="us-east-1")
+    cache = ClientCache(session, make_config(8))
+    a, b = cache.get("ec2", "eu-west-1"), cache.get("ec2", "ap-east-1")
+    assert isinstance(a.meta.events._emitter._handlers, SharedTrie)
+    event = "before-call.ec2.DescribeRegions"
+    on_a, on_session = _Handler(), _Handler()
+    a.meta.events.register(event, on_a)
+    session.events.register(event, on_session)
+    assert on_a in _handlers(a, event) and on_a not in _handlers(b, event)
+    assert on_session not in _handlers(a, event) + _handlers(b, event)
+    assert on_session in _handlers(cache.get("ec2", "us-west-2"), event)
+    assert on_a not in _handlers(session.events, event)
+    # each client keeps its own signer and retry handlers, in botocore's order
+    signed = _handlers(a, "request-created.ec2.DescribeRegions")
+    assert a._request_signer.handler in signed
+    assert b._request_signer.handler not in signed
+    a.meta.events.unregister(event, on_a)
+    assert on_a not in _handlers(a, event)
+    with pytest.raises(ValueError, match="not in trie"):
+        a.meta.events._emitter._handlers.remove_item("no-such.event", on_a)
+
+
+def test_shared_handlers_keep_botocore_order() -> None:
+    from botocore.hooks import HierarchicalEmitter
+
+    ours, theirs = HierarchicalEmitter(), HierarchicalEmitter()
+    ours._handlers = SharedTrie.adopt(ours._handlers)
+    calls = [_Handler() for _ in range(6)]
+    for emitter in (ours, theirs):
+        emitter.register("a.b", calls[0])
+        emitter.register_first("a.b", calls[1])
+        emitter.register_last("a", calls[2])
+        emitter.register("a.*.c", calls[3])
+    copy_ours, copy_theirs = copy.copy(ours), copy.copy(theirs)
+    for emitter in (copy_ours, copy_theirs):
+        emitter.register("a.b.c", calls[4])
+        emitter.register_first("a", calls[5])
+    for event in ("a.b", "a.b.c", "a.x.c", "a"):
+        assert list(copy_ours._handlers.prefix_search(event)) == list(
+            copy_theirs._handlers.prefix_search(event)
+        )
+        assert list(ours._handlers.prefix_search(event)) == list(
+            theirs._handlers.prefix_search(event)
+        )
+
+
+def test_clients_of_one_service_share_their_endpoint_rules() -> None:
+    session = boto3.Session(region_name="us-east-1")
+    cache = ClientCache(session, make_config(8))
+    a, b = cache.get("ec2", "eu-west-1"), cache.get("ec2", "ap-east-1")
+    assert a._ruleset_resolver._provider is b._ruleset_resolver._provider
+    assert cache.get("rds", "eu-west-1")._ruleset_resolver._provider is not (
+        a._ruleset_resolver._provider
+    )
+    assert "eu-west-1" in a.meta.endpoint_url and "ap-east-1" in b.meta.endpoint_url
+    theirs = boto3.Session(region_name="us-east-1")
+    one, two = theirs.client("ec2"), theirs.client("ec2", region_name="eu-west-1")
+    assert one._ruleset_resolver._provider is not two._ruleset_resolver._provider
+
+
+def test_paginators_are_loaded_once_when_clients_are_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = ClientCache(boto3.Session(region_name="us-east-1"), make_config(8))
+    clients = [cache.get("ec2", r) for r in ("eu-west-1", "ap-east-1", "us-west-2")]
+    listed: list[str] = []
+    real = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path=".": listed.append(str(path)) or real(path))
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda c: c.get_paginator("describe_volumes"), clients))
+    assert listed == []  # no thread searched botocore's data for the paginator file
+
+
+class _Handler:
+    def __call__(self, **kwargs: Any) -> None:
+        return None
