@@ -19,6 +19,8 @@ __all__ = ["command"]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-eusc")
 INVENTORY = ("auto", "aggregated", "direct")
+AGGREGATABLE = ("dynamodb", "ec2", "s3")
+"""The services whose resources the organization's AWS Config aggregator can answer for."""
 _REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 
 
@@ -218,8 +220,16 @@ def _inventory_notes(org: Any, coverage: Coverage) -> list[str]:
                 "items); what it does not record was read through --role"
             ]
     mode, region = org.settings.inventory, org.settings.aggregator_home
+    services = org.settings.services
+    if not coverage.audited:
+        return []  # nothing was read: the not-audited error says why
     if mode == "direct":
         return ["inventory: direct (--inventory direct): every account read through --role"]
+    if services is not None and not set(services) & set(AGGREGATABLE):
+        return [
+            f"inventory: direct: the AWS Config aggregator answers for {', '.join(AGGREGATABLE)}"
+            ", none of them selected; every account read through --role"
+        ]
     if mode == "auto":
         return [
             f"inventory: direct: no usable AWS Config aggregator in {region}; every account "

@@ -159,3 +159,21 @@ def _verdicts(report: dict[str, Any]) -> dict[str, str]:
 def test_inventory_options_refused_with_exit_2(args: list[str], says: str) -> None:
     code, _, err = _run(*args, "--quiet")
     assert code == 2 and says in err, err
+
+
+def test_inventory_line_when_the_aggregator_has_nothing_to_answer(
+    org_factory: Callable[..., Org],
+) -> None:
+    from cloudaudit.cli.aws import AGGREGATABLE
+    from cloudaudit.providers.aws._aggregated import AGGREGATABLE as SERVED
+
+    assert set(AGGREGATABLE) == {service for service, _name in SERVED}
+    org = org_factory(1)
+    code, _, err = _run(*ORG, "--regions", "eu-west-1", "--services", "rds", "--format", "json")
+    assert code == 0, err
+    assert "inventory: direct: the AWS Config aggregator answers for dynamodb, ec2, s3" in err
+    assert "DescribeConfigurationAggregators" not in org.gate.ops
+    org.gate.denied_targets.add("ListAccounts")  # the organization cannot be listed
+    code, _, err = _run(*ORG, "--services", "s3", "--format", "json")
+    assert code == 3 and "error: not audited: aws" in err
+    assert "inventory:" not in err  # no path was taken; no line claims one
