@@ -78,14 +78,14 @@ def _accepts_progress(make_report: Callable[..., Report]) -> bool:
 
 
 def _run(make_report: Callable[..., Report], show: bool, *, log: bool = False) -> Report:
-    from rich.console import Console
-
-    if not show:
+    if not show:  # no terminal: rich (about 30 ms of imports) is not needed
         if log and _accepts_progress(make_report):
             from cloudaudit.cli._progress import LineProgress
 
             return make_report(progress=LineProgress())
         return make_report()
+    from rich.console import Console
+
     console = Console(stderr=True)
     if _accepts_progress(make_report):
         from cloudaudit.cli._render import AuditProgress
