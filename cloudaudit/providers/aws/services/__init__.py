@@ -1,4 +1,4 @@
-"""AWS service collectors, one module per AWS service (explicit, ordered, imported lazily)."""
+"""AWS service collectors, one module per AWS service (found in this package, imported lazily)."""
 
 from __future__ import annotations
 
