@@ -20,11 +20,28 @@ import _aws_types
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _aws_copies() -> str:
+    """copymodel/aws.json: the copy declarations of the AWS collectors, in collector order."""
+    from cloudaudit.copymodel._types import declarations_json
+    from cloudaudit.providers.aws.services import copy_declarations
+
+    return declarations_json(copy_declarations())
+
+
 def _copies() -> str:
+    """docs/copies.md from the copy model, its AWS part as ``_aws_copies`` writes it.
+
+    The AWS declarations are read from the text about to be written, not from the imported
+    model (loaded from the file as it was), so one run leaves nothing stale.
+    """
     from cloudaudit.copymodel import DECLARATIONS
     from cloudaudit.copymodel._docs import render_markdown
+    from cloudaudit.copymodel._types import declarations_from_json
+    from cloudaudit.models import ProviderId
 
-    return render_markdown(DECLARATIONS)
+    aws = declarations_from_json(_aws_copies())
+    others = [d for d in DECLARATIONS if d.provider is not ProviderId.AWS]
+    return render_markdown((*aws, *others))
 
 
 def _iam_policy() -> str:
@@ -127,6 +144,7 @@ TARGETS: dict[str, Callable[[], str]] = {
         '  "Version": "2012-10-17"',
     ),
     "docs/deploy/template.yaml": _sam_template,
+    "cloudaudit/copymodel/aws.json": _aws_copies,
     "docs/copies.md": _copies,
     "cloudaudit/providers/aws/iam_policy.json": _iam_policy,
     "docs/providers/aws.md": _aws_doc,

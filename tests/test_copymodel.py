@@ -72,13 +72,18 @@ def _aws_literal_types() -> set[tuple[str, str]]:
 
 
 def test_every_type_a_collector_reports_is_declared() -> None:
+    from cloudaudit.copymodel._aws import AWS
+    from cloudaudit.providers.aws import CONFIG_TYPES
     from cloudaudit.providers.azure._types import KNOWN_TYPES
     from cloudaudit.providers.gcp._asset import ASSET_TYPES, service_and_type
     from cloudaudit.providers.gcp._fallback import FALLBACK_SERVICES
 
     aws = _aws_literal_types()
     assert len(aws) >= 25, "the scan found too few collectors to prove anything"
+    # the AWS declarations are the collectors' own: none for a type no collector reports
+    assert {(d.service, d.type) for d in AWS} == aws
     missing = [t for t in aws if declaration("aws", *t) is None]
+    missing += [t for t in CONFIG_TYPES.values() if declaration("aws", *t) is None]  # AWS Config
     missing += [t for t in KNOWN_TYPES.values() if declaration("azure", *t) is None]
     missing += [
         service_and_type(a) for a in ASSET_TYPES if declaration("gcp", *service_and_type(a)) is None
@@ -89,6 +94,14 @@ def test_every_type_a_collector_reports_is_declared() -> None:
         if not declaration("gcp", "compute", t)
     ]
     assert not missing, f"collectors report types the copy model does not declare: {missing}"
+
+
+def test_declarations_survive_their_json_text() -> None:
+    from cloudaudit.copymodel._types import declarations_from_json, declarations_json
+
+    assert declarations_from_json(declarations_json(DECLARATIONS)) == DECLARATIONS
+    with pytest.raises(ValueError, match="'cached'"):
+        declarations_from_json(declarations_json(DECLARATIONS[:1]).replace("replication", "cached"))
 
 
 def test_an_undeclared_type_fails_the_coverage_check() -> None:

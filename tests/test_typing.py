@@ -134,7 +134,7 @@ def test_typed_services_are_the_declared_ones() -> None:
 
 FAKE_SERVICE = textwrap.dedent(
     """\
-    from cloudaudit.providers.aws._base import AwsContext, Collector
+    from cloudaudit.providers.aws._base import AwsContext, Collector, declare
 
 
     def collect_workgroups(ctx: AwsContext) -> list:
@@ -142,7 +142,13 @@ FAKE_SERVICE = textwrap.dedent(
 
 
     COLLECTORS = (
-        Collector("athena", "workgroups", collect_workgroups, actions=("athena:ListWorkGroups",)),
+        Collector(
+            "athena",
+            "workgroups",
+            collect_workgroups,
+            actions=("athena:ListWorkGroups",),
+            copies=declare("athena", "workgroup", note="query results stay where it writes them"),
+        ),
     )
     """
 )
@@ -163,7 +169,11 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_a_new_service_module_is_the_only_hand_edit(tmp_path: Path) -> None:
-    """In a copy of the repository, a new service module and ``generate.py`` are enough."""
+    """In a copy of the repository, a new service module and ``generate.py`` are enough.
+
+    Its collector's copy declaration reaches the copy model (``copymodel/aws.json``) and
+    ``docs/copies.md``; the typing, the IAM policy and the docs follow its other declarations.
+    """
     pytest.importorskip("mypy_boto3_s3")
     ignore = shutil.ignore_patterns("__pycache__")
     for folder in ("cloudaudit", "scripts", "docs"):
@@ -184,8 +194,10 @@ def test_a_new_service_module_is_the_only_hand_edit(tmp_path: Path) -> None:
     after = _tree(tmp_path)
     changed = sorted(p for p in after if p != module and after[p] != before.get(p))
     assert changed == [
+        "cloudaudit/copymodel/aws.json",
         "cloudaudit/providers/aws/_client_types.py",
         "cloudaudit/providers/aws/iam_policy.json",
+        "docs/copies.md",
         "docs/deploy/template.yaml",
         "docs/providers/aws.md",
         "pyproject.toml",
@@ -196,7 +208,12 @@ def test_a_new_service_module_is_the_only_hand_edit(tmp_path: Path) -> None:
     assert "athena" in _stub_list(tmp_path / "pyproject.toml")
     assert b"athena:ListWorkGroups" in after["cloudaudit/providers/aws/iam_policy.json"]
     assert b"`athena`" in after["docs/providers/aws.md"]  # the services option's names
-    names = "from cloudaudit.providers.aws import SERVICE_NAMES; print('athena' in SERVICE_NAMES)"
+    assert b"| `athena` / `workgroup` | none: query results stay" in after["docs/copies.md"]
+    names = (
+        "from cloudaudit.providers.aws import SERVICE_NAMES\n"
+        "from cloudaudit.copymodel import declaration\n"
+        "print('athena' in SERVICE_NAMES, declaration('aws', 'athena', 'workgroup') is not None)"
+    )
     run = [sys.executable, "-c", names]
     out = subprocess.run(run, cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
-    assert out.stdout.strip() == "True"
+    assert out.stdout.strip() == "True True"  # the copy model of the copy declares it

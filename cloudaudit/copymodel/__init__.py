@@ -2,7 +2,8 @@
 
 For every resource type a provider reports, each mechanism and the API field that tells where
 the copy is (or that it is not read). This is the one place that code and docs read
-(docs/copies.md is generated from it by ``scripts/generate.py``). The rule it enforces, in
+(docs/copies.md is generated from it by ``scripts/generate.py``, which also writes the AWS
+declarations, ``aws.json``, from the AWS collectors' own). The rule it enforces, in
 :func:`unread_copies`:
 
 * a declared mechanism whose field cloudaudit does not read gives the resource an *unknown*

@@ -1,13 +1,26 @@
-"""The vocabulary of the copy model: mechanisms and per-type declarations (pure data)."""
+"""The vocabulary of the copy model: mechanisms and per-type declarations (pure data).
+
+Declarations written by ``scripts/generate.py`` (the AWS collectors' own) are stored as JSON:
+:func:`declarations_json` writes that text and :func:`declarations_from_json` reads it back.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from cloudaudit.models import ProviderId
 
-__all__ = ["NOT_READ", "Declaration", "Mechanism", "MechanismKind"]
+__all__ = [
+    "NOT_READ",
+    "Declaration",
+    "Mechanism",
+    "MechanismKind",
+    "declarations_from_json",
+    "declarations_json",
+]
 
 NOT_READ = "not read"
 """The ``field`` of a mechanism that exists but that cloudaudit does not read."""
@@ -74,3 +87,36 @@ class Declaration:
     def key(self) -> tuple[str, str, str]:
         """``(provider, service lower-case, type lower-case)``."""
         return (self.provider.value, self.service.lower(), self.type.lower())
+
+
+def declarations_json(declarations: Iterable[Declaration]) -> str:
+    """The declarations as a JSON list (the text of a generated declaration file)."""
+    return json.dumps([asdict(d) for d in declarations], indent=2, ensure_ascii=False) + "\n"
+
+
+def declarations_from_json(text: str) -> tuple[Declaration, ...]:
+    """The declarations :func:`declarations_json` wrote, in the same order.
+
+    Raises:
+        ValueError: An unknown provider or mechanism kind.
+        KeyError: A declaration or mechanism without one of its fields.
+    """
+    return tuple(
+        Declaration(
+            provider=ProviderId(d["provider"]),
+            service=d["service"],
+            type=d["type"],
+            mechanisms=tuple(
+                Mechanism(
+                    id=m["id"],
+                    kind=MechanismKind(m["kind"]),
+                    title=m["title"],
+                    field=m["field"],
+                    test=m["test"],
+                )
+                for m in d["mechanisms"]
+            ),
+            note=d["note"],
+        )
+        for d in json.loads(text)
+    )

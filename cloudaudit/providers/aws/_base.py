@@ -4,6 +4,9 @@ A *collector* lists one kind of resource in one region (or once per account for 
 listings such as S3). Each service module under ``services/`` exports ``COLLECTORS``, separates
 I/O (``fetch_*``, which only calls the API and paginates) from pure transforms
 (``to_resource``), and receives its clients through :class:`AwsContext`, never globals.
+Each collector declares how the data of the type it lists can exist elsewhere
+(:attr:`Collector.copies`): ``scripts/generate.py`` writes the copy model's AWS declarations
+from them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from cloudaudit.copymodel import Declaration, Mechanism
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread, lookup
 
@@ -19,11 +23,13 @@ if TYPE_CHECKING:
     from cloudaudit.providers.aws._client_types import ServiceClient, ServiceClientIn
 
 __all__ = [
+    "SEPARATE_COPY",
     "AwsContext",
     "Collector",
     "Mapper",
     "Unread",
     "arn",
+    "declare",
     "detail",
     "location",
     "page_items",
@@ -103,6 +109,14 @@ class Collector:
         answers: Per operation of ``service``, the fields of its answer that ``run`` relies
             on (``{"ListTables": ("TableNames[]",)}``): an answer without them is a
             ``MalformedResponse``, never an empty listing (see ``providers/_answers.py``).
+        copies: The copy declaration of the resource type ``run`` reports (:func:`declare`):
+            every way its data can exist elsewhere and the field that tells where, or a note
+            saying why there is none. ``scripts/generate.py`` writes the copy model's AWS
+            declarations (``cloudaudit/copymodel/aws.json``) from them; a type without one is
+            judged with an ``unknown`` copy.
+
+    Raises:
+        ValueError: ``copies`` declares a type of another service or provider.
     """
 
     service: str
@@ -111,6 +125,31 @@ class Collector:
     regional: bool = True
     actions: tuple[str, ...] = ()
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    copies: Declaration | None = None
+
+    def __post_init__(self) -> None:
+        found = self.copies
+        if found is not None and (found.provider, found.service) != (ProviderId.AWS, self.service):
+            raise ValueError(f"collector {self.service} {self.name} declares copies of {found.key}")
+
+
+SEPARATE_COPY = (
+    "a copy to another region is a new {what} listed in that region, judged there as a "
+    "resource of its own"
+)
+"""The note of a type whose copies are new resources of their own (``.format(what=...)``)."""
+
+
+def declare(service: str, type_: str, *mechanisms: Mechanism, note: str = "") -> Declaration:
+    """The copy declaration of one AWS resource type (a :attr:`Collector.copies`).
+
+    Args:
+        service: :attr:`Resource.service` as the collector reports it (its own ``service``).
+        type_: :attr:`Resource.type` as the collector reports it.
+        *mechanisms: Every way its data can exist elsewhere (none when it cannot).
+        note: Why there is no mechanism, or what is copied as a resource of its own.
+    """
+    return Declaration(ProviderId.AWS, service, type_, mechanisms, note)
 
 
 def page_items(pages: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:

@@ -6,9 +6,10 @@ import importlib
 import pkgutil
 from collections.abc import Iterator
 
+from cloudaudit.copymodel import Declaration
 from cloudaudit.providers.aws._base import Collector
 
-__all__ = ["FIRST", "PROVIDER_SERVICES", "SERVICE_MODULES", "all_collectors"]
+__all__ = ["FIRST", "PROVIDER_SERVICES", "SERVICE_MODULES", "all_collectors", "copy_declarations"]
 
 FIRST: tuple[str, ...] = ("s3", "ec2", "rds", "dynamodb")
 """Run before the others (the largest inventories: their units start first); the rest follow
@@ -39,3 +40,21 @@ def all_collectors(services: frozenset[str] | None = None) -> Iterator[Collector
         for collector in module.COLLECTORS:
             if services is None or collector.service in services:
                 yield collector
+
+
+def copy_declarations() -> tuple[Declaration, ...]:
+    """The copy declarations of every collector (:attr:`Collector.copies`), in collector order.
+
+    ``scripts/generate.py`` writes them to the copy model (``cloudaudit/copymodel/aws.json``).
+
+    Raises:
+        ValueError: Two collectors declare the same resource type.
+    """
+    out: dict[tuple[str, str, str], Declaration] = {}
+    for collector in all_collectors():
+        found = collector.copies
+        if found is not None:
+            if found.key in out:
+                raise ValueError(f"two collectors declare the copies of {found.key}")
+            out[found.key] = found
+    return tuple(out.values())

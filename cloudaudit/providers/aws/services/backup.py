@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_backup import BackupClient
@@ -96,5 +97,16 @@ COLLECTORS: tuple[Collector, ...] = (
             "ListBackupPlans": ("BackupPlansList[]",),
             "GetBackupPlan": ("BackupPlan{}",),
         },
+        copies=declare(
+            "backup",
+            "backup-vault",
+            Mechanism(
+                "aws.backup.copy-action",
+                MechanismKind.BACKUP,
+                "backup plan copy actions",
+                "GetBackupPlan Rules[].CopyActions[].DestinationBackupVaultArn",
+                "tests/providers/aws/services/test_aws_backup.py::test_vaults_with_copy_actions",
+            ),
+        ),
     ),
 )

@@ -12,15 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront import CloudFrontClient
 
-__all__ = ["COLLECTORS", "collect_distributions", "edge_caches", "fetch_distributions"]
+__all__ = [
+    "COLLECTORS",
+    "EDGE_CACHE",
+    "collect_distributions",
+    "edge_caches",
+    "fetch_distributions",
+]
 
-VIA = "aws.cloudfront.edge-cache"
+EDGE_CACHE = Mechanism(
+    "aws.cloudfront.edge-cache",
+    MechanismKind.EDGE_CACHE,
+    "edge caches of the distribution's price class",
+    "ListDistributions DistributionList.Items[].PriceClass",
+    "tests/providers/aws/services/test_aws_cloudfront.py::test_price_class_edge_caches_are_copies",
+)
+"""The copy mechanism of a distribution (its ``id`` is the ``via`` of its edge caches)."""
+VIA = EDGE_CACHE.id
 
 
 def fetch_distributions(client: CloudFrontClient) -> list[Mapping[str, Any]]:
@@ -71,5 +86,6 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_distributions,
         regional=False,
         actions=("cloudfront:ListDistributions",),
+        copies=declare("cloudfront", "distribution", EDGE_CACHE),
     ),
 )

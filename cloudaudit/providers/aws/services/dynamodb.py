@@ -11,8 +11,17 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -122,5 +131,25 @@ COLLECTORS: tuple[Collector, ...] = (
             "DescribeTable": ("Table{}", "Table.TableName"),
             "DescribeGlobalTable": ("GlobalTableDescription{}",),
         },
+        copies=declare(
+            "dynamodb",
+            "table",
+            Mechanism(
+                "aws.dynamodb.global-table",
+                MechanismKind.REPLICATION,
+                "global table replicas (2019.11.21)",
+                "DescribeTable Table.Replicas[].RegionName",
+                "tests/providers/aws/services/test_aws_dynamodb.py::"
+                "test_v2_global_table_replicas_are_copies",
+            ),
+            Mechanism(
+                "aws.dynamodb.global-table-v1",
+                MechanismKind.REPLICATION,
+                "global table replication group (2017.11.29)",
+                "DescribeGlobalTable GlobalTableDescription.ReplicationGroup[].RegionName",
+                "tests/providers/aws/services/test_aws_dynamodb.py::"
+                "test_v1_global_table_replication_group_is_copies",
+            ),
+        ),
     ),
 )

@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import LocationKind, Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, page_items, resource
+from cloudaudit.providers.aws._base import (
+    SEPARATE_COPY,
+    AwsContext,
+    Collector,
+    arn,
+    declare,
+    page_items,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -169,6 +177,7 @@ COLLECTORS: tuple[Collector, ...] = (
         list_instances,
         actions=("ec2:DescribeInstances",),
         answers={"DescribeInstances": ("Reservations[]",)},
+        copies=declare("ec2", "instance", note="its volumes are reported as volumes"),
     ),
     Collector(
         "ec2",
@@ -176,6 +185,7 @@ COLLECTORS: tuple[Collector, ...] = (
         list_volumes,
         actions=("ec2:DescribeVolumes",),
         answers={"DescribeVolumes": ("Volumes[]",)},
+        copies=declare("ec2", "volume", note=SEPARATE_COPY.format(what="snapshot")),
     ),
     Collector(
         "ec2",
@@ -183,6 +193,7 @@ COLLECTORS: tuple[Collector, ...] = (
         list_snapshots,
         actions=("ec2:DescribeSnapshots",),
         answers={"DescribeSnapshots": ("Snapshots[]",)},
+        copies=declare("ec2", "snapshot", note=SEPARATE_COPY.format(what="snapshot")),
     ),
     Collector(
         "ec2",
@@ -190,5 +201,6 @@ COLLECTORS: tuple[Collector, ...] = (
         list_images,
         actions=("ec2:DescribeImages",),
         answers={"DescribeImages": ("Images[]",)},
+        copies=declare("ec2", "image", note=SEPARATE_COPY.format(what="image")),
     ),
 )

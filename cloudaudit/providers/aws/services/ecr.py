@@ -10,8 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
@@ -104,5 +113,17 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_repositories,
         actions=("ecr:DescribeRepositories", "ecr:DescribeRegistry"),
         answers={"DescribeRepositories": ("repositories[]",), "DescribeRegistry": ("registryId",)},
+        copies=declare(
+            "ecr",
+            "repository",
+            Mechanism(
+                "aws.ecr.replication",
+                MechanismKind.REPLICATION,
+                "registry replication rules",
+                "DescribeRegistry replicationConfiguration.rules[].destinations[].region",
+                "tests/providers/aws/services/test_aws_ecr.py::"
+                "test_replica_regions_from_documented_describe_registry",
+            ),
+        ),
     ),
 )

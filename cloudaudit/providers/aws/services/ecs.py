@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -45,5 +45,6 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_clusters,
         actions=("ecs:ListClusters",),
         answers={"ListClusters": ("clusterArns[]",)},
+        copies=declare("ecs", "cluster", note="a cluster holds no data of its own"),
     ),
 )

@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_efs import EFSClient
@@ -112,5 +121,17 @@ COLLECTORS: tuple[Collector, ...] = (
             "DescribeFileSystems": ("FileSystems[]",),
             "DescribeReplicationConfigurations": ("Replications[]",),
         },
+        copies=declare(
+            "efs",
+            "file-system",
+            Mechanism(
+                "aws.efs.replication",
+                MechanismKind.REPLICATION,
+                "EFS replication",
+                "DescribeReplicationConfigurations Replications[].Destinations[].Region",
+                "tests/providers/aws/services/test_aws_storage.py::"
+                "test_efs_replication_destinations_are_copies",
+            ),
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_eks import EKSClient
@@ -42,5 +42,6 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_clusters,
         actions=("eks:ListClusters",),
         answers={"ListClusters": ("clusters[]",)},
+        copies=declare("eks", "cluster", note="cluster state (etcd) stays in the cluster's region"),
     ),
 )

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -118,6 +119,19 @@ COLLECTORS: tuple[Collector, ...] = (
             "elasticache:DescribeCacheClusters",
             "elasticache:DescribeReplicationGroups",
             "elasticache:DescribeGlobalReplicationGroups",
+        ),
+        copies=declare(
+            "elasticache",
+            "cache-cluster",
+            Mechanism(
+                "aws.elasticache.global-datastore",
+                MechanismKind.REPLICATION,
+                "Global Datastore members",
+                "DescribeGlobalReplicationGroups "
+                "GlobalReplicationGroups[].Members[].ReplicationGroupRegion",
+                "tests/providers/aws/services/test_aws_compute.py::"
+                "test_elasticache_global_datastore_members_are_copies",
+            ),
         ),
     ),
 )

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -128,6 +129,29 @@ COLLECTORS: tuple[Collector, ...] = (
         "file-systems",
         collect_file_systems,
         actions=("fsx:DescribeFileSystems", "ec2:DescribeSubnets"),
+        copies=declare(
+            "fsx",
+            "file-system",
+            note="backups, including those copied to another region, are reported as FSx backups",
+        ),
     ),
-    Collector("fsx", "backups", collect_backups, actions=("fsx:DescribeBackups",)),
+    Collector(
+        "fsx",
+        "backups",
+        collect_backups,
+        actions=("fsx:DescribeBackups",),
+        copies=declare(
+            "fsx",
+            "backup",
+            Mechanism(
+                "aws.fsx.backup-copy",
+                MechanismKind.BACKUP,
+                "backup copied from another region (CopyBackup)",
+                "DescribeBackups Backups[] in each region (a copy is listed in its destination "
+                "region, SourceBackupRegion names its origin)",
+                "tests/providers/aws/services/test_aws_storage.py::"
+                "test_fsx_backup_copies_are_backups_in_their_region",
+            ),
+        ),
+    ),
 )

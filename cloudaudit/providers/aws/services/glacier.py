@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_glacier import GlacierClient
@@ -45,5 +45,6 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_vaults,
         actions=("glacier:ListVaults",),
         answers={"ListVaults": ("VaultList[]",)},
+        copies=declare("glacier", "vault", note="archives stay in the vault's region"),
     ),
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient
@@ -47,5 +47,11 @@ def collect_streams(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("kinesis", "streams", collect_streams, actions=("kinesis:ListStreams",)),
+    Collector(
+        "kinesis",
+        "streams",
+        collect_streams,
+        actions=("kinesis:ListStreams",),
+        copies=declare("kinesis", "stream", note="records stay in the stream's region"),
+    ),
 )

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, declare, detail, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
@@ -122,5 +123,17 @@ COLLECTORS: tuple[Collector, ...] = (
             "DescribeKey": ("KeyMetadata{}", "KeyMetadata.KeyId"),
             "ListAliases": ("Aliases[]",),
         },
+        copies=declare(
+            "kms",
+            "key",
+            Mechanism(
+                "aws.kms.multi-region-replica",
+                MechanismKind.REPLICA,
+                "multi-Region key replicas",
+                "DescribeKey KeyMetadata.MultiRegionConfiguration.ReplicaKeys[].Region",
+                "tests/providers/aws/services/test_aws_secrets_kms.py::"
+                "test_customer_keys_with_multi_region_replicas",
+            ),
+        ),
     ),
 )

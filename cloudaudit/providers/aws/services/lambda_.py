@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -45,5 +45,10 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_functions,
         actions=("lambda:ListFunctions",),
         answers={"ListFunctions": ("Functions[]",)},
+        copies=declare(
+            "lambda",
+            "function",
+            note="code and configuration stay in the function's region",
+        ),
     ),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import NOT_READ, Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_opensearch import OpenSearchServiceClient
@@ -53,5 +54,16 @@ COLLECTORS: tuple[Collector, ...] = (
         "domains",
         collect_domains,
         actions=("es:ListDomainNames", "es:DescribeDomains"),
+        copies=declare(
+            "opensearch",
+            "domain",
+            Mechanism(
+                "aws.opensearch.cross-cluster-replication",
+                MechanismKind.REPLICATION,
+                "cross-cluster replication to follower domains",
+                NOT_READ,
+                "tests/test_copymodel.py::test_unread_mechanism_is_an_unknown_copy_naming_it",
+            ),
+        ),
     ),
 )

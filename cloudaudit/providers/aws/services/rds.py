@@ -10,8 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, page_items, resource
+from cloudaudit.providers.aws._base import (
+    SEPARATE_COPY,
+    AwsContext,
+    Collector,
+    arn,
+    declare,
+    page_items,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
@@ -207,12 +216,53 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_instances,
         actions=("rds:DescribeDBInstances",),
         answers={"DescribeDBInstances": ("DBInstances[]",)},
+        copies=declare(
+            "rds",
+            "db-instance",
+            Mechanism(
+                "aws.rds.read-replica",
+                MechanismKind.REPLICA,
+                "cross-region read replicas",
+                "DescribeDBInstances ReadReplicaDBInstanceIdentifiers[] / "
+                "ReadReplicaSourceDBInstanceIdentifier (ARNs)",
+                "tests/providers/aws/services/test_aws_rds.py::"
+                "test_instances_carry_zone_arn_and_cross_region_replicas",
+            ),
+            Mechanism(
+                "aws.rds.automated-backup-replication",
+                MechanismKind.BACKUP,
+                "automated backups replicated to another region",
+                "DescribeDBInstances "
+                "DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn",
+                "tests/providers/aws/services/test_aws_rds.py::"
+                "test_automated_backup_replication_is_a_copy",
+            ),
+        ),
     ),
     Collector(
         "rds",
         "clusters",
         collect_clusters,
         actions=("rds:DescribeDBClusters", "rds:DescribeGlobalClusters"),
+        copies=declare(
+            "rds",
+            "db-cluster",
+            Mechanism(
+                "aws.rds.aurora-replica",
+                MechanismKind.REPLICA,
+                "Aurora cross-region replicas",
+                "DescribeDBClusters ReadReplicaIdentifiers[] / ReplicationSourceIdentifier",
+                "tests/providers/aws/services/test_aws_rds.py::test_cluster_aurora_replica_arns",
+            ),
+            Mechanism(
+                "aws.rds.global-database",
+                MechanismKind.REPLICATION,
+                "Aurora global database members",
+                "DescribeGlobalClusters GlobalClusterMembers[].DBClusterArn",
+                "tests/providers/aws/services/test_aws_rds.py::"
+                "test_clusters_include_global_database_members",
+            ),
+        ),
     ),
     Collector(
         "rds",
@@ -220,11 +270,13 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_snapshots,
         actions=("rds:DescribeDBSnapshots",),
         answers={"DescribeDBSnapshots": ("DBSnapshots[]",)},
+        copies=declare("rds", "db-snapshot", note=SEPARATE_COPY.format(what="snapshot")),
     ),
     Collector(
         "rds",
         "cluster-snapshots",
         collect_cluster_snapshots,
         actions=("rds:DescribeDBClusterSnapshots",),
+        copies=declare("rds", "db-cluster-snapshot", note=SEPARATE_COPY.format(what="snapshot")),
     ),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_redshift import RedshiftClient
@@ -51,5 +52,17 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_clusters,
         actions=("redshift:DescribeClusters",),
         answers={"DescribeClusters": ("Clusters[]",)},
+        copies=declare(
+            "redshift",
+            "cluster",
+            Mechanism(
+                "aws.redshift.snapshot-copy",
+                MechanismKind.SNAPSHOT,
+                "cross-region snapshot copy",
+                "DescribeClusters ClusterSnapshotCopyStatus.DestinationRegion",
+                "tests/providers/aws/services/test_aws_compute.py::"
+                "test_redshift_clusters_zone_and_snapshot_copy",
+            ),
+        ),
     ),
 )

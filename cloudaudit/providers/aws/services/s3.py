@@ -14,8 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, arn, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -169,5 +178,16 @@ COLLECTORS: tuple[Collector, ...] = (
         regional=False,
         actions=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetReplicationConfiguration"),
         answers={"ListBuckets": ("Buckets[]", "Buckets[].Name")},
+        copies=declare(
+            "s3",
+            "bucket",
+            Mechanism(
+                "aws.s3.replication",
+                MechanismKind.REPLICATION,
+                "S3 replication (CRR)",
+                "GetBucketReplication Rules[].Destination.Bucket (the destination bucket's region)",
+                "tests/providers/aws/test_aws_http.py::test_traps_give_the_right_verdicts_and_gaps",
+            ),
+        ),
     ),
 )

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, detail, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, declare, detail, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -74,5 +75,17 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_secrets,
         actions=("secretsmanager:ListSecrets", "secretsmanager:DescribeSecret"),
         answers={"ListSecrets": ("SecretList[]", "SecretList[].ARN")},
+        copies=declare(
+            "secretsmanager",
+            "secret",
+            Mechanism(
+                "aws.secretsmanager.replica",
+                MechanismKind.REPLICA,
+                "replica secrets",
+                "DescribeSecret ReplicationStatus[].Region",
+                "tests/providers/aws/services/test_aws_secrets_kms.py::"
+                "test_secret_from_documented_describe_secret",
+            ),
+        ),
     ),
 )

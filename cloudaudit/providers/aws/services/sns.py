@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -42,5 +42,10 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_topics,
         actions=("sns:ListTopics",),
         answers={"ListTopics": ("Topics[]",)},
+        copies=declare(
+            "sns",
+            "topic",
+            note="messages are delivered, not stored, outside the topic's region",
+        ),
     ),
 )

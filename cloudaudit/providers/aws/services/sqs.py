@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -37,5 +37,11 @@ def collect_queues(ctx: AwsContext) -> list[Resource]:
 
 
 COLLECTORS: tuple[Collector, ...] = (
-    Collector("sqs", "queues", collect_queues, actions=("sqs:ListQueues",)),
+    Collector(
+        "sqs",
+        "queues",
+        collect_queues,
+        actions=("sqs:ListQueues",),
+        copies=declare("sqs", "queue", note="messages stay in the queue's region"),
+    ),
 )

@@ -43,3 +43,31 @@ def test_collectors_declare_service_and_actions(module_name, service):
             assert ACTION.match(action), action
             verb = re.match(r"[A-Z][a-z]+", action.split(":")[1]).group(0)
             assert verb in {"List", "Describe", "Get"}, f"{action} is not read-only"
+
+
+def test_every_collector_declares_the_copies_of_the_type_it_lists():
+    from cloudaudit.copymodel._aws import AWS
+    from cloudaudit.providers.aws.services import all_collectors, copy_declarations
+
+    collectors = list(all_collectors())
+    assert [c.name for c in collectors if c.copies is None] == []
+    assert all(c.copies.service == c.service for c in collectors)
+    assert copy_declarations() == tuple(c.copies for c in collectors)
+    assert copy_declarations() == AWS  # what scripts/generate.py wrote is what they declare
+
+
+def test_a_copy_declaration_of_another_service_is_refused():
+    from cloudaudit.providers.aws._base import Collector, declare
+
+    with pytest.raises(ValueError, match=r"collector rds snapshots declares copies of"):
+        Collector("rds", "snapshots", list, copies=declare("ec2", "snapshot", note="n"))
+
+
+def test_two_collectors_declaring_one_type_are_refused(monkeypatch):
+    from cloudaudit.providers.aws import services
+    from cloudaudit.providers.aws._base import Collector, declare
+
+    twice = [Collector("sqs", name, list, copies=declare("sqs", "queue")) for name in "ab"]
+    monkeypatch.setattr(services, "all_collectors", lambda: iter(twice))
+    with pytest.raises(ValueError, match=r"two collectors declare the copies of \('aws'"):
+        services.copy_declarations()
