@@ -18,6 +18,7 @@ import importlib as _importlib
 import sys as _sys
 import types as _types
 
+from cloudaudit._lazy import lazy_export as _lazy_export
 from cloudaudit._provider_table import BUILTINS as _BUILTINS
 from cloudaudit._version import __version__
 
@@ -174,14 +175,11 @@ The provider classes (``AwsProvider``...) are added from the one provider table.
 _EXPORTS.update({spec.class_name: spec.module for spec in _BUILTINS})
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cloudaudit' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    if name != "diff":  # see _Package: the submodule of that name must not shadow it
-        globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is an error
+
+    def __getattr__(name: str) -> Any:
+        # not kept: see _Package (the submodule of that name must not shadow the function)
+        return _lazy_export("cloudaudit", _EXPORTS, globals(), name, keep=name != "diff")
 
 
 def __dir__() -> list[str]:

@@ -21,6 +21,7 @@ CORE = {
     "_finding_table",
     "_finding_views",
     "_guardrail_model",
+    "_lazy",
     "_provider_table",
     "_sources",
     "_text",

@@ -119,17 +119,25 @@ def test_importing_does_not_load_catalog_data() -> None:
 
 TYPED_SNIPPET = """\
 import cloudaudit
+import cloudaudit.evidence
 
 cloudaudit.AwsProvider(regions=["eu-west-1"])
 cloudaudit.AwsProvider(regionz=["eu-west-1"])
 cloudaudit.GcpProvider(projectz=["p"])
 cloudaudit.audit([], "eea-only", deadlin=1.0)
+cloudaudit.evidence.replay
+cloudaudit.AwsProviderr
+cloudaudit.evidence.replya
 """
 
 
 @pytest.mark.slow
 def test_provider_classes_are_typed_through_the_package(tmp_path: Path) -> None:
-    """``cloudaudit.AwsProvider`` is the class to type checkers, not ``Any`` (lazy at run time)."""
+    """``cloudaudit.AwsProvider`` is the class to type checkers, not ``Any`` (lazy at run time).
+
+    The same holds for every lazy name of ``cloudaudit`` and ``cloudaudit.evidence``, and a
+    name neither exports is an error, not ``Any``.
+    """
     api = pytest.importorskip("mypy.api")
     snippet = tmp_path / "snippet.py"
     snippet.write_text(TYPED_SNIPPET, encoding="utf-8")
@@ -139,7 +147,10 @@ def test_provider_classes_are_typed_through_the_package(tmp_path: Path) -> None:
         for line in out.splitlines()
         if ": error: " in line
     }
-    assert sorted(errors) == [4, 5, 6], (out, err)
-    assert '"regionz" for "AwsProvider"' in errors[4]
-    assert '"projectz" for "GcpProvider"' in errors[5]
-    assert '"deadlin" for "audit"' in errors[6]
+    assert sorted(errors) == [5, 6, 7, 9, 10], (out, err)
+    assert '"regionz" for "AwsProvider"' in errors[5]
+    assert '"projectz" for "GcpProvider"' in errors[6]
+    assert '"deadlin" for "audit"' in errors[7]
+    # the lazy packages' __getattr__ is hidden from type checkers: a misspelt name is an error
+    assert 'has no attribute "AwsProviderr"' in errors[9]
+    assert 'has no attribute "replya"' in errors[10]

@@ -11,7 +11,7 @@ audit).
 
 from __future__ import annotations
 
-import importlib as _importlib
+from cloudaudit._lazy import lazy_export as _lazy_export
 
 TYPE_CHECKING = False  # not typing's: see cloudaudit/__init__.py
 if TYPE_CHECKING:
@@ -80,13 +80,10 @@ _EXPORTS: dict[str, str] = {
 """Where each public name lives, imported on first use of the name."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cloudaudit.evidence' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is an error
+
+    def __getattr__(name: str) -> Any:
+        return _lazy_export("cloudaudit.evidence", _EXPORTS, globals(), name)
 
 
 def __dir__() -> list[str]:
