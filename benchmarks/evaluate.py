@@ -10,12 +10,17 @@ location once does (the engine caches verdicts by their identity). ``--fresh-loc
 gives every resource objects of its own instead, as a provider that builds a location per
 resource does: the engine then builds a value key per resource, and the inventory is larger.
 
+``evaluate`` builds each finding when it is read, so ``--materialize`` then times iterating
+every finding of the report, and ``--write-json`` also times writing the report's JSON (to the
+null device): rows of their own, each with the peak RSS after it.
+
 With ``--stream``, the same resources then go through ``audit_iter`` (one provider that
 reports them all; each finding is dropped as soon as it is made), with and without the dedupe
 set, to compare the streaming path's time per resource with ``evaluate``'s.
 
 Usage:
-    python benchmarks/evaluate.py --resources 1000000 --policy us-foreign-adversaries --stream
+    python benchmarks/evaluate.py --resources 1000000 --policy us-foreign-adversaries \
+        --materialize --stream
 """
 
 from __future__ import annotations
