@@ -145,9 +145,9 @@ def _dump_findings(value: Any, handler: SerializerFunctionWrapHandler, info: Any
     """A table's findings are built one at a time as the JSON is written (not all at once)."""
     if not isinstance(value, FindingTable):
         return handler(value)
-    if info.mode_is_json():
+    if info.mode_is_json() and info.include is None and info.exclude is None:
         return iter(value)
-    return handler(tuple(value))
+    return handler(tuple(value))  # per-finding filters apply as to a tuple
 
 
 def _findings_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:

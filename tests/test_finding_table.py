@@ -108,3 +108,24 @@ def test_json_is_written_in_batches_with_guardrails_and_without_findings() -> No
             out = io.StringIO()
             write_report(report, "json", out)
         assert out.getvalue() == render(report, "json")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"include": {"findings": {0, 2}}},
+        {"include": {"findings": {1: {"resource": {"name"}}}}},
+        {"exclude": {"findings": {"__all__": {"evidence"}}}},
+        {"exclude": {"coverage"}},
+        {"include": {"policy_id"}},
+        {"exclude_none": True},
+        {"exclude_defaults": True},
+        {"round_trip": True},
+    ],
+)
+def test_dump_options_apply_as_to_a_tuple(
+    pair: tuple[Report, Report], options: dict[str, object]
+) -> None:
+    lazy, eager = pair
+    assert lazy.model_dump_json(**options) == eager.model_dump_json(**options)  # type: ignore[arg-type]
+    assert lazy.model_dump(**options) == eager.model_dump(**options)  # type: ignore[arg-type]
