@@ -137,8 +137,9 @@ def plan_tasks(
         pass  # a failed query leaves its (type, region) to the direct path, in the task
     read = frozenset(wanted - plan.failed)
     where = {n: r for n, r in _bucket_regions(plan.items).items() if r}
+    rows = _by_account(plan.items)
     tasks: list[Any] = [
-        AggregatedAccountTask(s, settings, agg, _rows(plan, s.account), read, where)
+        AggregatedAccountTask(s, settings, agg, rows.get(s.account, {}), read, where)
         if s.account in covered
         else AccountTask(s, settings)
         for s in specs
@@ -160,8 +161,14 @@ def _bucket_regions(items: Mapping[tuple[str, str], list[dict[str, Any]]]) -> di
     }
 
 
-def _rows(plan: OrgPlan, account: str) -> dict[str, list[dict[str, Any]]]:
-    return {t: rows for (a, t), rows in plan.items.items() if a == account}
+def _by_account(
+    items: Mapping[tuple[str, str], list[dict[str, Any]]],
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Account → resource type → its items."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for (account, rtype), rows in items.items():
+        out.setdefault(account, {})[rtype] = rows
+    return out
 
 
 # ----------------------------------------------------------------------------- worker
@@ -188,7 +195,8 @@ class AggregatedAccountTask:
 
     def __post_init__(self) -> None:
         names = {n for i in self.rows.get(_S3, []) for n in config_s3_destinations(i) or ()}
-        object.__setattr__(self, "regions", {n: self.regions[n] for n in names & {*self.regions}})
+        mine = {n: self.regions[n] for n in names if n in self.regions}
+        object.__setattr__(self, "regions", mine)
 
     @property
     def scope(self) -> Scope:
