@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -143,8 +142,9 @@ def audit_iter(
 
     Resources are judged as they arrive and then dropped; only counts, audited scopes and
     gaps are kept. A resource seen twice (same provider, account and id) is judged once: for
-    that, a 16-byte digest of each resource's key is remembered (about 100 bytes per
-    resource with the set's overhead, roughly 100 MB for a million). Pass ``dedupe=False``
+    that, each resource's id is remembered (one set per provider and account: about 34
+    bytes per resource plus the id string, 49 bytes and one per ASCII character; roughly
+    110 MB for a million 26-character ids, 225 MB for 140-character ones). Pass ``dedupe=False``
     when the providers cannot overlap, to keep memory flat whatever the estate's size. When
     the iterator is exhausted, the final :class:`Coverage` is appended to ``coverage_sink``.
 
@@ -185,23 +185,20 @@ def audit_iter(
     in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
     tasks_on = executor if executor is not None and in_process is None else None
     run = _evidence_run(evidence, tasks_on)
-    seen: set[bytes] = set()
+    seen: dict[tuple[str, str], set[str]] = {}
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
 
-    def arriving(fanout: FanOut) -> Iterator[Resource]:
+    def arriving(fanout: FanOut) -> Iterator[Sequence[Resource]]:
         for batch in _collect(plist, fanout, tasks_on, stop_when_set=cancel is not None):
             audited.extend(batch.audited)
             gaps.extend(batch.gaps)
             if guardrail_sink is not None:
                 guardrail_sink.add(batch)
-            for r in batch.resources:
-                if dedupe:
-                    size = len(seen)
-                    seen.add(_digest(r))  # one probe of the set, not a lookup and then an add
-                    if len(seen) == size:
-                        continue
-                yield r if run is None else run.resource(r)
+            fresh = _unseen(batch.resources, seen) if dedupe else batch.resources
+            for start in range(0, len(fresh), _CHUNK):
+                chunk = fresh[start : start + _CHUNK]
+                yield chunk if run is None else [run.resource(r) for r in chunk]
 
     try:
         fan = FanOut(
@@ -214,8 +211,8 @@ def audit_iter(
         with fan as fanout, masking_logs(lambda: fanout.secrets):
             if run is not None:
                 fanout.unit_context = run.unit_context(lambda s: redact(s, fanout.secrets))
-            # One pass of the engine's hot loop over the stream: no per-resource call overhead.
-            yield from engine.findings(arriving(fanout))
+            # One pass of the engine's hot loop over the stream, a chunk of a batch at a time.
+            yield from engine.stream(arriving(fanout))
         coverage = _coverage(audited, gaps)
         if run is not None:
             run.finish(coverage, pol, today, _readings(guardrail_sink))
@@ -252,20 +249,33 @@ def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> Evide
     return EvidenceRun(target)
 
 
-_BLAKE2B_16 = hashlib.blake2b(digest_size=16)
+_CHUNK = 4096
+"""Resources of a batch judged at a time (see :meth:`~cloudaudit.policies.Engine.stream`)."""
 
 
-def _digest(r: Resource) -> bytes:
-    """16-byte BLAKE2b of ``provider NUL account NUL id``, the dedupe set's key.
+def _unseen(
+    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
+) -> Sequence[Resource]:
+    """The resources whose (provider, account, id) is not in ``seen`` yet; adds them to it.
 
-    It runs once per streamed resource, so it copies one prepared hash object instead of
-    parsing ``digest_size`` each time, and formats the provider (a ``StrEnum``, whose format
-    is its value) without the ``.value`` property: the same bytes, at about two-thirds of the
-    cost.
+    ``seen`` keeps one set of ids per provider and account: exact (the ids themselves), and
+    per resource one probe of the set, not a lookup and then an add. Resources of a batch
+    mostly share their account, so the set is looked up again only when it changes.
     """
-    h = _BLAKE2B_16.copy()
-    h.update(f"{r.provider}\x00{r.account}\x00{r.id}".encode())
-    return h.digest()
+    out: list[Resource] = []
+    last: tuple[str, str] | None = None
+    ids: set[str] = set()
+    for r in resources:
+        d = r.__dict__
+        key = (d["provider"], d["account"])
+        if key != last:
+            last = key
+            ids = seen.setdefault(key, set())
+        size = len(ids)
+        ids.add(d["id"])
+        if len(ids) != size:
+            out.append(r)
+    return out if len(out) != len(resources) else resources
 
 
 def _coverage(audited: list[ScopeRecord], gaps: list[CoverageGap]) -> Coverage:

@@ -23,23 +23,54 @@ from pydantic import BaseModel
 
 from cloudaudit.models import Evidence, Finding, Location, Resource, Status
 
-__all__ = ["LABEL", "FindingTable", "Record", "build_findings"]
+__all__ = ["LABEL", "FindingTable", "Record", "build_findings", "make_record", "record_status"]
 
 LABEL = "\x00"  # placeholder for the resource label inside cached reason templates
 
 Record = tuple[
-    Status,
+    dict[str, Any],
     tuple[str, ...] | None,
     tuple[str, ...],
-    tuple[str, ...],
-    tuple[Evidence, ...],
     tuple[Location, ...] | None,
-    str | None,
+    int,
 ]
-"""A shared verdict: status, reason tails and fixed reasons (see
+"""A shared verdict, ready for the hot loop (built by :func:`make_record`): the finding's
+fields but its resource and reasons (copied per finding, so the five shared fields cost one
+dictionary copy), the reason tails and fixed reasons (see
 :class:`~cloudaudit.policies._judge.Judgement`; ``()`` tails with fixed reasons already
-rendered for one resource), jurisdictions, evidence, the copies the copy model adds
-(``None``: none) and the exemption."""
+rendered for one resource), the copies the copy model adds (``None``: none), and the number of
+reasons when they are 1 to 3 tails and nothing else (``0``: render them the general way)."""
+
+
+def make_record(
+    policy_id: str,
+    status: Status,
+    tails: tuple[str, ...] | None,
+    fixed: tuple[str, ...],
+    jurisdictions: tuple[str, ...],
+    evidence: tuple[Evidence, ...],
+    extra: tuple[Location, ...] | None,
+    exemption: str | None,
+) -> Record:
+    """The :data:`Record` of one verdict (its fields in :class:`Finding`'s order)."""
+    fields = {
+        "policy_id": policy_id,
+        "resource": None,
+        "status": status,
+        "reasons": None,
+        "jurisdictions": jurisdictions,
+        "evidence": evidence,
+        "exemption": exemption,
+    }
+    arity = len(tails) if tails is not None and not fixed and len(tails) <= 3 else 0
+    return (fields, tails, fixed, extra, arity)
+
+
+def record_status(record: Record) -> Status:
+    """The status of a :data:`Record`."""
+    status: Status = record[0]["status"]
+    return status
+
 
 _FINDING_FIELDS = {
     "policy_id",
@@ -85,15 +116,16 @@ def with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
 
 
 def build_findings(
-    policy_id: str, pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, Any]
+    pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, Any]
 ) -> Iterator[Finding]:
     """Yield the finding of each ``(resource, record)`` pair (the hot loop).
 
-    Per pair: the label, one concatenation per reason tail, the completed resource when the
-    record adds copies (the writes of :func:`with_copies`, inlined; one shared fields set per
-    distinct fields set, kept in ``widened``), and the :class:`Finding`.
+    Per pair: the label, one concatenation per reason tail (unrolled for one to three tails),
+    a copy of the record's fields with the resource and reasons written in, the completed
+    resource when the record adds copies (the writes of :func:`with_copies`, inlined; one
+    shared fields set per distinct fields set, kept in ``widened``), and the :class:`Finding`.
     """
-    new, fields, finding_cls = _new, _FINDING_FIELDS, Finding
+    new, fields_set, finding_cls = _new, _FINDING_FIELDS, Finding
     widened_get = widened.get
     set_dict, set_fields, set_extra, set_private = (
         _set_dict,
@@ -101,23 +133,29 @@ def build_findings(
         _set_extra,
         _set_private,
     )
-    for r, (status, tails, fixed, jurisdictions, evidence, extra, exemption) in pairs:
+    for r, (shared, tails, fixed, extra, arity) in pairs:
         d = r.__dict__
         label = f"{d['type']} `{d['name']}`"
-        if tails is None:
+        if arity == 2:
+            a, b = tails  # type: ignore[misc]
+            reasons: tuple[str, ...] = (label + a, label + b)
+        elif arity == 1:
+            reasons = (label + tails[0],)  # type: ignore[index]
+        elif arity == 3:
+            a, b, c = tails  # type: ignore[misc]
+            reasons = (label + a, label + b, label + c)
+        elif tails is None:
             reasons = tuple([x.replace(LABEL, label) for x in fixed])
-        elif fixed:
-            reasons = (*map(label.__add__, tails), *fixed)
-        elif len(tails) == 1:
-            reasons = (label + tails[0],)
         else:
-            reasons = tuple(map(label.__add__, tails))
+            reasons = (*map(label.__add__, tails), *fixed)
+        values = shared.copy()  # the record's fields, in the finding's order
+        values["reasons"] = reasons
         if extra is not None:  # the copy model completes it: with_copies, inlined
-            values = d.copy()
+            done_values = d.copy()
             had = d["data_locations"]
-            values["data_locations"] = had + extra if had else extra  # shared when it can
+            done_values["data_locations"] = had + extra if had else extra  # shared when it can
             done = new(r.__class__)
-            set_dict(done, values)
+            set_dict(done, done_values)
             was = r.__pydantic_fields_set__
             if "data_locations" not in was:
                 known = widened_get(id(was))
@@ -125,21 +163,12 @@ def build_findings(
             set_fields(done, was)
             set_extra(done, r.__pydantic_extra__)
             set_private(done, r.__pydantic_private__)
-            r = done
+            values["resource"] = done
+        else:
+            values["resource"] = r
         f = new(finding_cls)  # what model_construct writes (see _set_dict)
-        set_dict(
-            f,
-            {
-                "policy_id": policy_id,
-                "resource": r,
-                "status": status,
-                "reasons": reasons,
-                "jurisdictions": jurisdictions,
-                "evidence": evidence,
-                "exemption": exemption,
-            },
-        )
-        set_fields(f, fields)
+        set_dict(f, values)
+        set_fields(f, fields_set)
         set_extra(f, None)
         set_private(f, None)
         yield f
@@ -203,7 +232,7 @@ class FindingTable(Sequence[Finding]):
         return zip(self._resources, map(self._records.__getitem__, self._rows), strict=True)
 
     def __iter__(self) -> Iterator[Finding]:
-        return build_findings(self._policy_id, self._pairs(), self._widened)
+        return build_findings(self._pairs(), self._widened)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -218,22 +247,22 @@ class FindingTable(Sequence[Finding]):
         if isinstance(index, slice):
             picked = range(len(self))[index]
             pairs = ((self._resources[i], self._records[self._rows[i]]) for i in picked)
-            return tuple(build_findings(self._policy_id, pairs, self._widened))
+            return tuple(build_findings(pairs, self._widened))
         i = range(len(self))[index]  # IndexError and negative indices as a tuple's
         pair = (self._resources[i], self._records[self._rows[i]])
-        return next(build_findings(self._policy_id, (pair,), self._widened))
+        return next(build_findings((pair,), self._widened))
 
     def counts(self) -> Counter[Status]:
         """The findings counted by status, without building them."""
         out: Counter[Status] = Counter()
         for index, n in Counter(self._rows).items():  # counted in C
-            out[self._records[index][0]] += n
+            out[record_status(self._records[index])] += n
         return out
 
     def resources(self) -> Iterator[Resource]:
         """Each finding's resource (completed by the copy model), without building findings."""
         for r, rec in self._pairs():
-            extra = rec[5]
+            extra = rec[3]
             if extra is None:
                 yield r
             else:

@@ -13,11 +13,19 @@ builds one small key, does one dictionary lookup, one concatenation per reason, 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import chain, islice
 from operator import attrgetter, itemgetter
 
-from cloudaudit._finding_table import FindingTable, Record, build_findings, with_copies
+from cloudaudit._finding_table import (
+    FindingTable,
+    Record,
+    build_findings,
+    make_record,
+    record_status,
+    with_copies,
+)
 from cloudaudit.catalog import Catalog
 from cloudaudit.copymodel import MechanismKind, mechanism, type_unread_copies, unread_copies
 from cloudaudit.models import Finding, Location, Place, ProviderId, Resource, Status
@@ -32,9 +40,12 @@ _loc_key = attrgetter("provider", "region", "zone", "kind", "note", "via", "site
 _parts = itemgetter("location", "data_locations", "provider", "service", "type")
 """What the hot loop reads of a resource: one C call on its ``__dict__`` (pydantic keeps every
 field there)."""
+_dict_of = attrgetter("__dict__")
 _FAST_LIMIT = 4096
 """Entries of the identity-keyed cache before it is emptied (see :meth:`Engine._verdict`)."""
 _with_copies = with_copies
+_CHUNK = 4096
+"""Resources judged at a time: their record numbers are one list (small; see :meth:`Engine._rows`)."""
 
 
 class Engine(Judge):
@@ -175,7 +186,8 @@ class Engine(Judge):
         index = self._by_value.get(vkey)
         if index is None:
             j, extra = self._judge_type(loc, copies, type_key)
-            record: Record = (
+            record = make_record(
+                self.policy.id,
                 j.status,
                 j.tails,
                 j.fixed,
@@ -206,54 +218,73 @@ class Engine(Judge):
         j = self._combo.get(key)
         return (j if j is not None else self._judge_new(key, loc, judged)), extra
 
-    def _rows(self, resources: Iterable[Resource]) -> Iterator[int]:
-        """The record number of each resource, in input order (the hot path).
+    def _rows(self, chunk: Sequence[Resource]) -> list[int]:
+        """The record number of each resource of ``chunk``, in order (the hot path).
 
-        Per resource: six fields read in one C call, one identity-keyed lookup
-        (:meth:`_verdict` on a miss).
+        One list comprehension: per resource, five fields read in one C call and one
+        identity-keyed lookup; the resources it misses then go through :meth:`_verdict`.
         """
         fast_get = self._fast.get
-        verdict = self._verdict
-        parts = _parts
-        for r in resources:
-            loc, copies, provider, service, type_ = parts(r.__dict__)
-            fkey = (id(loc), id(copies), provider, service, type_)
-            index = fast_get(fkey)
-            yield verdict(fkey, loc, copies, (provider, service, type_)) if index is None else index
+        rows = [
+            fast_get((id(loc), id(copies), provider, service, type_))
+            for loc, copies, provider, service, type_ in map(_parts, map(_dict_of, chunk))
+        ]
+        if None in rows:
+            for i, index in enumerate(rows):
+                if index is None:
+                    loc, copies, provider, service, type_ = _parts(chunk[i].__dict__)
+                    fkey = (id(loc), id(copies), provider, service, type_)
+                    index = fast_get(fkey)  # an earlier miss of the chunk may have added it
+                    if index is None:
+                        index = self._verdict(fkey, loc, copies, (provider, service, type_))
+                    rows[i] = index
+        return rows  # type: ignore[return-value]
 
     def _exempt_record(self, r: Resource, record: Record) -> Record:
         """``record``, or one of ``r``'s own when an exemption applies or has expired."""
-        status = record[0]
+        status = record_status(record)
         if status is Status.COMPLIANT or not self.policy.exemptions:
             return record
-        reasons = next(build_findings(self.policy.id, ((r, record),), self._widened)).reasons
+        reasons = next(build_findings(((r, record),), self._widened)).reasons
         now, rendered, exemption = self._exempt(r, status, reasons)
         if now is status and rendered is reasons:
             return record
-        return (now, (), rendered, record[3], record[4], record[5], exemption)
+        shared = record[0]
+        return make_record(
+            self.policy.id,
+            now,
+            (),
+            rendered,
+            shared["jurisdictions"],
+            shared["evidence"],
+            record[3],
+            exemption,
+        )
 
     def findings(self, resources: Iterable[Resource]) -> Iterator[Finding]:
-        """Yield one finding per resource, in input order (the streaming path).
+        """Yield one finding per resource, in input order (judged :data:`_CHUNK` at a time).
 
-        Each resource's record comes from the same caches as :meth:`table`'s;
-        :func:`~cloudaudit._finding_table.build_findings` builds the findings.
+        See :meth:`stream`, which this feeds with chunks of ``resources``.
         """
-        return build_findings(self.policy.id, self._pairs(resources), self._widened)
+        it = iter(resources)
+        return self.stream(iter(lambda: list(islice(it, _CHUNK)), []))
 
-    def _pairs(self, resources: Iterable[Resource]) -> Iterator[tuple[Resource, Record]]:
-        """Each resource with its record (:meth:`_rows`' lookup, fused for the stream)."""
-        fast_get = self._fast.get
-        verdict = self._verdict
-        parts = _parts
-        records = self._records
-        exempt = self._exempt_record if self.policy.exemptions else None
-        for r in resources:
-            loc, copies, provider, service, type_ = parts(r.__dict__)
-            fkey = (id(loc), id(copies), provider, service, type_)
-            index = fast_get(fkey)
-            if index is None:
-                index = verdict(fkey, loc, copies, (provider, service, type_))
-            yield r, records[index] if exempt is None else exempt(r, records[index])
+    def stream(self, chunks: Iterable[Sequence[Resource]]) -> Iterator[Finding]:
+        """Yield one finding per resource of each chunk, in order (the streaming path).
+
+        Each chunk's record numbers come from :meth:`_rows` (the same caches as
+        :meth:`table`'s) when its first finding is asked for;
+        :func:`~cloudaudit._finding_table.build_findings` builds the findings, so a resource
+        passes through one Python generator, not one per layer.
+        """
+        return build_findings(chain.from_iterable(map(self._pairs, chunks)), self._widened)
+
+    def _pairs(self, chunk: Sequence[Resource]) -> Iterator[tuple[Resource, Record]]:
+        """Each resource of ``chunk`` with its record (an iterator of C calls)."""
+        picked = map(self._records.__getitem__, self._rows(chunk))
+        if self.policy.exemptions:
+            picked = map(self._exempt_record, chunk, picked)
+        return zip(chunk, picked)
 
     def table(self, resources: Iterable[Resource]) -> FindingTable:
         """The findings of ``resources`` as a :class:`FindingTable` (the bulk path).
@@ -262,7 +293,9 @@ class Engine(Judge):
         findings are built when read, each equal to the one :meth:`findings` yields.
         """
         kept = tuple(resources)
-        rows = array("I", self._rows(kept))
+        rows = array("I")
+        for start in range(0, len(kept), _CHUNK):
+            rows.extend(self._rows(kept[start : start + _CHUNK]))
         records = list(self._records)
         if self.policy.exemptions:
             for i, (r, index) in enumerate(zip(kept, rows, strict=True)):
