@@ -106,3 +106,31 @@ def test_partial_on_interrupt_writes_a_report_marked_incomplete(
     assert "calling" in marked[0]["message"] or any(g["code"] == "Cancelled" for g in gaps)
     assert report["summary"]["compliant"] == 0 and report["findings"] == []
     assert "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("partial", [False, True], ids=["plain", "partial"])
+def test_jsonl_stream_interrupted_is_all_or_a_marked_partial(
+    partial: bool, hung: HungServer, tmp_path: Path
+) -> None:
+    """JSONL streams its records, yet Ctrl-C leaves no half-written file.
+
+    Without ``--partial-on-interrupt`` nothing; with it, whole lines ending in the summary
+    record, which says the report is incomplete and names the interrupted discovery.
+    """
+    out = tmp_path / "report.jsonl"
+    extra = ["--format", "jsonl", *(["--partial-on-interrupt"] if partial else [])]
+    code, seconds, err = _interrupt("aws", hung, out, *extra)
+    assert code == 130, err
+    assert seconds < STOP_WITHIN, seconds
+    assert "Traceback" not in err, err
+    if not partial:
+        assert list(tmp_path.iterdir()) == []
+        return
+    assert [p.name for p in tmp_path.iterdir()] == ["report.jsonl"]
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    summary = records[-1]
+    assert summary["record"] == "summary" and summary["complete"] is False, summary
+    assert summary["compliant"] == 0
+    gaps = summary["coverage"]["gaps"]
+    assert [g["code"] for g in gaps] == ["Interrupted"], gaps
+    assert "(discovery)" in gaps[0]["message"], gaps
