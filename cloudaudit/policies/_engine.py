@@ -45,7 +45,7 @@ _FAST_LIMIT = 4096
 """Entries of the identity-keyed cache before it is emptied (see :meth:`Engine._verdict`)."""
 _with_copies = with_copies
 _CHUNK = 4096
-"""Resources judged at a time: their record numbers are one list (small; see :meth:`Engine._rows`)."""
+"""Resources judged at a time: their record numbers are one short list (:meth:`Engine._rows`)."""
 
 
 class Engine(Judge):
@@ -284,7 +284,7 @@ class Engine(Judge):
         picked = map(self._records.__getitem__, self._rows(chunk))
         if self.policy.exemptions:
             picked = map(self._exempt_record, chunk, picked)
-        return zip(chunk, picked)
+        return zip(chunk, picked, strict=True)
 
     def table(self, resources: Iterable[Resource]) -> FindingTable:
         """The findings of ``resources`` as a :class:`FindingTable` (the bulk path).
