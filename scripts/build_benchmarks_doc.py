@@ -7,7 +7,7 @@ section); this only concatenates them in a fixed order.
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-ORDER = ["startup", "evaluate", "aws", "gcp", "azure", "org"]
+ORDER = ["summary", "startup", "evaluate", "aws", "gcp", "azure", "org"]
 HEADER = """# Benchmarks
 
 Speed is shown by benchmark scripts under `benchmarks/`, never by timed tests. Each section
