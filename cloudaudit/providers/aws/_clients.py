@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -71,7 +73,52 @@ def cache_client_classes(session: object) -> bool:
     with _SHARED_LOCK:
         _SHARED.setdefault(emitter, {})
         share_handlers(emitter)
+        _read_models_as_dicts(session)
     return True
+
+
+def _read_models_as_dicts(session: object) -> None:
+    """Have the session's data loader parse botocore's JSON files into plain dicts.
+
+    botocore parses every model it reads (service, endpoint rule set, paginators, endpoints,
+    partitions) with ``object_pairs_hook=OrderedDict``, which makes ``json.loads`` about three
+    times slower (every JSON file of EC2, S3, RDS, DynamoDB and STS plus the shared ones:
+    0.17 s against 0.06 s of CPU, measured). Plain dicts
+    keep insertion order too (the language guarantees it), and botocore only reads these
+    mappings (``get``, ``items``, ``in``, indexing, its own deep merge); the one difference,
+    that two ``OrderedDict`` compare unequal when only their order differs, is not relied on.
+    Only this session's loader is changed (its ``file_loader`` attribute, set in botocore's
+    ``Loader.__init__``), and only if it is botocore's own JSON loader, so the loader's
+    lookups, caches and search paths stay botocore's.
+    """
+    core = getattr(session, "_session", session)  # a boto3 Session wraps a botocore one
+    get_component = getattr(core, "get_component", None)
+    if get_component is None:
+        return
+    from botocore.loaders import JSONFileLoader
+
+    loader = get_component("data_loader")
+    if type(getattr(loader, "file_loader", None)) is JSONFileLoader:
+        loader.file_loader = _dict_loader_class()()
+
+
+@functools.cache
+def _dict_loader_class() -> type:
+    import json
+
+    from botocore.loaders import JSONFileLoader
+
+    class DictJSONFileLoader(JSONFileLoader):
+        """botocore's ``JSONFileLoader``, parsing into plain dicts."""
+
+        def _load_file(self, full_path: str, open_method: Callable[..., Any]) -> Any:
+            if not os.path.isfile(full_path):
+                return None
+            with open_method(full_path, "rb") as fp:
+                payload = fp.read().decode("utf-8")
+            return json.loads(payload)
+
+    return DictJSONFileLoader
 
 
 def _store_of(emitter: Any) -> dict[tuple[str, str, str | None], Any] | None:

@@ -160,3 +160,19 @@ def test_paginators_are_loaded_once_when_clients_are_built(
 class _Handler:
     def __call__(self, **kwargs: Any) -> None:
         return None
+
+
+def test_opted_in_sessions_read_models_as_plain_dicts_in_the_same_order() -> None:
+    from collections import OrderedDict
+
+    ours, theirs = boto3.Session(region_name="us-east-1"), boto3.Session(region_name="us-east-1")
+    assert cache_client_classes(ours)
+    mine = ours._session.get_component("data_loader").load_service_model("ec2", "service-2")
+    stock = theirs._session.get_component("data_loader").load_service_model("ec2", "service-2")
+    assert type(mine) is dict and type(mine["shapes"]["Instance"]) is dict
+    assert type(stock) is OrderedDict  # botocore's own loader, for any other session
+    assert mine == stock
+    assert list(mine["shapes"]) == list(stock["shapes"])  # same order (members, operations)
+    assert list(mine["operations"]) == list(stock["operations"])
+    client = ours.client("ec2", region_name="eu-west-1")
+    assert client.meta.service_model.operation_names == list(stock["operations"])
