@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 import cloudaudit
@@ -66,3 +67,15 @@ def test_diff_stays_the_function_after_its_module_is_imported() -> None:
     from cloudaudit import diff
 
     assert diff is cloudaudit.diff
+
+
+def test_a_one_account_aws_audit_imports_no_organization_module() -> None:
+    pytest.importorskip("boto3")
+    loaded = _modules_after("from cloudaudit.providers.aws import AwsProvider, make_session")
+    assert not [m for m in loaded if m.startswith("cloudaudit.providers.aws._org")]
+    from cloudaudit.providers import aws
+    from cloudaudit.providers.aws._organization import AwsOrganization
+
+    assert aws.AwsOrganization is AwsOrganization  # still exported, imported on first use
+    with pytest.raises(AttributeError):
+        aws.NoSuchName  # noqa: B018

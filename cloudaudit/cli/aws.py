@@ -14,6 +14,7 @@ from cloudaudit.cli.guardrails import guardrails_option
 
 if TYPE_CHECKING:
     from cloudaudit.models import Coverage
+    from cloudaudit.providers.aws import AwsOrganization
 
 __all__ = ["command"]
 
@@ -159,7 +160,7 @@ def command(
     (docs/scale.md). With --format jsonl, each finding is written as soon as it is decided,
     then one summary line.
     """
-    from cloudaudit.providers.aws import AwsOrganization, AwsProvider, make_session
+    from cloudaudit.providers.aws import AwsProvider, make_session
 
     pol = resolve_policy(policy, policy_options)
     if (role or ous or dask_scheduler or inventory or aggregator_region) and not organization:
@@ -174,6 +175,8 @@ def command(
     )
     provider: AwsOrganization | AwsProvider
     if organization:
+        from cloudaudit.providers.aws import AwsOrganization
+
         if not role:
             raise click.UsageError("--organization needs --role NAME")
         provider = AwsOrganization(
