@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,9 +196,15 @@ def audit_iter(
             gaps.extend(batch.gaps)
             if guardrail_sink is not None:
                 guardrail_sink.add(batch)
-            fresh = _unseen(batch.resources, seen) if dedupe else batch.resources
-            for start in range(0, len(fresh), _CHUNK):
-                chunk = fresh[start : start + _CHUNK]
+            resources = batch.resources
+            for start in range(0, len(resources), _CHUNK):
+                # Deduplicated a chunk at a time: its resources are still in the CPU's cache
+                # when the engine reads them.
+                chunk = resources[start : start + _CHUNK]
+                if dedupe:
+                    chunk = _unseen(chunk, seen)
+                    if not chunk:
+                        continue
                 yield chunk if run is None else [run.resource(r) for r in chunk]
 
     try:
@@ -259,23 +266,33 @@ def _unseen(
     """The resources whose (provider, account, id) is not in ``seen`` yet; adds them to it.
 
     ``seen`` keeps one set of ids per provider and account: exact (the ids themselves), and
-    per resource one probe of the set, not a lookup and then an add. Resources of a batch
-    mostly share their account, so the set is looked up again only when it changes.
+    per resource one probe of the set. Resources of a batch mostly share their provider and
+    account objects, so the set is looked up again only when either object changes (an
+    equal new object finds the same set). The list of new resources is started only at the
+    first resource seen before: usually there is none, and ``resources`` is returned as it is.
     """
-    out: list[Resource] = []
-    last: tuple[str, str] | None = None
+    out: list[Resource] | None = None
+    provider: object = _UNSET
+    account: object = _UNSET
     ids: set[str] = set()
-    for r in resources:
+    size = 0
+    for i, r in enumerate(resources):
         d = r.__dict__
-        key = (d["provider"], d["account"])
-        if key != last:
-            last = key
-            ids = seen.setdefault(key, set())
-        size = len(ids)
+        if d["account"] is not account or d["provider"] is not provider:
+            provider, account = d["provider"], d["account"]
+            ids = seen.setdefault((provider, account), set())  # type: ignore[arg-type]
+            size = len(ids)
         ids.add(d["id"])
         if len(ids) != size:
-            out.append(r)
-    return out if len(out) != len(resources) else resources
+            size += 1
+            if out is not None:
+                out.append(r)
+        elif out is None:
+            out = list(islice(resources, i))
+    return resources if out is None else out
+
+
+_UNSET = object()
 
 
 def _coverage(audited: list[ScopeRecord], gaps: list[CoverageGap]) -> Coverage:

@@ -282,3 +282,46 @@ def test_stream_dedupe_key_is_provider_account_and_id_exactly() -> None:
     assert sorted(got) == sorted(want) and len(got) == len(want) == 5
     everything = list(audit_iter(providers, "eu-gdpr", dedupe=False))
     assert len(everything) == len(first + again)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from([ProviderId.AWS, ProviderId.GCP]),
+                st.sampled_from("12"),
+                st.sampled_from("abcd"),
+            ),
+            max_size=8,
+        ),
+        max_size=4,
+    )
+)
+def test_stream_dedupe_keeps_each_key_once_in_order(
+    batches: list[list[tuple[ProviderId, str, str]]],
+) -> None:
+    """``_unseen`` keeps the first resource of each (provider, account, id), batch by batch.
+
+    Accounts are new but equal string objects per resource (the set is looked up again when
+    the object changes); a batch with nothing seen before comes back as the same object.
+    """
+    from cloudaudit._audit import _unseen
+
+    loc = LOCATIONS[0]
+    seen: dict[tuple[str, str], set[str]] = {}
+    known: set[tuple[str, str, str]] = set()
+    for batch in batches:
+        rs = [
+            Resource.model_construct(provider=p, account="".join(["acct", a]), id=i, location=loc)
+            for p, a, i in batch
+        ]
+        want = []
+        for r in rs:
+            key = (r.provider, r.account, r.id)
+            if key not in known:
+                known.add(key)
+                want.append(r)
+        got = _unseen(rs, seen)
+        assert list(got) == want and all(x is y for x, y in zip(got, want, strict=True))
+        assert (got is rs) == (len(want) == len(rs))
