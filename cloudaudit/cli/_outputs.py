@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -132,9 +133,31 @@ def check_output(fmt: str, output: Path | None) -> None:
             _check_target(path, created=len(plan) > 1)
 
 
+def in_place(path: Path) -> bool:
+    """True when ``path`` is written where it is, not through a temporary file and a rename.
+
+    That is a device (``/dev/null``), a FIFO or a socket, or the process's own descriptor
+    (``/dev/stdout``, ``/dev/fd/1``): renaming a file over one of those would replace the
+    device or the link with a regular file. Nothing half-written can be undone there anyway.
+    """
+    try:
+        if os.path.islink(path) and os.readlink(path).startswith("/proc/"):
+            return True
+        if os.path.realpath(path.parent).startswith("/proc/"):
+            return True
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _check_target(path: Path, *, created: bool) -> None:
     """Raise OutputError unless ``path`` can be written (``created``: missing folders are)."""
     where = f"cannot write the report to {path}"
+    if in_place(path):
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"{where}: permission denied (choose a writable path)")
+        return
     if path.is_dir():
         raise OutputError(f"{where}: it is a directory (name a file, or use several formats)")
     folder = path.parent
@@ -203,8 +226,29 @@ def _write_temp(path: Path, write: Callable[[Any], Any]) -> tuple[Path, Any]:
     return tmp, result
 
 
-def _stage(path: Path, text: str) -> Path:
+def _write_in_place(path: Path, write: Callable[[Any], Any]) -> Any:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            return write(f)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write_text(f: Any, text: str) -> int:
+    return int(f.write(text))
+
+
+def _stage(path: Path, text: str) -> Path | str:
+    """A temporary file holding ``text``, or ``text`` itself for a target written in place."""
+    if in_place(path):
+        return text
     return _write_temp(path, lambda f: f.write(text))[0]
+
+
+def _discard(staged: list[tuple[Path, Path | str]]) -> None:
+    for _path, tmp in staged:
+        if isinstance(tmp, Path):
+            tmp.unlink(missing_ok=True)
 
 
 def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
@@ -213,6 +257,8 @@ def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
     The temporary file is made by :func:`temp_beside` (unpredictable name, ``O_EXCL``) and is
     removed on any failure or interruption (Ctrl-C leaves no temporary file).
     """
+    if in_place(path):
+        return _write_in_place(path, write)
     tmp, result = _write_temp(path, write)
     try:
         tmp.replace(path)
@@ -222,13 +268,17 @@ def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
     return result
 
 
-def _commit(staged: list[tuple[Path, Path]]) -> None:
+def _commit(staged: list[tuple[Path, Path | str]]) -> None:
     try:
         for path, tmp in staged:
-            tmp.replace(path)
-    except OSError as exc:
-        for _path, tmp in staged:
-            tmp.unlink(missing_ok=True)
+            if isinstance(tmp, str):
+                _write_in_place(path, functools.partial(_write_text, text=tmp))
+            else:
+                tmp.replace(path)
+    except (OSError, OutputError) as exc:
+        _discard(staged)
+        if isinstance(exc, OutputError):
+            raise
         raise OutputError(f"cannot write {staged[0][0]}: {exc.strerror or exc}") from exc
 
 
@@ -277,7 +327,7 @@ def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) 
     plan = targets(fmt, output)
     tty = stdout_is_terminal()
     texts = [(f, path, _text(report, f, path is None and tty)) for f, path in plan]
-    staged = []
+    staged: list[tuple[Path, Path | str]] = []
     try:
         for _f, path, text in texts:
             if path is not None:
@@ -285,8 +335,7 @@ def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) 
                     path.parent.mkdir(parents=True, exist_ok=True)
                 staged.append((path, _stage(path, text)))
     except (OSError, OutputError) as exc:
-        for _path, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        _discard(staged)
         if isinstance(exc, OutputError):
             raise
         raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from exc

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cloudaudit.cli import main
+from cloudaudit.cli._outputs import in_place, write_streamed
 from cloudaudit.formats import FORMATS, SUFFIXES, format_of, render
 from cloudaudit.report import Report
 
@@ -91,3 +97,51 @@ def test_format_of_a_file_name() -> None:
     assert format_of("REPORT.SARIF") == "sarif"
     assert format_of("a.json") == "json"
     assert format_of("a.pdf") is None
+
+
+def _read_all(path: Path, into: list[bytes]) -> threading.Thread:
+    def read() -> None:
+        with open(path, "rb") as f:
+            into.append(f.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
+def test_a_fifo_or_the_process_stdout_is_written_in_place_never_replaced(tmp_path: Path) -> None:
+    """A rename over a FIFO, a device or /dev/stdout would replace it with a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_all(fifo, got)
+    cmd = [sys.executable, "-m", "cloudaudit", "demo", "--format", "json", "--quiet"]
+    done = subprocess.run([*cmd, "--output", str(fifo)], capture_output=True, timeout=120)
+    reader.join(30)
+    assert done.returncode in (0, 1), done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO
+    assert json.loads(got[0])["findings"], got
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary file
+
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")  # what /dev/stdout is on Linux
+    done = subprocess.run([*cmd, "--output", str(link)], capture_output=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    assert json.loads(done.stdout)["findings"]
+
+
+def test_devices_and_descriptors_are_written_in_place_files_through_a_rename(
+    tmp_path: Path,
+) -> None:
+    assert in_place(Path(os.devnull))
+    assert not in_place(tmp_path / "report.json")  # missing: created through a rename
+    (tmp_path / "report.json").write_text("old")
+    assert not in_place(tmp_path / "report.json")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_all(fifo, got)
+    assert write_streamed(fifo, lambda f: f.write('{"record": "summary"}\n')) == 22
+    reader.join(30)
+    assert got == [b'{"record": "summary"}\n'] and stat.S_ISFIFO(fifo.lstat().st_mode)
