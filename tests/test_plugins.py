@@ -164,6 +164,66 @@ def test_the_one_lazy_sdk_import_names_the_extra() -> None:
     assert err.value.extra == "gcp" and err.value.provider == "gcp"
 
 
+def _sdk_modules_imported(source: str) -> set[str]:
+    """Modules a provider's source imports at run time, or names in a ``require*`` call.
+
+    Standard-library and cloudaudit modules are left out, and so are imports under ``if
+    TYPE_CHECKING:`` (type stubs, never imported at run time).
+    """
+    import ast
+    import sys
+
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id.lstrip("_").startswith("require")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.add(node.args[0].value)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    local = set(sys.stdlib_module_names) | {"cloudaudit", "__future__", "pydantic"}
+    return {m for m in found if m.partition(".")[0] not in local}
+
+
+def test_every_sdk_module_a_provider_imports_is_checked_before_work_starts() -> None:
+    """Every SDK module a built-in provider imports is one ``require_extra`` checks up front.
+
+    Otherwise an extra installed without it (a partial install, a pinned-out package) would
+    be found missing only mid-run, by the one call that needs it.
+    """
+    package = Path(cloudaudit.__file__).parent / "providers"
+    for spec in BUILTINS:
+        if spec.extra is None:
+            continue
+        imported = set().union(
+            *(
+                _sdk_modules_imported(path.read_text(encoding="utf-8"))
+                for path in (package / spec.name).rglob("*.py")
+            )
+        )
+        assert imported, spec.name
+        unchecked = {
+            module
+            for module in imported
+            if not any(module == m or module.startswith(m + ".") for m in spec.modules)
+        }
+        assert not unchecked, f"{spec.name}: add {sorted(unchecked)} to its modules"
+
+
 def test_inventory_reads_a_plugins_record_transform_through_the_registry(plugin: str) -> None:
     from cloudaudit.providers._registry import record_transform
 
