@@ -1,10 +1,11 @@
 """Where a report goes: one format to stdout or a file, or several formats into a directory.
 
 ``--format json,sarif,html --output-dir reports`` writes ``reports/report.json``,
-``reports/report.sarif`` and ``reports/report.html`` from one audit. Every file is rendered
-first and then renamed into place, so a failure leaves no file half-written. The bytes are
-those of :func:`cloudaudit.formats.render` for the same report (the table is coloured only on
-a terminal).
+``reports/report.sarif`` and ``reports/report.html`` from one audit. Every file is written
+to a temporary file first and then renamed into place, so a failure leaves no file
+half-written. The bytes are those of :func:`cloudaudit.formats.render` for the same report
+(the table is coloured only on a terminal); JSON is written a batch of findings at a time
+(:func:`cloudaudit.formats.write_report`), never held as one string.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +20,20 @@ from typing import Any, TypeVar
 
 import click
 
-from cloudaudit.formats import FORMATS, SUFFIXES, render
+from cloudaudit.cli._files import (
+    OutputError,
+    Staged,
+    commit,
+    discard,
+    in_place,
+    stage_written,
+    temp_beside,
+    write_atomic,
+    write_streamed,
+    write_text,
+)
+from cloudaudit.formats import FORMATS, SUFFIXES, write_report
 from cloudaudit.formats.table import TableOptions, render_table
-from cloudaudit.outcome import EXIT_CONFIG
 from cloudaudit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,16 +46,11 @@ __all__ = [
     "checks_output_first",
     "emit",
     "formats_of",
+    "in_place",
     "targets",
     "write_atomic",
     "write_streamed",
 ]
-
-
-class OutputError(click.ClickException):
-    """The report could not be written (exit code 2, like any configuration error)."""
-
-    exit_code = EXIT_CONFIG
 
 
 class NonEmptyPath(click.Path):
@@ -133,24 +139,6 @@ def check_output(fmt: str, output: Path | None) -> None:
             _check_target(path, created=len(plan) > 1)
 
 
-def in_place(path: Path) -> bool:
-    """True when ``path`` is written where it is, not through a temporary file and a rename.
-
-    That is a device (``/dev/null``), a FIFO or a socket, or the process's own descriptor
-    (``/dev/stdout``, ``/dev/fd/1``): renaming a file over one of those would replace the
-    device or the link with a regular file. Nothing half-written can be undone there anyway.
-    """
-    try:
-        if os.path.islink(path) and os.readlink(path).startswith("/proc/"):
-            return True
-        if os.path.realpath(path.parent).startswith("/proc/"):
-            return True
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
 def _check_target(path: Path, *, created: bool) -> None:
     """Raise OutputError unless ``path`` can be written (``created``: missing folders are)."""
     where = f"cannot write the report to {path}"
@@ -187,101 +175,6 @@ def checks_output_first(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
-    _commit([(path, _stage(path, text))])
-
-
-def temp_beside(path: Path) -> tuple[int, Path]:
-    """Create a temporary file beside ``path``: ``(open descriptor, its path)``.
-
-    Its name is unpredictable and it is created with ``O_CREAT|O_EXCL`` and mode 0600
-    (:func:`tempfile.mkstemp`), so a file or symlink planted beside the report cannot redirect
-    what is written; the caller renames it over ``path`` (atomic) or removes it.
-
-    Raises:
-        OutputError: The directory is missing or not writable.
-    """
-    import tempfile
-
-    try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return fd, Path(name)
-
-
-def _write_temp(path: Path, write: Callable[[Any], Any]) -> tuple[Path, Any]:
-    """Call ``write`` on a new temporary file beside ``path``; remove it on any failure."""
-    fd, tmp = temp_beside(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            result = write(f)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp, result
-
-
-def _write_in_place(path: Path, write: Callable[[Any], Any]) -> Any:
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            return write(f)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def _write_text(f: Any, text: str) -> int:
-    return int(f.write(text))
-
-
-def _stage(path: Path, text: str) -> Path | str:
-    """A temporary file holding ``text``, or ``text`` itself for a target written in place."""
-    if in_place(path):
-        return text
-    return _write_temp(path, lambda f: f.write(text))[0]
-
-
-def _discard(staged: list[tuple[Path, Path | str]]) -> None:
-    for _path, tmp in staged:
-        if isinstance(tmp, Path):
-            tmp.unlink(missing_ok=True)
-
-
-def write_streamed(path: Path, write: Callable[[Any], Any]) -> Any:
-    """Stream into a temporary file beside ``path``, then rename it (never half-written).
-
-    The temporary file is made by :func:`temp_beside` (unpredictable name, ``O_EXCL``) and is
-    removed on any failure or interruption (Ctrl-C leaves no temporary file).
-    """
-    if in_place(path):
-        return _write_in_place(path, write)
-    tmp, result = _write_temp(path, write)
-    try:
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return result
-
-
-def _commit(staged: list[tuple[Path, Path | str]]) -> None:
-    try:
-        for path, tmp in staged:
-            if isinstance(tmp, str):
-                _write_in_place(path, functools.partial(_write_text, text=tmp))
-            else:
-                tmp.replace(path)
-    except (OSError, OutputError) as exc:
-        _discard(staged)
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"cannot write {staged[0][0]}: {exc.strerror or exc}") from exc
-
-
 # the table's --only and --no-color of the command being run (set by the options' callbacks,
 # which click calls on every invocation, with the defaults when the options are not given)
 _TABLE: dict[str, Any] = {"only": None, "no_color": False}
@@ -311,10 +204,31 @@ def table_options(to_terminal: bool) -> TableOptions:
     return TableOptions(width=width, color=color, only=_TABLE["only"])
 
 
-def _text(report: Report, fmt: str, to_terminal: bool) -> str:
+def _writer(report: Report, fmt: str, to_terminal: bool) -> Callable[[Any], Any]:
+    """What writes ``report`` in ``fmt`` to an open text file.
+
+    JSON is written a batch of findings at a time (:func:`~cloudaudit.formats.write_report`),
+    so a report of a million findings never exists as one string (about 5 GB of text).
+    """
     if fmt == "table":
-        return render_table(report, table_options(to_terminal))
-    return render(report, fmt)
+        text = render_table(report, table_options(to_terminal))
+        return functools.partial(write_text, text=text)
+    return functools.partial(write_report, report, fmt)
+
+
+class _Echo:
+    """Standard output as a file whose ``write`` is :func:`click.echo`."""
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit's flush cannot fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def stdout_is_terminal() -> bool:
@@ -323,26 +237,37 @@ def stdout_is_terminal() -> bool:
 
 
 def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) -> None:
-    """Write the report in each format of ``fmt`` to stdout, a file, or a directory."""
+    """Write the report in each format of ``fmt`` to stdout, a file, or a directory.
+
+    Every file is written to a temporary file beside it first and all are renamed into
+    place only once every one is complete: a failure leaves no report half-written and none
+    of the others replaced. A device or FIFO target (:func:`in_place`) is written last.
+    """
     plan = targets(fmt, output)
     tty = stdout_is_terminal()
-    texts = [(f, path, _text(report, f, path is None and tty)) for f, path in plan]
-    staged: list[tuple[Path, Path | str]] = []
+    staged: list[Staged] = []
     try:
-        for _f, path, text in texts:
-            if path is not None:
-                if path.parent != Path() and len(plan) > 1:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                staged.append((path, _stage(path, text)))
+        for f, path in plan:
+            if path is None:
+                continue
+            if path.parent != Path() and len(plan) > 1:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((path, stage_written(path, _writer(report, f, False))))
     except (OSError, OutputError) as exc:
-        _discard(staged)
+        discard(staged)
         if isinstance(exc, OutputError):
             raise
         raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from exc
-    _commit(staged)
-    for _f, path, text in texts:
+    except BaseException:
+        discard(staged)
+        raise
+    commit(staged)
+    for f, path in plan:
         if path is None:
-            click.echo(text, nl=False)
+            try:
+                _writer(report, f, tty)(_Echo())
+            except BrokenPipeError:  # the reader left (``| head``): the exit code still counts
+                _silence_stdout()
         elif not quiet:
             click.echo(f"report written to {path}", err=True)
 

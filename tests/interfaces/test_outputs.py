@@ -145,3 +145,54 @@ def test_devices_and_descriptors_are_written_in_place_files_through_a_rename(
     assert write_streamed(fifo, lambda f: f.write('{"record": "summary"}\n')) == 22
     reader.join(30)
     assert got == [b'{"record": "summary"}\n'] and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_json_report_is_written_a_batch_at_a_time_never_held_as_one_string(
+    tmp_path: Path,
+) -> None:
+    """The CLI's JSON file is the library's text, yet never exists whole in memory.
+
+    A report of a million findings is about 5 GB of JSON; rendered to one string first (as
+    the CLI once did), that string alone would exhaust most machines. Here the text is 10,000
+    findings' worth (about 25 MB) and the writing may allocate at most a third of it.
+    """
+    import tracemalloc
+
+    from cloudaudit import evaluate
+    from cloudaudit.cli._outputs import emit
+    from cloudaudit.testing import make_resource
+
+    regions = ("eu-west-1", "ap-east-1", "us-east-1", "cn-north-1", "me-south-1")
+    resources = [
+        make_resource("aws", regions[i % len(regions)], name=f"bucket-{i}") for i in range(10_000)
+    ]
+    report = evaluate(resources, "us-foreign-adversaries")
+    target = tmp_path / "report.json"
+    tracemalloc.start()
+    try:
+        emit(report, "json", target, quiet=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    text = target.read_text(encoding="utf-8")
+    assert text == render(report, "json")
+    assert len(text) > 20_000_000
+    assert peak < len(text) / 3, f"peak {peak:,} bytes for {len(text):,} characters"
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("violation", 1)])
+def test_a_reader_that_closes_the_pipe_early_leaves_the_exit_code_the_audits(
+    fail_on: str, code: int
+) -> None:
+    """``cloudaudit ... --format json | head -1``: no traceback, and the verdict's exit code."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cloudaudit", "demo", "--format", "json", "--fail-on", fail_on],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"{\n"
+    proc.stdout.close()  # the demo's JSON (about 80 KB) is more than a pipe holds
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == code, err
+    assert "Traceback" not in err and "Broken pipe" not in err
