@@ -49,10 +49,19 @@ class Unread:
         """``s3:GetBucketLocation on bucket logs failed: AccessDenied``."""
         return f"{self.call} on {self.target} failed: {self.code}"
 
-    def location(self, provider: ProviderId | str) -> Location:
-        """An ``unknown`` location whose note names the failed call and its error code."""
+    def location(self, provider: ProviderId | str, via: str | None = None) -> Location:
+        """An ``unknown`` location whose note names the failed call and its error code.
+
+        Args:
+            provider: The cloud.
+            via: For a copy, the id of the copy mechanism the failed call was to read.
+        """
         return Location(
-            provider=ProviderId(provider), region=None, kind=LocationKind.UNKNOWN, note=self.reason
+            provider=ProviderId(provider),
+            region=None,
+            kind=LocationKind.UNKNOWN,
+            via=via,
+            note=self.reason,
         )
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from cloudaudit.copymodel import Declaration, Mechanism
+from cloudaudit.copymodel import Declaration, Mechanism, declaration
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._detail import Unread, lookup
 
@@ -26,6 +26,7 @@ __all__ = [
     "SEPARATE_COPY",
     "AwsContext",
     "Collector",
+    "Copy",
     "Mapper",
     "Unread",
     "arn",
@@ -35,6 +36,7 @@ __all__ = [
     "page_items",
     "resource",
     "serial_map",
+    "via",
 ]
 
 T = TypeVar("T")
@@ -152,6 +154,25 @@ def declare(service: str, type_: str, *mechanisms: Mechanism, note: str = "") ->
     return Declaration(ProviderId.AWS, service, type_, mechanisms, note)
 
 
+class Copy(NamedTuple):
+    """One copy of a resource's data, with the mechanism that put it there.
+
+    Attributes:
+        via: The mechanism: one of those the collector declares (:attr:`Collector.copies`).
+            Its id becomes the copy's :attr:`Location.via`.
+        region: The region an API field names (empty: no copy), or the :class:`Unread` of
+            the detail call that was to tell where (an ``unknown`` copy naming the call).
+    """
+
+    via: Mechanism
+    region: str | Unread
+
+
+def via(mechanism: Mechanism, regions: Iterable[str | Unread]) -> list[Copy]:
+    """The copies ``mechanism`` put in each of ``regions`` (for ``resource(copies=...)``)."""
+    return [Copy(mechanism, region) for region in regions]
+
+
 def page_items(pages: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
     """The items under ``key`` of every page (``client.get_paginator(op).paginate()``).
 
@@ -199,21 +220,24 @@ def resource(
     name: str,
     zone: str | None = None,
     region: str | Unread | None = None,
-    copies: Sequence[str | Unread] = (),
+    copies: Sequence[Copy] = (),
     tags: Any = None,
 ) -> Resource:
-    """Build an AWS :class:`Resource`. ``copies`` are regions holding copies of the data.
+    """Build an AWS :class:`Resource`.
 
-    A copy (or ``region``) given as an :class:`Unread` is an ``unknown`` location whose note
-    names the detail call that failed. ``tags`` accepts the AWS list shape
+    ``copies`` are the regions holding copies of the data, each with the mechanism that put
+    it there (its id is the copy's ``via``); a copy in the resource's own region, or with no
+    region, is left out. A copy (or ``region``) given as an :class:`Unread` is an ``unknown``
+    location whose note names the detail call that failed. ``tags`` accepts the AWS list shape
     (``[{"Key": k, "Value": v}]``) or a mapping.
+
+    Raises:
+        ValueError: A copy's mechanism is not one the copy model declares for the type.
     """
     where = region or ctx.region
-    copy_locs = tuple(
-        c.location(ProviderId.AWS) if isinstance(c, Unread) else location(c)
-        for c in dict.fromkeys(copies)
-        if c and c != where
-    )
+    kept = [c for c in dict.fromkeys(copies) if c.region and c.region != where]
+    if kept:
+        _check_declared(service, type, kept)
     return Resource(
         provider=ProviderId.AWS,
         account=ctx.account,
@@ -224,9 +248,23 @@ def resource(
         location=where.location(ProviderId.AWS)
         if isinstance(where, Unread)
         else location(where, zone),
-        data_locations=copy_locs,
+        data_locations=tuple(map(_copy_location, kept)),
         tags=_tags(tags),
     )
+
+
+def _check_declared(service: str, type_: str, copies: Iterable[Copy]) -> None:
+    found = declaration(ProviderId.AWS, service, type_)
+    declared = {m.id for m in found.mechanisms} if found is not None else set()
+    for copy in copies:
+        if copy.via.id not in declared:
+            raise ValueError(f"aws {service}/{type_} declares no copy mechanism {copy.via.id}")
+
+
+def _copy_location(copy: Copy) -> Location:
+    if isinstance(copy.region, Unread):
+        return copy.region.location(ProviderId.AWS, copy.via.id)
+    return Location(provider=ProviderId.AWS, region=copy.region, via=copy.via.id)
 
 
 def _tags(raw: Any) -> dict[str, str]:

@@ -15,9 +15,11 @@ Copies read: S3 replication destinations (``supplementaryConfiguration`` ·
 replicas (``configuration.replicas``), RDS cross-region read replicas (ARNs in
 ``readReplicaDBInstanceIdentifiers`` / ``readReplicaIdentifiers``). A resource type whose data
 can exist elsewhere by a mechanism the item does not carry (or that the query did not select)
-gets an ``unknown`` copy naming nothing it could not see as absent. Resources on an Outpost
-(``outpostArn``) stand on the customer's premises: their location is ``unknown`` (the
-outpost ARN as its zone), never the parent region's country.
+gets an ``unknown`` copy naming nothing it could not see as absent. Every copy carries, in
+``via``, the id of the mechanism the AWS collectors declare for it (the copy model's; an
+unknown copy of a type that declares none, ``undeclared``), as the direct path's do.
+Resources on an Outpost (``outpostArn``) stand on the customer's premises: their location is
+``unknown`` (the outpost ARN as its zone), never the parent region's country.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cloudaudit.copymodel import UNDECLARED
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
@@ -69,18 +72,34 @@ CONFIG_TYPES: dict[str, tuple[str, str]] = {
 }
 """Config resource type → ``(service, type)`` with the names the AWS provider reports."""
 
-UNREAD_COPIES: dict[str, str] = {
-    "AWS::EFS::FileSystem": "EFS replication",
-    "AWS::FSx::FileSystem": "FSx backup copies",
-    "AWS::Redshift::Cluster": "Redshift cross-region snapshot copy",
-    "AWS::Backup::BackupVault": "AWS Backup copy jobs",
-    "AWS::ECR::Repository": "ECR replication",
-    "AWS::KMS::Key": "KMS multi-Region keys",
-    "AWS::SecretsManager::Secret": "Secrets Manager replica regions",
-    "AWS::RDS::DBSnapshot": "RDS snapshot copies",
-    "AWS::RDS::DBClusterSnapshot": "RDS cluster snapshot copies",
+_S3 = "aws.s3.replication"
+_DYNAMODB = "aws.dynamodb.global-table"
+_RDS: dict[str, str] = {
+    "AWS::RDS::DBInstance": "aws.rds.read-replica",
+    "AWS::RDS::DBCluster": "aws.rds.aurora-replica",
 }
-"""Types whose copies a configuration item does not carry: they get an ``unknown`` copy."""
+"""The mechanism of the replica ARNs of an RDS item."""
+
+UNREAD_COPIES: dict[str, tuple[str, str]] = {
+    "AWS::EFS::FileSystem": ("EFS replication", "aws.efs.replication"),
+    "AWS::FSx::FileSystem": ("FSx backup copies", UNDECLARED),
+    "AWS::Redshift::Cluster": ("Redshift cross-region snapshot copy", "aws.redshift.snapshot-copy"),
+    "AWS::Backup::BackupVault": ("AWS Backup copy jobs", "aws.backup.copy-action"),
+    "AWS::ECR::Repository": ("ECR replication", "aws.ecr.replication"),
+    "AWS::KMS::Key": ("KMS multi-Region keys", "aws.kms.multi-region-replica"),
+    "AWS::SecretsManager::Secret": (
+        "Secrets Manager replica regions",
+        "aws.secretsmanager.replica",
+    ),
+    "AWS::RDS::DBSnapshot": ("RDS snapshot copies", UNDECLARED),
+    "AWS::RDS::DBClusterSnapshot": ("RDS cluster snapshot copies", UNDECLARED),
+}
+"""Types whose copies a configuration item does not carry: they get an ``unknown`` copy.
+
+Each with what the copy is and the ``via`` of the mechanism the collector of the type declares
+(``undeclared`` for a type that declares none: its copies are resources of their own on the
+direct path, which a configuration item of this one does not show).
+"""
 
 _NO_ZONE = {"", "regional", "not applicable", "multiple availability zones"}
 
@@ -136,8 +155,12 @@ def config_s3_destinations(item: Mapping[str, Any]) -> list[str] | None:
     return names
 
 
-def _unknown(note: str) -> Location:
-    return Location(provider=AWS, region=None, kind=LocationKind.UNKNOWN, note=note)
+def _unknown(note: str, via: str) -> Location:
+    return Location(provider=AWS, region=None, kind=LocationKind.UNKNOWN, via=via, note=note)
+
+
+def _copy(region: str, via: str) -> Location:
+    return Location(provider=AWS, region=region, via=via)
 
 
 def _region_of_arn(value: str) -> str | None:
@@ -152,29 +175,31 @@ def _copies(
     bucket_region: Callable[[str], str | None],
 ) -> list[Location]:
     if rtype in UNREAD_COPIES:
-        return [_unknown(f"{UNREAD_COPIES[rtype]}: not recorded in a configuration item")]
+        what, unread = UNREAD_COPIES[rtype]
+        return [_unknown(f"{what}: not recorded in a configuration item", unread)]
     if rtype == "AWS::S3::Bucket":
         names = config_s3_destinations(item)
         if names is None:
-            return [_unknown("no supplementaryConfiguration: S3 replication not seen")]
+            return [_unknown("no supplementaryConfiguration: S3 replication not seen", _S3)]
         found = [bucket_region(n) for n in names]
         return [
-            Location(provider=AWS, region=r)
+            _copy(r, _S3)
             if r
-            else _unknown(f"replication destination bucket {n}: region unknown")
+            else _unknown(f"replication destination bucket {n}: region unknown", _S3)
             for n, r in zip(names, found, strict=True)
         ]
-    if rtype not in ("AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"):
+    via = _DYNAMODB if rtype == "AWS::DynamoDB::Table" else _RDS.get(rtype)
+    if via is None:
         return []
     if not isinstance(config, Mapping):
-        return [_unknown("no configuration in the item: replicas not seen")]
+        return [_unknown("no configuration in the item: replicas not seen", via)]
     if rtype == "AWS::DynamoDB::Table":
         replicas = config.get("replicas") or config.get("Replicas") or ()
         regions = [str(r.get("regionName") or r.get("RegionName") or "") for r in replicas]
-        return [Location(provider=AWS, region=r) if r else UNKNOWN for r in regions]
+        return [_copy(r, via) if r else UNKNOWN.model_copy(update={"via": via}) for r in regions]
     ids = config.get("readReplicaDBInstanceIdentifiers") or config.get("readReplicaIdentifiers")
     arns = [_region_of_arn(str(i)) for i in ids or ()]
-    return [Location(provider=AWS, region=r) for r in arns if r]
+    return [_copy(r, via) for r in arns if r]
 
 
 def _location(rtype: str, item: Mapping[str, Any], config: Any) -> Location:
@@ -236,7 +261,8 @@ def config_item_to_resource(
     service, kind = CONFIG_TYPES.get(rtype) or _split(rtype)
     config = _json(item.get("configuration"))
     where = _location(rtype, item, config)
-    copies = [c for c in _copies(rtype, item, config, bucket_region) if c != where or not c.region]
+    found = _copies(rtype, item, config, bucket_region)
+    copies = [c for c in found if not c.region or c.key() != where.key()]  # not its own place
     return Resource(
         provider=AWS,
         account=str(_field(item, "accountId", "awsAccountId") or account or "unknown"),

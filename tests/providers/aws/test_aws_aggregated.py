@@ -24,6 +24,7 @@ from cloudaudit.providers.aws.services import dynamodb, ec2, rds, s3
 from tests.providers.aws import config_fake
 from tests.providers.aws.conftest import FaultMiddleware, Rule
 from tests.providers.aws.estate import replicate
+from tests.providers.copy_vias import wrong_vias
 
 pytestmark = pytest.mark.http
 
@@ -68,14 +69,21 @@ def seed(recorded: list[str] = REGIONS) -> None:
         regional.start_configuration_recorder(ConfigurationRecorderName="default")
 
 
-def verdicts(session: boto3.Session, inventory: str) -> dict[str, tuple[Status, tuple[str, ...]]]:
+def verdicts(
+    session: boto3.Session, inventory: str
+) -> dict[str, tuple[Status, tuple[tuple[str, str], ...]]]:
+    """Each resource's status and copies (region, mechanism), every copy's mechanism declared."""
     provider = AwsProvider(
         session=session, regions=REGIONS, collectors=COLLECTORS, inventory=inventory
     )
     report = audit(provider, "eu-gdpr")
     assert report.coverage.gaps == ()
+    assert wrong_vias(f.resource for f in report.findings) == []
     return {
-        f.resource.id: (f.status, tuple(sorted(c.region or "?" for c in f.resource.data_locations)))
+        f.resource.id: (
+            f.status,
+            tuple(sorted((c.region or "?", c.via or "?") for c in f.resource.data_locations)),
+        )
         for f in report.findings
     }
 
@@ -90,7 +98,8 @@ def test_both_paths_give_the_same_verdicts(
     aggregated = verdicts(recorded_session, "auto")
     assert aggregated == direct
     assert len(direct) == 13  # 3 buckets, 3 instances, their 3 root volumes, 3 volumes, 1 table
-    assert direct["arn:aws:s3:::eu-source"][1] == ("eu-central-1",)  # the copy is seen
+    seen = (("eu-central-1", "aws.s3.replication"),)
+    assert direct["arn:aws:s3:::eu-source"][1] == seen  # the copy and its mechanism are seen
     ops = [op for _service, _region, op in aws_http.log]
     assert ops.count("SelectAggregateResourceConfig") >= 4  # 4 types, pages of 2 rows
     # covered: read from the aggregator, not per region nor per bucket

@@ -12,19 +12,29 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource, via
 
 if TYPE_CHECKING:
     from mypy_boto3_backup import BackupClient
 
 __all__ = [
     "COLLECTORS",
+    "COPY_ACTION",
     "collect_vaults",
     "copy_regions",
     "fetch_plans",
     "fetch_vaults",
     "to_resource",
 ]
+
+COPY_ACTION = Mechanism(
+    "aws.backup.copy-action",
+    MechanismKind.BACKUP,
+    "backup plan copy actions",
+    "GetBackupPlan Rules[].CopyActions[].DestinationBackupVaultArn",
+    "tests/providers/aws/services/test_aws_backup.py::test_vaults_with_copy_actions",
+)
+"""Backup plan copy actions (the ``via`` of a vault's copies)."""
 
 
 def fetch_vaults(client: BackupClient) -> list[Mapping[str, Any]]:
@@ -72,7 +82,7 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] =
         type="backup-vault",
         id=raw.get("BackupVaultArn") or default,
         name=name,
-        copies=copies,
+        copies=via(COPY_ACTION, copies),
     )
 
 
@@ -100,13 +110,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "backup",
             "backup-vault",
-            Mechanism(
-                "aws.backup.copy-action",
-                MechanismKind.BACKUP,
-                "backup plan copy actions",
-                "GetBackupPlan Rules[].CopyActions[].DestinationBackupVaultArn",
-                "tests/providers/aws/services/test_aws_backup.py::test_vaults_with_copy_actions",
-            ),
+            COPY_ACTION,
         ),
     ),
 )

@@ -21,6 +21,7 @@ from cloudaudit.providers.aws._base import (
     declare,
     detail,
     resource,
+    via,
 )
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLLECTORS",
+    "GLOBAL_TABLE",
+    "GLOBAL_TABLE_V1",
     "V1",
     "collect_tables",
     "fetch_global_table",
@@ -40,6 +43,25 @@ __all__ = [
 
 V1 = "2017.11.29"
 """``GlobalTableVersion`` of legacy (v1) global tables."""
+
+GLOBAL_TABLE = Mechanism(
+    "aws.dynamodb.global-table",
+    MechanismKind.REPLICATION,
+    "global table replicas (2019.11.21)",
+    "DescribeTable Table.Replicas[].RegionName",
+    "tests/providers/aws/services/test_aws_dynamodb.py::test_v2_global_table_replicas_are_copies",
+)
+"""The replicas of a version 2019.11.21 global table."""
+
+GLOBAL_TABLE_V1 = Mechanism(
+    "aws.dynamodb.global-table-v1",
+    MechanismKind.REPLICATION,
+    "global table replication group (2017.11.29)",
+    "DescribeGlobalTable GlobalTableDescription.ReplicationGroup[].RegionName",
+    "tests/providers/aws/services/test_aws_dynamodb.py::"
+    "test_v1_global_table_replication_group_is_copies",
+)
+"""The replication group of a legacy (v1) global table."""
 
 
 def fetch_table_names(client: DynamoDBClient) -> list[str]:
@@ -69,7 +91,10 @@ def replication_regions(global_table: Mapping[str, Any]) -> list[str]:
 
 
 def to_resource(
-    raw: Mapping[str, Any], ctx: AwsContext, v1_regions: Iterable[str | Unread] = ()
+    raw: Mapping[str, Any],
+    ctx: AwsContext,
+    v1_regions: Iterable[str | Unread] = (),
+    v2_regions: Iterable[str | Unread] | None = None,
 ) -> Resource:
     """Turn one ``TableDescription`` into a :class:`Resource`.
 
@@ -77,9 +102,13 @@ def to_resource(
         raw: The ``Table`` of a ``DescribeTable`` response.
         ctx: The unit's context.
         v1_regions: For a v1 global table, the regions of its replication group.
+        v2_regions: The regions of its replicas in place of ``raw``'s ``Replicas`` (the
+            :class:`Unread` of a failed ``DescribeTable``).
     """
     name = raw["TableName"]
-    replicas: list[str | Unread] = [r["RegionName"] for r in raw.get("Replicas") or ()]
+    replicas = [r["RegionName"] for r in raw.get("Replicas") or ()]
+    if v2_regions is not None:
+        replicas = list(v2_regions)
     return resource(
         ctx,
         service="dynamodb",
@@ -87,7 +116,7 @@ def to_resource(
         id=raw.get("TableArn")
         or arn(ctx.partition, "dynamodb", ctx.region, ctx.account, f"table/{name}"),
         name=name,
-        copies=[*replicas, *v1_regions],
+        copies=[*via(GLOBAL_TABLE, replicas), *via(GLOBAL_TABLE_V1, v1_regions)],
     )
 
 
@@ -106,7 +135,8 @@ def collect_tables(ctx: AwsContext) -> list[Resource]:
     for name in fetch_table_names(client):
         raw = detail("dynamodb:DescribeTable", f"table {name}", partial(fetch_table, client, name))
         if isinstance(raw, Unread):
-            out.append(to_resource({"TableName": name}, ctx, [raw]))
+            # the table's version is not known: a copy by either mechanism is unknown
+            out.append(to_resource({"TableName": name}, ctx, [raw], v2_regions=[raw]))
             continue
         v1: list[str | Unread] = []
         if raw.get("GlobalTableVersion") == V1:
@@ -134,22 +164,8 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "dynamodb",
             "table",
-            Mechanism(
-                "aws.dynamodb.global-table",
-                MechanismKind.REPLICATION,
-                "global table replicas (2019.11.21)",
-                "DescribeTable Table.Replicas[].RegionName",
-                "tests/providers/aws/services/test_aws_dynamodb.py::"
-                "test_v2_global_table_replicas_are_copies",
-            ),
-            Mechanism(
-                "aws.dynamodb.global-table-v1",
-                MechanismKind.REPLICATION,
-                "global table replication group (2017.11.29)",
-                "DescribeGlobalTable GlobalTableDescription.ReplicationGroup[].RegionName",
-                "tests/providers/aws/services/test_aws_dynamodb.py::"
-                "test_v1_global_table_replication_group_is_copies",
-            ),
+            GLOBAL_TABLE,
+            GLOBAL_TABLE_V1,
         ),
     ),
 )

@@ -20,6 +20,7 @@ from cloudaudit.providers.aws._base import (
     declare,
     detail,
     resource,
+    via,
 )
 
 if TYPE_CHECKING:
@@ -27,12 +28,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLLECTORS",
+    "REPLICATION",
     "collect_repositories",
     "fetch_replication_rules",
     "fetch_repositories",
     "replica_regions",
     "to_resource",
 ]
+
+REPLICATION = Mechanism(
+    "aws.ecr.replication",
+    MechanismKind.REPLICATION,
+    "registry replication rules",
+    "DescribeRegistry replicationConfiguration.rules[].destinations[].region",
+    "tests/providers/aws/services/test_aws_ecr.py::"
+    "test_replica_regions_from_documented_describe_registry",
+)
+"""Registry replication (the ``via`` of a repository's replicas)."""
 
 
 def fetch_repositories(client: ECRClient) -> list[Mapping[str, Any]]:
@@ -77,10 +89,9 @@ def to_resource(
 
     ``rules`` is an :class:`Unread` when ``DescribeRegistry`` failed: the copy is unknown.
     """
-    copies: list[str | Unread] = (
-        [rules]
-        if isinstance(rules, Unread)
-        else list(replica_regions(rules, raw["repositoryName"]))
+    copies = via(
+        REPLICATION,
+        [rules] if isinstance(rules, Unread) else replica_regions(rules, raw["repositoryName"]),
     )
     name = raw["repositoryName"]
     default = arn(ctx.partition, "ecr", ctx.region, ctx.account, f"repository/{name}")
@@ -116,14 +127,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "ecr",
             "repository",
-            Mechanism(
-                "aws.ecr.replication",
-                MechanismKind.REPLICATION,
-                "registry replication rules",
-                "DescribeRegistry replicationConfiguration.rules[].destinations[].region",
-                "tests/providers/aws/services/test_aws_ecr.py::"
-                "test_replica_regions_from_documented_describe_registry",
-            ),
+            REPLICATION,
         ),
     ),
 )

@@ -21,6 +21,7 @@ from cloudaudit.providers.aws._base import (
     declare,
     detail,
     resource,
+    via,
 )
 
 if TYPE_CHECKING:
@@ -28,12 +29,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLLECTORS",
+    "REPLICATION",
     "collect_file_systems",
     "fetch_file_systems",
     "fetch_replications",
     "replication_map",
     "to_resource",
 ]
+
+REPLICATION = Mechanism(
+    "aws.efs.replication",
+    MechanismKind.REPLICATION,
+    "EFS replication",
+    "DescribeReplicationConfigurations Replications[].Destinations[].Region",
+    "tests/providers/aws/services/test_aws_storage.py::"
+    "test_efs_replication_destinations_are_copies",
+)
+"""EFS replication (the ``via`` of a file system's replicas)."""
 
 
 def fetch_file_systems(client: EFSClient) -> list[Mapping[str, Any]]:
@@ -82,7 +94,7 @@ def to_resource(
         id=raw.get("FileSystemArn") or default,
         name=raw.get("Name") or fs_id,
         zone=raw.get("AvailabilityZoneName"),
-        copies=copies,
+        copies=via(REPLICATION, copies),
         tags=raw.get("Tags"),
     )
 
@@ -124,14 +136,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "efs",
             "file-system",
-            Mechanism(
-                "aws.efs.replication",
-                MechanismKind.REPLICATION,
-                "EFS replication",
-                "DescribeReplicationConfigurations Replications[].Destinations[].Region",
-                "tests/providers/aws/services/test_aws_storage.py::"
-                "test_efs_replication_destinations_are_copies",
-            ),
+            REPLICATION,
         ),
     ),
 )

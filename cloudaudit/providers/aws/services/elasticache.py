@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource, via
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
 
 __all__ = [
     "COLLECTORS",
+    "GLOBAL_DATASTORE",
     "collect_clusters",
     "fetch_clusters",
     "fetch_global_groups",
@@ -27,6 +28,16 @@ __all__ = [
     "global_regions",
     "to_resource",
 ]
+
+GLOBAL_DATASTORE = Mechanism(
+    "aws.elasticache.global-datastore",
+    MechanismKind.REPLICATION,
+    "Global Datastore members",
+    "DescribeGlobalReplicationGroups GlobalReplicationGroups[].Members[].ReplicationGroupRegion",
+    "tests/providers/aws/services/test_aws_compute.py::"
+    "test_elasticache_global_datastore_members_are_copies",
+)
+"""Global Datastore membership (the ``via`` of a cluster's copies)."""
 
 _MULTIPLE = "Multiple"
 """``PreferredAvailabilityZone`` of a Memcached cluster spread over several zones."""
@@ -94,7 +105,7 @@ def to_resource(
         or arn(ctx.partition, "elasticache", ctx.region, ctx.account, f"cluster:{ident}"),
         name=ident,
         zone=None if zone == _MULTIPLE else zone,
-        copies=(copies or {}).get(raw.get("ReplicationGroupId") or "", ()),
+        copies=via(GLOBAL_DATASTORE, (copies or {}).get(raw.get("ReplicationGroupId") or "", ())),
     )
 
 
@@ -123,15 +134,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "elasticache",
             "cache-cluster",
-            Mechanism(
-                "aws.elasticache.global-datastore",
-                MechanismKind.REPLICATION,
-                "Global Datastore members",
-                "DescribeGlobalReplicationGroups "
-                "GlobalReplicationGroups[].Members[].ReplicationGroupRegion",
-                "tests/providers/aws/services/test_aws_compute.py::"
-                "test_elasticache_global_datastore_members_are_copies",
-            ),
+            GLOBAL_DATASTORE,
         ),
     ),
 )

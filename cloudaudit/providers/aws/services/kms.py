@@ -13,13 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, declare, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    declare,
+    detail,
+    resource,
+    via,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
 
 __all__ = [
     "COLLECTORS",
+    "MULTI_REGION",
     "collect_keys",
     "customer_managed",
     "fetch_aliases",
@@ -29,6 +38,16 @@ __all__ = [
     "replica_regions",
     "to_resource",
 ]
+
+MULTI_REGION = Mechanism(
+    "aws.kms.multi-region-replica",
+    MechanismKind.REPLICA,
+    "multi-Region key replicas",
+    "DescribeKey KeyMetadata.MultiRegionConfiguration.ReplicaKeys[].Region",
+    "tests/providers/aws/services/test_aws_secrets_kms.py::"
+    "test_customer_keys_with_multi_region_replicas",
+)
+"""Multi-Region keys (the ``via`` of a key's primary and replicas)."""
 
 
 def fetch_key_ids(client: KMSClient) -> list[str]:
@@ -80,7 +99,7 @@ def to_resource(
     """Turn one ``KeyMetadata`` into a :class:`Resource` (``unread``: DescribeKey failed)."""
     key_id = meta["KeyId"]
     default = f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/{key_id}"
-    copies: list[str | Unread] = [unread] if unread else list(replica_regions(meta))
+    copies = via(MULTI_REGION, [unread] if unread else replica_regions(meta))
     return resource(
         ctx,
         service="kms",
@@ -126,14 +145,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "kms",
             "key",
-            Mechanism(
-                "aws.kms.multi-region-replica",
-                MechanismKind.REPLICA,
-                "multi-Region key replicas",
-                "DescribeKey KeyMetadata.MultiRegionConfiguration.ReplicaKeys[].Region",
-                "tests/providers/aws/services/test_aws_secrets_kms.py::"
-                "test_customer_keys_with_multi_region_replicas",
-            ),
+            MULTI_REGION,
         ),
     ),
 )

@@ -20,13 +20,18 @@ from cloudaudit.providers.aws._base import (
     declare,
     page_items,
     resource,
+    via,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
 
 __all__ = [
+    "AURORA_REPLICA",
+    "BACKUP_REPLICATION",
     "COLLECTORS",
+    "GLOBAL_DATABASE",
+    "READ_REPLICA",
     "collect_cluster_snapshots",
     "collect_clusters",
     "collect_instances",
@@ -42,6 +47,45 @@ __all__ = [
     "to_instance",
     "to_snapshot",
 ]
+
+
+READ_REPLICA = Mechanism(
+    "aws.rds.read-replica",
+    MechanismKind.REPLICA,
+    "cross-region read replicas",
+    "DescribeDBInstances ReadReplicaDBInstanceIdentifiers[] / "
+    "ReadReplicaSourceDBInstanceIdentifier (ARNs)",
+    "tests/providers/aws/services/test_aws_rds.py::"
+    "test_instances_carry_zone_arn_and_cross_region_replicas",
+)
+"""The read replicas of a DB instance, and the source of a replica."""
+
+BACKUP_REPLICATION = Mechanism(
+    "aws.rds.automated-backup-replication",
+    MechanismKind.BACKUP,
+    "automated backups replicated to another region",
+    "DescribeDBInstances DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn",
+    "tests/providers/aws/services/test_aws_rds.py::test_automated_backup_replication_is_a_copy",
+)
+"""Automated backups of a DB instance replicated to another region."""
+
+AURORA_REPLICA = Mechanism(
+    "aws.rds.aurora-replica",
+    MechanismKind.REPLICA,
+    "Aurora cross-region replicas",
+    "DescribeDBClusters ReadReplicaIdentifiers[] / ReplicationSourceIdentifier",
+    "tests/providers/aws/services/test_aws_rds.py::test_cluster_aurora_replica_arns",
+)
+"""The cross-region replicas of an Aurora cluster, and the source of a replica."""
+
+GLOBAL_DATABASE = Mechanism(
+    "aws.rds.global-database",
+    MechanismKind.REPLICATION,
+    "Aurora global database members",
+    "DescribeGlobalClusters GlobalClusterMembers[].DBClusterArn",
+    "tests/providers/aws/services/test_aws_rds.py::test_clusters_include_global_database_members",
+)
+"""The other member clusters of an Aurora global database."""
 
 
 def _arn_regions(values: Iterable[str | None]) -> list[str]:
@@ -90,15 +134,16 @@ def to_instance(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         r.get("DBInstanceAutomatedBackupsArn")
         for r in raw.get("DBInstanceAutomatedBackupsReplications") or ()
     ]
-    copies = _arn_regions(
-        [
-            *(raw.get("ReadReplicaDBInstanceIdentifiers") or ()),
-            *(raw.get("ReadReplicaDBClusterIdentifiers") or ()),
-            raw.get("ReadReplicaSourceDBInstanceIdentifier"),
-            raw.get("ReadReplicaSourceDBClusterIdentifier"),
-            *replicated_backups,
-        ]
-    )
+    replicas = [
+        *(raw.get("ReadReplicaDBInstanceIdentifiers") or ()),
+        *(raw.get("ReadReplicaDBClusterIdentifiers") or ()),
+        raw.get("ReadReplicaSourceDBInstanceIdentifier"),
+        raw.get("ReadReplicaSourceDBClusterIdentifier"),
+    ]
+    copies = [
+        *via(READ_REPLICA, _arn_regions(replicas)),
+        *via(BACKUP_REPLICATION, _arn_regions(replicated_backups)),
+    ]
     return resource(
         ctx,
         service="rds",
@@ -136,14 +181,13 @@ def to_cluster(
         LookupError: The cluster belongs to a global cluster whose members are unknown.
     """
     ident = raw["DBClusterIdentifier"]
-    copies = _arn_regions(
-        [*(raw.get("ReadReplicaIdentifiers") or ()), raw.get("ReplicationSourceIdentifier")]
-    )
+    replicas = [*(raw.get("ReadReplicaIdentifiers") or ()), raw.get("ReplicationSourceIdentifier")]
+    copies = via(AURORA_REPLICA, _arn_regions(replicas))
     global_id = raw.get("GlobalClusterIdentifier")
     if global_id:
         if members is None or global_id not in members:
             raise LookupError(f"members of global cluster {global_id!r} of {ident!r} not found")
-        copies.extend(members[global_id])
+        copies.extend(via(GLOBAL_DATABASE, members[global_id]))
     return resource(
         ctx,
         service="rds",
@@ -219,24 +263,8 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "rds",
             "db-instance",
-            Mechanism(
-                "aws.rds.read-replica",
-                MechanismKind.REPLICA,
-                "cross-region read replicas",
-                "DescribeDBInstances ReadReplicaDBInstanceIdentifiers[] / "
-                "ReadReplicaSourceDBInstanceIdentifier (ARNs)",
-                "tests/providers/aws/services/test_aws_rds.py::"
-                "test_instances_carry_zone_arn_and_cross_region_replicas",
-            ),
-            Mechanism(
-                "aws.rds.automated-backup-replication",
-                MechanismKind.BACKUP,
-                "automated backups replicated to another region",
-                "DescribeDBInstances "
-                "DBInstanceAutomatedBackupsReplications[].DBInstanceAutomatedBackupsArn",
-                "tests/providers/aws/services/test_aws_rds.py::"
-                "test_automated_backup_replication_is_a_copy",
-            ),
+            READ_REPLICA,
+            BACKUP_REPLICATION,
         ),
     ),
     Collector(
@@ -247,21 +275,8 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "rds",
             "db-cluster",
-            Mechanism(
-                "aws.rds.aurora-replica",
-                MechanismKind.REPLICA,
-                "Aurora cross-region replicas",
-                "DescribeDBClusters ReadReplicaIdentifiers[] / ReplicationSourceIdentifier",
-                "tests/providers/aws/services/test_aws_rds.py::test_cluster_aurora_replica_arns",
-            ),
-            Mechanism(
-                "aws.rds.global-database",
-                MechanismKind.REPLICATION,
-                "Aurora global database members",
-                "DescribeGlobalClusters GlobalClusterMembers[].DBClusterArn",
-                "tests/providers/aws/services/test_aws_rds.py::"
-                "test_clusters_include_global_database_members",
-            ),
+            AURORA_REPLICA,
+            GLOBAL_DATABASE,
         ),
     ),
     Collector(

@@ -7,12 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
+from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource, via
 
 if TYPE_CHECKING:
     from mypy_boto3_redshift import RedshiftClient
 
-__all__ = ["COLLECTORS", "collect_clusters", "fetch_clusters", "to_resource"]
+__all__ = ["COLLECTORS", "SNAPSHOT_COPY", "collect_clusters", "fetch_clusters", "to_resource"]
+
+SNAPSHOT_COPY = Mechanism(
+    "aws.redshift.snapshot-copy",
+    MechanismKind.SNAPSHOT,
+    "cross-region snapshot copy",
+    "DescribeClusters ClusterSnapshotCopyStatus.DestinationRegion",
+    "tests/providers/aws/services/test_aws_compute.py::"
+    "test_redshift_clusters_zone_and_snapshot_copy",
+)
+"""Cross-region snapshot copy (the ``via`` of a cluster's copy)."""
 
 
 def fetch_clusters(client: RedshiftClient) -> list[Mapping[str, Any]]:
@@ -35,7 +45,7 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         id=arn(ctx.partition, "redshift", ctx.region, ctx.account, f"cluster:{ident}"),
         name=ident,
         zone=raw.get("AvailabilityZone"),
-        copies=[copy_status.get("DestinationRegion", "")],
+        copies=via(SNAPSHOT_COPY, [copy_status.get("DestinationRegion", "")]),
         tags=raw.get("Tags"),
     )
 
@@ -55,14 +65,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "redshift",
             "cluster",
-            Mechanism(
-                "aws.redshift.snapshot-copy",
-                MechanismKind.SNAPSHOT,
-                "cross-region snapshot copy",
-                "DescribeClusters ClusterSnapshotCopyStatus.DestinationRegion",
-                "tests/providers/aws/services/test_aws_compute.py::"
-                "test_redshift_clusters_zone_and_snapshot_copy",
-            ),
+            SNAPSHOT_COPY,
         ),
     ),
 )

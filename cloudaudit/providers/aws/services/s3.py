@@ -24,6 +24,7 @@ from cloudaudit.providers.aws._base import (
     declare,
     detail,
     resource,
+    via,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLLECTORS",
+    "REPLICATION",
     "BucketFacts",
     "bucket_region",
     "fetch_bucket_location",
@@ -44,7 +46,16 @@ __all__ = [
 _LEGACY = {"EU": "eu-west-1", "": "us-east-1"}
 
 UNKNOWN_LOCATION = Location(provider=ProviderId.AWS, region=None, kind=LocationKind.UNKNOWN)
-"""A copy whose region could not be read."""
+"""A location that could not be read."""
+
+REPLICATION = Mechanism(
+    "aws.s3.replication",
+    MechanismKind.REPLICATION,
+    "S3 replication (CRR)",
+    "GetBucketReplication Rules[].Destination.Bucket (the destination bucket's region)",
+    "tests/providers/aws/test_aws_http.py::test_traps_give_the_right_verdicts_and_gaps",
+)
+"""The copy mechanism of a bucket (the ``via`` of its replicas)."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +131,14 @@ def to_resource(ctx: AwsContext, facts: BucketFacts) -> Resource:
         id=arn(ctx.partition, "s3", "", "", facts.name),
         name=facts.name,
         region=facts.region or "unknown",
-        copies=[c for c in facts.copies if c],
+        copies=via(REPLICATION, [c for c in facts.copies if c]),
     )
     update: dict[str, Any] = {}
     if facts.region is None:
         update["location"] = UNKNOWN_LOCATION
     if any(c is None for c in facts.copies):
-        update["data_locations"] = (*res.data_locations, UNKNOWN_LOCATION)
+        unknown = UNKNOWN_LOCATION.model_copy(update={"via": REPLICATION.id})
+        update["data_locations"] = (*res.data_locations, unknown)
     return res.model_copy(update=update) if update else res
 
 
@@ -181,13 +193,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "s3",
             "bucket",
-            Mechanism(
-                "aws.s3.replication",
-                MechanismKind.REPLICATION,
-                "S3 replication (CRR)",
-                "GetBucketReplication Rules[].Destination.Bucket (the destination bucket's region)",
-                "tests/providers/aws/test_aws_http.py::test_traps_give_the_right_verdicts_and_gaps",
-            ),
+            REPLICATION,
         ),
     ),
 )

@@ -13,12 +13,37 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, Unread, declare, detail, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    declare,
+    detail,
+    resource,
+    via,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-__all__ = ["COLLECTORS", "collect_secrets", "fetch_secrets", "list_secrets", "to_resource"]
+__all__ = [
+    "COLLECTORS",
+    "REPLICA",
+    "collect_secrets",
+    "fetch_secrets",
+    "list_secrets",
+    "to_resource",
+]
+
+REPLICA = Mechanism(
+    "aws.secretsmanager.replica",
+    MechanismKind.REPLICA,
+    "replica secrets",
+    "DescribeSecret ReplicationStatus[].Region",
+    "tests/providers/aws/services/test_aws_secrets_kms.py::"
+    "test_secret_from_documented_describe_secret",
+)
+"""Replica secrets (the ``via`` of a secret's primary and replicas)."""
 
 
 def list_secrets(client: SecretsManagerClient) -> list[Mapping[str, Any]]:
@@ -39,14 +64,14 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, unread: Unread | None =
     is unknown.
     """
     replicas = [r["Region"] for r in raw.get("ReplicationStatus") or ()]
-    copies: list[str | Unread] = [raw.get("PrimaryRegion") or "", *replicas]
+    regions: list[str | Unread] = [raw.get("PrimaryRegion") or "", *replicas]
     return resource(
         ctx,
         service="secretsmanager",
         type="secret",
         id=raw["ARN"],
         name=raw.get("Name") or raw["ARN"],
-        copies=[unread] if unread else copies,
+        copies=via(REPLICA, [unread] if unread else regions),
         tags=raw.get("Tags"),
     )
 
@@ -78,14 +103,7 @@ COLLECTORS: tuple[Collector, ...] = (
         copies=declare(
             "secretsmanager",
             "secret",
-            Mechanism(
-                "aws.secretsmanager.replica",
-                MechanismKind.REPLICA,
-                "replica secrets",
-                "DescribeSecret ReplicationStatus[].Region",
-                "tests/providers/aws/services/test_aws_secrets_kms.py::"
-                "test_secret_from_documented_describe_secret",
-            ),
+            REPLICA,
         ),
     ),
 )

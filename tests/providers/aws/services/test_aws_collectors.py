@@ -71,3 +71,22 @@ def test_two_collectors_declaring_one_type_are_refused(monkeypatch):
     monkeypatch.setattr(services, "all_collectors", lambda: iter(twice))
     with pytest.raises(ValueError, match=r"two collectors declare the copies of \('aws'"):
         services.copy_declarations()
+
+
+def test_a_copy_by_a_mechanism_its_type_does_not_declare_is_refused(aws):
+    from cloudaudit.providers.aws._base import resource, via
+    from cloudaudit.providers.aws.services.rds import READ_REPLICA
+    from cloudaudit.providers.aws.services.s3 import REPLICATION
+
+    def bucket(mechanism):
+        copies = via(mechanism, ["ap-east-1"])
+        return resource(
+            aws.ctx("us-east-1"), service="s3", type="bucket", id="b", name="b", copies=copies
+        )
+
+    (copy,) = bucket(REPLICATION).data_locations
+    assert (copy.region, copy.via) == ("ap-east-1", "aws.s3.replication")
+    with pytest.raises(
+        ValueError, match=r"aws s3/bucket declares no copy mechanism aws.rds.read-replica"
+    ):
+        bucket(READ_REPLICA)
