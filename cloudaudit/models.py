@@ -92,7 +92,7 @@ class Location(BaseModel):
         zone: Availability zone, when the resource is zonal (``us-east-1a``, ``europe-west3-b``).
         kind: Whether the location is a zone, a region, a multi/dual-region, global or unknown.
         via: For a copy, the id of the copy mechanism that put the data there (declared in
-            :mod:`cloudaudit.copymodel`, e.g. ``azure.sql.backup-geo``); ``None`` for a
+            :mod:`cloudaudit.copymodel`, e.g. ``azure.sql.backup-redundancy``); ``None`` for a
             resource's own location or a copy recorded before mechanisms were named.
         note: Why the location is unknown when the cloud could not be asked: the call that
             failed, on what, and its error code (``s3:GetBucketLocation on bucket logs

@@ -20,6 +20,26 @@ def _d(arm_type: str, *mechanisms: Mechanism, note: str = "") -> Declaration:
 
 _PAIR = "the region pair (Locations - List metadata.pairedRegion)"
 
+_FAILOVER_GROUP = Mechanism(
+    "azure.sql.failover-group",
+    K.REPLICATION,
+    "failover group partner servers",
+    "failoverGroups properties.partnerServers[].location",
+    _P + "test_graph_path_types_locations_and_copies",
+)
+"""A failover group copies its databases to the partner servers: a copy of the server and
+of each database in the group."""
+
+_GEO_REPLICATION = Mechanism(
+    "azure.sql.geo-replication",
+    K.REPLICA,
+    "active geo-replication links",
+    "replicationLinks properties.partnerLocation",
+    _P + "test_sql_links_unreadable_gives_unknown_copies",
+)
+"""A replication link copies a database to its partner: a copy of the database and of its
+server."""
+
 AZURE: tuple[Declaration, ...] = (
     _d(
         "Microsoft.Storage/storageAccounts",
@@ -35,25 +55,11 @@ AZURE: tuple[Declaration, ...] = (
     _d("Microsoft.Compute/snapshots", note="a cross-region copy is a snapshot of its own"),
     _d("Microsoft.Compute/virtualMachines", note="its disks are reported as disks"),
     _d("Microsoft.Compute/virtualMachineScaleSets", note="its disks are reported as disks"),
-    _d(
-        "Microsoft.Sql/servers",
-        Mechanism(
-            "azure.sql.failover-group",
-            K.REPLICATION,
-            "failover group partner servers",
-            "failoverGroups properties.partnerServers[].location",
-            _P + "test_graph_path_types_locations_and_copies",
-        ),
-    ),
+    _d("Microsoft.Sql/servers", _FAILOVER_GROUP, _GEO_REPLICATION),
     _d(
         "Microsoft.Sql/servers/databases",
-        Mechanism(
-            "azure.sql.geo-replication",
-            K.REPLICA,
-            "active geo-replication links",
-            "replicationLinks properties.partnerLocation",
-            _P + "test_sql_links_unreadable_gives_unknown_copies",
-        ),
+        _GEO_REPLICATION,
+        _FAILOVER_GROUP,
         Mechanism(
             "azure.sql.backup-redundancy",
             K.BACKUP,

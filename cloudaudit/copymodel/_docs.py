@@ -31,8 +31,11 @@ The rule, enforced by the policy engine whenever copies are judged:
   copy whose reason names the mechanism: it never reads as compliant;
 - a type with no row here gets an `unknown` copy too ("cloudaudit declares no copy
   mechanism for ..."); a test fails when a collector reports such a type;
-- a copy that was read carries the mechanism's id in `data_locations[].via` and the reason in
-  `data_locations[].note`.
+- every copy a provider reports, read or unknown because the call that tells where failed,
+  carries the id of the mechanism that put it there in `data_locations[].via` (a test on each
+  provider's fake estate fails otherwise); `data_locations[].note` adds what the mechanism
+  does not say: why the data is there ("the paired region of southeastasia") or which call
+  failed and how.
 
 Edge caches count as copies unless the policy sets `edge_caches: false`. Customer-premises
 placements (AWS Outposts) are unknown unless the policy's `premises` maps the site to a
@@ -67,8 +70,9 @@ def render_markdown(declarations: Iterable[Declaration]) -> str:
     parts = [_HEADER]
     for provider in dict.fromkeys(d.provider for d in decls):
         mine = [d for d in decls if d.provider is provider]
-        count = sum(len(d.mechanisms) for d in mine)
-        unread = sum(1 for d in mine for m in d.mechanisms if not m.read)
+        mechanisms = {m.id: m for d in mine for m in d.mechanisms}.values()
+        count = len(mechanisms)
+        unread = sum(1 for m in mechanisms if not m.read)
         parts.append(f"## {_TITLES.get(provider, provider.value)}\n")
         parts.append(f"{len(mine)} resource types, {count} mechanisms, {unread} not read.\n")
         parts.append("\n".join(_rows(mine)) + "\n")

@@ -28,6 +28,8 @@ __all__ = [
 
 PAGE_SIZE = 1000
 NO_REPLICATION = "NoSuchReplicationConfiguration"
+VIA = "alibaba.oss.replication"
+"""The copy mechanism of a replication destination (:mod:`cloudaudit.copymodel`)."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def bucket_to_resource(
     region = bucket_region(bucket.location, bucket.region)
     copies: list[Location] = []
     if isinstance(destinations, Unread):
-        copies.append(destinations.location(ProviderId.ALIBABA))
+        copies.append(destinations.location(ProviderId.ALIBABA, VIA))
         destinations = ()
     for d in destinations:
         dest_region = bucket_region(d.location)
@@ -141,6 +143,7 @@ def bucket_to_resource(
                 provider=ProviderId.ALIBABA,
                 region=dest_region,
                 kind=LocationKind.REGION if dest_region else LocationKind.UNKNOWN,
+                via=VIA,
             )
         )
     return Resource(

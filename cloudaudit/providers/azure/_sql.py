@@ -20,6 +20,11 @@ ANY_DATABASE = "/databases/*"
 
 
 _UNREAD = "could not be read (the coverage gap names the call and the error)"
+_FAILOVER_GROUP = "azure.sql.failover-group"
+_GEO_REPLICATION = "azure.sql.geo-replication"
+_VIAS = (_FAILOVER_GROUP, _GEO_REPLICATION)
+"""The mechanisms whose copies the server's links tell (both apply to the server and to each
+of its databases)."""
 
 
 def sql_copies(
@@ -49,15 +54,16 @@ def sql_copies(
             unknown = UNKNOWN_COPY if links is None else links.location(UNKNOWN_COPY.provider)
             if links is None:
                 unknown = unknown.model_copy(update={"note": f"the server's links {_UNREAD}"})
-            out[key].append(unknown.model_copy(update={"via": "azure.sql.failover-group"}))
-            out[key + ANY_DATABASE].append(
-                unknown.model_copy(update={"via": "azure.sql.geo-replication"})
-            )
+            for via in _VIAS:
+                out[key].append(unknown.model_copy(update={"via": via}))
+                out[key + ANY_DATABASE].append(unknown.model_copy(update={"via": via}))
             continue
         for group in links.get("failoverGroups") or ():
             props = group.get("properties") or {}
             partners = [
-                geo.location(geo.name_of(p.get("location")), catalog)
+                geo.location(geo.name_of(p.get("location")), catalog).model_copy(
+                    update={"via": _FAILOVER_GROUP}
+                )
                 for p in props.get("partnerServers") or ()
             ]
             out[key].extend(partners)
@@ -65,7 +71,9 @@ def sql_copies(
                 out[str(db).lower()].extend(partners)
         for link in links.get("replicationLinks") or ():
             props = link.get("properties") or {}
-            partner = geo.location(geo.name_of(props.get("partnerLocation")), catalog)
+            partner = geo.location(geo.name_of(props.get("partnerLocation")), catalog).model_copy(
+                update={"via": _GEO_REPLICATION}
+            )
             out[key].append(partner)
             db_id = str(link.get("id") or "").lower().split("/replicationlinks/")[0]
             if "/databases/" in db_id:

@@ -178,11 +178,12 @@ def _locations(asset_type: str, result: Mapping[str, Any]) -> tuple[Location, tu
         managed = (raw.get("replication") or {}).get("userManaged") or {}
         regions = [str(r.get("location")) for r in managed.get("replicas") or ()]
         if regions:
-            return replica_locations(regions)
+            return replica_locations(regions, "gcp.secretmanager.replicas")
         return own if own.kind is not LocationKind.UNKNOWN else parse_location("global"), ()
     if asset_type == "pubsub.googleapis.com/Topic":
         policy = raw.get("messageStoragePolicy") or {}
-        return replica_locations(list(policy.get("allowedPersistenceRegions") or ()))
+        regions = list(policy.get("allowedPersistenceRegions") or ())
+        return replica_locations(regions, "gcp.pubsub.persistence-regions")
     return own, ()
 
 

@@ -79,12 +79,19 @@ def parse_location(raw: str | None) -> Location:
     return Location(provider=GCP, region=low, kind=LocationKind.REGION)
 
 
-def copies(raw: Iterable[str], primary: Location | None = None) -> tuple[Location, ...]:
+_BUCKET = "gcp.storage.multi-region"
+"""The copy mechanism of a bucket's other data locations (a custom dual-region)."""
+
+
+def copies(
+    raw: Iterable[str], primary: Location | None = None, via: str | None = None
+) -> tuple[Location, ...]:
     """Parse copy locations, dropping duplicates and the primary location itself.
 
     Args:
         raw: Location strings (``["us"]``, ``["EUROPE-WEST1", "EUROPE-WEST4"]``).
         primary: The resource's own location, not repeated as a copy.
+        via: The id of the copy mechanism that put the data there (each copy's ``via``).
 
     Returns:
         Distinct copy locations in input order.
@@ -95,7 +102,7 @@ def copies(raw: Iterable[str], primary: Location | None = None) -> tuple[Locatio
         loc = parse_location(item)
         if loc.key() not in seen:
             seen.add(loc.key())
-            out.append(loc)
+            out.append(loc if via is None else loc.model_copy(update={"via": via}))
     return tuple(out)
 
 
@@ -117,20 +124,22 @@ def bucket_locations(
     if data_locations:
         members = copies(data_locations)
         if members:
-            return members[0], members[1:]
+            return members[0], tuple(m.model_copy(update={"via": _BUCKET}) for m in members[1:])
         return own, ()
     if (location_type or "").lower() == "dual-region" and own.kind is LocationKind.REGION:
         own = Location(provider=GCP, region=own.region, kind=LocationKind.DUAL_REGION)
     return own, ()
 
 
-def replica_locations(regions: Sequence[str]) -> tuple[Location, tuple[Location, ...]]:
+def replica_locations(regions: Sequence[str], via: str) -> tuple[Location, tuple[Location, ...]]:
     """Location and copies of a resource replicated to an explicit list of regions.
 
-    Used for Secret Manager user-managed replication and Pub/Sub message storage policies.
+    Used for Secret Manager user-managed replication, Pub/Sub message storage policies and
+    compute storage locations.
 
     Args:
         regions: The replica or allowed regions, in the order the API gives them.
+        via: The id of the copy mechanism (:mod:`cloudaudit.copymodel`): each copy's ``via``.
 
     Returns:
         ``(first region, other regions as copies)``; ``global`` when the list is empty.
@@ -138,7 +147,7 @@ def replica_locations(regions: Sequence[str]) -> tuple[Location, tuple[Location,
     if not regions:
         return parse_location("global"), ()
     first = parse_location(regions[0])
-    return first, copies(regions[1:], first)
+    return first, copies(regions[1:], first, via)
 
 
 _ZONAL_SOURCE = re.compile(r"/(zones|regions)/([a-z0-9-]+)/")
@@ -164,8 +173,8 @@ def stored_locations(stored: Sequence[str], via: str) -> tuple[Location, tuple[L
     if not stored:
         note = "storageLocations not returned: where the data is stored is unknown"
         return Location(provider=GCP, kind=LocationKind.UNKNOWN, via=via, note=note), ()
-    first, rest = replica_locations(stored)
-    tagged = tuple(c.model_copy(update={"via": via, "note": "a storage location"}) for c in rest)
+    first, rest = replica_locations(stored, via)
+    tagged = tuple(c.model_copy(update={"note": "a storage location"}) for c in rest)
     return first, tagged
 
 

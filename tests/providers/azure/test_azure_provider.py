@@ -159,12 +159,16 @@ def test_sql_links_unreadable_gives_unknown_copies(make_provider: Any, fake: Fak
     fake.faults.append(Fault("/failoverGroups$", 403, times=1, code="AuthorizationFailed"))
     inv = collect(make_provider())
     res = by_name(inv)
-    assert copies(res["sql-weu"]) == [None]
-    # the link is unknown; the Geo backups (read from the database itself) are not
-    assert copies(res["sql-weu/orders"]) == ["northeurope", None]
-    unknown = res["sql-weu/orders"].data_locations[-1]
-    assert unknown.via == "azure.sql.geo-replication"
-    assert "failoverGroups/read on server sql-weu failed: AuthorizationFailed" in str(unknown.note)
+    # failover groups and replication links are both unknown, for the server and its databases
+    links = {"azure.sql.failover-group", "azure.sql.geo-replication"}
+    assert copies(res["sql-weu"]) == [None, None]
+    assert {c.via for c in res["sql-weu"].data_locations} == links
+    # the Geo backups (read from the database itself) are not unknown
+    assert copies(res["sql-weu/orders"]) == ["northeurope", None, None]
+    unknown = res["sql-weu/orders"].data_locations[1:]
+    assert {c.via for c in unknown} == links
+    for c in unknown:
+        assert "failoverGroups/read on server sql-weu failed: AuthorizationFailed" in str(c.note)
     assert any(
         g.service == "Microsoft.Sql/servers" and g.code == "AuthorizationFailed" for g in inv.gaps
     )

@@ -36,8 +36,8 @@ def test_parse_location(raw: str, region: str | None, zone: str | None, kind: Lo
 
 def test_custom_dual_region_is_judged_by_its_two_regions() -> None:
     own, copies = bucket_locations("EU", "dual-region", ["EUROPE-WEST1", "EUROPE-WEST4"])
-    assert (own.region, own.kind) == ("europe-west1", LocationKind.REGION)
-    assert [c.region for c in copies] == ["europe-west4"]
+    assert (own.region, own.kind, own.via) == ("europe-west1", LocationKind.REGION, None)
+    assert [(c.region, c.via) for c in copies] == [("europe-west4", "gcp.storage.multi-region")]
 
 
 def test_custom_asia_dual_region_in_japan_is_not_unknown() -> None:
@@ -61,10 +61,11 @@ def test_custom_asia_dual_region_in_japan_is_not_unknown() -> None:
 
 
 def test_replicas_first_is_location_rest_are_copies() -> None:
-    own, copies = replica_locations(["europe-west3", "us-east1", "europe-west3"])
-    assert own.region == "europe-west3"
-    assert [c.region for c in copies] == ["us-east1"]
-    assert replica_locations([])[0].kind is LocationKind.GLOBAL
+    via = "gcp.secretmanager.replicas"
+    own, copies = replica_locations(["europe-west3", "us-east1", "europe-west3"], via)
+    assert (own.region, own.via) == ("europe-west3", None)
+    assert [(c.region, c.via) for c in copies] == [("us-east1", via)]
+    assert replica_locations([], via)[0].kind is LocationKind.GLOBAL
 
 
 def test_source_location_from_url() -> None:
