@@ -15,9 +15,13 @@ Copies read: S3 replication destinations (``supplementaryConfiguration`` ·
 replicas (``configuration.replicas``), RDS cross-region read replicas (ARNs in
 ``readReplicaDBInstanceIdentifiers`` / ``readReplicaIdentifiers``). A resource type whose data
 can exist elsewhere by a mechanism the item does not carry (or that the query did not select)
-gets an ``unknown`` copy naming nothing it could not see as absent. Every copy carries, in
-``via``, the id of the mechanism the AWS collectors declare for it (the copy model's; an
-unknown copy of a type that declares none, ``undeclared``), as the direct path's do.
+gets an ``unknown`` copy naming that mechanism: one per mechanism the type's collector declares
+and reads, derived from the copy model (:func:`_uncarried`), so nothing it could not see reads
+as absent (a version 2017.11.29 DynamoDB global table's replication group, an RDS instance's
+automated-backup replication, an Aurora global database, an ElastiCache global datastore...).
+Every copy carries, in ``via``, the id of the mechanism the AWS collectors declare for it (the
+copy model's; an unknown copy of a type that declares none, ``undeclared``), as the direct
+path's do.
 Resources on an Outpost (``outpostArn``) stand on the customer's premises: their location is
 ``unknown`` (the outpost ARN as its zone), never the parent region's country.
 """
@@ -26,13 +30,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
-from cloudaudit.copymodel import UNDECLARED
+from cloudaudit.copymodel import UNDECLARED, declaration
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
 __all__ = [
+    "CARRIED",
     "CONFIG_TYPES",
     "UNREAD_COPIES",
     "config_item_to_resource",
@@ -74,32 +80,59 @@ CONFIG_TYPES: dict[str, tuple[str, str]] = {
 
 _S3 = "aws.s3.replication"
 _DYNAMODB = "aws.dynamodb.global-table"
+_DYNAMODB_V1 = "aws.dynamodb.global-table-v1"
+_V1 = "2017.11.29"
 _RDS: dict[str, str] = {
     "AWS::RDS::DBInstance": "aws.rds.read-replica",
     "AWS::RDS::DBCluster": "aws.rds.aurora-replica",
 }
 """The mechanism of the replica ARNs of an RDS item."""
 
+CARRIED: dict[str, frozenset[str]] = {
+    "AWS::S3::Bucket": frozenset({_S3}),
+    # a version 2017.11.29 table says so in globalTableVersion (DescribeTable's field, which
+    # is all the direct path reads before DescribeGlobalTable): its replication group is not
+    # in the item, so such a table gets an unknown copy by that mechanism
+    "AWS::DynamoDB::Table": frozenset({_DYNAMODB, _DYNAMODB_V1}),
+    **{rtype: frozenset({via}) for rtype, via in _RDS.items()},
+}
+"""The copy mechanisms a configuration item of each type carries (read by :func:`_carried`)."""
+
 UNREAD_COPIES: dict[str, tuple[str, str]] = {
-    "AWS::EFS::FileSystem": ("EFS replication", "aws.efs.replication"),
     "AWS::FSx::FileSystem": ("FSx backup copies", UNDECLARED),
-    "AWS::Redshift::Cluster": ("Redshift cross-region snapshot copy", "aws.redshift.snapshot-copy"),
-    "AWS::Backup::BackupVault": ("AWS Backup copy jobs", "aws.backup.copy-action"),
-    "AWS::ECR::Repository": ("ECR replication", "aws.ecr.replication"),
-    "AWS::KMS::Key": ("KMS multi-Region keys", "aws.kms.multi-region-replica"),
-    "AWS::SecretsManager::Secret": (
-        "Secrets Manager replica regions",
-        "aws.secretsmanager.replica",
-    ),
     "AWS::RDS::DBSnapshot": ("RDS snapshot copies", UNDECLARED),
     "AWS::RDS::DBClusterSnapshot": ("RDS cluster snapshot copies", UNDECLARED),
 }
-"""Types whose copies a configuration item does not carry: they get an ``unknown`` copy.
+"""Types that declare no mechanism but whose copies an item of the type does not show.
 
-Each with what the copy is and the ``via`` of the mechanism the collector of the type declares
-(``undeclared`` for a type that declares none: its copies are resources of their own on the
-direct path, which a configuration item of this one does not show).
+On the direct path their copies are resources of their own (a backup or snapshot listed in
+the region it was copied to); a configuration item of this type does not show them, so it
+gets an ``unknown`` copy (``undeclared``). Every other type gets one ``unknown`` copy per
+mechanism its collector declares and reads that :data:`CARRIED` does not name
+(:func:`_uncarried`).
 """
+
+
+@cache
+def _uncarried(rtype: str) -> tuple[Location, ...]:
+    """Unknown copies for what a configuration item of ``rtype`` does not carry.
+
+    Derived from the copy model: each mechanism the direct path reads for the type (a
+    mechanism it does not read gets its unknown copy from the engine, on both paths) other
+    than the one the item carries. A new mechanism declared on a collector is thus never
+    silently absent from the aggregated path.
+    """
+    if rtype in UNREAD_COPIES:
+        what, via = UNREAD_COPIES[rtype]
+        return (_unknown(f"{what}: not recorded in a configuration item", via),)
+    decl = declaration(AWS, *(CONFIG_TYPES.get(rtype) or _split(rtype)))
+    carried = CARRIED.get(rtype, frozenset())
+    return tuple(
+        _unknown(f"{m.title}: not recorded in a configuration item", m.id)
+        for m in (decl.mechanisms if decl else ())
+        if m.read and m.id not in carried
+    )
+
 
 _NO_ZONE = {"", "regional", "not applicable", "multiple availability zones"}
 
@@ -168,15 +201,13 @@ def _region_of_arn(value: str) -> str | None:
     return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
 
 
-def _copies(
+def _carried(
     rtype: str,
     item: Mapping[str, Any],
     config: Any,
     bucket_region: Callable[[str], str | None],
 ) -> list[Location]:
-    if rtype in UNREAD_COPIES:
-        what, unread = UNREAD_COPIES[rtype]
-        return [_unknown(f"{what}: not recorded in a configuration item", unread)]
+    """The copies of the one mechanism an item carries (:data:`CARRIED`)."""
     if rtype == "AWS::S3::Bucket":
         names = config_s3_destinations(item)
         if names is None:
@@ -188,18 +219,30 @@ def _copies(
             else _unknown(f"replication destination bucket {n}: region unknown", _S3)
             for n, r in zip(names, found, strict=True)
         ]
-    via = _DYNAMODB if rtype == "AWS::DynamoDB::Table" else _RDS.get(rtype)
-    if via is None:
+    vias = sorted(CARRIED.get(rtype, ()))
+    if not vias:
         return []
     if not isinstance(config, Mapping):
-        return [_unknown("no configuration in the item: replicas not seen", via)]
+        return [_unknown("no configuration in the item: replicas not seen", v) for v in vias]
     if rtype == "AWS::DynamoDB::Table":
-        replicas = config.get("replicas") or config.get("Replicas") or ()
-        regions = [str(r.get("regionName") or r.get("RegionName") or "") for r in replicas]
-        return [_copy(r, via) if r else UNKNOWN.model_copy(update={"via": via}) for r in regions]
+        return _table_copies(config)
+    via = vias[0]
     ids = config.get("readReplicaDBInstanceIdentifiers") or config.get("readReplicaIdentifiers")
     arns = [_region_of_arn(str(i)) for i in ids or ()]
     return [_copy(r, via) for r in arns if r]
+
+
+def _table_copies(config: Mapping[str, Any]) -> list[Location]:
+    replicas = config.get("replicas") or config.get("Replicas") or ()
+    regions = [str(r.get("regionName") or r.get("RegionName") or "") for r in replicas]
+    out = [
+        _copy(r, _DYNAMODB) if r else _unknown("replica region not given", _DYNAMODB)
+        for r in regions
+    ]
+    if _field(config, "globalTableVersion", "GlobalTableVersion") == _V1:
+        note = "a version 2017.11.29 global table: its replication group is not in the item"
+        out.append(_unknown(note, _DYNAMODB_V1))
+    return out
 
 
 def _location(rtype: str, item: Mapping[str, Any], config: Any) -> Location:
@@ -261,7 +304,7 @@ def config_item_to_resource(
     service, kind = CONFIG_TYPES.get(rtype) or _split(rtype)
     config = _json(item.get("configuration"))
     where = _location(rtype, item, config)
-    found = _copies(rtype, item, config, bucket_region)
+    found = [*_carried(rtype, item, config, bucket_region), *_uncarried(rtype)]
     copies = [c for c in found if not c.region or c.key() != where.key()]  # not its own place
     return Resource(
         provider=AWS,

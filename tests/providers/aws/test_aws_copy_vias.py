@@ -232,3 +232,49 @@ def test_every_copy_of_a_configuration_item_names_a_declared_mechanism() -> None
         "aws.efs.replication",
         "aws.kms.multi-region-replica",
     }
+
+
+@pytest.mark.parametrize("rtype", sorted(CONFIG_TYPES))
+def test_a_configuration_item_leaves_no_mechanism_its_collector_reads_silently_absent(
+    rtype: str,
+) -> None:
+    """Every mechanism the direct path reads for the type is either read from the item or an
+    unknown copy naming it: a configured item that shows no copy (a plain table, a plain
+    instance) is no evidence that copies by the mechanisms it does not carry are absent.
+    """
+    from cloudaudit.copymodel import declaration
+    from cloudaudit.providers.aws._config import CARRIED
+
+    item = {
+        "resourceType": rtype,
+        "resourceId": "x",
+        "awsRegion": "us-east-1",
+        "configuration": {},
+        "supplementaryConfiguration": {},
+    }
+    resource = config_item_to_resource(item)
+    decl = declaration("aws", resource.service, resource.type)
+    read = {m.id for m in decl.mechanisms if m.read} if decl else set()
+    unknown = {c.via for c in resource.data_locations if c.kind is LocationKind.UNKNOWN}
+    assert read - CARRIED.get(rtype, frozenset()) <= unknown
+
+
+def test_a_legacy_global_table_item_has_an_unknown_copy_by_its_replication_group() -> None:
+    """A version 2017.11.29 table's replicas are not in the item: unknown, named; a table
+    whose item names version 2019.11.21 (or none: not a global table) gets no such copy."""
+
+    def copies(version: str | None) -> set[tuple[str | None, str | None]]:
+        config: dict[str, Any] = {"replicas": []}
+        if version:
+            config["globalTableVersion"] = version
+        item = {
+            "resourceType": "AWS::DynamoDB::Table",
+            "resourceId": "orders",
+            "awsRegion": "eu-west-1",
+            "configuration": json.dumps(config),
+        }
+        return {(c.via, c.region) for c in config_item_to_resource(item).data_locations}
+
+    assert copies("2017.11.29") == {("aws.dynamodb.global-table-v1", None)}
+    assert copies("2019.11.21") == set()
+    assert copies(None) == set()
