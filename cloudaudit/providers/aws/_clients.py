@@ -6,7 +6,7 @@ import functools
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.evidence._record import record, recording
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         ServiceClientIn,
     )
 
-__all__ = ["ClientCache", "RegionClients", "cache_client_classes", "make_config"]
+__all__ = ["ClientCache", "Countdown", "RegionClients", "cache_client_classes", "make_config"]
 
 # What clients of one session share, per event emitter (one per botocore session) that opted
 # in: the generated client class and the parsed service model, by (service, API version).
@@ -300,6 +300,24 @@ class ClientCache:
         """Number of clients built so far."""
         return len(self._clients)
 
+    def warm(self, pairs: Iterable[tuple[str, str]], stop: threading.Event) -> None:
+        """Build the clients of ``(service, region)`` pairs in order until ``stop`` is set.
+
+        No call is made. The provider runs this while its first calls are in flight: the
+        CPU the units would spend building their clients goes into that wait instead. A
+        client that cannot be built ends the warming; the unit that needs it meets the same
+        error and reports it.
+        """
+        from botocore.exceptions import BotoCoreError
+
+        for service, region in pairs:
+            if stop.is_set():
+                return
+            try:
+                self.client(service, region)
+            except BotoCoreError:
+                return
+
     def for_region(self, region: str) -> ServiceClient:
         """Return a ``client(service)`` callable bound to ``region``."""
         return RegionClients(self, region)
@@ -317,3 +335,26 @@ class RegionClients:
         return self.cache.client(service, self.region)
 
     __call__ = cast("ServiceClient", client)
+
+
+class Countdown:
+    """Sets :attr:`done` once each of ``n`` wrapped calls has returned or raised."""
+
+    def __init__(self, n: int) -> None:
+        self.done = threading.Event()
+        self._left = n
+        self._lock = threading.Lock()
+
+    def wrap(self, call: Callable[[], Any]) -> Callable[[], Any]:
+        """``call``, counted when it ends."""
+
+        def counted() -> Any:
+            try:
+                return call()
+            finally:
+                with self._lock:
+                    self._left -= 1
+                    if self._left <= 0:
+                        self.done.set()
+
+        return counted

@@ -22,10 +22,10 @@ from cloudaudit.providers.aws._aggregated import (
     fetch_aggregators_or_none,
 )
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
-from cloudaudit.providers.aws._clients import ClientCache, make_config
+from cloudaudit.providers.aws._clients import ClientCache, Countdown, make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
-from cloudaudit.providers.aws._partitions import home_region, partition_of
+from cloudaudit.providers.aws._partitions import home_region, partition_of, partition_regions
 from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
 from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
 
@@ -188,7 +188,7 @@ class AwsProvider:
             functools.partial(answers.install, needs=answers.needs_of(collectors)),
         )
         with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
-            account, raw, aggregators = self._start(fanout, cache, home, collectors)
+            account, raw, aggregators = self._start(fanout, cache, partition, collectors)
         regions, foreign = self._discover(raw, partition)
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
@@ -207,7 +207,11 @@ class AwsProvider:
             plan.probe.close()
 
     def _start(
-        self, fanout: Work, cache: ClientCache, home: str, collectors: Sequence[Collector]
+        self,
+        fanout: Work,
+        cache: ClientCache,
+        partition: str,
+        collectors: Sequence[Collector],
     ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
         """Account id, regions and Config aggregators: independent calls, asked together.
 
@@ -216,10 +220,14 @@ class AwsProvider:
         ``config:DescribeConfigurationAggregators`` overlap within the audit's one bound
         (``fanout.map``: with ``max_workers=1`` they run one after the other); the account's
         error comes first when several fail (the gap names the first call a caller would make).
-        While they are in flight, the home-region client of every other selected service is
-        built (its service model loaded): CPU the units would spend anyway, moved into the
-        wait for the first answers.
+        Until the last of them has answered, the clients the units will need are built in the
+        order the units use them (no call is made): the home-region client of every other
+        selected service, then each regional service's client in each region expected
+        (``regions`` if given, else the partition's regions botocore knows, in name order).
+        CPU the units would spend anyway, moved into the wait for the first answers; what is
+        not built by then, the units build.
         """
+        home = home_region(partition)
         config = self._inventory == "auto" and any(
             (c.service, c.name) in AGGREGATABLE for c in collectors
         )
@@ -229,9 +237,15 @@ class AwsProvider:
         calls.append(lambda: fetch_regions(cache.get("ec2", home)))
         if config:
             calls.append(lambda: fetch_aggregators_or_none(cache.get("config", home)))
-        services = [c.service for c in collectors if c.service not in ("sts", "ec2", "config")]
-        calls.append(functools.partial(_warm, cache, home, list(dict.fromkeys(services))))
-        results = fanout.map(lambda call: call(), calls)
+        answered = Countdown(len(calls))
+        others = [c.service for c in collectors if c.service not in ("sts", "ec2", "config")]
+        regional = [c.service for c in collectors if c.regional]
+        expected = self._regions or sorted(partition_regions(partition))
+        ahead = [(s, home) for s in dict.fromkeys(others)]
+        ahead += [(s, r) for r in expected for s in dict.fromkeys(regional)]
+        todo: list[Callable[[], Any]] = [answered.wrap(call) for call in calls]
+        todo.append(functools.partial(cache.warm, ahead, answered.done))
+        results = fanout.map(lambda call: call(), todo)
         account = self._account or str(results.pop(0))
         raw = results.pop(0)
         return account, raw, (results.pop(0) if config else [])
@@ -325,17 +339,6 @@ class _Plan:
         assert region is not None
         self.reported.add(region)
         yield Batch(gaps=(fanout.gap(Scope(_PROVIDER, self.account, region), refused),))
-
-
-def _warm(cache: ClientCache, home: str, services: Sequence[str]) -> None:
-    """Build the home-region client of each service now (no call is made)."""
-    from botocore.exceptions import BotoCoreError
-
-    for service in services:
-        try:
-            cache.client(service, home)
-        except BotoCoreError:  # the units that need this client meet the error and report it
-            return
 
 
 def session_secrets(session: object) -> tuple[str, ...]:

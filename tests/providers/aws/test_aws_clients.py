@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import pytest
 
-from cloudaudit.providers.aws._clients import ClientCache, cache_client_classes, make_config
+from cloudaudit.providers.aws._clients import (
+    ClientCache,
+    Countdown,
+    cache_client_classes,
+    make_config,
+)
 from cloudaudit.providers.aws._shared_parts import SharedTrie
 
 
@@ -176,3 +182,40 @@ def test_opted_in_sessions_read_models_as_plain_dicts_in_the_same_order() -> Non
     assert list(mine["operations"]) == list(stock["operations"])
     client = ours.client("ec2", region_name="eu-west-1")
     assert client.meta.service_model.operation_names == list(stock["operations"])
+
+
+class _SetAfter(threading.Event):
+    """An event that reads as set from its ``n``-th check on (the answers came in then)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.checks = 0
+        self.n = n
+
+    def is_set(self) -> bool:
+        self.checks += 1
+        return self.checks > self.n or super().is_set()
+
+
+def test_warm_builds_clients_in_order_until_the_answers_are_in() -> None:
+    pairs = [("ec2", "eu-west-1"), ("rds", "eu-west-1"), ("ec2", "eu-west-2")]
+    cache = ClientCache(boto3.Session(region_name="us-east-1"), make_config(8))
+    cache.warm(pairs, _SetAfter(2))
+    assert cache.built() == 2  # the first two, then it stopped
+    built = cache.get("ec2", "eu-west-1"), cache.get("rds", "eu-west-1")
+    assert cache.built() == 2 and built[0].meta.region_name == "eu-west-1"
+    cache.warm(pairs, threading.Event())
+    assert cache.built() == 3
+    done = threading.Event()
+    done.set()
+    cache.warm([("dynamodb", "eu-west-1")], done)
+    assert cache.built() == 3  # the answers were already in: nothing more is built
+
+
+def test_countdown_is_done_when_every_call_has_ended_failures_included() -> None:
+    countdown = Countdown(2)
+    ok, fails = countdown.wrap(lambda: 1), countdown.wrap(lambda: 1 / 0)
+    assert ok() == 1 and not countdown.done.is_set()
+    with pytest.raises(ZeroDivisionError):
+        fails()
+    assert countdown.done.is_set()
