@@ -44,6 +44,7 @@ __all__ = [
     "type_unread_copies",
     "undeclared",
     "unread_copies",
+    "unseen_copies",
 ]
 
 DECLARATIONS: tuple[Declaration, ...] = (*AWS, *AZURE, *GCP, *ALIBABA)
@@ -127,3 +128,32 @@ def undeclared(resources: Iterable[Resource]) -> set[tuple[str, str, str]]:
         for r in resources
         if r.provider in DECLARED_PROVIDERS and declaration(r.provider, r.service, r.type) is None
     }
+
+
+def unseen_copies(
+    provider: ProviderId, service: str, type_: str, carried: Iterable[str], why: str
+) -> tuple[Location, ...]:
+    """Unknown copies for what a source of one type's records does not carry.
+
+    One per mechanism a collector reads for the type (a mechanism nobody reads gets its
+    unknown copy from :func:`unread_copies` anyway) whose id is not in ``carried``: a record
+    that shows no copy is no evidence of none by a mechanism it cannot show (an AWS Config
+    item, an export of another tool, a search result). Empty for a type without a
+    declaration, which :func:`unread_copies` covers.
+
+    Args:
+        provider: The cloud.
+        service: :attr:`Resource.service`.
+        type_: :attr:`Resource.type`.
+        carried: Ids of the mechanisms the source does carry (their copies read from it).
+        why: The note's tail (``"not recorded in a configuration item"``), after the title.
+    """
+    found = declaration(provider, service, type_)
+    if found is None:
+        return ()
+    skip = frozenset(carried)
+    return tuple(
+        Location(provider=provider, kind=LocationKind.UNKNOWN, via=m.id, note=f"{m.title}: {why}")
+        for m in found.mechanisms
+        if m.read and m.id not in skip
+    )

@@ -51,7 +51,8 @@ def _sql_copies(raw: Mapping[str, Any], ctx: Context) -> list[Location]:
     for name in raw.get("replicaNames") or ():
         region = ctx.lookup("sql", str(name))
         missing = f"read replica {name} is not in this inventory: region unknown"
-        out.append(Location(provider=GCP, region=region) if region else unknown_copy(GCP, missing))
+        place = Location(provider=GCP, region=region) if region else unknown_copy(GCP, missing)
+        out.append(place.model_copy(update={"via": "gcp.sql.read-replica"}))
     return out
 
 

@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.copymodel import unseen_copies
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
 __all__ = [
-    "COPY_CAPABLE",
     "Context",
     "Shape",
-    "copy_capable",
     "text",
     "unknown_copy",
     "with_unknown_copy",
@@ -86,58 +85,25 @@ class Shape:
     keys: tuple[str | None, ...] = (None,)
 
 
-COPY_CAPABLE: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("aws", "s3"),
-        ("aws", "dynamodb"),
-        ("aws", "rds"),
-        ("aws", "efs"),
-        ("aws", "fsx"),
-        ("aws", "redshift"),
-        ("aws", "backup"),
-        ("aws", "ecr"),
-        ("aws", "kms"),
-        ("aws", "secretsmanager"),
-        ("aws", "elasticache"),
-        ("aws", "opensearch"),
-        ("aws", "docdb"),
-        ("aws", "neptune"),
-        ("gcp", "storage"),
-        ("gcp", "sqladmin"),
-        ("gcp", "spanner"),
-        ("gcp", "bigquery"),
-        ("gcp", "bigtableadmin"),
-        ("azure", "microsoft.storage"),
-        ("azure", "microsoft.sql"),
-        ("azure", "microsoft.documentdb"),
-        ("azure", "microsoft.keyvault"),
-        ("azure", "microsoft.recoveryservices"),
-        ("azure", "microsoft.dataprotection"),
-    }
-)
-"""``(provider, service)`` pairs whose data can be copied elsewhere (replicas, backups,
-geo-redundancy). A source that cannot carry those copies gives them an ``unknown`` copy."""
-
-
 def unknown_copy(provider: ProviderId, note: str | None = None) -> Location:
     """A copy whose place the source cannot tell (``note`` says why): judged unknown."""
     return Location(provider=provider, region=None, kind=LocationKind.UNKNOWN, note=note)
 
 
-def copy_capable(provider: ProviderId, service: str) -> bool:
-    """True when resources of ``service`` can hold copies of their data elsewhere."""
-    return (provider.value, service.lower()) in COPY_CAPABLE
+def with_unknown_copy(resource: Resource, source: str, carried: Iterable[str] = ()) -> Resource:
+    """``resource`` with an ``unknown`` copy for each mechanism ``source`` does not carry.
 
-
-def with_unknown_copy(resource: Resource, source: str) -> Resource:
-    """``resource`` with an ``unknown`` copy added when its service can copy data."""
-    if not copy_capable(resource.provider, resource.service):
+    One per copy mechanism the live provider reads for the resource's type (the copy model's
+    :func:`~cloudaudit.copymodel.unseen_copies`) other than ``carried``: a record that shows no
+    copy is no evidence of none. A type the copy model does not declare gets its unknown copy
+    from the policy engine.
+    """
+    why = f"{source} does not carry it"
+    unseen = unseen_copies(resource.provider, resource.service, resource.type, carried, why)
+    extra = tuple(c for c in unseen if c not in resource.data_locations)
+    if not extra:
         return resource
-    note = f"{source} does not carry its copies (replicas, backups)"
-    extra = unknown_copy(resource.provider, note)
-    if extra in resource.data_locations:
-        return resource
-    return resource.model_copy(update={"data_locations": (*resource.data_locations, extra)})
+    return resource.model_copy(update={"data_locations": (*resource.data_locations, *extra)})
 
 
 def text(mapping: Mapping[str, Any], *names: str) -> str:

@@ -8,8 +8,11 @@ JSON; both are read. Copy columns read: S3 ``replication`` / ``replication_rules
 ``replicas``, RDS ``read_replica_db_instance_identifiers``, Azure storage ``sku_name`` /
 ``sku`` and ``secondary_location`` / ``properties``, GCS ``location_type`` and
 ``custom_placement_config``, Cloud SQL ``backup_configuration`` (or ``backup_enabled`` and
-``backup_location``) and ``replica_names``. A table
-of a type that can hold copies but without its copy column gives an ``unknown`` copy.
+``backup_location``) and ``replica_names``. A table of a type that can hold copies but
+without its copy column gives an ``unknown`` copy, one per copy mechanism the live provider
+reads and the table does not show (from the copy model; a DynamoDB table without a
+``global_table_version`` column cannot tell a legacy global table, whose replication group it
+never shows).
 """
 
 from __future__ import annotations
@@ -67,33 +70,68 @@ def _s3_destinations(rules: Any) -> list[str]:
     return names
 
 
-def _aws_copies(kind: tuple[str, str], row: Mapping[str, Any], ctx: Context) -> list[Location]:
+_S3 = "aws.s3.replication"
+_DDB = "aws.dynamodb.global-table"
+_DDB_V1 = "aws.dynamodb.global-table-v1"
+_RDS = "aws.rds.read-replica"
+
+
+def _aws_copies(
+    kind: tuple[str, str], row: Mapping[str, Any], ctx: Context
+) -> tuple[list[Location], tuple[str, ...]]:
+    """The copies a row's columns show, and the mechanisms whose columns it has."""
     if kind == ("s3", "bucket"):
         rules = _get(row, "replication")
         rules = _get(row, "replication_rules") if rules is ... else rules
         if rules is ...:
-            return [unknown_copy(AWS, "no replication column: S3 replication not seen")]
-        regions = [ctx.lookup("s3", n) for n in _s3_destinations(rules)]
+            return [_unknown("no replication column: S3 replication not seen", _S3)], (_S3,)
         names = _s3_destinations(rules)
+        regions = [ctx.lookup("s3", n) for n in names]
         return [
-            Location(provider=AWS, region=r) if r else unknown_copy(AWS, _unseen(n))
+            _copy(r, _S3) if r else _unknown(_unseen(n), _S3)
             for n, r in zip(names, regions, strict=True)
-        ]
+        ], (_S3,)
     if kind == ("dynamodb", "table"):
-        replicas = _get(row, "replicas")
-        if replicas is ...:
-            return [unknown_copy(AWS, "no replicas column: global-table replicas not seen")]
-        found = [
-            text(r, "RegionName", "region_name") for r in replicas or () if isinstance(r, Mapping)
-        ]
-        return [Location(provider=AWS, region=r) for r in found if r]
+        return _table_copies(row)
     if kind == ("rds", "db-instance"):
         ids = _get(row, "read_replica_db_instance_identifiers")
         if ids is ...:
-            return [unknown_copy(AWS, "no read_replica column: read replicas not seen")]
+            return [_unknown("no read_replica column: read replicas not seen", _RDS)], (_RDS,)
         parts = [str(i).split(":") for i in ids or ()]
-        return [Location(provider=AWS, region=p[3]) for p in parts if len(p) > 5 and p[3]]
-    return []
+        return [_copy(p[3], _RDS) for p in parts if len(p) > 5 and p[3]], (_RDS,)
+    return [], ()
+
+
+def _table_copies(row: Mapping[str, Any]) -> tuple[list[Location], tuple[str, ...]]:
+    """A table's replicas, and the mechanisms the row shows.
+
+    A legacy (2017.11.29) global table's replication group is not in the row (an unknown
+    copy); without a version column a legacy table cannot be told apart.
+    """
+    replicas = _get(row, "replicas")
+    out: list[Location] = []
+    if replicas is ...:
+        out.append(_unknown("no replicas column: global-table replicas not seen", _DDB))
+    else:
+        found = [
+            text(r, "RegionName", "region_name") for r in replicas or () if isinstance(r, Mapping)
+        ]
+        out += [_copy(r, _DDB) for r in found if r]
+    version = _get(row, "global_table_version")
+    if version is ...:
+        return out, (_DDB,)  # the legacy kind cannot be told: an unseen copy by it
+    if version == "2017.11.29":
+        note = "a version 2017.11.29 global table: its replication group is not in this table"
+        out.append(_unknown(note, _DDB_V1))
+    return out, (_DDB, _DDB_V1)
+
+
+def _copy(region: str, via: str) -> Location:
+    return Location(provider=AWS, region=region, via=via)
+
+
+def _unknown(note: str, via: str) -> Location:
+    return unknown_copy(AWS, note).model_copy(update={"via": via})
 
 
 def _unseen(name: str) -> str:
@@ -119,7 +157,8 @@ def _aws(row: Mapping[str, Any], ctx: Context) -> Resource:
         )
     else:
         where = unknown_copy(AWS)
-    copies = [c for c in _aws_copies(kind, row, ctx) if c != where]
+    found, carried = _aws_copies(kind, row, ctx)
+    copies = [c for c in found if not c.region or c.key() != where.key()]
     resource = Resource(
         provider=AWS,
         account=text(row, "account_id") or account or "unknown",
@@ -131,8 +170,7 @@ def _aws(row: Mapping[str, Any], ctx: Context) -> Resource:
         data_locations=tuple(dict.fromkeys(copies)),
         tags=_tags(_get(row, "tags")),
     )
-    copied = kind in (("s3", "bucket"), ("dynamodb", "table"), ("rds", "db-instance"))
-    return resource if copied else with_unknown_copy(resource, "this table")
+    return with_unknown_copy(resource, "this table", carried)
 
 
 def _tags(raw: Any) -> dict[str, str]:

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from cloudaudit._audit import audit
 from cloudaudit.cli import main
+from cloudaudit.copymodel import UNDECLARED, unread_copies
 from cloudaudit.inventory import ExportSource, InventoryError, plan_import, read_resources
 from cloudaudit.models import CoverageGap, LocationKind, Resource, Status
 from cloudaudit.report import Report
@@ -127,8 +128,11 @@ def test_copies_the_source_cannot_carry_are_unknown() -> None:
     explorer = _by_name(_read("aws_resource_explorer.json"))
     assert explorer["amzn-s3-demo-bucket"].data_locations[0].kind is LocationKind.UNKNOWN
     assert explorer["i-0123456789abcdef0"].data_locations == ()
+    assert [c.via for c in explorer["amzn-s3-demo-bucket"].data_locations] == ["aws.s3.replication"]
+    # Prowler names the type in its own words (AwsS3Bucket): a type the copy model does not
+    # declare, whose unknown copy the engine adds when it judges the resource
     prowler = _by_name(_read("prowler_ocsf.json"))
-    assert prowler["my-bucket"].data_locations[0].kind is LocationKind.UNKNOWN
+    assert [c.via for c in unread_copies(prowler["my-bucket"])] == [UNDECLARED]
 
 
 def test_azure_secondary_location_and_gcs_dual_region() -> None:
@@ -348,9 +352,10 @@ def test_prowler_services_of_other_clouds_can_copy(tmp_path: Path) -> None:
     )
     by = _by_name(_read(path))
     assert by["/subscriptions/s/.../storageAccounts/a"].service == "Microsoft.Storage"
-    assert by["/subscriptions/s/.../storageAccounts/a"].data_locations[0].note
-    assert by["bucket-b"].data_locations[0].kind is LocationKind.UNKNOWN
-    assert by["vm-c"].data_locations == ()
+    # Prowler gives no resource type the copy model declares: the engine adds the unknown copy
+    for name in ("/subscriptions/s/.../storageAccounts/a", "bucket-b", "vm-c"):
+        assert by[name].data_locations == ()
+        assert [c.via for c in unread_copies(by[name])] == [UNDECLARED]
 
 
 def test_export_source_is_a_provider() -> None:
@@ -363,3 +368,51 @@ def test_export_source_is_a_provider() -> None:
         (),
         (),
     )
+
+
+def test_every_copy_an_import_reports_names_a_declared_mechanism() -> None:
+    """Copies read from an export, and the unknown copies of what it cannot carry, name the
+    mechanism (``via``) as the live providers' do: every sample of every shape."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "providers"))
+    try:
+        from copy_vias import vias, wrong_vias
+    finally:
+        sys.path.pop(0)
+    samples = sorted(p for p in SAMPLES.iterdir() if p.name != "README.md")
+    resources = _read(*samples)
+    assert wrong_vias(resources) == []
+    assert {
+        "aws.s3.replication",
+        "aws.dynamodb.global-table",
+        "azure.storage.geo-redundancy",
+        "gcp.storage.multi-region",
+    } <= vias(resources)
+
+
+@pytest.mark.parametrize(
+    ("columns", "vias_"),
+    [
+        ({"replicas": None, "global_table_version": None}, set()),
+        (
+            {"replicas": [{"RegionName": "ap-east-1"}], "global_table_version": "2019.11.21"},
+            {("aws.dynamodb.global-table", "ap-east-1")},
+        ),
+        (
+            {"replicas": None, "global_table_version": "2017.11.29"},
+            {("aws.dynamodb.global-table-v1", None)},
+        ),
+        ({"replicas": None}, {("aws.dynamodb.global-table-v1", None)}),
+    ],
+)
+def test_a_table_rows_dynamodb_copies_leave_no_mechanism_unseen(
+    columns: dict[str, Any], vias_: set[tuple[str, str | None]], tmp_path: Path
+) -> None:
+    """Steampipe's and CloudQuery's aws_dynamodb_table rows (columns ``replicas``,
+    ``global_table_version``): a legacy global table's replication group is never in the
+    row, and without the version column a legacy table cannot be told apart."""
+    arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    path = tmp_path / "aws_dynamodb_table.json"
+    row = {"arn": arn, "account_id": "123456789012", "name": "orders", "region": "eu-west-1"}
+    path.write_text(json.dumps([{**row, **columns}]))
+    [table] = _read(path)
+    assert {(c.via, c.region) for c in table.data_locations} == vias_

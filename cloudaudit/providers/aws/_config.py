@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from cloudaudit.copymodel import UNDECLARED, declaration
+from cloudaudit.copymodel import UNDECLARED, unseen_copies
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
@@ -125,13 +125,9 @@ def _uncarried(rtype: str) -> tuple[Location, ...]:
     if rtype in UNREAD_COPIES:
         what, via = UNREAD_COPIES[rtype]
         return (_unknown(f"{what}: not recorded in a configuration item", via),)
-    decl = declaration(AWS, *(CONFIG_TYPES.get(rtype) or _split(rtype)))
+    service, kind = CONFIG_TYPES.get(rtype) or _split(rtype)
     carried = CARRIED.get(rtype, frozenset())
-    return tuple(
-        _unknown(f"{m.title}: not recorded in a configuration item", m.id)
-        for m in (decl.mechanisms if decl else ())
-        if m.read and m.id not in carried
-    )
+    return unseen_copies(AWS, service, kind, carried, "not recorded in a configuration item")
 
 
 _NO_ZONE = {"", "regional", "not applicable", "multiple availability zones"}
