@@ -262,3 +262,31 @@ def test_a_copy_note_that_repeats_the_mechanism_title_is_merged_into_it() -> Non
     reasons = " ".join(evaluate([r], "us-foreign-adversaries").findings[0].reasons)
     assert "to the paired region of southeastasia)" in reasons, reasons
     assert "paired region: the paired region" not in reasons
+
+
+def test_unknown_copies_by_two_mechanisms_get_a_reason_each_on_every_axis() -> None:
+    """A failed read leaves a copy unknown by each mechanism it would have read; each reason,
+    the operator axis's too, names its mechanism (two identical reasons told nothing)."""
+    from cloudaudit.copymodel import mechanism
+    from cloudaudit.models import Location, Resource
+
+    note = "dynamodb:DescribeTable on table t failed: AccessDenied"
+    vias = ("aws.dynamodb.global-table", "aws.dynamodb.global-table-v1")
+    copies = tuple(
+        Location(provider="aws", kind=LocationKind.UNKNOWN, via=v, note=note) for v in vias
+    )
+    table = Resource(
+        provider="aws",
+        account="1",
+        service="dynamodb",
+        type="table",
+        id="t",
+        name="t",
+        location=Location(provider="aws", region="eu-west-1"),
+        data_locations=copies,
+    )
+    [finding] = evaluate([table], "us-foreign-adversaries").findings
+    assert len(set(finding.reasons)) == len(finding.reasons) == 4
+    for via in vias:
+        title = mechanism(via).title  # type: ignore[union-attr]
+        assert sum(title in r for r in finding.reasons) == 2, finding.reasons

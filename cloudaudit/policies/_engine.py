@@ -83,6 +83,7 @@ class Engine(Judge):
                 loc.zone,
                 loc.kind,
                 loc.note,
+                loc.via,  # a copy's reason names its mechanism on this axis too
                 loc.site,
                 "operator",
                 axis,

@@ -314,8 +314,12 @@ class Judge:
         if op is None:
             why = f": {loc.note}" if loc.note else ", whose operator is not in the catalog"
             where = f"{verb} {_where(place, loc)}"
-            if loc.note and axis != "location" and not (loc.region or loc.zone or loc.site):
-                where = "may keep a copy of its data elsewhere"
+            mech = mechanism(loc.via) if axis != "location" else None
+            if axis != "location" and not (loc.region or loc.zone or loc.site):
+                if loc.note or mech:
+                    where = "may keep a copy of its data elsewhere"
+                if mech:  # as on the location axis: each mechanism's copy its own reason
+                    where += f" through {mech.title}"
             reason = f"{LABEL} {where}{why}; the operator axis cannot be judged"
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
             return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
