@@ -22,6 +22,8 @@ AWS_CN_ACCOUNT = "444455556666"
 ALIBABA_ACCOUNT = "5123456789012345"
 GCP_PROJECT = "acme-analytics"
 AZURE_SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+S3_REPLICATION = "aws.s3.replication"
+GEO_REDUNDANCY = "azure.storage.geo-redundancy"
 
 DEMO_EXEMPTIONS: list[dict[str, Any]] = [
     {
@@ -59,8 +61,8 @@ def demo_resources() -> list[Resource]:
         _aws("eu-central-1", "acme-eu-customer-data"),
         _aws("ap-east-1", "acme-hk-orders"),
         _aws("ap-east-1", "acme-hk-marketing-assets"),
-        _aws("us-east-1", "acme-us-backups", copies=["ap-east-1"]),
-        _aws("us-west-2", "acme-us-logs", copies=["eu-west-1"]),
+        _aws("us-east-1", "acme-us-backups", copies=["ap-east-1"], via=S3_REPLICATION),
+        _aws("us-west-2", "acme-us-logs", copies=["eu-west-1"], via=S3_REPLICATION),
         _aws(
             "us-east-1",
             "i-0a1b2c3d4e5f60718",
@@ -98,6 +100,7 @@ def demo_resources() -> list[Resource]:
             "partner-feed",
             tags={"residency-exception": "LEGACY-7"},
             copies=["ap-east-1"],
+            via=S3_REPLICATION,
         ),
         make_resource(
             "alibaba",
@@ -152,12 +155,13 @@ def demo_resources() -> list[Resource]:
             type="snapshot",
             account=GCP_PROJECT,
             copies=["us"],
+            via="gcp.compute.snapshot-storage",
             id=f"//compute.googleapis.com/projects/{GCP_PROJECT}/global/snapshots/"
             "fra-disk-snapshot",
         ),
-        _azure("westeurope", "acmeweu", copies=["northeurope"]),
+        _azure("westeurope", "acmeweu", copies=["northeurope"], via=GEO_REDUNDANCY),
         _key_vault_in_singapore(),
-        _azure("brazilsouth", "acmebrs", copies=["southcentralus"]),
+        _azure("brazilsouth", "acmebrs", copies=["southcentralus"], via=GEO_REDUNDANCY),
         _azure(
             "global",
             "acme.example",

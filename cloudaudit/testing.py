@@ -32,12 +32,14 @@ def make_resource(
     copies: Sequence[str] = (),
     tags: Mapping[str, str] | None = None,
     id: str | None = None,
+    via: str | None = None,
 ) -> Resource:
     """Build a :class:`Resource` with sensible defaults (copies are regions of the same cloud).
 
     ``service`` and ``type`` default to the provider's object storage (``s3``/``bucket``,
     ``storage``/``bucket``, ``Microsoft.Storage``/``storageAccounts``, ``oss``/``bucket``), a
-    type the copy model declares.
+    type the copy model declares. ``via`` names the copy mechanism of every copy (as a
+    provider's copies do: ``aws.s3.replication``).
     """
     pid = ProviderId(provider)
     default_service, default_type = _STORAGE.get(pid, ("storage", "bucket"))
@@ -51,7 +53,7 @@ def make_resource(
         id=id or f"{provider}:{account}:{service}:{type}/{name}",
         name=name,
         location=Location(provider=pid, region=region, zone=zone, kind=LocationKind(kind)),
-        data_locations=tuple(Location(provider=pid, region=c) for c in copies),
+        data_locations=tuple(Location(provider=pid, region=c, via=via) for c in copies),
         tags=dict(tags or {}),
     )
 

@@ -272,3 +272,13 @@ def test_gap_messages_never_carry_an_html_page() -> None:
     assert again.message == gap.message
     plain = CoverageGap(provider="aws", scope="aws/1", code="AccessDenied", message="a < b > c")
     assert plain.message == "a < b > c"
+
+
+def test_the_demos_copies_name_their_mechanism() -> None:
+    """The first estate a user sees shows what a provider's copies carry: each its mechanism."""
+    from cloudaudit.demo import demo_resources
+    from tests.providers.copy_vias import vias, wrong_vias
+
+    resources = demo_resources()
+    assert wrong_vias(resources) == []
+    assert None not in vias(resources)

@@ -373,11 +373,8 @@ def test_export_source_is_a_provider() -> None:
 def test_every_copy_an_import_reports_names_a_declared_mechanism() -> None:
     """Copies read from an export, and the unknown copies of what it cannot carry, name the
     mechanism (``via``) as the live providers' do: every sample of every shape."""
-    sys.path.insert(0, str(Path(__file__).parents[1] / "providers"))
-    try:
-        from copy_vias import vias, wrong_vias
-    finally:
-        sys.path.pop(0)
+    from tests.providers.copy_vias import vias, wrong_vias
+
     samples = sorted(p for p in SAMPLES.iterdir() if p.name != "README.md")
     resources = _read(*samples)
     assert wrong_vias(resources) == []
