@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report
+from cloudaudit._dedupe import CHUNK, unseen
+from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report, no_cyclic_gc
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
 from cloudaudit.catalog import Catalog
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.guardrails import compare_guardrails
 from cloudaudit.models import Coverage, CoverageGap, Finding, Resource, ScopeRecord
-from cloudaudit.policies import Engine
+from cloudaudit.policies import Engine, Policy
 from cloudaudit.providers import Batch, FanOut, Provider, Scope, guard_iter, redact
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Distributable
@@ -183,12 +183,59 @@ def audit_iter(
     plist = _providers(providers)
     pol = as_policy(policy)
     engine = Engine(pol, catalog, today)
-    in_process = executor if isinstance(executor, ThreadPoolExecutor) else None
-    tasks_on = executor if executor is not None and in_process is None else None
+    chunks = _arriving(
+        plist,
+        pol,
+        today,
+        _RunOptions(max_workers, executor, progress, deadline, cancel),
+        coverage_sink=coverage_sink,
+        dedupe=dedupe,
+        guardrail_sink=guardrail_sink,
+        evidence=evidence,
+    )
+    try:
+        # One pass of the engine's hot loop over the stream, a chunk of a batch at a time.
+        yield from engine.stream(chunks)
+    finally:
+        chunks.close()  # stops the providers' units if the caller stops early
+    if sources_sink is not None:
+        as_of = today or datetime.now(UTC).date()
+        sources_sink.append(sources_of(engine.places_seen(), pol, as_of))
+
+
+class _RunOptions(NamedTuple):
+    """How the units of an audit run (see :func:`audit_iter`'s arguments)."""
+
+    max_workers: int
+    executor: Executor | None
+    progress: Callable[[int, int, Scope], None] | None
+    deadline: float | None
+    cancel: threading.Event | None
+
+
+def _arriving(
+    plist: list[Provider],
+    pol: Policy,
+    today: date | None,
+    opts: _RunOptions,
+    *,
+    coverage_sink: list[Coverage] | None,
+    dedupe: bool,
+    guardrail_sink: GuardrailSink | None,
+    evidence: str | Path | None,
+) -> Generator[Sequence[Resource], None, None]:
+    """Run the providers and yield their resources a chunk at a time, deduplicated.
+
+    The audit's scopes and gaps are kept; when every provider is done, the final
+    :class:`Coverage` goes to ``coverage_sink`` and the evidence bundle (if any) is finished.
+    """
+    in_process = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
+    tasks_on = opts.executor if opts.executor is not None and in_process is None else None
     run = _evidence_run(evidence, tasks_on)
     seen: dict[tuple[str, str], set[str]] = {}
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
+    cancel = opts.cancel
 
     def arriving(fanout: FanOut) -> Iterator[Sequence[Resource]]:
         for batch in _collect(plist, fanout, tasks_on, stop_when_set=cancel is not None):
@@ -197,29 +244,28 @@ def audit_iter(
             if guardrail_sink is not None:
                 guardrail_sink.add(batch)
             resources = batch.resources
-            for start in range(0, len(resources), _CHUNK):
+            for start in range(0, len(resources), CHUNK):
                 # Deduplicated a chunk at a time: its resources are still in the CPU's cache
                 # when the engine reads them.
-                chunk = resources[start : start + _CHUNK]
+                chunk = resources[start : start + CHUNK]
                 if dedupe:
-                    chunk = _unseen(chunk, seen)
+                    chunk = unseen(chunk, seen)
                     if not chunk:
                         continue
                 yield chunk if run is None else [run.resource(r) for r in chunk]
 
     try:
         fan = FanOut(
-            max_workers=max_workers,
+            max_workers=opts.max_workers,
             executor=in_process,
-            progress=progress,
-            deadline=deadline,
+            progress=opts.progress,
+            deadline=opts.deadline,
             cancel=cancel or threading.Event(),
         )
         with fan as fanout, masking_logs(lambda: fanout.secrets):
             if run is not None:
                 fanout.unit_context = run.unit_context(lambda s: redact(s, fanout.secrets))
-            # One pass of the engine's hot loop over the stream, a chunk of a batch at a time.
-            yield from engine.stream(arriving(fanout))
+            yield from arriving(fanout)
         coverage = _coverage(audited, gaps)
         if run is not None:
             run.finish(coverage, pol, today, _readings(guardrail_sink))
@@ -229,9 +275,6 @@ def audit_iter(
         raise
     if coverage_sink is not None:
         coverage_sink.append(coverage)
-    if sources_sink is not None:
-        as_of = today or datetime.now(UTC).date()
-        sources_sink.append(sources_of(engine.places_seen(), pol, as_of))
 
 
 def _readings(sink: GuardrailSink | None) -> GuardrailReadings | None:
@@ -254,45 +297,6 @@ def _evidence_run(target: str | Path | None, tasks_on: Executor | None) -> Evide
     from cloudaudit.evidence._bundle import EvidenceRun
 
     return EvidenceRun(target)
-
-
-_CHUNK = 4096
-"""Resources of a batch judged at a time (see :meth:`~cloudaudit.policies.Engine.stream`)."""
-
-
-def _unseen(
-    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
-) -> Sequence[Resource]:
-    """The resources whose (provider, account, id) is not in ``seen`` yet; adds them to it.
-
-    ``seen`` keeps one set of ids per provider and account: exact (the ids themselves), and
-    per resource one probe of the set. Resources of a batch mostly share their provider and
-    account objects, so the set is looked up again only when either object changes (an
-    equal new object finds the same set). The list of new resources is started only at the
-    first resource seen before: usually there is none, and ``resources`` is returned as it is.
-    """
-    out: list[Resource] | None = None
-    provider: object = _UNSET
-    account: object = _UNSET
-    ids: set[str] = set()
-    size = 0
-    for i, r in enumerate(resources):
-        d = r.__dict__
-        if d["account"] is not account or d["provider"] is not provider:
-            provider, account = d["provider"], d["account"]
-            ids = seen.setdefault((provider, account), set())  # type: ignore[arg-type]
-            size = len(ids)
-        ids.add(d["id"])
-        if len(ids) != size:
-            size += 1
-            if out is not None:
-                out.append(r)
-        elif out is None:
-            out = list(islice(resources, i))
-    return resources if out is None else out
-
-
-_UNSET = object()
 
 
 def _coverage(audited: list[ScopeRecord], gaps: list[CoverageGap]) -> Coverage:
@@ -324,9 +328,11 @@ def audit(
     executor (``dask.distributed``, processes, Ray), distributable providers run as picklable
     tasks on it and their results merge into the same report (see :func:`audit_iter`). A unit
     that fails becomes a coverage gap; it is never reported as empty or compliant. Findings
-    are sorted by provider, account and resource id. With a ``deadline`` (a
-    :func:`time.monotonic` instant), units not started by then become ``Cancelled`` gaps;
-    setting ``cancel`` stops the audit the same way at once (see :func:`audit_iter`).
+    are sorted by provider, account and resource id, and kept as :func:`evaluate` keeps them:
+    the resources and one record number each, every finding built when it is read. With a
+    ``deadline`` (a :func:`time.monotonic` instant), units not started by then become
+    ``Cancelled`` gaps; setting ``cancel`` stops the audit the same way at once (see
+    :func:`audit_iter`).
 
     Example:
         >>> from cloudaudit.testing import FakeProvider, make_resource
@@ -337,26 +343,32 @@ def audit(
     """
     started = datetime.now(UTC)
     pol = as_policy(policy)
+    engine = Engine(pol, catalog, today)
     sink: list[Coverage] = []
-    sources: list[Sources] = []
     grd = GuardrailSink()
-    findings = list(
-        audit_iter(
-            providers,
-            pol,
-            max_workers=max_workers,
-            executor=executor,
-            progress=progress,
-            catalog=catalog,
-            today=today,
-            coverage_sink=sink,
-            sources_sink=sources,
-            guardrail_sink=grd,
-            evidence=evidence,
-            deadline=deadline,
-            cancel=cancel,
-        )
+    chunks = _arriving(
+        _providers(providers),
+        pol,
+        today,
+        _RunOptions(max_workers, executor, progress, deadline, cancel),
+        coverage_sink=sink,
+        dedupe=True,
+        guardrail_sink=grd,
+        evidence=evidence,
     )
-    findings.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))
-    section = grd.section((f.resource for f in findings), Engine(pol, catalog, today))
-    return make_report(pol, tuple(findings), sink[0], started, section, sources[0])
+    try:
+        resources = [r for chunk in chunks for r in chunk]
+    finally:
+        chunks.close()
+    resources.sort(key=_order)
+    with no_cyclic_gc():
+        findings = engine.table(resources)  # findings built when read, as evaluate()'s
+    section = grd.section(findings.resources(), engine)
+    sources = sources_of(engine.places_seen(), pol, today or started.date())
+    return make_report(pol, findings, sink[0], started, section, sources)
+
+
+def _order(r: Resource) -> tuple[str, str, str]:
+    """A report's order: provider, account, resource id."""
+    d = r.__dict__
+    return (d["provider"].value, d["account"], d["id"])

@@ -21,7 +21,7 @@ from cloudaudit.models import Coverage, Finding, Resource
 from cloudaudit.policies import Engine, Policy, load_policy
 from cloudaudit.report import Report, Summary
 
-__all__ = ["PolicyLike", "as_policy", "evaluate", "make_report"]
+__all__ = ["PolicyLike", "as_policy", "evaluate", "make_report", "no_cyclic_gc"]
 
 PolicyLike = Policy | str
 
@@ -57,7 +57,7 @@ def evaluate(
     started = datetime.now(UTC)
     pol = as_policy(policy)
     engine = Engine(pol, catalog, today)
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         findings = engine.table(resources)
     cov = coverage or Coverage()
     section = None
@@ -69,7 +69,7 @@ def evaluate(
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while findings are built in bulk.
 
     Findings form no reference cycles, but a million new container objects would trigger

@@ -145,3 +145,41 @@ def test_an_object_lacking_a_provider_member_is_refused_by_name() -> None:
 
     with pytest.raises(TypeError, match="lacks secrets"):
         audit(NoSecrets(), "eea-only")  # type: ignore[arg-type]
+
+
+def test_audit_keeps_its_findings_as_a_table_the_stream_would_have_built() -> None:
+    """audit() judges like audit_iter() and sorts like it did, but builds findings when read:
+    an organization's report holds its resources and one record number each, not a million
+    finding objects (about 1.2 KB each)."""
+    import tracemalloc
+
+    from cloudaudit._finding_table import FindingTable
+
+    regions = ("eu-west-1", "ap-east-1", "us-east-1", "cn-north-1", "me-south-1")
+    resources = [
+        make_resource(
+            "aws",
+            regions[i % len(regions)],
+            name=f"bucket-{i}",
+            account=f"{i % 7:012d}",
+            copies=["ap-east-1"] if i % 3 == 0 else [],
+        )
+        for i in range(20_000)
+    ]
+    twice = [*resources[::-1], *resources[:100]]  # reported out of order, 100 of them twice
+    policy = "us-foreign-adversaries"
+    tracemalloc.start()
+    try:
+        report = audit([FakeProvider(twice)], policy)
+        _, table_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        streamed = list(audit_iter([FakeProvider(twice)], policy))
+        _, stream_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(report.findings, FindingTable)
+    streamed.sort(key=lambda f: (f.resource.provider.value, f.resource.account, f.resource.id))
+    assert report.findings == tuple(streamed)
+    assert len(streamed) == 20_000
+    assert report.summary.violation == sum(f.status is Status.VIOLATION for f in streamed)
+    assert table_peak < stream_peak / 2, (table_peak, stream_peak)

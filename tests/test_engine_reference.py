@@ -306,7 +306,7 @@ def test_stream_dedupe_keeps_each_key_once_in_order(
     Accounts are new but equal string objects per resource (the set is looked up again when
     the object changes); a batch with nothing seen before comes back as the same object.
     """
-    from cloudaudit._audit import _unseen
+    from cloudaudit._dedupe import unseen as _unseen
 
     loc = LOCATIONS[0]
     seen: dict[tuple[str, str], set[str]] = {}

@@ -36,7 +36,7 @@ CORE = {
     "policies",
     "report",
 }
-RUN = {"", "_audit", "_evaluate"}  # the package's __init__ (lazy exports), audit(), evaluate()
+RUN = {"", "_audit", "_dedupe", "_evaluate"}  # __init__ (lazy exports), audit(), evaluate()
 FACES = {
     "__main__",
     "_entry",
