@@ -10,7 +10,8 @@ and referred to by index (``report.js`` expands it):
   operator and its jurisdiction, source);
 * ``evidence``: ``[axis, place, status, matched, note]`` (why a location is unknown);
 * ``verdicts``: ``[status, exemption, reasons, jurisdictions, evidence, region, zone,
-  location kind, copies, home country, countries, operator jurisdictions, operators, lists]``,
+  location kind, copies (each with the title of the mechanism it names), home country,
+  countries, operator jurisdictions, operators, lists]``,
   with the views of :mod:`cloudaudit.report` computed once per distinct verdict;
 * ``kinds`` (provider, account, service, type), ``ids`` (resource-id templates, where the
   account, region, zone and name are placeholders) and ``tags`` (``[key, value]`` pairs).
@@ -27,7 +28,8 @@ from collections.abc import Hashable
 from typing import Any
 
 from cloudaudit.catalog import country_name, numeric_code
-from cloudaudit.models import Evidence, Finding, Place, Resource
+from cloudaudit.copymodel import mechanism
+from cloudaudit.models import Evidence, Finding, Location, Place, Resource
 from cloudaudit.policies import load_lists
 from cloudaudit.report import (
     Report,
@@ -141,7 +143,7 @@ class _Encoder:
             f.jurisdictions,
             self._evidence_key(f),
             loc.key(),
-            tuple(c.key() for c in r.data_locations),
+            tuple((c.key(), c.via) for c in r.data_locations),
         )
 
         def make() -> list[Any]:
@@ -154,7 +156,7 @@ class _Encoder:
                 self.s(loc.region),
                 self.s(loc.zone),
                 loc.kind.value,
-                [self.s(str(c)) for c in r.data_locations],
+                [self.s(_copy_text(c)) for c in r.data_locations],
                 home_country(f),
                 self.codes(countries_of(f)),
                 self.codes(operator_jurisdictions(f)),
@@ -215,3 +217,9 @@ def script_json(value: Any) -> str:
     """JSON that is safe as the text of a ``<script type="application/json">`` element."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _copy_text(copy: Location) -> str:
+    """A copy's place and, when it names one, the mechanism that put the data there."""
+    mech = mechanism(copy.via)
+    return f"{copy} ({mech.title})" if mech else str(copy)

@@ -122,6 +122,18 @@ def test_search_finds_a_resource_and_the_row_opens_its_evidence(page: Any) -> No
     page.find_element("css selector", "button.ca-reset").click()
 
 
+def test_a_copys_evidence_names_the_mechanism_that_put_the_data_there(page: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    box = page.find_element("id", "ca-search")
+    box.send_keys("acme-us-backups" + Keys.ENTER)
+    assert _matching(page) == 1
+    page.find_element("css selector", "#ca-table tr.ca-row").click()
+    detail = page.find_element("css selector", "#ca-table td.ca-detail").text
+    assert "ap-east-1 (S3 replication (CRR))" in detail
+    page.find_element("css selector", "button.ca-reset").click()
+
+
 def test_hostile_names_are_text(page: Any) -> None:
     cells = _js(
         page,
