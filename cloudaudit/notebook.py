@@ -75,6 +75,7 @@ def _row(f: Finding) -> dict[str, Any]:
         "operator_jurisdiction": place.operator_country if place else None,
         "countries": list(countries_of(f)),
         "copies": [str(c) for c in r.data_locations],
+        "copy_mechanisms": [c.via for c in r.data_locations],
         "operators": list(operators_of(f)),
         "operator_jurisdictions": list(operator_jurisdictions(f)),
         "jurisdictions": list(f.jurisdictions),
@@ -90,7 +91,9 @@ def to_dataframe(report: Report) -> Any:
     The flat columns of :meth:`Report.to_records`, plus ``country`` (of the resource's own
     location), ``city``, ``operator`` and ``operator_jurisdiction`` (of that location), and as
     real lists or dicts rather than joined strings: ``countries`` (every country on any
-    axis), ``copies`` (locations of copies), ``operators``, ``operator_jurisdictions`` (on any
+    axis), ``copies`` (locations of copies), ``copy_mechanisms`` (the id of the mechanism
+    that put each copy there, ``aws.s3.replication``, in the order of ``copies``; ``None``
+    when a copy names none), ``operators``, ``operator_jurisdictions`` (on any
     axis), ``jurisdictions`` (what the policy matched), ``tags`` and ``reasons``. ``status`` is
     an ordered categorical, worst first.
     """

@@ -99,6 +99,7 @@ def test_to_dataframe(report: Report) -> None:
     assert va["city"] == "Virginia" and va["operator_jurisdictions"] == ["CN"]
     us = df.loc[df["name"] == "acme-us-backups"].iloc[0]
     assert us["copies"] == ["ap-east-1"] and us["countries"] == ["HK", "US"]
+    assert us["copy_mechanisms"] == ["aws.s3.replication"]
     partner = df.loc[df["name"] == "partner-feed"].iloc[0]
     assert partner["tags"] == {"residency-exception": "LEGACY-7"}
     assert isinstance(partner["reasons"], list)
