@@ -10,7 +10,10 @@ Generates a file of N assets in the shape the tools write (Cloud Asset export: J
   the same transform, keep them in a list, then ``cloudaudit.evaluate`` the list and write the
   findings (memory grows with the file);
 * **cloudaudit**: ``cloudaudit audit inventory FILE --format jsonl --output OUT`` as a user runs
-  it (process start included): streamed, findings written as they are decided.
+  it (process start included): streamed, findings written as they are decided;
+* with ``--json-report``, also ``cloudaudit audit inventory FILE --format json --output
+  OUT.json``: the whole sorted report (``audit()``), written as one JSON document; with
+  ``--before DIR`` the same command from the checkout in DIR too.
 
 Reported: wall time, peak RSS of the process (ru_maxrss), resources judged. Nothing is timed in
 the test suite; this script is the only place the figures come from.
@@ -18,6 +21,7 @@ the test suite; this script is the only place the figures come from.
 Usage:
     python benchmarks/inventory.py --assets 1000000 --shape gcp-export
     python benchmarks/inventory.py --assets 1000000 --shape config-snapshot
+    python benchmarks/inventory.py --assets 100000 --skip-in-memory --json-report --before DIR
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import json
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -170,10 +175,14 @@ print(len(resources))
 """
 
 
-def _run(argv: list[str]) -> tuple[float, float, str]:
+def _run(
+    argv: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+) -> tuple[float, float, str]:
     """Run a child process; return wall seconds, its peak RSS in MiB, and its stdout."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd
+    )
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read() if proc.stdout else ""
@@ -183,11 +192,21 @@ def _run(argv: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out
 
 
+def _total(report: Path) -> str:
+    """The report's summary total, read from its tail (the findings come before it)."""
+    with report.open("rb") as f:
+        f.seek(max(0, report.stat().st_size - 2**20))
+        found = re.search(rb'"summary": \{\s*"total": (\d+)', f.read())
+    return found.group(1).decode() if found else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--assets", type=int, default=1_000_000)
     ap.add_argument("--shape", choices=["gcp-export", "config-snapshot"], default="gcp-export")
     ap.add_argument("--skip-in-memory", action="store_true", help="skip the in-memory script")
+    ap.add_argument("--json-report", action="store_true", help="also write the JSON report")
+    ap.add_argument("--before", type=Path, help="a checkout to run the JSON report from too")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         suffix = ".jsonl" if args.shape == "gcp-export" else ".json"
@@ -219,6 +238,12 @@ def main() -> None:
         }
         if not args.skip_in_memory:
             runs["in memory (list, then evaluate)"] = [py, "-c", IN_MEMORY, str(path), "", str(out)]
+        report = Path(tmp, "report.json")
+        json_run = [py, "-m", "cloudaudit", "audit", "inventory", str(path), "--format", "json"]
+        json_run += ["--output", str(report), "--quiet"]
+        checkouts: dict[str, Path | None] = {"": None}
+        if args.before is not None:
+            checkouts[" (before)"] = args.before.resolve()
         rows = []
         for label, argv in runs.items():
             wall, rss, stdout = _run(argv)
@@ -227,6 +252,11 @@ def main() -> None:
                 last = out.read_text().splitlines()[-1]
                 judged = str(json.loads(last).get("total", ""))
             rows.append((label, wall, rss, judged))
+        for tag, checkout in checkouts.items() if args.json_report else ():
+            env = dict(os.environ, PYTHONPATH=str(checkout)) if checkout else None
+            wall, rss, _ = _run(json_run, env, cwd=tmp)  # not the working tree's package
+            label = f"cloudaudit audit inventory --format json{tag}"
+            rows.append((label, wall, rss, _total(report)))
             print(f"{label}: {wall:.1f} s, {rss:,.0f} MiB", file=sys.stderr)
     print(
         f"\n{args.assets:,} assets ({args.shape}, {size / 2**20:,.0f} MiB), "
