@@ -73,6 +73,7 @@ def _aws_literal_types() -> set[tuple[str, str]]:
 
 def test_every_type_a_collector_reports_is_declared() -> None:
     from cloudaudit.copymodel._aws import AWS
+    from cloudaudit.inventory._prowler import _AWS_TYPES as PROWLER_AWS
     from cloudaudit.providers.aws import CONFIG_TYPES
     from cloudaudit.providers.azure._types import KNOWN_TYPES
     from cloudaudit.providers.gcp._asset import ASSET_TYPES, service_and_type
@@ -84,6 +85,7 @@ def test_every_type_a_collector_reports_is_declared() -> None:
     assert {(d.service, d.type) for d in AWS} == aws
     missing = [t for t in aws if declaration("aws", *t) is None]
     missing += [t for t in CONFIG_TYPES.values() if declaration("aws", *t) is None]  # AWS Config
+    missing += [t for t in PROWLER_AWS.values() if declaration("aws", *t) is None]  # Prowler
     missing += [t for t in KNOWN_TYPES.values() if declaration("azure", *t) is None]
     missing += [
         service_and_type(a) for a in ASSET_TYPES if declaration("gcp", *service_and_type(a)) is None

@@ -2,8 +2,10 @@
 
 Each Detection Finding names one or more ``resources`` (``uid``, ``name``, ``type``,
 ``region``, ``group.name`` = service) in a ``cloud`` (``provider``, ``account.uid``). A
-resource named by several findings is reported once per import. Prowler does not carry
-copies: a resource of a type that can hold copies gets an ``unknown`` copy.
+resource named by several findings is reported once per import. AWS resource types (Security
+Finding Format names) are mapped to the provider's. Prowler does not carry copies: a resource
+gets an ``unknown`` copy for each copy mechanism its type declares (and a type cloudaudit does
+not declare gets one from the policy engine).
 """
 
 from __future__ import annotations
@@ -27,6 +29,36 @@ _AZURE = {
     "keyvault": "Microsoft.KeyVault",
 }
 """Prowler's Azure service names → ARM namespaces (the copy-capable ones)."""
+
+
+_AWS_TYPES: dict[str, tuple[str, str]] = {
+    "AwsS3Bucket": ("s3", "bucket"),
+    "AwsEc2Instance": ("ec2", "instance"),
+    "AwsEc2Volume": ("ec2", "volume"),
+    "AwsRdsDbInstance": ("rds", "db-instance"),
+    "AwsRdsDbCluster": ("rds", "db-cluster"),
+    "AwsRdsDbSnapshot": ("rds", "db-snapshot"),
+    "AwsRdsDbClusterSnapshot": ("rds", "db-cluster-snapshot"),
+    "AwsDynamoDbTable": ("dynamodb", "table"),
+    "AwsBackupBackupVault": ("backup", "backup-vault"),
+    "AwsCloudFrontDistribution": ("cloudfront", "distribution"),
+    "AwsEcrRepository": ("ecr", "repository"),
+    "AwsEcsCluster": ("ecs", "cluster"),
+    "AwsEfsFileSystem": ("efs", "file-system"),
+    "AwsEksCluster": ("eks", "cluster"),
+    "AwsElastiCacheCacheCluster": ("elasticache", "cache-cluster"),
+    "AwsKinesisStream": ("kinesis", "stream"),
+    "AwsKmsKey": ("kms", "key"),
+    "AwsLambdaFunction": ("lambda", "function"),
+    "AwsOpenSearchServiceDomain": ("opensearch", "domain"),
+    "AwsElasticsearchDomain": ("opensearch", "domain"),
+    "AwsRedshiftCluster": ("redshift", "cluster"),
+    "AwsSecretsManagerSecret": ("secretsmanager", "secret"),
+    "AwsSnsTopic": ("sns", "topic"),
+    "AwsSqsQueue": ("sqs", "queue"),
+}
+"""Prowler's AWS resource types (AWS Security Finding Format names, ``AwsS3Bucket``) → the
+``(service, type)`` the AWS provider reports, so that the copy model applies to them."""
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -69,11 +101,16 @@ def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
         if key in seen:
             continue
         seen.add(key)
+        rtype = text(item, "type") or "resource"
+        service, rtype = (_AWS_TYPES.get(rtype) if pid is ProviderId.AWS else None) or (
+            _service(pid, item),
+            rtype,
+        )
         resource = Resource(
             provider=pid,
             account=text(account, "uid") or "unknown",
-            service=_service(pid, item),
-            type=text(item, "type") or "resource",
+            service=service,
+            type=rtype,
             id=uid,
             name=text(item, "name") or uid,
             location=_location(pid, text(item, "region") or text(cloud, "region")),

@@ -129,10 +129,10 @@ def test_copies_the_source_cannot_carry_are_unknown() -> None:
     assert explorer["amzn-s3-demo-bucket"].data_locations[0].kind is LocationKind.UNKNOWN
     assert explorer["i-0123456789abcdef0"].data_locations == ()
     assert [c.via for c in explorer["amzn-s3-demo-bucket"].data_locations] == ["aws.s3.replication"]
-    # Prowler names the type in its own words (AwsS3Bucket): a type the copy model does not
-    # declare, whose unknown copy the engine adds when it judges the resource
+    # Prowler's AwsS3Bucket is the provider's s3 bucket: its copy mechanism is named
     prowler = _by_name(_read("prowler_ocsf.json"))
-    assert [c.via for c in unread_copies(prowler["my-bucket"])] == [UNDECLARED]
+    assert (prowler["my-bucket"].service, prowler["my-bucket"].type) == ("s3", "bucket")
+    assert [c.via for c in prowler["my-bucket"].data_locations] == ["aws.s3.replication"]
 
 
 def test_azure_secondary_location_and_gcs_dual_region() -> None:
