@@ -373,8 +373,13 @@ def test_export_source_is_a_provider() -> None:
 def test_every_copy_an_import_reports_names_a_declared_mechanism() -> None:
     """Copies read from an export, and the unknown copies of what it cannot carry, name the
     mechanism (``via``) as the live providers' do: every sample of every shape."""
+    from cloudaudit.copymodel import mechanism
+    from cloudaudit.inventory import _tables
     from tests.providers.copy_vias import vias, wrong_vias
 
+    # the mechanisms the table transform names, those no sample exercises included
+    named = (_tables._S3, _tables._DDB, _tables._DDB_V1, _tables._RDS, "gcp.sql.read-replica")
+    assert [m for m in named if mechanism(m) is None] == []
     samples = sorted(p for p in SAMPLES.iterdir() if p.name != "README.md")
     resources = _read(*samples)
     assert wrong_vias(resources) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from cloudaudit.copymodel import Declaration, Mechanism, declaration
@@ -254,11 +255,17 @@ def resource(
 
 
 def _check_declared(service: str, type_: str, copies: Iterable[Copy]) -> None:
-    found = declaration(ProviderId.AWS, service, type_)
-    declared = {m.id for m in found.mechanisms} if found is not None else set()
+    declared = _declared(service, type_)
     for copy in copies:
         if copy.via.id not in declared:
             raise ValueError(f"aws {service}/{type_} declares no copy mechanism {copy.via.id}")
+
+
+@cache
+def _declared(service: str, type_: str) -> frozenset[str]:
+    """Ids of the mechanisms the copy model declares for one AWS type (once per type)."""
+    found = declaration(ProviderId.AWS, service, type_)
+    return frozenset(m.id for m in found.mechanisms) if found is not None else frozenset()
 
 
 def _copy_location(copy: Copy) -> Location:

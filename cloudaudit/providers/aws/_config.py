@@ -35,6 +35,7 @@ from typing import Any
 
 from cloudaudit.copymodel import UNDECLARED, unseen_copies
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers.aws.services import dynamodb, rds, s3
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
 __all__ = [
@@ -78,13 +79,14 @@ CONFIG_TYPES: dict[str, tuple[str, str]] = {
 }
 """Config resource type → ``(service, type)`` with the names the AWS provider reports."""
 
-_S3 = "aws.s3.replication"
-_DYNAMODB = "aws.dynamodb.global-table"
-_DYNAMODB_V1 = "aws.dynamodb.global-table-v1"
-_V1 = "2017.11.29"
+# the collectors' own mechanisms: a copy read here carries the same via as on the direct path
+_S3 = s3.REPLICATION.id
+_DYNAMODB = dynamodb.GLOBAL_TABLE.id
+_DYNAMODB_V1 = dynamodb.GLOBAL_TABLE_V1.id
+_V1 = dynamodb.V1
 _RDS: dict[str, str] = {
-    "AWS::RDS::DBInstance": "aws.rds.read-replica",
-    "AWS::RDS::DBCluster": "aws.rds.aurora-replica",
+    "AWS::RDS::DBInstance": rds.READ_REPLICA.id,
+    "AWS::RDS::DBCluster": rds.AURORA_REPLICA.id,
 }
 """The mechanism of the replica ARNs of an RDS item."""
 
