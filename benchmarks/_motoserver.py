@@ -69,7 +69,7 @@ def serve(seeders: dict[str, Callable[[dict[str, list[str]]], Any]]) -> None:
     from werkzeug.wrappers import Request, Response
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = routed(DomainDispatcherApplication(create_backend_app))
     state: dict[str, Any] = {"latency": 0.0}
     counts: Counter[str] = Counter()
     lock = threading.Lock()
@@ -101,6 +101,53 @@ def serve(seeders: dict[str, Callable[[dict[str, list[str]]], Any]]) -> None:
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     server.serve_forever()
+
+
+STOCK_DISPATCH = "BENCH_STOCK_DISPATCH"
+"""Environment variable: when set, the server keeps moto's dispatcher as it is (see
+:func:`routed`), to measure against the fake's own limit."""
+
+# Signing names whose backend moto picks without looking at the request path.
+_OWN_PATHS = ("/moto-api", "/favicon.ico", "/latest/")  # moto's own and the metadata service
+_PATH_FREE = frozenset({"config", "dynamodb", "ec2", "iam", "organizations", "rds", "s3", "sts"})
+
+
+def routed(dispatcher: Any) -> Any:
+    """moto's dispatcher, its choice of backend remembered per kind of request.
+
+    For every request moto picks the backend (the service's Flask app) under one
+    process-wide lock, listing its own modules on disk on the way: a few milliseconds per
+    request during which every other request in flight waits. That caps the server at about
+    150-250 answers a second on this machine, a limit of the fake, not of AWS. The choice
+    depends only on the request's signing scope (service, region), its host, its
+    ``X-Amz-Target`` prefix and, for some services, its path, so the first answer for each
+    such key is kept and later requests skip the lock. Unsigned requests go the stock way,
+    and so does everything when :data:`STOCK_DISPATCH` is set.
+    """
+    if os.environ.get(STOCK_DISPATCH):
+        return dispatcher
+    route = dispatcher.get_application
+    known: dict[tuple[str, ...], Any] = {}
+
+    def get_application(environ: dict[str, Any]) -> Any:
+        match = _CRED_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        path = environ.get("PATH_INFO", "")
+        if match is None or path.startswith(_OWN_PATHS):
+            return route(environ)
+        region, service = match.group(1), match.group(2)
+        if service not in _PATH_FREE:
+            where = path
+        else:
+            where = "s3control" if path.startswith("/v20180820/") else ""
+        target = environ.get("HTTP_X_AMZ_TARGET", "").split(".", 1)[0]
+        key = (service, region, environ.get("HTTP_HOST", ""), target, where)
+        app = known.get(key)
+        if app is None:
+            app = known[key] = route(environ)
+        return app
+
+    dispatcher.get_application = get_application
+    return dispatcher
 
 
 class Server:

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from _motoserver import operation
+from _motoserver import operation, routed
 
 REGIONS = ("eu-west-1", "us-east-1", "ap-northeast-1")
 PAGE = 100
@@ -170,7 +170,7 @@ def serve() -> None:
     from werkzeug.wrappers import Request, Response
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = routed(DomainDispatcherApplication(create_backend_app))
     state = {"latency": 0.0}
     counts: Counter[str] = Counter()
     lock = threading.Lock()

@@ -61,7 +61,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _motoserver import Server, serve
+from _motoserver import STOCK_DISPATCH, Server, serve
 
 SERVICES = "s3,ec2,rds,dynamodb"
 POOL = 32
@@ -500,9 +500,16 @@ def main() -> None:
     parser.add_argument("--split", action="store_true", help="add the two-process CLI row")
     parser.add_argument("--json", help="also write every run's figures to this file")
     parser.add_argument(
+        "--stock-dispatch",
+        action="store_true",
+        help="keep moto's dispatcher as it is (one lock for every request; see _motoserver)",
+    )
+    parser.add_argument(
         "--before", help="also run the CLI from this earlier checkout's directory (a row)"
     )
     args = parser.parse_args()
+    if args.stock_dispatch:  # the server child inherits it
+        os.environ[STOCK_DISPATCH] = "1"
     if args.serve:
         serve({})
         return

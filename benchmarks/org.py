@@ -42,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _motoserver import STOCK_DISPATCH
 from _orgfake import REGIONS, serve
 
 ROLE = "OrganizationAccountAccessRole"
@@ -328,8 +329,15 @@ def main() -> None:
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--task-workers", type=int, default=8)
     parser.add_argument("--before", default="", help="checkout for the 'before' path")
+    parser.add_argument(
+        "--stock-dispatch",
+        action="store_true",
+        help="keep moto's dispatcher as it is (one lock for every request; see _motoserver)",
+    )
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[])
     args = parser.parse_args()
+    if args.stock_dispatch:  # the server child inherits it
+        os.environ[STOCK_DISPATCH] = "1"
     if args.serve:
         serve()
         return
