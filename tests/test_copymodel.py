@@ -73,7 +73,9 @@ def _aws_literal_types() -> set[tuple[str, str]]:
 
 def test_every_type_a_collector_reports_is_declared() -> None:
     from cloudaudit.copymodel._aws import AWS
-    from cloudaudit.inventory._prowler import _AWS_TYPES as PROWLER_AWS
+    from cloudaudit.inventory._prowler_types import AWS_TYPES as PROWLER_AWS
+    from cloudaudit.inventory._prowler_types import AZURE_TYPES as PROWLER_AZURE
+    from cloudaudit.inventory._prowler_types import GCP_TYPES as PROWLER_GCP
     from cloudaudit.providers.aws import CONFIG_TYPES
     from cloudaudit.providers.azure._types import KNOWN_TYPES
     from cloudaudit.providers.gcp._asset import ASSET_TYPES, service_and_type
@@ -86,6 +88,8 @@ def test_every_type_a_collector_reports_is_declared() -> None:
     missing = [t for t in aws if declaration("aws", *t) is None]
     missing += [t for t in CONFIG_TYPES.values() if declaration("aws", *t) is None]  # AWS Config
     missing += [t for t in PROWLER_AWS.values() if declaration("aws", *t) is None]  # Prowler
+    missing += [t for t in PROWLER_GCP.values() if declaration("gcp", *t) is None]
+    missing += [t for t in PROWLER_AZURE.values() if declaration("azure", *t) is None]
     missing += [t for t in KNOWN_TYPES.values() if declaration("azure", *t) is None]
     missing += [
         service_and_type(a) for a in ASSET_TYPES if declaration("gcp", *service_and_type(a)) is None
@@ -96,6 +100,21 @@ def test_every_type_a_collector_reports_is_declared() -> None:
         if not declaration("gcp", "compute", t)
     ]
     assert not missing, f"collectors report types the copy model does not declare: {missing}"
+
+
+def test_prowler_types_are_the_live_providers_own() -> None:
+    """A Prowler GCP type maps to a (service, type) the live provider reports, and the ARM
+    types a Prowler Azure resource may have include every type the Azure provider reports."""
+    from cloudaudit.inventory._prowler_types import AZURE_TYPES, GCP_TYPES
+    from cloudaudit.providers.azure._types import KNOWN_TYPES
+    from cloudaudit.providers.gcp._asset import ASSET_TYPES, service_and_type
+
+    live_gcp = {service_and_type(a) for a in ASSET_TYPES}
+    assert {a: service_and_type(a) for a in GCP_TYPES if "/" in a} == {
+        a: t for a, t in GCP_TYPES.items() if "/" in a
+    }
+    assert set(GCP_TYPES.values()) <= live_gcp, set(GCP_TYPES.values()) - live_gcp
+    assert KNOWN_TYPES.items() <= AZURE_TYPES.items()
 
 
 def test_declarations_survive_their_json_text() -> None:

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cloudaudit.inventory._prowler_types import provider_type
 from cloudaudit.inventory._shapes import Context, Shape, text, with_unknown_copy
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
@@ -29,36 +30,6 @@ _AZURE = {
     "keyvault": "Microsoft.KeyVault",
 }
 """Prowler's Azure service names → ARM namespaces (the copy-capable ones)."""
-
-
-_AWS_TYPES: dict[str, tuple[str, str]] = {
-    "AwsS3Bucket": ("s3", "bucket"),
-    "AwsEc2Instance": ("ec2", "instance"),
-    "AwsEc2Volume": ("ec2", "volume"),
-    "AwsRdsDbInstance": ("rds", "db-instance"),
-    "AwsRdsDbCluster": ("rds", "db-cluster"),
-    "AwsRdsDbSnapshot": ("rds", "db-snapshot"),
-    "AwsRdsDbClusterSnapshot": ("rds", "db-cluster-snapshot"),
-    "AwsDynamoDbTable": ("dynamodb", "table"),
-    "AwsBackupBackupVault": ("backup", "backup-vault"),
-    "AwsCloudFrontDistribution": ("cloudfront", "distribution"),
-    "AwsEcrRepository": ("ecr", "repository"),
-    "AwsEcsCluster": ("ecs", "cluster"),
-    "AwsEfsFileSystem": ("efs", "file-system"),
-    "AwsEksCluster": ("eks", "cluster"),
-    "AwsElastiCacheCacheCluster": ("elasticache", "cache-cluster"),
-    "AwsKinesisStream": ("kinesis", "stream"),
-    "AwsKmsKey": ("kms", "key"),
-    "AwsLambdaFunction": ("lambda", "function"),
-    "AwsOpenSearchServiceDomain": ("opensearch", "domain"),
-    "AwsElasticsearchDomain": ("opensearch", "domain"),
-    "AwsRedshiftCluster": ("redshift", "cluster"),
-    "AwsSecretsManagerSecret": ("secretsmanager", "secret"),
-    "AwsSnsTopic": ("sns", "topic"),
-    "AwsSqsQueue": ("sqs", "queue"),
-}
-"""Prowler's AWS resource types (AWS Security Finding Format names, ``AwsS3Bucket``) → the
-``(service, type)`` the AWS provider reports, so that the copy model applies to them."""
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -102,10 +73,7 @@ def _convert(record: Any, ctx: Context) -> Iterator[Resource]:
             continue
         seen.add(key)
         rtype = text(item, "type") or "resource"
-        service, rtype = (_AWS_TYPES.get(rtype) if pid is ProviderId.AWS else None) or (
-            _service(pid, item),
-            rtype,
-        )
+        service, rtype = provider_type(pid, rtype, uid) or (_service(pid, item), rtype)
         resource = Resource(
             provider=pid,
             account=text(account, "uid") or "unknown",

@@ -12,6 +12,7 @@ from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 __all__ = [
     "Context",
     "Shape",
+    "arm_type",
     "text",
     "unknown_copy",
     "with_unknown_copy",
@@ -113,3 +114,15 @@ def text(mapping: Mapping[str, Any], *names: str) -> str:
         if value not in (None, ""):
             return str(value)
     return ""
+
+
+def arm_type(resource_id: str) -> str:
+    """The ARM type an Azure resource id names, ``""`` when it names none.
+
+    ``/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/databases/b`` →
+    ``Microsoft.Sql/servers/databases``.
+    """
+    if "/providers/" not in resource_id:
+        return ""
+    segments = resource_id.split("/providers/", 1)[1].split("/")
+    return f"{segments[0]}/{'/'.join(segments[1::2])}" if len(segments) > 2 else ""

@@ -22,7 +22,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cloudaudit.inventory import _azure, _gcp
-from cloudaudit.inventory._shapes import Context, Shape, text, unknown_copy, with_unknown_copy
+from cloudaudit.inventory._shapes import (
+    Context,
+    Shape,
+    arm_type,
+    text,
+    unknown_copy,
+    with_unknown_copy,
+)
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 
 __all__ = ["SHAPES"]
@@ -181,8 +188,6 @@ def _tags(raw: Any) -> dict[str, str]:
 
 def _azure_row(row: Mapping[str, Any]) -> dict[str, Any]:
     rid = text(row, "id")
-    segments = rid.split("/providers/", 1)[-1].split("/")
-    arm_type = f"{segments[0]}/{'/'.join(segments[1::2])}" if len(segments) > 2 else ""
     sku = _get(row, "sku")
     if sku is ...:
         name = text(row, "sku_name")
@@ -194,7 +199,7 @@ def _azure_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": rid,
         "name": text(row, "name"),
-        "type": text(row, "type") or arm_type,
+        "type": text(row, "type") or arm_type(rid),
         "location": text(row, "region", "location"),
         "subscriptionId": text(row, "subscription_id"),
         "tags": _tags(_get(row, "tags")),

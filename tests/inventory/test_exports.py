@@ -54,6 +54,8 @@ def _status(paths: list[Path], policy: str = "us-foreign-adversaries") -> dict[s
         ("steampipe_azure_storage_account.json", "steampipe-cloudquery"),
         ("cloudquery_gcp_storage_buckets.jsonl", "steampipe-cloudquery"),
         ("prowler_ocsf.json", "prowler-ocsf"),
+        ("prowler_ocsf_gcp.json", "prowler-ocsf"),
+        ("prowler_ocsf_azure.json", "prowler-ocsf"),
     ],
 )
 def test_every_sample_is_recognised_and_read(sample: str, shape: str) -> None:
