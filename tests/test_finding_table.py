@@ -95,7 +95,7 @@ def test_a_table_needs_one_record_per_resource() -> None:
 
 
 def test_json_is_written_in_batches_with_guardrails_and_without_findings() -> None:
-    from cloudaudit import formats
+    from cloudaudit.formats import _stream
 
     resources, policy = demo_resources(), demo_policy()
     for report in (
@@ -104,7 +104,7 @@ def test_json_is_written_in_batches_with_guardrails_and_without_findings() -> No
         evaluate(resources * 3, policy),
     ):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(formats, "_BATCH", 2)  # several batches, one of them short
+            mp.setattr(_stream, "BATCH", 2)  # several batches, one of them short
             out = io.StringIO()
             write_report(report, "json", out)
         assert out.getvalue() == render(report, "json")

@@ -4,8 +4,9 @@
 ``reports/report.sarif`` and ``reports/report.html`` from one audit. Every file is written
 to a temporary file first and then renamed into place, so a failure leaves no file
 half-written. The bytes are those of :func:`cloudaudit.formats.render` for the same report
-(the table is coloured only on a terminal); JSON is written a batch of findings at a time
-(:func:`cloudaudit.formats.write_report`), never held as one string.
+(the table is coloured only on a terminal); JSON, JSON Lines, CSV, SARIF, OCSF and ASFF are
+written a batch of findings at a time (:func:`cloudaudit.formats.write_report`), never held as
+one string.
 """
 
 from __future__ import annotations
@@ -207,8 +208,9 @@ def table_options(to_terminal: bool) -> TableOptions:
 def _writer(report: Report, fmt: str, to_terminal: bool) -> Callable[[Any], Any]:
     """What writes ``report`` in ``fmt`` to an open text file.
 
-    JSON is written a batch of findings at a time (:func:`~cloudaudit.formats.write_report`),
-    so a report of a million findings never exists as one string (about 5 GB of text).
+    Every format but the table goes through :func:`~cloudaudit.formats.write_report`, which
+    writes JSON, JSON Lines, CSV, SARIF, OCSF and ASFF a batch of findings at a time, so a
+    report of a million findings never exists as one string (about 5 GB of JSON).
     """
     if fmt == "table":
         text = render_table(report, table_options(to_terminal))

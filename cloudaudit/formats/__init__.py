@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from itertools import islice
 from typing import TextIO
 
 from pydantic import TypeAdapter
 
 from cloudaudit.errors import ConfigurationError
+from cloudaudit.formats._stream import batches
 from cloudaudit.models import Finding
 from cloudaudit.report import Report
 
@@ -96,19 +96,43 @@ def render(report: Report, fmt: str) -> str:
     return _renderer(fmt)(report)
 
 
-def write_report(report: Report, fmt: str, stream: TextIO) -> None:
-    """Render ``report`` in ``fmt`` and write it to a text ``stream``.
+# format -> "module:function" writing a Report to a text stream in pieces (the formats whose
+# text is a header, one piece per finding and a footer); the others are rendered whole
+_WRITERS: dict[str, str] = {
+    "json": "cloudaudit.formats:_write_json",
+    "jsonl": "cloudaudit.formats.jsonl:write_jsonl_report",
+    "csv": "cloudaudit.formats.csv_:write_csv",
+    "csv-excel": "cloudaudit.formats.csv_:write_csv_excel",
+    "sarif": "cloudaudit.formats.sarif:write_sarif",
+    "ocsf": "cloudaudit.formats.ocsf:write_ocsf",
+    "asff": "cloudaudit.formats.asff:write_asff",
+}
 
-    JSON is written in pieces (:func:`_write_json`), the same text as :func:`render`'s.
+
+def write_report(report: Report, fmt: str, stream: TextIO) -> None:
+    """Write ``report`` in ``fmt`` to a text ``stream``: the text :func:`render` returns.
+
+    JSON, JSON Lines, CSV, CSV for spreadsheets, SARIF, OCSF and ASFF are written a batch of
+    findings at a time: the findings are read in order and each batch is built, written and
+    dropped, so neither the whole text nor every finding is held at once (SARIF, which lists
+    results worst first, holds only the sort key of each non-compliant finding; ASFF reads
+    the findings' accounts in a first pass when ``CLOUDAUDIT_ASFF_ACCOUNT`` is not set).
+    The table, Markdown, HTML and the DORA register are rendered whole and then written:
+    they sort, group or count over every finding before their first line.
+
+    Raises:
+        ConfigurationError: ``fmt`` is not a known format.
     """
-    if fmt == "json":
-        _write_json(report, stream)
-    else:
+    target = _WRITERS.get(fmt)
+    if target is None:
         stream.write(render(report, fmt))
+        return
+    module, _, name = target.partition(":")
+    writer: Callable[[Report, TextIO], None] = getattr(importlib.import_module(module), name)
+    writer(report, stream)
 
 
 _FINDINGS_KEY = '"findings": []'
-_BATCH = 1024
 _findings_json = TypeAdapter(tuple[Finding, ...])
 
 
@@ -127,10 +151,9 @@ def _write_json(report: Report, stream: TextIO) -> None:
         stream.write(_json(report))
         return
     stream.write(head + '"findings": [\n')
-    items = iter(findings)
     sep = ""
-    while batch := tuple(islice(items, _BATCH)):
-        text = _findings_json.dump_json(batch, indent=2).decode()[2:-2]  # no "[\n", "\n]"
+    for batch in batches(findings):
+        text = _findings_json.dump_json(tuple(batch), indent=2).decode()[2:-2]  # no "[\n", "\n]"
         stream.write(sep + "  " + text.replace("\n", "\n  "))
         sep = ",\n"
     stream.write("\n  ]" + tail + "\n")

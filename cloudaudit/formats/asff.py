@@ -22,16 +22,17 @@ and location are in ``Resources[0].Details.Other``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
+from cloudaudit.formats._stream import rendered, write_json_array
 from cloudaudit.models import CoverageGap, Finding, ProviderId, Status
 from cloudaudit.report import Report, countries_of
 
-__all__ = ["SCHEMA_VERSION", "asff_findings", "product_arn", "render_asff"]
+__all__ = ["SCHEMA_VERSION", "asff_findings", "product_arn", "render_asff", "write_asff"]
 
 SCHEMA_VERSION = "2018-10-08"
 FINDING_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/Data Residency"
@@ -265,6 +266,13 @@ def asff_findings(
         account: The importing AWS account (the Security Hub account); see the module docs.
         region: The Security Hub region the findings are imported into.
     """
+    return list(_items(report, *_target(report, account, region)))
+
+
+def _target(
+    report: Report, account: str | None = None, region: str | None = None
+) -> tuple[str, str]:
+    """The importing account and region: given, else from the environment or the findings."""
     acct = account or _default_account(report)
     reg = (
         region
@@ -272,13 +280,31 @@ def asff_findings(
         or os.environ.get("AWS_DEFAULT_REGION")
         or DEFAULT_REGION
     )
-    out = [_finding(report, f, acct, reg) for f in report.findings]
-    out += [_gap(report, g, acct, reg) for g in report.coverage.gaps]
+    return acct, reg
+
+
+def _items(report: Report, acct: str, reg: str) -> Iterator[dict[str, Any]]:
+    """The ASFF findings one at a time: findings, coverage gaps, guardrail findings."""
+    for f in report.findings:
+        yield _finding(report, f, acct, reg)
+    for g in report.coverage.gaps:
+        yield _gap(report, g, acct, reg)
     if report.guardrails is not None:
-        out += [_guardrail(report, f, acct, reg) for f in report.guardrails.findings]
-    return out
+        for gf in report.guardrails.findings:
+            yield _guardrail(report, gf, acct, reg)
+
+
+def write_asff(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_asff`'s text a batch of findings at a time, never the whole text.
+
+    Without ``CLOUDAUDIT_ASFF_ACCOUNT`` the importing account is found by a first pass over
+    the findings (which keeps only their distinct AWS accounts).
+    """
+    acct, reg = _target(report)
+    write_json_array(stream, _items(report, acct, reg))
+    stream.write("\n")
 
 
 def render_asff(report: Report) -> str:
     """Return the ASFF findings as a JSON array (``aws securityhub batch-import-findings``)."""
-    return json.dumps(asff_findings(report), indent=2, ensure_ascii=False) + "\n"
+    return rendered(write_asff, report)

@@ -24,11 +24,21 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from typing import TextIO
 
 from cloudaudit._text import visible
-from cloudaudit.report import Report
+from cloudaudit.formats._stream import batches, rendered
+from cloudaudit.report import Report, finding_record
 
-__all__ = ["COLUMNS", "as_spreadsheet_text", "neutralise", "render_csv", "render_csv_excel"]
+__all__ = [
+    "COLUMNS",
+    "as_spreadsheet_text",
+    "neutralise",
+    "render_csv",
+    "render_csv_excel",
+    "write_csv",
+    "write_csv_excel",
+]
 
 COLUMNS = (
     "finding_id",
@@ -76,20 +86,39 @@ def as_spreadsheet_text(value: object) -> str:
 
 def render_csv(report: Report) -> str:
     """Return the findings as CSV with a header row (RFC 4180 quoting, CRLF line ends)."""
-    return _render(report, neutralise)
+    return rendered(write_csv, report)
 
 
 def render_csv_excel(report: Report) -> str:
     """Return :func:`render_csv`'s rows with number-like cells kept as text in spreadsheets."""
-    return _render(report, as_spreadsheet_text)
+    return rendered(write_csv_excel, report)
 
 
-def _render(report: Report, cell: Callable[[object], str]) -> str:
+def write_csv(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_csv`'s text a batch of findings at a time, never the whole text."""
+    _write(report, stream, neutralise)
+
+
+def write_csv_excel(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_csv_excel`'s text a batch of findings at a time."""
+    _write(report, stream, as_spreadsheet_text)
+
+
+def _write(report: Report, stream: TextIO, cell: Callable[[object], str]) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf)
+
+    def flush() -> None:
+        stream.write(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
+
     writer.writerow(COLUMNS)
-    for row in report.to_records():
-        writer.writerow([cell(row.get(col)) for col in COLUMNS])
+    for batch in batches(report.findings):
+        for f in batch:
+            row = finding_record(f)
+            writer.writerow([cell(row.get(col)) for col in COLUMNS])
+        flush()
     for gap in report.coverage.gaps:
         row = {
             "policy_id": report.policy_id,
@@ -104,7 +133,7 @@ def _render(report: Report, cell: Callable[[object], str]) -> str:
         writer.writerow([cell(row.get(col)) for col in COLUMNS])
     for row in _guardrail_rows(report):
         writer.writerow([cell(row.get(col)) for col in COLUMNS])
-    return buf.getvalue()
+    flush()
 
 
 def _guardrail_rows(report: Report) -> list[dict[str, str | None]]:

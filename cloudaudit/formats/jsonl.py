@@ -20,10 +20,18 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from cloudaudit._guardrail_model import GuardrailFinding
+from cloudaudit.formats._stream import batches, rendered
 from cloudaudit.models import Coverage, Finding, Status
 from cloudaudit.report import Report, Summary, finding_record
 
-__all__ = ["finding_row", "guardrail_row", "render_jsonl", "summary_row", "write_jsonl"]
+__all__ = [
+    "finding_row",
+    "guardrail_row",
+    "render_jsonl",
+    "summary_row",
+    "write_jsonl",
+    "write_jsonl_report",
+]
 
 
 def render_jsonl(report: Report) -> str:
@@ -33,20 +41,27 @@ def render_jsonl(report: Report) -> str:
     appended to one file or shipped to a SIEM and still be told apart. The last line is the
     same ``{"record": "summary", ...}`` line a streamed audit ends with (:func:`summary_row`):
     the counts and every coverage gap, so no reader mistakes what was not seen for nothing.
+    The text is what :func:`write_jsonl_report` writes.
     """
+    return rendered(write_jsonl_report, report)
+
+
+def write_jsonl_report(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_jsonl`'s text a batch of findings at a time, never the whole text."""
     started = report.started_at.isoformat()
-    lines = [
-        json.dumps({**row, "audited_at": started}, ensure_ascii=False, sort_keys=False)
-        for row in report.to_records()
-    ]
+    for batch in batches(report.findings):
+        stream.write(
+            "".join(json.dumps(finding_row(f, started), ensure_ascii=False) + "\n" for f in batch)
+        )
     if report.guardrails is not None:
-        lines += [
-            json.dumps(guardrail_row(f, started), ensure_ascii=False)
-            for f in report.guardrails.findings
-        ]
+        for rows in batches(report.guardrails.findings):
+            stream.write(
+                "".join(
+                    json.dumps(guardrail_row(f, started), ensure_ascii=False) + "\n" for f in rows
+                )
+            )
     summary = summary_row(report.summary, report.coverage, started)
-    lines.append(json.dumps(summary, ensure_ascii=False))
-    return "".join(line + "\n" for line in lines)
+    stream.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
 def finding_row(finding: Finding, audited_at: str) -> dict[str, Any]:

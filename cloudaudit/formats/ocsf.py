@@ -11,14 +11,15 @@ so a SIEM sees what was not audited as well as what was.
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
+from cloudaudit.formats._stream import rendered, write_json_array
 from cloudaudit.models import CoverageGap, Finding, Status
 from cloudaudit.report import Report, countries_of, home_country
 
-__all__ = ["OCSF_VERSION", "ocsf_events", "render_ocsf"]
+__all__ = ["OCSF_VERSION", "ocsf_events", "render_ocsf", "write_ocsf"]
 
 OCSF_VERSION = "1.5.0"
 CLASS_UID = 2003
@@ -219,14 +220,27 @@ def _prune(value: Any) -> Any:
 
 def ocsf_events(report: Report) -> list[dict[str, Any]]:
     """Build one OCSF Compliance Finding event per finding and per coverage gap."""
+    return list(_events(report))
+
+
+def _events(report: Report) -> Iterator[dict[str, Any]]:
+    """The events one at a time: findings, coverage gaps, guardrail findings."""
     time_ms = int(report.finished_at.timestamp() * 1000)
-    events = [_prune(_event(f, report, time_ms)) for f in report.findings]
-    events += [_prune(_gap_event(g, report, time_ms)) for g in report.coverage.gaps]
+    for f in report.findings:
+        yield _prune(_event(f, report, time_ms))
+    for g in report.coverage.gaps:
+        yield _prune(_gap_event(g, report, time_ms))
     if report.guardrails is not None:
-        events += [_prune(_guardrail_event(f, report, time_ms)) for f in report.guardrails.findings]
-    return events
+        for gf in report.guardrails.findings:
+            yield _prune(_guardrail_event(gf, report, time_ms))
+
+
+def write_ocsf(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_ocsf`'s text a batch of events at a time, never the whole text."""
+    write_json_array(stream, _events(report))
+    stream.write("\n")
 
 
 def render_ocsf(report: Report) -> str:
-    """Return the OCSF events as a JSON array."""
-    return json.dumps(ocsf_events(report), indent=2, ensure_ascii=False) + "\n"
+    """Return the OCSF events as a JSON array (the text :func:`write_ocsf` writes)."""
+    return rendered(write_ocsf, report)

@@ -22,13 +22,15 @@ audit read guardrails, each guardrail finding is a result under ``<policy>/guard
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
+from array import array
+from collections.abc import Iterator
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from cloudaudit._guardrail_model import GuardrailFinding, GuardrailFindingKind
+from cloudaudit.formats._stream import rendered, write_json_document
 from cloudaudit.models import CoverageGap, Finding, Resource, Status
-from cloudaudit.report import Report, countries_of, sorted_findings
+from cloudaudit.report import STATUS_ORDER, Report, countries_of
 
 __all__ = [
     "GAP_RULE",
@@ -38,6 +40,7 @@ __all__ = [
     "guardrail_rule_id",
     "render_sarif",
     "sarif_log",
+    "write_sarif",
 ]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -280,28 +283,47 @@ def _guardrail_result(f: GuardrailFinding, rule_index: dict[str, int], pol: str)
     }
 
 
-def _add_guardrails(report: Report, rules: list[Any], results: list[Any]) -> None:
-    """Append the guardrail rules and results (only when the report read guardrails)."""
+def _guardrail_rules(report: Report) -> list[Any]:
+    """The guardrail rules (only when the report read guardrails)."""
     if report.guardrails is None:
-        return
+        return []
     pol = report.policy_id
-    for kind, (name, text, level, sev) in _GUARDRAIL_RULES.items():
-        rules.append(_rule(guardrail_rule_id(pol, kind), name, text, level, sev, pol))
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results.extend(_guardrail_result(f, index, pol) for f in report.guardrails.findings)
+    return [
+        _rule(guardrail_rule_id(pol, kind), name, text, level, sev, pol)
+        for kind, (name, text, level, sev) in _GUARDRAIL_RULES.items()
+    ]
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
-    """Build the SARIF log as a JSON-ready dict."""
-    rules = _rules(report.policy_id)
-    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [
-        _result(f, rule_index, report.policy_id)
-        for f in sorted_findings(report)
+def _results(report: Report, rule_index: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """The results one at a time: findings worst first, coverage gaps, guardrail findings.
+
+    The findings come in the order of :func:`~cloudaudit.report.sorted_findings`.
+    Only the sort keys of the findings that are results are held (status rank, provider,
+    resource id, position); each finding is then read again by its position, so the findings
+    are never all held at once, even when the report's findings are built as they are read.
+    """
+    pol, findings = report.policy_id, report.findings
+    keys = [
+        (STATUS_ORDER[f.status], f.resource.provider.value, f.resource.id, i)
+        for i, f in enumerate(findings)
         if f.status is not Status.COMPLIANT
     ]
-    results += [_gap_result(g, rule_index, report.policy_id) for g in report.coverage.gaps]
-    _add_guardrails(report, rules, results)
+    keys.sort()  # the position breaks ties as the stable sort of sorted_findings does
+    order = array("q", [k[3] for k in keys])
+    del keys
+    for i in order:
+        yield _result(findings[i], rule_index, pol)
+    for g in report.coverage.gaps:
+        yield _gap_result(g, rule_index, pol)
+    if report.guardrails is not None:
+        for gf in report.guardrails.findings:
+            yield _guardrail_result(gf, rule_index, pol)
+
+
+def _shell(report: Report) -> tuple[dict[str, Any], dict[str, int]]:
+    """The SARIF log with an empty ``results`` list, and the index of each rule."""
+    rules = _rules(report.policy_id) + _guardrail_rules(report)
+    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
     notifications = [
         {
             "level": "warning",
@@ -327,16 +349,29 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "tool": {"driver": driver},
         "automationDetails": {"id": f"cloudaudit/{report.policy_id}/"},
         "invocations": [invocation],
-        "results": results,
+        "results": [],
         "properties": {
             "policyId": report.policy_id,
             "policyVersion": report.policy_version,
             "summary": report.summary.model_dump(),
         },
     }
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, rule_index
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    """Build the SARIF log as a JSON-ready dict."""
+    log, rule_index = _shell(report)
+    log["runs"][0]["results"] = list(_results(report, rule_index))
+    return log
+
+
+def write_sarif(report: Report, stream: TextIO) -> None:
+    """Write :func:`render_sarif`'s text a batch of results at a time, never the whole text."""
+    log, rule_index = _shell(report)
+    write_json_document(stream, log, "results", _results(report, rule_index))
 
 
 def render_sarif(report: Report) -> str:
-    """Return the report as a SARIF 2.1.0 JSON document."""
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    """Return the report as a SARIF 2.1.0 JSON document (the text :func:`write_sarif` writes)."""
+    return rendered(write_sarif, report)

@@ -196,3 +196,81 @@ def test_a_reader_that_closes_the_pipe_early_leaves_the_exit_code_the_audits(
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == code, err
     assert "Traceback" not in err and "Broken pipe" not in err
+
+
+@pytest.fixture(scope="module")
+def bulk() -> Report:
+    """A bulk evaluation of 5,000 resources (its findings are built as they are read)."""
+    from cloudaudit import evaluate
+    from cloudaudit.testing import make_resource
+
+    regions = ("eu-west-1", "ap-east-1", "us-east-1", "cn-north-1", "me-south-1")
+    resources = [
+        make_resource("aws", regions[i % len(regions)], name=f"bucket-{i}") for i in range(5_000)
+    ]
+    return evaluate(resources, "us-foreign-adversaries")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "csv", "ocsf"])
+def test_other_formats_are_written_to_a_file_in_pieces(
+    bulk: Report, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is the library's text; writing it allocates a fraction of that text."""
+    import tracemalloc
+
+    from cloudaudit.cli._outputs import emit
+    from cloudaudit.formats import _stream
+
+    monkeypatch.setattr(_stream, "BATCH", 20)
+    expected = render(bulk, fmt)  # (and the format's module loaded before counting)
+    target = tmp_path / f"report{SUFFIXES[fmt]}"
+    tracemalloc.start()
+    try:
+        emit(bulk, fmt, target, quiet=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    raw = target.read_bytes()
+    assert raw.decode() == expected and len(raw) > 1_000_000
+    assert peak < len(raw) / 3, f"peak {peak:,} bytes for {len(raw):,} bytes"
+
+
+def test_several_formats_and_stdout_go_through_the_streamed_writers(
+    bulk: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory of formats is the library's texts; SARIF on stdout comes in pieces."""
+    import click
+
+    from cloudaudit.cli._outputs import emit
+    from cloudaudit.formats import _stream
+
+    monkeypatch.setattr(_stream, "BATCH", 20)
+    emit(bulk, "sarif,jsonl,csv-excel,asff", tmp_path / "out", quiet=True)
+    for fmt in ("sarif", "jsonl", "csv-excel", "asff"):
+        raw = (tmp_path / "out" / f"report{SUFFIXES[fmt]}").read_bytes()
+        assert raw.decode() == render(bulk, fmt), fmt
+
+    pieces: list[int] = []
+    monkeypatch.setattr(click, "echo", lambda text, nl=True, **_: pieces.append(len(text)))
+    emit(bulk, "sarif", None)
+    assert sum(pieces) == len(render(bulk, "sarif"))
+    assert max(pieces) < sum(pieces) / 50, f"largest piece {max(pieces):,} of {sum(pieces):,}"
+
+
+def test_a_reader_that_closes_the_pipe_early_on_sarif_gets_no_traceback(
+    bulk: Report, tmp_path: Path
+) -> None:
+    """``cloudaudit render REPORT --format sarif | head -1`` on a report larger than a pipe."""
+    saved = tmp_path / "bulk.json"
+    saved.write_text(render(bulk, "json"), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cloudaudit", "render", str(saved), "--format", "sarif"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"{\n"
+    proc.stdout.close()  # about 2 MB of SARIF, far more than a pipe holds
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "Broken pipe" not in err
