@@ -189,7 +189,12 @@ def make_config(
     """Build the botocore ``Config`` used by every client.
 
     Adaptive retries handle throttling; connect and read timeouts bound how long an
-    unreachable region can cost; the connection pool matches the number of workers.
+    unreachable region can cost; the connection pool matches the number of workers. When no
+    proxy is configured (:func:`urllib.request.getproxies` finds none, which is all botocore
+    looks at), the config says so (``proxies={}``): botocore would otherwise scan the
+    environment twice for every client it builds to find the same nothing (about 15% of a
+    client's instructions). With a proxy configured botocore looks each endpoint up itself, as
+    before (``no_proxy`` included).
 
     Args:
         max_workers: Most units in flight at once (sizes the connection pool).
@@ -197,6 +202,8 @@ def make_config(
         connect_timeout: Seconds to wait for a TCP connection.
         read_timeout: Seconds to wait for a response once connected.
     """
+    from urllib.request import getproxies
+
     from botocore.config import Config
 
     return Config(
@@ -205,6 +212,7 @@ def make_config(
         read_timeout=read_timeout,
         max_pool_connections=max(10, max_workers),
         user_agent_extra="cloudaudit",
+        proxies=None if getproxies() else {},
     )
 
 

@@ -219,3 +219,49 @@ def test_countdown_is_done_when_every_call_has_ended_failures_included() -> None
     with pytest.raises(ZeroDivisionError):
         fails()
     assert countdown.done.is_set()
+
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def _proxy_for(client: Any) -> str | None:
+    url = client.meta.endpoint_url
+    proxy: str | None = client._endpoint.http_session._proxy_config.proxy_url_for(url)
+    return proxy
+
+
+def test_without_a_proxy_clients_skip_botocore_s_environment_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import botocore.endpoint
+
+    _clear_proxies(monkeypatch)
+
+    def scanned(url: str) -> dict[str, str]:
+        raise AssertionError(f"botocore scanned the environment for {url}")
+
+    monkeypatch.setattr(botocore.endpoint, "get_environ_proxies", scanned)
+    cache = ClientCache(boto3.Session(region_name="us-east-1"), make_config(8))
+    assert _proxy_for(cache.get("ec2", "eu-west-1")) is None
+    assert _proxy_for(cache.get("s3", "ap-east-1")) is None
+
+
+def test_a_configured_proxy_is_used_as_botocore_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.utils import get_environ_proxies
+
+    _clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "rds.eu-west-1.amazonaws.com")
+    cache = ClientCache(boto3.Session(region_name="us-east-1"), make_config(8))
+    ec2, rds = cache.get("ec2", "eu-west-1"), cache.get("rds", "eu-west-1")
+    assert _proxy_for(ec2) == "http://proxy.example:3128"
+    assert _proxy_for(rds) is None  # no_proxy is honoured per endpoint
+    for client in (ec2, rds):
+        expected = get_environ_proxies(client.meta.endpoint_url).get("https")
+        assert _proxy_for(client) == expected
