@@ -176,6 +176,38 @@ def test_copy_reason_names_mechanism_and_note() -> None:
     assert "Hong Kong (HK)" in text
 
 
+_HOMES = {
+    "aws": "eu-west-1",
+    "gcp": "europe-west1",
+    "azure": "westeurope",
+    "alibaba": "eu-central-1",
+}
+
+
+def test_a_copy_a_source_does_not_carry_names_its_mechanism_once() -> None:
+    """Every declared mechanism's unseen copy: the title once per reason, on both axes."""
+    policy = load_policy("us-foreign-adversaries")  # judges copies and operators
+    checked = 0
+    for d in DECLARATIONS:
+        carried_none = copymodel.unseen_copies(d.provider, d.service, d.type, (), "not carried")
+        if not carried_none:
+            continue
+        home = _HOMES[d.provider.value]
+        r = make_resource(d.provider.value, home, service=d.service, type=d.type)
+        r = r.model_copy(update={"data_locations": carried_none})
+        (f,) = evaluate_resources([r], policy)
+        assert f.status is not Status.COMPLIANT
+        for copy in carried_none:
+            title = copymodel.mechanism(copy.via).title  # type: ignore[union-attr]
+            said = [x for x in f.reasons if title in x]
+            assert len(said) >= 2, (d.type, copy.via, f.reasons)  # location and operator axes
+            for reason in said:
+                assert reason.count(title) == 1, reason
+                assert "not carried" in reason
+            checked += 1
+    assert checked > 20
+
+
 @pytest.mark.parametrize(
     ("zone", "country"),
     [

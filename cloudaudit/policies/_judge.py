@@ -123,6 +123,8 @@ class Judge:
         elif loc.region is None and loc.zone is None and loc.site is None:
             mech = mechanism(loc.via)
             through = f" through {mech.title}" if mech else ""
+            if mech and text.startswith(f": {mech.title}: "):  # said once, not twice
+                text = text[len(mech.title) + 2 :]
             reason = f"{LABEL} may keep a copy of its data elsewhere{through}{text}"
         else:
             reason = f"{LABEL} may keep a copy of its data in {where}{text}"
@@ -320,6 +322,7 @@ class Judge:
                     where = "may keep a copy of its data elsewhere"
                 if mech:  # as on the location axis: each mechanism's copy its own reason
                     where += f" through {mech.title}"
+                    why = f": {_untitled(loc.note, mech.title)}" if loc.note else why
             reason = f"{LABEL} {where}{why}; the operator axis cannot be judged"
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
             return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
@@ -340,11 +343,18 @@ class Judge:
 def _via(loc: Location) -> str:
     """`` (<mechanism>: <note>)`` for a copy that names its mechanism or why it is there."""
     mech = mechanism(loc.via)
+    if mech and loc.note and loc.note.startswith(f"{mech.title}: "):
+        return f" ({loc.note})"  # the note names the mechanism already
     if mech and loc.note:
         merged = _merge(mech.title, loc.note)
         return f" ({merged or mech.title + ': ' + loc.note})"
     bits = [b for b in (mech.title if mech else None, loc.note) if b]
     return f" ({': '.join(bits)})" if bits else ""
+
+
+def _untitled(note: str, title: str) -> str:
+    """``note`` without a leading ``<title>: `` (the reason names the mechanism already)."""
+    return note[len(title) + 2 :] if note.startswith(f"{title}: ") else note
 
 
 def _merge(title: str, note: str) -> str | None:
