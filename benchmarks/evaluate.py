@@ -12,7 +12,9 @@ resource does: the engine then builds a value key per resource, and the inventor
 
 ``evaluate`` builds each finding when it is read, so ``--materialize`` then times iterating
 every finding of the report, and ``--write-json`` also times writing the report's JSON (to the
-null device): rows of their own, each with the peak RSS after it.
+null device): rows of their own, each with the peak RSS after it. ``--write FORMAT`` writes
+another format instead (``sarif``, ``csv``, ``ocsf``..., through ``write_report`` as the CLI
+does); its rows are named after the format (``sarif_write_seconds``...).
 
 With ``--stream``, the same resources then go through ``audit_iter`` (one provider that
 reports them all; each finding is dropped as soon as it is made), with and without the dedupe
@@ -112,12 +114,13 @@ def _peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def read_back(report: object, write_json: bool) -> dict[str, object]:
-    """Build every finding of the report (iterate, dropping each), then write its JSON.
+def read_back(report: object, fmt: str | None) -> dict[str, object]:
+    """Build every finding of the report (iterate, dropping each), then write it in ``fmt``.
 
     ``evaluate`` defers building findings until they are read; this times that work as rows
-    of its own: iterating ``report.findings`` once, and writing the report's JSON (the text of
-    ``Report.to_json``, written a batch of findings at a time) to the null device.
+    of its own: iterating ``report.findings`` once, and writing the report in ``fmt`` (with
+    ``write_report``, as the CLI does; JSON is the text of ``Report.to_json``) to the null
+    device.
     """
     from collections import deque
 
@@ -132,17 +135,18 @@ def read_back(report: object, write_json: bool) -> dict[str, object]:
     out["materialize_cpu_seconds"] = round(cpu, 2)
     out["materialized_per_cpu_second"] = round(n / cpu)
     out["peak_rss_after_materialize_mb"] = _peak_mb()
-    if write_json:
+    if fmt is not None:
         import os
 
+        name = fmt.replace("-", "_")
         t, c = time.perf_counter(), time.process_time()
         with open(os.devnull, "w", encoding="utf-8") as sink:
-            write_report(report, "json", sink)  # type: ignore[arg-type]
+            write_report(report, fmt, sink)  # type: ignore[arg-type]
         cpu = time.process_time() - c
-        out["json_write_seconds"] = round(time.perf_counter() - t, 2)
-        out["json_write_cpu_seconds"] = round(cpu, 2)
-        out["json_written_per_cpu_second"] = round(n / cpu)
-        out["peak_rss_after_json_mb"] = _peak_mb()
+        out[f"{name}_write_seconds"] = round(time.perf_counter() - t, 2)
+        out[f"{name}_write_cpu_seconds"] = round(cpu, 2)
+        out[f"{name}_written_per_cpu_second"] = round(n / cpu)
+        out[f"peak_rss_after_{name}_mb"] = _peak_mb()
     return out
 
 
@@ -166,6 +170,12 @@ def main() -> None:
         help="then build every finding and write the report's JSON (to the null device)",
     )
     ap.add_argument(
+        "--write",
+        metavar="FORMAT",
+        default=None,
+        help="then build every finding and write the report in FORMAT (to the null device)",
+    )
+    ap.add_argument(
         "--fresh-locations", action="store_true", help="new location objects per resource"
     )
     args = ap.parse_args()
@@ -178,8 +188,9 @@ def main() -> None:
     gc.freeze()  # the inventory is long-lived; keep the cyclic GC from rescanning it
     evaluated = {} if args.stream_only else timed_evaluate(resources, policy)
     report = evaluated.pop("report", None)
-    if args.materialize or args.write_json:
-        evaluated.update(read_back(report, args.write_json))
+    fmt = args.write or ("json" if args.write_json else None)
+    if args.materialize or fmt is not None:
+        evaluated.update(read_back(report, fmt))
     del report
     streamed = stream(resources, policy) if args.stream or args.stream_only else {}
     if args.stream_only:

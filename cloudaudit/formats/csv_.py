@@ -21,7 +21,6 @@ name the guardrail. The header is the same with or without them.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable
 from typing import TextIO
@@ -105,13 +104,12 @@ def write_csv_excel(report: Report, stream: TextIO) -> None:
 
 
 def _write(report: Report, stream: TextIO, cell: Callable[[object], str]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
+    lines = _Lines()
+    writer = csv.writer(lines)
 
     def flush() -> None:
-        stream.write(buf.getvalue())
-        buf.seek(0)
-        buf.truncate()
+        stream.write("".join(lines))
+        lines.clear()
 
     writer.writerow(COLUMNS)
     for batch in batches(report.findings):
@@ -134,6 +132,14 @@ def _write(report: Report, stream: TextIO, cell: Callable[[object], str]) -> Non
     for row in _guardrail_rows(report):
         writer.writerow([cell(row.get(col)) for col in COLUMNS])
     flush()
+
+
+class _Lines(list[str]):
+    """The lines the CSV writer wrote since the last flush (a list: appending is cheap)."""
+
+    def write(self, line: str) -> None:
+        """Keep one line."""
+        self.append(line)
 
 
 def _guardrail_rows(report: Report) -> list[dict[str, str | None]]:
