@@ -265,3 +265,65 @@ def test_a_configured_proxy_is_used_as_botocore_would(monkeypatch: pytest.Monkey
     for client in (ec2, rds):
         expected = get_environ_proxies(client.meta.endpoint_url).get("https")
         assert _proxy_for(client) == expected
+
+
+class _Handlers:
+    def method(self, **kwargs: Any) -> None:
+        """A bound method that takes keyword arguments."""
+
+    def strict(self, event_name: str) -> None:
+        """A bound method that does not."""
+
+    def __call__(self, **kwargs: Any) -> None:
+        """A callable object."""
+
+
+def _with_kwargs(**kwargs: Any) -> None:
+    """A function that takes keyword arguments."""
+
+
+def _without_kwargs(a: int, b: int = 2) -> None:
+    """A function that does not."""
+
+
+def test_handler_check_is_botocore_s_without_inspecting_signatures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functools
+
+    import botocore.hooks
+
+    session = boto3.Session(region_name="us-east-1")
+    ClientCache(session, make_config(8))
+    own = session.events._emitter._verify_accept_kwargs
+    stock = botocore.hooks.HierarchicalEmitter()._verify_accept_kwargs
+    h = _Handlers()
+    for ok in (_with_kwargs, h.method, functools.partial(_with_kwargs, x=1), h, lambda **kw: 0):
+        assert own(ok) is stock(ok) is None
+    for bad in (_without_kwargs, h.strict, functools.partial(_without_kwargs, 1)):
+        with pytest.raises(ValueError, match="must accept keyword arguments") as ours:
+            own(bad)
+        with pytest.raises(ValueError, match="must accept keyword arguments") as theirs:
+            stock(bad)
+        assert str(ours.value) == str(theirs.value)
+    # plain functions and methods no longer go through inspect; clients inherit the check
+    calls: list[object] = []
+    real = botocore.hooks.accepts_kwargs
+    monkeypatch.setattr(botocore.hooks, "accepts_kwargs", lambda f: calls.append(f) or real(f))
+    client = ClientCache(session, make_config(8)).get("ec2", "eu-west-1")
+    client.meta.events.register("after-call", _with_kwargs)
+    assert calls == []
+    client.meta.events.register("after-call", h)
+    assert calls == [h]
+
+
+def test_a_session_not_opted_in_keeps_botocore_s_handler_check() -> None:
+    import botocore.hooks
+
+    session = boto3.Session(region_name="us-east-1")
+    assert "_verify_accept_kwargs" not in vars(session.events._emitter)
+    client = session.client("ec2")
+    assert "_verify_accept_kwargs" not in vars(client.meta.events._emitter)
+    assert type(client.meta.events._emitter)._verify_accept_kwargs is (
+        botocore.hooks.BaseEventHooks._verify_accept_kwargs
+    )
