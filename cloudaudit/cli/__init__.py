@@ -28,6 +28,7 @@ from cloudaudit.cli._common import (
     run_and_emit,
     write_atomic,
 )
+from cloudaudit.cli._once import OnceGroup
 from cloudaudit.cli._outputs import NonEmptyPath, format_option, output_option
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.outcome import EXIT_INTERRUPTED
@@ -48,7 +49,7 @@ OTHER_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _LazyAuditGroup(click.Group):
+class _LazyAuditGroup(OnceGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         from cloudaudit.providers._registry import provider_names
 
@@ -98,7 +99,7 @@ def _people_or_json(people: str, default: str | None = None) -> Callable[[F], F]
     )
 
 
-class _Main(click.Group):
+class _Main(OnceGroup):
     """The top-level group: Ctrl-C anywhere exits 130 with one line, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -257,7 +258,7 @@ def render_command(report_file: Path, fmt: str, output: Path | None, quiet: bool
     emit_report(read_report(report_file), fmt, output, quiet=quiet)
 
 
-@main.group(invoke_without_command=True)
+@main.group(cls=OnceGroup, invoke_without_command=True)
 @_people_or_json("text")
 @click.pass_context
 def policies(ctx: click.Context, fmt: str) -> None:
