@@ -257,3 +257,37 @@ def test_fault(fault: str, env: FaultLayer, estate: list[Resource]) -> None:
     if fault == "expired-credentials":
         assert {g.code for g in report.coverage.gaps} == {"ExpiredToken"}
         assert not report.findings
+
+
+PROBE = on("ec2", DISABLED, "DescribeAvailabilityZones")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(PROBE, "respond", lambda _req: Response(b"<html><body>proxy</body></html>", 200)),
+        Fault(PROBE, "reset"),
+        Fault(PROBE, "malformed"),
+    ],
+    ids=["html-200", "connection-reset", "malformed-body"],
+)
+def test_a_probe_that_fails_without_refusing_costs_its_region_only(
+    fault: Fault, env: FaultLayer, estate: list[Resource]
+) -> None:
+    """The one-call probe of a not-opted-in region fails otherwise than by refusing.
+
+    Not a refusal, so not "region disabled": that region's units report the probe's error as
+    their gaps, and every other region and service is audited as without the fault (before,
+    the probe's error ended the whole provider in one gap and every resource was dropped).
+    """
+    env.add(fault)
+    report = run(boto3.Session(region_name="us-east-1"))
+    assert fault.acted
+    outside = [r for r in estate if unit_of(r)[0] != DISABLED]
+    found = {f.resource.id: f.status for f in report.findings}
+    assert outside and all(found.get(r.id) is Status.COMPLIANT for r in outside)
+    assert not any(unit_of(f.resource)[0] == DISABLED for f in report.findings)
+    gaps = report.coverage.gaps
+    assert gaps and all(g.region == DISABLED for g in gaps), [(g.scope, g.code) for g in gaps]
+    assert {g.service for g in gaps} == {"ec2"}
+    assert {g.code for g in gaps} <= {"MalformedResponse", "EndpointConnectionError"}

@@ -81,9 +81,14 @@ class RegionProbe:
             self._futures[region] = self._pool.submit(_probe_in, region, ec2_in)
 
     def refusal(self, region: str) -> RegionRefused | None:
-        """The remembered refusal of ``region`` (``None`` if it answered or was not probed)."""
+        """The remembered refusal of ``region`` (``None`` if it answered or was not probed).
+
+        A probe that failed otherwise (a malformed answer, a reset connection, a timeout) is
+        no refusal either: the region's units meet its error in :meth:`check` and report it
+        as their own gaps, and nothing else of the audit is affected.
+        """
         future = self._futures.get(region)
-        if future is None or not future.done():
+        if future is None or not future.done() or future.exception() is not None:
             return None
         return future.result()
 
