@@ -60,7 +60,8 @@ def command(cloud: str, url: str) -> tuple[list[str], dict[str, str]]:
 
 def _interrupt(cloud: str, hung: HungServer, out: Path, *extra: str) -> tuple[int, float, str]:
     args, env = command(cloud, hung.url)
-    cmd = [sys.executable, "-m", "cloudaudit", "audit", *args, "--format", "json"]
+    fmt = [] if "--format" in extra else ["--format", "json"]  # an option is given once
+    cmd = [sys.executable, "-m", "cloudaudit", "audit", *args, *fmt]
     cmd += ["--output", str(out), "--quiet", *extra]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
