@@ -291,3 +291,18 @@ def test_a_probe_that_fails_without_refusing_costs_its_region_only(
     assert gaps and all(g.region == DISABLED for g in gaps), [(g.scope, g.code) for g in gaps]
     assert {g.service for g in gaps} == {"ec2"}
     assert {g.code for g in gaps} <= {"MalformedResponse", "EndpointConnectionError"}
+
+
+@pytest.mark.parametrize("action", ["respond", "malformed"], ids=["html-200", "malformed-body"])
+def test_an_unusable_aggregator_answer_falls_back_to_the_direct_path(
+    action: str, env: FaultLayer, estate: list[Resource]
+) -> None:
+    """The Config aggregator is an optimisation: an answer it cannot use audits everything
+    directly (before, an HTML page or a cut-short answer ended the whole provider)."""
+    html = lambda _req: Response(b"<html><body>proxy</body></html>", 200)  # noqa: E731
+    lookup = on("config", None, "DescribeConfigurationAggregators")
+    fault = Fault(lookup, action, html if action == "respond" else None)
+    env.add(fault)
+    report = run(boto3.Session(region_name="us-east-1"))
+    assert fault.acted
+    check_baseline(report, estate)

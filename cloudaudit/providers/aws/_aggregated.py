@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers._work import Scope, Unit
+from cloudaudit.providers.aws._errors import answer_failures
 
 if TYPE_CHECKING:
     from mypy_boto3_config import ConfigServiceClient
@@ -252,11 +253,9 @@ def fetch_aggregators_or_none(config: ConfigServiceClient) -> list[dict[str, Any
     Called alongside the provider's start-up calls: finding no usable aggregator only means
     the direct path runs everywhere.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         return fetch_aggregators(config)
-    except (BotoCoreError, ClientError):
+    except answer_failures():
         return []
 
 
@@ -282,8 +281,6 @@ def discover(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from botocore.exceptions import BotoCoreError, ClientError
-
     found = [a for a in to_aggregators(raw_aggregators) if a.covers(account)]
     if not found:
         return None
@@ -293,7 +290,7 @@ def discover(
         wanted = [r for r in regions if r in ok and (agg.regions is None or r in agg.regions)]
         with ThreadPoolExecutor(max_workers=max(1, min(16, len(wanted)))) as pool:
             answers = list(pool.map(lambda r: fetch_recorder(config_in(r)), wanted))
-    except (BotoCoreError, ClientError):
+    except answer_failures():
         return None
     recorded = {r: recorded_types(*a) for r, a in zip(wanted, answers, strict=True)}
     return ConfigCoverage(agg, account, recorded)
@@ -334,13 +331,11 @@ def collect_type(
 
 
 def _ask_location(s3: S3Client, name: str) -> str | None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from cloudaudit.providers.aws.services.s3 import bucket_region, fetch_bucket_location
 
     try:
         return bucket_region(fetch_bucket_location(s3, name))
-    except (BotoCoreError, ClientError):
+    except answer_failures():
         return None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["RegionRefused", "classify"]
+import functools
+
+__all__ = ["RegionRefused", "answer_failures", "classify"]
 
 _TIMEOUTS = ("ConnectTimeoutError", "ReadTimeoutError", "ConnectTimeout", "ReadTimeout")
 _UNREACHABLE = ("EndpointConnectionError", "ConnectionClosedError", "ProxyConnectionError")
@@ -22,6 +24,23 @@ class RegionRefused(Exception):
         self.code = code
         self.detail = detail
         super().__init__(f"{region}: {code}: {detail}")
+
+
+@functools.cache
+def answer_failures() -> tuple[type[Exception], ...]:
+    """What a call raises when it got no usable answer, for the places that fall back.
+
+    Refused (``ClientError``), not reached or timed out (``BotoCoreError``), an answer botocore
+    could not parse (``ResponseParserError``, which is no ``BotoCoreError``) or one the answer
+    checks refused (:class:`~cloudaudit.providers._answers.MalformedResponse`). A fallback that
+    caught only the first two let the others end the whole provider.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    from cloudaudit.providers._answers import MalformedResponse
+
+    return (BotoCoreError, ClientError, ResponseParserError, MalformedResponse)
 
 
 def classify(exc: BaseException) -> tuple[str, str] | None:

@@ -55,6 +55,7 @@ from cloudaudit.providers.aws._aggregated import (
     to_aggregators,
 )
 from cloudaudit.providers.aws._base import Collector
+from cloudaudit.providers.aws._errors import answer_failures
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._org_tasks import _AccountSession, _Base, open_account
 from cloudaudit.providers.aws._regions import fetch_regions, to_regions
@@ -100,8 +101,6 @@ def find_aggregator(config: ConfigServiceClient, accounts: Iterable[str]) -> Org
     Returns ``None`` when there is none, or when listing it or its status is refused or
     fails: the direct path then runs everywhere.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
     wanted = set(accounts)
     found = to_aggregators(fetch_aggregators_or_none(config))
     org = [a for a in found if a.accounts is None]
@@ -111,7 +110,7 @@ def find_aggregator(config: ConfigServiceClient, accounts: Iterable[str]) -> Org
         return None
     try:
         status = fetch_source_status(config, pick.name)
-    except (BotoCoreError, ClientError):
+    except answer_failures():
         return None
     return OrgAggregator(pick, tuple(status))
 
