@@ -55,6 +55,11 @@ def empty_object(_req: Request, _body: bytes) -> bytes:
     return b"{}"
 
 
+def json_string(_req: Request, _body: bytes) -> bytes:
+    """Valid JSON that is not an object (botocore's own parser fails on it)."""
+    return b'"TableNames"'
+
+
 @pytest.fixture
 def aws(
     server: tuple[str, FaultLayer],  # noqa: F811 - the fixture imported above
@@ -128,6 +133,11 @@ CASES: list[FaultCase] = [
         "missing-list",
         "dynamodb",
         Fault(op("dynamodb", "ListTables"), "rewrite", rewrite=empty_object),
+    ),
+    FaultCase(
+        "missing-list",
+        "kms",
+        Fault(op("kms", "ListKeys"), "rewrite", rewrite=json_string),
     ),
     FaultCase("truncated-list", "kms", Fault(op("kms", "ListKeys"), "malformed")),
     FaultCase("html-200-list", "sqs", Fault(op("sqs", "ListQueues"), "respond", html)),

@@ -191,6 +191,15 @@ def test_no_aggregator_or_a_refused_one_means_the_direct_path(
     assert verdicts(refused) == verdicts(seed_volumes)
     assert not refused.coverage.gaps
     assert "SelectAggregateResourceConfig" not in org.gate.ops
+    # an answer it cannot use (a JSON string, not the document: the answer checks refuse it)
+    org.gate.denied_targets.clear()
+    org.gate.targets["DescribeConfigurationAggregatorSourcesStatus"] = lambda _b: (200, "<html>")
+    org.gate.ops.clear()
+    unusable = run("auto")
+    assert "DescribeConfigurationAggregatorSourcesStatus" in org.gate.ops
+    assert verdicts(unusable) == verdicts(seed_volumes)
+    assert not unusable.coverage.gaps
+    assert "SelectAggregateResourceConfig" not in org.gate.ops
 
 
 def test_an_aggregator_outside_the_home_region_is_used_when_named(

@@ -61,6 +61,20 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
     protocol = str(model.protocol)
     prefix = model.service_name
 
+    is_json = protocol in ("json", "rest-json")
+
+    def before_parse(
+        response_dict: Mapping[str, Any], operation_model: OperationModel, **_: object
+    ) -> None:
+        # JSON is checked before botocore parses it: a JSON value that is not an object (a
+        # string, a list) makes botocore's parser fail with an AttributeError of its own
+        if int(response_dict.get("status_code") or 0) >= 300:
+            return
+        if operation_model.output_shape is not None and _has_body(operation_model.output_shape):
+            body = response_dict.get("body")
+            if isinstance(body, bytes):
+                _check_body(f"{prefix}:{operation_model.name}", protocol, "", body)
+
     def after_call(
         http_response: AWSResponse | None,
         parsed: dict[str, Any],
@@ -70,11 +84,14 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
         if http_response is None or int(http_response.status_code) >= 300:
             return
         name = f"{prefix}:{model.name}"
-        if model.output_shape is not None and _has_body(model.output_shape):
+        if not is_json and model.output_shape is not None and _has_body(model.output_shape):
             _check_body(name, protocol, model.name, http_response.content or b"")
         check(name, parsed, declared.get(model.name, ()))
 
-    client.meta.events.register(f"after-call.{model.service_id.hyphenize()}", after_call)
+    service_id = model.service_id.hyphenize()
+    if is_json:
+        client.meta.events.register(f"before-parse.{service_id}", before_parse)
+    client.meta.events.register(f"after-call.{service_id}", after_call)
 
 
 def _has_body(shape: Shape) -> bool:

@@ -20,6 +20,7 @@ from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stream import guard_iter
 from cloudaudit.providers._work import Scope, Work
+from cloudaudit.providers.aws import _answers as answers
 from cloudaudit.providers.aws._clients import cache_client_classes
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
@@ -75,6 +76,7 @@ class _Base:
         key = (service, region)
         if key not in self._own:
             client = self.client(service, region, config)
+            answers.install(client, answers.CORE)  # as every member's clients are checked
             self._own.setdefault(key, client)
         return self._own[key]
 
