@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from cloudaudit.models import CoverageGap, ScopeRecord
 from cloudaudit.providers._answers import classify_own
+from cloudaudit.providers._calls import with_call
 from cloudaudit.providers._detail import DetailSink, collecting
 from cloudaudit.providers._redact import redact
 from cloudaudit.providers._slots import Slots
@@ -142,7 +143,7 @@ class FanOut:
             if found is not None:
                 break
         err_code, message = found or default_classifier(exc)
-        return make_gap(scope, code or err_code, redact(message, self.secrets))
+        return make_gap(scope, code or err_code, redact(with_call(exc, message), self.secrets))
 
     def add_secrets(self, *secrets: str) -> None:
         """Mask these strings too in every later gap message (thread-safe)."""

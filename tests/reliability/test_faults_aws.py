@@ -257,6 +257,13 @@ def test_fault(fault: str, env: FaultLayer, estate: list[Resource]) -> None:
     if fault == "expired-credentials":
         assert {g.code for g in report.coverage.gaps} == {"ExpiredToken"}
         assert not report.findings
+    # every gap names the call that failed, whatever the error (botocore's messages for a
+    # reset, a timeout or an unparsable answer do not; nor do many AWS error messages)
+    for g in report.coverage.gaps:
+        assert g.target is not None or _CALL.search(g.message), (g.code, g.message)
+
+
+_CALL = re.compile(r"\b[a-z0-9-]+:[A-Z][A-Za-z0-9]+\b")
 
 
 PROBE = on("ec2", DISABLED, "DescribeAvailabilityZones")
@@ -291,6 +298,7 @@ def test_a_probe_that_fails_without_refusing_costs_its_region_only(
     assert gaps and all(g.region == DISABLED for g in gaps), [(g.scope, g.code) for g in gaps]
     assert {g.service for g in gaps} == {"ec2"}
     assert {g.code for g in gaps} <= {"MalformedResponse", "EndpointConnectionError"}
+    assert all("ec2:DescribeAvailabilityZones" in g.message for g in gaps), gaps
 
 
 @pytest.mark.parametrize("action", ["respond", "malformed"], ids=["html-200", "malformed-body"])

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from cloudaudit.providers._answers import MalformedResponse, Needs, check
+from cloudaudit.providers._calls import CALL, note_call
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
@@ -81,14 +82,25 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
         model: OperationModel,
         **_: object,
     ) -> None:
-        if http_response is None or int(http_response.status_code) >= 300:
-            return
         name = f"{prefix}:{model.name}"
+        if http_response is None or int(http_response.status_code) >= 300:
+            if isinstance(parsed, dict):  # the ClientError botocore raises next holds it
+                parsed[CALL] = name
+            return
         if not is_json and model.output_shape is not None and _has_body(model.output_shape):
             _check_body(name, protocol, model.name, http_response.content or b"")
         check(name, parsed, declared.get(model.name, ()))
 
+    def after_error(
+        exception: BaseException | None = None, event_name: str = "", **_: object
+    ) -> None:
+        # a call that got no answer (reset, timeout) or one botocore could not parse: its
+        # exception does not say which call it was, and the gap must
+        if exception is not None:
+            note_call(exception, f"{prefix}:{event_name.rsplit('.', 1)[-1]}")
+
     service_id = model.service_id.hyphenize()
+    client.meta.events.register(f"after-call-error.{service_id}", after_error)
     if is_json:
         client.meta.events.register(f"before-parse.{service_id}", before_parse)
     client.meta.events.register(f"after-call.{service_id}", after_call)

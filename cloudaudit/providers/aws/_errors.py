@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+from cloudaudit.providers._calls import CALL, note_call
+
 __all__ = ["RegionRefused", "answer_failures", "classify"]
 
 _TIMEOUTS = ("ConnectTimeoutError", "ReadTimeoutError", "ConnectTimeout", "ReadTimeout")
@@ -54,9 +56,38 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         ``Timeout``; unreachable endpoints ``EndpointConnectionError``; missing credentials
         ``NoCredentials``.
     """
+    if type(exc).__name__ == "PaginationError" and getattr(exc, CALL, None) is None:
+        call = _paged_call(exc)
+        if call is not None:
+            note_call(exc, call)
+    return _classify(exc)
+
+
+def _paged_call(exc: BaseException) -> str | None:
+    """The call a botocore paginator was paging when it gave up (a token repeated, say).
+
+    botocore's error does not name it; its page iterator, in the traceback, holds the client
+    method it calls.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        pager = tb.tb_frame.f_locals.get("self")
+        method = getattr(pager, "_method", None)
+        client = getattr(method, "__self__", None)
+        meta = getattr(client, "meta", None)
+        if meta is not None:
+            operation = meta.method_to_api_mapping.get(getattr(method, "__name__", ""))
+            if operation:
+                return f"{meta.service_model.service_name}:{operation}"
+        tb = tb.tb_next
+    return None
+
+
+def _classify(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(exc, RegionRefused):
         return exc.code, (
-            f"region {exc.region} is not opted in and refused the probe call: {exc.detail}"
+            f"region {exc.region} is not opted in and refused the probe call "
+            f"ec2:DescribeAvailabilityZones: {exc.detail}"
         )
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "ClientError" in names:
