@@ -314,3 +314,25 @@ def test_an_unusable_aggregator_answer_falls_back_to_the_direct_path(
     report = run(boto3.Session(region_name="us-east-1"))
     assert fault.acted
     check_baseline(report, estate)
+
+
+def test_a_misspelt_region_is_one_gap_that_says_so(env: FaultLayer, estate: list[Resource]) -> None:
+    """A region asked for that DescribeRegions does not list, and whose probe fails (moto
+    answers 500 for a region it does not know; AWS's endpoint does not resolve): one
+    ``UnknownRegion`` gap for it, naming the closest listed region; the rest as without it
+    (before, each of its units repeated the probe's error with no hint)."""
+    provider = AwsProvider(
+        session=boto3.Session(region_name="us-east-1"),
+        regions=[*REGIONS, "eu-wset-1"],
+        collectors=COLLECTORS,
+        max_attempts=2,
+        connect_timeout=2.0,
+        read_timeout=2.0,
+    )
+    report = audit(provider, "us-foreign-adversaries", max_workers=8)
+    found = {f.resource.id: f.status for f in report.findings}
+    assert found == {r.id: Status.COMPLIANT for r in estate}
+    (gap,) = report.coverage.gaps
+    assert (gap.region, gap.code) == ("eu-wset-1", "UnknownRegion")
+    assert "did you mean eu-west-1?" in gap.message
+    assert "ec2:DescribeAvailabilityZones" in gap.message

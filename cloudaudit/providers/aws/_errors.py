@@ -15,17 +15,39 @@ _UNREACHABLE = ("EndpointConnectionError", "ConnectionClosedError", "ProxyConnec
 class RegionRefused(Exception):
     """A region that is not opted in refused the provider's probe call.
 
+    Also a region asked for that ``ec2:DescribeRegions`` does not list and whose probe failed
+    (a misspelt name, most often): then ``unlisted`` says so and names the closest listed
+    regions.
+
     Attributes:
         region: The refused region.
         code: The AWS error code of the refusal (``OptInRequired``, ``AuthFailure``...).
         detail: The AWS error message.
+        unlisted: For a region DescribeRegions does not list: the closest listed names,
+            ``()`` when none is close; ``None`` for a listed region.
     """
 
-    def __init__(self, region: str, code: str, detail: str) -> None:
+    def __init__(
+        self, region: str, code: str, detail: str, unlisted: tuple[str, ...] | None = None
+    ) -> None:
         self.region = region
         self.code = code
         self.detail = detail
+        self.unlisted = unlisted
         super().__init__(f"{region}: {code}: {detail}")
+
+    def describe(self) -> str:
+        """The gap's message."""
+        if self.unlisted is None:
+            return (
+                f"region {self.region} is not opted in and refused the probe call "
+                f"ec2:DescribeAvailabilityZones: {self.detail}"
+            )
+        hint = f" (did you mean {' or '.join(self.unlisted)}?)" if self.unlisted else ""
+        return (
+            f"region {self.region} is not one ec2:DescribeRegions lists for this account{hint}, "
+            f"and its probe call ec2:DescribeAvailabilityZones failed: {self.detail}"
+        )
 
 
 @functools.cache
@@ -85,10 +107,7 @@ def _paged_call(exc: BaseException) -> str | None:
 
 def _classify(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(exc, RegionRefused):
-        return exc.code, (
-            f"region {exc.region} is not opted in and refused the probe call "
-            f"ec2:DescribeAvailabilityZones: {exc.detail}"
-        )
+        return exc.code, exc.describe()
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "ClientError" in names:
         response = getattr(exc, "response", None) or {}

@@ -26,7 +26,13 @@ from cloudaudit.providers.aws._clients import ClientCache, Countdown, make_confi
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._partitions import home_region, partition_of, partition_regions
-from cloudaudit.providers.aws._regions import RegionInfo, RegionProbe, fetch_regions, to_regions
+from cloudaudit.providers.aws._regions import (
+    RegionInfo,
+    RegionProbe,
+    fetch_regions,
+    to_regions,
+    unlisted,
+)
 from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
 
 if TYPE_CHECKING:
@@ -195,6 +201,7 @@ class AwsProvider:
         if self._guardrails:
             yield from guardrail_batches(fanout, cache.for_region(home), [account], partition)
         plan = _Plan(cache, account, partition, home, regions, fanout.map)
+        plan.probe.unlisted = unlisted(raw, self._regions)
         plan.covered = self._covered
         if aggregators:
             enabled = [r.name for r in regions if r.enabled]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.providers.aws._errors import RegionRefused
+from cloudaudit.providers.aws._errors import RegionRefused, classify
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
 
-__all__ = ["RegionInfo", "RegionProbe", "fetch_regions", "to_regions"]
+__all__ = ["RegionInfo", "RegionProbe", "fetch_regions", "to_regions", "unlisted"]
 
 ENABLED_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
 
@@ -50,6 +51,18 @@ def to_regions(raw: list[dict[str, Any]], wanted: tuple[str, ...] | None) -> lis
     return [found.get(name, RegionInfo(name, "unknown")) for name in dict.fromkeys(wanted)]
 
 
+def unlisted(
+    raw: list[dict[str, Any]], wanted: tuple[str, ...] | None
+) -> dict[str, tuple[str, ...]]:
+    """The ``wanted`` regions DescribeRegions does not list, each with the closest it does."""
+    listed = [str(r["RegionName"]) for r in raw]
+    return {
+        name: tuple(difflib.get_close_matches(name, listed, n=1, cutoff=0.75))
+        for name in dict.fromkeys(wanted or ())
+        if name not in listed
+    }
+
+
 class RegionProbe:
     """Probes each not-opted-in region once (``ec2:DescribeAvailabilityZones``), up front.
 
@@ -66,6 +79,8 @@ class RegionProbe:
         self._max_parallel = max(1, max_parallel)
         self._futures: dict[str, Future[RegionRefused | None]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self.unlisted: dict[str, tuple[str, ...]] = {}
+        """Regions asked for that DescribeRegions does not list, with the closest it does."""
 
     def start(self, regions: Sequence[str], ec2_in: Callable[[str], EC2Client]) -> None:
         """Probe ``regions`` concurrently with ``ec2_in(region)``; return at once."""
@@ -85,12 +100,22 @@ class RegionProbe:
 
         A probe that failed otherwise (a malformed answer, a reset connection, a timeout) is
         no refusal either: the region's units meet its error in :meth:`check` and report it
-        as their own gaps, and nothing else of the audit is affected.
+        as their own gaps, and nothing else of the audit is affected. Unless DescribeRegions
+        does not list the region (a misspelt name, most often): then that failure is the
+        region's one gap, saying so (``UnknownRegion``).
         """
         future = self._futures.get(region)
-        if future is None or not future.done() or future.exception() is not None:
+        if future is None or not future.done():
             return None
-        return future.result()
+        exc = future.exception()
+        if exc is None:
+            return future.result()
+        close = self.unlisted.get(region)
+        if close is None:
+            return None
+        found = classify(exc)
+        detail = f"{found[0]}: {found[1]}" if found else f"{type(exc).__name__}: {exc}"
+        return RegionRefused(region, "UnknownRegion", detail, unlisted=close)
 
     def check(self, region: str, ec2: EC2Client) -> None:
         """Wait for ``region``'s probe (probing it now if not started); raise if refused."""
