@@ -57,3 +57,29 @@ def test_answer_fault(
     url = srv.url  # type: ignore[attr-defined]
     baseline, report, seconds = rerun(layer, case.fault, lambda: run(url))
     check_case(case, baseline, report, seconds)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'"fault"', "the body is a str, not an object"),
+        (b'["fault"]', "the body is a list, not an object"),
+        (b'{"RequestId": "fault", "Instances": "none"}', "Instances is a str, not an object"),
+        (b'{"Instances": {"Instance": {"InstanceId": "i-1"}}}', "Instances.Instance is a dict"),
+    ],
+    ids=["string", "list", "string-container", "object-list"],
+)
+def test_an_answer_of_another_shape_is_malformed_for_its_call(
+    body: bytes,
+    problem: str,
+    served: tuple[object, FaultLayer, list[Resource]],  # noqa: F811 - the imported fixture
+) -> None:
+    """Valid JSON the SDK cannot read into its models (it leaves ``body`` empty then)."""
+    srv, layer, _ = served
+    fault = Fault(INSTANCES, "rewrite", rewrite=lambda _req, _body: body)
+    _, report, _ = rerun(layer, fault, lambda: run(srv.url))  # type: ignore[attr-defined]
+    gaps = [g for g in report.coverage.gaps if g.service == "ecs:instance"]
+    assert [(g.region, g.code) for g in gaps] == [(TARGET, "MalformedResponse")], gaps
+    assert gaps[0].message.startswith("ecs:DescribeInstances answered with status 200 but ")
+    assert problem in gaps[0].message
+    assert not any(target_instances(f.resource) for f in report.findings)

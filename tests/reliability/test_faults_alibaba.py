@@ -195,3 +195,30 @@ def test_fault(fault: str, served: tuple[Server, FaultLayer, list[Resource]]) ->
     )
     if region is None and service is None:
         assert not report.findings or all(f.status.value != "compliant" for f in report.findings)
+    # every gap names the call that failed, whatever the error (the Tea SDK's messages for a
+    # reset, a timeout or an unparsable answer do not; nor do many Alibaba error messages)
+    for g in report.coverage.gaps:
+        assert g.target is not None or _CALL.search(g.message), (g.code, g.message)
+        assert SECRET not in g.message
+
+
+_CALL = re.compile(r"\b[a-z]+:[A-Z][A-Za-z]+\b")
+
+
+def test_a_failed_cross_backup_read_names_its_own_call(
+    served: tuple[Server, FaultLayer, list[Resource]],
+) -> None:
+    """The RDS unit's gap names the call that failed, not the listing it was reading for."""
+    srv, layer, _ = served
+    layer.reset()
+    cross = Fault(on(action="DescribeInstanceCrossBackupPolicy"), "reset")
+    layer.add(cross)
+    try:
+        report = run(srv.url)
+    finally:
+        layer.reset()
+    assert cross.acted
+    gaps = [g for g in report.coverage.gaps if g.service == "rds:db_instance"]
+    assert gaps and all(
+        g.message.startswith("rds:DescribeInstanceCrossBackupPolicy: ") for g in gaps
+    ), [(g.code, g.message) for g in gaps]

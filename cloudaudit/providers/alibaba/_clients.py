@@ -1,19 +1,23 @@
 """Builds and caches Alibaba Cloud SDK clients (ECS, RDS, OSS, STS) for one set of credentials.
 
 Nothing here runs at import time and every SDK is imported lazily; a missing SDK raises
-:class:`~cloudaudit.errors.ProviderUnavailable`.
+:class:`~cloudaudit.errors.ProviderUnavailable`. Every ECS, RDS and STS call names itself
+(``ecs:DescribeInstances``) on any error it raises, whatever the error (:func:`_naming`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from cloudaudit.errors import AuthenticationError
+from cloudaudit.providers._answers import check
+from cloudaudit.providers._calls import calling
 from cloudaudit.providers._extras import require as _require
 
-__all__ = ["ClientFactory", "fetch_account_id", "require"]
+__all__ = ["ClientFactory", "body_of", "fetch_account_id", "require"]
 
 DISCOVERY_REGION = "cn-hangzhou"
 
@@ -31,6 +35,40 @@ def _split_endpoint(endpoint: str | None) -> tuple[str | None, str]:
         return endpoint.rstrip("/"), "https"
     parts = urlsplit(endpoint)
     return parts.netloc, parts.scheme or "https"
+
+
+def body_of(response: Any, operation: str, needs: Sequence[str] = ()) -> Any:
+    """The body of a Tea response as a dict, checked to hold ``needs`` (``_answers.check``).
+
+    The SDK reads an answer into its models; an answer of another shape (a string or a list
+    where an object belongs) it keeps aside, raw, and leaves ``body`` empty. That raw body is
+    checked then, so the gap says what is wrong with it for ``operation``.
+
+    Raises:
+        MalformedResponse: The body is not an object or lacks a field of ``needs``.
+    """
+    body = response.body
+    raw = getattr(response, "_map", None)
+    doc = body.to_map() if body is not None else (raw or {}).get("body")
+    check(operation, doc, needs)
+    return doc
+
+
+def _naming(product: str, client: Any) -> Any:
+    """``client`` (a Tea/OpenAPI client), each of whose calls names itself on its errors.
+
+    Every operation of a Tea client goes through ``call_api`` with the API action in its
+    ``params``: a refusal, a reset, a timeout or a body that is not JSON raised there is noted
+    as ``<product>:<Action>`` (:func:`~cloudaudit.providers._calls.calling`).
+    """
+    send = client.call_api
+
+    def call_api(params: Any, request: Any, runtime: Any) -> Any:
+        with calling(f"{product}:{params.action}"):
+            return send(params, request, runtime)
+
+    client.call_api = call_api
+    return client
 
 
 class ClientFactory:
@@ -137,19 +175,20 @@ class ClientFactory:
     def ecs(self, region: str) -> Any:
         """An ECS (2014-05-26) client for ``region``."""
         mod = require("alibabacloud_ecs20140526.client")
-        return self._cached("ecs", region, lambda: mod.Client(self._openapi_config(region)))
+        return self._cached("ecs", region, lambda: self._tea("ecs", mod, region))
 
     def rds(self, region: str) -> Any:
         """An ApsaraDB RDS (2014-08-15) client for ``region``."""
         mod = require("alibabacloud_rds20140815.client")
-        return self._cached("rds", region, lambda: mod.Client(self._openapi_config(region)))
+        return self._cached("rds", region, lambda: self._tea("rds", mod, region))
 
     def openapi(self, product: str, region: str, endpoint: str) -> Any:
         """A generic OpenAPI client (used for STS, which has no SDK in the extra)."""
         mod = require("alibabacloud_tea_openapi.client")
-        return self._cached(
-            product, region, lambda: mod.Client(self._openapi_config(region, endpoint))
-        )
+        return self._cached(product, region, lambda: self._tea(product, mod, region, endpoint))
+
+    def _tea(self, product: str, mod: Any, region: str, endpoint: str | None = None) -> Any:
+        return _naming(product, mod.Client(self._openapi_config(region, endpoint)))
 
     def oss(self, region: str) -> Any:
         """An OSS v2 client signing for ``region``."""
@@ -202,8 +241,8 @@ def fetch_account_id(factory: ClientFactory, region: str = DISCOVERY_REGION) -> 
         body_type="json",
     )
     result = client.call_api(params, models.OpenApiRequest(), util.RuntimeOptions())
-    body = result.get("body") or {}
-    account = body.get("AccountId")
+    body = result.get("body")
+    account = body.get("AccountId") if isinstance(body, dict) else None
     if not account:
-        raise AuthenticationError("alibaba: GetCallerIdentity returned no AccountId")
+        raise AuthenticationError("alibaba: sts:GetCallerIdentity returned no AccountId")
     return str(account)

@@ -59,7 +59,7 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
         status = getattr(inner, "status_code", None) or getattr(inner, "statusCode", None)
         suffix = f" (HTTP {status})" if status else ""
         return str(code), f"{message}{suffix}"
-    return _transport_code(inner), _short(str(message))
+    return _transport_code(inner), _short(_transport_text(inner, str(message)))
 
 
 _TRANSPORT = (
@@ -84,6 +84,19 @@ def _transport_code(exc: BaseException) -> str:
         if needle in text:
             return code
     return type(exc).__name__
+
+
+def _transport_text(exc: BaseException, message: str) -> str:
+    """What the error the Tea SDK wrapped says, rather than the SDK's ``repr`` of it.
+
+    ``UnretryableException`` keeps ``RetryError({'message': "...Read timed out..."})`` as its
+    message; the wrapped error's own message is the readable part.
+    """
+    wrapped = getattr(exc, "inner_exception", None)
+    if wrapped is None:
+        return message
+    text = getattr(wrapped, "message", None)
+    return str(text) if text else (str(wrapped) or message)
 
 
 def _short(message: str) -> str:

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from cloudaudit.models import Resource
+from cloudaudit.providers._calls import calling
 from cloudaudit.providers._detail import lookup
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import FanOut
@@ -28,13 +29,19 @@ NAME = "alibaba"
 Fetch = Callable[[Any, str], Sequence[Mapping[str, Any]]]
 Transform = Callable[[str, str, Mapping[str, Any]], Resource]
 
-# (service, client kind, fetch, transform): one unit per region for each.
+# (service, listing call, fetch, transform): one unit per region for each. The call's product
+# (ecs, rds) picks the client; a unit's gap names the call when nothing closer to the error did.
 REGIONAL: tuple[tuple[str, str, Fetch, Transform], ...] = (
-    ("ecs:instance", "ecs", ecs.fetch_instances, ecs.instance_to_resource),
-    ("ecs:disk", "ecs", ecs.fetch_disks, ecs.disk_to_resource),
-    ("ecs:snapshot", "ecs", ecs.fetch_snapshots, ecs.snapshot_to_resource),
-    ("ecs:image", "ecs", ecs.fetch_images, ecs.image_to_resource),
-    ("rds:db_instance", "rds", rds.fetch_db_instances, rds.db_instance_to_resource),
+    ("ecs:instance", "ecs:DescribeInstances", ecs.fetch_instances, ecs.instance_to_resource),
+    ("ecs:disk", "ecs:DescribeDisks", ecs.fetch_disks, ecs.disk_to_resource),
+    ("ecs:snapshot", "ecs:DescribeSnapshots", ecs.fetch_snapshots, ecs.snapshot_to_resource),
+    ("ecs:image", "ecs:DescribeImages", ecs.fetch_images, ecs.image_to_resource),
+    (
+        "rds:db_instance",
+        "rds:DescribeDBInstances",
+        rds.fetch_db_instances,
+        rds.db_instance_to_resource,
+    ),
 )
 
 
@@ -165,16 +172,18 @@ class AlibabaProvider:
 
     def _regional_units(self, account: str, regions: Iterable[str]) -> Iterator[Unit]:
         for region in regions:
-            for service, kind, fetch, transform in REGIONAL:
+            for service, call, fetch, transform in REGIONAL:
                 scope = Scope(NAME, account, region, service)
-                run = partial(self._regional, kind, region, account, fetch, transform)
+                run = partial(self._regional, call, region, account, fetch, transform)
                 yield Unit(scope, run)
 
     def _regional(
-        self, kind: str, region: str, account: str, fetch: Fetch, transform: Transform
+        self, call: str, region: str, account: str, fetch: Fetch, transform: Transform
     ) -> Sequence[Resource]:
-        client = self._clients.ecs(region) if kind == "ecs" else self._clients.rds(region)
-        return [transform(account, region, item) for item in fetch(client, region)]
+        with calling(call):
+            ecs_call = call.startswith("ecs:")
+            client = self._clients.ecs(region) if ecs_call else self._clients.rds(region)
+            return [transform(account, region, item) for item in fetch(client, region)]
 
     def _bucket_scope(self, account: str, bucket: oss.Bucket) -> Scope:
         region = oss.bucket_region(bucket.location, bucket.region)

@@ -12,8 +12,8 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers._answers import check
 from cloudaudit.providers._paging import PageGuard, page_digest
+from cloudaudit.providers.alibaba._clients import body_of
 
 __all__ = [
     "disk_to_resource",
@@ -43,14 +43,14 @@ def fetch_regions(client: Any) -> list[str]:
     Args:
         client: An ``alibabacloud_ecs20140526.client.Client``.
     """
-    body = client.describe_regions(_models().DescribeRegionsRequest()).body.to_map()
-    check("ecs:DescribeRegions", body, ("Regions{}", "Regions.Region[]"))
+    response = client.describe_regions(_models().DescribeRegionsRequest())
+    body = body_of(response, "ecs:DescribeRegions", ("Regions{}", "Regions.Region[]"))
     regions = body["Regions"]["Region"]
     return [str(r["RegionId"]) for r in regions if r.get("RegionId")]
 
 
-def _by_token(call: Callable[[str | None], Item], container: str, member: str) -> Iterator[Item]:
-    """Follow ``NextToken`` pages: ``call(token)`` returns one page's body.
+def _by_token(call: Callable[[str | None], Any], container: str, member: str) -> Iterator[Item]:
+    """Follow ``NextToken`` pages: ``call(token)`` returns one page's response.
 
     Every page must hold ``container.member`` as a list (an empty list is an answer, a
     missing one is a ``MalformedResponse``).
@@ -61,10 +61,10 @@ def _by_token(call: Callable[[str | None], Item], container: str, member: str) -
         MalformedResponse: A page without the list.
     """
     token: str | None = None
-    guard = PageGuard(container)
+    operation = f"ecs:Describe{container}"
+    guard = PageGuard(operation)
     while True:
-        body = call(token)
-        check(f"ecs:Describe{container}", body, (f"{container}{{}}", f"{container}.{member}[]"))
+        body = body_of(call(token), operation, (f"{container}{{}}", f"{container}.{member}[]"))
         yield from body[container][member]
         token = body.get("NextToken") or None
         if not guard.next(token):
@@ -76,10 +76,9 @@ def fetch_instances(client: Any, region: str) -> list[Item]:
     """List every ECS instance of ``region`` (``DescribeInstances``, NextToken pages)."""
     m = _models()
 
-    def call(token: str | None) -> Item:
+    def call(token: str | None) -> Any:
         req = m.DescribeInstancesRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
-        result: Item = client.describe_instances(req).body.to_map()
-        return result
+        return client.describe_instances(req)
 
     return list(_by_token(call, "Instances", "Instance"))
 
@@ -89,10 +88,9 @@ def fetch_disks(client: Any, region: str) -> list[Item]:
     """List every block storage disk of ``region`` (``DescribeDisks``, NextToken pages)."""
     m = _models()
 
-    def call(token: str | None) -> Item:
+    def call(token: str | None) -> Any:
         req = m.DescribeDisksRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
-        result: Item = client.describe_disks(req).body.to_map()
-        return result
+        return client.describe_disks(req)
 
     return list(_by_token(call, "Disks", "Disk"))
 
@@ -102,10 +100,9 @@ def fetch_snapshots(client: Any, region: str) -> list[Item]:
     """List every snapshot of ``region`` (``DescribeSnapshots``, NextToken pages)."""
     m = _models()
 
-    def call(token: str | None) -> Item:
+    def call(token: str | None) -> Any:
         req = m.DescribeSnapshotsRequest(region_id=region, max_results=PAGE_SIZE, next_token=token)
-        result: Item = client.describe_snapshots(req).body.to_map()
-        return result
+        return client.describe_snapshots(req)
 
     return list(_by_token(call, "Snapshots", "Snapshot"))
 
@@ -116,13 +113,13 @@ def fetch_images(client: Any, region: str) -> list[Item]:
     m = _models()
     out: list[Item] = []
     page = 1
-    guard = PageGuard(f"DescribeImages {region}")
+    guard = PageGuard(f"ecs:DescribeImages {region}")
     while True:
         req = m.DescribeImagesRequest(
             region_id=region, image_owner_alias="self", page_number=page, page_size=PAGE_SIZE
         )
-        body = client.describe_images(req).body.to_map()
-        check("ecs:DescribeImages", body, ("Images{}", "Images.Image[]", "TotalCount"))
+        needs = ("Images{}", "Images.Image[]", "TotalCount")
+        body = body_of(client.describe_images(req), "ecs:DescribeImages", needs)
         items = body["Images"]["Image"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)

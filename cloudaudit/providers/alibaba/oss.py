@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._calls import calling
 from cloudaudit.providers._detail import Unread
 from cloudaudit.providers._paging import PageGuard
 from cloudaudit.providers.alibaba._errors import oss_error_code
@@ -68,15 +69,16 @@ def fetch_buckets(client: Any) -> BucketListing:
 
     owner: str | None = None
     buckets: list[Bucket] = []
-    guard = PageGuard("ListBuckets")
+    guard = PageGuard("oss:ListBuckets")
     paginator = client.list_buckets_paginator(limit=PAGE_SIZE)
-    for page in paginator.iter_page(oss.ListBucketsRequest()):
-        if page.owner is not None and page.owner.id:
-            owner = str(page.owner.id)
-        for b in page.buckets or []:
-            buckets.append(Bucket(name=str(b.name), location=b.location, region=b.region))
-        # the SDK's paginator would ask for a page it already had forever
-        guard.next((page.next_marker or "(no marker)") if page.is_truncated else None)
+    with calling("oss:ListBuckets"):
+        for page in paginator.iter_page(oss.ListBucketsRequest()):
+            if page.owner is not None and page.owner.id:
+                owner = str(page.owner.id)
+            for b in page.buckets or []:
+                buckets.append(Bucket(name=str(b.name), location=b.location, region=b.region))
+            # the SDK's paginator would ask for a page it already had forever
+            guard.next((page.next_marker or "(no marker)") if page.is_truncated else None)
     return BucketListing(owner=owner, buckets=buckets)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
-from cloudaudit.providers._answers import check
 from cloudaudit.providers._paging import PageGuard, page_digest
+from cloudaudit.providers.alibaba._clients import body_of
 
 __all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
 
@@ -36,13 +36,13 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
 
     out: list[Item] = []
     page = 1
-    guard = PageGuard(f"DescribeDBInstances {region}")
+    guard = PageGuard(f"rds:DescribeDBInstances {region}")
     while True:
         req = models.DescribeDBInstancesRequest(
             region_id=region, page_number=page, page_size=PAGE_SIZE
         )
-        body = client.describe_dbinstances(req).body.to_map()
-        check("rds:DescribeDBInstances", body, ("Items{}", "Items.DBInstance[]"))
+        needs = ("Items{}", "Items.DBInstance[]")
+        body = body_of(client.describe_dbinstances(req), "rds:DescribeDBInstances", needs)
         items = body["Items"]["DBInstance"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
@@ -59,7 +59,9 @@ def fetch_cross_backup(client: Any, region: str, item: Item) -> dict[str, Any]:
     req = models.DescribeInstanceCrossBackupPolicyRequest(
         region_id=region, dbinstance_id=str(item["DBInstanceId"])
     )
-    body: dict[str, Any] = client.describe_instance_cross_backup_policy(req).body.to_map()
+    body: dict[str, Any] = body_of(
+        client.describe_instance_cross_backup_policy(req), "rds:DescribeInstanceCrossBackupPolicy"
+    )
     return body
 
 
