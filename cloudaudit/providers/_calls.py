@@ -15,8 +15,9 @@ from contextlib import contextmanager
 __all__ = ["CALL", "call_of", "calling", "note_call", "with_call"]
 
 CALL = "cloudaudit_call"
-"""The attribute of an exception (or the key of an AWS ``ClientError``'s response) that names
-the call it came from (``ec2:DescribeVolumes``, ``compute.instances.aggregatedList``)."""
+"""The attribute of an exception (or the key of an AWS ``ClientError``'s response, or the
+attribute of the HTTP response an azure-core error holds) that names the call it came from
+(``ec2:DescribeVolumes``, ``compute.instances.aggregatedList``)."""
 
 
 def note_call(exc: BaseException, call: str) -> None:
@@ -41,6 +42,8 @@ def call_of(exc: BaseException) -> str | None:
     response = getattr(exc, "response", None)
     if call is None and isinstance(response, dict):
         call = response.get(CALL)
+    elif call is None and response is not None:
+        call = getattr(response, CALL, None)
     return call if isinstance(call, str) and call else None
 
 

@@ -215,6 +215,20 @@ def test_fault(fault: str, served: Served) -> None:
         in_target=in_target,
         covers=covers,
     )
+    # every gap names the call that failed, as the ARM action the shipped role grants for it
+    # (azure-core's messages for a reset, a timeout or an undecodable answer do not; nor do
+    # ARM's own error messages)
+    for g in report.coverage.gaps:
+        assert g.target is not None or _names_a_call(g.message), (g.code, g.message)
+
+
+_ACTIONS = json.loads(
+    (Path(__file__).parents[2] / "cloudaudit/providers/azure/role.json").read_text()
+)["Actions"]
+
+
+def _names_a_call(message: str) -> bool:
+    return any(message.startswith(f"{action}: ") for action in _ACTIONS)
 
 
 def test_resource_graph_repeated_skip_token_falls_back_to_the_arm_listing(served: Served) -> None:

@@ -14,43 +14,38 @@ from collections.abc import Sequence
 from typing import Any
 
 from cloudaudit.providers._answers import check_json
+from cloudaudit.providers.azure._calls import arm_action
 
 __all__ = ["NEEDS", "answer_policy", "needs_for", "on_response"]
 
-NEEDS: tuple[tuple[str, re.Pattern[str], Sequence[str]], ...] = (
+NEEDS: tuple[tuple[re.Pattern[str], Sequence[str]], ...] = (
+    (re.compile(r"/providers/Microsoft\.ResourceGraph/resources$", re.I), ("data",)),
     (
-        "resourcegraph.resources",
-        re.compile(r"/providers/Microsoft\.ResourceGraph/resources$", re.I),
-        ("data",),
-    ),
-    (
-        "managementGroups.descendants",
         re.compile(r"^/providers/Microsoft\.Management/managementGroups/[^/]+/descendants$", re.I),
         ("value[]",),
     ),
-    ("resources.list", re.compile(r"^/subscriptions/[^/]+/resources$", re.I), ("value[]",)),
-    ("subscriptions.list", re.compile(r"^/subscriptions$", re.I), ("value[]",)),
-    (
-        "subscriptions.list_locations",
-        re.compile(r"^/subscriptions/[^/]+/locations$", re.I),
-        ("value[]",),
-    ),
-    ("sql.failoverGroups", re.compile(r"/failoverGroups$", re.I), ("value[]",)),
-    ("sql.replicationLinks", re.compile(r"/replicationLinks$", re.I), ("value[]",)),
+    (re.compile(r"^/subscriptions/[^/]+/resources$", re.I), ("value[]",)),
+    (re.compile(r"^/subscriptions$", re.I), ("value[]",)),
+    (re.compile(r"^/subscriptions/[^/]+/locations$", re.I), ("value[]",)),
+    (re.compile(r"/failoverGroups$", re.I), ("value[]",)),
+    (re.compile(r"/replicationLinks$", re.I), ("value[]",)),
 )
-"""(operation, path pattern, field paths its answer must hold)."""
+"""(path pattern, field paths its answer must hold)."""
 
 
-def needs_for(method: str, path: str) -> tuple[str, Sequence[str]]:
-    """The operation name and declared fields for a request (``()`` when none are declared)."""
-    for name, pattern, needs in NEEDS:
+def needs_for(path: str) -> Sequence[str]:
+    """The declared fields of a request's answer (``()`` when none are declared)."""
+    for pattern, needs in NEEDS:
         if pattern.search(path):
-            return name, needs
-    return f"{method} {path}", ()
+            return needs
+    return ()
 
 
 def on_response(request: Any, response: Any) -> None:
-    """Check one response (``request``/``response`` are azure-core pipeline objects)."""
+    """Check one response (``request``/``response`` are azure-core pipeline objects).
+
+    A :class:`~cloudaudit.providers._answers.MalformedResponse` names the request's ARM action.
+    """
     from urllib.parse import urlsplit
 
     http = response.http_response
@@ -58,11 +53,11 @@ def on_response(request: Any, response: Any) -> None:
     if not 200 <= status < 300 or status == 204:
         return
     req = request.http_request
-    name, needs = needs_for(req.method, urlsplit(req.url).path)
+    needs = needs_for(urlsplit(req.url).path)
     body = http.body()
     if not body and not needs:
         return
-    check_json(name, body, needs)
+    check_json(arm_action(req.method, req.url), body, needs)
 
 
 def answer_policy() -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.providers._paging import PageGuard
+from cloudaudit.providers.azure._calls import arm_action
 
 __all__ = [
     "MANAGEMENT_API_VERSION",
@@ -44,6 +45,8 @@ PROPERTY_API_VERSIONS: dict[str, str] = {
 def guarded(paged: Any, what: str) -> Iterator[Any]:
     """Every item of an azure-core ``ItemPaged``, stopping on a repeated ``nextLink``.
 
+    ``what`` names the listing's ARM action in the errors (``providers/azure/_calls.py``).
+
     Raises:
         PaginationLoop: The service sent a continuation token it had already sent.
         PageCapReached: The listing went past the page cap.
@@ -57,7 +60,10 @@ def guarded(paged: Any, what: str) -> Iterator[Any]:
 
 def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
     """List the subscriptions the credential can see (``SubscriptionClient``)."""
-    return [_as_dict(s) for s in guarded(client.subscriptions.list(), "subscriptions.list")]
+    return [
+        _as_dict(s)
+        for s in guarded(client.subscriptions.list(), "Microsoft.Resources/subscriptions/read")
+    ]
 
 
 def fetch_descendants(client: Any, group: str) -> list[dict[str, Any]]:
@@ -101,7 +107,9 @@ def fetch_resources(client: Any) -> Iterator[dict[str, Any]]:
     ``resources.list`` returns id, name, type, location, tags, sku and kind but no
     ``properties``: each row gets ``properties=None`` so copies that need them are unknown.
     """
-    for item in guarded(client.resources.list(), "resources.list"):
+    for item in guarded(
+        client.resources.list(), "Microsoft.Resources/subscriptions/resources/read"
+    ):
         row = _as_dict(item)
         row["properties"] = None
         yield row
@@ -164,7 +172,7 @@ def _get_paged(client: Any, url: str) -> Iterator[dict[str, Any]]:
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
     next_url: str | None = url
-    seen = PageGuard(url.split("?", 1)[0].rsplit("/", 1)[-1])
+    seen = PageGuard(arm_action("GET", url))
     while next_url:
         response = client.send_request(HttpRequest("GET", next_url))
         if response.status_code != 200:

@@ -13,6 +13,7 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.providers._paging import PageGuard
+from cloudaudit.providers.azure._calls import GRAPH_ACTION
 
 __all__ = [
     "MAX_SUBSCRIPTIONS",
@@ -104,7 +105,7 @@ def fetch_graph(
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
     stats = stats if stats is not None else GraphStats()
-    seen = PageGuard("Resource Graph query")
+    seen = PageGuard(GRAPH_ACTION)
     token: str | None = None
     while True:
         request = QueryRequest(

@@ -16,6 +16,7 @@ from cloudaudit.providers._work import Classifier, Scope, Work, make_gap
 from cloudaudit.providers.azure import _arm, _graph
 from cloudaudit.providers.azure._answers import answer_policy
 from cloudaudit.providers.azure._auth import default_credential
+from cloudaudit.providers.azure._calls import call_policy
 from cloudaudit.providers.azure._clouds import AzureCloud, resolve_cloud
 from cloudaudit.providers.azure._errors import classify, require_sdk
 from cloudaudit.providers.azure._guardrails import read_guardrails
@@ -130,8 +131,10 @@ class AzureProvider:
             "credential_scopes": [self.cloud.credential_scope],
             **self._client_kwargs,
         }
-        # every answer is checked before it is trusted (providers/_answers.py)
-        kwargs["per_call_policies"] = [*kwargs.get("per_call_policies", ()), answer_policy()]
+        # every request names its ARM action on its errors; every answer is checked before it
+        # is trusted (providers/_answers.py)
+        policies = [call_policy(), *kwargs.get("per_call_policies", ()), answer_policy()]
+        kwargs["per_call_policies"] = policies
         return kwargs
 
     def subscription_client(self) -> Any:
