@@ -8,6 +8,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
+from cloudaudit.cli._lists import id_list
 
 __all__ = ["command"]
 
@@ -18,7 +19,9 @@ __all__ = ["command"]
     "regions",
     multiple=True,
     metavar="REGION",
-    help="Region to audit (repeatable). Default: every region ECS DescribeRegions returns.",
+    callback=id_list("region"),
+    help="Region to audit (repeatable, or comma-separated). Default: every region ECS "
+    "DescribeRegions returns.",
 )
 @click.option(
     "--endpoint",

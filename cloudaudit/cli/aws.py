@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import re
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
+from cloudaudit.cli._lists import aws_region, id_list
 from cloudaudit.cli.guardrails import guardrails_option
 
 if TYPE_CHECKING:
@@ -22,17 +22,13 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-eusc")
 INVENTORY = ("auto", "aggregated", "direct")
 AGGREGATABLE = ("dynamodb", "ec2", "s3")
 """The services whose resources the organization's AWS Config aggregator can answer for."""
-_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 
 
 def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not _REGION.fullmatch(value.strip()):
-        raise click.BadParameter(f"{value!r} is not an AWS region name (such as eu-west-1)")
+    problem = aws_region(value.strip()) if value is not None else None
+    if problem is not None:
+        raise click.BadParameter(f"{value!r}: {problem}")
     return value.strip() if value is not None else None
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 @click.command(name="aws")
@@ -41,6 +37,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--regions",
     "regions",
     multiple=True,
+    callback=id_list("region", aws_region),
     metavar="LIST",
     help="Regions to audit, comma-separated or repeated. Default: every region of the partition.",
 )
@@ -48,6 +45,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--services",
     "services",
     multiple=True,
+    callback=id_list("service"),
     metavar="LIST",
     help="AWS API names to audit (s3, ec2, rds, dynamodb, lambda...). Default: all.",
 )
@@ -71,6 +69,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--ou",
     "ous",
     multiple=True,
+    callback=id_list("OU or root id"),
     metavar="ID",
     help="Only accounts under this OU (or root) id, recursively (repeatable).",
 )
@@ -183,10 +182,10 @@ def command(
             make_session(profile),
             role,
             external_id=external_id,
-            ous=_split(ous) or None,
+            ous=list(ous) or None,
             include_management=include_management,
-            regions=_split(regions) or None,
-            services=_split(services) or None,
+            regions=list(regions) or None,
+            services=list(services) or None,
             partition=partition,
             max_accounts=max_accounts_in_flight,
             max_workers=max_workers,
@@ -202,8 +201,8 @@ def command(
     else:
         provider = AwsProvider(
             session=make_session(profile),
-            regions=_split(regions) or None,
-            services=_split(services) or None,
+            regions=list(regions) or None,
+            services=list(services) or None,
             partition=partition,
             max_workers=max_workers,
             guardrails=guardrails,

@@ -9,6 +9,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
+from cloudaudit.cli._lists import id_list, one_id
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
@@ -26,9 +27,16 @@ TEST_TOKEN_ENV = "CLOUDAUDIT_AZURE_TEST_STATIC_TOKEN"
     "subscriptions",
     multiple=True,
     metavar="ID",
-    help="Subscription id to audit (repeatable). Default: every subscription you can see.",
+    callback=id_list("subscription id"),
+    help="Subscription id to audit (repeatable, or comma-separated). Default: every "
+    "subscription you can see.",
 )
-@click.option("--management-group", default=None, help="Audit the subscriptions under this group.")
+@click.option(
+    "--management-group",
+    default=None,
+    callback=one_id("management group id"),
+    help="Audit the subscriptions under this group.",
+)
 @click.option(
     "--cloud",
     type=click.Choice(["public", "china", "usgov"]),

@@ -8,15 +8,36 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
+from cloudaudit.cli._lists import id_list, one_id
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
 
 
 @click.command(name="gcp")
-@click.option("--organization", default=None, metavar="ID", help="Organization id to audit.")
-@click.option("--folder", "folders", multiple=True, metavar="ID", help="Folder id (repeatable).")
-@click.option("--project", "projects", multiple=True, metavar="ID", help="Project id (repeatable).")
+@click.option(
+    "--organization",
+    default=None,
+    metavar="ID",
+    callback=one_id("organization id"),
+    help="Organization id to audit.",
+)
+@click.option(
+    "--folder",
+    "folders",
+    multiple=True,
+    metavar="ID",
+    callback=id_list("folder id"),
+    help="Folder id (repeatable, or comma-separated).",
+)
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="ID",
+    callback=id_list("project id"),
+    help="Project id (repeatable, or comma-separated).",
+)
 @click.option(
     "--api-endpoint",
     envvar="CLOUDAUDIT_GCP_API_ENDPOINT",

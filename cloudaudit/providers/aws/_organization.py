@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId
+from cloudaudit.providers._choose import chosen
 from cloudaudit.providers._protocol import Batch, Plan
 from cloudaudit.providers._stop import phase
 from cloudaudit.providers._stream import guard_iter, interleave
@@ -167,7 +168,7 @@ class AwsOrganization:
         region = getattr(self._session, "region_name", None) or "us-east-1"
         self._settings = OrgSettings(
             partition=partition or partition_of(region),
-            regions=tuple(regions) if regions else None,
+            regions=chosen(regions, "regions", "region"),
             services=tuple(sorted(checked)) if checked else None,
             external_id=external_id,
             session_name=session_name,
@@ -180,7 +181,7 @@ class AwsOrganization:
             **http,
         )
         self._role = role_name.strip()
-        self._ous = tuple(ous or ())
+        self._ous = chosen(ous, "ous", "OU or root id") or ()
         self._include_management = include_management
         self._max_accounts = max(1, max_accounts)
         self._base = _Base(self._session, endpoint_url)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
+from cloudaudit.providers._choose import chosen
 from cloudaudit.providers._extras import require, require_extra
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
@@ -129,7 +130,7 @@ class AwsProvider:
         self._covered = frozenset(covered)
         self._guardrails = guardrails
         self._session = session if session is not None else make_session()
-        self._regions = tuple(regions) if regions else None
+        self._regions = chosen(regions, "regions", "region")
         self._services = _check_services(services)
         self._partition = partition
         self._max_workers = max_workers
@@ -375,11 +376,10 @@ def _runner(
 
 
 def _check_services(services: Iterable[str] | None) -> frozenset[str] | None:
-    if services is None:
+    named = chosen(services, "services", "service")
+    if named is None:
         return None
-    wanted = frozenset(s.strip().lower() for s in services if s.strip())
-    if not wanted:
-        return None
+    wanted = frozenset(s.lower() for s in named)
     unknown = sorted(wanted - SERVICE_NAMES)
     if unknown:
         raise ConfigurationError(

@@ -1,0 +1,72 @@
+"""Callbacks of the options that name what to audit (regions, projects, subscriptions...).
+
+A value that names nothing is a usage error (exit 2), never a silent default: ``--regions ,``
+or ``--project ''`` once audited every region or fell through to a credential error, and an
+audit of everything is not what was asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import click
+
+__all__ = ["AWS_REGION", "aws_region", "id_list", "one_id"]
+
+AWS_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+"""An AWS region name (``eu-west-1``, ``us-gov-west-1``, ``eusc-de-east-1``)."""
+
+Check = Callable[[str], str | None]
+
+
+def id_list(
+    what: str, check: Check | None = None
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
+    """A callback for a repeatable option whose values may also be comma-separated.
+
+    Args:
+        what: What a value is, for the message (``region``, ``project id``).
+        check: Returns why a value is not valid (``None``: it is).
+
+    Returns:
+        The callback: the values split on commas, stripped, in order, once each. Given but
+        naming nothing (only blanks and commas), or a value ``check`` refuses: a usage error.
+    """
+
+    def callback(
+        _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        items = tuple(dict.fromkeys(v.strip() for item in values for v in item.split(",")))
+        items = tuple(v for v in items if v)
+        if values and not items:
+            raise click.BadParameter(
+                f"given but names no {what}: name at least one, or leave the option out "
+                "for the default",
+                param=param,
+            )
+        for item in items:
+            problem = check(item) if check is not None else None
+            if problem is not None:
+                raise click.BadParameter(f"{item!r}: {problem}", param=param)
+        return items
+
+    return callback
+
+
+def one_id(what: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback for a single-valued id option: blank is a usage error, not the default."""
+
+    def callback(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise click.BadParameter(
+                f"is blank: give the {what}, or leave the option out", param=param
+            )
+        return value.strip() if value is not None else None
+
+    return callback
+
+
+def aws_region(value: str) -> str | None:
+    """Why ``value`` is not an AWS region name (``None``: it is one)."""
+    return None if AWS_REGION.fullmatch(value) else "not an AWS region name (such as eu-west-1)"

@@ -1,0 +1,44 @@
+"""The arguments that choose what a provider audits (regions, services, projects...).
+
+``None`` is the default (every one); an explicit value names what to audit. A value that names
+nothing (``[]``, ``[""]``, ``" "``) is a :class:`~cloudaudit.errors.ConfigurationError`: it
+once meant "every one" for some providers and "none" for others, and an audit of everything
+is not what an empty list asks for (a Lambda event's ``"regions": []``, say). A string is read
+as a comma-separated list, never as its characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cloudaudit.errors import ConfigurationError
+
+__all__ = ["chosen"]
+
+
+def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tuple[str, ...] | None:
+    """``values`` stripped, once each, in order; ``None`` stays ``None``.
+
+    Args:
+        values: What the caller passed.
+        argument: The argument's name, for the message (``regions``).
+        what: What one value is (``region``).
+
+    Raises:
+        ConfigurationError: ``values`` names nothing, or holds something that is not a string.
+    """
+    if values is None:
+        return None
+    items = values.split(",") if isinstance(values, str) else list(values)
+    for item in items:
+        if not isinstance(item, str):
+            raise ConfigurationError(
+                f"{argument}: {item!r} is not a {what} (give {what}s as strings)"
+            )
+    out = tuple(dict.fromkeys(s.strip() for s in items if s.strip()))
+    if not out:
+        raise ConfigurationError(
+            f"{argument}={values!r} names no {what}: give at least one, or leave it out "
+            f"(None) for the default"
+        )
+    return out
