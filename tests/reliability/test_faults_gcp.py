@@ -9,6 +9,7 @@ compute are listed per project with the storage and compute APIs (the other type
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -246,3 +247,29 @@ def test_fault(fault: str, served: tuple[FakeGcp, FaultLayer, list[Resource]]) -
         in_target=in_target,
         covers=covers,
     )
+    # every gap names the call that failed, whatever the error (the messages of a reset, a
+    # timeout, an unreadable answer, a failed refresh and many Google errors do not)
+    for g in report.coverage.gaps:
+        assert g.target is not None or _CALL.search(g.message), (fault, g.code, g.message)
+
+
+def test_a_fallback_listing_that_cycles_names_its_call(
+    served: tuple[FakeGcp, FaultLayer, list[Resource]],
+) -> None:
+    fake, layer, _ = served
+    layer.reset()
+    layer.add(Fault(search_of(TARGET), "respond", gcp_error(403, "PERMISSION_DENIED", "")))
+    aggregated = f"/compute/v1/projects/{TARGET}/aggregated/instances"
+    layer.add(Fault(lambda r: r.path == aggregated, "rewrite", rewrite=repeat_token))
+    try:
+        report = run(fake.url)
+    finally:
+        layer.reset()
+    (gap,) = [g for g in report.coverage.gaps if g.service == "compute.instances"]
+    assert gap.code == "PaginationLoop"
+    assert gap.message.startswith(f"compute.instances.aggregatedList projects/{TARGET}: "), gap
+
+
+# an API method id of the discovery documents, a read: cloudasset.searchAllResources,
+# compute.instances.aggregatedList, cloudresourcemanager.projects.get
+_CALL = re.compile(r"\b[a-z]+(\.[a-z][A-Za-z]*)*\.(get|list|search|aggregatedList)[A-Za-z]*\b")

@@ -10,43 +10,35 @@ placed), and ``kind`` for Cloud Storage listings. Otherwise the hook raises
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from cloudaudit.providers._answers import check_json
+from cloudaudit.providers.gcp._methods import method_id
 
 __all__ = ["NEEDS", "install", "needs_for"]
 
-NEEDS: tuple[tuple[str, re.Pattern[str], Sequence[str]], ...] = (
-    (
-        "cloudasset.searchAllResources",
-        re.compile(r":searchAllResources$"),
-        ("results[].name", "results[].assetType"),
-    ),
-    ("storage.buckets.list", re.compile(r"/storage/v1/b$"), ("kind", "items[].name")),
-    ("resourcemanager.projects.list", re.compile(r"/v3/projects$"), ("projects[].name",)),
-    ("resourcemanager.folders.list", re.compile(r"/v3/folders$"), ("folders[].name",)),
-)
-"""(operation, URL path pattern, field paths its answer must hold)."""
+NEEDS: dict[str, Sequence[str]] = {
+    "cloudasset.searchAllResources": ("results[].name", "results[].assetType"),
+    "storage.buckets.list": ("kind", "items[].name"),
+    "cloudresourcemanager.projects.list": ("projects[].name",),
+    "cloudresourcemanager.folders.list": ("folders[].name",),
+}
+"""Per API method id (see ``_methods.py``), the field paths its answer must hold."""
 
 
-def needs_for(method: str, path: str) -> tuple[str, Sequence[str]]:
-    """The operation name and declared fields for a request (``()`` when none are declared)."""
-    for name, pattern, needs in NEEDS:
-        if pattern.search(path):
-            return name, needs
-    return f"{method} {path}", ()
+def needs_for(method: str, url: str) -> tuple[str, Sequence[str]]:
+    """The method id and declared fields for a request (``()`` when none are declared)."""
+    name = method_id(method, url)
+    return name, NEEDS.get(name, ())
 
 
 def check_response(response: Any, *_: Any, **__: Any) -> Any:
     """``requests`` response hook: raise ``MalformedResponse`` for a 2xx non-document."""
-    from urllib.parse import urlsplit
-
     status = int(response.status_code)
     if not 200 <= status < 300 or status == 204:
         return response
-    name, needs = needs_for(response.request.method, urlsplit(response.request.url).path)
+    name, needs = needs_for(response.request.method, response.request.url)
     if response.content or needs:
         check_json(name, response.content, needs)
     return response

@@ -107,7 +107,10 @@ def fetch_search(
         scope=scope, asset_types=list(asset_types), page_size=PAGE_SIZE, read_mask=mask
     )
     pager = client.search_all_resources(request=request, **call)
-    return [_as_mapping(r) for r in guarded_items(pager, f"searchAllResources {scope}", "results")]
+    return [
+        _as_mapping(r)
+        for r in guarded_items(pager, f"cloudasset.searchAllResources {scope}", "results")
+    ]
 
 
 def _as_mapping(result: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from cloudaudit.errors import AuthenticationError, ConfigurationError
 from cloudaudit.providers._extras import require
 from cloudaudit.providers.gcp._answers import install
+from cloudaudit.providers.gcp._methods import named
 
 __all__ = ["READ_ONLY_SCOPE", "Clients"]
 
@@ -22,29 +23,29 @@ READ_ONLY_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only"
 
 
 def bound(client: Any, timeouts: tuple[float, float] | None) -> Any:
-    """Give every request of ``client``'s HTTP session the ``(connect, read)`` timeouts.
+    """Give every request of ``client``'s HTTP session its method and the timeouts.
 
-    The client libraries pass one number (what is left of the call's deadline); the session
-    is given ``(connect, min(read, that number))`` instead, so a silent endpoint costs at
-    most the connect and read timeouts per attempt.
+    Whatever a request raises, or the error the client library raises from its answer, names
+    the API method it called (:func:`~cloudaudit.providers.gcp._methods.named`). The client
+    libraries pass one timeout (what is left of the call's deadline); the session is given
+    ``(connect, min(read, that number))`` instead, so a silent endpoint costs at most the
+    connect and read timeouts per attempt.
     """
     session = getattr(getattr(client, "_transport", None), "_session", None)
     if session is None:
         session = getattr(client, "_http", None)  # google-cloud-storage
     send = getattr(session, "request", None)
-    if (
-        timeouts is None
-        or session is None
-        or send is None
-        or getattr(send, "_cloudaudit_bound", False)
-    ):
+    if session is None or send is None or getattr(send, "_cloudaudit_bound", False):
         return client
-    connect, read = timeouts
+    send = named(send)
 
     def request(method: str, url: str, *args: Any, timeout: Any = None, **kwargs: Any) -> Any:
-        asked = timeout[1] if isinstance(timeout, tuple) else timeout
-        limit = read if not isinstance(asked, (int, float)) else min(read, float(asked))
-        return send(method, url, *args, timeout=(connect, limit), **kwargs)
+        if timeouts is not None:
+            connect, read = timeouts
+            asked = timeout[1] if isinstance(timeout, tuple) else timeout
+            limit = read if not isinstance(asked, (int, float)) else min(read, float(asked))
+            timeout = (connect, limit)
+        return send(method, url, *args, timeout=timeout, **kwargs)
 
     request._cloudaudit_bound = True  # type: ignore[attr-defined]
     session.request = request

@@ -8,6 +8,9 @@ they are preferred when present.
 
 from __future__ import annotations
 
+from cloudaudit.providers._calls import note_call
+from cloudaudit.providers.gcp._methods import call_in
+
 __all__ = ["ASSET_UNAVAILABLE", "classify", "error_code"]
 
 ASSET_UNAVAILABLE = frozenset(
@@ -70,12 +73,22 @@ def _body_status(exc: BaseException) -> str | None:
 def classify(exc: BaseException) -> tuple[str, str] | None:
     """Classifier for :class:`~cloudaudit.providers.FanOut`: Google errors to ``(code, message)``.
 
+    The API method the error came from is noted on ``exc`` (found on its answer or its cause,
+    :func:`~cloudaudit.providers.gcp._methods.call_in`): the fan-out leads the gap with it.
+
     Args:
         exc: The exception a unit of work raised.
 
     Returns:
         ``(code, message)`` for Google API and auth errors, ``None`` for anything else.
     """
+    call = call_in(exc)
+    if call is not None:
+        note_call(exc, call)
+    return _classify(exc)
+
+
+def _classify(exc: BaseException) -> tuple[str, str] | None:
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
 
@@ -84,7 +97,7 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(exc, PagingError):
         return type(exc).__name__, str(exc)
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        found = classify(exc.cause)
+        found = _classify(exc.cause)
         if found is not None:
             return found[0], f"retries exhausted; last error: {found[1]}"
     code = error_code(exc)
@@ -95,7 +108,8 @@ def classify(exc: BaseException) -> tuple[str, str] | None:
 
     transport = _transport_code(exc)
     if transport is not None:
-        return transport, f"{transport}: {type(exc).__name__}: {str(exc)[:200]}"
+        kind = "" if type(exc).__name__ == transport else f"{type(exc).__name__}: "
+        return transport, f"{transport}: {kind}{str(exc)[:200]}"
     if isinstance(exc, auth_exc.DefaultCredentialsError):
         return "NoCredentials", "no Google credentials found (google.auth.default())"
     if isinstance(exc, auth_exc.RefreshError):

@@ -40,6 +40,8 @@ FALLBACK_SERVICES: dict[str, tuple[str, str, bool]] = {
     "compute.machineImages": ("MachineImagesClient", "machineImage", False),
 }
 """Compute listings of the fallback path (buckets are listed with google-cloud-storage)."""
+_LISTED = {client: label for label, (client, _, _) in FALLBACK_SERVICES.items()}
+"""The API collection a compute client lists (``InstancesClient``: ``compute.instances``)."""
 
 COVERED_ASSET_TYPES = frozenset(
     {
@@ -76,7 +78,8 @@ def fetch_buckets(client: Any, project: str, **call: Any) -> list[dict[str, Any]
             "labels": dict(b.labels or {}),
         }
         for b in guarded_items(
-            client.list_buckets(project=project, page_size=1000, **call), f"buckets {project}"
+            client.list_buckets(project=project, page_size=1000, **call),
+            f"storage.buckets.list projects/{project}",
         )
     ]
 
@@ -116,16 +119,18 @@ def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> l
     """
     to_dict: Callable[..., dict[str, Any]]
     out: list[dict[str, Any]] = []
+    listing = _LISTED.get(type(client).__name__, "compute")
     if aggregated:
         request = {"project": project, "max_results": 500}
         pager = client.aggregated_list(request=request, **call)
-        for page in guarded_pages(pager, f"compute aggregated list {project}"):
+        what = f"{listing}.aggregatedList projects/{project}"
+        for page in guarded_pages(pager, what):
             for item in (i for scoped in page.items.values() for i in _items(scoped)):
                 to_dict = type(item).to_dict
                 out.append(to_dict(item, preserving_proto_field_name=False))
         return out
     pager = client.list(request={"project": project, "max_results": 500}, **call)
-    for item in guarded_items(pager, f"compute list {project}", "items"):
+    for item in guarded_items(pager, f"{listing}.list projects/{project}", "items"):
         to_dict = type(item).to_dict
         out.append(to_dict(item, preserving_proto_field_name=False))
     return out

@@ -140,12 +140,16 @@ def fetch_children(folders_client: Any, projects_client: Any, parent: str, **cal
     folder_pager = folders_client.list_folders(request=request, **call)
     folders = tuple(
         to_folder(_as_dict(f))
-        for f in guarded_items(folder_pager, f"folders.list {parent}", "folders")
+        for f in guarded_items(
+            folder_pager, f"cloudresourcemanager.folders.list {parent}", "folders"
+        )
     )
     project_pager = projects_client.list_projects(request=request, **call)
     projects = tuple(
         to_project(_as_dict(p))
-        for p in guarded_items(project_pager, f"projects.list {parent}", "projects")
+        for p in guarded_items(
+            project_pager, f"cloudresourcemanager.projects.list {parent}", "projects"
+        )
     )
     return Children(folders=folders, projects=projects)
 
