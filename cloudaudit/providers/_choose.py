@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from cloudaudit.errors import ConfigurationError
 
-__all__ = ["chosen"]
+__all__ = ["chosen", "one"]
 
 
 def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tuple[str, ...] | None:
@@ -42,3 +42,14 @@ def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tupl
             f"(None) for the default"
         )
     return out
+
+
+def one(value: str | None, argument: str, what: str) -> str | None:
+    """``value`` stripped; ``None`` stays ``None``; blank is a :class:`ConfigurationError`."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(
+            f"{argument}={value!r} names no {what}: give one, or leave it out (None)"
+        )
+    return value.strip()

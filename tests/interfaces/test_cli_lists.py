@@ -88,3 +88,17 @@ def test_the_aws_provider_refuses_an_empty_region_list() -> None:
         AwsProvider(services=[" "])
     with pytest.raises(ConfigurationError, match="names no region"):
         AwsOrganization(role_name="r", regions=())
+
+
+def test_the_azure_and_alibaba_providers_refuse_an_empty_choice() -> None:
+    pytest.importorskip("azure.identity")
+    pytest.importorskip("alibabacloud_ecs20140526")
+    from cloudaudit.providers.alibaba import AlibabaProvider
+    from cloudaudit.providers.azure import AzureProvider
+
+    with pytest.raises(ConfigurationError, match="names no subscription id"):
+        AzureProvider(subscriptions=[""])
+    with pytest.raises(ConfigurationError, match="names no management group id"):
+        AzureProvider(management_group=" ")
+    with pytest.raises(ConfigurationError, match="names no region"):
+        AlibabaProvider(regions=[], access_key_id="id", access_key_secret="secret")

@@ -8,6 +8,7 @@ from typing import Any
 
 from cloudaudit.models import Resource
 from cloudaudit.providers._calls import calling
+from cloudaudit.providers._choose import chosen
 from cloudaudit.providers._detail import lookup
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import FanOut
@@ -99,7 +100,7 @@ class AlibabaProvider:
             max_attempts=max_attempts,
         )
         self._secrets = tuple(s for s in (access_key_secret, security_token) if s)
-        self._regions = tuple(regions) if regions else None
+        self._regions = chosen(regions, "regions", "region")
         self._account = account
         self._discovery = discovery_region
         self.max_workers = max_workers

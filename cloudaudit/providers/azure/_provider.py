@@ -9,6 +9,7 @@ from typing import Any
 
 from cloudaudit.catalog import Catalog, default_catalog
 from cloudaudit.models import CoverageGap, ProviderId
+from cloudaudit.providers._choose import chosen, one
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stop import phase
@@ -80,8 +81,8 @@ class AzureProvider:
         self._guardrails = guardrails
         self.cloud: AzureCloud = resolve_cloud(cloud, arm_endpoint)
         self._credential = credential
-        self._subscriptions = [s.strip() for s in subscriptions or () if s.strip()]
-        self._management_group = management_group
+        self._subscriptions = list(chosen(subscriptions, "subscriptions", "subscription id") or ())
+        self._management_group = one(management_group, "management_group", "management group id")
         self._use_graph = use_resource_graph
         self._page_size = max(1, min(1000, page_size))
         self._catalog = catalog
