@@ -102,3 +102,18 @@ def test_the_azure_and_alibaba_providers_refuse_an_empty_choice() -> None:
         AzureProvider(management_group=" ")
     with pytest.raises(ConfigurationError, match="names no region"):
         AlibabaProvider(regions=[], access_key_id="id", access_key_secret="secret")
+
+
+def test_the_gcp_provider_refuses_an_empty_choice_and_reads_a_string_as_one_id() -> None:
+    pytest.importorskip("google.auth")
+    from google.auth.credentials import AnonymousCredentials
+
+    from cloudaudit.providers.gcp import GcpProvider
+
+    creds = AnonymousCredentials()  # type: ignore[no-untyped-call]
+    with pytest.raises(ConfigurationError, match="names no project id"):
+        GcpProvider(projects=[""], credentials=creds)
+    with pytest.raises(ConfigurationError, match="names no organization id"):
+        GcpProvider(organization=" ", credentials=creds)
+    provider = GcpProvider(projects="p-a", credentials=creds)  # type: ignore[arg-type]
+    assert provider._projects == ["p-a"]  # not ["p", "-", "a"]

@@ -10,6 +10,7 @@ from typing import Any
 from cloudaudit.catalog import default_catalog
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, Resource
+from cloudaudit.providers._choose import chosen, one
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stop import phase
@@ -99,14 +100,17 @@ class GcpProvider:
     ) -> None:
         require_extra(NAME)
         self._guardrails = guardrails
-        given = [bool(organization), bool(folders), bool(projects)]
+        organization = one(organization, "organization", "organization id")
+        folder_ids = chosen(folders, "folders", "folder id")
+        project_ids = chosen(projects, "projects", "project id")
+        given = [organization is not None, folder_ids is not None, project_ids is not None]
         if sum(given) != 1:
             raise ConfigurationError(
                 "GCP scope: give exactly one of organization, folders or projects"
             )
         self._organization = _prefixed(organization, "organizations") if organization else None
-        self._folders = [_prefixed(f, "folders") for f in folders or ()]
-        self._projects = list(projects or ())
+        self._folders = [_prefixed(f, "folders") for f in folder_ids or ()]
+        self._projects = list(project_ids or ())
         read = timeout if read_timeout is None else read_timeout
         self._clients = Clients(credentials, client_options, (connect_timeout, read))
         self._searches = threading.BoundedSemaphore(max(1, max_workers))
