@@ -41,7 +41,7 @@ def check_fault(
     in_target: Callable[[Resource], bool],
     covers: Covers,
 ) -> None:
-    """Assert the four properties of the fault matrix.
+    """Assert the first four properties of the fault matrix (test_fault checks the fifth).
 
     1. The audit ended within the bound.
     2. The target scope is in ``coverage.gaps`` with one of the expected codes.
