@@ -18,6 +18,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "cloudaudit"
 
 CORE = {
+    "_filemode",
     "_finding_table",
     "_finding_views",
     "_guardrail_model",

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from cloudaudit._filemode import settle_mode
 from cloudaudit.outcome import EXIT_CONFIG
 
 __all__ = [
@@ -91,6 +92,7 @@ def _write_temp(path: Path, write: Callable[[Any], Any]) -> tuple[Path, Any]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             result = write(f)
+        settle_mode(tmp, path)  # as open() would have made it, not mkstemp's 0600
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cloudaudit._filemode import settle_mode
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit._version import __version__
 from cloudaudit.errors import ConfigurationError
@@ -157,6 +158,7 @@ class BundleWriter:
             "files": files,
         }
         (self._tmp / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+        settle_mode(self._tmp, self.target, directory=True)  # not mkdtemp's 0700
         if self.target.exists():
             self.target.rmdir()  # empty, checked at the start
         os.replace(self._tmp, self.target)

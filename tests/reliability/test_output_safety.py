@@ -160,7 +160,36 @@ def test_a_planted_symlink_cannot_redirect_the_report(tmp_path: Path) -> None:
     write_atomic(out, "report")
     assert victim.read_text() == "keep me"
     assert out.read_text() == "report" and not out.is_symlink()
-    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()  # as open() makes it
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_a_report_gets_the_mode_open_would_give_it(tmp_path: Path) -> None:
+    """Written through a 0600 temporary file, a report once stayed 0600 whatever the umask:
+    unreadable from a shared folder or a web server. Now a new report gets 0666 less the
+    umask, and a report written over an existing file keeps that file's mode."""
+    import os
+
+    from cloudaudit.cli._outputs import write_atomic
+
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    old.write_text("before")
+    old.chmod(0o604)
+    was = os.umask(0o027)
+    try:
+        write_atomic(new, "report")
+        write_atomic(old, "report")
+    finally:
+        os.umask(was)
+    assert new.stat().st_mode & 0o777 == 0o640  # 0666 less 027
+    assert old.stat().st_mode & 0o777 == 0o604 and old.read_text() == "report"
 
 
 def test_an_interrupted_write_leaves_no_temporary_file(tmp_path: Path) -> None:
@@ -173,3 +202,19 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         write_streamed(tmp_path / "report.jsonl", interrupted)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_evidence_bundle_gets_the_mode_mkdir_would_give_it(tmp_path: Path) -> None:
+    """The bundle's folder was mkdtemp's 0700 once renamed into place, whatever the umask."""
+    import os
+
+    from cloudaudit import audit
+    from cloudaudit.testing import FakeProvider
+
+    was = os.umask(0o027)
+    try:
+        audit(FakeProvider([]), "eu-gdpr", evidence=tmp_path / "bundle")
+    finally:
+        os.umask(was)
+    assert (tmp_path / "bundle").stat().st_mode & 0o777 == 0o750
+    assert ((tmp_path / "bundle" / "manifest.json").stat().st_mode & 0o777) == 0o640
