@@ -7,15 +7,11 @@ audit of everything is not what was asked for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import click
 
-__all__ = ["AWS_REGION", "aws_region", "id_list", "one_id"]
-
-AWS_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
-"""An AWS region name (``eu-west-1``, ``us-gov-west-1``, ``eusc-de-east-1``)."""
+__all__ = ["aws_region", "id_list", "one_id"]
 
 Check = Callable[[str], str | None]
 
@@ -27,7 +23,7 @@ def id_list(
 
     Args:
         what: What a value is, for the message (``region``, ``project id``).
-        check: Returns why a value is not valid (``None``: it is).
+        check: Returns why a value is not valid, naming it (``None``: it is valid).
 
     Returns:
         The callback: the values split on commas, stripped, in order, once each. Given but
@@ -48,7 +44,7 @@ def id_list(
         for item in items:
             problem = check(item) if check is not None else None
             if problem is not None:
-                raise click.BadParameter(f"{item!r}: {problem}", param=param)
+                raise click.BadParameter(problem, param=param)
         return items
 
     return callback
@@ -69,4 +65,6 @@ def one_id(what: str) -> Callable[[click.Context, click.Parameter, str | None], 
 
 def aws_region(value: str) -> str | None:
     """Why ``value`` is not an AWS region name (``None``: it is one)."""
-    return None if AWS_REGION.fullmatch(value) else "not an AWS region name (such as eu-west-1)"
+    from cloudaudit.providers.aws import region_name_error
+
+    return region_name_error(value)

@@ -27,7 +27,7 @@ AGGREGATABLE = ("dynamodb", "ec2", "s3")
 def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     problem = aws_region(value.strip()) if value is not None else None
     if problem is not None:
-        raise click.BadParameter(f"{value!r}: {problem}")
+        raise click.BadParameter(problem)
     return value.strip() if value is not None else None
 
 

@@ -26,7 +26,7 @@ BLANK = [
     (["audit", "azure", "--subscription", ",,"], "--subscription", "names no subscription"),
     (["audit", "azure", "--management-group", ""], "--management-group", "is blank"),
     (["audit", "alibaba", "--region", ""], "--region", "names no region"),
-    (["audit", "aws", "--regions", "eu-west-1,eu-west1"], "--regions", "'eu-west1': not an AWS"),
+    (["audit", "aws", "--regions", "eu-west-1,eu-west1"], "--regions", "'eu-west1' is not an AWS"),
 ]
 
 
@@ -88,6 +88,12 @@ def test_the_aws_provider_refuses_an_empty_region_list() -> None:
         AwsProvider(services=[" "])
     with pytest.raises(ConfigurationError, match="names no region"):
         AwsOrganization(role_name="r", regions=())
+    # as the CLI, the library refuses what is not a region name (a Lambda event's providers)
+    with pytest.raises(ConfigurationError, match="'eu-west1' is not an AWS region name"):
+        AwsProvider(regions="eu-west-1,eu-west1")
+    with pytest.raises(ConfigurationError, match="is not an AWS region name"):
+        AwsOrganization(role_name="r", regions=["EU-WEST-1"])
+    assert AwsProvider(regions="eu-west-1, us-east-1")._regions == ("eu-west-1", "us-east-1")
 
 
 def test_the_azure_and_alibaba_providers_refuse_an_empty_choice() -> None:

@@ -12,6 +12,7 @@ from cloudaudit.providers.aws._config import (
     config_item_to_resource,
     config_s3_destinations,
 )
+from cloudaudit.providers.aws._partitions import region_name_error
 from cloudaudit.providers.aws._provider import SERVICE_NAMES, AwsProvider, make_session
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
@@ -33,6 +34,7 @@ __all__ = [
     "config_item_to_resource",
     "config_s3_destinations",
     "make_session",
+    "region_name_error",
 ]
 
 

@@ -29,6 +29,7 @@ from cloudaudit.providers._stop import phase
 from cloudaudit.providers._stream import guard_iter, interleave
 from cloudaudit.providers._work import Classifier, Scope, Work
 from cloudaudit.providers.aws._base import Collector
+from cloudaudit.providers.aws._choices import check_services, checked_regions
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
 from cloudaudit.providers.aws._org_accounts import (
@@ -57,7 +58,7 @@ from cloudaudit.providers.aws._org_tasks import (
     audit_account,
 )
 from cloudaudit.providers.aws._partitions import partition_of
-from cloudaudit.providers.aws._provider import _check_services, make_session, session_secrets
+from cloudaudit.providers.aws._provider import make_session, session_secrets
 from cloudaudit.providers.aws.services import all_collectors
 
 if TYPE_CHECKING:
@@ -162,13 +163,13 @@ class AwsOrganization:
         self._guardrails = guardrails
         if not role_name.strip():
             raise ConfigurationError("an organization audit needs a role name (--role NAME)")
-        checked = _check_services(services)
+        checked = check_services(services)
         self._inventory = check_inventory(inventory, checked)
         self._session = session if session is not None else make_session(profile)
         region = getattr(self._session, "region_name", None) or "us-east-1"
         self._settings = OrgSettings(
             partition=partition or partition_of(region),
-            regions=chosen(regions, "regions", "region"),
+            regions=checked_regions(regions),
             services=tuple(sorted(checked)) if checked else None,
             external_id=external_id,
             session_name=session_name,

@@ -6,7 +6,25 @@ import re
 from functools import cache
 from typing import Any
 
-__all__ = ["HOME_REGIONS", "home_region", "partition_of", "partition_regions"]
+__all__ = [
+    "HOME_REGIONS",
+    "REGION_NAME",
+    "home_region",
+    "partition_of",
+    "partition_regions",
+    "region_name_error",
+]
+
+REGION_NAME = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+"""The shape of an AWS region name (``eu-west-1``, ``us-gov-west-1``, ``eusc-de-east-1``)."""
+
+
+def region_name_error(value: object) -> str | None:
+    """Why ``value`` is not an AWS region name (``None``: it has the shape of one)."""
+    if isinstance(value, str) and REGION_NAME.fullmatch(value):
+        return None
+    return f"{value!r} is not an AWS region name (such as eu-west-1)"
+
 
 HOME_REGIONS: dict[str, str] = {
     "aws": "us-east-1",

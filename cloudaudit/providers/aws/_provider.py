@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import CoverageGap, ProviderId, Resource
-from cloudaudit.providers._choose import chosen
 from cloudaudit.providers._extras import require, require_extra
 from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.providers._protocol import Batch
@@ -23,10 +22,15 @@ from cloudaudit.providers.aws._aggregated import (
     fetch_aggregators_or_none,
 )
 from cloudaudit.providers.aws._base import AwsContext, Collector, Mapper
+from cloudaudit.providers.aws._choices import SERVICE_NAMES, check_services, checked_regions
 from cloudaudit.providers.aws._clients import ClientCache, Countdown, make_config
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._guardrails import guardrail_batches
-from cloudaudit.providers.aws._partitions import home_region, partition_of, partition_regions
+from cloudaudit.providers.aws._partitions import (
+    home_region,
+    partition_of,
+    partition_regions,
+)
 from cloudaudit.providers.aws._regions import (
     RegionInfo,
     RegionProbe,
@@ -34,7 +38,7 @@ from cloudaudit.providers.aws._regions import (
     to_regions,
     unlisted,
 )
-from cloudaudit.providers.aws.services import SERVICE_MODULES, all_collectors
+from cloudaudit.providers.aws.services import all_collectors
 
 if TYPE_CHECKING:
     import boto3
@@ -44,9 +48,6 @@ if TYPE_CHECKING:
     from cloudaudit.providers.aws._client_types import ClientSession
 
 __all__ = ["SERVICE_NAMES", "AwsProvider", "make_session"]
-
-SERVICE_NAMES: frozenset[str] = frozenset(m.rstrip("_") for m in SERVICE_MODULES)
-"""The AWS API names accepted by ``services`` / ``--services``."""
 
 _PROVIDER = ProviderId.AWS.value
 
@@ -130,8 +131,8 @@ class AwsProvider:
         self._covered = frozenset(covered)
         self._guardrails = guardrails
         self._session = session if session is not None else make_session()
-        self._regions = chosen(regions, "regions", "region")
-        self._services = _check_services(services)
+        self._regions = checked_regions(regions)
+        self._services = check_services(services)
         self._partition = partition
         self._max_workers = max_workers
         self._account = account
@@ -373,20 +374,6 @@ def _runner(
         return collector.run(ctx)
 
     return run
-
-
-def _check_services(services: Iterable[str] | None) -> frozenset[str] | None:
-    named = chosen(services, "services", "service")
-    if named is None:
-        return None
-    wanted = frozenset(s.lower() for s in named)
-    unknown = sorted(wanted - SERVICE_NAMES)
-    if unknown:
-        raise ConfigurationError(
-            f"unknown AWS service(s): {', '.join(unknown)}; "
-            f"use AWS API names among: {', '.join(sorted(SERVICE_NAMES))}"
-        )
-    return wanted
 
 
 def _foreign_gap(account: str, region: str, partition: str) -> CoverageGap:
