@@ -124,7 +124,21 @@ def _classify(exc: BaseException) -> tuple[str, str] | None:
     if "NoRegionError" in names:
         return "NoRegion", str(exc)
     if "ResponseParserError" in names:
-        return "MalformedResponse", f"the answer could not be parsed: {str(exc)[:300]}"
+        return "MalformedResponse", _unparsed(str(exc))
     if "BotoCoreError" in names:
         return type(exc).__name__, str(exc)
     return None
+
+
+def _unparsed(text: str) -> str:
+    """The message botocore gives an answer it could not parse, as one readable line.
+
+    It is ``Unable to parse response (...), invalid XML received. Further retries may
+    succeed:`` and, on the next line, the body as a bytes literal (``b'<html>...'``).
+    """
+    head, _, body = text.partition("\n")
+    head = head.replace(" Further retries may succeed:", "").rstrip(" .:")
+    if len(body) > 2 and body[:2] in ("b'", 'b"'):
+        body = body[2:-1] if body[-1] == body[1] else body[2:]
+    body = " ".join(body.replace("\\n", " ").replace("\\t", " ").split())[:200]
+    return f"the answer could not be parsed: {head}" + (f"; it began: {body}" if body else "")

@@ -237,6 +237,24 @@ def test_classifier_maps_botocore_errors() -> None:
     assert classify(ValueError("not botocore")) is None
 
 
+def test_an_unparsable_answer_is_one_readable_line() -> None:
+    """botocore puts the body on a second line as a bytes literal: "...may succeed:\\nb'<html>"."""
+    from botocore.parsers import ResponseParserError
+
+    body = b"<html><head><title>502 Bad Gateway</title></head>\n<body>proxy</body></html>"
+    exc = ResponseParserError(
+        "Unable to parse response (syntax error: line 1, column 0), invalid XML received. "
+        f"Further retries may succeed:\n{body!r}"
+    )
+    code, message = classify(exc)  # type: ignore[misc]
+    assert code == "MalformedResponse"
+    assert message == (
+        "the answer could not be parsed: Unable to parse response (syntax error: line 1, "
+        "column 0), invalid XML received; it began: <html><head><title>502 Bad Gateway"
+        "</title></head> <body>proxy</body></html>"
+    )
+
+
 def test_unknown_service_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="unknown AWS service"):
         AwsProvider(session=boto3.Session(region_name="us-east-1"), services=["s4"])
