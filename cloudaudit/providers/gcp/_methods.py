@@ -5,7 +5,7 @@ it sends (``GET /compute/v1/projects/{project}/aggregated/instances``); :func:`m
 reads a request back to its method id (``compute.instances.aggregatedList``), the name the
 discovery documents give it. :func:`named` wraps a client's HTTP session: whatever a request
 raises (a reset, a timeout, a failed credential refresh, an answer that is not a document)
-names its method (:func:`~cloudaudit.providers._calls.calling`), and an error answer carries
+names its method (:func:`~cloudaudit.providers._calls.note_call`), and an error answer carries
 it to the Google exception built from it, where :func:`call_in` finds it for the classifier.
 Only the verb and the path are read: never the query string or a header.
 """
@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from cloudaudit.providers._calls import CALL, call_of, calling
+from cloudaudit.providers._calls import CALL, call_of, note_call
 
 __all__ = ["call_in", "method_id", "named"]
 
@@ -58,12 +58,15 @@ def named(send: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a session's ``request`` so that its failures and error answers name the method."""
 
     def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        call = method_id(method, url)
-        with calling(call):
+        # the method id is worked out only for a request that fails (a few dozen patterns)
+        try:
             response = send(method, url, *args, **kwargs)
+        except Exception as exc:
+            note_call(exc, method_id(method, url))
+            raise
         if int(getattr(response, "status_code", 200)) >= 400:
             # the client library raises its error from this answer, after the request
-            setattr(response, CALL, call)
+            setattr(response, CALL, method_id(method, url))
         return response
 
     return request
