@@ -85,7 +85,7 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
         name = f"{prefix}:{model.name}"
         if http_response is None or int(http_response.status_code) >= 300:
             if isinstance(parsed, dict):  # the ClientError botocore raises next holds it
-                parsed[CALL] = name
+                parsed[CALL] = _called(signing, model.name, name)
             return
         if not is_json and model.output_shape is not None and _has_body(model.output_shape):
             _check_body(name, protocol, model.name, http_response.content or b"")
@@ -97,13 +97,26 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
         # a call that got no answer (reset, timeout) or one botocore could not parse: its
         # exception does not say which call it was, and the gap must
         if exception is not None:
-            note_call(exception, f"{prefix}:{event_name.rsplit('.', 1)[-1]}")
+            operation = event_name.rsplit(".", 1)[-1]
+            note_call(exception, _called(signing, operation, f"{prefix}:{operation}"))
 
+    signing = str(getattr(model, "signing_name", None) or prefix)
     service_id = model.service_id.hyphenize()
     client.meta.events.register(f"after-call-error.{service_id}", after_error)
     if is_json:
         client.meta.events.register(f"before-parse.{service_id}", before_parse)
     client.meta.events.register(f"after-call.{service_id}", after_call)
+
+
+def _called(signing: str, operation: str, name: str) -> str:
+    """How a gap names a call, with its IAM action when that has another name.
+
+    ``s3:ListBuckets (IAM action s3:ListAllMyBuckets)``: the fix can be read off the gap.
+    """
+    from cloudaudit.providers.aws._iam import iam_action
+
+    action = iam_action(signing, operation)
+    return name if action == name else f"{name} (IAM action {action})"
 
 
 def _has_body(shape: Shape) -> bool:
