@@ -214,7 +214,15 @@ def test_many_findings_hide_the_compliant_rows_until_asked(tmp_path: Path) -> No
         assert len(shown) == 200  # one page of rows; "show more" adds the next
         driver.find_element("id", "ca-more").click()
         assert len(driver.find_elements("css selector", "#ca-table tr.ca-row")) == 400
+        # the map still shows where the folded compliant data is (countries holding nothing
+        # else are green), until the compliant chip is used: then it follows it
+        green = "return document.querySelectorAll('#ca-map [data-status=\"compliant\"]').length"
+        assert driver.execute_script(green) > 0
         driver.find_element("css selector", "#ca-count button.ca-chip").click()  # "show the N"
         assert _matching(driver) == len(big.findings)
+        assert driver.execute_script(green) > 0
+        chip.click()  # compliant off, chosen this time: the map follows
+        assert _matching(driver) == len(big.findings) - compliant
+        assert driver.execute_script(green) == 0
     finally:
         driver.quit()

@@ -93,8 +93,10 @@
 
   // ---- filters ----------------------------------------------------------------------------
   var total = rows.length, compliant = D.meta.summary.compliant;
-  // the table hides compliant rows when there are many; the map page alone shows everything
+  // the table hides compliant rows when there are many; the map still shows where they are,
+  // until the compliant chip is used (then the map follows it, as every other filter)
   var hideCompliant = !!$("ca-table") && total > MANY && compliant < total;
+  var compliantChosen = false;
   var F = {status: {violation: true, unknown: true, exempt: true, compliant: !hideCompliant},
     provider: "", account: "", country: "", jurisdiction: "", list: "", q: ""};
   var FIELDS = [
@@ -156,6 +158,7 @@
       b.setAttribute("aria-pressed", F.status[s] ? "true" : "false");
       b.addEventListener("click", function () {
         F.status[s] = !F.status[s];
+        if (s === "compliant") { compliantChosen = true; }
         b.setAttribute("aria-pressed", F.status[s] ? "true" : "false");
         apply();
       });
@@ -375,9 +378,17 @@
     });
     M = {svg: map, proj: proj, path: path, at: at, shapes: shapes, over: over, rings: rings, agg: {}};
   }
+  // the rows the map draws: the table's, with the compliant ones the table folds by default
+  function mapRows() {
+    if (!hideCompliant || compliantChosen || F.status.compliant) { return filtered; }
+    F.status.compliant = true;
+    var out = rows.filter(keep);
+    F.status.compliant = false;
+    return out;
+  }
   function aggregate() {
     var byV = {};
-    filtered.forEach(function (r) { byV[r.vi] = (byV[r.vi] || 0) + 1; });
+    mapRows().forEach(function (r) { byV[r.vi] = (byV[r.vi] || 0) + 1; });
     var agg = {}, flows = {}, ops = {}, offmap = 0;
     function A(cc) { return agg[cc] || (agg[cc] = {sure: {}, maybe: {}, copiesFrom: {}, ops: {}}); }
     Object.keys(byV).forEach(function (vi) {
