@@ -52,6 +52,7 @@ def test_denied_role_is_a_gap_for_that_account_only(org_factory: Callable[..., O
     report = audit(_org(), POLICY)
     (gap,) = report.coverage.gaps
     assert gap.account == denied and gap.code == "AccessDenied"
+    assert "sts:AssumeRole" in gap.message  # the call that failed
     assert denied not in {f.resource.account for f in report.findings}
     others = {org.members[0], org.members[2], MANAGEMENT}
     assert others <= {f.resource.account for f in report.findings}
@@ -64,6 +65,7 @@ def test_organization_that_cannot_be_listed_is_a_gap(org_factory: Callable[..., 
     assert report.findings == ()
     (gap,) = report.coverage.gaps
     assert gap.code == "AccessDeniedException" and gap.account is None
+    assert gap.message.startswith("organizations:ListAccounts: "), gap.message
 
 
 def test_ou_that_cannot_be_listed_is_a_gap_for_that_ou(org_factory: Callable[..., Org]) -> None:
@@ -73,6 +75,7 @@ def test_ou_that_cannot_be_listed_is_a_gap_for_that_ou(org_factory: Callable[...
     (gap,) = report.coverage.gaps
     assert gap.account == org.ous["a"] and gap.service == "organizations"
     assert gap.code == "AccessDeniedException"
+    assert gap.message.startswith("organizations:ListOrganizationalUnitsForParent: "), gap.message
 
 
 def test_suspended_accounts_are_listed_as_gaps(org_factory: Callable[..., Org]) -> None:
