@@ -8,33 +8,41 @@ audit of everything is not what was asked for.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-__all__ = ["aws_region", "id_list", "one_id"]
+from cloudaudit.providers._choose import named
+
+__all__ = ["aws_region", "ids_option", "one_id"]
 
 Check = Callable[[str], str | None]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def id_list(
-    what: str, check: Check | None = None
-) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
-    """A callback for a repeatable option whose values may also be comma-separated.
+def ids_option(
+    flag: str, dest: str, what: str, help: str, *, metavar: str = "ID", check: Check | None = None
+) -> Callable[[F], F]:
+    """A repeatable option naming what to audit; its values may also be comma-separated.
 
     Args:
+        flag: The option (``--regions``).
+        dest: The command's parameter (``regions``).
         what: What a value is, for the message (``region``, ``project id``).
+        help: The option's help.
+        metavar: How the help shows a value.
         check: Returns why a value is not valid, naming it (``None``: it is valid).
 
     Returns:
-        The callback: the values split on commas, stripped, in order, once each. Given but
-        naming nothing (only blanks and commas), or a value ``check`` refuses: a usage error.
+        The option. The command gets the values split on commas, stripped, in order, once
+        each. Given but naming nothing (only blanks and commas), or a value ``check``
+        refuses: a usage error.
     """
 
     def callback(
         _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     ) -> tuple[str, ...]:
-        items = tuple(dict.fromkeys(v.strip() for item in values for v in item.split(",")))
-        items = tuple(v for v in items if v)
+        items = named(values)
         if values and not items:
             raise click.BadParameter(
                 f"given but names no {what}: name at least one, or leave the option out "
@@ -47,7 +55,7 @@ def id_list(
                 raise click.BadParameter(problem, param=param)
         return items
 
-    return callback
+    return click.option(flag, dest, multiple=True, metavar=metavar, callback=callback, help=help)
 
 
 def one_id(what: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:

@@ -8,20 +8,19 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
-from cloudaudit.cli._lists import id_list
+from cloudaudit.cli._lists import ids_option
 
 __all__ = ["command"]
 
 
 @click.command(name="alibaba")
-@click.option(
+@ids_option(
     "--region",
     "regions",
-    multiple=True,
-    metavar="REGION",
-    callback=id_list("region"),
-    help="Region to audit (repeatable, or comma-separated). Default: every region ECS "
+    "region",
+    "Region to audit (repeatable, or comma-separated). Default: every region ECS "
     "DescribeRegions returns.",
+    metavar="REGION",
 )
 @click.option(
     "--endpoint",

@@ -9,7 +9,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
-from cloudaudit.cli._lists import aws_region, id_list
+from cloudaudit.cli._lists import aws_region, ids_option
 from cloudaudit.cli.guardrails import guardrails_option
 
 if TYPE_CHECKING:
@@ -33,21 +33,20 @@ def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
 
 @click.command(name="aws")
 @click.option("--profile", default=None, help="Named profile from the AWS config files.")
-@click.option(
+@ids_option(
     "--regions",
     "regions",
-    multiple=True,
-    callback=id_list("region", aws_region),
+    "region",
+    "Regions to audit, comma-separated or repeated. Default: every region of the partition.",
     metavar="LIST",
-    help="Regions to audit, comma-separated or repeated. Default: every region of the partition.",
+    check=aws_region,
 )
-@click.option(
+@ids_option(
     "--services",
     "services",
-    multiple=True,
-    callback=id_list("service"),
+    "service",
+    "AWS API names to audit (s3, ec2, rds, dynamodb, lambda...). Default: all.",
     metavar="LIST",
-    help="AWS API names to audit (s3, ec2, rds, dynamodb, lambda...). Default: all.",
 )
 @click.option(
     "--partition",
@@ -65,13 +64,11 @@ def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     "--role", "role", default=None, metavar="NAME", help="Role to assume in each account."
 )
 @click.option("--external-id", default=None, help="ExternalId the role's trust policy requires.")
-@click.option(
+@ids_option(
     "--ou",
     "ous",
-    multiple=True,
-    callback=id_list("OU or root id"),
-    metavar="ID",
-    help="Only accounts under this OU (or root) id, recursively (repeatable).",
+    "OU or root id",
+    "Only accounts under this OU (or root) id, recursively (repeatable).",
 )
 @click.option(
     "--include-management-account/--exclude-management-account",

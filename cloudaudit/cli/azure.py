@@ -9,7 +9,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
-from cloudaudit.cli._lists import id_list, one_id
+from cloudaudit.cli._lists import ids_option, one_id
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["CA_BUNDLE_ENV", "TEST_TOKEN_ENV", "command"]
@@ -22,13 +22,11 @@ TEST_TOKEN_ENV = "CLOUDAUDIT_AZURE_TEST_STATIC_TOKEN"
 
 
 @click.command(name="azure")
-@click.option(
+@ids_option(
     "--subscription",
     "subscriptions",
-    multiple=True,
-    metavar="ID",
-    callback=id_list("subscription id"),
-    help="Subscription id to audit (repeatable, or comma-separated). Default: every "
+    "subscription id",
+    "Subscription id to audit (repeatable, or comma-separated). Default: every "
     "subscription you can see.",
 )
 @click.option(

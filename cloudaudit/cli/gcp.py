@@ -8,7 +8,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._knobs import call_options, given
-from cloudaudit.cli._lists import id_list, one_id
+from cloudaudit.cli._lists import ids_option, one_id
 from cloudaudit.cli.guardrails import guardrails_option
 
 __all__ = ["command"]
@@ -22,22 +22,8 @@ __all__ = ["command"]
     callback=one_id("organization id"),
     help="Organization id to audit.",
 )
-@click.option(
-    "--folder",
-    "folders",
-    multiple=True,
-    metavar="ID",
-    callback=id_list("folder id"),
-    help="Folder id (repeatable, or comma-separated).",
-)
-@click.option(
-    "--project",
-    "projects",
-    multiple=True,
-    metavar="ID",
-    callback=id_list("project id"),
-    help="Project id (repeatable, or comma-separated).",
-)
+@ids_option("--folder", "folders", "folder id", "Folder id (repeatable, or comma-separated).")
+@ids_option("--project", "projects", "project id", "Project id (repeatable, or comma-separated).")
 @click.option(
     "--api-endpoint",
     envvar="CLOUDAUDIT_GCP_API_ENDPOINT",

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from cloudaudit.errors import ConfigurationError
 
-__all__ = ["chosen", "one"]
+__all__ = ["chosen", "named", "one"]
 
 
 def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tuple[str, ...] | None:
@@ -29,19 +29,25 @@ def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tupl
     """
     if values is None:
         return None
-    items = values.split(",") if isinstance(values, str) else list(values)
+    items = [values] if isinstance(values, str) else list(values)
     for item in items:
         if not isinstance(item, str):
             raise ConfigurationError(
                 f"{argument}: {item!r} is not a {what} (give {what}s as strings)"
             )
-    out = tuple(dict.fromkeys(s.strip() for s in items if s.strip()))
+    out = named(items)
     if not out:
         raise ConfigurationError(
             f"{argument}={values!r} names no {what}: give at least one, or leave it out "
             f"(None) for the default"
         )
     return out
+
+
+def named(values: Iterable[str]) -> tuple[str, ...]:
+    """The names in ``values``, each of which may be comma-separated: stripped, once each."""
+    split = (v.strip() for value in values for v in value.split(","))
+    return tuple(dict.fromkeys(v for v in split if v))
 
 
 def one(value: str | None, argument: str, what: str) -> str | None:
