@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import queue
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -323,20 +324,24 @@ class FanOut:
         todo.reverse()
         window = 2 * max(1, self.max_workers)  # finished outcomes never pile up unread
         running: dict[Future[Outcome], Unit] = {}
+        # Each future puts itself here when it is done: one C call per unit, where waiting
+        # with concurrent.futures.wait takes and drops the lock of every future in flight.
+        finished: queue.SimpleQueue[Future[Outcome]] = queue.SimpleQueue()
         try:
             while todo or running:
                 while todo and len(running) < window:
                     unit = todo.pop()
-                    running[pool.submit(submit, unit)] = unit
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    unit = running.pop(fut)
-                    try:
-                        outcome = fut.result()
-                    except Exception as exc:  # noqa: BLE001 - executor failure (a lost worker)
-                        outcome = Outcome(unit.scope, gap=self.gap(unit.scope, exc))
-                    self._counts.finish(unit.scope, self.progress)
-                    yield outcome
+                    fut = pool.submit(submit, unit)
+                    running[fut] = unit
+                    fut.add_done_callback(finished.put)
+                fut = finished.get()
+                unit = running.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # noqa: BLE001 - executor failure (a lost worker)
+                    outcome = Outcome(unit.scope, gap=self.gap(unit.scope, exc))
+                self._counts.finish(unit.scope, self.progress)
+                yield outcome
         finally:
             for fut in running:  # the consumer stopped early: drop what has not started
                 fut.cancel()

@@ -71,7 +71,7 @@ class Slots:
             return
         if self._urgent_waiting:
             self._urgent_turn.notify()
-        else:
+        elif self._normal_waiting:  # nobody waiting (the usual case): no notify to pay for
             self._normal_turn.notify()
 
     def __enter__(self) -> Slots:

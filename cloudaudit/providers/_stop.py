@@ -14,7 +14,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
 from cloudaudit.models import CoverageGap
@@ -62,30 +62,39 @@ class Running:
     """The units running right now (thread-safe), so that a stopped audit can name them."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._now: dict[int, Scope] = {}
         self._ids = itertools.count()
 
-    @contextmanager
-    def unit(self, scope: Scope) -> Iterator[None]:
+    def unit(self, scope: Scope) -> AbstractContextManager[None]:
         """Count ``scope`` as running for the duration of the block."""
-        key = next(self._ids)
-        with self._lock:
-            self._now[key] = scope
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._now.pop(key, None)
+        return _RunningUnit(self._now, next(self._ids), scope)
 
     def of(self, provider: str) -> list[Scope]:
         """The scopes of ``provider`` running now."""
-        with self._lock:
-            return [s for s in self._now.values() if s.provider == provider]
+        now = self._now.copy()  # one C call: units may start or end meanwhile
+        return [s for s in now.values() if s.provider == provider]
 
     def __bool__(self) -> bool:
-        with self._lock:
-            return bool(self._now)
+        return bool(self._now)
+
+
+class _RunningUnit:
+    """One unit counted as running while its block runs (see :meth:`Running.unit`).
+
+    Each unit has a key of its own, so that adding and removing it are single dictionary
+    operations, atomic without a lock.
+    """
+
+    __slots__ = ("_key", "_now", "_scope")
+
+    def __init__(self, now: dict[int, Scope], key: int, scope: Scope) -> None:
+        self._now, self._key, self._scope = now, key, scope
+
+    def __enter__(self) -> None:
+        self._now[self._key] = self._scope
+
+    def __exit__(self, *_: object) -> None:
+        self._now.pop(self._key, None)
 
 
 class StopClock:

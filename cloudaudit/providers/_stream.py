@@ -66,6 +66,11 @@ def interleave(
     n = max(1, min(max_parallel or len(sources), len(sources)))
 
     def put(kind: int, item: object) -> bool:
+        try:
+            out.put_nowait((kind, item))  # the usual case: room in the queue
+            return True
+        except queue.Full:
+            pass
         while not stop.is_set():
             try:
                 out.put((kind, item), timeout=0.1)
@@ -128,6 +133,10 @@ def _until(
                     return out.get_nowait()
                 except queue.Empty:
                     return None
+            try:
+                return out.get_nowait()  # the usual case when the consumer is the slower
+            except queue.Empty:
+                pass
             try:
                 return out.get(timeout=POLL_SECONDS)
             except queue.Empty:
