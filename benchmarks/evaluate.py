@@ -36,6 +36,8 @@ import resource
 import sys
 import time
 
+from _estate import UnitProvider, declared
+
 from cloudaudit import Location, ProviderId, Resource, evaluate, load_policy
 from cloudaudit.catalog import default_catalog
 
@@ -76,8 +78,12 @@ def synthetic(n: int, seed: int = 7, *, fresh: bool = False) -> list[Resource]:
     return out
 
 
-def stream(resources: list[Resource], policy: object) -> dict[str, object]:
-    """Resources per second through ``audit_iter``, dedupe on and off (findings dropped)."""
+def stream(resources: list[Resource], policy: object, *, units: bool) -> dict[str, object]:
+    """Resources per second through ``audit_iter``, dedupe on and off (findings dropped).
+
+    ``units``: the provider reports a batch per unit of work (the ``declared`` estate's
+    groups) instead of one batch of every resource.
+    """
     from collections import deque
 
     from cloudaudit import audit_iter
@@ -85,8 +91,9 @@ def stream(resources: list[Resource], policy: object) -> dict[str, object]:
 
     out: dict[str, object] = {}
     for dedupe in (True, False):
+        provider = UnitProvider(resources) if units else FakeProvider(resources)
         start, cpu = time.perf_counter(), time.process_time()
-        deque(audit_iter(FakeProvider(resources), policy, dedupe=dedupe), maxlen=0)  # type: ignore[arg-type]
+        deque(audit_iter(provider, policy, dedupe=dedupe), maxlen=0)  # type: ignore[arg-type]
         name = f"audit_iter_dedupe_{'on' if dedupe else 'off'}"
         out[f"{name}_per_second"] = round(len(resources) / (time.perf_counter() - start))
         out[f"{name}_per_cpu_second"] = round(len(resources) / (time.process_time() - cpu))
@@ -178,10 +185,31 @@ def main() -> None:
     ap.add_argument(
         "--fresh-locations", action="store_true", help="new location objects per resource"
     )
+    ap.add_argument(
+        "--batches",
+        choices=("one", "unit"),
+        default="one",
+        help="how the provider of --stream reports: one batch of every resource (the engine's "
+        "streaming path alone), or a batch per unit of work of the declared estate (with the "
+        "fan-out's cost per unit: thread hand-offs, scope records)",
+    )
+    ap.add_argument(
+        "--estate",
+        choices=("uniform", "declared"),
+        default="uniform",
+        help="uniform: every resource an s3 bucket on any cloud (77%% of them of a type with "
+        "no copy declaration); declared: the types each cloud's collectors report, grouped "
+        "by unit of work, a batch per unit when streamed (see benchmarks/_estate.py)",
+    )
     args = ap.parse_args()
     policy = load_policy(args.policy)
     t0 = time.perf_counter()
-    resources = synthetic(args.resources, fresh=args.fresh_locations)
+    if args.estate == "declared":
+        if args.fresh_locations:
+            ap.error("--fresh-locations is for the uniform estate")
+        resources = declared(args.resources)
+    else:
+        resources = synthetic(args.resources, fresh=args.fresh_locations)
     build_s = time.perf_counter() - t0
     inventory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gc.collect()
@@ -192,12 +220,16 @@ def main() -> None:
     if args.materialize or fmt is not None:
         evaluated.update(read_back(report, fmt))
     del report
-    streamed = stream(resources, policy) if args.stream or args.stream_only else {}
+    units = args.batches == "unit"
+    if units and args.estate != "declared":
+        ap.error("--batches unit needs --estate declared (the uniform estate has no units)")
+    streamed = stream(resources, policy, units=units) if args.stream or args.stream_only else {}
     if args.stream_only:
         streamed["peak_rss_mb"] = _peak_mb()
     result = {
         "resources": args.resources,
         "policy": args.policy,
+        "estate": args.estate,
         "fresh_locations": args.fresh_locations,
         "build_seconds": round(build_s, 2),
         "peak_rss_after_building_inventory_mb": round(inventory_mb),
