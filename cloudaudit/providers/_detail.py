@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId
 from cloudaudit.providers._answers import classify_own
+from cloudaudit.providers._calls import call_of
 
 __all__ = ["DetailSink", "Unread", "collecting", "lookup"]
 
@@ -126,6 +127,7 @@ def lookup(
     try:
         return fn()
     except Exception as exc:
+        call = _shown(call, exc)
         if sink is not None:
             gap = sink.record(exc, f"{call} on {target}", target)
             if gap is None:
@@ -136,3 +138,14 @@ def lookup(
         if found is None:
             raise
         return Unread(call, target, found[0])
+
+
+def _shown(call: str, exc: BaseException) -> str:
+    """The call to name: the one the SDK noted on ``exc`` when it names ``call`` too.
+
+    A collector names a detail call by its IAM action (``s3:GetReplicationConfiguration``);
+    the AWS provider notes the API operation with it (``s3:GetBucketReplication (IAM action
+    s3:GetReplicationConfiguration)``), as the unit gaps name it.
+    """
+    noted = call_of(exc)
+    return noted if noted is not None and noted != call and call in noted else call
