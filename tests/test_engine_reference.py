@@ -167,11 +167,12 @@ def _assert_same(fast: list[Finding], slow: list[Finding]) -> None:
 def test_fast_path_equals_a_validated_evaluation(
     policy: Policy, rs: list[Resource], limit: int
 ) -> None:
-    engine = Engine(policy, today=TODAY)
     expected = reference(policy, rs)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_engine, "_FAST_LIMIT", limit)  # 1, 2: the identity cache is emptied often
+        mp.setattr(_engine, "_FAST_MAX", 4 * limit)  # grows when its old entries come back
         mp.setattr(_finding_table, "_WIDEN_LIMIT", limit)  # and so are the widened fields sets
+        engine = Engine(policy, today=TODAY)
         _assert_same(list(engine.findings(rs)), expected)
         _assert_same(list(engine.findings(rs)), expected)  # again, from warm caches
         _assert_same(list(engine.findings(reversed(rs))), expected[::-1])
@@ -325,3 +326,47 @@ def test_stream_dedupe_keeps_each_key_once_in_order(
         got = _unseen(rs, seen)
         assert list(got) == want and all(x is y for x, y in zip(got, want, strict=True))
         assert (got is rs) == (len(want) == len(rs))
+
+
+def _estate(places: int, rounds: int, *, shared: bool) -> list[Resource]:
+    """Three resources in each of ``places`` regions in turn, ``rounds`` times over."""
+    locs = [Location(provider=AWS, region=f"xx-{i}") for i in range(places)]
+    return [
+        Resource(
+            provider=AWS,
+            account="1",
+            service="ec2",
+            type="volume",
+            id=f"v{n}-{i}-{k}",
+            name=f"v{n}-{i}-{k}",
+            location=locs[i] if shared else locs[i].model_copy(),
+        )
+        for n in range(rounds)
+        for i in range(places)
+        for k in range(3)
+    ]
+
+
+def test_identity_cache_grows_when_shared_places_outnumber_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More shared places than the cache holds make it grow instead of being emptied.
+
+    Resources that go through more shared places than the cache holds (three in a row per
+    place here, so it answers two lookups in three) once emptied it over and over and looked
+    every place up by value again; it now doubles (up to its maximum). Objects of every
+    resource's own never hit it: it stays small.
+    """
+    monkeypatch.setattr(_engine, "_FAST_LIMIT", 8)
+    monkeypatch.setattr(_engine, "_FAST_MAX", 64)
+    policy = load_policy("us-foreign-adversaries")
+    rs = _estate(40, 10, shared=True)
+    engine = Engine(policy, today=TODAY)
+    _assert_same(list(engine.findings(rs)), reference(policy, rs))
+    assert engine._fast_limit == 64  # 40 places: 8 -> 16 -> 32 -> 64
+    assert len(engine._fast) == 40
+    fresh = _estate(40, 10, shared=False)
+    engine = Engine(policy, today=TODAY)
+    _assert_same(list(engine.findings(fresh)), reference(policy, fresh))
+    assert engine._fast_limit == 8
+    assert len(engine._fast) <= 8

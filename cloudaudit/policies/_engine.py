@@ -42,7 +42,9 @@ _parts = itemgetter("location", "data_locations", "provider", "service", "type")
 field there)."""
 _dict_of = attrgetter("__dict__")
 _FAST_LIMIT = 4096
-"""Entries of the identity-keyed cache before it is emptied (see :meth:`Engine._verdict`)."""
+"""Entries of the identity-keyed cache before it is first emptied (see :meth:`Engine._verdict`)."""
+_FAST_MAX = 65536
+"""The most entries it grows to, when the resources' distinct places and types outgrow it."""
 _with_copies = with_copies
 _CHUNK = 4096
 """Resources judged at a time: their record numbers are one short list (:meth:`Engine._rows`)."""
@@ -63,6 +65,9 @@ class Engine(Judge):
         self._combo: dict[tuple[object, ...], Judgement] = {}
         self._fast: dict[tuple[object, ...], int] = {}
         self._pins: list[tuple[Location, tuple[Location, ...]]] = []
+        self._fast_limit = _FAST_LIMIT
+        self._hits = 0  # identity lookups answered since the cache was last emptied
+        self._missed = 0  # and missed
         self._widened: dict[object, object] = {}
         self._by_value: dict[tuple[object, ...], int] = {}
         self._records: list[Record] = []
@@ -177,11 +182,32 @@ class Engine(Judge):
         providers share location objects and copy tuples between resources, so most
         resources hit it and skip building a value key. The location and the copies are
         pinned while the entry lives, so their ids cannot be reused; the cache is emptied
-        every :data:`_FAST_LIMIT` entries, so an inventory whose every resource has objects
-        of its own costs one missed lookup per resource, never unbounded memory. Such a
+        when it holds :data:`_FAST_LIMIT` entries, so an inventory whose every resource has
+        objects of its own costs one missed lookup per resource, never unbounded memory. Such a
         resource is then looked up by value (its locations' fields and its type): one record
-        per distinct value.
+        per distinct value. When the cache fills up while it answered at least as many
+        lookups as it missed, the shared objects simply outnumber it: it doubles instead (up
+        to :data:`_FAST_MAX`), so that an estate of many places and types is not looked up by
+        value over and over.
         """
+        index = self._by_value_index(loc, copies, type_key)
+        self._missed += 1
+        fast = self._fast
+        if len(fast) >= self._fast_limit:
+            if self._hits >= self._missed and self._fast_limit < _FAST_MAX:
+                self._fast_limit *= 2
+            else:
+                fast.clear()  # in place: the hot loop holds its get method
+                self._pins.clear()
+                self._hits = self._missed = 0
+        fast[fkey] = index
+        self._pins.append((loc, copies))
+        return index
+
+    def _by_value_index(
+        self, loc: Location, copies: tuple[Location, ...], type_key: tuple[ProviderId, str, str]
+    ) -> int:
+        """The record number of a location, copies and type by value (judged when new)."""
         key_of = _loc_key
         vkey = (key_of(loc), tuple(map(key_of, copies)), type_key)
         index = self._by_value.get(vkey)
@@ -199,12 +225,6 @@ class Engine(Judge):
             )
             index = self._by_value[vkey] = len(self._records)
             self._records.append(record)
-        fast = self._fast
-        if len(fast) >= _FAST_LIMIT:
-            fast.clear()
-            self._pins.clear()
-        fast[fkey] = index
-        self._pins.append((loc, copies))
         return index
 
     def _judge_type(
@@ -230,7 +250,10 @@ class Engine(Judge):
             fast_get((id(loc), id(copies), provider, service, type_))
             for loc, copies, provider, service, type_ in map(_parts, map(_dict_of, chunk))
         ]
-        if None in rows:
+        if None not in rows:
+            self._hits += len(rows)
+        else:
+            self._hits += len(rows) - rows.count(None)
             for i, index in enumerate(rows):
                 if index is None:
                     loc, copies, provider, service, type_ = _parts(chunk[i].__dict__)
@@ -238,6 +261,8 @@ class Engine(Judge):
                     index = fast_get(fkey)  # an earlier miss of the chunk may have added it
                     if index is None:
                         index = self._verdict(fkey, loc, copies, (provider, service, type_))
+                    else:
+                        self._hits += 1
                     rows[i] = index
         return rows  # type: ignore[return-value]
 
