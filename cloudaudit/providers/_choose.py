@@ -9,11 +9,12 @@ as a comma-separated list, never as its characters.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 from cloudaudit.errors import ConfigurationError
 
-__all__ = ["chosen", "named", "one"]
+__all__ = ["chosen", "named", "one", "unlisted"]
 
 
 def chosen(values: Iterable[str] | str | None, argument: str, what: str) -> tuple[str, ...] | None:
@@ -59,3 +60,16 @@ def one(value: str | None, argument: str, what: str) -> str | None:
             f"{argument}={value!r} names no {what}: give one, or leave it out (None)"
         )
     return value.strip()
+
+
+def unlisted(wanted: Iterable[str], listed: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The ``wanted`` names ``listed`` lacks, each with the closest listed name (or none).
+
+    For a region asked for that the cloud does not list: a misspelt name, most often.
+    """
+    names = list(listed)
+    return {
+        name: tuple(difflib.get_close_matches(name, names, n=1, cutoff=0.75))
+        for name in dict.fromkeys(wanted)
+        if name not in names
+    }

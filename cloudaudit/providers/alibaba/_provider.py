@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from cloudaudit.models import Resource
+from cloudaudit.models import ProviderId, Resource
 from cloudaudit.providers._calls import calling
-from cloudaudit.providers._choose import chosen
-from cloudaudit.providers._detail import lookup
+from cloudaudit.providers._choose import chosen, unlisted
+from cloudaudit.providers._detail import Unread, lookup
 from cloudaudit.providers._extras import require_extra
 from cloudaudit.providers._fanout import FanOut
 from cloudaudit.providers._protocol import Batch, Inventory
 from cloudaudit.providers._stop import phase
-from cloudaudit.providers._work import Classifier, Scope, Unit, Work
+from cloudaudit.providers._work import Classifier, Scope, Unit, Work, make_gap
 from cloudaudit.providers.alibaba import ecs, oss, rds
 from cloudaudit.providers.alibaba._clients import (
     DISCOVERY_REGION,
@@ -26,6 +26,8 @@ from cloudaudit.providers.alibaba._errors import classify
 __all__ = ["AlibabaProvider"]
 
 NAME = "alibaba"
+UNKNOWN_REGION = "UnknownRegion"
+"""The gap code of a region asked for that the account's region list lacks."""
 
 Fetch = Callable[[Any, str], Sequence[Mapping[str, Any]]]
 Transform = Callable[[str, str, Mapping[str, Any]], Resource]
@@ -147,6 +149,12 @@ class AlibabaProvider:
         with phase("sts:GetCallerIdentity and ecs:DescribeRegions (discovery)"):
             account = self._account or fetch_account_id(self._clients, self._discovery)
             regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
+        refused = self._unlisted() if self._regions is not None else {}
+        for region, close in refused.items():
+            yield Batch(
+                gaps=(make_gap(Scope(NAME, account, region), UNKNOWN_REGION, _hint(region, close)),)
+            )
+        regions = tuple(r for r in regions if r not in refused)
         listing: list[oss.BucketListing] = []
         list_scope = Scope(NAME, account, None, "oss:bucket-list")
         for outcome in fanout.run([Unit(list_scope, partial(self._list_buckets, listing))]):
@@ -155,6 +163,28 @@ class AlibabaProvider:
         units = [*self._regional_units(account, regions), *self._bucket_units(account, buckets)]
         for outcome in fanout.run(units):
             yield Batch.from_outcome(outcome)
+
+    def _unlisted(self) -> dict[str, tuple[str, ...]]:
+        """The regions asked for that ``ecs:DescribeRegions`` does not list (closest names).
+
+        Asked only when one of them is not in the region catalog (a misspelt name, most
+        often, or a region newer than the catalog). When the call fails, the regions are
+        audited as given: their own units' gaps say what failed.
+        """
+        from cloudaudit.catalog import default_catalog
+
+        wanted = self._regions or ()
+        known = default_catalog().regions(ProviderId.ALIBABA)
+        if all(r in known for r in wanted):
+            return {}
+        with phase("ecs:DescribeRegions (checking the regions asked for)"):
+            listed = lookup(
+                "ecs:DescribeRegions",
+                "the account's regions",
+                partial(ecs.fetch_regions, self._clients.ecs(self._discovery)),
+                classify,
+            )
+        return {} if isinstance(listed, Unread) else unlisted(wanted, listed)
 
     def _in_scope(self, buckets: Sequence[oss.Bucket]) -> Sequence[oss.Bucket]:
         """With explicit ``regions``, keep the buckets of those regions (and unplaced ones)."""
@@ -205,3 +235,12 @@ class AlibabaProvider:
             classify,
         )
         return [oss.bucket_to_resource(account, bucket, destinations)]
+
+
+def _hint(region: str, close: tuple[str, ...]) -> str:
+    """The gap message of a region asked for that ``ecs:DescribeRegions`` does not list."""
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return (
+        f"region {region} is not one ecs:DescribeRegions lists for this account{hint}: "
+        "its ECS and RDS resources were not audited"
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit.providers._choose import unlisted as close_names
 from cloudaudit.providers.aws._errors import RegionRefused, classify
 
 if TYPE_CHECKING:
@@ -55,12 +55,7 @@ def unlisted(
     raw: list[dict[str, Any]], wanted: tuple[str, ...] | None
 ) -> dict[str, tuple[str, ...]]:
     """The ``wanted`` regions DescribeRegions does not list, each with the closest it does."""
-    listed = [str(r["RegionName"]) for r in raw]
-    return {
-        name: tuple(difflib.get_close_matches(name, listed, n=1, cutoff=0.75))
-        for name in dict.fromkeys(wanted or ())
-        if name not in listed
-    }
+    return close_names(wanted or (), (str(r["RegionName"]) for r in raw))
 
 
 class RegionProbe:

@@ -48,6 +48,7 @@ class FakeAlibaba:
     page_cap: int = 7
     calls: list[tuple[str, str]] = field(default_factory=list)
     cross_backup: dict[str, dict[str, str]] = field(default_factory=dict)
+    denied_actions: dict[str, str] = field(default_factory=dict)  # action -> error code
 
     def add(self, action: str, region: str, item: dict[str, Any]) -> None:
         self.items.setdefault((action, region), []).append(item)
@@ -63,6 +64,10 @@ class FakeAlibaba:
             return _json({"Code": "InvalidAccessKeyId.NotFound", "Message": "bad key"}, 404)
         if action == "GetCallerIdentity":
             return _json({"AccountId": self.account, "IdentityType": "Account"})
+        if action in self.denied_actions:
+            code = self.denied_actions[action]
+            message = f"User not authorized to operate on the specified resource. {code}"
+            return _json({"Code": code, "Message": message}, 403)
         if action == "DescribeRegions":
             regions = [{"RegionId": r, "LocalName": r} for r in self.regions]
             return _json({"Regions": {"Region": regions}})

@@ -136,6 +136,54 @@ def test_explicit_regions_skip_discovery(server: Server, fake: FakeAlibaba) -> N
     assert not any(c == ("DescribeInstances", "cn-hangzhou") for c in fake.calls)
 
 
+def test_a_region_the_account_does_not_list_is_one_gap_naming_the_closest(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    """A misspelt region: one UnknownRegion gap saying so, and no call made in it."""
+    inv = _provider(server, regions=["us-eats-1", "us-east-1"], account="1111").inventory()
+    gaps = [g for g in inv.gaps if g.region == "us-eats-1"]
+    assert [(g.code, g.message) for g in gaps] == [
+        (
+            "UnknownRegion",
+            "region us-eats-1 is not one ecs:DescribeRegions lists for this account (did you "
+            "mean us-east-1?): its ECS and RDS resources were not audited",
+        )
+    ]
+    assert fake.calls.count(("DescribeRegions", "")) == 1
+    assert not any(region == "us-eats-1" for _, region in fake.calls)
+    assert any(r.location.region == "us-east-1" and r.service == "ecs" for r in inv.resources)
+    assert not [g for g in inv.gaps if g.region != "us-eats-1"]
+
+
+def test_a_region_newer_than_the_catalog_is_audited_when_the_account_lists_it(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    fake.regions.append("xx-newregion-1")
+    fake.add(
+        "DescribeInstances",
+        "xx-newregion-1",
+        {
+            "InstanceId": "i-new",
+            "RegionId": "xx-newregion-1",
+            "ZoneId": "xx-newregion-1a",
+            "InstanceName": "new",
+        },
+    )
+    inv = _provider(server, regions=["xx-newregion-1"], account="1111").inventory()
+    assert not inv.gaps
+    assert ("DescribeInstances", "xx-newregion-1") in fake.calls
+    assert [r.name for r in inv.resources if r.service == "ecs"] == ["new"]
+
+
+def test_when_the_region_list_is_denied_the_regions_are_audited_as_given(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    fake.denied_actions["DescribeRegions"] = "Forbidden.RAM"
+    inv = _provider(server, regions=["us-eats-1"], account="1111").inventory()
+    assert ("DescribeInstances", "us-eats-1") in fake.calls  # the fake answers any region
+    assert not [g for g in inv.gaps if g.code == "UnknownRegion"]
+
+
 def test_done_when_virginia_violates_on_operator_axis_frankfurt_compliant_gdpr(
     server: Server,
 ) -> None:
