@@ -251,6 +251,10 @@ def test_fault(fault: str, served: tuple[FakeGcp, FaultLayer, list[Resource]]) -
     # timeout, an unreadable answer, a failed refresh and many Google errors do not)
     for g in report.coverage.gaps:
         assert g.target is not None or _CALL.search(g.message), (fault, g.code, g.message)
+    if fault == "unreachable-refused":  # the cause, not requests' retry summary and URL
+        for g in report.coverage.gaps:
+            assert "Connection refused" in g.message, g.message
+            assert "Max retries" not in g.message and "?" not in g.message, g.message
 
 
 def test_a_fallback_listing_that_cycles_names_its_call(

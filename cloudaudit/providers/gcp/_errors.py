@@ -109,12 +109,24 @@ def _classify(exc: BaseException) -> tuple[str, str] | None:
     transport = _transport_code(exc)
     if transport is not None:
         kind = "" if type(exc).__name__ == transport else f"{type(exc).__name__}: "
-        return transport, f"{transport}: {kind}{str(exc)[:200]}"
+        return transport, f"{transport}: {kind}{_transport_text(exc)[:300]}"
     if isinstance(exc, auth_exc.DefaultCredentialsError):
         return "NoCredentials", "no Google credentials found (google.auth.default())"
     if isinstance(exc, auth_exc.RefreshError):
         return "CredentialsRefreshFailed", "Google credentials could not be refreshed"
     return None
+
+
+def _transport_text(exc: BaseException) -> str:
+    """A transport error in its own words: urllib3's reason when requests gave up retrying.
+
+    requests words a refused or unresolvable endpoint as the pool's retry summary, the request's
+    URL and query first (``Max retries exceeded with url: /v1/...?pageSize=500 (Caused by ...``),
+    which cut the cause off; the gap already names the call, so the reason is what is kept.
+    """
+    inner = exc.args[0] if exc.args else None
+    reason = getattr(inner, "reason", None)
+    return str(reason) if isinstance(reason, BaseException) else str(exc)
 
 
 def _transport_code(exc: BaseException) -> str | None:
