@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from pydantic import BaseModel
@@ -258,6 +258,26 @@ class FindingTable(Sequence[Finding]):
         for index, n in Counter(self._rows).items():  # counted in C
             out[record_status(self._records[index])] += n
         return out
+
+    def ordered(
+        self, rank: Mapping[Status, int], statuses: Collection[Status] | None = None
+    ) -> Iterator[Finding]:
+        """The findings sorted by (status rank, provider, resource id), each built when reached.
+
+        The order :func:`sorted` gives the built findings (stable: ties keep the table's order),
+        worked out from the records and resources alone; ``statuses`` keeps only those.
+        """
+        records, rows, kept = self._records, self._rows, self._resources
+        ranks = [rank[record_status(r)] for r in records]
+        wanted = [statuses is None or record_status(r) in statuses for r in records]
+        picked = [i for i, row in enumerate(rows) if wanted[row]]
+
+        def key(i: int) -> tuple[int, str, str]:
+            d = kept[i].__dict__
+            return (ranks[rows[i]], d["provider"].value, d["id"])
+
+        picked.sort(key=key)
+        return build_findings(((kept[i], records[rows[i]]) for i in picked), self._widened)
 
     def resources(self) -> Iterator[Resource]:
         """Each finding's resource (completed by the copy model), without building findings."""

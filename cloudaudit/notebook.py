@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+from itertools import islice
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from cloudaudit.errors import CloudAuditError
 from cloudaudit.models import Finding, Status
 from cloudaudit.report import (
+    NOT_COMPLIANT,
     STATUS_ORDER,
     Report,
     countries_of,
@@ -26,7 +28,7 @@ from cloudaudit.report import (
     location_place,
     operator_jurisdictions,
     operators_of,
-    sorted_findings,
+    worst_first,
 )
 
 __all__ = [
@@ -174,7 +176,7 @@ def repr_html(report: Report, top: int = TOP) -> str:
     from cloudaudit.formats._html_parts import badge, esc, finding_html, gaps_banner, styled
     from cloudaudit.formats.html import summary_html
 
-    worst = [f for f in sorted_findings(report) if f.status is not Status.COMPLIANT][:top]
+    worst = list(islice(worst_first(report, NOT_COMPLIANT), top))  # only these are built
     items = "".join(
         f"<details><summary>{badge(f.status)} <span class='muted'>{esc(f.resource.type)}"
         f"</span> <b>{esc(f.resource.name)}</b> – {esc(f.resource.location)}, "

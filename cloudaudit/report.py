@@ -6,7 +6,8 @@ every output of the same audit agrees:
 
 * countries: :func:`countries_of` (every country a finding's data is or may be in, on any axis)
   and :func:`home_country` (the country of the resource's own location);
-* sort order: :data:`STATUS_ORDER` and :func:`sorted_findings` (worst first);
+* sort order: :data:`STATUS_ORDER`, :func:`sorted_findings` (worst first) and
+  :func:`worst_first` (the same order, each finding built when reached);
 * records: :func:`finding_record`, the flat row of CSV, JSON Lines and the DataFrame;
 * counts: :class:`Summary` and :func:`by_country_status`;
 * operators: :func:`location_place`, :func:`operators_of` and :func:`operator_jurisdictions`
@@ -44,6 +45,13 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from cloudaudit._finding_order import (
+    NOT_COMPLIANT,
+    STATUS_ORDER,
+    sorted_findings,
+    status_counts,
+    worst_first,
+)
 from cloudaudit._finding_table import FindingTable
 from cloudaudit._finding_views import (
     MULTI,
@@ -64,6 +72,7 @@ from cloudaudit.models import Coverage, CoverageGap, Finding, ProviderId, Status
 __all__ = [
     "FAIL_ON",
     "MULTI",
+    "NOT_COMPLIANT",
     "STATUS_ORDER",
     "UNMAPPED",
     "Report",
@@ -80,17 +89,11 @@ __all__ = [
     "operator_jurisdictions",
     "operators_of",
     "sorted_findings",
+    "status_counts",
+    "worst_first",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-STATUS_ORDER: dict[Status, int] = {
-    Status.VIOLATION: 0,
-    Status.UNKNOWN: 1,
-    Status.EXEMPT: 2,
-    Status.COMPLIANT: 3,
-}
-"""Worst first: the order of every findings list and of the DataFrame's ``status`` category."""
 
 
 FAIL_ON = ("violation", "unknown", "gap", "never")
@@ -329,14 +332,6 @@ class Report(BaseModel):
         from cloudaudit.notebook import repr_html
 
         return repr_html(self)
-
-
-def sorted_findings(findings: Report | Iterable[Finding]) -> list[Finding]:
-    """Findings ordered worst first, then by provider and resource id."""
-    items = findings.findings if isinstance(findings, Report) else findings
-    return sorted(
-        items, key=lambda f: (STATUS_ORDER[f.status], f.resource.provider.value, f.resource.id)
-    )
 
 
 def by_country_status(report: Report) -> dict[str, Counter[Status]]:

@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+from collections import Counter
 
 import pytest
 
@@ -12,8 +13,10 @@ from cloudaudit._finding_table import FindingTable
 from cloudaudit.demo import demo_policy, demo_resources
 from cloudaudit.diff import diff
 from cloudaudit.formats import FORMATS, render, write_report
-from cloudaudit.models import Coverage
+from cloudaudit.formats.table import TableOptions, render_table
+from cloudaudit.models import Coverage, Status
 from cloudaudit.policies import Engine
+from cloudaudit.report import NOT_COMPLIANT, sorted_findings, status_counts, worst_first
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +132,28 @@ def test_dump_options_apply_as_to_a_tuple(
     lazy, eager = pair
     assert lazy.model_dump_json(**options) == eager.model_dump_json(**options)  # type: ignore[arg-type]
     assert lazy.model_dump(**options) == eager.model_dump(**options)  # type: ignore[arg-type]
+
+
+def test_worst_first_is_sorted_findings_each_built_when_reached(
+    pair: tuple[Report, Report],
+) -> None:
+    """The lazy order of a table is sorted_findings' order, status filter and ties included."""
+    lazy, eager = pair
+    statuses = {f.status for f in eager.findings}
+    assert len(statuses) >= 3
+    for keep in (None, NOT_COMPLIANT, {Status.COMPLIANT}, {Status.VIOLATION, Status.EXEMPT}, set()):
+        want = [f for f in sorted_findings(eager) if keep is None or f.status in keep]
+        assert list(worst_first(lazy, keep)) == want
+        assert list(worst_first(eager, keep)) == want
+        assert list(worst_first(lazy.findings, keep)) == want
+    assert status_counts(lazy) == status_counts(eager) == Counter(f.status for f in eager.findings)
+
+
+def test_a_long_table_lists_and_counts_the_same_rows(pair: tuple[Report, Report]) -> None:
+    """Past ``max_rows`` the table builds only the rows it shows, and counts the rest."""
+    lazy, eager = pair
+    for only in (None, ("compliant",), ("violation", "unknown")):
+        opts = TableOptions(max_rows=2, only=only, width=100, color=False)
+        text = render_table(lazy, opts)
+        assert text == render_table(eager, opts)
+        assert "more findings" in text or only == ("compliant",)

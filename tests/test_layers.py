@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cloudaudit"
 
 CORE = {
     "_filemode",
+    "_finding_order",
     "_finding_table",
     "_finding_views",
     "_guardrail_model",

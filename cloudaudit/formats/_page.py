@@ -38,7 +38,7 @@ from cloudaudit.report import (
     home_country,
     operator_jurisdictions,
     operators_of,
-    sorted_findings,
+    worst_first,
 )
 
 __all__ = ["page_data", "script_json"]
@@ -181,7 +181,7 @@ class _Encoder:
 def page_data(report: Report) -> dict[str, Any]:
     """Encode ``report`` for the page (see the module docstring for the shape)."""
     enc = _Encoder()
-    rows = [enc.row(f) for f in sorted_findings(report)]
+    rows = [enc.row(f) for f in worst_first(report)]  # a finding is dropped once encoded
     strings: list[str] = enc.strings.items
     codes: set[str] = set()
     for v in enc.verdicts.items:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_markdown
 from cloudaudit.models import Status
-from cloudaudit.report import Report, by_country_status, sorted_findings
+from cloudaudit.report import NOT_COMPLIANT, Report, by_country_status, worst_first
 
 __all__ = ["md_escape", "render_markdown"]
 
@@ -46,9 +47,11 @@ def _summary(report: Report) -> list[str]:
 
 
 def _findings(report: Report) -> list[str]:
-    rows = [f for f in sorted_findings(report) if f.status is not Status.COMPLIANT]
-    if not rows:
+    rows = worst_first(report, NOT_COMPLIANT)  # each built when written
+    first = next(rows, None)
+    if first is None:
         return ["No violation, unknown or exempt resource.", ""]
+    rows = chain((first,), rows)
     out = [
         "## Findings",
         "",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_text
@@ -22,7 +23,8 @@ from cloudaudit.report import (
     by_country_status,
     home_country,
     operator_jurisdictions,
-    sorted_findings,
+    status_counts,
+    worst_first,
 )
 
 __all__ = ["DEFAULT_WIDTH", "TableOptions", "render_table"]
@@ -132,12 +134,17 @@ def _countries(report: Report, width: int) -> list[str]:
     return [*lines, ""]
 
 
-def _chosen(report: Report, opts: TableOptions) -> Iterable[Finding]:
+def _chosen(report: Report, opts: TableOptions) -> tuple[Iterator[Finding], int]:
+    """The findings to list, worst first and each built when reached, and how many there are."""
     if opts.only is not None:
-        wanted = set(opts.only)
-        return (f for f in sorted_findings(report) if f.status.value in wanted)
-    small = report.summary.total <= opts.max_rows
-    return (f for f in sorted_findings(report) if small or f.status is not Status.COMPLIANT)
+        wanted: set[Status] | None = {s for s in Status if s.value in set(opts.only)}
+    elif report.summary.total <= opts.max_rows:
+        wanted = None
+    else:
+        wanted = {s for s in Status if s is not Status.COMPLIANT}
+    counts = status_counts(report)
+    total = sum(n for s, n in counts.items() if wanted is None or s in wanted)
+    return worst_first(report, wanted), total
 
 
 def _gaps(report: Report, width: int, opts: TableOptions) -> list[str]:
@@ -181,15 +188,11 @@ def render_table(report: Report, options: TableOptions | None = None) -> str:
     large = s.total > opts.max_rows
     if large:
         out += _countries(report, width)
-    listed = 0
-    more = 0
+    chosen, total = _chosen(report, opts)
     rows: list[str] = []
-    for f in _chosen(report, opts):
-        if listed < opts.max_rows:
-            rows += _row(f, width, opts.color)
-            listed += 1
-        else:
-            more += 1
+    for f in islice(chosen, opts.max_rows):  # only the rows shown are built
+        rows += _row(f, width, opts.color)
+    more = total - min(total, opts.max_rows)
     if rows:
         out += _header(width, opts.color) + rows
     if more:
