@@ -279,6 +279,12 @@ class FindingTable(Sequence[Finding]):
         picked.sort(key=key)
         return build_findings(((kept[i], records[rows[i]]) for i in picked), self._widened)
 
+    def verdicts(self) -> Iterator[tuple[Status, tuple[Evidence, ...], int]]:
+        """Each distinct verdict's status and evidence, and how many findings have it."""
+        for index, n in Counter(self._rows).items():  # counted in C
+            shared = self._records[index][0]
+            yield shared["status"], shared["evidence"], n
+
     def resources(self) -> Iterator[Resource]:
         """Each finding's resource (completed by the copy model), without building findings."""
         for r, rec in self._pairs():

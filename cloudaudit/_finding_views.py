@@ -6,10 +6,11 @@ defined here once, so that every output of the same audit agrees.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from cloudaudit.models import Finding, Place, Status
+from cloudaudit.models import Evidence, Finding, Place, Status
 
 __all__ = [
     "MULTI",
@@ -18,6 +19,7 @@ __all__ = [
     "countries_of",
     "finding_record",
     "home_country",
+    "home_country_of",
     "location_place",
     "matches",
     "operator_jurisdictions",
@@ -49,7 +51,12 @@ def home_country(finding: Finding) -> str:
     Returns the ISO code, ``"multi-region"`` when the location spans several countries, or
     ``"unknown"`` when the catalog cannot place it.
     """
-    for e in finding.evidence:
+    return home_country_of(finding.evidence)
+
+
+def home_country_of(evidence: Iterable[Evidence]) -> str:
+    """:func:`home_country` of a finding with this evidence (shared by its verdict's findings)."""
+    for e in evidence:
         if e.axis == "location":
             if e.place.country:
                 return e.place.country

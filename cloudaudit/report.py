@@ -60,6 +60,7 @@ from cloudaudit._finding_views import (
     countries_of,
     finding_record,
     home_country,
+    home_country_of,
     location_place,
     matches,
     operator_jurisdictions,
@@ -337,8 +338,13 @@ class Report(BaseModel):
 def by_country_status(report: Report) -> dict[str, Counter[Status]]:
     """Count findings by home country and status, countries sorted by total, largest first."""
     counts: dict[str, Counter[Status]] = {}
-    for f in report.findings:
-        counts.setdefault(home_country(f), Counter())[f.status] += 1
+    findings = report.findings
+    if isinstance(findings, FindingTable):  # per verdict, without building the findings
+        for status, evidence, n in findings.verdicts():
+            counts.setdefault(home_country_of(evidence), Counter())[status] += n
+    else:
+        for f in findings:
+            counts.setdefault(home_country(f), Counter())[f.status] += 1
     ordered = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     return dict(ordered)
 

@@ -16,7 +16,13 @@ from cloudaudit.formats import FORMATS, render, write_report
 from cloudaudit.formats.table import TableOptions, render_table
 from cloudaudit.models import Coverage, Status
 from cloudaudit.policies import Engine
-from cloudaudit.report import NOT_COMPLIANT, sorted_findings, status_counts, worst_first
+from cloudaudit.report import (
+    NOT_COMPLIANT,
+    by_country_status,
+    sorted_findings,
+    status_counts,
+    worst_first,
+)
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +153,8 @@ def test_worst_first_is_sorted_findings_each_built_when_reached(
         assert list(worst_first(eager, keep)) == want
         assert list(worst_first(lazy.findings, keep)) == want
     assert status_counts(lazy) == status_counts(eager) == Counter(f.status for f in eager.findings)
+    assert by_country_status(lazy) == by_country_status(eager)  # per verdict, nothing built
+    assert list(by_country_status(lazy)) == list(by_country_status(eager))
 
 
 def test_a_long_table_lists_and_counts_the_same_rows(pair: tuple[Report, Report]) -> None:

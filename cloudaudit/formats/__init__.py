@@ -118,7 +118,8 @@ def write_report(report: Report, fmt: str, stream: TextIO) -> None:
     results worst first, holds only the sort key of each non-compliant finding; ASFF reads
     the findings' accounts in a first pass when ``CLOUDAUDIT_ASFF_ACCOUNT`` is not set).
     The table, Markdown, HTML and the DORA register are rendered whole and then written:
-    they sort, group or count over every finding before their first line.
+    they sort, group or count over every finding before their first line (the first three
+    without building every finding: see :func:`~cloudaudit.report.worst_first`).
 
     Raises:
         ConfigurationError: ``fmt`` is not a known format.
