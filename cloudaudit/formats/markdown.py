@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import chain
 
 from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_markdown
-from cloudaudit.models import Status
-from cloudaudit.report import NOT_COMPLIANT, Report, by_country_status, worst_first
+from cloudaudit.models import Finding, Status
+from cloudaudit.report import (
+    NOT_COMPLIANT,
+    Report,
+    by_country_status,
+    status_counts,
+    worst_first,
+)
 
 __all__ = ["md_escape", "render_markdown"]
 
@@ -46,27 +53,32 @@ def _summary(report: Report) -> list[str]:
     ]
 
 
-def _findings(report: Report) -> list[str]:
-    rows = worst_first(report, NOT_COMPLIANT)  # each built when written
-    first = next(rows, None)
-    if first is None:
-        return ["No violation, unknown or exempt resource.", ""]
-    rows = chain((first,), rows)
-    out = [
-        "## Findings",
-        "",
-        "| status | provider | account | resource | location | reasons |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for f in rows:
-        r = f.resource
-        where = r.location.zone or r.location.region or "-"
-        out.append(
-            f"| {f.status.value} | {r.provider.value} | {md_escape(r.account)} | "
-            f"{md_escape(r.type)} {md_escape(r.name)} | {md_escape(where)} | "
-            f"{md_escape('; '.join(f.reasons))} |"
-        )
-    return [*out, ""]
+_FINDINGS_HEAD = [
+    "## Findings",
+    "",
+    "| status | provider | account | resource | location | reasons |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+
+
+def _findings(report: Report) -> tuple[Iterator[str], int]:
+    """The findings section's lines, each row made when reached, and how many lines it has."""
+    counts = status_counts(report)
+    n = sum(counts[s] for s in NOT_COMPLIANT)
+    if not n:
+        return iter(["No violation, unknown or exempt resource.", ""]), 2
+    rows = map(_row, worst_first(report, NOT_COMPLIANT))  # each finding built when reached
+    return chain(_FINDINGS_HEAD, rows, [""]), len(_FINDINGS_HEAD) + n + 1
+
+
+def _row(f: Finding) -> str:
+    r = f.resource
+    where = r.location.zone or r.location.region or "-"
+    return (
+        f"| {f.status.value} | {r.provider.value} | {md_escape(r.account)} | "
+        f"{md_escape(r.type)} {md_escape(r.name)} | {md_escape(where)} | "
+        f"{md_escape('; '.join(f.reasons))} |"
+    )
 
 
 def _countries(report: Report) -> list[str]:
@@ -117,11 +129,23 @@ def render_markdown(report: Report, *, max_chars: int = MAX_CHARS) -> str:
     countries are cut at a line and a notice says how much was left out.
     """
     head = _summary(report)
-    body = [*_findings(report), *_countries(report), *guardrail_markdown(report)]
+    rows, n_rows = _findings(report)
+    rest = [*_countries(report), *guardrail_markdown(report)]
     tail = _gaps(report)
-    text = "\n".join([*head, *body, *tail])
-    if len(text) <= max_chars:
-        return text
+    # The body's lines are made until they alone pass max_chars: past that the text is cut
+    # anyway, and the lines not made are only counted (a large estate's rows, built one by one).
+    body: list[str] = []
+    size = 0
+    for line in chain(rows, rest):
+        body.append(line)
+        size += len(line) + 1
+        if size > max_chars:
+            break
+    else:
+        text = "\n".join([*head, *body, *tail])
+        if len(text) <= max_chars:
+            return text
+    n_body = n_rows + len(rest)
     notice = (
         "> **Truncated** to stay under {limit:,} characters: {n} more lines of findings were "
         "left out. Every finding is in the JSON, CSV or HTML output "
@@ -132,5 +156,6 @@ def render_markdown(report: Report, *, max_chars: int = MAX_CHARS) -> str:
     tail_text, tail_cut = _cut(tail, max(0, (max_chars - fixed - reserve) // 2))
     budget = max_chars - fixed - len("\n".join(tail_text)) - 1 - reserve
     kept, left = _cut(body, max(0, budget))
+    left += n_body - len(body)  # the lines never made
     lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + tail_cut), ""]
     return "\n".join([*lines, *tail_text])

@@ -29,3 +29,47 @@ def test_a_large_report_is_cut_with_a_notice_and_keeps_its_gaps() -> None:
     assert "aws/1/me-south-1/\\*" in text  # the gaps survive the cut
     assert text.startswith("# cloudaudit report")
     assert "| 3000 |" in text or "3000" in text  # the summary counts every resource
+
+
+def _every_line_first(report: Report, max_chars: int) -> str:
+    """The cut as it was made over the whole text, every finding's row made first."""
+    from cloudaudit.formats import markdown as md
+    from cloudaudit.formats._guardrails import guardrail_markdown
+    from cloudaudit.report import NOT_COMPLIANT, sorted_findings
+
+    rows = [md._row(f) for f in sorted_findings(report) if f.status in NOT_COMPLIANT]
+    findings = [*md._FINDINGS_HEAD, *rows, ""] if rows else list(md._findings(report)[0])
+    head = md._summary(report)
+    body = [*findings, *md._countries(report), *guardrail_markdown(report)]
+    tail = md._gaps(report)
+    text = "\n".join([*head, *body, *tail])
+    if len(text) <= max_chars:
+        return text
+    notice = (
+        "> **Truncated** to stay under {limit:,} characters: {n} more lines of findings were "
+        "left out. Every finding is in the JSON, CSV or HTML output "
+        "(`--format json,csv,html --output-dir DIR`)."
+    )
+    reserve = len(notice) + 40
+    fixed = len("\n".join(head)) + 1
+    tail_text, tail_cut = md._cut(tail, max(0, (max_chars - fixed - reserve) // 2))
+    budget = max_chars - fixed - len("\n".join(tail_text)) - 1 - reserve
+    kept, left = md._cut(body, max(0, budget))
+    lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + tail_cut), ""]
+    return "\n".join([*lines, *tail_text])
+
+
+def test_rows_past_the_limit_are_counted_not_made() -> None:
+    """Rows are made until the text must be cut; the cut and its count are as before."""
+    from cloudaudit.formats.markdown import render_markdown
+
+    resources = [
+        make_resource("aws", ("ap-east-1", "eu-west-1", "xx-none-1")[i % 3], name=f"b-{i}")
+        for i in range(900)
+    ]
+    big = evaluate(resources, "us-foreign-adversaries")
+    eager = big.model_copy(update={"findings": tuple(big.findings)})
+    for limit in (1_500, 4_000, 20_000, 200_000, MAX_CHARS):
+        text = render_markdown(big, max_chars=limit)
+        assert text == render_markdown(eager, max_chars=limit) == _every_line_first(big, limit)
+        assert len(text) <= limit
