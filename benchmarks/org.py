@@ -17,7 +17,8 @@ organization aggregator. Every run audits all accounts for ``--services`` in tho
   the covered types (each account's recorders are still read through its role);
 * ``direct``: ``AwsOrganization(inventory="direct")``: AssumeRole into each account and call
   each service;
-* ``before``: the direct run of an older checkout (``--before DIR``), for comparison;
+* ``before``: the direct run of an older checkout (``--before DIR``), for comparison (a
+  checkout from before the ``inventory`` choice runs its only path, which was direct);
 * ``dask N`` (sizes up to ``--dask-max``; the paths of ``--dask-paths``): a ``LocalCluster``
   of N worker processes through ``Client.get_executor()``. On the aggregated path the driver
   runs the aggregator's queries (``plan``) and each account's task probes its recorders.
@@ -74,7 +75,13 @@ def organization(args: argparse.Namespace, inventory: str, max_accounts: int, wo
 
     from cloudaudit.providers.aws import AwsOrganization
 
-    kwargs = {"inventory": inventory} if inventory != "legacy" else {}
+    if inventory == "legacy":  # an older checkout: its direct path, if it has the choice
+        import inspect
+
+        known = inspect.signature(AwsOrganization).parameters
+        kwargs = {"inventory": "direct"} if "inventory" in known else {}
+    else:
+        kwargs = {"inventory": inventory}
     return AwsOrganization(
         boto3.Session(region_name="us-east-1"),
         ROLE,
