@@ -255,8 +255,8 @@ class FindingTable(Sequence[Finding]):
     def counts(self) -> Counter[Status]:
         """The findings counted by status, without building them."""
         out: Counter[Status] = Counter()
-        for index, n in Counter(self._rows).items():  # counted in C
-            out[record_status(self._records[index])] += n
+        for status, _evidence, n in self.verdicts():
+            out[status] += n
         return out
 
     def ordered(
@@ -282,8 +282,8 @@ class FindingTable(Sequence[Finding]):
     def verdicts(self) -> Iterator[tuple[Status, tuple[Evidence, ...], int]]:
         """Each distinct verdict's status and evidence, and how many findings have it."""
         for index, n in Counter(self._rows).items():  # counted in C
-            shared = self._records[index][0]
-            yield shared["status"], shared["evidence"], n
+            record = self._records[index]
+            yield record_status(record), record[0]["evidence"], n
 
     def resources(self) -> Iterator[Resource]:
         """Each finding's resource (completed by the copy model), without building findings."""

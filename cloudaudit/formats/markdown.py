@@ -145,7 +145,17 @@ def render_markdown(report: Report, *, max_chars: int = MAX_CHARS) -> str:
         text = "\n".join([*head, *body, *tail])
         if len(text) <= max_chars:
             return text
-    n_body = n_rows + len(rest)
+    return _truncated(head, body, n_rows + len(rest) - len(body), tail, max_chars)
+
+
+def _truncated(
+    head: list[str], body: list[str], unmade: int, tail: list[str], max_chars: int
+) -> str:
+    """The text cut under ``max_chars``: the head, as much of ``body`` and ``tail`` as fits.
+
+    ``body`` holds the body's first lines, enough to pass ``max_chars``; ``unmade`` counts
+    the lines after them that were never made. The notice says how many lines were left out.
+    """
     notice = (
         "> **Truncated** to stay under {limit:,} characters: {n} more lines of findings were "
         "left out. Every finding is in the JSON, CSV or HTML output "
@@ -156,6 +166,5 @@ def render_markdown(report: Report, *, max_chars: int = MAX_CHARS) -> str:
     tail_text, tail_cut = _cut(tail, max(0, (max_chars - fixed - reserve) // 2))
     budget = max_chars - fixed - len("\n".join(tail_text)) - 1 - reserve
     kept, left = _cut(body, max(0, budget))
-    left += n_body - len(body)  # the lines never made
-    lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + tail_cut), ""]
+    lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + unmade + tail_cut), ""]
     return "\n".join([*lines, *tail_text])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -19,6 +19,7 @@ from cloudaudit._text import visible
 from cloudaudit.formats._guardrails import guardrail_text
 from cloudaudit.models import Finding, Status
 from cloudaudit.report import (
+    NOT_COMPLIANT,
     Report,
     by_country_status,
     home_country,
@@ -136,12 +137,14 @@ def _countries(report: Report, width: int) -> list[str]:
 
 def _chosen(report: Report, opts: TableOptions) -> tuple[Iterator[Finding], int]:
     """The findings to list, worst first and each built when reached, and how many there are."""
+    wanted: Collection[Status] | None
     if opts.only is not None:
-        wanted: set[Status] | None = {s for s in Status if s.value in set(opts.only)}
+        only = set(opts.only)
+        wanted = {s for s in Status if s.value in only}
     elif report.summary.total <= opts.max_rows:
         wanted = None
     else:
-        wanted = {s for s in Status if s is not Status.COMPLIANT}
+        wanted = NOT_COMPLIANT
     counts = status_counts(report)
     total = sum(n for s, n in counts.items() if wanted is None or s in wanted)
     return worst_first(report, wanted), total

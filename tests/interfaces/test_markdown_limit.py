@@ -32,7 +32,7 @@ def test_a_large_report_is_cut_with_a_notice_and_keeps_its_gaps() -> None:
 
 
 def _every_line_first(report: Report, max_chars: int) -> str:
-    """The cut as it was made over the whole text, every finding's row made first."""
+    """The text with every finding's row made first, then cut as a whole (the former way)."""
     from cloudaudit.formats import markdown as md
     from cloudaudit.formats._guardrails import guardrail_markdown
     from cloudaudit.report import NOT_COMPLIANT, sorted_findings
@@ -43,20 +43,7 @@ def _every_line_first(report: Report, max_chars: int) -> str:
     body = [*findings, *md._countries(report), *guardrail_markdown(report)]
     tail = md._gaps(report)
     text = "\n".join([*head, *body, *tail])
-    if len(text) <= max_chars:
-        return text
-    notice = (
-        "> **Truncated** to stay under {limit:,} characters: {n} more lines of findings were "
-        "left out. Every finding is in the JSON, CSV or HTML output "
-        "(`--format json,csv,html --output-dir DIR`)."
-    )
-    reserve = len(notice) + 40
-    fixed = len("\n".join(head)) + 1
-    tail_text, tail_cut = md._cut(tail, max(0, (max_chars - fixed - reserve) // 2))
-    budget = max_chars - fixed - len("\n".join(tail_text)) - 1 - reserve
-    kept, left = md._cut(body, max(0, budget))
-    lines = [*head, *kept, "", notice.format(limit=max_chars, n=left + tail_cut), ""]
-    return "\n".join([*lines, *tail_text])
+    return text if len(text) <= max_chars else md._truncated(head, body, 0, tail, max_chars)
 
 
 def test_rows_past_the_limit_are_counted_not_made() -> None:
