@@ -58,7 +58,12 @@ def interleave(
     """
     if not sources:
         return
-    out: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=max(1, buffer))
+    # Two C queues, no Python-level lock: the items, and one token per free place in the
+    # buffer (a producer takes one before it puts an item, the consumer gives it back after).
+    out: queue.SimpleQueue[tuple[int, object]] = queue.SimpleQueue()
+    room: queue.SimpleQueue[None] = queue.SimpleQueue()
+    for _ in range(max(1, buffer)):
+        room.put(None)
     todo: queue.SimpleQueue[Callable[[], Iterable[T]]] = queue.SimpleQueue()
     for src in sources:
         todo.put(src)
@@ -67,17 +72,18 @@ def interleave(
 
     def put(kind: int, item: object) -> bool:
         try:
-            out.put_nowait((kind, item))  # the usual case: room in the queue
-            return True
-        except queue.Full:
-            pass
-        while not stop.is_set():
-            try:
-                out.put((kind, item), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+            room.get_nowait()  # the usual case: room in the buffer
+        except queue.Empty:
+            while True:
+                if stop.is_set():
+                    return False
+                try:
+                    room.get(timeout=0.1)
+                    break
+                except queue.Empty:
+                    continue
+        out.put((kind, item))
+        return True
 
     def drain() -> None:
         try:
@@ -99,11 +105,13 @@ def interleave(
         t.start()
     remaining = n
     take = out.get if stop_when is None else _until(out, stop_when)
+    give_back = room.put
     try:
         while remaining:
             got = take()
             if got is None:
                 break
+            give_back(None)
             kind, item = got
             if kind == _DONE:
                 remaining -= 1
@@ -122,7 +130,7 @@ POLL_SECONDS = 0.1
 
 
 def _until(
-    out: queue.Queue[tuple[int, object]], stop: Callable[[], bool]
+    out: queue.SimpleQueue[tuple[int, object]], stop: Callable[[], bool]
 ) -> Callable[[], tuple[int, object] | None]:
     """``out.get`` that returns ``None`` once ``stop()`` holds and nothing is queued."""
 

@@ -1,0 +1,83 @@
+"""interleave: several sources drained on their own threads into one bounded stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+
+import pytest
+
+from cloudaudit.providers._stream import interleave
+
+
+def _counting(n: int, made: list[int], tag: str) -> Iterator[str]:
+    for i in range(n):
+        made.append(i)
+        yield f"{tag}{i}"
+
+
+def test_every_item_of_every_source_arrives_in_each_sources_order() -> None:
+    made: list[int] = []
+    sources = [lambda t=t: _counting(50, made, t) for t in "abc"]
+    got = list(interleave(sources, buffer=3))
+    assert sorted(got) == sorted(f"{t}{i}" for t in "abc" for i in range(50))
+    for t in "abc":
+        assert [g for g in got if g[0] == t] == [f"{t}{i}" for i in range(50)]
+
+
+def test_a_slow_consumer_holds_the_producers_back() -> None:
+    """At most ``buffer`` items wait unread; the producer stops before making more."""
+    made: list[int] = []
+    stream = interleave([lambda: _counting(100, made, "x")], buffer=4)
+    assert next(stream) == "x0"
+    # x0 was taken and its place given back: four wait in the buffer and one more was made,
+    # which waits for room (a producer makes an item before it asks for a place)
+    _wait_for(lambda: len(made) >= 6)
+    time.sleep(0.3)  # and it goes no further
+    assert len(made) == 6
+    assert list(stream) == [f"x{i}" for i in range(1, 100)]
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "the producer did not get there"
+        time.sleep(0.01)
+
+
+def test_a_source_that_raises_raises_in_the_consumer() -> None:
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("listing broke")
+
+    with pytest.raises(ValueError, match="listing broke"):
+        list(interleave([failing, lambda: iter(range(3))]))
+
+
+def test_a_consumer_that_stops_early_stops_the_producers() -> None:
+    made: list[int] = []
+    stream = interleave([lambda: _counting(10_000, made, "x")], buffer=2)
+    assert next(stream) == "x0"
+    assert isinstance(stream, Generator)
+    stream.close()
+    time.sleep(0.3)  # a blocked producer notices within its 0.1 s poll
+    stopped_at = len(made)
+    time.sleep(0.3)
+    assert len(made) == stopped_at < 10
+
+
+def test_stop_when_ends_the_stream_though_a_source_is_stuck() -> None:
+    release = threading.Event()
+
+    def stuck() -> Iterator[str]:
+        yield "first"
+        release.wait(5)  # a call that does not answer
+        yield "late"
+
+    stop_at = time.monotonic() + 0.3
+    started = time.monotonic()
+    got = list(interleave([stuck], stop_when=lambda: time.monotonic() >= stop_at))
+    release.set()
+    assert got == ["first"]
+    assert time.monotonic() - started < 2
