@@ -57,3 +57,34 @@ def test_a_batch_per_unit_streams_the_findings_evaluate_gives(estate: ModuleType
     )
     statuses = Counter(f.status for f in evaluated)
     assert statuses[Status.VIOLATION] and statuses[Status.COMPLIANT] and statuses[Status.UNKNOWN]
+
+
+def test_the_paired_benchmark_gives_the_dedupe_run_new_id_strings(estate: ModuleType) -> None:
+    """Its dedupe run hashes every id as a stream's would: equal resources, new id objects."""
+    sys.modules.pop("paired_stream", None)
+    paired = importlib.import_module("paired_stream")
+    resources = estate.declared(500)
+    own = paired.fresh_ids(resources)
+    assert own == resources
+    assert all(a.id == b.id and a.id is not b.id for a, b in zip(own, resources, strict=True))
+
+
+def test_the_paired_benchmark_times_every_path(
+    estate: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.modules.pop("paired_stream", None)
+    paired = importlib.import_module("paired_stream")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "argv", ["paired_stream.py", "--resources", "800", "--rounds", "2"])
+        paired.main()
+    out = capsys.readouterr().out
+    for path in (
+        "evaluate_materialize",
+        "engine_stream",
+        "audit_iter_dedupe_off",
+        "audit_iter_dedupe_on",
+        "floor_dedupe_set_in_c",
+        "floor_region_lookup",
+    ):
+        assert path in out
+    assert out.count("vs evaluate + materialize") == 2
