@@ -46,11 +46,17 @@ def _new_str(s: str) -> str:
 
 
 def fresh_ids(resources: list[Resource]) -> list[Resource]:
-    """The resources as new objects whose ids are new strings (shallow copies otherwise)."""
+    """The resources as new objects whose ids are new strings (shallow copies otherwise).
+
+    A copy shares its original's fields set, as the inventory's resources share one:
+    ``model_copy`` would give each its own, and the engine would then widen each completed
+    resource's set anew, a cost the other paths do not pay.
+    """
     out = []
     for r in resources:
         c = r.model_copy()
         c.__dict__["id"] = _new_str(r.__dict__["id"])
+        object.__setattr__(c, "__pydantic_fields_set__", r.__pydantic_fields_set__)
         out.append(c)
     return out
 
