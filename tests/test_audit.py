@@ -40,6 +40,23 @@ def test_duplicates_are_judged_once_and_sorted() -> None:
     assert [f.resource.id for f in report.findings] == ["arn:a", "arn:z"]
 
 
+def test_a_repeat_keeps_the_first_report_of_its_key_as_audit_iter_does() -> None:
+    """Equal provider, account and id is one resource, whatever the repeat says: the first
+    report of it is judged, in the bulk audit (which sorts) as in the stream (which does not)."""
+    first = make_resource("aws", "eu-west-1", name="first", id="arn:x", account="111111111111")
+    later = make_resource("aws", "ap-east-1", name="later", id="arn:x", account="111111111111")
+    other = make_resource("aws", "ap-east-1", name="other", id="arn:x", account="222222222222")
+    for reported, judged in (
+        ([later, other, first, later, other, first], ["later", "other"]),
+        ([first, later, other, first], ["first", "other"]),
+        ([other, first, later], ["first", "other"]),
+    ):
+        report = audit([FakeProvider(reported)], "eu-gdpr")
+        assert [f.resource.name for f in report.findings] == judged
+        streamed = audit_iter([FakeProvider(reported)], "eu-gdpr")
+        assert sorted(f.resource.name for f in streamed) == judged
+
+
 def test_fanout_bounds_concurrency_and_reports_progress() -> None:
     lock = threading.Lock()
     active = peak = 0
