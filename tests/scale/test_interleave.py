@@ -56,15 +56,23 @@ def test_a_source_that_raises_raises_in_the_consumer() -> None:
 
 
 def test_a_consumer_that_stops_early_stops_the_producers() -> None:
+    """The producer, blocked on the full buffer, gives up and its source is closed."""
     made: list[int] = []
-    stream = interleave([lambda: _counting(10_000, made, "x")], buffer=2)
+    closed = threading.Event()
+
+    def source() -> Iterator[str]:
+        try:
+            yield from _counting(10_000, made, "x")
+        finally:
+            closed.set()
+
+    stream = interleave([source], buffer=2)
     assert next(stream) == "x0"
+    _wait_for(lambda: len(made) >= 4)  # the buffer is full and the producer waits for room
     assert isinstance(stream, Generator)
     stream.close()
-    time.sleep(0.3)  # a blocked producer notices within its 0.1 s poll
-    stopped_at = len(made)
-    time.sleep(0.3)
-    assert len(made) == stopped_at < 10
+    assert closed.wait(5), "the producer went on waiting after the consumer left"
+    assert len(made) == 4
 
 
 def test_stop_when_ends_the_stream_though_a_source_is_stuck() -> None:
