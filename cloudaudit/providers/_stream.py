@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,9 +49,9 @@ def interleave(
 
     At most ``max_parallel`` sources are drained at once (all when ``None``). At most
     ``buffer`` items wait in a queue, so a slow consumer slows the producers down instead of
-    growing memory. A
-    source that raises re-raises in the consumer (wrap sources with :func:`guard_iter` to
-    turn failures into gaps). If the consumer stops early, the producers stop too.
+    growing memory. A source that raises re-raises in the consumer (wrap sources with
+    :func:`guard_iter` to turn failures into gaps). If the consumer stops early, the
+    producers stop too.
 
     With ``stop_when``, the consumer checks it at least every :data:`POLL_SECONDS`: once it is
     true, the items already queued are yielded and the iterator ends, whether or not every
@@ -60,6 +61,9 @@ def interleave(
         return
     # Two C queues, no Python-level lock: the items, and one token per free place in the
     # buffer (a producer takes one before it puts an item, the consumer gives it back after).
+    # Nobody waits on either with a timeout: CPython 3.11's SimpleQueue.get(timeout=...) waits
+    # for ever once a signal handler outlasts the time left (Ctrl-C while the consumer polls).
+    # A consumer that must poll waits on a doorbell lock instead, rung after each put.
     out: queue.SimpleQueue[tuple[int, object]] = queue.SimpleQueue()
     room: queue.SimpleQueue[None] = queue.SimpleQueue()
     for _ in range(max(1, buffer)):
@@ -68,21 +72,18 @@ def interleave(
     for src in sources:
         todo.put(src)
     stop = threading.Event()
+    bell = threading.Lock() if stop_when is not None else None
     n = max(1, min(max_parallel or len(sources), len(sources)))
 
     def put(kind: int, item: object) -> bool:
-        try:
-            room.get_nowait()  # the usual case: room in the buffer
-        except queue.Empty:
-            while True:
-                if stop.is_set():
-                    return False
-                try:
-                    room.get(timeout=0.1)
-                    break
-                except queue.Empty:
-                    continue
+        if stop.is_set():
+            return False
+        room.get()  # a place in the buffer; the consumer gives every producer one when it stops
+        if stop.is_set():
+            return False
         out.put((kind, item))
+        if bell is not None:
+            _ring(bell)
         return True
 
     def drain() -> None:
@@ -104,7 +105,7 @@ def interleave(
     for t in threads:
         t.start()
     remaining = n
-    take = out.get if stop_when is None else _until(out, stop_when)
+    take = out.get if stop_when is None or bell is None else _until(out, stop_when, bell)
     give_back = room.put
     try:
         while remaining:
@@ -121,6 +122,8 @@ def interleave(
                 yield item  # type: ignore[misc]
     finally:
         stop.set()  # producers still inside a source stop at their next item
+        for _ in threads:
+            give_back(None)  # and those waiting for room wake up to see it
 
 
 _ITEM, _ERROR, _DONE = 0, 1, 2
@@ -129,10 +132,22 @@ POLL_SECONDS = 0.1
 """How often a consumer with a ``stop`` condition checks it while nothing arrives."""
 
 
+def _ring(bell: threading.Lock) -> None:
+    """Wake a consumer waiting on ``bell`` (it holds the lock while it waits)."""
+    if bell.locked():
+        with contextlib.suppress(RuntimeError):  # another producer rang it first
+            bell.release()
+
+
 def _until(
-    out: queue.SimpleQueue[tuple[int, object]], stop: Callable[[], bool]
+    out: queue.SimpleQueue[tuple[int, object]], stop: Callable[[], bool], bell: threading.Lock
 ) -> Callable[[], tuple[int, object] | None]:
-    """``out.get`` that returns ``None`` once ``stop()`` holds and nothing is queued."""
+    """``out.get`` that returns ``None`` once ``stop()`` holds and nothing is queued.
+
+    Between checks it waits on ``bell`` (a lock's timed acquire survives signal handlers,
+    unlike ``SimpleQueue.get``'s on CPython 3.11): it holds the lock, checks the queue once
+    more, and waits for a producer to release it after a put, or for :data:`POLL_SECONDS`.
+    """
 
     def take() -> tuple[int, object] | None:
         while True:
@@ -145,9 +160,11 @@ def _until(
                 return out.get_nowait()  # the usual case when the consumer is the slower
             except queue.Empty:
                 pass
+            bell.acquire(blocking=False)  # armed: a put from now on releases it
             try:
-                return out.get(timeout=POLL_SECONDS)
+                return out.get_nowait()  # put before the bell was armed
             except queue.Empty:
-                continue
+                pass
+            bell.acquire(timeout=POLL_SECONDS)
 
     return take

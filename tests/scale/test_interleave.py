@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 
 import pytest
 
-from cloudaudit.providers._stream import interleave
+from cloudaudit.providers._stream import POLL_SECONDS, interleave
 
 
 def _counting(n: int, made: list[int], tag: str) -> Iterator[str]:
@@ -89,3 +90,42 @@ def test_stop_when_ends_the_stream_though_a_source_is_stuck() -> None:
     release.set()
     assert got == ["first"]
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_stop_when_survives_a_signal_handler_slower_than_its_poll() -> None:
+    """Ctrl-C while the consumer waits: the handler runs longer than the time left to wait.
+
+    CPython 3.11's ``SimpleQueue.get(timeout=...)`` then waits for ever (the time left is
+    negative, which it reads as "no timeout"); ``--partial-on-interrupt`` hung so in CI. Here
+    the handler asks the stream to stop, a second alarm three seconds on fails the test
+    instead of hanging it, and the stream must end well before that.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers run on the main thread only")
+    release = threading.Event()
+    stopped = threading.Event()
+    calls: list[float] = []
+
+    def handler(_signum: int, _frame: object) -> None:
+        calls.append(time.monotonic())
+        if len(calls) > 1:
+            raise AssertionError("the consumer still waits 3 s after the stop")
+        time.sleep(3 * POLL_SECONDS)  # longer than any wait left to the consumer
+        stopped.set()
+        signal.setitimer(signal.ITIMER_REAL, 3.0)
+
+    def stuck() -> Iterator[str]:
+        yield "first"
+        release.wait(10)  # a call that does not answer
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.25)
+        got = list(interleave([stuck], stop_when=stopped.is_set))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        release.set()
+    assert got == ["first"]
+    assert len(calls) == 1
