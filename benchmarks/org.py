@@ -149,6 +149,7 @@ def run_dask(args: argparse.Namespace, workers: int, path: str) -> dict[str, Any
     Also measured: the workers' CPU time during the audit (``psutil`` on their processes) and
     the executor's per-task overhead (200 no-op tasks through ``Client.get_executor()``).
     """
+    import dask
     import psutil
     from distributed import Client, LocalCluster
 
@@ -156,6 +157,8 @@ def run_dask(args: argparse.Namespace, workers: int, path: str) -> dict[str, Any
 
     t0 = time.perf_counter()
     with (
+        # dask's profiler can deadlock thread-starting tasks on CPython < 3.11.9 (docs/scale.md)
+        dask.config.set({"distributed.worker.profile.enabled": False}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=args.threads_per_worker,

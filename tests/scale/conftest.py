@@ -210,14 +210,22 @@ def seed_account(account: str, region: str, i: int) -> None:
 
 @pytest.fixture(scope="module")
 def dask_executor() -> Iterator[Any]:
-    """Two in-process dask workers (tasks are still pickled by the client)."""
+    """Two in-process dask workers (tasks are still pickled by the client).
+
+    Without dask's profiler: it calls ``sys._current_frames()`` every 10 ms, which on CPython
+    before 3.11.9 and 3.12.3 can deadlock a process whose threads start and end meanwhile
+    (python/cpython#106883; a test hung so in CI, every thread waiting). docs/scale.md says so.
+    """
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        processes=False, n_workers=2, threads_per_worker=2, dashboard_address=":0"
-    )
-    client = distributed.Client(cluster)
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
-        cluster.close()
+    import dask
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = distributed.LocalCluster(
+            processes=False, n_workers=2, threads_per_worker=2, dashboard_address=":0"
+        )
+        client = distributed.Client(cluster)
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+            cluster.close()
