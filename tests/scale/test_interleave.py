@@ -92,16 +92,18 @@ def test_stop_when_ends_the_stream_though_a_source_is_stuck() -> None:
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill")
 def test_stop_when_survives_a_signal_handler_slower_than_its_poll() -> None:
     """Ctrl-C while the consumer waits: the handler runs longer than the time left to wait.
 
     CPython 3.11's ``SimpleQueue.get(timeout=...)`` then waits for ever (the time left is
     negative, which it reads as "no timeout"); ``--partial-on-interrupt`` hung so in CI. Here
-    the handler asks the stream to stop, a second alarm three seconds on fails the test
-    instead of hanging it, and the stream must end well before that.
+    a signal to the main thread runs a handler that asks the stream to stop; a second signal
+    five seconds on fails the test instead of hanging it, and the stream must end well before
+    that. (SIGUSR1, sent by timers: pytest-timeout keeps SIGALRM.)
     """
-    if threading.current_thread() is not threading.main_thread():
+    main = threading.main_thread()
+    if threading.current_thread() is not main:
         pytest.skip("signal handlers run on the main thread only")
     release = threading.Event()
     stopped = threading.Event()
@@ -110,22 +112,28 @@ def test_stop_when_survives_a_signal_handler_slower_than_its_poll() -> None:
     def handler(_signum: int, _frame: object) -> None:
         calls.append(time.monotonic())
         if len(calls) > 1:
-            raise AssertionError("the consumer still waits 3 s after the stop")
+            raise AssertionError("the consumer still waits 5 s after the stop")
         time.sleep(3 * POLL_SECONDS)  # longer than any wait left to the consumer
         stopped.set()
-        signal.setitimer(signal.ITIMER_REAL, 3.0)
+
+    def signal_main() -> None:
+        assert main.ident is not None
+        signal.pthread_kill(main.ident, signal.SIGUSR1)
 
     def stuck() -> Iterator[str]:
         yield "first"
         release.wait(10)  # a call that does not answer
 
-    previous = signal.signal(signal.SIGALRM, handler)
+    previous = signal.signal(signal.SIGUSR1, handler)
+    timers = [threading.Timer(0.25, signal_main), threading.Timer(5.25, signal_main)]
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.25)
+        for t in timers:
+            t.start()
         got = list(interleave([stuck], stop_when=stopped.is_set))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for t in timers:
+            t.cancel()
+        signal.signal(signal.SIGUSR1, previous)
         release.set()
     assert got == ["first"]
     assert len(calls) == 1
