@@ -72,7 +72,7 @@ def interleave(
     for src in sources:
         todo.put(src)
     stop = threading.Event()
-    bell = threading.Lock() if stop_when is not None else None
+    bell = threading.Lock()  # held by a polling consumer while it waits; a put releases it
     n = max(1, min(max_parallel or len(sources), len(sources)))
 
     def put(kind: int, item: object) -> bool:
@@ -82,8 +82,7 @@ def interleave(
         if stop.is_set():
             return False
         out.put((kind, item))
-        if bell is not None:
-            _ring(bell)
+        _ring(bell)
         return True
 
     def drain() -> None:
@@ -105,7 +104,7 @@ def interleave(
     for t in threads:
         t.start()
     remaining = n
-    take = out.get if stop_when is None or bell is None else _until(out, stop_when, bell)
+    take = out.get if stop_when is None else _until(out, stop_when, bell)
     give_back = room.put
     try:
         while remaining:
