@@ -80,6 +80,7 @@ def _s3_destinations(rules: Any) -> list[str]:
 _S3 = "aws.s3.replication"
 _DDB = "aws.dynamodb.global-table"
 _DDB_V1 = "aws.dynamodb.global-table-v1"
+_DDB_WITNESS = "aws.dynamodb.global-table-witness"
 _RDS = "aws.rds.read-replica"
 
 
@@ -117,6 +118,7 @@ def _table_copies(row: Mapping[str, Any]) -> tuple[list[Location], tuple[str, ..
     """
     replicas = _get(row, "replicas")
     out: list[Location] = []
+    carried = [_DDB]
     if replicas is ...:
         out.append(_unknown("no replicas column: global-table replicas not seen", _DDB))
     else:
@@ -124,13 +126,31 @@ def _table_copies(row: Mapping[str, Any]) -> tuple[list[Location], tuple[str, ..
             text(r, "RegionName", "region_name") for r in replicas or () if isinstance(r, Mapping)
         ]
         out += [_copy(r, _DDB) for r in found if r]
+        out += _witnesses(row, bool(replicas))
+        carried.append(_DDB_WITNESS)
     version = _get(row, "global_table_version")
     if version is ...:
-        return out, (_DDB,)  # the legacy kind cannot be told: an unseen copy by it
+        return out, tuple(carried)  # the legacy kind cannot be told: an unseen copy by it
     if version == "2017.11.29":
         note = "a version 2017.11.29 global table: its replication group is not in this table"
         out.append(_unknown(note, _DDB_V1))
-    return out, (_DDB, _DDB_V1)
+    return out, (*carried, _DDB_V1)
+
+
+def _witnesses(row: Mapping[str, Any], global_table: bool) -> list[Location]:
+    """The witness region of a multi-Region strongly consistent global table.
+
+    A table without replicas is no global table and has no witness; a global table's row
+    without a ``global_table_witnesses`` column cannot say whether it has one (unknown).
+    """
+    witnesses = _get(row, "global_table_witnesses")
+    if witnesses is ...:
+        note = "a global table: whether it has a witness region is not in this table"
+        return [_unknown(note, _DDB_WITNESS)] if global_table else []
+    found = [
+        text(w, "RegionName", "region_name") for w in witnesses or () if isinstance(w, Mapping)
+    ]
+    return [_copy(r, _DDB_WITNESS) for r in found if r]
 
 
 def _copy(region: str, via: str) -> Location:

@@ -399,13 +399,35 @@ def test_every_copy_an_import_reports_names_a_declared_mechanism() -> None:
         ({"replicas": None, "global_table_version": None}, set()),
         (
             {"replicas": [{"RegionName": "ap-east-1"}], "global_table_version": "2019.11.21"},
-            {("aws.dynamodb.global-table", "ap-east-1")},
+            {
+                ("aws.dynamodb.global-table", "ap-east-1"),
+                # a global table: the row cannot say whether it has a witness region
+                ("aws.dynamodb.global-table-witness", None),
+            },
+        ),
+        (
+            {
+                "replicas": [{"RegionName": "eu-west-3"}],
+                "global_table_version": "2019.11.21",
+                "global_table_witnesses": [{"RegionName": "eu-west-2"}],
+            },
+            {
+                ("aws.dynamodb.global-table", "eu-west-3"),
+                ("aws.dynamodb.global-table-witness", "eu-west-2"),
+            },
         ),
         (
             {"replicas": None, "global_table_version": "2017.11.29"},
             {("aws.dynamodb.global-table-v1", None)},
         ),
         ({"replicas": None}, {("aws.dynamodb.global-table-v1", None)}),
+        (
+            {"global_table_version": "2019.11.21"},
+            {
+                ("aws.dynamodb.global-table", None),
+                ("aws.dynamodb.global-table-witness", None),
+            },
+        ),
     ],
 )
 def test_a_table_rows_dynamodb_copies_leave_no_mechanism_unseen(

@@ -45,6 +45,12 @@ CLASSES: dict[str, tuple[str, str]] = {
         "every listed resource reported; the one concerned `unknown` on that axis, with a "
         "reason naming the call and `MalformedResponse`; a gap whose target names it",
     ),
+    "other-document-detail": (
+        "a detail (secondary) call answers 200 with a well-formed document that is not its "
+        "answer (another root element, or its own root without the fields AWS requires)",
+        "every listed resource reported; the one concerned `unknown` on that axis, with a "
+        "reason naming the call and `MalformedResponse`; a gap whose target names it",
+    ),
     "denied-detail": (
         "a detail (secondary) call is denied",
         "every listed resource reported; the one concerned `unknown` on that axis, with a "
@@ -191,7 +197,10 @@ def doc_table(text: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    here = Path(__file__).resolve().parent
+    # the folders conftest.py puts on the path: this one, and the providers' fakes
+    sys.path[:0] = [str(here), *(str(here.parent / "providers" / c) for c in CLOUDS[1:])]
+    sys.path.insert(0, str(here.parents[1]))  # ``tests.`` imports of the provider fakes
     table = render_table(cases())
     path = doc_path()
     text = path.read_text()

@@ -51,6 +51,47 @@ def _no_replications(_req: Request) -> Response:
     return Response(b'{"Replications": []}', 200, content_type="application/json")
 
 
+def xml_ok(_req: Request) -> Response:
+    """A 200 answer that is well-formed XML but no S3 answer (``<Ok/>``, as a proxy might)."""
+    return Response(b'<?xml version="1.0"?><Ok/>', 200, content_type="application/xml")
+
+
+def replication_without_rules(_req: Request) -> Response:
+    """A ``<ReplicationConfiguration>`` without the ``Rule`` AWS requires (S3 API Reference)."""
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<ReplicationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Role>arn:aws:iam::123456789012:role/replication</Role></ReplicationConfiguration>"
+    )
+    return Response(body, 200, content_type="application/xml")
+
+
+def backup_denied(_req: Request) -> Response:
+    """AWS Backup's REST-JSON error (``x-amzn-ErrorType`` and ``__type``, as botocore reads)."""
+    body = json.dumps({"__type": "AccessDeniedException", "Message": "injected fault"})
+    headers = {"x-amzn-ErrorType": "AccessDeniedException"}
+    return Response(body, 403, headers=headers, content_type="application/json")
+
+
+def _backup_plan(req: Request) -> bool:
+    """``GetBackupPlan``: ``GET /backup/plans/{id}/``."""
+    parts = req.path.strip("/").split("/")
+    return (
+        signed(req)[0] == "backup"
+        and req.method == "GET"
+        and parts[:2] == ["backup", "plans"]
+        and len(parts) == 3
+    )
+
+
+def _backup_plans(req: Request) -> bool:
+    return (
+        signed(req)[0] == "backup"
+        and req.method == "GET"
+        and req.path.rstrip("/") == "/backup/plans"
+    )
+
+
 def empty_object(_req: Request, _body: bytes) -> bytes:
     return b"{}"
 
@@ -105,13 +146,17 @@ def _plant() -> None:
     boto3.client("kms", region_name=REGION).create_key(Description="orders key")
     boto3.client("sqs", region_name=REGION).create_queue(QueueName="orders-queue")
     boto3.client("efs", region_name=REGION).create_file_system(CreationToken="orders-fs")
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_vault(BackupVaultName="orders-vault")
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "orders-vault"}
+    backup.create_backup_plan(BackupPlan={"BackupPlanName": "daily", "Rules": [rule]})
     boto3.client("ecr", region_name=REGION).create_repository(repositoryName="orders-repo")
     boto3.client("secretsmanager", region_name=REGION).create_secret(
         Name="orders-secret", SecretString=json.dumps({"k": "v"})
     )
 
 
-SERVICES = ("s3", "dynamodb", "kms", "sqs", "efs", "ecr", "secretsmanager")
+SERVICES = ("s3", "dynamodb", "kms", "sqs", "efs", "ecr", "secretsmanager", "backup")
 
 
 def run(services: tuple[str, ...] = SERVICES) -> Report:
@@ -187,6 +232,37 @@ CASES: list[FaultCase] = [
         Fault(bucket_call("answers-b", "replication"), "respond", aws_error("AccessDenied", 403)),
         detail=("s3:GetReplicationConfiguration", "answers-b", "AccessDenied"),
     ),
+    FaultCase(
+        "other-document-detail",
+        "s3",
+        Fault(bucket_call("answers-b", "location"), "respond", xml_ok),
+        detail=("s3:GetBucketLocation", "answers-b", "MalformedResponse"),
+        axis="location",
+    ),
+    FaultCase(
+        "other-document-detail",
+        "s3",
+        Fault(bucket_call("answers-b", "replication"), "respond", xml_ok),
+        detail=("s3:GetReplicationConfiguration", "answers-b", "MalformedResponse"),
+    ),
+    FaultCase(
+        "other-document-detail",
+        "s3",
+        Fault(bucket_call("answers-c", "replication"), "respond", replication_without_rules),
+        detail=("s3:GetReplicationConfiguration", "answers-c", "MalformedResponse"),
+    ),
+    FaultCase(
+        "denied-detail",
+        "backup",
+        Fault(_backup_plans, "respond", backup_denied),
+        detail=("backup:ListBackupPlans", "orders-vault", "AccessDeniedException"),
+    ),
+    FaultCase(
+        "denied-detail",
+        "backup",
+        Fault(_backup_plan, "respond", backup_denied),
+        detail=("backup:GetBackupPlan", "orders-vault", "AccessDeniedException"),
+    ),
 ]
 
 
@@ -215,6 +291,13 @@ def test_one_bucket_failure_touches_that_bucket_only(aws: FaultLayer) -> None:
     assert (
         "s3:GetBucketLocation on bucket answers-b failed: EndpointConnectionError" in (b.reasons[0])
     )
+    # the replication configuration is read in the bucket's region: unread too, and said so
+    # (it used to be a copy with the location's own note, dropped as the same place)
+    (copy,) = b.resource.data_locations
+    assert copy.kind is LocationKind.UNKNOWN and copy.via == "aws.s3.replication"
+    assert copy.note is not None
+    assert copy.note.startswith("s3:GetReplicationConfiguration on bucket answers-b failed: ")
+    assert "bucket's region is unknown" in copy.note
     assert "catalog" not in " ".join(b.reasons)
     (gap,) = report.coverage.gaps
     assert gap.target == "bucket answers-b" and gap.code == "EndpointConnectionError"

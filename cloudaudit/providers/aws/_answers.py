@@ -51,7 +51,8 @@ def needs_of(collectors: Iterable[Collector]) -> dict[str, dict[str, Sequence[st
     out: dict[str, dict[str, Sequence[str]]] = {s: dict(ops) for s, ops in CORE.items()}
     for c in collectors:
         for op, paths in getattr(c, "answers", {}).items():
-            out.setdefault(c.service, {})[op] = tuple(paths)
+            service, _, name = op.rpartition(":")  # ``ec2:DescribeSubnets``: another service's
+            out.setdefault(service or c.service, {})[name] = tuple(paths)
     return out
 
 
@@ -88,7 +89,8 @@ def install(client: BaseClient, needs: Mapping[str, Mapping[str, Sequence[str]]]
                 parsed[CALL] = _called(signing, model.name, name)
             return
         if not is_json and model.output_shape is not None and _has_body(model.output_shape):
-            _check_body(name, protocol, model.name, http_response.content or b"")
+            root = _xml_root(prefix, protocol, model)
+            _check_body(name, protocol, root, http_response.content or b"")
         check(name, parsed, declared.get(model.name, ()))
 
     def after_error(
@@ -128,7 +130,33 @@ def _has_body(shape: Shape) -> bool:
     return any(not m.serialization.get("location") for m in members.values())
 
 
-def _check_body(name: str, protocol: str, operation: str, body: bytes) -> None:
+_REST_XML_ROOTS: Mapping[tuple[str, str], str] = {
+    ("s3", "GetBucketLocation"): "LocationConstraint",
+    ("s3", "ListBuckets"): "ListAllMyBucketsResult",
+}
+"""The root element of REST-XML answers whose model does not name it (no payload member):
+AWS's documented response syntax (S3 API Reference, GetBucketLocation and ListBuckets)."""
+
+
+def _xml_root(service: str, protocol: str, model: OperationModel) -> str:
+    """The root element an XML answer of ``model`` must have (``""``: any).
+
+    ``query`` and ``ec2`` answers are ``<OperationResponse>``; a REST-XML answer is its payload
+    member (``<ReplicationConfiguration>``, ``<DistributionList>``), or the root AWS documents
+    for the operation (:data:`_REST_XML_ROOTS`).
+    """
+    if protocol in ("query", "ec2"):
+        return f"{model.name}Response"
+    shape = model.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if shape is not None and payload:
+        member = shape.members[payload]
+        if member.type_name == "structure":
+            return str(member.serialization.get("name") or payload)
+    return _REST_XML_ROOTS.get((service, model.name), "")
+
+
+def _check_body(name: str, protocol: str, root_tag: str, body: bytes) -> None:
     if protocol in ("json", "rest-json"):
         try:
             doc = json.loads(body) if body.strip() else None
@@ -142,10 +170,10 @@ def _check_body(name: str, protocol: str, operation: str, body: bytes) -> None:
     except ElementTree.ParseError:
         raise MalformedResponse(name, f"the body is not XML ({_peek(body)})") from None
     tag = root.tag.rsplit("}", 1)[-1]
-    if protocol in ("query", "ec2") and tag != f"{operation}Response":
-        raise MalformedResponse(name, f"the XML document is <{tag}>, not <{operation}Response>")
     if tag.lower() in ("html", "body", "head"):
         raise MalformedResponse(name, f"the body is an HTML page ({_peek(body)})")
+    if root_tag and tag != root_tag:
+        raise MalformedResponse(name, f"the XML document is <{tag}>, not <{root_tag}>")
 
 
 def _peek(body: bytes) -> str:

@@ -112,6 +112,7 @@ class Collector:
         answers: Per operation of ``service``, the fields of its answer that ``run`` relies
             on (``{"ListTables": ("TableNames[]",)}``): an answer without them is a
             ``MalformedResponse``, never an empty listing (see ``providers/_answers.py``).
+            An operation of another service is named with it (``"ec2:DescribeSubnets"``).
         copies: The copy declaration of the resource type ``run`` reports (:func:`declare`):
             every way its data can exist elsewhere and the field that tells where, or a note
             saying why there is none. ``scripts/generate.py`` writes the copy model's AWS

@@ -83,6 +83,7 @@ CONFIG_TYPES: dict[str, tuple[str, str]] = {
 _S3 = s3.REPLICATION.id
 _DYNAMODB = dynamodb.GLOBAL_TABLE.id
 _DYNAMODB_V1 = dynamodb.GLOBAL_TABLE_V1.id
+_DYNAMODB_WITNESS = dynamodb.GLOBAL_TABLE_WITNESS.id
 _V1 = dynamodb.V1
 _RDS: dict[str, str] = {
     "AWS::RDS::DBInstance": rds.READ_REPLICA.id,
@@ -95,7 +96,9 @@ CARRIED: dict[str, frozenset[str]] = {
     # a version 2017.11.29 table says so in globalTableVersion (DescribeTable's field, which
     # is all the direct path reads before DescribeGlobalTable): its replication group is not
     # in the item, so such a table gets an unknown copy by that mechanism
-    "AWS::DynamoDB::Table": frozenset({_DYNAMODB, _DYNAMODB_V1}),
+    # the witness of a strongly consistent table is in the same DescribeTable shape as the
+    # replicas (globalTableWitnesses), read from the item as the direct path reads it
+    "AWS::DynamoDB::Table": frozenset({_DYNAMODB, _DYNAMODB_V1, _DYNAMODB_WITNESS}),
     **{rtype: frozenset({via}) for rtype, via in _RDS.items()},
 }
 """The copy mechanisms a configuration item of each type carries (read by :func:`_carried`)."""
@@ -237,6 +240,13 @@ def _table_copies(config: Mapping[str, Any]) -> list[Location]:
         _copy(r, _DYNAMODB) if r else _unknown("replica region not given", _DYNAMODB)
         for r in regions
     ]
+    witnesses = config.get("globalTableWitnesses") or config.get("GlobalTableWitnesses") or ()
+    for w in witnesses:
+        region = str(w.get("regionName") or w.get("RegionName") or "")
+        witness = "witness region not given"
+        out.append(
+            _copy(region, _DYNAMODB_WITNESS) if region else _unknown(witness, _DYNAMODB_WITNESS)
+        )
     if _field(config, "globalTableVersion", "GlobalTableVersion") == _V1:
         note = "a version 2017.11.29 global table: its replication group is not in the item"
         out.append(_unknown(note, _DYNAMODB_V1))

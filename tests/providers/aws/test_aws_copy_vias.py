@@ -282,3 +282,24 @@ def test_a_legacy_global_table_item_has_an_unknown_copy_by_its_replication_group
     assert copies("2017.11.29") == {("aws.dynamodb.global-table-v1", None)}
     assert copies("2019.11.21") == set()
     assert copies(None) == set()
+
+
+def test_a_strongly_consistent_table_item_carries_its_witness_region() -> None:
+    """The witness is in the same DescribeTable shape as the replicas (camelCase in Config):
+    read as the direct path reads it, with the same mechanism."""
+    config = {
+        "multiRegionConsistency": "STRONG",
+        "replicas": [{"regionName": "eu-west-3"}],
+        "globalTableWitnesses": [{"regionName": "eu-west-2"}],
+    }
+    item = {
+        "resourceType": "AWS::DynamoDB::Table",
+        "resourceId": "orders",
+        "awsRegion": "eu-west-1",
+        "configuration": json.dumps(config),
+    }
+    copies = {(c.via, c.region) for c in config_item_to_resource(item).data_locations}
+    assert copies == {
+        ("aws.dynamodb.global-table", "eu-west-3"),
+        ("aws.dynamodb.global-table-witness", "eu-west-2"),
+    }

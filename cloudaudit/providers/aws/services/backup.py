@@ -8,11 +8,21 @@ the destination's region is a copy of every vault a rule with copy actions targe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource, via
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+    via,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_backup import BackupClient
@@ -22,8 +32,11 @@ __all__ = [
     "COPY_ACTION",
     "collect_vaults",
     "copy_regions",
+    "fetch_plan",
+    "fetch_plan_ids",
     "fetch_plans",
     "fetch_vaults",
+    "read_plans",
     "to_resource",
 ]
 
@@ -43,11 +56,36 @@ def fetch_vaults(client: BackupClient) -> list[Mapping[str, Any]]:
     return [item for page in pages for item in page.get("BackupVaultList", [])]
 
 
+def fetch_plan_ids(client: BackupClient) -> list[str]:
+    """The id of every backup plan of the client's region (``ListBackupPlans``)."""
+    pages = client.get_paginator("list_backup_plans").paginate()
+    return [p["BackupPlanId"] for page in pages for p in page.get("BackupPlansList", [])]
+
+
+def fetch_plan(client: BackupClient, plan_id: str) -> Mapping[str, Any]:
+    """Read one backup plan (``GetBackupPlan``)."""
+    return client.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
+
+
 def fetch_plans(client: BackupClient) -> list[Mapping[str, Any]]:
     """Read every backup plan of the client's region (``ListBackupPlans``, ``GetBackupPlan``)."""
-    pages = client.get_paginator("list_backup_plans").paginate()
-    ids = [p["BackupPlanId"] for page in pages for p in page.get("BackupPlansList", [])]
-    return [client.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"] for plan_id in ids]
+    return [fetch_plan(client, plan_id) for plan_id in fetch_plan_ids(client)]
+
+
+def read_plans(ctx: AwsContext, client: BackupClient) -> list[Mapping[str, Any]] | Unread:
+    """:func:`fetch_plans` as secondary calls: the first that fails, as an :class:`Unread`."""
+    ids = detail("backup:ListBackupPlans", f"region {ctx.region}", lambda: fetch_plan_ids(client))
+    if isinstance(ids, Unread):
+        return ids
+    plans: list[Mapping[str, Any]] = []
+    for plan_id in ids:
+        plan = detail(
+            "backup:GetBackupPlan", f"backup plan {plan_id}", partial(fetch_plan, client, plan_id)
+        )
+        if isinstance(plan, Unread):
+            return plan  # a vault may be any plan's target: one unread plan is enough
+        plans.append(plan)
+    return plans
 
 
 def _region_of(vault_arn: str) -> str:
@@ -72,7 +110,9 @@ def copy_regions(plans: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
-def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] = ()) -> Resource:
+def to_resource(
+    raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str | Unread] = ()
+) -> Resource:
     """Turn one ``BackupVaultListMember`` into a :class:`Resource`."""
     name = raw["BackupVaultName"]
     default = arn(ctx.partition, "backup", ctx.region, ctx.account, f"backup-vault:{name}")
@@ -87,12 +127,19 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, copies: Sequence[str] =
 
 
 def collect_vaults(ctx: AwsContext) -> list[Resource]:
-    """List the backup vaults of ``ctx.region`` with the regions plans copy them to."""
+    """List the backup vaults of ``ctx.region`` with the regions plans copy them to.
+
+    Reading the plans is secondary: when it fails, the vaults are still reported, each with an
+    unknown copy that names the call.
+    """
     client = ctx.client("backup")
     vaults = fetch_vaults(client)
     if not vaults:
         return []
-    copies = copy_regions(fetch_plans(client))
+    plans = read_plans(ctx, client)
+    if isinstance(plans, Unread):  # every vault may be a rule's target: its copies are unknown
+        return [to_resource(raw, ctx, [plans]) for raw in vaults]
+    copies = copy_regions(plans)
     return [to_resource(raw, ctx, copies.get(raw["BackupVaultName"], ())) for raw in vaults]
 
 
@@ -105,7 +152,11 @@ COLLECTORS: tuple[Collector, ...] = (
         answers={
             "ListBackupVaults": ("BackupVaultList[]",),
             "ListBackupPlans": ("BackupPlansList[]",),
-            "GetBackupPlan": ("BackupPlan{}",),
+            "GetBackupPlan": (
+                "BackupPlan{}",
+                "BackupPlan.Rules[]",
+                "BackupPlan.Rules[].TargetBackupVaultName",
+            ),
         },
         copies=declare(
             "backup",

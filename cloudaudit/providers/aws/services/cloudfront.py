@@ -9,11 +9,12 @@ locations. Whether edge caches count as copies is the policy's ``edge_caches`` o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._answers import MalformedResponse
 from cloudaudit.providers.aws._base import AwsContext, Collector, declare, resource
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ __all__ = [
     "COLLECTORS",
     "EDGE_CACHE",
     "collect_distributions",
+    "distribution_items",
     "edge_caches",
     "fetch_distributions",
 ]
@@ -40,10 +42,25 @@ VIA = EDGE_CACHE.id
 
 def fetch_distributions(client: CloudFrontClient) -> list[Mapping[str, Any]]:
     """List every distribution of the account (``ListDistributions``, all pages)."""
-    pages = client.get_paginator("list_distributions").paginate()
-    return [
-        item for page in pages for item in (page.get("DistributionList") or {}).get("Items") or []
-    ]
+    return distribution_items(client.get_paginator("list_distributions").paginate())
+
+
+def distribution_items(pages: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The distributions of ``ListDistributions`` pages (pure).
+
+    CloudFront leaves ``Items`` out when ``Quantity`` is 0; a page whose ``Quantity`` does not
+    match its items lost some on the way (:class:`MalformedResponse`).
+    """
+    out: list[Mapping[str, Any]] = []
+    for page in pages:
+        listing = page["DistributionList"]  # checked present (the collector's ``answers``)
+        items = listing.get("Items") or []
+        said = listing["Quantity"]
+        if len(items) != said:
+            problem = f"DistributionList.Quantity is {said} but it holds {len(items)} items"
+            raise MalformedResponse("cloudfront:ListDistributions", problem)
+        out.extend(items)
+    return out
 
 
 def edge_caches(price_class: str | None) -> Location:
@@ -86,6 +103,7 @@ COLLECTORS: tuple[Collector, ...] = (
         collect_distributions,
         regional=False,
         actions=("cloudfront:ListDistributions",),
+        answers={"ListDistributions": ("DistributionList{}", "DistributionList.Quantity")},
         copies=declare("cloudfront", "distribution", EDGE_CACHE),
     ),
 )

@@ -1,6 +1,7 @@
 """Amazon DynamoDB tables, with the regions of their global-table replicas.
 
-Version 2019.11.21 global tables list their replicas in ``DescribeTable`` (``Replicas``).
+Version 2019.11.21 global tables list their replicas in ``DescribeTable`` (``Replicas``), and a
+multi-Region strongly consistent one its witness region (``GlobalTableWitnesses``).
 Version 2017.11.29 tables do not: for those (and only those) ``DescribeGlobalTable`` is
 called to read the ``ReplicationGroup``.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "COLLECTORS",
     "GLOBAL_TABLE",
     "GLOBAL_TABLE_V1",
+    "GLOBAL_TABLE_WITNESS",
     "V1",
     "collect_tables",
     "fetch_global_table",
@@ -62,6 +64,17 @@ GLOBAL_TABLE_V1 = Mechanism(
     "test_v1_global_table_replication_group_is_copies",
 )
 """The replication group of a legacy (v1) global table."""
+
+GLOBAL_TABLE_WITNESS = Mechanism(
+    "aws.dynamodb.global-table-witness",
+    MechanismKind.REPLICATION,
+    "global table witness (multi-Region strong consistency)",
+    "DescribeTable Table.GlobalTableWitnesses[].RegionName",
+    "tests/providers/aws/services/test_aws_dynamodb.py::test_mrsc_witness_region_is_a_copy",
+)
+"""The witness of a multi-Region strongly consistent global table: a region that holds the
+replicated change data written to the replicas (AWS DynamoDB Developer Guide, "Multi-Region
+strong consistency"), though no table replica."""
 
 
 def fetch_table_names(client: DynamoDBClient) -> list[str]:
@@ -107,6 +120,7 @@ def to_resource(
     """
     name = raw["TableName"]
     replicas = [r["RegionName"] for r in raw.get("Replicas") or ()]
+    witnesses = [w["RegionName"] for w in raw.get("GlobalTableWitnesses") or ()]
     if v2_regions is not None:
         replicas = list(v2_regions)
     return resource(
@@ -116,7 +130,11 @@ def to_resource(
         id=raw.get("TableArn")
         or arn(ctx.partition, "dynamodb", ctx.region, ctx.account, f"table/{name}"),
         name=name,
-        copies=[*via(GLOBAL_TABLE, replicas), *via(GLOBAL_TABLE_V1, v1_regions)],
+        copies=[
+            *via(GLOBAL_TABLE, replicas),
+            *via(GLOBAL_TABLE_V1, v1_regions),
+            *via(GLOBAL_TABLE_WITNESS, witnesses),
+        ],
     )
 
 
@@ -166,6 +184,7 @@ COLLECTORS: tuple[Collector, ...] = (
             "table",
             GLOBAL_TABLE,
             GLOBAL_TABLE_V1,
+            GLOBAL_TABLE_WITNESS,
         ),
     ),
 )

@@ -41,7 +41,8 @@ REPLICATION = Mechanism(
     "aws.efs.replication",
     MechanismKind.REPLICATION,
     "EFS replication",
-    "DescribeReplicationConfigurations Replications[].Destinations[].Region",
+    "DescribeReplicationConfigurations Replications[].Destinations[].Region (a destination: "
+    "SourceFileSystemRegion)",
     "tests/providers/aws/services/test_aws_storage.py::"
     "test_efs_replication_destinations_are_copies",
 )
@@ -65,17 +66,26 @@ def fetch_replications(client: EFSClient) -> list[Mapping[str, Any]]:
 
 
 def replication_map(replications: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """Map each source file system id to the regions it is replicated to (pure)."""
+    """Map each file system id to the other regions holding its data (pure).
+
+    A source file system's destinations hold copies of it; a destination file system (listed
+    with a ``FileSystemId`` under ``Destinations``) is itself a copy of the source, whose
+    region (``SourceFileSystemRegion``) holds the same data, as an RDS replica's source does.
+    """
     out: dict[str, list[str]] = {}
+
+    def add(fs_id: object, region: object) -> None:
+        regions = out.setdefault(str(fs_id), [])
+        if region and str(region) not in regions:
+            regions.append(str(region))
+
     for rep in replications:
         source = rep.get("SourceFileSystemId")
-        if not source:
-            continue
-        regions = out.setdefault(str(source), [])
         for dest in rep.get("Destinations") or []:
-            region = dest.get("Region")
-            if region and region not in regions:
-                regions.append(str(region))
+            if source:
+                add(source, dest.get("Region"))
+            if dest.get("FileSystemId"):
+                add(dest["FileSystemId"], rep.get("SourceFileSystemRegion"))
     return out
 
 

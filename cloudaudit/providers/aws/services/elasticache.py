@@ -3,7 +3,8 @@
 A cluster that belongs to a replication group which is a member of a Global Datastore has
 copies in the regions of the other members. ``DescribeReplicationGroups`` is called only when
 some cluster belongs to a replication group, ``DescribeGlobalReplicationGroups`` only when
-some replication group is part of a Global Datastore.
+some replication group is part of a Global Datastore. Both are secondary calls: when one fails,
+the clusters are still reported, with an unknown copy that names the call.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource, via
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+    via,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_elasticache import ElastiCacheClient
@@ -26,6 +36,7 @@ __all__ = [
     "fetch_global_groups",
     "fetch_replication_groups",
     "global_regions",
+    "group_copies",
     "to_resource",
 ]
 
@@ -38,6 +49,9 @@ GLOBAL_DATASTORE = Mechanism(
     "test_elasticache_global_datastore_members_are_copies",
 )
 """Global Datastore membership (the ``via`` of a cluster's copies)."""
+
+_GROUPS_CALL = "elasticache:DescribeReplicationGroups"
+_GLOBAL_CALL = "elasticache:DescribeGlobalReplicationGroups"
 
 _MULTIPLE = "Multiple"
 """``PreferredAvailabilityZone`` of a Memcached cluster spread over several zones."""
@@ -64,38 +78,69 @@ def fetch_global_groups(client: ElastiCacheClient) -> list[Mapping[str, Any]]:
 
 def global_regions(
     groups: Iterable[Mapping[str, Any]], global_groups: Iterable[Mapping[str, Any]]
-) -> dict[str, list[str]]:
+) -> dict[str, list[str | Unread]]:
     """Map replication group ids to the regions of their Global Datastore's members.
 
-    Raises:
-        LookupError: A replication group names a Global Datastore that was not listed.
+    A replication group naming a Global Datastore that was not listed gets an
+    :class:`Unread` (an unknown copy naming the call), not a guess.
     """
-    members = {
+    members: dict[str, list[str | Unread]] = {
         g["GlobalReplicationGroupId"]: [m["ReplicationGroupRegion"] for m in g.get("Members") or ()]
         for g in global_groups
     }
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[str | Unread]] = {}
     for group in groups:
-        global_id = (group.get("GlobalReplicationGroupInfo") or {}).get("GlobalReplicationGroupId")
-        if not global_id:
-            continue
-        if global_id not in members:
-            raise LookupError(f"members of global datastore {global_id!r} not found")
-        out[group["ReplicationGroupId"]] = members[global_id]
+        global_id = _global_id(group)
+        if global_id:
+            missing = Unread(_GLOBAL_CALL, f"global datastore {global_id}", "NotListed")
+            out[group["ReplicationGroupId"]] = members.get(global_id, [missing])
     return out
 
 
+def _global_id(group: Mapping[str, Any]) -> str | None:
+    found: str | None = (group.get("GlobalReplicationGroupInfo") or {}).get(
+        "GlobalReplicationGroupId"
+    )
+    return found
+
+
+def group_copies(
+    ctx: AwsContext, client: ElastiCacheClient
+) -> dict[str, list[str | Unread]] | Unread:
+    """The Global Datastore copies of each replication group of the region.
+
+    Both calls are secondary: when one fails, the clusters are still reported, those in a
+    replication group with an unknown copy naming the call (an :class:`Unread`).
+    """
+    where = f"region {ctx.region}"
+    groups = detail(_GROUPS_CALL, where, lambda: fetch_replication_groups(client))
+    if isinstance(groups, Unread) or not any(map(_global_id, groups)):
+        return groups if isinstance(groups, Unread) else {}
+    found = detail(_GLOBAL_CALL, where, lambda: fetch_global_groups(client))
+    if isinstance(found, Unread):
+        return {g["ReplicationGroupId"]: [found] for g in groups if _global_id(g)}
+    return global_regions(groups, found)
+
+
 def to_resource(
-    raw: Mapping[str, Any], ctx: AwsContext, copies: Mapping[str, Sequence[str]] | None = None
+    raw: Mapping[str, Any],
+    ctx: AwsContext,
+    copies: Mapping[str, Sequence[str | Unread]] | Unread | None = None,
 ) -> Resource:
     """Turn one ``CacheCluster`` into a :class:`Resource` (zonal when it has one zone).
 
     Args:
         raw: The ``CacheCluster`` from ``DescribeCacheClusters``.
         ctx: The unit's context.
-        copies: :func:`global_regions` of the region's replication groups.
+        copies: :func:`global_regions` of the region's replication groups, or the
+            :class:`Unread` of the call that was to list them.
     """
     ident = raw["CacheClusterId"]
+    group = raw.get("ReplicationGroupId") or ""
+    if isinstance(copies, Unread):
+        regions: Sequence[str | Unread] = [copies] if group else ()
+    else:
+        regions = (copies or {}).get(group, ())
     zone = raw.get("PreferredAvailabilityZone")
     return resource(
         ctx,
@@ -105,7 +150,7 @@ def to_resource(
         or arn(ctx.partition, "elasticache", ctx.region, ctx.account, f"cluster:{ident}"),
         name=ident,
         zone=None if zone == _MULTIPLE else zone,
-        copies=via(GLOBAL_DATASTORE, (copies or {}).get(raw.get("ReplicationGroupId") or "", ())),
+        copies=via(GLOBAL_DATASTORE, regions),
     )
 
 
@@ -113,11 +158,9 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
     """List the ElastiCache clusters of ``ctx.region``."""
     client = ctx.client("elasticache")
     clusters = fetch_clusters(client)
-    copies: dict[str, list[str]] = {}
+    copies: dict[str, list[str | Unread]] | Unread = {}
     if any(c.get("ReplicationGroupId") for c in clusters):
-        groups = fetch_replication_groups(client)
-        if any(g.get("GlobalReplicationGroupInfo") for g in groups):
-            copies = global_regions(groups, fetch_global_groups(client))
+        copies = group_copies(ctx, client)
     return [to_resource(raw, ctx, copies) for raw in clusters]
 
 
@@ -131,6 +174,11 @@ COLLECTORS: tuple[Collector, ...] = (
             "elasticache:DescribeReplicationGroups",
             "elasticache:DescribeGlobalReplicationGroups",
         ),
+        answers={
+            "DescribeCacheClusters": ("CacheClusters[]", "CacheClusters[].CacheClusterId"),
+            "DescribeReplicationGroups": ("ReplicationGroups[]",),
+            "DescribeGlobalReplicationGroups": ("GlobalReplicationGroups[]",),
+        },
         copies=declare(
             "elasticache",
             "cache-cluster",

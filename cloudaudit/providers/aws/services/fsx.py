@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.copymodel import Mechanism, MechanismKind
 from cloudaudit.models import Resource
-from cloudaudit.providers.aws._base import AwsContext, Collector, arn, declare, resource
+from cloudaudit.providers.aws._base import (
+    AwsContext,
+    Collector,
+    Unread,
+    arn,
+    declare,
+    detail,
+    resource,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -33,6 +41,10 @@ __all__ = [
     "single_subnet",
     "to_resource",
 ]
+
+
+_SUBNETS_CALL = "ec2:DescribeSubnets"
+"""The call that tells single-subnet file systems' zones (secondary: see :func:`to_resource`)."""
 
 
 def fetch_file_systems(client: FSxClient) -> list[Mapping[str, Any]]:
@@ -56,24 +68,29 @@ def single_subnet(raw: Mapping[str, Any]) -> str | None:
     return subnets[0] if len(subnets) == 1 else None
 
 
-def to_resource(raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str]) -> Resource:
+def to_resource(
+    raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str] | Unread
+) -> Resource:
     """Turn one FSx ``FileSystem`` into a :class:`Resource`.
 
     Args:
         raw: The ``FileSystem`` from ``DescribeFileSystems``.
         ctx: The unit's context.
-        zones: Subnet id to availability zone (:func:`fetch_subnet_zones`).
-
-    Raises:
-        LookupError: The file system's only subnet has no known zone.
+        zones: Subnet id to availability zone (:func:`fetch_subnet_zones`), or the
+            :class:`Unread` of that call: a single-subnet file system's location is then
+            unknown (naming the call), as it is when its subnet was not returned.
     """
     fs_id = raw["FileSystemId"]
     subnet = single_subnet(raw)
     zone = None
+    where: Unread | None = None
     if subnet is not None:
-        if subnet not in zones:
-            raise LookupError(f"availability zone of subnet {subnet!r} of {fs_id!r} not found")
-        zone = zones[subnet]
+        if isinstance(zones, Unread):
+            where = zones
+        elif subnet not in zones:
+            where = Unread(_SUBNETS_CALL, f"subnet {subnet}", "NotReturned")
+        else:
+            zone = zones[subnet]
     tags = raw.get("Tags") or []
     name = next((t["Value"] for t in tags if t.get("Key") == "Name"), fs_id)
     return resource(
@@ -84,6 +101,7 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext, zones: Mapping[str, str
         or arn(ctx.partition, "fsx", ctx.region, ctx.account, f"file-system/{fs_id}"),
         name=name,
         zone=zone,
+        region=where,
         tags=tags,
     )
 
@@ -119,7 +137,11 @@ def collect_file_systems(ctx: AwsContext) -> list[Resource]:
     """List the FSx file systems of ``ctx.region`` with the zones of single-AZ ones."""
     raws = fetch_file_systems(ctx.client("fsx"))
     subnets = [s for s in map(single_subnet, raws) if s]
-    zones = fetch_subnet_zones(ctx.client("ec2"), subnets) if subnets else {}
+    zones: Mapping[str, str] | Unread = {}
+    if subnets:
+        ec2 = ctx.client("ec2")
+        where = f"region {ctx.region}"
+        zones = detail(_SUBNETS_CALL, where, lambda: fetch_subnet_zones(ec2, subnets))
     return [to_resource(raw, ctx, zones) for raw in raws]
 
 
@@ -129,6 +151,14 @@ COLLECTORS: tuple[Collector, ...] = (
         "file-systems",
         collect_file_systems,
         actions=("fsx:DescribeFileSystems", "ec2:DescribeSubnets"),
+        answers={
+            "DescribeFileSystems": ("FileSystems[]", "FileSystems[].FileSystemId"),
+            "ec2:DescribeSubnets": (
+                "Subnets[]",
+                "Subnets[].SubnetId",
+                "Subnets[].AvailabilityZone",
+            ),
+        },
         copies=declare(
             "fsx",
             "file-system",
@@ -140,6 +170,7 @@ COLLECTORS: tuple[Collector, ...] = (
         "backups",
         collect_backups,
         actions=("fsx:DescribeBackups",),
+        answers={"DescribeBackups": ("Backups[]", "Backups[].BackupId")},
         copies=declare(
             "fsx",
             "backup",

@@ -52,6 +52,7 @@ COLLECTORS: tuple[Collector, ...] = (
         "streams",
         collect_streams,
         actions=("kinesis:ListStreams",),
+        answers={"ListStreams": ("StreamNames[]",)},
         copies=declare("kinesis", "stream", note="records stay in the stream's region"),
     ),
 )

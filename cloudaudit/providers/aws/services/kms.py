@@ -78,8 +78,12 @@ def fetch_aliases(client: KMSClient) -> dict[str, str]:
 
 
 def customer_managed(metas: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Keep the customer-managed keys (``KeyManager == "CUSTOMER"``) of ``metas``."""
-    return [m for m in metas if m.get("KeyManager") == "CUSTOMER"]
+    """Leave out the AWS managed keys (``KeyManager == "AWS"``) of ``metas``.
+
+    A key whose ``KeyManager`` is missing or a value AWS may add later is kept: a key that
+    was listed is never dropped on a guess.
+    """
+    return [m for m in metas if m.get("KeyManager") != "AWS"]
 
 
 def replica_regions(meta: Mapping[str, Any]) -> list[str]:
@@ -111,10 +115,11 @@ def to_resource(
 
 
 def collect_keys(ctx: AwsContext) -> list[Resource]:
-    """List the customer-managed keys of ``ctx.region``.
+    """List the keys of ``ctx.region`` but the AWS managed ones.
 
     A key whose ``DescribeKey`` fails is still reported (it may be customer-managed), with an
-    unknown copy naming the failed call.
+    unknown copy naming the failed call. When ``ListAliases`` fails, the keys are named by
+    their ids (a gap names the call).
     """
     client = ctx.client("kms")
     described = [
@@ -125,7 +130,8 @@ def collect_keys(ctx: AwsContext) -> list[Resource]:
     unread = [(k, m) for k, m in described if isinstance(m, Unread)]
     if not keys and not unread:
         return []
-    aliases = fetch_aliases(client)
+    found = detail("kms:ListAliases", f"region {ctx.region}", lambda: fetch_aliases(client))
+    aliases = {} if isinstance(found, Unread) else found  # names only: the key id stands in
     out = [to_resource(meta, ctx, aliases) for meta in keys]
     out += [to_resource({"KeyId": k}, ctx, aliases, m) for k, m in unread]
     return out

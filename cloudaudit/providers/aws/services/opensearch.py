@@ -23,11 +23,14 @@ def fetch_domains(client: OpenSearchServiceClient) -> list[Mapping[str, Any]]:
 
     ``ListDomainNames`` is not paginated; ``DescribeDomains`` takes five names per call.
     """
-    names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
+    names = [d["DomainName"] for d in client.list_domain_names()["DomainNames"]]
     out: list[Mapping[str, Any]] = []
     for start in range(0, len(names), _BATCH):
         batch = names[start : start + _BATCH]
-        out.extend(client.describe_domains(DomainNames=batch)["DomainStatusList"])
+        found = client.describe_domains(DomainNames=batch)["DomainStatusList"]
+        described = {d.get("DomainName") for d in found}
+        out.extend(found)  # a listed domain left out of the answer is still reported, by name
+        out.extend({"DomainName": n} for n in batch if n not in described)
     return out
 
 
@@ -54,6 +57,10 @@ COLLECTORS: tuple[Collector, ...] = (
         "domains",
         collect_domains,
         actions=("es:ListDomainNames", "es:DescribeDomains"),
+        answers={
+            "ListDomainNames": ("DomainNames[]", "DomainNames[].DomainName"),
+            "DescribeDomains": ("DomainStatusList[]", "DomainStatusList[].DomainName"),
+        },
         copies=declare(
             "opensearch",
             "domain",

@@ -16,8 +16,10 @@ from cloudaudit.providers.aws._base import (
     SEPARATE_COPY,
     AwsContext,
     Collector,
+    Unread,
     arn,
     declare,
+    detail,
     page_items,
     resource,
     via,
@@ -86,6 +88,8 @@ GLOBAL_DATABASE = Mechanism(
     "tests/providers/aws/services/test_aws_rds.py::test_clusters_include_global_database_members",
 )
 """The other member clusters of an Aurora global database."""
+
+_GLOBAL_CALL = "rds:DescribeGlobalClusters"
 
 
 def _arn_regions(values: Iterable[str | None]) -> list[str]:
@@ -168,26 +172,31 @@ def global_members(global_clusters: Iterable[Mapping[str, Any]]) -> dict[str, li
 
 
 def to_cluster(
-    raw: Mapping[str, Any], ctx: AwsContext, members: Mapping[str, Sequence[str]] | None = None
+    raw: Mapping[str, Any],
+    ctx: AwsContext,
+    members: Mapping[str, Sequence[str]] | Unread | None = None,
 ) -> Resource:
     """Turn one ``DBCluster`` into a :class:`Resource`.
 
     Args:
         raw: The ``DBCluster`` from ``DescribeDBClusters``.
         ctx: The unit's context.
-        members: :func:`global_members` of the account's global clusters.
-
-    Raises:
-        LookupError: The cluster belongs to a global cluster whose members are unknown.
+        members: :func:`global_members` of the account's global clusters, or the
+            :class:`Unread` of the ``DescribeGlobalClusters`` call that failed. A member of a
+            global cluster whose members are unknown gets an unknown copy naming the call.
     """
     ident = raw["DBClusterIdentifier"]
     replicas = [*(raw.get("ReadReplicaIdentifiers") or ()), raw.get("ReplicationSourceIdentifier")]
     copies = via(AURORA_REPLICA, _arn_regions(replicas))
     global_id = raw.get("GlobalClusterIdentifier")
     if global_id:
-        if members is None or global_id not in members:
-            raise LookupError(f"members of global cluster {global_id!r} of {ident!r} not found")
-        copies.extend(via(GLOBAL_DATABASE, members[global_id]))
+        if isinstance(members, Unread):
+            found: Sequence[str | Unread] = [members]
+        elif members is None or global_id not in members:
+            found = [Unread(_GLOBAL_CALL, f"global cluster {global_id}", "NotListed")]
+        else:
+            found = members[global_id]
+        copies.extend(via(GLOBAL_DATABASE, found))
     return resource(
         ctx,
         service="rds",
@@ -237,9 +246,10 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
     """List the DB clusters of ``ctx.region``, resolving global-database members when needed."""
     client = ctx.client("rds")
     clusters = fetch_clusters(client)
-    members = None
+    members: dict[str, list[str]] | Unread | None = None
     if any(c.get("GlobalClusterIdentifier") for c in clusters):
-        members = global_members(fetch_global_clusters(client))
+        found = detail(_GLOBAL_CALL, f"region {ctx.region}", lambda: fetch_global_clusters(client))
+        members = found if isinstance(found, Unread) else global_members(found)
     return [to_cluster(raw, ctx, members) for raw in clusters]
 
 
@@ -272,6 +282,10 @@ COLLECTORS: tuple[Collector, ...] = (
         "clusters",
         collect_clusters,
         actions=("rds:DescribeDBClusters", "rds:DescribeGlobalClusters"),
+        answers={
+            "DescribeDBClusters": ("DBClusters[]",),
+            "DescribeGlobalClusters": ("GlobalClusters[]",),
+        },
         copies=declare(
             "rds",
             "db-cluster",
@@ -292,6 +306,7 @@ COLLECTORS: tuple[Collector, ...] = (
         "cluster-snapshots",
         collect_cluster_snapshots,
         actions=("rds:DescribeDBClusterSnapshots",),
+        answers={"DescribeDBClusterSnapshots": ("DBClusterSnapshots[]",)},
         copies=declare("rds", "db-cluster-snapshot", note=SEPARATE_COPY.format(what="snapshot")),
     ),
 )

@@ -74,6 +74,9 @@ class BucketFacts:
     copies: tuple[str | Unread | None, ...] = ()
 
 
+_REPLICATION_CALL = "s3:GetReplicationConfiguration"
+
+
 def bucket_region(location_constraint: str | None) -> str:
     """Normalise a ``LocationConstraint``: ``None``/empty is us-east-1, ``EU`` is eu-west-1."""
     if location_constraint is None:
@@ -155,10 +158,12 @@ def _facts(ctx: AwsContext, raw: Mapping[str, Any]) -> BucketFacts:
     name = str(raw["Name"])
     region = raw.get("BucketRegion") or _where(home, name)
     if isinstance(region, Unread):
-        # the replication configuration is read in the bucket's region: unknown too
-        return BucketFacts(name, region, (region,))
+        # the replication configuration is read in the bucket's region: unknown too, and
+        # said so (a copy with the location's own note would read as the same place)
+        why = f"not read, the bucket's region is unknown ({region.reason})"
+        return BucketFacts(name, region, (Unread(_REPLICATION_CALL, f"bucket {name}", why),))
     config = detail(
-        "s3:GetReplicationConfiguration",
+        _REPLICATION_CALL,
         f"bucket {name}",
         lambda: fetch_replication(ctx.client_in("s3", region), name),
     )
@@ -189,7 +194,14 @@ COLLECTORS: tuple[Collector, ...] = (
         run=list_buckets,
         regional=False,
         actions=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetReplicationConfiguration"),
-        answers={"ListBuckets": ("Buckets[]", "Buckets[].Name")},
+        answers={
+            "ListBuckets": ("Buckets[]", "Buckets[].Name"),
+            # AWS requires Role and at least one rule (S3 API Reference, ReplicationConfiguration)
+            "GetBucketReplication": (
+                "ReplicationConfiguration{}",
+                "ReplicationConfiguration.Rules[]",
+            ),
+        },
         copies=declare(
             "s3",
             "bucket",

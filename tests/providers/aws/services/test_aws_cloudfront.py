@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cloudaudit.models import Status
 from cloudaudit.policies import evaluate_resources, load_policy, policy_from_mapping
+from cloudaudit.providers._answers import MalformedResponse
 from cloudaudit.providers.aws.services import cloudfront
 
 (DISTRIBUTIONS,) = cloudfront.COLLECTORS
@@ -65,3 +68,14 @@ def test_distribution_without_price_class_is_an_unknown_copy(aws):
     )
     (edge,) = res.data_locations
     assert edge.region is None and "no PriceClass" in str(edge.note)
+
+
+def test_a_listing_whose_quantity_disagrees_with_its_items_is_malformed():
+    # ListDistributions' DistributionList (CloudFront API Reference): Items is left out when
+    # Quantity is 0; a page that says 2 and holds none lost its items on the way.
+    head = {"Marker": "", "MaxItems": 100, "IsTruncated": False}
+    empty = {"DistributionList": {**head, "Quantity": 0}}
+    assert cloudfront.distribution_items([empty]) == []
+    lost = {"DistributionList": {**head, "Quantity": 2}}
+    with pytest.raises(MalformedResponse, match="Quantity is 2 but it holds 0 items"):
+        cloudfront.distribution_items([lost])

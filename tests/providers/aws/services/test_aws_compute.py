@@ -4,8 +4,6 @@ import io
 import json
 import zipfile
 
-import pytest
-
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import ecs, eks, elasticache, lambda_, opensearch, redshift
 
@@ -177,5 +175,14 @@ def test_elasticache_global_datastore_members_are_copies(aws):
     raw = {"CacheClusterId": "carts-001", "ReplicationGroupId": "carts"}
     res = elasticache.to_resource(raw, aws.ctx("eu-west-1"), copies)
     assert aws.copies(res) == {"ap-east-1"}
-    with pytest.raises(LookupError, match="ldgnf-carts"):
-        elasticache.global_regions(groups, [])
+    # A Global Datastore the listing left out is an unknown copy naming the call, not an
+    # error that would drop every cluster of the region.
+    unlisted = elasticache.to_resource(
+        raw, aws.ctx("eu-west-1"), elasticache.global_regions(groups, [])
+    )
+    (copy,) = unlisted.data_locations
+    assert copy.kind is LocationKind.UNKNOWN
+    assert copy.note == (
+        "elasticache:DescribeGlobalReplicationGroups on global datastore ldgnf-carts "
+        "failed: NotListed"
+    )

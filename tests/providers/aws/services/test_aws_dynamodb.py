@@ -80,3 +80,26 @@ def test_v1_global_table_replication_group_is_copies(aws):
     assert res.id == "arn:aws:dynamodb:us-east-1:123456789012:table/legacy"
     # The table's own region is not a copy of itself.
     assert aws.copies(res) == {"ap-southeast-2"}
+
+
+# DescribeTable of a multi-Region strongly consistent global table, in the shape of the
+# DynamoDB API Reference (TableDescription: MultiRegionConsistency, Replicas,
+# GlobalTableWitnesses; botocore's dynamodb 2012-08-10 model).
+DESCRIBE_TABLE_MRSC = """{
+  "Table": {
+    "TableName": "orders",
+    "TableArn": "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+    "TableStatus": "ACTIVE",
+    "MultiRegionConsistency": "STRONG",
+    "Replicas": [{"RegionName": "eu-west-3", "ReplicaStatus": "ACTIVE"}],
+    "GlobalTableWitnesses": [{"RegionName": "eu-west-2", "WitnessStatus": "ACTIVE"}]
+  }
+}"""
+
+
+def test_mrsc_witness_region_is_a_copy(aws):
+    raw = json.loads(DESCRIBE_TABLE_MRSC)["Table"]
+    res = dynamodb.to_resource(raw, aws.ctx("eu-west-1"))
+    assert aws.copies(res) == {"eu-west-3", "eu-west-2"}
+    witness = next(c for c in res.data_locations if c.region == "eu-west-2")
+    assert witness.via == "aws.dynamodb.global-table-witness"

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import set_initial_no_auth_action_count
 
+from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import rds
 
 INSTANCES, CLUSTERS, _, _ = rds.COLLECTORS
@@ -28,7 +29,7 @@ def test_denied_listing_raises_instead_of_returning_nothing(aws):
     scenario()
 
 
-def test_denied_copy_lookup_raises_instead_of_dropping_copies(aws):
+def test_denied_copy_lookup_keeps_the_cluster_with_an_unknown_copy(aws):
     @set_initial_no_auth_action_count(5)
     def scenario():
         auditor = aws.as_user("auditor", ["rds:DescribeDBClusters"])
@@ -42,10 +43,13 @@ def test_denied_copy_lookup_raises_instead_of_dropping_copies(aws):
             GlobalClusterIdentifier="global",
         )
         # The cluster itself is listable, but its global-database members are not: the
-        # collector must fail rather than report the cluster without its copies.
-        with pytest.raises(ClientError) as info:
-            auditor.run(CLUSTERS, "us-east-1")
-        assert info.value.response["Error"]["Code"] == "AccessDenied"
-        assert info.value.operation_name == "DescribeGlobalClusters"
+        # cluster is still reported, with an unknown copy that names the refused call (it
+        # used to fail the whole region, dropping every cluster listed there).
+        (cluster,) = auditor.run(CLUSTERS, "us-east-1").values()
+        assert cluster.name == "member"
+        (copy,) = cluster.data_locations
+        assert copy.kind is LocationKind.UNKNOWN
+        assert copy.via == "aws.rds.global-database"
+        assert copy.note == "rds:DescribeGlobalClusters on region us-east-1 failed: AccessDenied"
 
     scenario()

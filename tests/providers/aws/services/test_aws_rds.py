@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import rds
 
@@ -101,11 +99,13 @@ def test_clusters_include_global_database_members(aws):
     assert aws.copies(in_hk["orders-hk"]) == {"us-east-1"}
 
 
-def test_cluster_of_unknown_global_database_raises(aws):
+def test_cluster_of_unknown_global_database_is_an_unknown_copy(aws):
     raw = {"DBClusterIdentifier": "lost", "GlobalClusterIdentifier": "gone"}
-    # An unresolvable global cluster must not silently drop its copies.
-    with pytest.raises(LookupError, match="gone"):
-        rds.to_cluster(raw, aws.ctx("us-east-1"), members={})
+    # An unresolvable global cluster must not silently drop its copies, nor the cluster.
+    res = rds.to_cluster(raw, aws.ctx("us-east-1"), members={})
+    (copy,) = res.data_locations
+    assert copy.kind is LocationKind.UNKNOWN and copy.via == "aws.rds.global-database"
+    assert copy.note == "rds:DescribeGlobalClusters on global cluster gone failed: NotListed"
 
 
 def test_cluster_aurora_replica_arns(aws):

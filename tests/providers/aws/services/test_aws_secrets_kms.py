@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import kms, secretsmanager
 
 (SECRETS,) = secretsmanager.COLLECTORS
@@ -103,10 +104,51 @@ def test_replica_key_metadata_names_primary_and_siblings(aws):
     assert aws.copies(res) == {"us-east-1", "ap-east-1"}
 
 
-def test_only_customer_managed_keys_are_kept():
-    # moto creates no AWS-managed keys: the filter is checked on documented KeyMetadata.
+def test_only_aws_managed_keys_are_left_out():
+    # moto creates no AWS-managed keys: the filter is checked on documented KeyMetadata. A key
+    # whose KeyManager is missing or a value AWS may add is kept, never dropped on a guess.
     metas = [
         {"KeyId": "a", "KeyManager": "AWS", "Description": "Default key for S3"},
         {"KeyId": "b", "KeyManager": "CUSTOMER"},
+        {"KeyId": "c"},
+        {"KeyId": "d", "KeyManager": "PARTNER"},
     ]
-    assert [m["KeyId"] for m in kms.customer_managed(metas)] == ["b"]
+    assert [m["KeyId"] for m in kms.customer_managed(metas)] == ["b", "c", "d"]
+
+
+# DescribeSecret of a primary with a cross-account replica, and of that replica, in the shape
+# of the Secrets Manager API Reference (DescribeSecret: CrossAccountReplicas,
+# CrossAccountPrimary, botocore's secretsmanager 2017-10-17 model).
+CROSS_ACCOUNT_PRIMARY = """{
+    "ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf",
+    "Name": "orders",
+    "PrimaryRegion": "eu-west-1",
+    "CrossAccountReplicas": [{
+        "ReplicaSecretARN": "arn:aws:secretsmanager:ap-east-1:210987654321:secret:orders-GhIjKl",
+        "ReplicationStatus": "InSync"
+    }]
+}"""
+CROSS_ACCOUNT_REPLICA = """{
+    "ARN": "arn:aws:secretsmanager:ap-east-1:210987654321:secret:orders-GhIjKl",
+    "Name": "orders",
+    "PrimaryRegion": "ap-east-1",
+    "CrossAccountPrimary": {
+        "PrimarySecretARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf",
+        "ReplicationStatus": "InSync"
+    }
+}"""
+
+
+def test_cross_account_replicas_are_copies(aws):
+    primary = secretsmanager.to_resource(json.loads(CROSS_ACCOUNT_PRIMARY), aws.ctx("eu-west-1"))
+    assert aws.copies(primary) == {"ap-east-1"}
+    (copy,) = primary.data_locations
+    assert copy.via == "aws.secretsmanager.cross-account-replica"
+    replica = secretsmanager.to_resource(json.loads(CROSS_ACCOUNT_REPLICA), aws.ctx("ap-east-1"))
+    assert aws.copies(replica) == {"eu-west-1"}
+    # an ARN without a region: an unknown copy naming the call, not a dropped one
+    raw = json.loads(CROSS_ACCOUNT_PRIMARY)
+    raw["CrossAccountReplicas"][0]["ReplicaSecretARN"] = "orders-GhIjKl"
+    (copy,) = secretsmanager.to_resource(raw, aws.ctx("eu-west-1")).data_locations
+    assert copy.kind is LocationKind.UNKNOWN
+    assert copy.note is not None and "secretsmanager:DescribeSecret" in copy.note

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws._base import AwsContext
@@ -143,7 +142,7 @@ def test_fsx_single_subnet_file_systems_carry_their_zone(aws):
         assert res.id.startswith(f"arn:aws:fsx:{region}:123456789012:file-system/fs-")
 
 
-def test_fsx_multi_az_is_regional_and_unknown_subnet_raises(aws):
+def test_fsx_multi_az_is_regional_and_unknown_subnet_is_an_unknown_location(aws):
     raw = json.loads(
         """{
         "FileSystemId": "fs-0123456789abcdef0",
@@ -158,8 +157,12 @@ def test_fsx_multi_az_is_regional_and_unknown_subnet_raises(aws):
     assert res.location.kind is LocationKind.REGION
     assert res.name == "fs-0123456789abcdef0"
     raw["SubnetIds"] = ["subnet-0aaaaaaaaaaaaaaaa"]
-    with pytest.raises(LookupError, match="subnet-0aaaaaaaaaaaaaaaa"):
-        fsx.to_resource(raw, aws.ctx("eu-west-1"), {})
+    # a subnet the answer left out: the zone (and the place) is unknown, the file system kept
+    res = fsx.to_resource(raw, aws.ctx("eu-west-1"), {})
+    assert res.location.kind is LocationKind.UNKNOWN
+    assert res.location.note == (
+        "ec2:DescribeSubnets on subnet subnet-0aaaaaaaaaaaaaaaa failed: NotReturned"
+    )
 
 
 def test_fsx_backup_copies_are_backups_in_their_region(aws):
@@ -196,3 +199,16 @@ def test_glacier_vaults(aws):
         vault = aws.run(GLACIER, region)["archive"]
         assert vault.id == f"arn:aws:glacier:{region}:123456789012:vaults/archive"
         assert vault.location.region == region
+
+
+def test_a_replication_destination_holds_the_data_of_its_source_region():
+    # DescribeReplicationConfigurations as the EFS API Reference documents it: the destination
+    # file system (in ap-east-1) is a copy of fs-1, whose region also holds the data.
+    reps = [
+        {
+            "SourceFileSystemId": "fs-1",
+            "SourceFileSystemRegion": "eu-west-1",
+            "Destinations": [{"Region": "ap-east-1", "FileSystemId": "fs-2", "Status": "ENABLED"}],
+        }
+    ]
+    assert efs.replication_map(reps) == {"fs-1": ["ap-east-1"], "fs-2": ["eu-west-1"]}
