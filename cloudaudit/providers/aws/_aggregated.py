@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -265,6 +265,7 @@ def discover(
     home: str,
     account: str,
     regions: Iterable[str],
+    everywhere: Iterable[str] = (),
 ) -> ConfigCoverage | None:
     """Pick an aggregator covering ``account`` and read where it can answer for it.
 
@@ -278,6 +279,9 @@ def discover(
         home: The region of the aggregators.
         account: The audited account.
         regions: The regions being audited (enabled ones).
+        everywhere: Every region the account has enabled, whose recorders decide whether
+            the account-wide S3 listing can come from the aggregator (see
+            :func:`aggregated_units`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -287,7 +291,8 @@ def discover(
     agg = found[0]
     try:
         ok = succeeded_regions(fetch_source_status(config_in(home), agg.name), account)
-        wanted = [r for r in regions if r in ok and (agg.regions is None or r in agg.regions)]
+        looked = dict.fromkeys([*regions, *everywhere])
+        wanted = [r for r in looked if r in ok and (agg.regions is None or r in agg.regions)]
         with ThreadPoolExecutor(max_workers=max(1, min(16, len(wanted)))) as pool:
             answers = list(pool.map(lambda r: fetch_recorder(config_in(r)), wanted))
     except answer_failures():
@@ -345,12 +350,15 @@ def aggregated_units(
     enabled: list[str],
     config: ConfigServiceClient,
     s3: Callable[[], S3Client],
+    everywhere: Sequence[str] | None = None,
 ) -> Iterator[tuple[Unit, list[object]]]:
     """One unit per aggregatable collector the aggregator covers somewhere.
 
     Yields ``(unit, covered)`` where ``covered`` lists what the unit replaces on the direct
     path: ``(collector, region)`` pairs for a regional collector, the collector itself for an
-    account-wide one (S3 is aggregated only if every enabled region records buckets).
+    account-wide one. S3 is aggregated only if every region the account has enabled records
+    buckets: ``ListBuckets`` on the direct path lists them all, whatever regions are audited,
+    so a bucket in a region outside ``--regions`` must not go missing on this path.
 
     Args:
         coverage: Where the aggregator answers.
@@ -358,13 +366,16 @@ def aggregated_units(
         enabled: The enabled regions being audited.
         config: The Config client of the aggregator's region.
         s3: Returns the home S3 client (for destination buckets of other accounts).
+        everywhere: Every region the account has enabled (default: ``enabled``).
     """
     for c in collectors:
         rtype = AGGREGATABLE.get((c.service, c.name))
         if rtype is None:
             continue
         covered = [r for r in enabled if coverage.covers(r, rtype)]
-        if not covered or (not c.regional and len(covered) < len(enabled)):
+        if not c.regional and not coverage.covers_all(everywhere or enabled, rtype):
+            continue
+        if not covered:
             continue
         regions = covered if c.regional else None
         client = s3() if c.service == "s3" else None

@@ -207,7 +207,14 @@ class AwsProvider:
         plan.covered = self._covered
         if aggregators:
             enabled = [r.name for r in regions if r.enabled]
-            plan.coverage = discover(aggregators, plan.config_in, home, account, enabled)
+            plan.everywhere = [
+                r.name
+                for r in to_regions(raw, None)
+                if r.enabled and partition_of(r.name) == partition
+            ]
+            plan.coverage = discover(
+                aggregators, plan.config_in, home, account, enabled, plan.everywhere
+            )
         try:
             units = plan.units(collectors)
             for outcome in fanout.run(units):
@@ -291,6 +298,7 @@ class _Plan:
         self.names = tuple(r.name for r in regions)
         self.probe = RegionProbe()
         self.coverage: ConfigCoverage | None = None
+        self.everywhere: list[str] = []  # every region the account has enabled
         self.covered: frozenset[object] = frozenset()
         self.reported: set[str] = set()
 
@@ -317,7 +325,12 @@ class _Plan:
         if self.coverage is not None:
             enabled = [r.name for r in self.regions if r.enabled]
             for unit, covered in aggregated_units(
-                self.coverage, collectors, enabled, self.config_in(self.home), self.s3_home
+                self.coverage,
+                collectors,
+                enabled,
+                self.config_in(self.home),
+                self.s3_home,
+                self.everywhere or None,
             ):
                 out.append(unit)
                 done.update(covered)

@@ -32,7 +32,14 @@ REGIONS = ["us-east-1", "eu-west-1", "eu-central-1"]
 COLLECTORS = (*s3.COLLECTORS, *ec2.COLLECTORS, *dynamodb.COLLECTORS, *rds.COLLECTORS)
 
 
-def seed(recorded: list[str] = REGIONS) -> None:
+def every_region() -> list[str]:
+    """Every region the (moto) account has enabled: where buckets may be."""
+    regions = boto3.client("ec2", region_name="us-east-1").describe_regions()["Regions"]
+    return [r["RegionName"] for r in regions]
+
+
+def seed(recorded: list[str] | None = None) -> None:
+    """Plant the estate; recorders in ``recorded`` (default: every enabled region)."""
     s3c = boto3.client("s3", region_name="us-east-1")
     s3c.create_bucket(Bucket="us-plain")
     for name, region in (("eu-source", "eu-west-1"), ("de-replica", "eu-central-1")):
@@ -54,7 +61,7 @@ def seed(recorded: list[str] = REGIONS) -> None:
         ConfigurationAggregatorName="org",
         AccountAggregationSources=[{"AccountIds": ["123456789012"], "AllAwsRegions": True}],
     )
-    for region in recorded:
+    for region in every_region() if recorded is None else recorded:
         regional = boto3.client("config", region_name=region)
         regional.put_configuration_recorder(
             ConfigurationRecorder={
@@ -92,7 +99,7 @@ def test_both_paths_give_the_same_verdicts(
     aws_http: FaultMiddleware, recorded_session: boto3.Session
 ) -> None:
     seed()
-    config_fake.install(aws_http, succeeded=REGIONS)
+    config_fake.install(aws_http, succeeded=every_region())
     direct = verdicts(recorded_session, "direct")
     aws_http.log.clear()
     aggregated = verdicts(recorded_session, "auto")
@@ -125,6 +132,26 @@ def test_uncovered_regions_and_failed_sources_fall_back_to_the_direct_path(
     assert any("replication" in op for op, _ in ops)
 
 
+def test_a_bucket_outside_the_audited_regions_is_never_left_out(
+    aws_http: FaultMiddleware, recorded_session: boto3.Session
+) -> None:
+    """ListBuckets lists every bucket whatever ``regions`` says: the aggregated path takes the
+    buckets from the aggregator only if every enabled region records them, so a bucket in a
+    region outside ``regions`` that no recorder records cannot go missing."""
+    seed(recorded=REGIONS)
+    boto3.client("s3", region_name="us-east-1").create_bucket(
+        Bucket="far-away", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"}
+    )
+    config_fake.install(aws_http, succeeded=REGIONS)
+    direct = verdicts(recorded_session, "direct")
+    assert "arn:aws:s3:::far-away" in direct
+    aws_http.log.clear()
+    assert verdicts(recorded_session, "auto") == direct
+    ops = [(op, region) for _service, region, op in aws_http.log]
+    assert ("DescribeVolumes", "us-east-1") not in ops  # regional types still aggregated
+    assert ("GET /far-away?replication", "ap-southeast-2") in ops  # S3 listed directly
+
+
 def test_a_refused_aggregator_read_means_the_direct_path(
     aws_http: FaultMiddleware, recorded_session: boto3.Session
 ) -> None:
@@ -139,7 +166,7 @@ def test_a_failed_query_is_a_gap_not_silence(
     aws_http: FaultMiddleware, recorded_session: boto3.Session
 ) -> None:
     seed()
-    config_fake.install(aws_http, succeeded=REGIONS)
+    config_fake.install(aws_http, succeeded=every_region())
     aws_http.add(
         Rule("ValidationException", "bad query", "config", None, "SelectAggregateResourceConfig")
     )
