@@ -20,7 +20,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MalformedResponse", "Needs", "check", "check_json", "classify_own"]
+__all__ = [
+    "MalformedResponse",
+    "Needs",
+    "PartialAnswer",
+    "check",
+    "check_json",
+    "classify_own",
+]
 
 Needs = Mapping[str, Sequence[str]]
 """Per operation name, the field paths its answer must hold."""
@@ -42,10 +49,34 @@ class MalformedResponse(Exception):
         super().__init__(f"{operation} answered with status 200 but {problem}")
 
 
+class PartialAnswer(Exception):
+    """A successful answer that says it left part of what was asked out.
+
+    Compute's ``aggregatedList``, for one, answers for the zones it reached and names the
+    others (a scope ``warning`` ``UNREACHABLE``, the ``unreachables`` list): what it returned
+    is kept, and what it left out is a gap (:func:`~cloudaudit.providers._detail.left_out`).
+
+    Attributes:
+        operation: The call (``compute.instances.aggregatedList``).
+        target: What it left out (``zones/us-central1-a``).
+        code: The cloud's word for why (``UNREACHABLE``).
+        detail: What the answer said about it.
+    """
+
+    def __init__(self, operation: str, target: str, code: str, detail: str) -> None:
+        self.operation = operation
+        self.target = target
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{operation} answered without {target}: {code}: {detail}")
+
+
 def classify_own(exc: BaseException) -> tuple[str, str] | None:
     """Classifier for cloudaudit's own transport errors (every provider shares it)."""
     if isinstance(exc, MalformedResponse):
         return MalformedResponse.code, str(exc)
+    if isinstance(exc, PartialAnswer):
+        return exc.code, f"{exc.code}: {exc.detail}" if exc.detail else exc.code
     return None
 
 

@@ -8,6 +8,10 @@ the error code, and returns an :class:`Unread` in place of the answer: the colle
 reports the resource it listed, with the affected axis (location or copies) set to
 :meth:`Unread.location`, an ``unknown`` location whose note says which call failed and how.
 
+An answer that says it left part of the scope out (a zone it could not reach) is recorded the
+same way, with :func:`left_out`: a gap naming the call, the part and the answer's reason, and
+the resources it did return are kept.
+
 The gap goes into the running unit's outcome (:class:`~cloudaudit.providers.FanOut` sets a
 per-unit sink around each unit; :meth:`FanOut.map` carries it into its helper threads). Outside
 a unit (a collector called by hand) the error propagates, as before.
@@ -23,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from cloudaudit.models import CoverageGap, Location, LocationKind, ProviderId
-from cloudaudit.providers._answers import classify_own
+from cloudaudit.providers._answers import PartialAnswer, classify_own
 from cloudaudit.providers._calls import call_of
 
-__all__ = ["DetailSink", "Unread", "collecting", "lookup"]
+__all__ = ["DetailSink", "Unread", "collecting", "left_out", "lookup"]
 
 T = TypeVar("T")
 
@@ -138,6 +142,27 @@ def lookup(
         if found is None:
             raise
         return Unread(call, target, found[0])
+
+
+def left_out(call: str, target: str, code: str, detail: str) -> None:
+    """Record that a successful answer of ``call`` left ``target`` out (a gap of the unit).
+
+    Args:
+        call: The API call (``compute.instances.aggregatedList``).
+        target: What the answer left out (``zones/us-central1-a``).
+        code: The answer's reason (``UNREACHABLE``): the gap's code.
+        detail: What the answer said about it.
+
+    Raises:
+        PartialAnswer: No unit is running (a collector called by hand): with nowhere to keep
+            the gap, the listing fails rather than read as whole.
+    """
+    exc = PartialAnswer(call, target, code, detail)
+    sink = _SINK.get()
+    gap = sink.record(exc, f"{call} on {target}", target) if sink is not None else None
+    if sink is None or gap is None:
+        raise exc
+    sink.add(gap)
 
 
 def _shown(call: str, exc: BaseException) -> str:

@@ -208,7 +208,10 @@ _CALL = re.compile(r"\b[a-z]+:[A-Z][A-Za-z]+\b")
 def test_a_failed_cross_backup_read_names_its_own_call(
     served: tuple[Server, FaultLayer, list[Resource]],
 ) -> None:
-    """The RDS unit's gap names the call that failed, not the listing it was reading for."""
+    """The gap names the call that failed (and the instance), not the listing it read for.
+
+    A secondary call: every instance is still reported, its backup copy unknown.
+    """
     srv, layer, _ = served
     layer.reset()
     cross = Fault(on(action="DescribeInstanceCrossBackupPolicy"), "reset")
@@ -220,5 +223,8 @@ def test_a_failed_cross_backup_read_names_its_own_call(
     assert cross.acted
     gaps = [g for g in report.coverage.gaps if g.service == "rds:db_instance"]
     assert gaps and all(
-        g.message.startswith("rds:DescribeInstanceCrossBackupPolicy: ") for g in gaps
+        g.message.startswith(f"rds:DescribeInstanceCrossBackupPolicy on {g.target}: ") for g in gaps
     ), [(g.code, g.message) for g in gaps]
+    dbs = [f for f in report.findings if f.resource.type == "db_instance"]
+    assert {"instance " + f.resource.id.rsplit("/", 1)[1] for f in dbs} == {g.target for g in gaps}
+    assert all(f.status.value != "compliant" for f in dbs)

@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cloudaudit.errors import AuthenticationError
-from cloudaudit.providers._answers import check
+from cloudaudit.providers._answers import MalformedResponse, check
 from cloudaudit.providers._calls import calling
 from cloudaudit.providers._extras import require as _require
 
-__all__ = ["ClientFactory", "body_of", "fetch_account_id", "require"]
+__all__ = ["ClientFactory", "body_of", "count_of", "fetch_account_id", "require"]
 
 DISCOVERY_REGION = "cn-hangzhou"
 
@@ -52,6 +52,20 @@ def body_of(response: Any, operation: str, needs: Sequence[str] = ()) -> Any:
     doc = body.to_map() if body is not None else (raw or {}).get("body")
     check(operation, doc, needs)
     return doc
+
+
+def count_of(body: Any, key: str, operation: str) -> int:
+    """A page-numbered answer's total (``TotalCount``), which decides whether to page on.
+
+    Raises:
+        MalformedResponse: The total is missing or not a whole number (never "no more pages").
+    """
+    value = body.get(key) if isinstance(body, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise MalformedResponse(operation, f"{key} is {value!r}, not a number")
 
 
 def _naming(product: str, client: Any) -> Any:

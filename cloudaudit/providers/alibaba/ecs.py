@@ -13,7 +13,7 @@ from typing import Any
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers._paging import PageGuard, page_digest
-from cloudaudit.providers.alibaba._clients import body_of
+from cloudaudit.providers.alibaba._clients import body_of, count_of
 
 __all__ = [
     "disk_to_resource",
@@ -123,7 +123,7 @@ def fetch_images(client: Any, region: str) -> list[Item]:
         items = body["Images"]["Image"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
-        total = int(body.get("TotalCount") or 0)
+        total = count_of(body, "TotalCount", "ecs:DescribeImages")
         if not items or len(out) >= total:
             return out
         page += 1

@@ -44,9 +44,13 @@ class Bucket:
 
 @dataclass(frozen=True)
 class Destination:
-    """One replication rule's destination bucket and its location (``oss-<region>``)."""
+    """One replication rule's destination bucket and its location (``oss-<region>``).
 
-    bucket: str
+    Either may be missing from an answer: the copy is placed by ``location`` alone, and is
+    in an unknown place when there is none.
+    """
+
+    bucket: str | None
     location: str | None
 
 
@@ -104,9 +108,10 @@ def fetch_replication(client: Any, bucket: str) -> list[Destination]:
     config = result.replication_configuration
     out: list[Destination] = []
     for rule in (config.rules if config is not None else None) or []:
-        dest = rule.destination
-        if dest is not None and dest.bucket:
-            out.append(Destination(bucket=str(dest.bucket), location=dest.location))
+        dest = rule.destination  # every rule is a copy, whatever its destination says
+        name = str(dest.bucket) if dest is not None and dest.bucket else None
+        location = str(dest.location) if dest is not None and dest.location else None
+        out.append(Destination(bucket=name, location=location))
     return out
 
 
@@ -140,12 +145,17 @@ def bucket_to_resource(
         destinations = ()
     for d in destinations:
         dest_region = bucket_region(d.location)
+        note = None
+        if not dest_region:
+            what = f"bucket {d.bucket}" if d.bucket else "no bucket"
+            note = f"a replication rule's destination ({what}) has no Location"
         copies.append(
             Location(
                 provider=ProviderId.ALIBABA,
                 region=dest_region,
                 kind=LocationKind.REGION if dest_region else LocationKind.UNKNOWN,
                 via=VIA,
+                note=note,
             )
         )
     return Resource(

@@ -1,24 +1,32 @@
 """ApsaraDB RDS instances: ``fetch_db_instances`` (I/O) and ``db_instance_to_resource`` (pure).
 
 Cross-region backups (``DescribeInstanceCrossBackupPolicy``, one call per instance) are copies:
-with ``BackupEnabled: Enable`` the backups are also stored in ``CrossBackupRegion``.
+with ``BackupEnabled: Enable`` the backups are also stored in ``CrossBackupRegion``;
+``Disable`` means none. Any other answer (no ``BackupEnabled``, a value of another kind,
+``Enable`` without a region) is a copy in an unknown place whose note says what was returned,
+and a policy that could not be read (a secondary call: :func:`~cloudaudit.providers._detail.
+lookup`) is one whose note names the call and its error: the instance is reported either way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._detail import Unread, lookup
 from cloudaudit.providers._paging import PageGuard, page_digest
-from cloudaudit.providers.alibaba._clients import body_of
+from cloudaudit.providers.alibaba._clients import body_of, count_of
+from cloudaudit.providers.alibaba._errors import classify
 
 __all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
 
 CROSS_BACKUP = "CrossBackupPolicy"
 """Key under which :func:`fetch_db_instances` attaches each instance's cross-region policy."""
 VIA = "alibaba.rds.cross-region-backup"
+POLICY_CALL = "rds:DescribeInstanceCrossBackupPolicy"
 
 PAGE_SIZE = 100
 Item = Mapping[str, Any]
@@ -41,15 +49,22 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
         req = models.DescribeDBInstancesRequest(
             region_id=region, page_number=page, page_size=PAGE_SIZE
         )
-        needs = ("Items{}", "Items.DBInstance[]")
+        # the total decides whether to ask for another page: an answer without it is malformed
+        needs = ("Items{}", "Items.DBInstance[]", "TotalRecordCount")
         body = body_of(client.describe_dbinstances(req), "rds:DescribeDBInstances", needs)
         items = body["Items"]["DBInstance"]
         guard.next(page_digest(items))  # a page served twice is a loop
         out.extend(items)
-        total = int(body.get("TotalRecordCount") or 0)
+        total = count_of(body, "TotalRecordCount", "rds:DescribeDBInstances")
         if not items or len(out) >= total:
-            return [{**i, CROSS_BACKUP: fetch_cross_backup(client, region, i)} for i in out]
+            return [{**i, CROSS_BACKUP: _policy(client, region, i)} for i in out]
         page += 1
+
+
+def _policy(client: Any, region: str, item: Item) -> dict[str, Any] | Unread:
+    """One instance's policy, or an :class:`Unread` (and a gap) when it cannot be read."""
+    target = f"instance {item.get('DBInstanceId')}"
+    return lookup(POLICY_CALL, target, partial(fetch_cross_backup, client, region, item), classify)
 
 
 def fetch_cross_backup(client: Any, region: str, item: Item) -> dict[str, Any]:
@@ -59,29 +74,31 @@ def fetch_cross_backup(client: Any, region: str, item: Item) -> dict[str, Any]:
     req = models.DescribeInstanceCrossBackupPolicyRequest(
         region_id=region, dbinstance_id=str(item["DBInstanceId"])
     )
-    body: dict[str, Any] = body_of(
-        client.describe_instance_cross_backup_policy(req), "rds:DescribeInstanceCrossBackupPolicy"
-    )
+    body: dict[str, Any] = body_of(client.describe_instance_cross_backup_policy(req), POLICY_CALL)
     return body
+
+
+def _unknown(note: str) -> tuple[Location, ...]:
+    return (Location(provider=ProviderId.ALIBABA, kind=LocationKind.UNKNOWN, via=VIA, note=note),)
 
 
 def _cross_backup(item: Item) -> tuple[Location, ...]:
     policy = item.get(CROSS_BACKUP)
+    if isinstance(policy, Unread):
+        return (policy.location(ProviderId.ALIBABA, VIA),)
     if not isinstance(policy, Mapping):
-        note = "the cross-region backup policy was not read"
-        return (
-            Location(provider=ProviderId.ALIBABA, kind=LocationKind.UNKNOWN, via=VIA, note=note),
-        )
-    if str(policy.get("BackupEnabled") or "") != "Enable":
+        return _unknown("the cross-region backup policy was not read")
+    enabled, region = policy.get("BackupEnabled"), policy.get("CrossBackupRegion")
+    state = enabled.strip().lower() if isinstance(enabled, str) else None
+    if state == "disable":
         return ()
-    region = str(policy.get("CrossBackupRegion") or "")
-    if not region:
-        note = "cross-region backup is enabled but CrossBackupRegion is empty"
-        return (
-            Location(provider=ProviderId.ALIBABA, kind=LocationKind.UNKNOWN, via=VIA, note=note),
-        )
-    note = "backups are also stored in the cross-backup region"
-    return (Location(provider=ProviderId.ALIBABA, region=region, via=VIA, note=note),)
+    if state == "enable" and isinstance(region, str) and region.strip():
+        note = "backups are also stored in the cross-backup region"
+        return (Location(provider=ProviderId.ALIBABA, region=region.strip(), via=VIA, note=note),)
+    return _unknown(
+        f"{POLICY_CALL} answered BackupEnabled={enabled!r}, CrossBackupRegion={region!r}: "
+        "where the backups are is not known"
+    )
 
 
 def _zone(zone_id: str | None) -> tuple[str | None, LocationKind]:

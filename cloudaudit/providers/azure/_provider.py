@@ -196,8 +196,11 @@ class AzureProvider:
         Under a management group, its descendants (which the Management Groups API lists
         whether or not the caller may read them) are compared with ``GET /subscriptions``.
         """
-        if self._subscriptions:
-            return list(dict.fromkeys(self._subscriptions)), ()
+        if self._subscriptions:  # once each, however it is written (ARM ids ignore case)
+            first: dict[str, str] = {}
+            for sub in self._subscriptions:
+                first.setdefault(sub.lower(), sub)
+            return list(first.values()), ()
         client = self.subscription_client()
         rows = _arm.fetch_subscriptions(client)
         listed = {str(r["subscriptionId"]) for r in rows if r.get("subscriptionId")}

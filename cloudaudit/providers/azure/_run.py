@@ -4,6 +4,10 @@ The listing runs Resource Graph chunks (or ``resources.list`` per subscription) 
 with ``list_locations`` per subscription; a chunk that fails falls back to ARM listing. The
 fallback has no properties, so the copy-bearing resources are read by id, and SQL failover
 groups and geo-replicas are read per server, before the resources are built.
+
+Subscription ids are compared case-insensitively (ARM ids are; Resource Graph answers with the
+lower-case id): rows, records and gaps are all kept under the id the run was given (as the
+caller wrote it, or as ``GET /subscriptions`` listed it).
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Run:
     gaps: list[CoverageGap] = field(default_factory=list)
     sql_links: dict[str, list[Location]] = field(default_factory=dict)
     graph_errors: dict[str, str] = field(default_factory=dict)
+    reported: list[str] = field(default_factory=list)
 
     # list_locations per subscription (also proves it is readable), concurrently with the
     # listing: Resource Graph chunks, or resources.list per subscription
@@ -106,8 +111,9 @@ class Run:
         self.live = [s for s in subs if s in found]
         for sub in self.live:
             self.geo.add(location_info(x) for x in found[sub])
-        for sub in set(self.rows) - set(self.live):
-            del self.rows[sub]
+        # list_locations failed but Resource Graph listed resources: they were seen, so they
+        # are reported (at the locations Resource Graph gave), beside the subscription's gap
+        self.reported = [s for s in subs if s in found or self.rows.get(s)]
         unreadable = {g.account for g in denied}
         self.gaps.extend(g for g in list_gaps if g.account not in unreadable)
         if failed:
@@ -140,13 +146,18 @@ class Run:
             with self.lock:
                 self.graph_stats.calls += stats.calls
                 self.graph_stats.slept += stats.slept
-            wanted = set(chunk)
-            for row in rows:
-                sub = str(row.get("subscriptionId") or "")
-                if sub in wanted:
-                    self.rows[sub].append(row)
+            stray = self._file_rows(chunk, rows)
             for sub in chunk:
                 self.method[sub] = "resource-graph"
+            if stray:
+                self.gaps.append(
+                    make_gap(
+                        Scope(NAME, None, None, "resourcegraph"),
+                        "MalformedResponse",
+                        f"Resource Graph returned {len(stray)} row(s) of no subscription it "
+                        f"was asked about (first: {stray[0]}); they are not reported",
+                    )
+                )
             if stats.truncated:
                 self.gaps.append(
                     make_gap(
@@ -159,6 +170,24 @@ class Run:
 
         scope = Scope(NAME, f"chunk-{index}", None, "resourcegraph")
         return Unit(scope, go, method="resource-graph")
+
+    def _file_rows(self, chunk: Sequence[str], rows: Sequence[Row]) -> list[str]:
+        """File each row under its subscription as given; return the ids of rows of none.
+
+        A row's ``subscriptionId`` (or, without one, its id's) is matched case-insensitively;
+        a row filed under a differently written id is rewritten to the id as given.
+        """
+        wanted = {s.lower(): s for s in chunk}
+        stray: list[str] = []
+        for row in rows:
+            sub = wanted.get(_row_subscription(row).lower())
+            if sub is None:
+                stray.append(str(row.get("id") or "?"))
+                continue
+            if row.get("subscriptionId") != sub:
+                row["subscriptionId"] = sub
+            self.rows[sub].append(row)
+        return stray
 
     # fallback
     def arm(self, subs: Sequence[str]) -> None:
@@ -240,7 +269,7 @@ class Run:
     # build resources, records and gaps
     def batches(self) -> Iterator[Batch]:
         used: set[str] = set()
-        for sub in self.live:
+        for sub in self.reported:
             if sub not in self.rows and sub not in self.method:
                 continue
             resources = [self._resource(sub, row) for row in self.rows.get(sub, [])]
@@ -285,3 +314,12 @@ class Run:
             f"so these copies are unknown: {what}"
         )
         return (make_gap(Scope(NAME, sub, None, "copies"), "CopiesUnavailable", message),)
+
+
+def _row_subscription(row: Mapping[str, Any]) -> str:
+    """A row's subscription: its ``subscriptionId``, else the one its id names."""
+    sub = str(row.get("subscriptionId") or "")
+    if sub:
+        return sub
+    parts = str(row.get("id") or "").split("/")
+    return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""

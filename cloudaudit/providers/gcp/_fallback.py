@@ -13,6 +13,7 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, ProviderId, Resource
+from cloudaudit.providers._detail import left_out
 from cloudaudit.providers.gcp._locations import (
     bucket_locations,
     labels,
@@ -42,6 +43,8 @@ FALLBACK_SERVICES: dict[str, tuple[str, str, bool]] = {
 """Compute listings of the fallback path (buckets are listed with google-cloud-storage)."""
 _LISTED = {client: label for label, (client, _, _) in FALLBACK_SERVICES.items()}
 """The API collection a compute client lists (``InstancesClient``: ``compute.instances``)."""
+BENIGN_WARNING = "NO_RESULTS_ON_PAGE"
+"""The one ``aggregatedList`` scope warning that leaves nothing out (the scope is empty)."""
 
 COVERED_ASSET_TYPES = frozenset(
     {
@@ -123,17 +126,33 @@ def fetch_compute(client: Any, project: str, aggregated: bool, **call: Any) -> l
     if aggregated:
         request = {"project": project, "max_results": 500}
         pager = client.aggregated_list(request=request, **call)
-        what = f"{listing}.aggregatedList projects/{project}"
-        for page in guarded_pages(pager, what):
+        what = f"{listing}.aggregatedList"
+        missed: dict[str, tuple[str, str]] = {}
+        for page in guarded_pages(pager, f"{what} projects/{project}"):
             for item in (i for scoped in page.items.values() for i in _items(scoped)):
                 to_dict = type(item).to_dict
                 out.append(to_dict(item, preserving_proto_field_name=False))
+            _left_out(page, project, missed)
+        for scope, (code, message) in sorted(missed.items()):
+            left_out(what, scope, code, message)
         return out
     pager = client.list(request={"project": project, "max_results": 500}, **call)
     for item in guarded_items(pager, f"{listing}.list projects/{project}", "items"):
         to_dict = type(item).to_dict
         out.append(to_dict(item, preserving_proto_field_name=False))
     return out
+
+
+def _left_out(page: Any, project: str, missed: dict[str, tuple[str, str]]) -> None:
+    """Add the scopes one ``aggregatedList`` page says it left out to ``missed``."""
+    warned = [(f"projects/{project}", page)] if "warning" in page else []
+    warned += [(scope, scoped) for scope, scoped in page.items.items() if "warning" in scoped]
+    for scope, holder in warned:
+        code = str(holder.warning.code or "")
+        if code != BENIGN_WARNING:
+            missed.setdefault(scope, (code or "UnknownWarning", str(holder.warning.message or "")))
+    for scope in page.unreachables:
+        missed.setdefault(str(scope), ("UNREACHABLE", "named in the answer's unreachables"))
 
 
 def _items(scoped: Any) -> list[Any]:

@@ -51,6 +51,29 @@ class _Failed:
     gap: CoverageGap
 
 
+def _seen_through(failed: _Failed, projects: Sequence[Project]) -> CoverageGap:
+    """The gap of an organization or folder searched only through the projects found under it.
+
+    The per-project searches cover the projects scope discovery (``projects.list`` per
+    folder) found, no more: a project it did not list is audited by nothing, so the scope's
+    own failed search stays a gap that says what stood in for it.
+    """
+    n = len(projects)
+    names = ", ".join(sorted(p.project_id for p in projects)[:10]) + (", ..." if n > 10 else "")
+    covered = (
+        f"it was covered only through the {n} project(s) scope discovery found under it "
+        f"({names}), searched one by one"
+        if projects
+        else "scope discovery found no project under it, so nothing under it was searched"
+    )
+    return make_gap(
+        Scope(NAME, failed.scope, service="cloudasset"),
+        failed.gap.code,
+        f"Cloud Asset search of {failed.scope} failed ({failed.gap.message}); {covered}; "
+        "a project that projects.list did not return is not audited",
+    )
+
+
 def _prefixed(value: str, kind: str) -> str:
     return value if value.startswith(f"{kind}/") else f"{kind}/{value}"
 
@@ -183,6 +206,8 @@ class GcpProvider:
         yield from self._search(fanout, wide, ids, failed)
         if failed and (self._organization or self._folders):
             below = {p.project_id for f in failed for p in tree.under(f.scope)}
+            # the per-project searches cover only what discovery found: the scope stays a gap
+            yield Batch(gaps=tuple(_seen_through(f, tree.under(f.scope)) for f in failed))
             failed = []
             yield from self._search(fanout, [f"projects/{p}" for p in sorted(below)], ids, failed)
         yield from self._fallback(fanout, failed)

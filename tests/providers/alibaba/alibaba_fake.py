@@ -47,8 +47,9 @@ class FakeAlibaba:
     denied_buckets: set[str] = field(default_factory=set)
     page_cap: int = 7
     calls: list[tuple[str, str]] = field(default_factory=list)
-    cross_backup: dict[str, dict[str, str]] = field(default_factory=dict)
+    cross_backup: dict[str, dict[str, Any]] = field(default_factory=dict)
     denied_actions: dict[str, str] = field(default_factory=dict)  # action -> error code
+    untotalled: set[str] = field(default_factory=set)  # page-numbered actions without a total
 
     def add(self, action: str, region: str, item: dict[str, Any]) -> None:
         self.items.setdefault((action, region), []).append(item)
@@ -81,7 +82,11 @@ class FakeAlibaba:
         return self._page(action, params, rows)
 
     def _cross_backup(self, params: dict[str, str], region: str) -> Response:
-        """Shape: the RDS API reference's DescribeInstanceCrossBackupPolicy response example."""
+        """Shape: the RDS API reference's DescribeInstanceCrossBackupPolicy response example.
+
+        ``cross_backup[id]`` gives ``BackupEnabled`` and ``CrossBackupRegion``; a key it
+        leaves out is left out of the answer.
+        """
         ident = params.get("DBInstanceId", "")
         policy = self.cross_backup.get(ident, {"BackupEnabled": "Disable", "CrossBackupRegion": ""})
         body = {
@@ -89,7 +94,7 @@ class FakeAlibaba:
             "DBInstanceId": ident,
             "RegionId": region,
             "CrossBackupType": "default",
-            "LogBackupEnabled": policy["BackupEnabled"],
+            "LogBackupEnabled": policy.get("BackupEnabled") or "Disable",
             "RetentType": 1,
             "Retention": 7,
             "LockMode": "Unlock",
@@ -115,9 +120,8 @@ class FakeAlibaba:
         number = int(params.get("PageNumber", "1"))
         page = rows[(number - 1) * size : number * size]
         total = "TotalRecordCount" if action == "DescribeDBInstances" else "TotalCount"
-        return _json(
-            {container: {member: page}, total: len(rows), "PageNumber": number, "PageSize": size}
-        )
+        counted = {} if action in self.untotalled else {total: len(rows)}
+        return _json({container: {member: page}, **counted, "PageNumber": number, "PageSize": size})
 
     # --- OSS ---------------------------------------------------------------------------
     def oss(self, req: Request) -> Response:
@@ -140,10 +144,13 @@ class FakeAlibaba:
             return _oss_error("AccessDenied", 403)
         if not bucket.replicate_to:
             return _oss_error("NoSuchReplicationConfiguration", 404)
+        # Shape: the OSS API reference's GetBucketReplication response example (an empty
+        # bucket or region in replicate_to leaves its <Bucket> or <Location> out)
         rules = "".join(
-            f"<Rule><ID>rule-{i}</ID><Action>ALL</Action><Destination><Bucket>{escape(b)}</Bucket>"
-            f"<Location>oss-{escape(r)}</Location><TransferType>internal</TransferType>"
-            "</Destination><Status>doing</Status></Rule>"
+            f"<Rule><ID>rule-{i}</ID><Action>ALL</Action><Destination>"
+            + (f"<Bucket>{escape(b)}</Bucket>" if b else "")
+            + (f"<Location>oss-{escape(r)}</Location>" if r else "")
+            + "<TransferType>internal</TransferType></Destination><Status>doing</Status></Rule>"
             for i, (b, r) in enumerate(bucket.replicate_to)
         )
         return _xml(f"<ReplicationConfiguration>{rules}</ReplicationConfiguration>")

@@ -80,6 +80,100 @@ def test_rds_cross_region_backup_is_a_copy(server: Server, fake: FakeAlibaba) ->
     assert ("DescribeInstanceCrossBackupPolicy", "eu-central-1") in fake.calls
 
 
+@pytest.mark.parametrize(
+    ("action", "count", "kind"),
+    [
+        ("DescribeDBInstances", "TotalRecordCount", "db_instance"),
+        ("DescribeImages", "TotalCount", "image"),
+    ],
+)
+def test_a_page_numbered_answer_without_its_total_is_a_gap_not_the_last_page(
+    server: Server, fake: FakeAlibaba, action: str, count: str, kind: str
+) -> None:
+    fake.untotalled.add(action)
+    inv = _provider(server).inventory()
+    gaps = [g for g in inv.gaps if g.code == "MalformedResponse"]
+    assert {g.region for g in gaps} == set(fake.regions)  # each region's listing, not a page
+    assert all(f"{count} is missing" in g.message for g in gaps)
+    assert not [r for r in inv.resources if r.type == kind]
+
+
+def test_refused_cross_backup_policy_keeps_every_instance_unknown(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    fake.denied_actions["DescribeInstanceCrossBackupPolicy"] = "Forbidden.RAM"
+    inv = _provider(server).inventory()
+    dbs = [r for r in inv.resources if r.type == "db_instance"]
+    assert len(dbs) == 15  # every instance listed is reported
+    for r in dbs:
+        (copy,) = r.data_locations
+        assert (copy.kind, copy.via) == (LocationKind.UNKNOWN, "alibaba.rds.cross-region-backup")
+        assert "rds:DescribeInstanceCrossBackupPolicy on instance rm-fra" in str(copy.note)
+        assert "failed: Forbidden.RAM" in str(copy.note)
+    gaps = [g for g in inv.gaps if g.service == "rds:db_instance"]
+    assert {g.target for g in gaps} == {f"instance rm-fra{i}" for i in range(15)}
+    assert {g.code for g in gaps} == {"Forbidden.RAM"}
+    assert all(g.message.startswith("rds:DescribeInstanceCrossBackupPolicy on ") for g in gaps)
+
+
+@pytest.mark.parametrize(
+    ("policy", "region", "note"),
+    [
+        ({"BackupEnabled": "Disable", "CrossBackupRegion": "cn-hongkong"}, "none", None),
+        ({"BackupEnabled": "disable"}, "none", None),
+        ({"BackupEnabled": "Enable", "CrossBackupRegion": "cn-hongkong"}, "cn-hongkong", None),
+        ({"BackupEnabled": "enable", "CrossBackupRegion": "cn-hongkong"}, "cn-hongkong", None),
+        ({"CrossBackupRegion": "cn-hongkong"}, None, "BackupEnabled=None"),
+        ({"BackupEnabled": None}, None, "BackupEnabled=None"),
+        ({"BackupEnabled": "Paused", "CrossBackupRegion": "cn-hongkong"}, None, "'Paused'"),
+        ({"BackupEnabled": "Enable", "CrossBackupRegion": ""}, None, "CrossBackupRegion=''"),
+    ],
+    ids=[
+        "disable",
+        "lower-disable",
+        "enable",
+        "lower-enable",
+        "missing",
+        "null",
+        "other",
+        "no-region",
+    ],
+)
+def test_cross_backup_policy_answers(
+    server: Server,
+    fake: FakeAlibaba,
+    policy: dict[str, object],
+    region: str | None,
+    note: str | None,
+) -> None:
+    fake.cross_backup["rm-fra4"] = policy  # type: ignore[assignment]
+    inv = _provider(server, regions=["eu-central-1"], account="1").inventory()
+    db = next(r for r in inv.resources if r.name == "orders-4")
+    if region == "none":
+        assert db.data_locations == ()
+        return
+    (copy,) = db.data_locations
+    assert (copy.region, copy.via) == (region, "alibaba.rds.cross-region-backup")
+    if note is not None:
+        assert copy.kind is LocationKind.UNKNOWN
+        assert "rds:DescribeInstanceCrossBackupPolicy answered" in str(copy.note)
+        assert note in str(copy.note)
+
+
+def test_replication_rule_without_destination_bucket_is_placed_by_location(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    fra = next(b for b in fake.buckets if b.name == "fra-data")
+    fra.replicate_to = [("", "us-east-1"), ("", "")]  # no <Bucket>; neither element
+    inv = _provider(server).inventory()
+    copies = next(r for r in inv.resources if r.name == "fra-data").data_locations
+    assert [(c.region, c.kind, c.via) for c in copies] == [
+        ("us-east-1", LocationKind.REGION, "alibaba.oss.replication"),
+        (None, LocationKind.UNKNOWN, "alibaba.oss.replication"),
+    ]
+    assert "has no Location" in str(copies[1].note)
+
+
 def test_denied_region_is_a_gap_for_that_region_only(server: Server, fake: FakeAlibaba) -> None:
     fake.denied_regions["eu-central-1"] = "Forbidden.RAM"
     inv = _provider(server).inventory()

@@ -147,7 +147,8 @@ class FakeARM:
             return fault
         path = req.path
         m = re.match(r"^/subscriptions/([^/]+)(/.*)?$", path)
-        if m and m.group(1) in self.tenant.denied:
+        sub = self._canonical(m.group(1)) if m else ""
+        if m and sub in self.tenant.denied:
             return _error(
                 403,
                 "AuthorizationFailed",
@@ -157,7 +158,7 @@ class FakeARM:
         if path == "/subscriptions":
             return self._paged(req, self.tenant.subscriptions)
         if m and m.group(2) == "/providers/Microsoft.Authorization/policyAssignments":
-            return self._paged(req, self.tenant.policy_assignments.get(m.group(1), []))
+            return self._paged(req, self.tenant.policy_assignments.get(sub, []))
         if re.search(r"/providers/Microsoft\.Authorization/policy(Set)?Definitions/[^/]+$", path):
             body = self.tenant.policy_objects.get(path.lower())
             if body is None:
@@ -166,7 +167,7 @@ class FakeARM:
         if m and m.group(2) == "/locations":
             return self._paged(req, self.tenant.locations, size=1000)
         if m and m.group(2) == "/resources":
-            rows = [_arm_shape(r) for r in self.tenant.resources.get(m.group(1), [])]
+            rows = [_arm_shape(r) for r in self.tenant.resources.get(sub, [])]
             return self._paged(req, rows)
         group = re.match(rf"^{re.escape(MG_PREFIX)}/([^/]+)/descendants$", path)
         if group and req.method == "GET":
@@ -182,8 +183,14 @@ class FakeARM:
             links = self.tenant.sql.get(sql.group(1).lower(), {})
             return self._paged(req, links.get(sql.group(2), []))
         if m and "/providers/" in path and req.method == "GET":
-            return self._get_by_id(m.group(1), path)
+            return self._get_by_id(sub, path)
         return _error(404, "NotFound", f"no route for {path}")
+
+    def _canonical(self, sub: str) -> str:
+        """The tenant's own spelling of a subscription id: ARM ids ignore case."""
+        known = [str(x.get("subscriptionId")) for x in self.tenant.subscriptions]
+        known += [*self.tenant.resources, *self.tenant.denied, *self.tenant.policy_assignments]
+        return next((k for k in known if k.lower() == sub.lower()), sub)
 
     def _get_by_id(self, sub: str, path: str) -> Response:
         """GET one resource by id: the full ARM shape, with ``properties``."""
@@ -219,10 +226,13 @@ class FakeARM:
         with self._lock:
             hit = self._graph_cache.get(subs)
             if hit is None:
+                # Resource Graph matches the ids asked for ignoring case and answers with the
+                # tenant's own (lower-case) subscriptionId; it silently omits denied ones
+                known = [self._canonical(s) for s in subs]
                 hit = [
                     _graph_shape(r, s)
-                    for s in subs
-                    if s not in self.tenant.denied  # Resource Graph silently omits them
+                    for s in known
+                    if s not in self.tenant.denied
                     for r in self.tenant.resources.get(s, [])
                 ]
                 self._graph_cache[subs] = hit

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from azure_fake import GRAPH_PATH, FakeARM, Fault
-from azure_tenant import CHINA, DENIED, EU, HIDDEN, PROD
+from azure_fake import GRAPH_PATH, FakeARM, Fault, Tenant, resource
+from azure_tenant import CHINA, DENIED, EU, HIDDEN, PROD, _locations
 
 from cloudaudit import audit
 from cloudaudit.models import LocationKind, Resource
@@ -73,6 +74,50 @@ def test_denied_subscription_is_a_gap_only_for_itself(make_provider: Any) -> Non
     assert [g.code for g in denied] == ["AuthorizationFailed"]
     assert "hidden" not in by_name(inv)
     assert {r.account for r in inv.resources} == {PROD, CHINA, EU}
+
+
+def test_resources_of_a_subscription_whose_locations_failed_are_kept(
+    make_provider: Any, fake: FakeARM
+) -> None:
+    """list_locations refused, Resource Graph listed the resources: they are reported."""
+    fake.faults.append(Fault(rf"^/subscriptions/{EU}/locations$", 403, code="AuthorizationFailed"))
+    inv = collect(make_provider())
+    res = by_name(inv)
+    assert res["steuonly"].account == EU
+    assert res["steuonly"].location.region == "westeurope"
+    gaps = [(g.account, g.service, g.code) for g in inv.gaps if g.account == EU]
+    assert gaps == [(EU, "subscription", "AuthorizationFailed")]
+    assert [a.resources for a in inv.audited if a.account == EU] == [1]
+
+
+MIXED = "abcdef00-0000-4000-8000-00000000000a"
+"""A subscription id with letters: ARM and Resource Graph answer with it in lower case."""
+
+
+@pytest.mark.parametrize("given", [MIXED, MIXED.upper()], ids=["lower", "upper"])
+def test_subscription_ids_match_whatever_their_case(tmp_path: Path, given: str) -> None:
+    from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+
+    tenant = Tenant(
+        subscriptions=[{"id": f"/subscriptions/{MIXED}", "subscriptionId": MIXED}],
+        locations=_locations(),
+        resources={
+            MIXED: [resource(MIXED, "rg", "Microsoft.Compute/disks", "disk-hk", "eastasia")]
+        },
+    )
+    with FakeARM(tenant, tmp_path) as fake:
+        p = AzureProvider(
+            credential=StaticTokenCredential("t"),
+            subscriptions=[given, MIXED.upper(), MIXED],  # one subscription, written 3 ways
+            arm_endpoint=fake.url,
+            connection_verify=fake.ca_file,
+            retry_total=0,
+        )
+        report = audit(p, "eu-gdpr")
+    assert [(f.resource.name, f.resource.account) for f in report.findings] == [("disk-hk", given)]
+    assert report.findings[0].status.value == "violation"
+    assert [(a.account, a.resources) for a in report.coverage.audited] == [(given, 1)]
+    assert report.complete
 
 
 def test_catalog_mismatch_is_visible(make_provider: Any) -> None:

@@ -68,6 +68,12 @@ class FakeGcp:
     denied_parents: set[str] = field(default_factory=set)
     denied_projects: set[str] = field(default_factory=set)
     asset_disabled: set[str] = field(default_factory=set)
+    unlisted_projects: set[str] = field(default_factory=set)
+    """Projects ``projects.list`` does not return (Cloud Asset still finds their resources)."""
+    unreachable_zones: set[str] = field(default_factory=set)
+    """Zones (``zones/us-central1-a``) Compute ``aggregatedList`` answers it could not reach."""
+    empty_zones: tuple[str, ...] = ("zones/southamerica-west1-c",)
+    """Zones with nothing in them: ``aggregatedList`` names each with ``NO_RESULTS_ON_PAGE``."""
     faults: list[Fault] = field(default_factory=list)
     org_policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> spec
     calls: Counter[str] = field(default_factory=Counter)
@@ -242,7 +248,13 @@ class FakeGcp:
             return _error(403, f"caller cannot list {kind} under {parent}", "PERMISSION_DENIED")
         source = self.folders.values() if kind == "folders" else self.projects.values()
         deleted = request.args.get("showDeleted") == "true"
-        items = [v for v in source if v["parent"] == parent and (deleted or v["state"] == "ACTIVE")]
+        items = [
+            v
+            for v in source
+            if v["parent"] == parent
+            and (deleted or v["state"] == "ACTIVE")
+            and v.get("projectId") not in self.unlisted_projects
+        ]
         page, token = self._page(items, request, "pageSize", 50)
         return _json({kind: page, **({"nextPageToken": token} if token else {})})
 
@@ -344,15 +356,35 @@ class FakeGcp:
             page, token = self._page(
                 self.zonal.get((project, kind), []), request, "maxResults", 500
             )
-            grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+            grouped: dict[str, dict[str, Any]] = {}
             for zone, body in page:
                 grouped.setdefault(zone, {kind: []})[kind].append(body)
-            return _json({"items": grouped, **({"nextPageToken": token} if token else {})})
+            for zone in self.empty_zones:  # a zone with resources on this page is not empty
+                grouped.setdefault(zone, _warning("NO_RESULTS_ON_PAGE", zone))
+            grouped.update({z: _warning("UNREACHABLE", z) for z in self.unreachable_zones})
+            unreachables = sorted(self.unreachable_zones)
+            body2 = {"items": grouped, **({"unreachables": unreachables} if unreachables else {})}
+            return _json({**body2, **({"nextPageToken": token} if token else {})})
         page2, token = self._page(self.global_.get((project, kind), []), request, "maxResults", 500)
         return _json({"items": page2, **({"nextPageToken": token} if token else {})})
 
 
 _STATUS = {403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}
+
+
+def _warning(code: str, scope: str) -> dict[str, Any]:
+    """An ``aggregatedList`` scope that holds no resources, only a ``warning``.
+
+    Shape: the Compute API reference of ``instances.aggregatedList`` (``InstanceAggregatedList``:
+    ``items`` maps a scope to ``InstancesScopedList {instances[], warning {code, message,
+    data[{key, value}]}}``; ``unreachables[]`` names the scopes it could not reach).
+    """
+    message = {
+        "NO_RESULTS_ON_PAGE": f"There are no results for scope '{scope}' on this page.",
+        "UNREACHABLE": f"Scope '{scope}' is unreachable.",
+    }[code]
+    data = [{"key": "scope", "value": scope}]
+    return {"warning": {"code": code, "message": message, "data": data}}
 
 
 def _masked(asset: dict[str, Any], mask: str) -> dict[str, Any]:

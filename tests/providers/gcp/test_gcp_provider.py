@@ -124,10 +124,12 @@ def test_disabled_cloud_asset_falls_back_per_project(fake: FakeGcp, provider: Ma
     assert fallback == {"eu-data", "apac-data"}
     asset_gaps = [g for g in report.coverage.gaps if g.service == "cloudasset"]
     assert {(g.account, g.code) for g in asset_gaps} == {
+        ("organizations/123", "SERVICE_DISABLED"),
         ("eu-data", "SERVICE_DISABLED"),
         ("apac-data", "SERVICE_DISABLED"),
     }
-    assert all("sqladmin.googleapis.com/Instance" in g.message for g in asset_gaps)
+    projects = [g for g in asset_gaps if g.account != "organizations/123"]
+    assert all("sqladmin.googleapis.com/Instance" in g.message for g in projects)
     assert not report.complete
 
 
@@ -137,7 +139,76 @@ def test_org_search_denied_but_project_search_allowed(fake: FakeGcp, provider: M
     assert len(report.findings) == 7
     methods = {(a.account, a.method) for a in report.coverage.audited}
     assert methods == {("projects/eu-data", "cloud-asset"), ("projects/apac-data", "cloud-asset")}
-    assert [g.code for g in report.coverage.gaps] == ["DELETE_REQUESTED"]
+    # the organization's own search was refused: it was covered only through the projects
+    # discovery found, and says so (a project discovery missed would be audited by nothing)
+    gaps = {(g.account, g.service, g.code): g for g in report.coverage.gaps}
+    assert set(gaps) == {
+        ("retired", "resourcemanager", "DELETE_REQUESTED"),
+        ("organizations/123", "cloudasset", "SERVICE_DISABLED"),
+    }
+    message = gaps[("organizations/123", "cloudasset", "SERVICE_DISABLED")].message
+    assert "cloudasset.searchAllResources: HTTP 403" in message
+    assert "only through the 2 project(s) scope discovery found under it" in message
+    assert "(apac-data, eu-data)" in message
+    assert not report.complete
+
+
+def test_org_search_refused_and_no_project_found_is_never_complete(
+    fake: FakeGcp, provider: Make
+) -> None:
+    """Nothing listed under the organization and its search refused: a gap, never a pass."""
+    fake.asset_disabled.add("organizations/123")
+    fake.unlisted_projects.update({"eu-data", "apac-data", "retired"})
+    report = audit(provider(fake), "eu-gdpr")
+    assert report.findings == ()
+    [gap] = report.coverage.gaps
+    assert (gap.account, gap.service, gap.code) == (
+        "organizations/123",
+        "cloudasset",
+        "SERVICE_DISABLED",
+    )
+    assert "cloudasset.searchAllResources" in gap.message
+    assert "scope discovery found no project under it" in gap.message
+    assert not report.complete
+
+
+def test_folder_search_refused_names_the_projects_that_stood_in(
+    fake: FakeGcp, provider: Make
+) -> None:
+    fake.asset_disabled.add("folders/42")
+    fake.unlisted_projects.add("apac-data")  # not under folders/42 anyway
+    report = audit(provider(fake, folders=["42"]), "eu-gdpr")
+    assert {f.resource.account for f in report.findings} == {"eu-data"}
+    [gap] = [g for g in report.coverage.gaps if g.account == "folders/42"]
+    assert gap.service == "cloudasset"
+    assert "only through the 1 project(s) scope discovery found under it (eu-data)" in gap.message
+
+
+def test_unreachable_zone_in_fallback_is_a_gap_and_the_rest_is_kept(
+    fake: FakeGcp, provider: Make
+) -> None:
+    """aggregatedList answers without a zone it could not reach: that zone is a gap.
+
+    The fake's answers also carry a ``NO_RESULTS_ON_PAGE`` warning for an empty zone, which
+    leaves nothing out and is no gap.
+    """
+    fake.asset_disabled.update({"organizations/123", "projects/eu-data", "projects/apac-data"})
+    fake.unreachable_zones.add("zones/us-central1-a")
+    report = audit(provider(fake), "eu-gdpr")
+    assert {"fra-vm", "fra-disk"} <= set(_by_name(report))
+    unreachable = {
+        (g.account, g.service, g.target): g for g in report.coverage.gaps if g.code == "UNREACHABLE"
+    }
+    assert set(unreachable) == {
+        (project, service, "zones/us-central1-a")
+        for project in ("eu-data", "apac-data")
+        for service in ("compute.instances", "compute.disks")
+    }
+    gap = unreachable[("eu-data", "compute.instances", "zones/us-central1-a")]
+    assert gap.message.startswith("compute.instances.aggregatedList on zones/us-central1-a: ")
+    assert "UNREACHABLE: Scope 'zones/us-central1-a' is unreachable." in gap.message
+    assert not any("southamerica-west1-c" in g.message for g in report.coverage.gaps)
+    assert not report.complete
 
 
 def test_denied_project_in_fallback_is_a_gap_never_compliant(fake: FakeGcp, provider: Make) -> None:
