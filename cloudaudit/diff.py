@@ -1,9 +1,11 @@
 """Drift between two reports: what newly violates, what was resolved, what we can no longer see.
 
 Findings are matched by their stable id (policy, provider, account, resource id). A violation
-that is absent from the newer report is only called *removed* when the newer report looked at
-its scope; when a coverage gap of the newer report covers it, it is *unverified*: "could not
-look" is never "resolved".
+or ``unknown`` finding that is absent from the newer report is only called *removed* when the
+newer report looked at its scope; when a coverage gap of the newer report covers it, it is
+*unverified*: "could not look" is never "resolved". A gap of an inventory import (provider
+``inventory``: a file, or records of it, that could not be read) covers every resource, since a
+report does not say which file a resource was read from.
 
 Example:
     >>> from cloudaudit import audit
@@ -38,10 +40,10 @@ class ReportDiff(BaseModel):
         new_violations: Findings (from the newer report) that violate now and did not before.
         resolved: Findings (from the newer report) that violated before and are now compliant
             or exempt.
-        removed: Violations of the older report whose resource the newer audit did not see,
-            although it looked at their scope (deleted or moved).
-        unverified: Violations of the older report whose resource is absent from the newer
-            report because a coverage gap of the newer report covers it.
+        removed: Violations and ``unknown`` findings of the older report whose resource the
+            newer audit did not see, although it looked at their scope (deleted or moved).
+        unverified: Violations and ``unknown`` findings of the older report whose resource is
+            absent from the newer report because a coverage gap of the newer report covers it.
         newly_unknown: Findings that are ``unknown`` now and were not before.
         new_gaps: Coverage gaps of the newer report that the older did not have.
         closed_gaps: Coverage gaps of the older report that the newer does not have.
@@ -116,9 +118,20 @@ def _gap_key(g: CoverageGap) -> tuple[str, str]:
     return (g.scope, g.code)
 
 
+_INVENTORY = "inventory"
+"""The provider id of an inventory import's gaps (a file, or records of it, not read)."""
+
+
 def covers(gap: CoverageGap, finding: Finding) -> bool:
-    """True when ``gap`` may hide ``finding``'s resource (same provider, account and region)."""
+    """True when ``gap`` may hide ``finding``'s resource (same provider, account and region).
+
+    A gap of an inventory import covers every resource: its records may be of any cloud, and
+    a report does not say which file a resource was read from ("could not look" is never
+    "removed").
+    """
     r = finding.resource
+    if gap.provider == _INVENTORY:
+        return True
     if gap.provider != r.provider.value:
         return False
     if gap.account is not None and gap.account != r.account:
@@ -165,7 +178,8 @@ def diff(old: Report, new: Report) -> ReportDiff:
         for f in new.findings
         if f.status in (Status.COMPLIANT, Status.EXEMPT) and was(f.id, Status.VIOLATION)
     ]
-    gone = [f for f in old.violations if f.id not in after]
+    watched = (Status.VIOLATION, Status.UNKNOWN)
+    gone = [f for f in old.findings if f.status in watched and f.id not in after]
     unverified = [f for f in gone if any(covers(g, f) for g in new.coverage.gaps)]
     hidden = {f.id for f in unverified}
     removed = [f for f in gone if f.id not in hidden]

@@ -18,7 +18,10 @@ __all__ = ["OnceGroup", "repeated"]
 _FIX = {
     "--format": "several formats go in one --format, comma-separated, with --output-dir DIR",
     "--output": "one file, or with several formats one directory (--output-dir DIR)",
+    "--output-dir": "one file (--output FILE) or one directory (--output-dir DIR)",
 }
+_SAME = {"--output-dir": "--output"}
+"""Options that set one value between them: each counts as the other given again."""
 
 
 def _options(command: click.Command) -> tuple[dict[str, str], set[str]]:
@@ -43,7 +46,7 @@ def repeated(command: click.Command, args: Sequence[str]) -> tuple[str, list[str
         ``(option, its values in order)``, or ``None`` (also when ``args`` ask for help).
     """
     once, valued = _options(command)
-    seen: dict[str, list[str]] = {}
+    seen: dict[str, tuple[str, list[str]]] = {}  # the value it sets: (first spelling, values)
     i = 0
     while i < len(args):
         token = args[i]
@@ -60,9 +63,10 @@ def repeated(command: click.Command, args: Sequence[str]) -> tuple[str, list[str
             value = args[i + 1] if i + 1 < len(args) else ""
             i += 1
         if name in once:
-            seen.setdefault(once[name], []).append(value or "")
+            label = once[name]
+            seen.setdefault(_SAME.get(label, label), (label, []))[1].append(value or "")
         i += 1
-    return next(((name, values) for name, values in seen.items() if len(values) > 1), None)
+    return next(((label, values) for label, values in seen.values() if len(values) > 1), None)
 
 
 class OnceGroup(click.Group):

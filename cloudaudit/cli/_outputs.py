@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PosixPath, WindowsPath
 from typing import Any, TypeVar
 
 import click
@@ -42,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 __all__ = [
     "FormatList",
     "NonEmptyPath",
+    "OutputDir",
     "OutputError",
     "check_output",
     "checks_output_first",
@@ -69,6 +70,20 @@ class NonEmptyPath(click.Path):
         return super().convert(value, param, ctx)
 
 
+if sys.platform == "win32":
+    _ConcretePath = WindowsPath
+else:
+    _ConcretePath = PosixPath
+
+
+class OutputDir(_ConcretePath):
+    """A folder given with ``--output-dir``: each format goes into it as ``report.<suffix>``.
+
+    ``--output-dir out --format json`` writes ``out/report.json`` (the folder is created if
+    missing), never a file named ``out``; ``--output FILE`` names the file itself.
+    """
+
+
 class FormatList(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3
     """``--format``: one format, or several separated by commas (``json,sarif,html``)."""
 
@@ -83,7 +98,14 @@ class FormatList(click.ParamType):  # type: ignore[type-arg]  # generic from cli
                 param,
                 ctx,
             )
-        return ",".join(dict.fromkeys(items))
+        twice = sorted({v for v in items if items.count(v) > 1})
+        if twice:  # both would go to the same report.<suffix>: one would silently be lost
+            self.fail(
+                f"{value!r}: {', '.join(twice)} given more than once; give each format once",
+                param,
+                ctx,
+            )
+        return ",".join(items)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -106,18 +128,23 @@ def formats_of(fmt: str) -> list[str]:
 def targets(fmt: str, output: Path | None) -> list[tuple[str, Path | None]]:
     """Where each format goes: ``[(format, path or None for stdout)]``.
 
+    Into the folder ``output`` as ``report.<suffix>`` when it is an :class:`OutputDir`
+    (``--output-dir``), an existing directory, or when there are several formats.
+
     Raises:
         click.UsageError: several formats without a directory to write them to.
     """
     fmts = formats_of(fmt)
-    if len(fmts) == 1 and (output is None or not output.is_dir()):
+    into = isinstance(output, OutputDir) or (output is not None and output.is_dir())
+    if len(fmts) == 1 and not into:
         return [(fmts[0], output)]
     if output is None:
         raise click.UsageError(
             f"{len(fmts)} formats need a directory: add --output-dir DIR "
             f"(files report{SUFFIXES[fmts[0]]}, ...)"
         )
-    return [(f, output / f"report{SUFFIXES[f]}") for f in fmts]
+    folder = Path(output)
+    return [(f, folder / f"report{SUFFIXES[f]}") for f in fmts]
 
 
 def check_output(fmt: str, output: Path | None) -> None:
@@ -134,10 +161,9 @@ def check_output(fmt: str, output: Path | None) -> None:
     """
     if output is None:
         return
-    plan = targets(fmt, output)
-    for _fmt, path in plan:
+    for _fmt, path in targets(fmt, output):
         if path is not None:
-            _check_target(path, created=len(plan) > 1)
+            _check_target(path, created=path != output)  # a folder is created if missing
 
 
 def _check_target(path: Path, *, created: bool) -> None:
@@ -245,6 +271,7 @@ def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) 
     place only once every one is complete: a failure leaves no report half-written and none
     of the others replaced. A device or FIFO target (:func:`in_place`) is written last.
     """
+    check_output(fmt, output)  # again: not every command checks first (demo, render)
     plan = targets(fmt, output)
     tty = stdout_is_terminal()
     staged: list[Staged] = []
@@ -252,7 +279,7 @@ def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool = False) 
         for f, path in plan:
             if path is None:
                 continue
-            if path.parent != Path() and len(plan) > 1:
+            if path != output:  # into a folder (--output-dir, several formats): create it
                 path.parent.mkdir(parents=True, exist_ok=True)
             staged.append((path, stage_written(path, _writer(report, f, False))))
     except (OSError, OutputError) as exc:
@@ -310,15 +337,57 @@ def format_option(default: str = "table") -> Callable[[F], F]:
     return decorate
 
 
+_DIR_KEY = "cloudaudit.output_dir"
+
+
+def _take_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """``--output-dir``: kept for ``--output``'s callback (which click calls after this one)."""
+    if value is None:
+        return
+    if ctx.params.get("output") is not None:
+        raise click.BadParameter("give --output FILE or --output-dir DIR, not both")
+    ctx.meta[_DIR_KEY] = OutputDir(value)
+
+
+def _file_or_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """The ``output`` parameter: ``--output FILE``, else ``--output-dir``'s :class:`OutputDir`."""
+    folder = ctx.meta.pop(_DIR_KEY, None)
+    if value is not None and folder is not None:
+        raise click.BadParameter("give --output FILE or --output-dir DIR, not both")
+    return value if value is not None else folder
+
+
 def output_option() -> Callable[[F], F]:
-    """``--output FILE`` / ``--output-dir DIR`` (one option, parameter ``output``)."""
-    return click.option(
+    """``--output FILE`` or ``--output-dir DIR``: both arrive as the parameter ``output``.
+
+    ``--output-dir`` arrives as an :class:`OutputDir`, so that even one format goes into the
+    folder (``DIR/report.json``). Click processes the options given on the command line
+    first, so ``--output``'s callback, run last when it is not given, sees ``--output-dir``.
+    """
+    to_file = click.option(
         "--output",
-        "--output-dir",
         "-o",
         "output",
         type=NonEmptyPath(path_type=Path),
         default=None,
-        help="Write the report to FILE (atomically) instead of stdout; with several formats, "
-        "into the directory DIR as report.<suffix> (report.json, report.sarif, ...).",
+        metavar="FILE",
+        callback=_file_or_dir,
+        help="Write the report to FILE (atomically) instead of stdout (with several formats, "
+        "FILE is taken as a folder, as --output-dir).",
     )
+    to_dir = click.option(
+        "--output-dir",
+        "output_dir",
+        type=NonEmptyPath(path_type=Path),
+        default=None,
+        metavar="DIR",
+        expose_value=False,
+        callback=_take_dir,
+        help="Write the report(s) into the folder DIR (created if missing) as report.<suffix> "
+        "(report.json, report.sarif, ...); several formats need it.",
+    )
+
+    def decorate(func: F) -> F:
+        return to_file(to_dir(func))
+
+    return decorate

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from cloudaudit import outcome
-from cloudaudit.cli._outputs import emit, write_streamed
+from cloudaudit.cli._outputs import emit, targets, write_streamed
 from cloudaudit.models import Coverage
 from cloudaudit.policies import Policy
 from cloudaudit.report import Report
@@ -238,10 +238,13 @@ def stream_jsonl(
             cancel=cancel,
         )
 
-    if output is None:
+    ((_, target),) = targets("jsonl", output)  # --output-dir DIR: DIR/report.jsonl
+    if target is None:
         summary = write_jsonl(findings(), sys.stdout, coverage_sink=sink)
     else:
-        summary = write_streamed(output, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
+        if target != output:  # into the --output-dir folder, created if missing
+            target.parent.mkdir(parents=True, exist_ok=True)
+        summary = write_streamed(target, lambda f: write_jsonl(findings(), f, coverage_sink=sink))
     _warn_not_audited(sink[0], notes)
     if grd.read:
         click.echo(

@@ -52,7 +52,8 @@ def replay_command(
 
     By default the result equals the original audit's (its policy, as of its date); with
     --policy or --as-of it answers "what would this audit have said under these rules?".
-    Exit codes as for `audit`.
+    The bundle is verified first: one that does not match its manifest (see `verify`) is
+    refused with exit code 2. Otherwise, exit codes as for `audit`.
     """
     from cloudaudit.evidence import replay
 

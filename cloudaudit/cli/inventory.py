@@ -8,6 +8,7 @@ import click
 
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._outputs import NonEmptyPath
+from cloudaudit.models import Coverage
 
 __all__ = ["command"]
 
@@ -33,11 +34,26 @@ def command(
 
     No cloud is called. A file of an unknown shape, or a cloudaudit file that does not
     validate, is reported with what was looked for and the command exits 2 before anything
-    is judged. In an export, a record that cannot be read becomes a coverage gap naming its
-    file and line; the others are judged. --format jsonl streams with flat memory.
+    is judged. In an export, a record that cannot be read, or the rest of a file that cannot
+    be read (a truncated or corrupt gzip), becomes a coverage gap naming its file and line;
+    the others are judged, and stderr says which files were not read in full (--fail-on gap
+    fails the run on them). When nothing could be read at all, the exit code is 3.
+    --format jsonl streams with flat memory.
     """
     from cloudaudit.inventory import ExportSource, plan_import
 
     pol = resolve_policy(policy, policy_options)
     planned = plan_import(sources)
-    run_providers([ExportSource(planned)], pol, max_workers=max_workers, **run)
+    run_providers([ExportSource(planned)], pol, max_workers=max_workers, notes=unread_notes, **run)
+
+
+def unread_notes(coverage: Coverage) -> list[str]:
+    """The stderr warning naming the inputs that were not read in full (their gaps say why)."""
+    files = sorted({g.scope.removeprefix("inventory:") for g in coverage.gaps})
+    if not files:
+        return []
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return [
+        f"warning: {len(files)} input(s) not read in full: {shown}; what could not be read is "
+        "listed as coverage gaps, never counted as compliant (--fail-on gap fails the run)"
+    ]

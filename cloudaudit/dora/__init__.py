@@ -11,7 +11,7 @@ Example:
     >>> from cloudaudit.dora import DoraMapping, roi_tables
     >>> mapping = DoraMapping.model_validate({
     ...     "entity_lei": "5299000J2N45DDNE4Y28",
-    ...     "arrangements": [{"reference": "AWS-1", "provider_code": "AWSLEI",
+    ...     "arrangements": [{"reference": "AWS-1", "provider_code": "5493001KJTIIGC8Y1R12",
     ...                       "function": "F1", "match": {"provider": "aws"}}]})
     >>> from cloudaudit import Report
     >>> roi_tables(Report(tool_version="x", policy_id="p", policy_version="1"), mapping).b_02_02

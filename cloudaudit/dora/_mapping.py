@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cloudaudit.catalog._data import load_country_names
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.models import Resource
 
@@ -26,6 +27,49 @@ MAX_MAPPING_BYTES = 1_000_000
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 CodeType = Literal["LEI", "EUID", "CRN", "VAT", "NATIONAL", "PASSPORT"]
+
+_LEI_FIX = (
+    "give the 20-character LEI as registered with GLEIF (search.gleif.org): 18 capital letters "
+    "or digits, then 2 check digits"
+)
+
+
+class MappingValueError(ValueError):
+    """A value of the mapping that is wrong, with the field (under the model) and the fix."""
+
+    def __init__(self, message: str, fix: str, field: str = "") -> None:
+        super().__init__(f"{field + ': ' if field else ''}{message}. Fix: {fix}")
+        self.message = message
+        self.fix = fix
+        self.field = field
+
+
+def lei_problem(code: str) -> str | None:
+    """What is wrong with ``code`` as an ISO 17442 LEI, or ``None`` when it is one.
+
+    An LEI is 18 capital letters or digits and 2 check digits; read as a base-36 number
+    (A = 10 ... Z = 35), the 20 characters leave 1 when divided by 97.
+
+    Example:
+        >>> lei_problem("5493001KJTIIGC8Y1R12") is None
+        True
+    """
+    if len(code) != 20:
+        return f"{code!r} has {len(code)} characters; an LEI has 20"
+    if not (code[:18].isascii() and code[:18].isalnum() and code[:18] == code[:18].upper()):
+        return f"{code!r}: the first 18 characters of an LEI are capital letters or digits"
+    if not (code[18:].isascii() and code[18:].isdigit()):
+        return f"{code!r}: an LEI ends with 2 check digits"
+    if int("".join(str(int(c, 36)) for c in code)) % 97 != 1:
+        return f"{code!r}: its check digits do not match (ISO 17442, mod 97); a typo"
+    return None
+
+
+def _check_lei(code: str, field: str = "") -> str:
+    problem = lei_problem(code)
+    if problem is not None:
+        raise MappingValueError(f"not a valid LEI: {problem}", _LEI_FIX, field)
+    return code
 
 
 class Match(BaseModel):
@@ -80,9 +124,20 @@ class ProviderEntity(BaseModel):
     @field_validator("headquarters")
     @classmethod
     def _iso(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) != 2 or not v.isalpha() or not v.isupper()):
-            raise ValueError("use an ISO 3166-1 alpha-2 code such as IE or LU")
+        if v is not None and v not in load_country_names().countries:
+            raise MappingValueError(
+                f"{v!r} is not an ISO 3166-1 alpha-2 country code",
+                "use the country's two capital letters, such as IE or LU",
+            )
         return v
+
+    @model_validator(mode="after")
+    def _codes(self) -> ProviderEntity:
+        if self.code_type == "LEI":
+            _check_lei(self.code, "code")
+        if self.parent_code is not None and (self.parent_code_type or self.code_type) == "LEI":
+            _check_lei(self.parent_code, "parent_code")
+        return self
 
 
 class DoraMapping(BaseModel):
@@ -90,9 +145,26 @@ class DoraMapping(BaseModel):
 
     model_config = _STRICT
 
-    entity_lei: str = Field(pattern=r"^[A-Z0-9]{18}[0-9]{2}$", description="B_02.02.0020")
+    entity_lei: str = Field(description="B_02.02.0020: the financial entity's LEI")
     arrangements: tuple[Arrangement, ...] = Field(min_length=1)
     providers: tuple[ProviderEntity, ...] = ()
+
+    @field_validator("entity_lei")
+    @classmethod
+    def _lei(cls, v: str) -> str:
+        return _check_lei(v)
+
+    @model_validator(mode="after")
+    def _provider_codes(self) -> DoraMapping:
+        """An arrangement's provider code is an LEI unless ``providers`` gives it another type.
+
+        (The register is written with the type of the ``providers`` entry, else LEI.)
+        """
+        typed = {p.code: p.code_type for p in self.providers}
+        for i, a in enumerate(self.arrangements):
+            if typed.get(a.provider_code, "LEI") == "LEI":
+                _check_lei(a.provider_code, f"arrangements.{i}.provider_code")
+        return self
 
     def arrangement_of(self, r: Resource) -> Arrangement | None:
         """The first arrangement whose ``match`` covers ``r``, if any."""
@@ -144,5 +216,10 @@ def load_mapping(path: str | Path) -> DoraMapping:
         return DoraMapping.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"]) or "(file)"
-        raise _problem(p, where, f"{err['msg']}.", "see docs/dora.md for the fields.") from exc
+        where = ".".join(str(x) for x in err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, MappingValueError):
+            where = ".".join(x for x in (where, cause.field) if x)
+            raise _problem(p, where or "(file)", f"{cause.message}.", f"{cause.fix}.") from exc
+        message, fix = f"{err['msg']}.", "see docs/dora.md for the fields."
+        raise _problem(p, where or "(file)", message, fix) from exc

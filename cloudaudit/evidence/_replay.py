@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from cloudaudit.catalog import Catalog
-from cloudaudit.evidence._bundle import read_bundle
+from cloudaudit.errors import ConfigurationError
+from cloudaudit.evidence._bundle import read_bundle, verify_bundle
 from cloudaudit.policies import Policy, load_policy
 from cloudaudit.report import Report
 
@@ -32,9 +33,15 @@ def replay(
         policy: A policy, or a built-in name or file; defaults to the bundle's.
         as_of: Date for exemptions and legal lists; defaults to the audit's date.
         catalog: Region catalog; defaults to the installed one.
+
+    Raises:
+        ConfigurationError: The bundle is not one, or does not match its manifest (a file
+            or record changed, added or removed: see :func:`verify_bundle`). A tampered
+            bundle is never replayed: its report would not be the audit's.
     """
     from cloudaudit._evaluate import evaluate
 
+    _check_intact(Path(root))
     bundle = read_bundle(root)
     if policy is None:
         pol = bundle.policy
@@ -50,4 +57,19 @@ def replay(
         today=as_of or bundle.as_of,
         guardrails=None if readings is None else readings.guardrails,
         guardrail_scopes=() if readings is None else readings.scopes,
+    )
+
+
+def _check_intact(root: Path) -> None:
+    """Refuse a bundle that :func:`verify_bundle` finds changed, naming what differs."""
+    problems = verify_bundle(root)
+    if not problems:
+        return
+    shown = "; ".join(problems[:3]) + (
+        f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    )
+    raise ConfigurationError(
+        f"{root}: the evidence bundle does not match its manifest ({shown}), so it is not "
+        "replayed: its report would not be the audit's. Fix: replay the bundle as it was "
+        f"written (run `cloudaudit verify {root}` to list every difference)."
     )

@@ -18,11 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from cloudaudit.inventory import _aws, _azure, _gcp, _prowler, _tables
+from cloudaudit.inventory._detect import BAD_FIX, NATIVE, SHAPES, UNREADABLE, detect
 from cloudaudit.inventory._errors import InventoryError
-from cloudaudit.inventory._native import COLUMNS, parse_csv, parse_json
+from cloudaudit.inventory._fields import COLUMNS
+from cloudaudit.inventory._native import (
+    MAX_BYTES,
+    parse_csv,
+    parse_json,
+    parse_json_lines,
+)
 from cloudaudit.inventory._shapes import Context, Shape
 from cloudaudit.inventory._stream import (
+    READ_ERRORS,
     BadRecord,
     NotARegularFile,
     Record,
@@ -38,21 +45,14 @@ from cloudaudit.providers._work import Classifier, Work
 
 __all__ = ["SHAPES", "ExportSource", "Planned", "plan_import", "read_resources"]
 
-SHAPES: tuple[Shape, ...] = (
-    *_gcp.SHAPES,
-    *_azure.SHAPES,
-    *_aws.SHAPES,
-    *_prowler.SHAPES,
-    *_tables.SHAPES,
-)
-"""Every export shape, in detection order (the first that matches wins)."""
-
-NATIVE = "cloudaudit"
 BATCH = 500
 MAX_GAPS_PER_FILE = 100
+UNREADABLE_RECORD = "unreadable-record"
+"""Gap code: one record of a file could not be read (the others were)."""
+UNREADABLE_FILE = "unreadable-file"
+"""Gap code: a file could not be read from some line on (truncated or corrupt gzip, I/O)."""
 _HEAD = 64
 _FIRST = frozenset({"azure-locations"})
-_METADATA_KEYS = frozenset({"columns", "facets", "QueryInfo"})
 
 
 @dataclass
@@ -66,59 +66,30 @@ class Planned:
     stream: IO[bytes] | None = None
     head: list[Record | BadRecord] = field(default_factory=list)
     rest: Iterator[Record | BadRecord] | None = None
+    unread: BadRecord | None = None
+    """Why the source could not be read at all (shape ``unreadable``): a gap, not an error."""
 
 
-def _candidate(record: Record | BadRecord) -> bool:
-    if isinstance(record, BadRecord):
-        return False
-    key = record.key
-    return (
-        key is None
-        or key in ("data=", "ConfigurationItem=")
-        or (not key.endswith("=") and key not in _METADATA_KEYS)
-    )
+def _load_native(planned: Planned) -> list[Resource]:
+    """Read a native file whole (gzip or not) and validate it strictly.
 
-
-def _native(record: Any, container: str) -> bool:
-    if container == "csv":
-        return isinstance(record, dict) and set(record) <= set(COLUMNS) and "provider" in record
-    return isinstance(record, dict) and "provider" in record and "assetType" not in record
-
-
-def _detect(name: str, head: list[Record | BadRecord], container: str) -> str:
-    first = next((r for r in head if _candidate(r)), None)
-    if first is None:
-        bad = next((r for r in head if isinstance(r, BadRecord)), None)
-        if bad is not None:
-            raise InventoryError(name, [(f"line {bad.line}", bad.message, "")])
-        return "empty"
-    assert isinstance(first, Record)
-    if first.key is None and _native(first.value, container):
-        return NATIVE
-    for shape in SHAPES:
-        if first.key in shape.keys and shape.match(first.value, first.key):
-            return shape.name
-    raise InventoryError(name, [_unknown(first, container)])
-
-
-def _unknown(first: Record, container: str) -> tuple[str, str, str]:
-    value = first.value
-    seen = sorted(value)[:12] if isinstance(value, dict) else type(value).__name__
-    where = f'under "{first.key.rstrip("=")}"' if first.key else "at the top"
-    known = "; ".join(f"{s.name} ({s.title}): {s.looks_for}" for s in SHAPES)
-    return (
-        f"line {first.line}",
-        f"unknown inventory shape: the first {container} record {where} has {seen}. "
-        f"Known shapes: {known}; and cloudaudit's own JSON/CSV (provider, account, service, "
-        "type, id, region...)",
-        "export with one of the commands in docs/inventory.md (Bring your own export)",
-    )
-
-
-def _load_native(planned: Planned, data: bytes) -> list[Resource]:
-    text = data.decode("utf-8-sig")
+    Raises:
+        InventoryError: It cannot be read, is over :data:`MAX_BYTES`, or does not validate.
+    """
     name = planned.source.name
-    return parse_csv(text, name) if planned.container == "csv" else parse_json(text, name)
+    with open_binary(planned.source) as stream:  # a read error: the file is a gap
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InventoryError(name, [("file", f"over {MAX_BYTES} bytes", "split the file")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InventoryError(name, [("file", f"cannot read: {exc}", "save it as UTF-8")]) from None
+    if planned.container == "csv":
+        return parse_csv(text, name)
+    if planned.container == "jsonl":
+        return parse_json_lines(text, name)
+    return parse_json(text, name)
 
 
 _NOT_REGULAR_FIX = "give a file or a directory, or - to read standard input"
@@ -126,6 +97,10 @@ _NOT_REGULAR_FIX = "give a file or a directory, or - to read standard input"
 
 def plan_import(paths: Sequence[str | Path]) -> list[Planned]:
     """Recognise the shape of every source; validate native files strictly.
+
+    A file that cannot be read at all (a gzip stream corrupt from its start, an I/O error)
+    is planned as ``unreadable``: the import reports it as a coverage gap, never an error
+    that would stop the other files from being read.
 
     Raises:
         InventoryError: A path is missing, a file has an unknown shape, or a native file
@@ -143,37 +118,57 @@ def plan_import(paths: Sequence[str | Path]) -> list[Planned]:
     except OSError as exc:
         name = str(exc.filename or "input")
         raise InventoryError(name, [("file", f"cannot read: {exc.strerror}", "")]) from None
-    planned: list[Planned] = []
-    for source in sources:
-        try:
-            stream = open_binary(source)
-        except OSError as exc:
-            raise InventoryError(source.name, [("file", f"cannot read: {exc}", "")]) from None
-        try:
-            container = sniff(stream)
-            item = Planned(source, "", container)
-            if not source.is_stdin:
-                head = list(itertools.islice(records(stream, container), _HEAD))
-                item.shape = _detect(source.name, head, container)
-                if item.shape == NATIVE:
-                    stream.close()
-                    item.held = _load_native(item, Path(source.name).read_bytes())
-            else:
-                _stdin_head(item, stream)
-        finally:
-            if not source.is_stdin:
+    return [_plan_one(source) for source in sources]
+
+
+def _plan_one(source: Source) -> Planned:
+    """Open one source, recognise its shape, load it whole if it is cloudaudit's own form."""
+    name = "<stdin>" if source.is_stdin else source.name
+    try:
+        stream = open_binary(source)
+    except OSError as exc:
+        raise InventoryError(name, [("file", f"cannot read: {exc}", "")]) from None
+    item = Planned(source, "", "")
+    try:
+        item.container = sniff(stream)
+        if not source.is_stdin:
+            head = list(itertools.islice(records(stream, item.container), _HEAD))
+            item.shape = detect(source.name, head, item.container)
+            if item.shape == UNREADABLE:
+                item.unread = next(r for r in head if isinstance(r, BadRecord) and r.ends)
+            elif item.shape == NATIVE:
                 stream.close()
-        planned.append(item)
-    return planned
+                item.held = _load_native(item)
+        else:
+            _stdin_head(item, stream)
+    except READ_ERRORS as exc:  # a gzip stream corrupt from its first bytes, say
+        item.shape = UNREADABLE
+        why = f"cannot read the file ({type(exc).__name__}: {exc}); nothing of it is read"
+        item.unread = BadRecord(0, why, ends=True)
+    finally:
+        if not source.is_stdin:
+            stream.close()
+    return item
 
 
 def _stdin_head(item: Planned, stream: IO[bytes]) -> None:
     """Detect standard input's shape from its first records, keeping them for the reading."""
     rest = records(stream, item.container)
     head = list(itertools.islice(rest, _HEAD))
-    item.shape = _detect("<stdin>", head, item.container)
+    item.shape = detect("<stdin>", head, item.container)
+    if item.shape == UNREADABLE:
+        item.unread = next(r for r in head if isinstance(r, BadRecord) and r.ends)
+        return
     if item.shape == NATIVE:
-        values = [r.value for r in itertools.chain(head, rest) if isinstance(r, Record)]
+        values: list[Any] = []
+        bad: list[tuple[str, str, str]] = []
+        for r in itertools.chain(head, rest):
+            if isinstance(r, Record):
+                values.append(r.value)
+            else:  # cloudaudit's own form is validated whole: a bad record is an error
+                bad.append((f"line {r.line}", r.message, BAD_FIX))
+        if bad:
+            raise InventoryError("<stdin>", bad)
         item.held = _native_values(item.container, values)
         return
     item.head, item.rest = head, rest
@@ -243,14 +238,23 @@ class ExportSource:
 
     def _one(self, item: Planned, deferred: list[tuple[Shape, Any, str, int]]) -> Iterator[Batch]:
         name = "<stdin>" if item.source.is_stdin else item.source.name
+        if item.unread is not None:  # not looked at: a gap, and no audited scope
+            gap = _gap(name, item.unread.line, item.unread.message, UNREADABLE_FILE)
+            yield Batch(gaps=[gap])
+            return
         if item.shape in (NATIVE, "empty"):
             for r in item.held:
                 self.context.register(r)
             yield Batch(resources=item.held, audited=[_scope(name, len(item.held), "file")])
             return
         shape = next(s for s in SHAPES if s.name == item.shape)
-        stream_records, stream = _stream_of(item)
-        counts = {"resources": 0, "bad": 0}
+        try:
+            stream_records, stream = _stream_of(item)
+        except OSError as exc:  # gone or unreadable since it was planned
+            why = f"cannot read the file ({type(exc).__name__}: {exc}); nothing of it is read"
+            yield Batch(gaps=[_gap(name, 0, why, UNREADABLE_FILE)])
+            return
+        counts = {"resources": 0, "bad": 0, "cut": 0}
         try:
             yield from _batched(self._convert(shape, name, stream_records, deferred, counts))
         finally:
@@ -259,7 +263,10 @@ class ExportSource:
         if counts["bad"] > MAX_GAPS_PER_FILE:
             more = counts["bad"] - MAX_GAPS_PER_FILE
             yield Batch(gaps=[_gap(name, 0, f"and {more} more records that could not be read")])
-        yield Batch(audited=[_scope(name, counts["resources"], shape.name)])
+        # A file of which nothing could be read was not looked at: no audited scope, so that
+        # an import that read nothing at all is "not audited" (exit code 3), never a pass.
+        if counts["resources"] or not (counts["bad"] or counts["cut"]):
+            yield Batch(audited=[_scope(name, counts["resources"], shape.name)])
 
     def _convert(
         self,
@@ -271,6 +278,10 @@ class ExportSource:
     ) -> Iterator[Resource | CoverageGap]:
         ctx = self.context
         for record in stream:
+            if isinstance(record, BadRecord) and record.ends:
+                counts["cut"] += 1  # always reported: the rest of the file was not read
+                yield _gap(name, record.line, record.message, UNREADABLE_FILE)
+                continue
             if isinstance(record, BadRecord):
                 counts["bad"] += 1
                 if counts["bad"] <= MAX_GAPS_PER_FILE:
@@ -314,12 +325,12 @@ def _scope(name: str, count: int, method: str) -> ScopeRecord:
     )
 
 
-def _gap(name: str, line: int, message: str) -> CoverageGap:
+def _gap(name: str, line: int, message: str, code: str = UNREADABLE_RECORD) -> CoverageGap:
     where = f"{name}:{line}" if line else name
     return CoverageGap(
         provider="inventory",
         scope=f"inventory:{name}",
-        code="unreadable-record",
+        code=code,
         message=f"{where}: {message}",
     )
 

@@ -20,6 +20,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import IO, Any
 
 __all__ = [
     "ENVELOPE_KEYS",
+    "READ_ERRORS",
     "BadRecord",
     "NotARegularFile",
     "Record",
@@ -55,6 +57,8 @@ ENVELOPE_KEYS = (
     "ConfigurationItem",
 )
 """Object members that hold the records of a page or file."""
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, UnicodeDecodeError)
+"""What reading a file can raise part-way: I/O, a truncated or corrupt gzip, bad UTF-8."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,25 @@ class Record:
 
 @dataclass(frozen=True)
 class BadRecord:
-    """A record that could not be read: where it starts and why."""
+    """A record that could not be read: where it starts and why.
+
+    ``ends`` is true when the file itself could not be read further (a truncated or corrupt
+    gzip stream, an I/O error, bytes that are not UTF-8): no record follows it.
+    """
 
     line: int
     message: str
+    ends: bool = False
+
+
+def cut_short(line: int, exc: BaseException) -> BadRecord:
+    """The last record of a file that could not be read past ``line``: the error, named."""
+    return BadRecord(
+        line,
+        f"cannot read the file from line {line} on ({type(exc).__name__}: {exc}); "
+        "the rest of the file is not read",
+        ends=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -155,8 +174,22 @@ def sniff(stream: IO[bytes]) -> str:
 
 
 def jsonl_records(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
-    """One record per non-blank line; a line that is not JSON is a :class:`BadRecord`."""
-    for number, line in enumerate(stream, start=1):
+    """One record per non-blank line; a line that is not JSON is a :class:`BadRecord`.
+
+    A file that cannot be read further (:data:`READ_ERRORS`) ends with a :func:`cut_short`
+    record naming the line and the error.
+    """
+    number = 0
+    lines = iter(stream)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except READ_ERRORS as exc:
+            yield cut_short(number + 1, exc)
+            return
+        number += 1
         if not line.strip():
             continue
         if len(line) > MAX_RECORD:
@@ -179,6 +212,9 @@ def csv_records(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
     except csv.Error as exc:
         yield BadRecord(1, f"malformed CSV header: {exc}")
         return
+    except READ_ERRORS as exc:
+        yield cut_short(1, exc)
+        return
     start = reader.line_num + 1
     while True:
         try:
@@ -187,6 +223,9 @@ def csv_records(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
             return
         except csv.Error as exc:
             yield BadRecord(start, f"malformed CSV: {exc}")
+            return
+        except READ_ERRORS as exc:
+            yield cut_short(start, exc)
             return
         if row:
             if len(row) != len(header):
@@ -197,7 +236,10 @@ def csv_records(stream: IO[bytes]) -> Iterator[Record | BadRecord]:
 
 
 def _short(exc: Exception) -> str:
-    return str(exc).split(":", 1)[0] if isinstance(exc, json.JSONDecodeError) else str(exc)
+    """A JSON error's message and column (its line is the record's), else the error."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"column {exc.colno}: {exc.msg.removesuffix(' at')}"
+    return str(exc)
 
 
 class JsonReader:
@@ -214,6 +256,7 @@ class JsonReader:
         self._pos = 0
         self._line = 1
         self._counted = 0
+        self._col0 = 0  # characters of the current line already dropped from the buffer
         self._eof = False
         self._decoder = json.JSONDecoder()
 
@@ -227,6 +270,8 @@ class JsonReader:
             self._eof = True
             return False
         self.line()  # count the lines of what is dropped
+        newline = self._buf.rfind("\n", 0, self._pos)
+        self._col0 = self._pos - newline - 1 if newline >= 0 else self._col0 + self._pos
         self._buf = self._buf[self._pos :] + chunk
         self._pos = self._counted = 0
         return True
@@ -247,6 +292,16 @@ class JsonReader:
             self._counted = self._pos
         return self._line
 
+    def _where(self, exc: ValueError) -> str:
+        """A JSON error's message with its line and column in the file (as far as known)."""
+        if not isinstance(exc, json.JSONDecodeError):
+            return str(exc)
+        pos = min(exc.pos, len(self._buf))
+        line = self.line() + self._buf.count("\n", self._pos, pos)
+        start = self._buf.rfind("\n", 0, pos)
+        column = pos - start if start >= 0 else self._col0 + pos + 1
+        return f"line {line}, column {column}: {exc.msg.removesuffix(' at')}"
+
     def _expect(self, char: str) -> None:
         got = self._peek()
         if got != char:
@@ -261,7 +316,7 @@ class JsonReader:
             except ValueError as exc:
                 too_big = len(self._buf) - self._pos > MAX_RECORD
                 if too_big or not self._fill():
-                    raise ValueError("too large" if too_big else _short(exc)) from None
+                    raise ValueError("too large" if too_big else self._where(exc)) from None
                 continue
             bare = self._buf[self._pos] not in '[{"'
             # A bare number or literal at the end of the buffer may continue in the next chunk.
@@ -284,6 +339,8 @@ class JsonReader:
                 yield Record(self._value(), self.line())
             if self._peek():
                 yield BadRecord(self.line(), "unexpected data after the JSON document")
+        except READ_ERRORS as exc:
+            yield cut_short(self.line(), exc)
         except ValueError as exc:
             yield BadRecord(self.line(), f"malformed JSON: {exc}; the rest of the file is not read")
 

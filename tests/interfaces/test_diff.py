@@ -78,3 +78,34 @@ def test_fewer_audited_scopes_is_a_coverage_drop() -> None:
     d = diff(two, one)
     assert d.audited_before == 2 and d.audited_after == 1
     assert d.coverage_dropped and not d.new_gaps
+
+
+def _inventory_gap() -> CoverageGap:
+    return CoverageGap(
+        provider="inventory",
+        scope="inventory:estate.jsonl",
+        code="unreadable-record",
+        message="estate.jsonl:2: not JSON (column 2: Expecting property name)",
+    )
+
+
+def test_an_inventory_gap_makes_a_vanished_violation_unverified() -> None:
+    """An import's gaps are of provider ``inventory``: they may hide a resource of any cloud."""
+    hk = make_resource("gcp", "asia-east2", name="hk-bucket")
+    old = audit(FakeProvider([hk, make_resource("gcp", "europe-west3")], name="inventory"), POLICY)
+    new = audit(
+        FakeProvider([make_resource("gcp", "europe-west3")], gaps=[_inventory_gap()]), POLICY
+    )
+    d = diff(old, new)
+    assert [f.resource.name for f in d.unverified] == ["hk-bucket"]
+    assert not d.removed
+
+
+def test_a_vanished_unknown_is_reported_not_silent() -> None:
+    mystery = make_resource("aws", "xx-nowhere-1", name="mystery")
+    steady = make_resource("aws", "eu-west-1", name="steady")
+    old = audit(FakeProvider([mystery, steady], name="aws"), POLICY)
+    gone = diff(old, audit(FakeProvider([steady], name="aws"), POLICY))
+    assert [f.resource.name for f in gone.removed] == ["mystery"] and gone.changed
+    hidden = audit(FakeProvider([steady], gaps=[_gap("xx-nowhere-1")], name="aws"), POLICY)
+    assert [f.resource.name for f in diff(old, hidden).unverified] == ["mystery"]

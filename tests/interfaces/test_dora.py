@@ -46,7 +46,7 @@ arrangements:
     service_type: "eba_TA:S17"
     match: {provider: aws}
   - reference: GCP-2023-007
-    provider_code: "5493001KJTIIGC8Y1R13"
+    provider_code: "5493001KJTIIGC8Y1S09"
     function: F-PAY
     service_type: "eba_TA:S18"
     match: {provider: gcp}
@@ -54,7 +54,7 @@ providers:
   - code: "5493001KJTIIGC8Y1R12"
     name: Amazon Web Services EMEA SARL
     headquarters: LU
-  - code: "5493001KJTIIGC8Y1R13"
+  - code: "5493001KJTIIGC8Y1S09"
     name: Google Cloud EMEA Limited
     headquarters: IE
 """
@@ -170,6 +170,19 @@ def test_cli_writes_the_files_and_diffs_a_register(
         (("5299000J2N45DDNE4Y28", "NOT-A-LEI"), "entity_lei"),
         (("eba_TA:S18", "cloud"), "arrangements.1.service_type"),
         (("headquarters: IE", "headquarters: Ireland"), "providers.1.headquarters"),
+        # ISO 17442 LEIs and ISO 3166-1 countries, checked, not only shaped like one
+        (("5299000J2N45DDNE4Y28", "5299000J2N45DDNE4Y2"), "entity_lei"),  # 19 characters
+        (("5299000J2N45DDNE4Y28", "5299000J2N45DDNE4Y29"), "entity_lei"),  # check digits
+        (("headquarters: IE", "headquarters: XX"), "providers.1.headquarters"),
+        (
+            ("headquarters: LU", 'headquarters: LU\n    parent_code: "..."'),
+            "providers.0.parent_code",
+        ),
+        (('- code: "5493001KJTIIGC8Y1S09"', '- code: "5493001KJTIIGC8Y1S0"'), "providers.1.code"),
+        (
+            ('provider_code: "5493001KJTIIGC8Y1S09"', 'provider_code: "5493001KJTIIGC8Y1S19"'),
+            "arrangements.1.provider_code",
+        ),
         (
             ('function: F-PAY\n    service_type: "eba_TA:S17"', 'service_type: "eba_TA:S17"'),
             "function",
@@ -184,6 +197,35 @@ def test_bad_mapping_names_file_field_and_fix(
     with pytest.raises(ConfigurationError) as err:
         load_mapping(path)
     assert str(path) in str(err.value) and field in str(err.value) and "Fix:" in str(err.value)
+
+
+def test_cli_refuses_an_invalid_code_and_writes_nothing(report: Report, tmp_path: Path) -> None:
+    saved, mapping, out = tmp_path / "r.json", tmp_path / "m.yaml", tmp_path / "roi"
+    saved.write_text(report.to_json())
+    mapping.write_text(MAPPING.replace("5493001KJTIIGC8Y1R12", "5493001KJTIIGC8Y1R1"))
+    args = ["dora-roi", str(saved), "--mapping", str(mapping), "--output-dir", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2, res.output
+    assert f"{mapping}: invalid DORA mapping" in res.output
+    assert "has 19 characters; an LEI has 20. Fix:" in res.output
+    assert not out.exists()
+
+
+def test_the_worked_example_of_docs_dora_md_prints_what_it_says(tmp_path: Path) -> None:
+    """docs/dora.md's mapping file validates, and dora-roi prints the counts the page shows."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "dora.md").read_text()
+    (mapping,) = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    (said,) = re.findall(r"#   (wrote .* to roi/)", doc)
+    (tmp_path / "dora.yaml").write_text(mapping)
+    m = load_mapping(tmp_path / "dora.yaml")
+    assert len(m.providers) == 2  # one B_05.01 row per provider the arrangements name
+    saved, roi = tmp_path / "report.json", tmp_path / "roi"
+    res = CliRunner().invoke(main, ["demo", "--format", "json", "--output", str(saved), "-q"])
+    assert res.exit_code == 0, res.output
+    args = ["dora-roi", str(saved), "--mapping", str(tmp_path / "dora.yaml"), "--output-dir"]
+    res = CliRunner().invoke(main, [*args, str(roi)])
+    assert res.exit_code == 1, res.output  # unresolved items
+    assert said.replace("roi/", str(roi)) in res.output
 
 
 def test_cli_bad_inputs_exit_2(report: Report, tmp_path: Path, mapping_file: Path) -> None:

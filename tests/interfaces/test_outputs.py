@@ -274,3 +274,27 @@ def test_a_reader_that_closes_the_pipe_early_on_sarif_gets_no_traceback(
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "Broken pipe" not in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])  # jsonl: the streamed path
+def test_output_dir_with_one_format_writes_into_the_directory(fmt: str, tmp_path: Path) -> None:
+    folder = tmp_path / "newdir"
+    code, out, err = _run("demo", "--format", fmt, "--output-dir", f"{folder}/", "--quiet")
+    assert code == 0, err
+    assert out == "" and folder.is_dir()
+    assert sorted(p.name for p in folder.iterdir()) == [f"report{SUFFIXES[fmt]}"]
+
+
+def test_output_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    code, _, err = _run("demo", "--format", "json", "--output-dir", str(a_file))
+    assert code == 2 and "is not a directory" in err
+    assert a_file.read_text() == "x"
+
+
+def test_a_format_given_twice_is_a_usage_error(tmp_path: Path) -> None:
+    code, out, err = _run("demo", "--format", "json,json", "--output-dir", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "json given more than once" in err
+    assert list(tmp_path.iterdir()) == []
