@@ -183,9 +183,19 @@ class Guardrail(BaseModel):
         if account not in self.applies_to:
             return False
         rid = resource_id.lower()
-        if self.within is not None and not rid.startswith(self.within.lower()):
+        if self.within is not None and not _under(rid, self.within):
             return False
-        return not any(rid.startswith(x.lower()) for x in self.excluded)
+        return not any(_under(rid, x) for x in self.excluded)
+
+
+def _under(resource_id: str, scope: str) -> bool:
+    """True when ``resource_id`` (lower-case) is ``scope`` or inside it, path by path.
+
+    ``.../resourceGroups/app`` holds ``.../resourceGroups/app/providers/...`` but not
+    ``.../resourceGroups/app2/...``: a prefix of the text is not a parent of the path.
+    """
+    prefix = scope.lower().rstrip("/")
+    return resource_id == prefix or resource_id.startswith(prefix + "/")
 
 
 class GuardrailFindingKind(StrEnum):

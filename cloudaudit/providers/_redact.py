@@ -15,10 +15,18 @@ __all__ = ["redact"]
 _ACCESS_KEY = re.compile(
     r"(?<![A-Z0-9])(?:AKIA|ASIA|AIDA|AROA|LTAI)[A-Za-z0-9]{12,28}(?![A-Za-z0-9])"
 )
+# ``(?<![A-Za-z0-9])`` rather than ``\b``: ``client_secret=`` and ``access_token=`` (form and
+# query fields) have an underscore before the word, which ``\b`` does not see as a boundary.
 _KEY_VALUE = re.compile(
-    r"(?i)\b(secret|token|password|signature|credential|sig|key)(=|\"?:\s*\"?)([^&\s\",]+)"
+    r"(?i)(?<![A-Za-z0-9])(secret|token|password|signature|credential|sig|key)"
+    r"(=|\"?:\s*\"?)([^&\s\",]+)"
 )
-_AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-amz-security-token)(:\s*|=)([^\r\n]+)")
+# A header line (``Authorization: ...``), a query field (``X-Amz-Security-Token=...``) or the
+# repr of a header dict, as botocore logs a request at DEBUG
+# (``'X-Amz-Security-Token': b'...'``): the value runs to the end of the line or the quote.
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(authorization|x-amz-security-token)(['\"]?(?::\s*|=)(?:b?['\"])?)([^'\"\r\n]+)"
+)
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 _GOOGLE_TOKEN = re.compile(r"\bya29\.[A-Za-z0-9._-]+")
 # A credential field of an XML or JSON body (STS AssumeRole answers, OAuth token answers).

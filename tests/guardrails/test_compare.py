@@ -178,6 +178,10 @@ def test_azure_scope_prefix_and_not_scopes() -> None:
     assert not g.covers(sub, f"/subscriptions/{sub}/resourceGroups/other/providers/x")
     assert not g.covers(sub, f"{rg}/providers/Microsoft.Storage/storageAccounts/legacy")
     assert not g.covers("another", f"{rg}/providers/x")
+    # a prefix of the text is not a parent scope: app2 is not inside app, nor is a storage
+    # account whose name merely starts with the excluded one's
+    assert not g.covers(sub, f"/subscriptions/{sub}/resourceGroups/app2/providers/x")
+    assert g.covers(sub, f"{rg}/providers/Microsoft.Storage/storageAccounts/legacy2")
     scopes = [GuardrailScope(provider="azure", kind="subscription", id=sub, account=sub)]
     report = evaluate([], "us-foreign-adversaries", guardrails=[g], guardrail_scopes=scopes)
     assert report.guardrails is not None

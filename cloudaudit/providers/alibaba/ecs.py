@@ -44,9 +44,9 @@ def fetch_regions(client: Any) -> list[str]:
         client: An ``alibabacloud_ecs20140526.client.Client``.
     """
     response = client.describe_regions(_models().DescribeRegionsRequest())
-    body = body_of(response, "ecs:DescribeRegions", ("Regions{}", "Regions.Region[]"))
-    regions = body["Regions"]["Region"]
-    return [str(r["RegionId"]) for r in regions if r.get("RegionId")]
+    needs = ("Regions{}", "Regions.Region[]", "Regions.Region[].RegionId")
+    body = body_of(response, "ecs:DescribeRegions", needs)  # a region without its id: malformed
+    return [str(r["RegionId"]) for r in body["Regions"]["Region"]]
 
 
 def _by_token(call: Callable[[str | None], Any], container: str, member: str) -> Iterator[Item]:

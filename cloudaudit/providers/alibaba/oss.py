@@ -81,8 +81,10 @@ def fetch_buckets(client: Any) -> BucketListing:
                 owner = str(page.owner.id)
             for b in page.buckets or []:
                 buckets.append(Bucket(name=str(b.name), location=b.location, region=b.region))
-            # the SDK's paginator would ask for a page it already had forever
-            guard.next((page.next_marker or "(no marker)") if page.is_truncated else None)
+            # the SDK's paginator would ask for a page it already had forever; a page that
+            # leaves IsTruncated out but names a NextMarker has more after it
+            more = page.is_truncated if page.is_truncated is not None else bool(page.next_marker)
+            guard.next((page.next_marker or "(no marker)") if more else None)
     return BucketListing(owner=owner, buckets=buckets)
 
 

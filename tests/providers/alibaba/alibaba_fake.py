@@ -50,6 +50,7 @@ class FakeAlibaba:
     cross_backup: dict[str, dict[str, Any]] = field(default_factory=dict)
     denied_actions: dict[str, str] = field(default_factory=dict)  # action -> error code
     untotalled: set[str] = field(default_factory=set)  # page-numbered actions without a total
+    nameless_region: bool = False  # DescribeRegions adds an entry without its RegionId
 
     def add(self, action: str, region: str, item: dict[str, Any]) -> None:
         self.items.setdefault((action, region), []).append(item)
@@ -71,6 +72,8 @@ class FakeAlibaba:
             return _json({"Code": code, "Message": message}, 403)
         if action == "DescribeRegions":
             regions = [{"RegionId": r, "LocalName": r} for r in self.regions]
+            if self.nameless_region:
+                regions.append({"LocalName": "Middle East (Riyadh)"})
             return _json({"Regions": {"Region": regions}})
         if region in self.denied_regions:
             code = self.denied_regions[region]

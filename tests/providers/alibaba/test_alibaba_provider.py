@@ -98,6 +98,18 @@ def test_a_page_numbered_answer_without_its_total_is_a_gap_not_the_last_page(
     assert not [r for r in inv.resources if r.type == kind]
 
 
+def test_a_region_entry_without_its_id_is_a_gap_not_skipped(
+    server: Server, fake: FakeAlibaba
+) -> None:
+    # DescribeRegions documents RegionId on every entry: one without it is a region that
+    # cannot be audited, and saying nothing of it would read as "every region audited"
+    fake.nameless_region = True
+    report = audit([_provider(server)], "us-foreign-adversaries")
+    (gap,) = [g for g in report.coverage.gaps if g.code == "MalformedResponse"]
+    assert "ecs:DescribeRegions" in gap.message and "RegionId is missing" in gap.message
+    assert not report.complete
+
+
 def test_refused_cross_backup_policy_keeps_every_instance_unknown(
     server: Server, fake: FakeAlibaba
 ) -> None:

@@ -66,8 +66,13 @@ def fetch_snapshots(ec2: EC2Client) -> list[Mapping[str, Any]]:
 
 
 def fetch_images(ec2: EC2Client) -> list[Mapping[str, Any]]:
-    """AMIs owned by the account (``DescribeImages`` with ``Owners=["self"]``)."""
-    return page_items(ec2.get_paginator("describe_images").paginate(Owners=["self"]), "Images")
+    """AMIs owned by the account (``DescribeImages`` with ``Owners=["self"]``).
+
+    Disabled AMIs are asked for too (``IncludeDisabled``): AWS leaves them out by default,
+    and a disabled AMI still holds its data where it is.
+    """
+    pages = ec2.get_paginator("describe_images").paginate(Owners=["self"], IncludeDisabled=True)
+    return page_items(pages, "Images")
 
 
 def _name(raw: Mapping[str, Any], default: str) -> str:

@@ -1,5 +1,6 @@
-"""Amazon RDS: DB instances, DB clusters, DB snapshots and DB cluster snapshots.
+"""Amazon RDS: DB instances, DB clusters, DB snapshots, DB cluster snapshots, retained backups.
 
+Retained backups are the automated backups an instance left behind when it was deleted.
 Copies recorded in ``data_locations``: cross-region read replicas (the replicas of a source,
 and the source of a replica), automated backups replicated to another region, Aurora
 cross-region replicas and the other members of an Aurora global database.
@@ -37,16 +38,19 @@ __all__ = [
     "collect_cluster_snapshots",
     "collect_clusters",
     "collect_instances",
+    "collect_retained_backups",
     "collect_snapshots",
     "fetch_cluster_snapshots",
     "fetch_clusters",
     "fetch_global_clusters",
     "fetch_instances",
+    "fetch_retained_backups",
     "fetch_snapshots",
     "global_members",
     "to_cluster",
     "to_cluster_snapshot",
     "to_instance",
+    "to_retained_backup",
     "to_snapshot",
 ]
 
@@ -209,6 +213,36 @@ def to_cluster(
     )
 
 
+def fetch_retained_backups(client: RDSClient) -> list[Mapping[str, Any]]:
+    """The retained automated backups of the region (``DescribeDBInstanceAutomatedBackups``).
+
+    An instance deleted with its automated backups kept leaves them in the region, listed
+    with ``Status`` ``retained``; the backups of a live instance (``active``) and those
+    replicated to this region (read as the source instance's copies) are left out.
+    """
+    pages = client.get_paginator("describe_db_instance_automated_backups").paginate()
+    items = page_items(pages, "DBInstanceAutomatedBackups")
+    return [b for b in items if b.get("Status") == "retained"]
+
+
+def to_retained_backup(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """Turn one retained ``DBInstanceAutomatedBackup`` into a :class:`Resource` of its region."""
+    ident = raw["DBInstanceIdentifier"]
+    default = arn(ctx.partition, "rds", ctx.region, ctx.account, f"auto-backup:{ident}")
+    return resource(
+        ctx,
+        service="rds",
+        type="db-automated-backup",
+        id=raw.get("DBInstanceAutomatedBackupsArn") or default,
+        name=ident,
+    )
+
+
+def collect_retained_backups(ctx: AwsContext) -> list[Resource]:
+    """List the retained automated backups of ``ctx.region``."""
+    return [to_retained_backup(raw, ctx) for raw in fetch_retained_backups(ctx.client("rds"))]
+
+
 def to_snapshot(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
     """Turn one ``DBSnapshot`` into a :class:`Resource` of the snapshot's own region."""
     ident = raw["DBSnapshotIdentifier"]
@@ -308,5 +342,23 @@ COLLECTORS: tuple[Collector, ...] = (
         actions=("rds:DescribeDBClusterSnapshots",),
         answers={"DescribeDBClusterSnapshots": ("DBClusterSnapshots[]",)},
         copies=declare("rds", "db-cluster-snapshot", note=SEPARATE_COPY.format(what="snapshot")),
+    ),
+    Collector(
+        "rds",
+        "retained-backups",
+        collect_retained_backups,
+        actions=("rds:DescribeDBInstanceAutomatedBackups",),
+        answers={
+            "DescribeDBInstanceAutomatedBackups": (
+                "DBInstanceAutomatedBackups[]",
+                "DBInstanceAutomatedBackups[].DBInstanceIdentifier",
+            )
+        },
+        copies=declare(
+            "rds",
+            "db-automated-backup",
+            note="the retained automated backups of a deleted instance, in their own region; "
+            "those replicated to another region are listed there",
+        ),
     ),
 )

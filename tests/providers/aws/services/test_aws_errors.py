@@ -13,7 +13,7 @@ from moto.core import set_initial_no_auth_action_count
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import rds
 
-INSTANCES, CLUSTERS, _, _ = rds.COLLECTORS
+INSTANCES, CLUSTERS, *_ = rds.COLLECTORS
 PASSWORD = "not-a-secret-1"
 
 

@@ -5,7 +5,7 @@ import json
 from cloudaudit.models import LocationKind
 from cloudaudit.providers.aws.services import rds
 
-INSTANCES, CLUSTERS, SNAPSHOTS, CLUSTER_SNAPSHOTS = rds.COLLECTORS
+INSTANCES, CLUSTERS, SNAPSHOTS, CLUSTER_SNAPSHOTS, RETAINED = rds.COLLECTORS
 PASSWORD = "not-a-secret-1"
 
 
@@ -164,3 +164,22 @@ def test_cluster_snapshots(aws):
         assert snap.id == f"arn:aws:rds:{region}:123456789012:cluster-snapshot:cs-{region}"
         assert snap.location.region == region
         assert all(r.location.region == region for r in found.values())
+
+
+def test_retained_automated_backups_of_a_deleted_instance_are_resources(aws):
+    # an instance deleted with its automated backups kept leaves them in the region: data
+    # that no instance represents any more (DescribeDBInstanceAutomatedBackups, Status
+    # "retained"); the automated backups of a live instance are not listed again
+    hk = aws.client("rds", "ap-east-1")
+    _instance(hk, "gone", "ap-east-1a")
+    _instance(hk, "alive", "ap-east-1b")
+    hk.delete_db_instance(
+        DBInstanceIdentifier="gone", SkipFinalSnapshot=True, DeleteAutomatedBackups=False
+    )
+
+    found = aws.run(RETAINED, "ap-east-1")
+
+    assert set(found) == {"gone"}
+    backup = found["gone"]
+    assert backup.type == "db-automated-backup"
+    assert backup.location.region == "ap-east-1"
