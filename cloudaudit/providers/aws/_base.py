@@ -34,6 +34,7 @@ __all__ = [
     "declare",
     "detail",
     "location",
+    "on_outpost",
     "page_items",
     "resource",
     "serial_map",
@@ -253,6 +254,19 @@ def resource(
         data_locations=tuple(map(_copy_location, kept)),
         tags=_tags(tags),
     )
+
+
+def on_outpost(res: Resource, outpost: object) -> Resource:
+    """``res`` placed on an AWS Outpost when ``outpost`` (its ARN) is set.
+
+    An Outpost stands on the customer's premises, not in the parent region: the location keeps
+    the region and zone but names the outpost as its ``site``, which the catalog does not
+    place, so it is unknown unless the policy's ``premises`` maps it.
+    """
+    if not outpost:
+        return res
+    loc = res.location.model_copy(update={"site": str(outpost), "kind": LocationKind.UNKNOWN})
+    return res.model_copy(update={"location": loc})
 
 
 def _check_declared(service: str, type_: str, copies: Iterable[Copy]) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.models import LocationKind, Resource
+from cloudaudit.models import Resource
 from cloudaudit.providers.aws._base import (
     SEPARATE_COPY,
     AwsContext,
     Collector,
     arn,
     declare,
+    on_outpost,
     page_items,
     resource,
 )
@@ -82,17 +83,16 @@ def _name(raw: Mapping[str, Any], default: str) -> str:
     return default
 
 
-def on_outpost(res: Resource, raw: Mapping[str, Any]) -> Resource:
-    """A resource with an ``OutpostArn`` stands on the customer's premises, not in the region.
-
-    Its location keeps the parent region and zone but names the outpost as its ``site``: the
-    catalog places no site, so it is unknown unless the policy's ``premises`` maps it.
-    """
-    outpost = raw.get("OutpostArn")
-    if not outpost:
-        return res
-    loc = res.location.model_copy(update={"site": str(outpost), "kind": LocationKind.UNKNOWN})
-    return res.model_copy(update={"location": loc})
+def _outpost(raw: Mapping[str, Any]) -> str | None:
+    """The Outpost a resource (or, for an AMI, one of its EBS snapshots) is stored on."""
+    found = raw.get("OutpostArn")
+    if found:
+        return str(found)
+    for mapping in raw.get("BlockDeviceMappings") or ():
+        found = (mapping.get("Ebs") or {}).get("OutpostArn")
+        if found:
+            return str(found)
+    return None
 
 
 def instance_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
@@ -107,7 +107,7 @@ def instance_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         zone=raw.get("Placement", {}).get("AvailabilityZone") or None,
         tags=raw.get("Tags"),
     )
-    return on_outpost(res, raw)
+    return on_outpost(res, _outpost(raw))
 
 
 def volume_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
@@ -122,7 +122,7 @@ def volume_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         zone=raw.get("AvailabilityZone") or None,
         tags=raw.get("Tags"),
     )
-    return on_outpost(res, raw)
+    return on_outpost(res, _outpost(raw))
 
 
 def snapshot_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
@@ -139,13 +139,13 @@ def snapshot_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         name=_name(raw, sid),
         tags=raw.get("Tags"),
     )
-    return on_outpost(res, raw)
+    return on_outpost(res, _outpost(raw))
 
 
 def image_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
-    """An owned AMI, in the region that holds it."""
+    """An owned AMI, in the region that holds it (on an Outpost when its snapshots are)."""
     image_id = str(raw["ImageId"])
-    return resource(
+    res = resource(
         ctx,
         service="ec2",
         type="image",
@@ -153,6 +153,7 @@ def image_to_resource(ctx: AwsContext, raw: Mapping[str, Any]) -> Resource:
         name=_name(raw, str(raw.get("Name") or image_id)),
         tags=raw.get("Tags"),
     )
+    return on_outpost(res, _outpost(raw))
 
 
 def list_instances(ctx: AwsContext) -> list[Resource]:

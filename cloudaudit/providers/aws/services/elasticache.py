@@ -21,6 +21,7 @@ from cloudaudit.providers.aws._base import (
     arn,
     declare,
     detail,
+    on_outpost,
     resource,
     via,
 )
@@ -142,7 +143,7 @@ def to_resource(
     else:
         regions = (copies or {}).get(group, ())
     zone = raw.get("PreferredAvailabilityZone")
-    return resource(
+    res = resource(
         ctx,
         service="elasticache",
         type="cache-cluster",
@@ -152,6 +153,14 @@ def to_resource(
         zone=None if zone == _MULTIPLE else zone,
         copies=via(GLOBAL_DATASTORE, regions),
     )
+    return on_outpost(res, _outpost(raw))
+
+
+def _outpost(raw: Mapping[str, Any]) -> str | None:
+    """The Outpost of a cluster (ElastiCache on Outposts): preferred, or a node's."""
+    found = raw.get("PreferredOutpostArn")
+    nodes = (n.get("CustomerOutpostArn") for n in raw.get("CacheNodes") or ())
+    return str(found) if found else next((str(n) for n in nodes if n), None)
 
 
 def collect_clusters(ctx: AwsContext) -> list[Resource]:

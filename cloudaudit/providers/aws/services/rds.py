@@ -21,6 +21,7 @@ from cloudaudit.providers.aws._base import (
     arn,
     declare,
     detail,
+    on_outpost,
     page_items,
     resource,
     via,
@@ -152,7 +153,7 @@ def to_instance(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         *via(READ_REPLICA, _arn_regions(replicas)),
         *via(BACKUP_REPLICATION, _arn_regions(replicated_backups)),
     ]
-    return resource(
+    res = resource(
         ctx,
         service="rds",
         type="db-instance",
@@ -163,6 +164,14 @@ def to_instance(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         copies=copies,
         tags=raw.get("TagList"),
     )
+    return on_outpost(res, _outpost(raw))
+
+
+def _outpost(raw: Mapping[str, Any]) -> str | None:
+    """The Outpost of an instance (RDS on Outposts: its subnet group's Outpost subnets)."""
+    subnets = (raw.get("DBSubnetGroup") or {}).get("Subnets") or ()
+    found = ((s.get("SubnetOutpost") or {}).get("Arn") for s in subnets)
+    return next((str(a) for a in found if a), None)
 
 
 def global_members(global_clusters: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -226,15 +235,24 @@ def fetch_retained_backups(client: RDSClient) -> list[Mapping[str, Any]]:
 
 
 def to_retained_backup(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
-    """Turn one retained ``DBInstanceAutomatedBackup`` into a :class:`Resource` of its region."""
+    """Turn one retained ``DBInstanceAutomatedBackup`` into a :class:`Resource` of its region.
+
+    Its replications to other regions (``DBInstanceAutomatedBackupsReplications``) are copies,
+    as they are of a live instance.
+    """
     ident = raw["DBInstanceIdentifier"]
     default = arn(ctx.partition, "rds", ctx.region, ctx.account, f"auto-backup:{ident}")
+    replicated = [
+        r.get("DBInstanceAutomatedBackupsArn")
+        for r in raw.get("DBInstanceAutomatedBackupsReplications") or ()
+    ]
     return resource(
         ctx,
         service="rds",
         type="db-automated-backup",
         id=raw.get("DBInstanceAutomatedBackupsArn") or default,
         name=ident,
+        copies=via(BACKUP_REPLICATION, _arn_regions(replicated)),
     )
 
 
@@ -354,11 +372,6 @@ COLLECTORS: tuple[Collector, ...] = (
                 "DBInstanceAutomatedBackups[].DBInstanceIdentifier",
             )
         },
-        copies=declare(
-            "rds",
-            "db-automated-backup",
-            note="the retained automated backups of a deleted instance, in their own region; "
-            "those replicated to another region are listed there",
-        ),
+        copies=declare("rds", "db-automated-backup", BACKUP_REPLICATION),
     ),
 )
