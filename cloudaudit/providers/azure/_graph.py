@@ -28,7 +28,7 @@ MAX_SUBSCRIPTIONS = 1000
 
 RESOURCES_QUERY = (
     "Resources"
-    " | project id, name, type, location, subscriptionId, tags, sku, kind,"
+    " | project id, name, type, location, extendedLocation, subscriptionId, tags, sku, kind,"
     " properties = pack("
     "'secondaryLocation', properties.secondaryLocation,"
     " 'locations', properties.locations,"

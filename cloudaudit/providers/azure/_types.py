@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudaudit.catalog import Catalog
-from cloudaudit.models import Location, ProviderId, Resource
+from cloudaudit.models import Location, LocationKind, ProviderId, Resource
 from cloudaudit.providers.azure._geo import UNKNOWN_COPY, Geo
 
 __all__ = [
@@ -217,6 +217,27 @@ def _tags(raw: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in raw.items()}
 
 
+def extended(location: Location, ext: Any) -> Location:
+    """The place of a resource with an ``extendedLocation``: not its ``location`` region.
+
+    An Azure Arc custom location (``CustomLocation``) is the customer's own infrastructure:
+    the region is only where its metadata lives, so the location names the custom location
+    as its ``site`` (unknown unless the policy's ``premises`` maps it, as an AWS Outpost). An
+    Azure Extended Zone (``EdgeZone``) is a metro site that the catalog does not place:
+    unknown, with a note naming it and its parent region.
+    """
+    if not isinstance(ext, Mapping) or not ext.get("name"):
+        return location
+    name, kind = str(ext["name"]), str(ext.get("type") or "")
+    if kind.lower() == "customlocation":
+        return location.model_copy(update={"site": name, "kind": LocationKind.UNKNOWN})
+    note = (
+        f"in Azure extended location {name} ({kind or 'type not given'}, parent region "
+        f"{location.region or 'unknown'}), which the region catalog does not place"
+    )
+    return Location(provider=ProviderId.AZURE, region=None, kind=LocationKind.UNKNOWN, note=note)
+
+
 def to_resource(
     row: Mapping[str, Any],
     subscription: str,
@@ -229,6 +250,7 @@ def to_resource(
     service, rtype = split_type(arm_type)
     location = geo.location(row.get("location"), catalog)
     data = copies(row, location.region or "", geo, catalog) + list(extra_copies)
+    location = extended(location, row.get("extendedLocation") or row.get("extended_location"))
     here = (location.region, location.zone)
     unique = tuple(dict.fromkeys(d for d in data if d.region is None or (d.region, d.zone) != here))
     return Resource(

@@ -298,7 +298,7 @@ class FakeARM:
 
 def _arm_shape(row: dict[str, Any]) -> dict[str, Any]:
     """``resources.list`` returns no properties."""
-    keep = ("id", "name", "type", "location", "tags", "sku", "kind")
+    keep = ("id", "name", "type", "location", "extendedLocation", "tags", "sku", "kind")
     return {k: row[k] for k in keep if k in row}
 
 
@@ -310,6 +310,7 @@ def _graph_shape(row: dict[str, Any], sub: str) -> dict[str, Any]:
         "name": row["name"],
         "type": row["type"].lower(),
         "location": row.get("location", ""),
+        "extendedLocation": row.get("extendedLocation"),
         "subscriptionId": sub,
         "tags": row.get("tags"),
         "sku": row.get("sku"),

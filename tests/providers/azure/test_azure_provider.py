@@ -120,6 +120,64 @@ def test_subscription_ids_match_whatever_their_case(tmp_path: Path, given: str) 
     assert report.complete
 
 
+# extendedLocation as ARM returns it (azure-rest-api-specs, Microsoft.Compute virtualMachines
+# "Create a VM in an Extended Zone" example: {"type": "EdgeZone", "name": "microsoftlosangeles1"};
+# Microsoft.ExtendedLocation customLocations: {"type": "CustomLocation", "name": <its id>})
+FACTORY = (
+    "/subscriptions/{sub}/resourceGroups/arc/providers/Microsoft.ExtendedLocation"
+    "/customLocations/factory-1"
+)
+EDGE = {"type": "EdgeZone", "name": "microsoftlosangeles1"}
+
+
+@pytest.mark.parametrize("use_graph", [True, False], ids=["resource-graph", "resources.list"])
+def test_extended_locations_are_not_their_parent_region(tmp_path: Path, use_graph: bool) -> None:
+    """A resource on an Azure Arc custom location runs on the customer's infrastructure, one in
+    an Extended Zone in a metro site the catalog does not place: neither is its ``location``
+    region (westeurope, compliant under eu-gdpr)."""
+    from cloudaudit.providers.azure import AzureProvider, StaticTokenCredential
+
+    custom = {"type": "CustomLocation", "name": FACTORY.format(sub=MIXED)}
+    rows = [
+        resource(
+            MIXED,
+            "arc",
+            "Microsoft.AzureArcData/sqlManagedInstances",
+            "sql-arc",
+            "westeurope",
+            extendedLocation=custom,
+        ),
+        resource(
+            MIXED, "edge", "Microsoft.Compute/disks", "disk-edge", "westus", extendedLocation=EDGE
+        ),
+        resource(MIXED, "rg", "Microsoft.Compute/disks", "disk-weu", "westeurope"),
+    ]
+    tenant = Tenant(
+        subscriptions=[{"id": f"/subscriptions/{MIXED}", "subscriptionId": MIXED}],
+        locations=_locations(),
+        resources={MIXED: rows},
+    )
+    with FakeARM(tenant, tmp_path) as fake:
+        p = AzureProvider(
+            credential=StaticTokenCredential("t"),
+            subscriptions=[MIXED],
+            arm_endpoint=fake.url,
+            connection_verify=fake.ca_file,
+            retry_total=0,
+            use_resource_graph=use_graph,
+        )
+        report = audit(p, "eu-gdpr")
+    status = {f.resource.name: f for f in report.findings}
+    assert status["disk-weu"].status.value == "compliant"
+    arc = status["sql-arc"]
+    assert arc.status.value == "unknown"
+    assert arc.resource.location.site == FACTORY.format(sub=MIXED)
+    assert "customer premises" in " ".join(arc.reasons)
+    edge = status["disk-edge"]
+    assert edge.status.value == "unknown"
+    assert "microsoftlosangeles1" in (edge.resource.location.note or "")
+
+
 def test_catalog_mismatch_is_visible(make_provider: Any) -> None:
     inv = collect(make_provider())
     codes = {(g.code, g.region) for g in inv.gaps}
