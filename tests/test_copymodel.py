@@ -296,7 +296,7 @@ def test_locate_agrees_with_audits(provider: str, code: str, country: str) -> No
 
 
 def test_spanner_multi_region_config_names_resolve() -> None:
-    place = locate("gcp", "nam-eur-asia1")
+    place = locate("gcp", "instanceConfigs/nam-eur-asia1")
     assert place.kind is LocationKind.MULTI_REGION and set(place.countries) == {"US", "BE", "TW"}
 
 

@@ -290,3 +290,106 @@ def test_unknown_copies_by_two_mechanisms_get_a_reason_each_on_every_axis() -> N
     for via in vias:
         title = mechanism(via).title  # type: ignore[union-attr]
         assert sum(title in r for r in finding.reasons) == 2, finding.reasons
+
+
+@pytest.mark.parametrize(
+    ("provider", "region"),
+    [("alibaba", "ap-southeast-9"), ("tencent", "eu-paris"), ("huawei", "eu-west-200")],
+)
+def test_unlisted_region_of_a_chinese_vendor_is_a_violation_on_the_operator_axis(
+    provider: str, region: str
+) -> None:
+    r = make_resource(provider, region, name="x")
+    f = evaluate([r], "us-data-security-program").findings[0]
+    assert f.status is V and f.jurisdictions == ("CN",)  # a known violation beats the unknown
+    where, operator = f.reasons
+    assert "does not place in any country" in where  # the country is still unknown
+    assert operator.startswith(f"bucket `x` is in {region}, a region the catalog does not place;")
+    assert f"every {provider} region is operated by" in operator
+    assert operator.endswith(
+        "under the jurisdiction of China (CN), which 28 CFR 202.601 names as a country of "
+        "concern (operator axis)"
+    )
+    assert evaluate([r], "eu-gdpr").findings[0].status is U  # no operator axis: unknown
+
+
+def test_unknown_zone_of_an_aws_china_region_is_a_violation_on_the_operator_axis() -> None:
+    r = make_resource("aws", "cn-north-1", zone="cn-north-1-xyz-1a", kind="zone", name="x")
+    f = evaluate([r], "us-foreign-adversaries").findings[0]
+    assert f.status is V
+    assert f.reasons[1] == (
+        "bucket `x` is in cn-north-1-xyz-1a, a zone the catalog does not place; its parent "
+        "region is operated by Beijing Sinnet Technology Co., Ltd. (Sinnet), under the "
+        "jurisdiction of China (CN), which 15 CFR 791.4 names as a foreign adversary "
+        "(operator axis)"
+    )
+
+
+def test_zone_id_of_a_local_zone_is_unknown_not_its_region() -> None:
+    dpf = load_policy("eu-gdpr", options={"us_dpf": True})
+    r = make_resource("aws", "us-east-1", zone="use1-lim1-az1", kind="zone", name="x")
+    f = evaluate([r], dpf).findings[0]
+    assert f.status is U, f.reasons  # Lima (PE), not Virginia
+    assert (
+        "zone use1-lim1-az1 (a zone ID; parent region us-east-1) is not in the catalog"
+        in (f.reasons[0])
+    )
+    plain = make_resource("aws", "us-east-1", zone="use1-az1", kind="zone")
+    assert evaluate([plain], dpf).findings[0].status is C
+
+
+@pytest.mark.parametrize(
+    ("provider", "region"), [("alibaba", "us-east-1"), ("tencent", "na-ashburn")]
+)
+def test_us_dpf_covers_only_operators_under_us_jurisdiction(provider: str, region: str) -> None:
+    dpf = load_policy("eu-gdpr", options={"us_dpf": True})
+    f = evaluate([make_resource(provider, region, name="x")], dpf).findings[0]
+    assert f.status is V and f.jurisdictions == ("US",)
+    (reason,) = f.reasons
+    assert "for an operator under the jurisdiction of United States (US)" in reason
+    assert "is under the jurisdiction of China (CN), so it is outside the allowed set" in reason
+    assert evaluate([make_resource("aws", "us-east-1")], dpf).findings[0].status is C
+
+
+@pytest.mark.parametrize(
+    ("policy", "options", "region", "basis"),
+    [
+        (
+            "us-padfa",
+            {},
+            "ap-east-1",
+            "Hong Kong (HK), which 15 U.S.C. 9901 (via 10 U.S.C. 4872(d)(2)) counts as part of "
+            "China by option include_hk_mo",
+        ),
+        (
+            "eu-gdpr",
+            {},
+            "ca-central-1",
+            "Canada (CA), which is covered by an EU adequacy decision (partial: commercial "
+            "organisations under PIPEDA)",
+        ),
+        (
+            "eu-gdpr",
+            {},
+            "ap-northeast-1",
+            "Japan (JP), which is covered by an EU adequacy decision (partial: private-sector "
+            "business operators under the APPI, with the Supplementary Rules of Decision (EU) "
+            "2019/419)",
+        ),
+        (
+            "eu-gdpr",
+            {"us_dpf": True},
+            "us-east-1",
+            "United States (US), which is covered by an EU adequacy decision (partial: US "
+            "organisations certified under the EU-US Data Privacy Framework, Commission "
+            "Implementing Decision (EU) 2023/1795) by option us_dpf; its operator, Amazon Web "
+            "Services, Inc., is under the jurisdiction of United States (US)",
+        ),
+    ],
+)
+def test_reasons_say_when_the_basis_is_conditional_or_partial(
+    policy: str, options: dict[str, bool], region: str, basis: str
+) -> None:
+    f = evaluate([make_resource("aws", region, name="x")], load_policy(policy, options=options))
+    (reason,) = f.findings[0].reasons
+    assert reason.startswith(f"bucket `x` is in {region}, ") and reason.endswith(basis), reason

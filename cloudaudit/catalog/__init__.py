@@ -4,7 +4,8 @@ The data ships as validated package data (``cloudaudit/catalog/data/<provider>.j
 loaded on first use, never at import time. Keys are ``(provider, region)``: the same region id
 means different places on different clouds (Alibaba ``eu-west-1`` is London, AWS ``eu-west-1``
 is Ireland). An unmapped region gives a :class:`~cloudaudit.models.Place` with no country,
-never a guess.
+never a guess; it keeps the operator only where that is known without the country (a provider
+whose operator runs every region, or a zone of a known region).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cloudaudit.catalog._data import (
     load_catalog_file,
     load_country_names,
 )
+from cloudaudit.catalog._zones import GROUP, aws_zone, short_codes
 from cloudaudit.models import Location, LocationKind, Place, ProviderId
 
 __all__ = [
@@ -63,6 +65,7 @@ class Catalog:
             self._regions[provider] = {_norm(provider, k): v for k, v in f.regions.items()}
             self._zones[provider] = {_norm(provider, k): v for k, v in f.zones.items()}
         self._cache: dict[tuple[str, str | None, str | None, str], Place] = {}
+        self._shorts: dict[str, str] | None = None
 
     @property
     def files(self) -> dict[ProviderId, CatalogFile]:
@@ -79,13 +82,26 @@ class Catalog:
         """Return what the catalog knows about a region (and zone) of a provider.
 
         A zone given as the region (``asia-east2-a``, ``us-east-1a``,
-        ``ap-northeast-1-tpe-1a``) and a Spanner ``regional-`` configuration are resolved as
-        audits resolve them.
+        ``ap-northeast-1-tpe-1a``, the AZ ID ``use1-az1``) and a Spanner ``regional-``
+        configuration are resolved as audits resolve them.
         """
         pid = ProviderId(provider)
         if zone is None and region is not None:
-            region, zone = split_zone(pid, region)
+            code = region
+            region, zone = split_zone(pid, code)
+            if pid is ProviderId.AWS and zone is None:
+                info = aws_zone(code, self._aws_shorts())
+                if info.by_id:  # a zone ID: its region when the short code maps to one
+                    region, zone = info.region, code
         return self.place(Location(provider=pid, region=region, zone=zone))
+
+    def _aws_shorts(self) -> dict[str, str]:
+        """Short code of AWS AZ IDs → region, for the AWS regions of this catalog."""
+        if self._shorts is None:
+            regions = self._regions.get(ProviderId.AWS, {})
+            kinds = (LocationKind.REGION,)
+            self._shorts = short_codes(k for k, v in regions.items() if v.kind in kinds)
+        return self._shorts
 
     def place(self, location: Location) -> Place:
         """Return the :class:`Place` of a :class:`Location` (cached)."""
@@ -100,46 +116,108 @@ class Catalog:
         provider = loc.provider
         file = self._files.get(provider)
         regions = self._regions.get(provider, {})
-        entry: RegionEntry | None = None
         if loc.site is not None:
             return _unplaced(loc, f"customer premises ({loc.site}): no catalog places a site")
+        if file is None:
+            return Place(provider=provider, region=loc.region, zone=loc.zone, kind=loc.kind)
+        if loc.zone is not None and provider is ProviderId.AWS:
+            return self._aws_zone(loc, file)
+        entry: RegionEntry | None = None
         if loc.zone is not None:
-            entry = _zone_entry(self._zones.get(provider, {}), provider, loc.zone)
-            group = zone_group(provider, loc.zone)
-            if entry is None and group is not None:
-                return _unplaced(
-                    loc,
-                    f"zone group {group} (parent region {loc.region or '?'}) is not in the "
-                    "catalog; a Local or Wavelength Zone may be in another country than its "
-                    "parent region",
-                )
+            entry = self._zones.get(provider, {}).get(loc.zone)
         if entry is None and loc.region is not None:
             entry = regions.get(_norm(provider, loc.region))
         if entry is None and loc.region is None and loc.zone is not None:
             entry = regions.get(_norm(provider, _region_of_zone(provider, loc.zone)))
-        if entry is None or file is None:
-            return Place(provider=provider, region=loc.region, zone=loc.zone, kind=loc.kind)
-        operator = entry.operator or file.operator.name
-        operator_country = entry.operator_country or file.operator.country
-        countries = tuple(entry.countries) or ((entry.country,) if entry.country else ())
-        return Place(
-            provider=provider,
-            region=loc.region,
-            zone=loc.zone,
-            kind=entry.kind,
-            country=entry.country if len(set(countries)) <= 1 else None,
-            countries=countries,
-            candidates=tuple(entry.candidates),
-            subdivision=entry.subdivision,
-            city=entry.city,
-            operator=operator,
-            operator_country=operator_country,
-            partition=entry.partition,
-            verified=entry.verified,
-            source=entry.source,
-            reviewed=file.reviewed,
-            notes=entry.notes,
+        if entry is None:
+            return _unlisted(loc, file)
+        return _from_entry(loc, entry, file)
+
+    def _aws_zone(self, loc: Location, file: CatalogFile) -> Place:
+        """Place an AWS zone: its own zone group, else the region of a plain zone, else unknown.
+
+        A Local or Wavelength Zone (by name or zone ID) the catalog does not list is unknown:
+        it may be in another country than its parent region. It keeps the parent region's
+        operator (the zones of a region are run by that region's operator).
+        """
+        zone = loc.zone or ""
+        regions = self._regions[ProviderId.AWS]
+        info = aws_zone(zone, self._aws_shorts())
+        zones = self._zones.get(ProviderId.AWS, {})
+        entry = zones.get(zone) or (zones.get(info.group) if info.group else None)
+        if entry is not None:
+            return _from_entry(loc, entry, file)
+        same = loc.region is None or info.region is None or loc.region == info.region
+        if info.plain and info.region is not None and same:
+            entry = regions.get(info.region)
+            return _unlisted(loc, file) if entry is None else _from_entry(loc, entry, file)
+        parent = (info.region or loc.region) if same else None
+        where = f"parent region {parent or '?'}"
+        if info.group and not info.by_id:
+            why = f"zone group {info.group} ({where}) is not in the catalog"
+        elif info.group:
+            why = f"zone {zone} (a zone ID; {where}) is not in the catalog"
+        elif info.plain and not same:
+            why = f"zone {zone} is an availability zone of {info.region}, not of {loc.region}"
+        elif info.plain:
+            why = f"zone {zone} is an AZ ID the catalog cannot map to a region"
+        else:
+            of = loc.region or "a region the catalog knows"
+            why = f"zone {zone} is not in the catalog, nor an availability zone of {of}"
+        if info.group:
+            why += "; a Local or Wavelength Zone may be in another country than its parent region"
+        place = _unplaced(loc, why)
+        operated = regions.get(parent) if parent else None
+        if operated is None:
+            return place
+        return place.model_copy(
+            update={
+                "operator": operated.operator or file.operator.name,
+                "operator_country": operated.operator_country or file.operator.country,
+                "partition": operated.partition,
+                "source": f"operator: that of the parent region {parent} in the catalog",
+            }
         )
+
+
+def _from_entry(loc: Location, entry: RegionEntry, file: CatalogFile) -> Place:
+    """The Place of a location the catalog lists."""
+    countries = tuple(entry.countries) or ((entry.country,) if entry.country else ())
+    return Place(
+        provider=loc.provider,
+        region=loc.region,
+        zone=loc.zone,
+        kind=entry.kind,
+        country=entry.country if len(set(countries)) <= 1 else None,
+        countries=countries,
+        candidates=tuple(entry.candidates),
+        subdivision=entry.subdivision,
+        city=entry.city,
+        operator=entry.operator or file.operator.name,
+        operator_country=entry.operator_country or file.operator.country,
+        partition=entry.partition,
+        verified=entry.verified,
+        source=entry.source,
+        reviewed=file.reviewed,
+        notes=entry.notes,
+    )
+
+
+def _unlisted(loc: Location, file: CatalogFile) -> Place:
+    """A location the catalog does not list: no country; the operator only if it runs them all."""
+    place = Place(provider=loc.provider, region=loc.region, zone=loc.zone, kind=loc.kind)
+    op = file.operator
+    if not op.every_region:
+        return place
+    every = f"operator: that of every {loc.provider.value} region ({op.source})"
+    return place.model_copy(
+        update={
+            "operator": op.name,
+            "operator_country": op.country,
+            "source": every,
+            "reviewed": file.reviewed,
+        }
+    )
 
 
 def _norm(provider: ProviderId, region: str) -> str:
@@ -153,36 +231,31 @@ def _region_of_zone(provider: ProviderId, zone: str) -> str:
     """Return the region of a zone id (``us-east-1a`` → ``us-east-1``; ``europe-west3-b`` → …)."""
     if provider is ProviderId.GCP:
         return zone.rsplit("-", 1)[0]
-    if provider is ProviderId.AWS:
-        return zone[:-1] if zone[-1:].isalpha() else zone
     return zone
 
 
 _GCP_ZONE = re.compile(r"^([a-z]+(?:-[a-z]+)*\d+)-([a-z])$")
-_AWS_AZ = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
 
 
 def split_zone(provider: ProviderId | str, code: str) -> tuple[str, str | None]:
     """``(region, zone)`` of a location code that may be a zone.
 
-    ``asia-east2-a`` → ``("asia-east2", "asia-east2-a")`` (GCP); ``us-east-1a`` and
-    ``ap-northeast-1-tpe-1a`` → their parent region and the zone (AWS); GCP Spanner's
-    ``regional-us-central1`` → ``("us-central1", None)``. Anything else is a region.
+    ``asia-east2-a`` → ``("asia-east2", "asia-east2-a")`` (GCP); ``us-east-1a``,
+    ``eusc-de-east-1a`` and ``ap-northeast-1-tpe-1a`` → their parent region and the zone (AWS);
+    GCP Spanner's ``regional-us-central1`` (or ``instanceConfigs/regional-us-central1``) →
+    ``("us-central1", None)``. Anything else is a region (AWS zone IDs: see
+    :meth:`Catalog.locate`).
     """
     pid = ProviderId(provider)
     low = code.strip().lower()
     if pid is ProviderId.GCP:
-        low = low.removeprefix("regional-")
+        low = low.removeprefix("instanceconfigs/regional-").removeprefix("regional-")
         match = _GCP_ZONE.match(low)
         return (match.group(1), low) if match else (low if low != code.lower() else code, None)
     if pid is ProviderId.AWS:
-        group = zone_group(pid, code)
-        if group is not None:
-            parent = group.split("-wl")[0] if "-wl" in group else group.rsplit("-", 2)[0]
-            return parent, code
-        match = _AWS_AZ.match(code)
-        if match:
-            return match.group(1), code
+        info = aws_zone(code, {})
+        if info.region is not None and info.region != code:
+            return info.region, code
     return code, None
 
 
@@ -196,34 +269,17 @@ def _unplaced(loc: Location, notes: str) -> Place:
     )
 
 
-_AWS_ZONE_GROUP = re.compile(
-    r"^(?P<group>[a-z]{2}(?:-[a-z]+)+-\d+-(?:[a-z]{3}-\d+|wl\d+-[a-z]+-wlz-\d+))[a-z]?$"
-)
-
-
 def zone_group(provider: ProviderId | str, zone: str) -> str | None:
-    """The Local or Wavelength Zone group of an AWS zone, else ``None``.
+    """The Local or Wavelength Zone group of an AWS zone name, else ``None``.
 
     ``ap-northeast-1-tpe-1a`` → ``ap-northeast-1-tpe-1``; ``us-east-1-wl1-bos-wlz-1`` → itself;
-    an ordinary availability zone (``us-east-1a``) has no group.
+    ``eusc-de-east-1-bru-1a`` → ``eusc-de-east-1-bru-1``; an ordinary availability zone
+    (``us-east-1a``) has no group.
     """
     if ProviderId(provider) is not ProviderId.AWS:
         return None
-    match = _AWS_ZONE_GROUP.match(zone)
+    match = GROUP.match(zone)
     return match.group("group") if match else None
-
-
-def _zone_entry(
-    zones: dict[str, RegionEntry], provider: ProviderId, zone: str
-) -> RegionEntry | None:
-    """Find the zone-group entry for a zone (AWS Local Zone ``us-east-1-bue-1a`` → ``…-bue-1``)."""
-    if not zones:
-        return None
-    hit = zones.get(zone)
-    if hit is None and provider is ProviderId.AWS:
-        group = zone_group(provider, zone)
-        hit = zones.get(group) if group else None
-    return hit
 
 
 @cache

@@ -106,18 +106,31 @@ class RegionEntry(BaseModel):
 
 
 class OperatorInfo(BaseModel):
-    """The legal entity that runs a provider's regions by default."""
+    """The legal entity that runs a provider's regions by default.
+
+    ``every_region`` says that this entity runs every region of the provider, listed or not
+    (Alibaba Cloud, Tencent Cloud, Huawei Cloud): a region the catalog does not list then has
+    no country but still this operator. ``source`` says where that comes from.
+    """
 
     model_config = _STRICT
 
     name: str
     country: str
+    every_region: bool = False
+    source: str | None = None
 
     @field_validator("country")
     @classmethod
     def _iso(cls, v: str) -> str:
         _check_country(v)
         return v
+
+    @model_validator(mode="after")
+    def _sourced(self) -> OperatorInfo:
+        if self.every_region and not self.source:
+            raise ValueError("`every_region` needs a `source`")
+        return self
 
 
 class CatalogFile(BaseModel):

@@ -15,7 +15,8 @@ from cloudaudit._finding_table import LABEL
 from cloudaudit.catalog import Catalog, country_name, default_catalog
 from cloudaudit.copymodel import mechanism
 from cloudaudit.models import Evidence, Location, LocationKind, Place, Status
-from cloudaudit.policies._model import Policy, RuleSet, Term, compile_rules
+from cloudaudit.policies import _phrases as say
+from cloudaudit.policies._model import Policy, RuleSet, compile_rules
 
 __all__ = ["LABEL", "Judge", "Judgement"]
 
@@ -46,28 +47,6 @@ class Judgement:
         plain = not any(LABEL in r for r in rest)
         object.__setattr__(self, "tails", tuple(r[1:] for r in reasons[:n]) if plain else None)
         object.__setattr__(self, "fixed", rest if plain else reasons)
-
-
-def _where(place: Place, loc: Location) -> str:
-    """Describe a place: ``ap-east-1, Hong Kong (HK)``."""
-    code = loc.zone or loc.region or "a location that could not be determined"
-    if place.kind in (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION):
-        return f"the {code} {place.kind.value.replace('_', '-')}"
-    bits = [code]
-    if place.city and (not place.country or place.city != country_name(place.country)):
-        bits.append(place.city)
-    if place.country:
-        bits.append(f"{country_name(place.country)} ({place.country})")
-    return ", ".join(bits)
-
-
-def _why(code: str, term: Term) -> str:
-    """Explain why a code is on a list: ``which 15 CFR 791.4 counts as part of China``."""
-    cite = term.list.citation
-    own = country_name(code)
-    if term.member_short in (own, f"the {own}") or term.list.id == code:
-        return f"which {cite} names as {term.list.noun}"
-    return f"which {cite} counts as part of {term.member_short}"
 
 
 class Judge:
@@ -114,12 +93,12 @@ class Judge:
 
     def _judge_location(self, loc: Location, axis: str) -> Judgement:
         place = self._place(loc)
-        where = _where(place, loc)
+        where = say.where(place, loc)
         status, text, matched = self._judge_countries(place, loc)
         if axis == "location":
             reason = f"{LABEL} is in {where}{text}"
         elif place.known:
-            reason = f"{LABEL} keeps a copy of its data in {where}{_via(loc)}{text}"
+            reason = f"{LABEL} keeps a copy of its data in {where}{say.via(loc)}{text}"
         elif loc.region is None and loc.zone is None and loc.site is None:
             mech = mechanism(loc.via)
             through = f" through {mech.title}" if mech else ""
@@ -141,11 +120,11 @@ class Judge:
         """
         place = self.catalog.place(location)
         status, text, matched = self._judge_countries(place, location)
-        return status, f"{_where(place, location)}{text}", matched
+        return status, f"{say.where(place, location)}{text}", matched
 
     def describe_place(self, location: Location) -> str:
         """Describe a location: ``ap-east-1, Hong Kong (HK)``."""
-        return _where(self.catalog.place(location), location)
+        return say.where(self.catalog.place(location), location)
 
     def _judge_countries(self, place: Place, loc: Location) -> tuple[Status, str, tuple[str, ...]]:
         if place.kind is LocationKind.GLOBAL:
@@ -183,16 +162,16 @@ class Judge:
     def _restricted(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
         rules = self.rules
         members = place.countries
-        hits = [c for c in members if c in rules.countries]
+        hits = [c for c in members if self._counts(c, place)]
         if place.subdivision and place.subdivision in rules.subdivisions:
             hits.append(place.subdivision)
         if hits:
             if len(members) == 1 and len(hits) == 1:
                 term = rules.countries.get(hits[0]) or rules.subdivisions[hits[0]]
-                return Status.VIOLATION, f", {_why(hits[0], term)}", tuple(hits)
+                return Status.VIOLATION, f", {say.why(hits[0], term)}", tuple(hits)
             whys = "; ".join(
                 f"{country_name(c)} ({c}), "
-                f"{_why(c, rules.countries.get(c) or rules.subdivisions[c])}"
+                f"{say.why(c, rules.countries.get(c) or rules.subdivisions[c])}"
                 for c in hits
             )
             return Status.VIOLATION, f", whose members include {whys}", tuple(hits)
@@ -200,7 +179,7 @@ class Judge:
         if partial:
             return Status.UNKNOWN, partial, ()
         if not members:  # only candidate countries are known
-            maybe = [c for c in place.candidates if c in rules.countries]
+            maybe = [c for c in place.candidates if self._counts(c, place)]
             if maybe:
                 named = ", ".join(f"{country_name(c)} ({c})" for c in maybe)
                 term = rules.countries[maybe[0]]
@@ -208,7 +187,7 @@ class Judge:
                     Status.UNKNOWN,
                     (
                         f", whose member regions are not published and may include {named}, "
-                        f"{_why(maybe[0], term)}"
+                        f"{say.why(maybe[0], term)}"
                     ),
                     tuple(maybe),
                 )
@@ -243,17 +222,22 @@ class Judge:
             )
         return ""
 
+    def _counts(self, code: str, place: Place) -> bool:
+        """True when ``code`` is in the policy's set for this place (operator limits applied)."""
+        term = self.rules.countries.get(code)
+        return term is not None and term.admits(place.operator_country)
+
     def _allowed(self, place: Place) -> tuple[Status, str, tuple[str, ...]]:
         rules = self.rules
         members = place.countries
         if members:
-            outside = [c for c in members if c not in rules.countries]
+            outside = [c for c in members if not self._counts(c, place)]
             if outside:
-                text = self._outside_text(outside, len(members) > 1)
+                text = self._outside_text(outside, len(members) > 1, place)
                 return Status.VIOLATION, text, tuple(outside)
-            terms = {rules.countries[c].list.noun for c in members}
+            terms = {say.basis(rules.countries[c], place) for c in members}
             return Status.COMPLIANT, f", which is {' / '.join(sorted(terms))}", ()
-        inside = [c for c in place.candidates if c in rules.countries]
+        inside = [c for c in place.candidates if self._counts(c, place)]
         if len(inside) == len(place.candidates):
             return (
                 Status.COMPLIANT,
@@ -263,11 +247,11 @@ class Judge:
         if not inside:
             return (
                 Status.VIOLATION,
-                self._outside_text(list(place.candidates), True),
+                self._outside_text(list(place.candidates), True, place),
                 tuple(place.candidates),
             )
-        outside = [c for c in place.candidates if c not in rules.countries]
-        named = ", ".join(f"{country_name(c)} ({c})" for c in outside)
+        outside = [c for c in place.candidates if not self._counts(c, place)]
+        named = ", ".join(say.country(c) for c in outside)
         return (
             Status.UNKNOWN,
             (
@@ -277,26 +261,41 @@ class Judge:
             (),
         )
 
-    def _outside_text(self, outside: list[str], multi: bool) -> str:
+    def _only_as(self, code: str, place: Place) -> str | None:
+        """``which counts as allowed only as …`` for a code left out, else ``None``.
+
+        A code is left out by a list option that is off, or by an operator limit the place's
+        operator does not meet (the United States under the DPF for a non-US operator).
+        """
+        excluded = self.rules.excluded_by_option.get(code)
+        if excluded:
+            term, option = excluded
+            return f"which counts as allowed only as {term.member_name} (option {option} is off)"
+        limited = self.rules.countries.get(code)
+        if limited is None or limited.admits(place.operator_country):
+            return None
+        juris = " or ".join(say.country(c) for c in limited.operators)
+        op = place.operator_country
+        whose = (
+            f"its operator, {place.operator}, is under the jurisdiction of {say.country(op)}"
+            if op
+            else "its operator is not in the catalog"
+        )
+        return (
+            f"which counts as allowed only as {limited.member_name} for an operator under the "
+            f"jurisdiction of {juris}, and {whose}"
+        )
+
+    def _outside_text(self, outside: list[str], multi: bool, place: Place) -> str:
+        if not multi:
+            only = self._only_as(outside[0], place)
+            if only:
+                return f", {only}, so it is outside {self._cites()}"
+            return f", outside {self._cites()}"
         parts = []
         for c in outside:
-            text = f"{country_name(c)} ({c})"
-            excluded = self.rules.excluded_by_option.get(c)
-            if excluded:
-                term, option = excluded
-                text += (
-                    f", which counts as allowed only as {term.member_name} (option {option} is off)"
-                )
-            parts.append(text)
-        if not multi:
-            excluded = self.rules.excluded_by_option.get(outside[0])
-            if excluded:
-                term, option = excluded
-                return (
-                    f", which counts as allowed only as {term.member_name} (option {option} "
-                    f"is off), so it is outside {self._cites()}"
-                )
-            return f", outside {self._cites()}"
+            only = self._only_as(c, place)
+            parts.append(say.country(c) + (f", {only}" if only else ""))
         return f", whose members include {'; '.join(parts)}, outside {self._cites()}"
 
     def _cites(self) -> str:
@@ -312,27 +311,25 @@ class Judge:
     def _judge_operator(self, loc: Location, axis: str = "location") -> Judgement | None:
         place = self._place(loc)
         op = place.operator_country
-        verb = "is in" if axis == "location" else "keeps a copy of its data in"
+        where, note = _operator_lead(loc, place, axis)
         if op is None:
-            why = f": {loc.note}" if loc.note else ", whose operator is not in the catalog"
-            where = f"{verb} {_where(place, loc)}"
-            mech = mechanism(loc.via) if axis != "location" else None
-            if axis != "location" and not (loc.region or loc.zone or loc.site):
-                if loc.note or mech:
-                    where = "may keep a copy of its data elsewhere"
-                if mech:  # as on the location axis: each mechanism's copy its own reason
-                    where += f" through {mech.title}"
-                    why = f": {_untitled(loc.note, mech.title)}" if loc.note else why
+            why = note or ", whose operator is not in the catalog"
             reason = f"{LABEL} {where}{why}; the operator axis cannot be judged"
             ev = Evidence(axis="operator", location=loc, place=place, status=Status.UNKNOWN)
             return Judgement(Status.UNKNOWN, (reason,), (), (ev,))
         term = self.rules.countries.get(op)
         if term is None:
             return None
+        if place.known:
+            run = f", a region operated by {place.operator}"
+        else:  # unplaced, but its operator runs all of its kind: say which
+            what = "zone" if loc.zone else "region"
+            whose = "its parent region is" if loc.zone else f"every {loc.provider.value} region is"
+            unplaced = note or f", a {what} the catalog does not place"
+            run = f"{unplaced}; {whose} operated by {place.operator}"
         reason = (
-            f"{LABEL} {verb} {_where(place, loc)}, a region operated by {place.operator}, "
-            f"under the jurisdiction of {country_name(op)} ({op}), {_why(op, term)} "
-            "(operator axis)"
+            f"{LABEL} {where}{run}, under the jurisdiction of {say.country(op)}, "
+            f"{say.why(op, term)} (operator axis)"
         )
         ev = Evidence(
             axis="operator", location=loc, place=place, status=Status.VIOLATION, matched=(op,)
@@ -340,32 +337,20 @@ class Judge:
         return Judgement(Status.VIOLATION, (reason,), (op,), (ev,))
 
 
-def _via(loc: Location) -> str:
-    """`` (<mechanism>: <note>)`` for a copy that names its mechanism or why it is there."""
-    mech = mechanism(loc.via)
-    if mech and loc.note and loc.note.startswith(f"{mech.title}: "):
-        return f" ({loc.note})"  # the note names the mechanism already
-    if mech and loc.note:
-        merged = _merge(mech.title, loc.note)
-        return f" ({merged or mech.title + ': ' + loc.note})"
-    bits = [b for b in (mech.title if mech else None, loc.note) if b]
-    return f" ({': '.join(bits)})" if bits else ""
+def _operator_lead(loc: Location, place: Place, axis: str) -> tuple[str, str]:
+    """How an operator-axis reason starts, and the note it continues with (may be empty).
 
-
-def _untitled(note: str, title: str) -> str:
-    """``note`` without a leading ``<title>: `` (the reason names the mechanism already)."""
-    return note[len(title) + 2 :] if note.startswith(f"{title}: ") else note
-
-
-def _merge(title: str, note: str) -> str | None:
-    """``title`` continued by ``note`` when the note repeats the title's last words.
-
-    ``to the paired region`` + ``the paired region of southeastasia`` gives
-    ``to the paired region of southeastasia`` (not ``...region: the paired region of ...``).
+    ``is in ap-east-1, Hong Kong (HK)``; a copy whose place was not carried says ``may keep a
+    copy of its data elsewhere through <mechanism>`` and its note once.
     """
-    words = title.split()
-    for n in range(len(words) - 1, 1, -1):
-        tail = " ".join(words[-n:])
-        if note.startswith(tail + " "):
-            return f"{title}{note[len(tail) :]}"
-    return None
+    verb = "is in" if axis == "location" else "keeps a copy of its data in"
+    where = f"{verb} {say.where(place, loc)}"
+    note = f": {loc.note}" if loc.note else ""
+    mech = mechanism(loc.via) if axis != "location" else None
+    if axis != "location" and not (loc.region or loc.zone or loc.site):
+        if loc.note or mech:
+            where = "may keep a copy of its data elsewhere"
+        if mech:  # as on the location axis: each mechanism's copy its own reason
+            where += f" through {mech.title}"
+            note = f": {say.untitled(loc.note, mech.title)}" if loc.note else note
+    return where, note

@@ -18,7 +18,13 @@ _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
 class ListMember(BaseModel):
-    """One entry of a legal list (a country, a group of countries, or subdivisions)."""
+    """One entry of a legal list (a country, a group of countries, or subdivisions).
+
+    ``scope`` is what a partial entry covers (``partial: commercial organisations under
+    PIPEDA``); reasons that rest on the entry say it. ``operators`` limits the entry to places
+    whose operator is under the jurisdiction of one of these countries (the EU-US Data Privacy
+    Framework covers only certified US organisations); elsewhere the entry does not count.
+    """
 
     model_config = _STRICT
 
@@ -28,6 +34,8 @@ class ListMember(BaseModel):
     subdivisions: tuple[str, ...] = ()
     partial_subdivisions: tuple[str, ...] = ()
     option: str | None = None
+    scope: str | None = None
+    operators: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
 
@@ -37,7 +45,7 @@ class ListMember(BaseModel):
             return True
         return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
-    @field_validator("countries")
+    @field_validator("countries", "operators")
     @classmethod
     def _iso(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         known = load_country_names().countries

@@ -79,11 +79,22 @@ class Exemption(BaseModel):
 
 @dataclass(frozen=True)
 class Term:
-    """Why a country or subdivision is in a policy's set: the list and the member naming it."""
+    """Why a country or subdivision is in a policy's set: the list and the member naming it.
+
+    ``option`` is the list option that brought the member in, ``scope`` what a partial member
+    covers, and ``operators`` the operator jurisdictions the member is limited to (empty: any).
+    """
 
     list: LegalList
     member_name: str
     member_short: str
+    option: str | None = None
+    scope: str | None = None
+    operators: tuple[str, ...] = ()
+
+    def admits(self, operator_country: str | None) -> bool:
+        """True when the member counts for a place run by an operator under this country."""
+        return not self.operators or operator_country in self.operators
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,7 @@ def compile_rules(policy: Policy, on: date | None = None) -> RuleSet:
 
 def _add_list(rules: RuleSet, legal: LegalList, options: dict[str, bool], on: date | None) -> None:
     for member in legal.members_on(on or _today()):
-        term = Term(legal, member.name, member.short)
+        term = Term(legal, member.name, member.short, member.option, member.scope, member.operators)
         enabled = True
         if member.option is not None:
             enabled = options.get(member.option, legal.options[member.option].default)

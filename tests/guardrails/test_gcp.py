@@ -52,6 +52,21 @@ def test_documented_value_groups_expand_to_regions() -> None:
     assert unknown == ("in:atlantis-locations",)
 
 
+def test_a_value_also_names_the_spanner_configuration_of_that_name() -> None:
+    """Spanner instances are in ``instanceConfigs/<name>``, kept apart from Cloud Storage's
+    names in the catalog; a policy value such as ``eur5`` names both."""
+    from cloudaudit.guardrails import LocationRule
+
+    patterns, unknown = expand(["is:eur5", "nam12", "europe-west1"], CATALOG)
+    rule = LocationRule(allow=patterns, case_sensitive=False)
+    for location in ("EUR5", "instanceConfigs/eur5", "instanceConfigs/nam12", "europe-west1"):
+        assert rule.permits(location), location
+    assert "instanceconfigs/europe-west1" not in patterns and unknown == ()
+    assert {"eur5", "instanceconfigs/eur5", "europe-west4"} <= set(
+        group_members("eur5", CATALOG) or ()
+    )
+
+
 @given(st.sampled_from(sorted(EU27)))
 def test_eu_group_holds_every_catalog_region_of_a_member_state(country: str) -> None:
     members = set(group_members("eu", CATALOG) or ())

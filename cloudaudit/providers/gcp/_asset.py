@@ -23,6 +23,7 @@ from cloudaudit.providers.gcp._locations import (
     labels,
     parse_location,
     replica_locations,
+    spanner_location,
     sql_backup_copies,
     stored_locations,
 )
@@ -175,8 +176,8 @@ def _locations(asset_type: str, result: Mapping[str, Any]) -> tuple[Location, tu
         region = str(raw.get("region") or own.region or "") or None
         backups = sql_backup_copies(raw, region)
         return own, tuple(c for c in backups if c.region is None or c.region != own.region)
-    if asset_type == "spanner.googleapis.com/Instance" and raw.get("config"):
-        return parse_location(str(raw["config"]).rsplit("/", 1)[-1]), ()
+    if asset_type == "spanner.googleapis.com/Instance":
+        return spanner_location(str(raw.get("config") or result.get("location") or "")), ()
     if asset_type == "secretmanager.googleapis.com/Secret":
         managed = (raw.get("replication") or {}).get("userManaged") or {}
         regions = [str(r.get("location")) for r in managed.get("replicas") or ()]

@@ -18,8 +18,10 @@ Rules (documented in ``docs/providers/gcp.md``):
   not location. Without ``storageLocations`` the location is unknown, never the source's.
 * Cloud SQL automated backups go to ``settings.backupConfiguration.location``; unset, to the
   multi-region that holds the instance's region (``asia-east1`` → ``ASIA``): a copy.
-* Spanner instances live in their instance configuration (``regional-us-central1``,
-  ``nam-eur-asia1``), which the catalog places.
+* Spanner instances live in their instance configuration. A regional one
+  (``regional-us-central1``) is its region; any other is ``instanceConfigs/<name>``
+  (``instanceConfigs/nam-eur-asia1``), which the catalog keys apart from the Cloud Storage
+  locations (Spanner's ``eur5`` is not the Cloud Storage dual-region ``EUR5``).
 * Secret Manager user-managed replicas: the first replica is the location, the others are
   copies. Automatic replication is ``global`` (Google picks the regions; unknown).
 * Pub/Sub ``messageStoragePolicy.allowedPersistenceRegions`` are the regions messages may be
@@ -42,6 +44,7 @@ __all__ = [
     "parse_location",
     "replica_locations",
     "source_location",
+    "spanner_location",
     "sql_backup_copies",
     "stored_locations",
 ]
@@ -49,6 +52,7 @@ __all__ = [
 GCP = ProviderId.GCP
 _ZONE = re.compile(r"^([a-z]+(?:-[a-z]+)*\d+)-([a-z])$")
 _SPANNER_REGIONAL = "regional-"
+_SPANNER_CONFIGS = "instanceconfigs/"
 _WIDE_KINDS = (LocationKind.MULTI_REGION, LocationKind.DUAL_REGION, LocationKind.GLOBAL)
 
 
@@ -66,6 +70,8 @@ def parse_location(raw: str | None) -> Location:
     if not text:
         return Location(provider=GCP, region=None, kind=LocationKind.UNKNOWN)
     low = text.lower()
+    if _SPANNER_CONFIGS in f"/{low}":
+        return spanner_location(text)
     if low.startswith(_SPANNER_REGIONAL):
         low = low[len(_SPANNER_REGIONAL) :]
     if low == "global":
@@ -77,6 +83,31 @@ def parse_location(raw: str | None) -> Location:
     if place.kind in _WIDE_KINDS:
         return Location(provider=GCP, region=low.upper(), kind=place.kind)
     return Location(provider=GCP, region=low, kind=LocationKind.REGION)
+
+
+@functools.lru_cache(maxsize=1024)
+def spanner_location(config: str | None) -> Location:
+    """The location of a Spanner instance from its instance configuration.
+
+    Args:
+        config: ``projects/p/instanceConfigs/nam-eur-asia1``, ``regional-europe-west1`` or the
+            bare name (``eur5``).
+
+    Returns:
+        The region of a regional configuration (or of a bare region name, as a search result's
+        ``location`` may give it); else ``instanceConfigs/<name>``, which the catalog places as
+        Spanner's configuration (kind ``region`` when it is unmapped).
+    """
+    name = (config or "").strip().rsplit("/", 1)[-1].lower()
+    if not name or name.startswith(_SPANNER_REGIONAL):
+        return parse_location(name)
+    plain = parse_location(name)
+    if plain.kind is LocationKind.REGION and locate(GCP, name).known:
+        return plain
+    code = f"instanceConfigs/{name}"
+    place = locate(GCP, code)
+    kind = place.kind if place.kind in _WIDE_KINDS else LocationKind.REGION
+    return Location(provider=GCP, region=code, kind=kind)
 
 
 _BUCKET = "gcp.storage.multi-region"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cloudaudit.catalog import Catalog, RegionEntry
+from cloudaudit.catalog import Catalog, RegionEntry, split_zone
 
 __all__ = ["EU27", "expand", "group_members"]
 
@@ -40,6 +40,9 @@ EU27 = frozenset(
     }
 )
 """The 27 member states of the European Union (ISO 3166-1 alpha-2)."""
+
+_SPANNER = "instanceconfigs/"
+"""How the catalog keys a Spanner instance configuration (lower-cased): ``instanceConfigs/eur5``."""
 
 _COUNTRY_GROUPS: dict[str, frozenset[str]] = {
     "eu": EU27,
@@ -100,10 +103,25 @@ def group_members(group: str, catalog: Catalog) -> tuple[str, ...] | None:
         return tuple(
             sorted(k.lower() for k, v in entries.items() if _by_prefix(k, v, group, prefixes))
         )
-    if group in low:  # in:<location>-locations: the location and what is within it
-        code, entry = low[group]
-        return tuple(sorted({code.lower(), *(m.lower() for m in entry.member_regions)}))
+    found = [low[c] for c in (group, _SPANNER + group) if c in low]
+    if found:  # in:<location>-locations: the location and what is within it
+        codes = {c.lower() for code, entry in found for c in (code, *entry.member_regions)}
+        return tuple(sorted(codes))
     return None
+
+
+def _spanner_alias(value: str, known: set[str]) -> str | None:
+    """The Spanner instance configuration a plain value also names, if it may name one.
+
+    A Spanner instance's location is ``instanceConfigs/<name>`` (the catalog keeps Spanner's
+    ``eur5`` apart from Cloud Storage's ``EUR5``), while a policy value names either.
+    """
+    alias = _SPANNER + value
+    if alias in known:
+        return alias
+    if value in known or "/" in value or split_zone("gcp", value)[1] is not None:
+        return None  # a location the catalog knows, or a zone: no Spanner configuration
+    return alias  # unmapped: it may be a Spanner configuration the catalog does not list
 
 
 def expand(values: Iterable[str], catalog: Catalog) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -111,10 +129,13 @@ def expand(values: Iterable[str], catalog: Catalog) -> tuple[tuple[str, ...], tu
 
     Returns:
         ``(patterns, unknown)``: lower-case codes (a region also stands for its zones, which
-        is how resources are compared) and the value groups that could not be expanded.
+        is how resources are compared; a value that may name a Spanner instance configuration
+        also stands for ``instanceconfigs/<value>``) and the value groups that could not be
+        expanded.
     """
     patterns: list[str] = []
     unknown: list[str] = []
+    known: set[str] = set()
     for raw in values:
         value = raw.strip().lower()
         if value.startswith("in:") and value.endswith("-locations"):
@@ -126,5 +147,10 @@ def expand(values: Iterable[str], catalog: Catalog) -> tuple[tuple[str, ...], tu
         elif value.startswith("in:"):
             unknown.append(raw)
         else:
-            patterns.append(value.removeprefix("is:"))
+            plain = value.removeprefix("is:")
+            patterns.append(plain)
+            known = known or {k.lower() for k in catalog.regions("gcp")}
+            alias = _spanner_alias(plain, known)
+            if alias:
+                patterns.append(alias)
     return tuple(dict.fromkeys(patterns)), tuple(unknown)

@@ -153,7 +153,7 @@ def test_cloud_sql_backups_default_to_the_containing_multi_region(
 def test_spanner_multi_region_config_is_its_location(estate: FakeGcp, provider: Make) -> None:
     got = _findings(estate, provider, "eu-gdpr")
     spanner = got["global-orders"]
-    assert spanner.resource.location.region == "NAM-EUR-ASIA1"
+    assert spanner.resource.location.region == "instanceConfigs/nam-eur-asia1"
     assert spanner.status is Status.VIOLATION  # members in the US and Taiwan
     assert "Taiwan" in " ".join(spanner.reasons)
 

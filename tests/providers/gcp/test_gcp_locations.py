@@ -25,7 +25,8 @@ from cloudaudit.providers.gcp._locations import (
         ("global", "global", None, LocationKind.GLOBAL),
         ("regional-europe-west1", "europe-west1", None, LocationKind.REGION),
         ("", None, None, LocationKind.UNKNOWN),
-        ("nam3", "NAM3", None, LocationKind.MULTI_REGION),  # a Spanner multi-region config
+        ("instanceConfigs/nam3", "instanceConfigs/nam3", None, LocationKind.MULTI_REGION),
+        ("nam3", "nam3", None, LocationKind.REGION),  # Spanner's, not a Cloud Storage location
         ("nam99", "nam99", None, LocationKind.REGION),  # unmapped: the engine says unknown
     ],
 )
@@ -98,3 +99,37 @@ def test_account_from_parent_when_project_unknown() -> None:
     }
     res = to_resource(result, {})
     assert (res.account, res.service, res.type, res.name) == ("hidden-proj", "run", "service", "s")
+
+
+def _spanner(config: str | None, location: str) -> dict[str, object]:
+    data = {"name": "projects/p/instances/i"} | ({"config": config} if config else {})
+    return {
+        "name": "//spanner.googleapis.com/projects/p/instances/i",
+        "assetType": "spanner.googleapis.com/Instance",
+        "project": "projects/7",
+        "location": location,
+        "versionedResources": [{"resource": data}],
+    }
+
+
+def test_spanner_configurations_are_kept_apart_from_cloud_storage_locations() -> None:
+    from cloudaudit import Status, evaluate
+    from cloudaudit.policies import policy_from_mapping
+
+    spanner = to_resource(_spanner("projects/p/instanceConfigs/eur5", "eur5"), {"7": "p"})
+    assert (spanner.location.region, spanner.location.kind) == (
+        "instanceConfigs/eur5",
+        LocationKind.MULTI_REGION,
+    )
+    bare = to_resource(_spanner(None, "eur5"), {"7": "p"})  # no config: the search's location
+    assert bare.location == spanner.location
+    own, _ = bucket_locations("EUR5", "dual-region", [])
+    assert (own.region, own.kind) == ("EUR5", LocationKind.DUAL_REGION)
+    bucket_ = spanner.model_copy(
+        update={"id": "b", "service": "storage", "type": "bucket", "location": own}
+    )
+    be_gb = policy_from_mapping({"id": "be-gb", "allowed": ["BE", "GB"]})
+    report = evaluate([bucket_, spanner], be_gb)
+    bucket, instance = (f.status for f in report.findings)
+    assert bucket is Status.COMPLIANT  # Cloud Storage EUR5: Belgium and London
+    assert instance is Status.VIOLATION  # Spanner eur5 also holds replicas in the Netherlands
