@@ -63,10 +63,20 @@ def distribution_items(pages: Iterable[Mapping[str, Any]]) -> list[Mapping[str, 
     return out
 
 
-def edge_caches(price_class: str | None) -> Location:
-    """The edge locations of a price class as a copy (unknown when the class is not given)."""
-    if not price_class:
-        note = "the distribution returned no PriceClass: its edge locations are unknown"
+def edge_caches(price_class: str | None, partition: str = "aws") -> Location:
+    """The edge locations of a price class as a copy.
+
+    Unknown when the class is not given, and outside the ``aws`` partition: the catalog's
+    price-class countries are those of the global edge network, not of the edge locations a
+    distribution of another partition (``aws-cn``, ``aws-eusc``) uses.
+    """
+    if not price_class or partition != "aws":
+        note = (
+            "the distribution returned no PriceClass: its edge locations are unknown"
+            if not price_class
+            else f"the edge locations of a {partition} distribution ({price_class}) are not "
+            "in the catalog"
+        )
         return Location(provider=ProviderId.AWS, kind=LocationKind.UNKNOWN, via=VIA, note=note)
     return Location(
         provider=ProviderId.AWS,
@@ -88,7 +98,8 @@ def to_resource(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
         or f"arn:{ctx.partition}:cloudfront::{ctx.account}:distribution/{dist_id}",
         name=raw.get("DomainName") or dist_id,
     )
-    return res.model_copy(update={"data_locations": (edge_caches(raw.get("PriceClass")),)})
+    edges = edge_caches(raw.get("PriceClass"), ctx.partition)
+    return res.model_copy(update={"data_locations": (edges,)})
 
 
 def collect_distributions(ctx: AwsContext) -> list[Resource]:

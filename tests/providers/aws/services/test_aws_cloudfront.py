@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudaudit.models import Status
+from cloudaudit.models import LocationKind, Status
 from cloudaudit.policies import evaluate_resources, load_policy, policy_from_mapping
 from cloudaudit.providers._answers import MalformedResponse
 from cloudaudit.providers.aws.services import cloudfront
@@ -79,3 +79,13 @@ def test_a_listing_whose_quantity_disagrees_with_its_items_is_malformed():
     lost = {"DistributionList": {**head, "Quantity": 2}}
     with pytest.raises(MalformedResponse, match="Quantity is 2 but it holds 0 items"):
         cloudfront.distribution_items([lost])
+
+
+def test_edge_caches_outside_the_aws_partition_are_unknown(aws):
+    # the price-class countries are the global edge network's; a distribution of aws-cn (or
+    # aws-eusc) is served from other edge locations, which the catalog does not list
+    raw = {"Id": "E2CN00000000", "DomainName": "d.cloudfront.cn", "PriceClass": "PriceClass_All"}
+    (edge,) = cloudfront.to_resource(raw, aws.ctx("cn-north-1", partition="aws-cn")).data_locations
+    assert edge.kind is LocationKind.UNKNOWN and "aws-cn" in (edge.note or "")
+    (edge,) = cloudfront.to_resource(raw, aws.ctx("us-east-1")).data_locations
+    assert edge.region == "cloudfront-PriceClass_All"
