@@ -192,7 +192,10 @@ def run(url: str, budget: float = 10.0) -> Report:
         credentials=Credentials(token="ya29.matrix-token"),
         projects=PROJECTS,
         client_options={"api_endpoint": url},
-        retry=default_retry(initial=0.05, maximum=0.05, timeout=budget),
+        # attempts as the provider's default (max_attempts=5): a persistent 500 ends with its
+        # own code after five quick tries, not in a race with the budget (Timeout) on a busy
+        # machine
+        retry=default_retry(initial=0.05, maximum=0.05, timeout=budget, attempts=5),
         timeout=budget,
         asset_types=TYPES,
     )
