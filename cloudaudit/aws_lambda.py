@@ -22,9 +22,11 @@ A key of the wrong type is a :class:`~cloudaudit.errors.ConfigurationError` nami
 where it came from. The audit stops cleanly before the deadline: units of work not started by
 then become coverage gaps with code ``Cancelled``, so the report says what it did not reach.
 The report is written to ``<prefix>reports/YYYY/MM/DD/<time>-<policy>.json``, the drift
-against the previous report to ``<prefix>diffs/...``, and ``<prefix>latest.json`` is the
-previous report for the next run (a ``latest.json`` that is not a report is moved to
-``<prefix>set-aside/`` with a warning, and the run goes on as a first run). A notification,
+against the previous baseline to ``<prefix>diffs/...``, and ``<prefix>latest.json`` is the
+baseline of the next run: the report, plus the last known verdicts of what it could not see
+(:func:`~cloudaudit.diff.carry_over`; a ``latest.json`` that is not a report is moved to
+``<prefix>set-aside/`` with a warning, and the run goes on as a first run). Credentials are
+masked in every log record of the whole run (:func:`run`). A notification,
 written for a person, goes out when something new violates, becomes unknown, coverage drops,
 or a provider audited nothing (exit code 3 of the CLI, recorded as ``exit_code``).
 """
@@ -40,12 +42,13 @@ from cloudaudit import outcome
 from cloudaudit._audit import audit
 from cloudaudit._lambda_event import LambdaEvent, ProviderSpec, parse_event
 from cloudaudit._lambda_notify import compose, import_to_security_hub, publish
-from cloudaudit.diff import ReportDiff, diff
+from cloudaudit.diff import ReportDiff, carry_over, diff
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
 from cloudaudit.policies._loader import parse_policy_text
 from cloudaudit.providers import Provider
 from cloudaudit.providers._extras import require
+from cloudaudit.providers._logmask import masking_logs
 from cloudaudit.report import Report
 
 if TYPE_CHECKING:
@@ -120,7 +123,13 @@ def default_factory(spec: ProviderSpec, session: Session) -> Provider:
     name = spec.name
     if name == "aws":
         args["session"] = session
-        if args.pop("organization", False):
+        organization = args.pop("organization", False)
+        if not isinstance(organization, bool):
+            raise ConfigurationError(
+                f"organization: {organization!r} is not a boolean; write true or false (in "
+                "JSON, without quotes)"
+            )
+        if organization:
             from cloudaudit.providers.aws import AwsOrganization
 
             org: Provider = _construct(AwsOrganization, spec, args)
@@ -180,14 +189,18 @@ def _keys(cfg: LambdaEvent, report: Report) -> dict[str, str]:
     }
 
 
-def _store(s3: S3Client, cfg: LambdaEvent, report: Report, drift: ReportDiff) -> dict[str, str]:
+def _store(
+    s3: S3Client, cfg: LambdaEvent, report: Report, drift: ReportDiff, baseline: Report
+) -> dict[str, str]:
+    """Write the report, its drift, and the baseline of the next run (``latest.json``)."""
     keys = _keys(cfg, report)
     body = report.to_json().encode()
     put = s3.put_object
     ctype = "application/json"
     put(Bucket=cfg.bucket, Key=keys["report"], Body=body, ContentType=ctype)
     put(Bucket=cfg.bucket, Key=keys["diff"], Body=drift.model_dump_json(indent=2).encode())
-    put(Bucket=cfg.bucket, Key=keys["latest"], Body=body, ContentType=ctype)
+    latest = body if baseline is report else baseline.to_json().encode()
+    put(Bucket=cfg.bucket, Key=keys["latest"], Body=latest, ContentType=ctype)
     return keys
 
 
@@ -220,25 +233,58 @@ def run(
 ) -> dict[str, Any]:
     """Run one scheduled audit (the handler's body, with its dependencies injected).
 
+    The function's own credentials, and every provider's, are masked in every log record
+    for the whole run (its own S3, SNS and EventBridge calls included), whatever the level.
+
     Args:
         event: The Lambda event (see the module docstring for its keys).
         remaining_ms: Milliseconds left before the Lambda deadline.
         session: A ``boto3.Session``; a default one when None.
         factory: Builds a provider from one provider spec and the session.
     """
-    cfg = load_config(event)
-    session = session or _boto3().Session()
+    from cloudaudit.providers.aws import session_secrets
+
+    secrets: list[str] = []
+    with masking_logs(lambda: secrets):
+        cfg = load_config(event)
+        session = session or _boto3().Session()
+        secrets.extend(session_secrets(session))
+        providers = _providers(cfg, session, factory)  # checked before any call
+        for provider in providers:
+            secrets.extend(provider.secrets())
+        return _run(cfg, session, providers, remaining_ms)
+
+
+def _providers(cfg: LambdaEvent, session: Session, factory: ProviderFactory) -> list[Provider]:
+    """Build every provider; a configuration error names the spec (``providers[1]``)."""
+    out: list[Provider] = []
+    for i, spec in enumerate(cfg.providers):
+        try:
+            out.append(factory(spec, session))
+        except ConfigurationError as exc:
+            detail = str(exc).removeprefix("providers: ")
+            raise ConfigurationError(f"providers[{i}] ({spec.name}): {detail}") from None
+    return out
+
+
+def _run(
+    cfg: LambdaEvent,
+    session: Session,
+    providers: list[Provider],
+    remaining_ms: Callable[[], int],
+) -> dict[str, Any]:
     s3 = session.client("s3")
     policy = resolve_policy(cfg.policy, cfg.options, s3)
     deadline = time.monotonic() + max(0.0, remaining_ms() / 1000 - cfg.safety_seconds)
-    providers = [factory(spec, session) for spec in cfg.providers]
     report = audit(providers, policy, deadline=deadline)
     warnings: list[str] = []
     stamp = report.started_at.strftime("%Y%m%dT%H%M%SZ")
     previous = _previous(s3, cfg, stamp, warnings)
     drift = diff(previous or _empty_like(report), report)
-    keys = _store(s3, cfg, report, drift)
+    baseline, carried = carry_over(previous, report) if previous else (report, ())
+    keys = _store(s3, cfg, report, drift, baseline)
     summary = summarise(report, drift, keys)
+    summary["carried_over"] = len(carried)
     summary["warnings"] = warnings
     if cfg.security_hub:
         summary["security_hub"] = import_to_security_hub(session, report, cfg.security_hub_region)

@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict
 
 from cloudaudit._guardrail_model import GuardrailFinding
 from cloudaudit.models import CoverageGap, Finding, Status
-from cloudaudit.report import Report
+from cloudaudit.report import Report, Summary, sorted_findings
 
-__all__ = ["ReportDiff", "diff"]
+__all__ = ["CARRIED", "ReportDiff", "carry_over", "covers", "diff"]
 
 
 class ReportDiff(BaseModel):
@@ -114,8 +114,9 @@ class ReportDiff(BaseModel):
         }
 
 
-def _gap_key(g: CoverageGap) -> tuple[str, str]:
-    return (g.scope, g.code)
+def _gap_key(g: CoverageGap) -> tuple[str, str, str | None]:
+    """A gap's identity across runs: its scope, code and target (an OU, a bucket...)."""
+    return (g.scope, g.code, g.target)
 
 
 _INVENTORY = "inventory"
@@ -125,9 +126,12 @@ _INVENTORY = "inventory"
 def covers(gap: CoverageGap, finding: Finding) -> bool:
     """True when ``gap`` may hide ``finding``'s resource (same provider, account and region).
 
-    A gap of an inventory import covers every resource: its records may be of any cloud, and
-    a report does not say which file a resource was read from ("could not look" is never
-    "removed").
+    A gap without an account covers every account of its provider: a scope above the
+    accounts (an AWS OU, a GCP folder, the organization itself) hides whichever accounts are
+    under it. A gap without a region covers every region. A gap of an inventory import
+    covers every resource: its records may be of any cloud, and a report does not say which
+    file a resource was read from ("could not look" is never "removed"). An ``Excluded``
+    gap (left out by choice) covers what it names like any other: not looked at.
     """
     r = finding.resource
     if gap.provider == _INVENTORY:
@@ -203,3 +207,51 @@ def diff(old: Report, new: Report) -> ReportDiff:
         new_guardrail_findings=new_guardrail,
         closed_guardrail_findings=closed_guardrail,
     )
+
+
+CARRIED = "carried over: "
+"""The start of the reason :func:`carry_over` adds to a finding it carries over."""
+
+
+def carry_over(previous: Report, new: Report) -> tuple[Report, tuple[Finding, ...]]:
+    """The baseline the next run is compared with: ``new``, plus what it could not see.
+
+    A finding of ``previous`` whose resource ``new`` does not have, and that a coverage gap
+    of ``new`` covers (:func:`covers`), keeps its last known verdict: it is carried over,
+    with a reason that says so, since when and behind which gap. A partial run thus neither
+    forgets a violation it could not look at (the next complete run would call it *new*) nor
+    keeps one it looked for and did not find (*removed*: dropped). A finding carried over
+    again keeps its first reason (the date it was last seen).
+
+    Args:
+        previous: The baseline of the previous run (a report, or an earlier baseline).
+        new: This run's report.
+
+    Returns:
+        The baseline (``new`` itself when nothing is carried over, else a copy with the
+        carried findings and a fresh summary) and the findings carried over.
+    """
+    seen = {f.id for f in new.findings}
+    gaps = new.coverage.gaps
+    carried: list[Finding] = []
+    for f in previous.findings:
+        if f.id in seen:
+            continue
+        hiding = next((g for g in gaps if covers(g, f)), None)
+        if hiding is not None:
+            carried.append(_carried(f, previous.started_at, hiding))
+    if not carried:
+        return new, ()
+    findings = tuple(sorted_findings([*new.findings, *carried]))
+    summary = Summary.of(findings, gaps=len(gaps))
+    return new.model_copy(update={"findings": findings, "summary": summary}), tuple(carried)
+
+
+def _carried(finding: Finding, since: datetime, gap: CoverageGap) -> Finding:
+    if any(r.startswith(CARRIED) for r in finding.reasons):
+        return finding
+    why = (
+        f"{CARRIED}not seen by the run that wrote this baseline ({gap.code} at {gap.scope}); "
+        f"verdict of the audit of {since.isoformat(timespec='seconds')}"
+    )
+    return finding.model_copy(update={"reasons": (*finding.reasons, why)})

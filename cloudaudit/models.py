@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "EXCLUDED",
     "Coverage",
     "CoverageGap",
     "Evidence",
@@ -262,12 +263,23 @@ def short_message(text: str) -> str:
     return f"{head} {summary}".strip()
 
 
+EXCLUDED = "Excluded"
+"""Gap code of a scope left out because the caller asked so (``--exclude-management-account``,
+accounts outside ``--ou``). It is a gap like any other for what the report covers: the report
+is not :attr:`~Coverage.complete`, a per-account view of that account keeps it, and a finding
+behind it is *unverified* in a diff, never *removed*. It is not a failure, though: it never
+fails ``--fail-on gap`` (:func:`cloudaudit.outcome.exit_code`)."""
+
+
 class CoverageGap(BaseModel):
     """Something the audit could not look at, and why. Never folded into "nothing found".
 
     ``target`` is set when only one detail lookup failed (``bucket logs``, ``region
     eu-west-1``): the scope was listed and its resources reported, and only the axis that
-    lookup reads is unknown on the resources it concerns.
+    lookup reads is unknown on the resources it concerns. It also names the scope above the
+    accounts a gap is about (``OU ou-ab12-cd34ef56``, ``folders/42``): such a gap has no
+    ``account``, since the accounts under that scope are unknown, and covers every account
+    of its provider.
 
     ``message`` never carries a raw HTML error page (a proxy's or a gateway's): the page is
     replaced by its title (see :func:`short_message`).
@@ -314,5 +326,10 @@ class Coverage(BaseModel):
 
     @property
     def complete(self) -> bool:
-        """True when nothing was left unaudited."""
+        """True when nothing was left unaudited (an :data:`EXCLUDED` scope was not audited)."""
         return not self.gaps
+
+    @property
+    def failures(self) -> tuple[CoverageGap, ...]:
+        """The gaps that are not :data:`EXCLUDED` (what ``--fail-on gap`` counts)."""
+        return tuple(g for g in self.gaps if g.code != EXCLUDED)

@@ -8,9 +8,15 @@ code    meaning
 2       usage or configuration error (bad policy, bad option, missing SDK extra)
 3       not audited: a provider audited no scope at all, or credentials were
         refused; whatever ``--fail-on`` says, because a report that saw nothing
-        must never pass for a clean one
+        must never pass for a clean one (also when exclusions the caller asked
+        for left nothing to audit)
 130     interrupted (Ctrl-C)
 ======  ===========================================================================
+
+A scope left out by the caller's choice (gap code ``Excluded``: ``--exclude-management-account``,
+accounts outside ``--ou``) is listed in the report, which is then not ``complete``, but it is
+not a failure: it never fails ``--fail-on gap``, and alone it never makes the code 3 while
+anything else of its provider was audited.
 
 Example:
     >>> from cloudaudit.models import Coverage, CoverageGap
@@ -119,6 +125,9 @@ def exit_code(
         raise TypeError("exit_code needs a report, or a summary and a coverage")
     if not_audited(coverage):
         return EXIT_NOT_AUDITED
+    chosen = len(coverage.gaps) - len(coverage.failures)  # Excluded: asked for, no failure
+    if chosen:
+        summary = summary.model_copy(update={"gaps": max(0, summary.gaps - chosen)})
     wanted = set(fail_on)
     if wanted == {"never"}:
         return EXIT_OK

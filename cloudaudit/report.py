@@ -235,7 +235,12 @@ class Report(BaseModel):
         )
 
     def by_account(self, account: str) -> Report:
-        """A copy of the report with only ``account``'s findings (and gaps that may cover it)."""
+        """A copy of the report with only ``account``'s findings (and gaps that may cover it).
+
+        The gaps kept are ``account``'s own and those that name no account (an OU or folder
+        that could not be listed, the organization's listing): they may hide it, so the view
+        is not complete while one is there.
+        """
         return filter_report(
             self,
             lambda f: f.resource.account == account,

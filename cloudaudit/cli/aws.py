@@ -61,7 +61,12 @@ def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     "delegated administrator account), each through --role.",
 )
 @click.option(
-    "--role", "role", default=None, metavar="NAME", help="Role to assume in each account."
+    "--role",
+    "role",
+    default=None,
+    metavar="NAME",
+    help="Name of the role to assume in each account, with its IAM path if any "
+    "(ops/CloudauditReadOnly); not an ARN.",
 )
 @click.option("--external-id", default=None, help="ExternalId the role's trust policy requires.")
 @ids_option(
@@ -75,7 +80,8 @@ def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     "include_management",
     default=True,
     show_default=True,
-    help="Audit the organization's management account too.",
+    help="Audit the organization's management account too (excluded, it is listed as an "
+    "'Excluded' coverage gap, which --fail-on gap does not count).",
 )
 @click.option(
     "--max-accounts-in-flight",

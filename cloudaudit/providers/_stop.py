@@ -3,9 +3,10 @@
 A unit not started when the audit stops is a ``Cancelled`` gap (see :class:`FanOut`). What
 is already running (a provider's first calls, such as scope discovery, or a unit waiting on
 a silent endpoint) is given :data:`GRACE_SECONDS` to finish; then the audit stops waiting for
-it: :func:`drain_until_stopped` returns what arrived, plus a gap for every unit still running
-and one per provider still running, naming the call it was making (:func:`phase`). Nothing cut
-short is ever silently missing from the report.
+it: :func:`drain_until_stopped` returns what arrived, plus a gap for every unit still running,
+one for every scope a provider had found and not started yet (:func:`waiting`), and one per
+provider still running, naming the call it was making (:func:`phase`). Nothing cut short is
+ever silently missing from the report.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "StopClock",
     "drain_until_stopped",
     "phase",
+    "waiting",
 ]
 
 GRACE_SECONDS = 1.0
@@ -38,6 +40,7 @@ INTERRUPTED = "Interrupted"
 """Gap code of a provider that was still running when the audit was interrupted (Ctrl-C)."""
 
 _PHASE: ContextVar[list[str] | None] = ContextVar("cloudaudit_phase", default=None)
+_WAITING: ContextVar[list[Waiting] | None] = ContextVar("cloudaudit_waiting", default=None)
 
 
 @contextmanager
@@ -56,6 +59,41 @@ def phase(what: str) -> Iterator[None]:
         yield
     finally:
         cell.pop()
+
+
+class Waiting:
+    """Scopes a provider has found (discovery) and not started yet; see :func:`waiting`."""
+
+    def __init__(self, scopes: Iterable[Scope]) -> None:
+        self._left = dict.fromkeys(scopes)
+
+    def started(self, scope: Scope) -> None:
+        """``scope``'s work has begun: if the audit stops now, its own gaps name it."""
+        self._left.pop(scope, None)
+
+    def left(self) -> list[Scope]:
+        """The scopes not started yet."""
+        return list(self._left.copy())  # one C call: sources start meanwhile
+
+
+@contextmanager
+def waiting(scopes: Iterable[Scope]) -> Iterator[Waiting]:
+    """Name the scopes a provider will work on, so that a stopped audit names those not begun.
+
+    An organization lists its accounts, then audits a few at a time: when the audit stops,
+    each account not started yet is a ``Cancelled`` gap of its own (not only the provider's
+    one gap). Call :meth:`Waiting.started` as each scope begins. Outside an audit (no
+    tracking), the names are kept nowhere.
+    """
+    cell = _WAITING.get()
+    tracked = Waiting(scopes)
+    if cell is not None:
+        cell.append(tracked)
+    try:
+        yield tracked
+    finally:
+        if cell is not None:
+            cell.remove(tracked)
 
 
 class Running:
@@ -134,12 +172,21 @@ class StopClock:
 
 
 def _cut_short(
-    name: str, doing: Sequence[str], running: Sequence[Scope], clock: StopClock
+    name: str,
+    doing: Sequence[str],
+    running: Sequence[Scope],
+    clock: StopClock,
+    pending: Sequence[Waiting] = (),
 ) -> list[CoverageGap]:
     gaps = [
         make_gap(s, CANCELLED, f"still running when {clock.reason}: what it read is not reported")
         for s in running
     ]
+    gaps.extend(
+        make_gap(s, CANCELLED, f"found, but not started when {clock.reason}: it is not audited")
+        for w in pending
+        for s in w.left()
+    )
     what = f"calling {doing[-1]}" if doing else "running"
     code = INTERRUPTED if clock.interrupted else CANCELLED
     message = (
@@ -167,10 +214,12 @@ def drain_until_stopped(
         return
     finished: set[int] = set()
     doing: list[list[str]] = [[] for _ in sources]
+    pending: list[list[Waiting]] = [[] for _ in sources]
 
     def tracked(i: int, src: Callable[[], Iterable[Batch]]) -> Callable[[], Iterator[Batch]]:
         def run() -> Iterator[Batch]:
             _PHASE.set(doing[i])  # this source's own thread: what it calls is named here
+            _WAITING.set(pending[i])
             yield from src()
             finished.add(i)
 
@@ -182,4 +231,5 @@ def drain_until_stopped(
         return
     for i, (name, _) in enumerate(sources):
         if i not in finished:
-            yield Batch(gaps=tuple(_cut_short(name, list(doing[i]), running.of(name), clock)))
+            cut = _cut_short(name, list(doing[i]), running.of(name), clock, list(pending[i]))
+            yield Batch(gaps=tuple(cut))

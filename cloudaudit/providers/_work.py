@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from cloudaudit._text import visible
-from cloudaudit.models import CoverageGap, Resource, ScopeRecord
+from cloudaudit.models import EXCLUDED, CoverageGap, Resource, ScopeRecord
 
 __all__ = [
     "CANCELLED",
+    "EXCLUDED",
     "Classifier",
     "Outcome",
     "Scope",
     "Task",
     "Unit",
     "Work",
+    "container_gap",
     "default_classifier",
     "make_gap",
 ]
@@ -34,6 +36,7 @@ T_co = TypeVar("T_co", covariant=True)
 
 CANCELLED = "Cancelled"
 """Gap code of a unit the audit did not start because it was stopped (deadline, cancel)."""
+
 
 Classifier = Callable[[BaseException], tuple[str, str] | None]
 """**Protocol:** map an exception to ``(error_code, message)``, or ``None`` if not recognised."""
@@ -148,3 +151,22 @@ def make_gap(scope: Scope, code: str, message: str) -> CoverageGap:
         region=scope.region,
         service=scope.service,
     )
+
+
+def container_gap(gap: CoverageGap, container: str, note: str = "") -> CoverageGap:
+    """``gap`` about a scope above the accounts (an AWS OU, a GCP folder or organization).
+
+    The accounts under such a scope are unknown, so the gap names no account (``account`` is
+    ``None``: it may hide any account of its provider, as :func:`cloudaudit.diff.covers` and
+    :meth:`cloudaudit.report.Report.by_account` read it) and names the container in
+    ``target`` (and its scope string, ``provider/*/region/service``, holds no account).
+
+    Args:
+        gap: The gap as the unit's failure made it (its account field holds the container).
+        container: What the gap is about (``OU ou-ab12-34cd56ef``, ``folders/42``).
+        note: Appended to the message (what the failure leaves unaudited).
+    """
+    scope = Scope(gap.provider, None, gap.region, gap.service)
+    message = f"{gap.message}; {note}" if note else gap.message
+    update = {"account": None, "scope": str(scope), "target": container, "message": message}
+    return gap.model_copy(update=update)

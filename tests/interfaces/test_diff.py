@@ -109,3 +109,27 @@ def test_a_vanished_unknown_is_reported_not_silent() -> None:
     assert [f.resource.name for f in gone.removed] == ["mystery"] and gone.changed
     hidden = audit(FakeProvider([steady], gaps=[_gap("xx-nowhere-1")], name="aws"), POLICY)
     assert [f.resource.name for f in diff(old, hidden).unverified] == ["mystery"]
+
+
+def test_gaps_of_two_ous_are_two_gaps_and_each_hides_every_account() -> None:
+    """An OU gap names no account (its accounts are unknown) and its OU in ``target``."""
+
+    def ou_gap(ou: str) -> CoverageGap:
+        return CoverageGap(
+            provider="aws",
+            scope="aws/*/*/organizations",
+            code="TooManyRequestsException",
+            message=f"OU {ou} could not be listed",
+            service="organizations",
+            target=f"OU {ou}",
+        )
+
+    hidden = make_resource("aws", "ap-east-1", name="hidden", account="111111111111")
+    old = audit(FakeProvider([hidden], gaps=[ou_gap("ou-a")], name="aws"), POLICY)
+    new = audit(FakeProvider([], gaps=[ou_gap("ou-a"), ou_gap("ou-b")], name="aws"), POLICY)
+    drift = diff(old, new)
+    assert [g.target for g in drift.new_gaps] == ["OU ou-b"]
+    assert [f.resource.name for f in drift.unverified] == ["hidden"] and drift.removed == ()
+    view = new.by_account("111111111111")
+    assert [g.target for g in view.coverage.gaps] == ["OU ou-a", "OU ou-b"]
+    assert not view.complete

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,57 @@ def test_aws_lambda_canaries(
     assert any(AWS_KEY_ID in h and AWS_TOKEN in h for h in sent)
     report = _assert_clean(summary, stored, debug_logs.text, (AWS_KEY_ID, AWS_SECRET, AWS_TOKEN))
     assert "AccessDenied" in {g.code for g in report.coverage.gaps}
+
+
+LAMBDA_KEY_ID = "AKIACANARYLAMBDA7F3E"
+LAMBDA_SECRET = "canary-lambda-own-secret-0b1c2d3e4f"
+LAMBDA_TOKEN = "canary-lambda-own-session-token-7f3e9a"
+
+
+def test_the_functions_own_credentials_never_reach_its_logs(
+    debug_logs: pytest.LogCaptureFixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The function's own calls (policy, previous report, reports, SNS) are signed at DEBUG too.
+
+    botocore logs each signed request; the function's own session token must be masked there
+    before the audit (the policy's GetObject) and after it (GetObject of latest.json, the
+    PutObjects, SNS Publish), not only while the audit runs.
+    """
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    from cloudaudit import aws_lambda
+    from cloudaudit.testing import FakeProvider, make_resource
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": LAMBDA_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": LAMBDA_SECRET,
+        "AWS_SESSION_TOKEN": LAMBDA_TOKEN,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+
+    def factory(_spec: Any, _session: Any) -> Provider:
+        return FakeProvider([make_resource("aws", "ap-east-1", name="hk-orders")])
+
+    with moto.mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket="reports")
+        s3.put_object(
+            Bucket="reports", Key="p.yaml", Body=b"id: only-us\nversion: '1'\nallowed: [US]\n"
+        )
+        topic = session.client("sns").create_topic(Name="cloudaudit")["TopicArn"]
+        event = {"bucket": "reports", "policy": "s3://reports/p.yaml", "sns_topic_arn": topic}
+        debug_logs.clear()  # the test's own setup calls are not the function's
+        first = aws_lambda.run(event, lambda: 600_000, session=session, factory=factory)
+        second = aws_lambda.run(event, lambda: 600_000, session=session, factory=factory)
+    assert first["notified"] == ["sns"] and second["drift"]["new_violations"] == 0
+    logs = debug_logs.text
+    assert "x-amz-security-token" in logs.lower()  # the signed requests were logged
+    for canary in (LAMBDA_SECRET, LAMBDA_TOKEN, LAMBDA_KEY_ID):
+        assert canary not in logs, f"{canary[:16]}... leaked into the logs"

@@ -49,7 +49,8 @@ def test_organization_streams_jsonl(org_factory: Callable[..., Org], tmp_path: P
     assert {r["account"] for r in rows} == set(org.members[1:])
     assert MANAGEMENT not in {r["account"] for r in rows}
     assert last["record"] == "summary" and last["total"] == len(rows) == 4
-    assert [g["account"] for g in last["coverage"]["gaps"]] == [org.members[0]]
+    gaps = [(g["account"], g["code"]) for g in last["coverage"]["gaps"]]
+    assert gaps == [(MANAGEMENT, "Excluded"), (org.members[0], "AccessDenied")]
 
 
 def test_organization_json_report_with_ou(org_factory: Callable[..., Org]) -> None:

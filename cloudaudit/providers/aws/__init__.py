@@ -13,7 +13,12 @@ from cloudaudit.providers.aws._config import (
     config_s3_destinations,
 )
 from cloudaudit.providers.aws._partitions import region_name_error
-from cloudaudit.providers.aws._provider import SERVICE_NAMES, AwsProvider, make_session
+from cloudaudit.providers.aws._provider import (
+    SERVICE_NAMES,
+    AwsProvider,
+    make_session,
+    session_secrets,
+)
 from cloudaudit.providers.aws.services.s3 import bucket_region
 
 if TYPE_CHECKING:
@@ -35,6 +40,7 @@ __all__ = [
     "config_s3_destinations",
     "make_session",
     "region_name_error",
+    "session_secrets",
 ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.models import CoverageGap, ProviderId, Resource
-from cloudaudit.providers._work import Scope, Unit, Work, make_gap
+from cloudaudit.providers._work import EXCLUDED, Scope, Unit, Work, container_gap, make_gap
 from cloudaudit.providers.aws._clients import make_config
 from cloudaudit.providers.aws._guardrails import GUARDRAIL_ACTIONS
 from cloudaudit.providers.aws._partitions import home_region
@@ -25,6 +25,7 @@ __all__ = [
     "ORGANIZATION_ACTIONS",
     "AccountSpec",
     "OrgSettings",
+    "excluded_outside",
     "fetch_accounts",
     "fetch_accounts_under",
     "fetch_children",
@@ -168,7 +169,9 @@ def fetch_accounts_under(
     """List every account under ``parents`` (OUs or roots), level by level, recursively.
 
     Each parent is one unit of ``fanout``: an OU that cannot be listed is a gap, the others
-    are still listed.
+    are still listed. The accounts under such an OU are unknown, so its gap names no account
+    (it covers every account of the organization, :func:`container_gap`) and names the OU in
+    its ``target`` and message.
     """
     accounts: list[dict[str, Any]] = []
     gaps: list[CoverageGap] = []
@@ -179,13 +182,24 @@ def fetch_accounts_under(
             Unit(Scope(_PROVIDER, p, None, "organizations"), _children_unit(org, p, found))
             for p in level
         ]
-        gaps.extend(o.gap for o in fanout.run(units) if o.gap is not None)
+        for outcome in fanout.run(units):
+            if outcome.gap is not None:
+                gaps.append(_ou_gap(outcome.gap, str(outcome.scope.account)))
         level = []
         for parent in sorted(found):
             children, ous = found[parent]
             accounts.extend(children)
             level.extend(ous)
     return accounts, gaps
+
+
+def _ou_gap(gap: CoverageGap, parent: str) -> CoverageGap:
+    kind = "root" if parent.startswith("r-") else "OU"
+    note = (
+        f"{kind} {parent} could not be listed, so no account under it (whichever they are) "
+        "was audited"
+    )
+    return container_gap(gap, f"{kind} {parent}", note)
 
 
 def _children_unit(
@@ -216,7 +230,8 @@ def to_specs(
     """Turn listed accounts into specs (ACTIVE ones) and gaps (the others), sorted by id.
 
     The caller's own account is audited with the caller's credentials (no AssumeRole); the
-    management account is skipped when ``include_management`` is false.
+    management account is left out when ``include_management`` is false, with an
+    :data:`EXCLUDED` gap that says so (it was asked for, but the report does not cover it).
     """
     specs: list[AccountSpec] = []
     gaps: list[CoverageGap] = []
@@ -225,6 +240,15 @@ def to_specs(
         acct = by_id[acct_id]
         name = str(acct.get("Name", ""))
         if acct_id == management and not include_management:
+            gaps.append(
+                make_gap(
+                    Scope(_PROVIDER, acct_id),
+                    EXCLUDED,
+                    f"account {acct_id} ({name}) is the organization's management account, "
+                    "excluded by --exclude-management-account (include_management=False); "
+                    "it is not audited",
+                )
+            )
             continue
         status = str(acct.get("State") or acct.get("Status") or "UNKNOWN").upper()
         if status != "ACTIVE":
@@ -239,3 +263,45 @@ def to_specs(
         arn = None if acct_id == caller else role_arn(partition, acct_id, role)
         specs.append(AccountSpec(acct_id, name, arn))
     return specs, gaps
+
+
+def excluded_outside(
+    everyone: Sequence[dict[str, Any]],
+    under: Sequence[dict[str, Any]],
+    ous: Sequence[str],
+    failed: Sequence[CoverageGap] = (),
+) -> list[CoverageGap]:
+    """The gaps of the accounts of the organization not found under ``ous``.
+
+    When every OU was listed, each such account is an :data:`EXCLUDED` gap (left out by
+    ``--ou``). When some OU could not be listed (``failed``, its gaps), an account not found
+    may be under it: the accounts are named in those gaps instead (which cover every
+    account), and none is called excluded.
+
+    Args:
+        everyone: Every account of the organization (``ListAccounts``).
+        under: The accounts listed under the OUs (``ListAccountsForParent``, recursively).
+        ous: The OU (or root) ids the audit was limited to (``--ou``).
+        failed: The gaps of the OUs that could not be listed.
+
+    Returns:
+        ``failed`` (named accounts added to their messages) and the exclusions.
+    """
+    inside = {str(a["Id"]) for a in under}
+    named = ", ".join(ous)
+    rest = sorted(
+        (str(a["Id"]), str(a.get("Name", ""))) for a in everyone if str(a["Id"]) not in inside
+    )
+    if failed:
+        shown = ", ".join(f"{i} ({n})" for i, n in rest[:20]) + (" ..." if len(rest) > 20 else "")
+        note = f"; not found under the OUs listed (under it, or outside --ou): {shown or 'none'}"
+        return [g.model_copy(update={"message": g.message + note}) for g in failed]
+    return [
+        make_gap(
+            Scope(_PROVIDER, acct_id),
+            EXCLUDED,
+            f"account {acct_id} ({name}) is not under the OUs the audit was limited to "
+            f"(--ou / ous: {named}); it is not audited",
+        )
+        for acct_id, name in rest
+    ]

@@ -84,10 +84,14 @@ def check_inventory(inventory: str, services: frozenset[str] | None) -> str:
 
 
 def unavailable_gap(settings: OrgSettings) -> CoverageGap:
-    """The one gap of an ``inventory="aggregated"`` audit that found no usable aggregator."""
+    """The one gap of an ``inventory="aggregated"`` audit that found no usable aggregator.
+
+    Nothing was audited, so the gap covers everything: every account and every region (the
+    aggregator's region is named in the message, not in the scope).
+    """
     region = settings.aggregator_home
     return make_gap(
-        Scope(_PROVIDER, None, region, "config"),
+        Scope(_PROVIDER, None, None, "config"),
         "AggregatorUnavailable",
         f"inventory 'aggregated': no usable AWS Config aggregator in {region} (none listed by "
         "config:DescribeConfigurationAggregators, none whose sources include the accounts, or "

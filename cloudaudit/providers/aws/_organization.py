@@ -16,18 +16,16 @@ The accounts, settings and listing calls are in :mod:`._org_accounts`; one accou
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from cloudaudit.errors import ConfigurationError
-from cloudaudit.models import CoverageGap, ProviderId
+from cloudaudit.models import CoverageGap, ProviderId, Resource
 from cloudaudit.providers._choose import chosen
 from cloudaudit.providers._protocol import Batch, Plan
-from cloudaudit.providers._stop import phase
+from cloudaudit.providers._stop import Waiting, phase, waiting
 from cloudaudit.providers._stream import guard_iter, interleave
-from cloudaudit.providers._work import Classifier, Scope, Work
+from cloudaudit.providers._work import EXCLUDED, Classifier, Scope, Unit, Work
 from cloudaudit.providers.aws._base import Collector
 from cloudaudit.providers.aws._choices import check_services, checked_regions
 from cloudaudit.providers.aws._errors import classify
@@ -36,12 +34,24 @@ from cloudaudit.providers.aws._org_accounts import (
     ORGANIZATION_ACTIONS,
     AccountSpec,
     OrgSettings,
+    excluded_outside,
     fetch_accounts,
     fetch_accounts_under,
     load_org_policy_document,
     to_specs,
 )
 from cloudaudit.providers.aws._org_aggregated import OrgPlan, aggregated_account, org_plan
+from cloudaudit.providers.aws._org_checks import (
+    check_bool,
+    check_duration,
+    check_external_id,
+    check_http,
+    check_int,
+    check_parents,
+    check_region,
+    check_role,
+    check_session_name,
+)
 from cloudaudit.providers.aws._org_distributed import (
     AggregatedAccountTask,
     aggregator_record,
@@ -64,6 +74,7 @@ from cloudaudit.providers.aws.services import all_collectors
 if TYPE_CHECKING:
     import boto3
     from botocore.client import BaseClient
+    from mypy_boto3_organizations import OrganizationsClient
 
     from cloudaudit.providers.aws._client_types import ServiceClient
 
@@ -99,12 +110,14 @@ class AwsOrganization:
     Args:
         session: A ``boto3.Session`` that can list the organization's accounts and assume
             ``role_name`` in them; defaults to the standard credential chain.
-        role_name: The role to assume in each account (``OrganizationAccountAccessRole``,
-            or a read-only audit role deployed by StackSets).
+        role_name: The name of the role to assume in each account, with its IAM path if it
+            has one (``OrganizationAccountAccessRole``, or a read-only audit role deployed by
+            StackSets); not an ARN (each account's role has its own).
         external_id: ``ExternalId`` the role's trust policy requires, if any.
-        ous: OU (or root) ids; only accounts under them, recursively. Default: every account.
+        ous: OU (or root) ids; only accounts under them, recursively (each account outside
+            is an ``Excluded`` gap). Default: every account.
         include_management: Audit the management account too (with the caller's own
-            credentials when the caller is in it).
+            credentials when the caller is in it). When false, it is an ``Excluded`` gap.
         regions: Regions to audit in each account. Default: every region of the partition.
         services: AWS API names to audit. Default: all.
         partition: Default: the partition of the session's region.
@@ -134,7 +147,10 @@ class AwsOrganization:
 
     Raises:
         ProviderUnavailable: boto3 is not installed.
-        ConfigurationError: no role name, an unknown service name or inventory mode, or
+        ConfigurationError: no role name, or one that is not an IAM role name (or is an
+            ARN); a session name, external id or duration ``sts:AssumeRole`` would refuse; a
+            value of the wrong type (a string for a boolean or an integer); an unknown
+            service name or inventory mode; an OU id that is not one; or
             ``inventory="aggregated"`` with no service the aggregator can answer for.
     """
 
@@ -160,31 +176,37 @@ class AwsOrganization:
         aggregator_region: str | None = None,
         **http: Any,
     ) -> None:
-        self._guardrails = guardrails
-        if not role_name.strip():
-            raise ConfigurationError("an organization audit needs a role name (--role NAME)")
+        self._role = check_role(role_name)  # every argument checked before any call
+        self._guardrails = check_bool(guardrails, "guardrails (--guardrails)")
+        self._include_management = check_bool(
+            include_management,
+            "include_management (--include-management-account/--exclude-management-account)",
+        )
+        self._max_accounts = check_int(
+            max_accounts, "max_accounts (--max-accounts-in-flight)", "accounts, e.g. 8"
+        )
+        self._ous = check_parents(chosen(ous, "ous", "OU or root id") or ())
         checked = check_services(services)
         self._inventory = check_inventory(inventory, checked)
+        settings = {
+            "regions": checked_regions(regions),
+            "services": tuple(sorted(checked)) if checked else None,
+            "external_id": check_external_id(external_id),
+            "session_name": check_session_name(session_name),
+            "duration": check_duration(duration),
+            "max_workers": check_int(max_workers, "max_workers (--max-workers)", "calls, e.g. 16"),
+            "aggregator_region": check_region(aggregator_region, "aggregator_region"),
+            **check_http(http),
+        }
         self._session = session if session is not None else make_session(profile)
         region = getattr(self._session, "region_name", None) or "us-east-1"
         self._settings = OrgSettings(
             partition=partition or partition_of(region),
-            regions=checked_regions(regions),
-            services=tuple(sorted(checked)) if checked else None,
-            external_id=external_id,
-            session_name=session_name,
-            duration=duration,
-            max_workers=max_workers,
             endpoint_url=endpoint_url,
             profile=profile,
             inventory=inventory,
-            aggregator_region=aggregator_region,
-            **http,
+            **settings,
         )
-        self._role = role_name.strip()
-        self._ous = chosen(ous, "ous", "OU or root id") or ()
-        self._include_management = include_management
-        self._max_accounts = max(1, max_accounts)
         self._base = _Base(self._session, endpoint_url)
 
     @property
@@ -217,7 +239,8 @@ class AwsOrganization:
         caller = str(self._base.own("sts", s.home, config).get_caller_identity()["Account"])
         management = str(org.describe_organization()["Organization"]["MasterAccountId"])
         if self._ous:
-            raw, gaps = fetch_accounts_under(org, self._ous, fanout)
+            raw, failed = fetch_accounts_under(org, self._ous, fanout)
+            gaps = self._outside(org, raw, failed, fanout)
         else:
             raw, gaps = fetch_accounts(org), []
         specs, skipped = to_specs(
@@ -229,6 +252,37 @@ class AwsOrganization:
             include_management=self._include_management,
         )
         return specs, gaps + skipped
+
+    def _outside(
+        self,
+        org: OrganizationsClient,
+        under: list[dict[str, Any]],
+        failed: list[CoverageGap],
+        fanout: Work,
+    ) -> list[CoverageGap]:
+        """With ``ous``: the OUs' gaps, and the accounts outside them (``ListAccounts``).
+
+        Each account outside is an ``Excluded`` gap (:func:`excluded_outside`). When they
+        cannot be listed, one ``Excluded`` gap without an account says so (it covers every
+        account: which ones were left out is unknown).
+        """
+        everyone: list[dict[str, Any]] = []
+
+        def list_all() -> Sequence[Resource]:
+            everyone.extend(fetch_accounts(org))
+            return ()
+
+        scope = Scope(_PROVIDER, None, None, "organizations")
+        (outcome,) = fanout.run([Unit(scope, list_all)])
+        if outcome.gap is None:
+            return excluded_outside(everyone, under, self._ous, failed)
+        note = (
+            f"the accounts outside the OUs the audit was limited to (--ou / ous: "
+            f"{', '.join(self._ous)}) could not be listed ({outcome.gap.code}: "
+            f"{outcome.gap.message}); they are not audited"
+        )
+        update = {"code": EXCLUDED, "message": note, "target": "accounts outside --ou"}
+        return [*failed, outcome.gap.model_copy(update=update)]
 
     def _guardrail_batches(self, specs: Sequence[AccountSpec], fanout: Work) -> Iterator[Batch]:
         if not self._guardrails:
@@ -248,22 +302,34 @@ class AwsOrganization:
             specs, gaps = self.discover(fanout)
         if gaps:
             yield Batch(gaps=tuple(gaps))
-        yield from self._guardrail_batches(specs, fanout)
-        plan = None
-        if self._inventory != "direct":
-            plan = org_plan(self._base, self._settings, specs, self._collectors(), fanout)
-            if plan is None and self._inventory == "aggregated":
-                yield Batch(gaps=(unavailable_gap(self._settings),))
-                return
-        if plan is None:
-            sources = [
-                functools.partial(account_batches, self._base, spec, self._settings, fanout)
-                for spec in specs
-            ]
-        else:
-            yield Batch(audited=[aggregator_record(plan.agg, self._settings, items_read(plan))])
-            sources = [functools.partial(self._aggregated, plan, spec, fanout) for spec in specs]
-        yield from interleave(sources, max_parallel=self._max_accounts)
+        # an account not begun when the audit stops is a Cancelled gap of its own (_stop)
+        with waiting(Scope(_PROVIDER, spec.account) for spec in specs) as pending:
+            yield from self._guardrail_batches(specs, fanout)
+            plan = None
+            if self._inventory != "direct":
+                plan = org_plan(self._base, self._settings, specs, self._collectors(), fanout)
+                if plan is None and self._inventory == "aggregated":
+                    yield Batch(gaps=(unavailable_gap(self._settings),))
+                    return
+            if plan is not None:
+                record = aggregator_record(plan.agg, self._settings, items_read(plan))
+                yield Batch(audited=[record])
+            sources = [self._account(pending, plan, spec, fanout) for spec in specs]
+            yield from interleave(sources, max_parallel=self._max_accounts)
+
+    def _account(
+        self, pending: Waiting, plan: OrgPlan | None, spec: AccountSpec, fanout: Work
+    ) -> Callable[[], Iterator[Batch]]:
+        """One account's batches (direct, or through ``plan``), marked started as it begins."""
+
+        def run() -> Iterator[Batch]:
+            pending.started(Scope(_PROVIDER, spec.account))
+            if plan is None:
+                yield from account_batches(self._base, spec, self._settings, fanout)
+            else:
+                yield from self._aggregated(plan, spec, fanout)
+
+        return run
 
     def _aggregated(self, plan: OrgPlan, spec: AccountSpec, fanout: Work) -> Iterator[Batch]:
         def direct() -> Iterator[Batch]:

@@ -34,6 +34,7 @@ from cloudaudit.providers.gcp._scope import (
     ScopeTree,
     fetch_children,
     fetch_project,
+    scoped_gap,
 )
 
 __all__ = ["AttemptsRetry", "GcpProvider", "default_retry"]
@@ -66,12 +67,13 @@ def _seen_through(failed: _Failed, projects: Sequence[Project]) -> CoverageGap:
         if projects
         else "scope discovery found no project under it, so nothing under it was searched"
     )
-    return make_gap(
+    gap = make_gap(
         Scope(NAME, failed.scope, service="cloudasset"),
         failed.gap.code,
         f"Cloud Asset search of {failed.scope} failed ({failed.gap.message}); {covered}; "
         "a project that projects.list did not return is not audited",
     )
+    return scoped_gap(gap, failed.scope)
 
 
 def _prefixed(value: str, kind: str) -> str:
@@ -248,8 +250,9 @@ class GcpProvider:
             for parent in parents
         ]
         for outcome in fanout.run(units):
-            if outcome.gap is not None:
-                gaps.append(outcome.gap)
+            if outcome.gap is not None:  # the projects under it are unknown: it covers all
+                note = f"no project under {outcome.scope.account} was found or audited"
+                gaps.append(scoped_gap(outcome.gap, str(outcome.scope.account), note))
         nxt: list[str] = []
         for parent in parents:
             children = found.get(parent)
@@ -324,7 +327,7 @@ class GcpProvider:
             if scope in refused or (found and len(found) == len(groups)):
                 failed.append(_Failed(scope, found[0]))
             elif found:
-                yield Batch(gaps=tuple(found))
+                yield Batch(gaps=tuple(scoped_gap(g, scope) for g in found))
 
     def _search_unit(
         self, scope: str, types: Sequence[str], ids: dict[str, str]

@@ -11,9 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.models import CoverageGap
+from cloudaudit.providers._work import Scope, container_gap
 from cloudaudit.providers.gcp._paging import guarded_items
 
-__all__ = ["Children", "Folder", "Project", "ScopeTree", "fetch_children", "fetch_project"]
+__all__ = [
+    "Children",
+    "Folder",
+    "Project",
+    "ScopeTree",
+    "fetch_children",
+    "fetch_project",
+    "scoped_gap",
+]
 
 ACTIVE = "ACTIVE"
 
@@ -166,3 +176,18 @@ def fetch_project(projects_client: Any, project: str, **call: Any) -> Project:
         The project. A project the caller cannot see raises (403), which becomes a gap.
     """
     return to_project(_as_dict(projects_client.get_project(name=f"projects/{project}", **call)))
+
+
+def scoped_gap(gap: CoverageGap, scope: str, note: str = "") -> CoverageGap:
+    """``gap`` of a search or listing ``scope``, with the account a report reads.
+
+    A resource's account is its project id (``eu-data``): a gap of ``projects/eu-data`` is
+    that project's; a gap of an organization or a folder is the gap of whichever projects are
+    under it (no account, the container in ``target``: it covers every project).
+    """
+    if scope.startswith("projects/"):
+        project = scope.split("/", 1)[1]
+        where = Scope(gap.provider, project, gap.region, gap.service)
+        message = f"{gap.message}; {note}" if note else gap.message
+        return gap.model_copy(update={"account": project, "scope": str(where), "message": message})
+    return container_gap(gap, scope, note)

@@ -39,7 +39,7 @@ def test_fallback_and_guardrail_gaps_name_their_calls(fake: FakeGcp, provider: M
     fake.denied_projects.add("apac-data")
     fake.denied_parents.add("folders/43")
     report = audit(provider(fake, guardrails=True), "us-foreign-adversaries")
-    messages = {(g.account, g.service): g.message for g in report.coverage.gaps}
+    messages = {(g.account or g.target, g.service): g.message for g in report.coverage.gaps}
     assert messages[("folders/43", "resourcemanager")].startswith(
         "cloudresourcemanager.folders.list: HTTP 403: "
     )

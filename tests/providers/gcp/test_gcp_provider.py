@@ -93,8 +93,10 @@ def test_pagination_of_projects_and_search(provider: Make) -> None:
 def test_denied_folder_is_a_gap_and_the_rest_goes_on(fake: FakeGcp, provider: Make) -> None:
     fake.denied_parents.add("folders/43")
     report = audit(provider(fake), "eu-gdpr")
-    denied = [g for g in report.coverage.gaps if g.account == "folders/43"]
+    denied = [g for g in report.coverage.gaps if g.target == "folders/43"]
     assert [g.code for g in denied] == ["PERMISSION_DENIED"]
+    # the projects under the folder are unknown: the gap names no project, so it covers all
+    assert [(g.account, g.scope) for g in denied] == [(None, "gcp/*/*/resourcemanager")]
     assert "hk-bucket" in _by_name(report)
 
 
@@ -123,12 +125,12 @@ def test_disabled_cloud_asset_falls_back_per_project(fake: FakeGcp, provider: Ma
     fallback = {a.account for a in report.coverage.audited if a.method == "fallback"}
     assert fallback == {"eu-data", "apac-data"}
     asset_gaps = [g for g in report.coverage.gaps if g.service == "cloudasset"]
-    assert {(g.account, g.code) for g in asset_gaps} == {
-        ("organizations/123", "SERVICE_DISABLED"),
-        ("eu-data", "SERVICE_DISABLED"),
-        ("apac-data", "SERVICE_DISABLED"),
+    assert {(g.account, g.target, g.code) for g in asset_gaps} == {
+        (None, "organizations/123", "SERVICE_DISABLED"),
+        ("eu-data", None, "SERVICE_DISABLED"),
+        ("apac-data", None, "SERVICE_DISABLED"),
     }
-    projects = [g for g in asset_gaps if g.account != "organizations/123"]
+    projects = [g for g in asset_gaps if g.target != "organizations/123"]
     assert all("sqladmin.googleapis.com/Instance" in g.message for g in projects)
     assert not report.complete
 
@@ -141,7 +143,7 @@ def test_org_search_denied_but_project_search_allowed(fake: FakeGcp, provider: M
     assert methods == {("projects/eu-data", "cloud-asset"), ("projects/apac-data", "cloud-asset")}
     # the organization's own search was refused: it was covered only through the projects
     # discovery found, and says so (a project discovery missed would be audited by nothing)
-    gaps = {(g.account, g.service, g.code): g for g in report.coverage.gaps}
+    gaps = {(g.account or g.target, g.service, g.code): g for g in report.coverage.gaps}
     assert set(gaps) == {
         ("retired", "resourcemanager", "DELETE_REQUESTED"),
         ("organizations/123", "cloudasset", "SERVICE_DISABLED"),
@@ -162,7 +164,8 @@ def test_org_search_refused_and_no_project_found_is_never_complete(
     report = audit(provider(fake), "eu-gdpr")
     assert report.findings == ()
     [gap] = report.coverage.gaps
-    assert (gap.account, gap.service, gap.code) == (
+    assert (gap.account, gap.target, gap.service, gap.code) == (
+        None,
         "organizations/123",
         "cloudasset",
         "SERVICE_DISABLED",
@@ -179,7 +182,7 @@ def test_folder_search_refused_names_the_projects_that_stood_in(
     fake.unlisted_projects.add("apac-data")  # not under folders/42 anyway
     report = audit(provider(fake, folders=["42"]), "eu-gdpr")
     assert {f.resource.account for f in report.findings} == {"eu-data"}
-    [gap] = [g for g in report.coverage.gaps if g.account == "folders/42"]
+    [gap] = [g for g in report.coverage.gaps if g.target == "folders/42"]
     assert gap.service == "cloudasset"
     assert "only through the 1 project(s) scope discovery found under it (eu-data)" in gap.message
 
@@ -296,3 +299,27 @@ def test_secret_and_topic_replicas(fake: FakeGcp, provider: Make) -> None:
     assert [c.region for c in res["s1"].resource.data_locations] == ["us-east1"]
     assert res["s2"].status is Status.UNKNOWN  # automatic replication: global
     assert res["t1"].status is Status.COMPLIANT
+
+
+def test_a_folder_not_listed_hides_its_projects_from_diff_and_views(
+    fake: FakeGcp, provider: Make
+) -> None:
+    """The organization's search refused and folder 43 unlisted: eu-data was not looked at.
+
+    Its earlier violation is *unverified* (never *removed*), and eu-data's own view keeps the
+    gaps that hide it: it is not complete.
+    """
+    from cloudaudit.diff import diff
+
+    before = audit(provider(fake), "eu-gdpr")
+    assert _by_name(before)["fra-snap-us"] is Status.VIOLATION
+    fake.asset_disabled.add("organizations/123")
+    fake.denied_parents.add("folders/43")
+    after = audit(provider(fake), "eu-gdpr")
+    assert "fra-snap-us" not in _by_name(after)
+    drift = diff(before, after)
+    assert "fra-snap-us" in {f.resource.name for f in drift.unverified}
+    assert "fra-snap-us" not in {f.resource.name for f in drift.removed}
+    for view in (after.by_account("eu-data"), after.filter(account="eu-data")):
+        assert {g.target for g in view.coverage.gaps} >= {"folders/43", "organizations/123"}
+        assert not view.complete
