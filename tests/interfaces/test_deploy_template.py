@@ -61,7 +61,7 @@ def test_schedule_handler_and_least_privilege() -> None:
     fn = t["Resources"]["AuditFunction"]["Properties"]
     assert fn["Handler"] == "cloudaudit.aws_lambda.handler"
     assert fn["Events"]["Daily"]["Type"] == "Schedule"
-    statements = {s["Sid"]: s for s in fn["Policies"][0]["Statement"]}
+    statements = {s["Sid"]: s for s in map(_unless, fn["Policies"][0]["Statement"])}
     read = statements["ReadOnlyInventory"]["Action"]
     verbs = ("Get", "List", "Describe", "Search", "SelectAggregateResourceConfig")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in read), read
@@ -70,10 +70,11 @@ def test_schedule_handler_and_least_privilege() -> None:
         wanted = json.loads(provider_policy.read_text())["Statement"][0]["Action"]
         # the function must be allowed every read the provider makes, or it audits gaps only
         assert set(wanted) <= set(read), sorted(set(wanted) - set(read))
+    org = ("OrganizationList", "AssumeAuditRole")
     writes = [
         a
         for sid, s in statements.items()
-        if sid != "ReadOnlyInventory"
+        if sid not in ("ReadOnlyInventory", *org)
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     ]
     assert sorted(writes) == [
@@ -86,6 +87,26 @@ def test_schedule_handler_and_least_privilege() -> None:
     ]
     for sid in ("ReportsReadWrite", "Notify", "Events", "SecurityHubImport"):
         assert statements[sid]["Resource"] != "*"
+
+
+def _unless(statement: Any) -> dict[str, Any]:
+    """A statement, or the one a ``!If [condition, statement, !Ref AWS::NoValue]`` holds."""
+    return statement[1] if isinstance(statement, list) else statement
+
+
+def test_organization_reads_are_granted_only_when_asked_and_only_the_role() -> None:
+    """An organization audit lists the accounts and assumes one role name; nothing else."""
+    t = _template()
+    assert t["Parameters"]["OrganizationRoleName"]["Default"] == ""
+    fn = t["Resources"]["AuditFunction"]["Properties"]
+    conditional = [s for s in fn["Policies"][0]["Statement"] if isinstance(s, list)]
+    assert [(s[0], s[2]) for s in conditional] == [("Organization", "AWS::NoValue")] * 2
+    listing, assume = (s[1] for s in conditional)
+    shipped = json.loads((ROOT / "cloudaudit/providers/aws/org_policy.json").read_text())
+    org_reads = {a for a in shipped["Statement"][0]["Action"] if a.startswith("organizations:")}
+    assert set(listing["Action"]) == org_reads
+    assert assume["Action"] == "sts:AssumeRole"
+    assert assume["Resource"].endswith(":role/${OrganizationRoleName}")
 
 
 def test_code_uri_is_the_build_folder_the_docs_fill() -> None:
