@@ -179,3 +179,16 @@ def test_cli_impossible_date_and_duplicate_key_exit_2(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["demo", "--policy", str(path)])
         assert result.exit_code == 2, result.output
         assert str(path) in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "false", 1, 0])
+def test_an_option_must_be_a_boolean_not_a_string_or_number(value: object) -> None:
+    # options were coerced: "yes", "no", "false", 1 and 0 were all taken as booleans, so a
+    # Lambda environment's JSON string or a typo passed unnoticed; only true/false are options
+    from cloudaudit.policies import policy_from_mapping
+
+    raw = {"id": "p", "allowed": ["eea"], "options": {"us_dpf": value}}
+    with pytest.raises(PolicyError) as info:
+        policy_from_mapping(raw)
+    assert [p[0] for p in info.value.problems] == ["options.us_dpf"]
+    assert "write true or false" in str(info.value)

@@ -338,6 +338,9 @@ def _explain(err: Any) -> tuple[str, str, str]:
         return field, f"{err['msg']} (got {err.get('input')!r}).", "write a list, e.g. [CN, RU]."
     if kind == "literal_error":
         return field, f"{err['msg']} (got {err.get('input')!r}).", "use one of the values shown."
+    if kind == "bool_type":
+        got = f"{err['msg']} (got {err.get('input')!r})."
+        return field, got, "write true or false, unquoted (a quoted 'no' would read as true)."
     msg = str(err["msg"]).removeprefix("Value error, ")
     return field, f"{msg}.", "see docs/policies.md for the policy file format."
 

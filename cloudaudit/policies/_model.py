@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from cloudaudit.policies._lists import LegalList, load_lists
@@ -141,8 +141,9 @@ class Policy(BaseModel):
     allowed: tuple[str, ...] | None = Field(default=None, max_length=500)
     axes: tuple[Axis, ...] = ("location", "copies")
     unknown: Literal["unknown", "violation"] = "unknown"
-    options: dict[str, bool] = Field(default_factory=dict)
-    edge_caches: bool = True
+    # strict: an option is true or false, never a string like "no" that reads as true
+    options: dict[str, StrictBool] = Field(default_factory=dict)
+    edge_caches: StrictBool = True
     premises: dict[str, str] = Field(default_factory=dict, max_length=10000)
     exemptions: tuple[Exemption, ...] = Field(default=(), max_length=10000)
 
