@@ -116,6 +116,14 @@ def compose(
         "Became unknown (location could not be established; not counted as compliant):",
         [_finding_line(f) for f in drift.newly_unknown],
     )
+    lines += _listed(
+        "Not verified this time (behind a coverage gap of this run; never counted as resolved):",
+        [_finding_line(f) for f in drift.unverified],
+    )
+    lines += _listed(
+        "No longer seen where this run looked (removed, or moved out of the audited scope):",
+        [_finding_line(f) for f in drift.removed],
+    )
     if drift.coverage_dropped:
         lines += [
             f"Coverage dropped: {drift.audited_after} scopes audited, "

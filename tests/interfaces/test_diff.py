@@ -133,3 +133,33 @@ def test_gaps_of_two_ous_are_two_gaps_and_each_hides_every_account() -> None:
     view = new.by_account("111111111111")
     assert [g.target for g in view.coverage.gaps] == ["OU ou-a", "OU ou-b"]
     assert not view.complete
+
+
+def test_the_notification_names_what_was_not_verified_and_what_is_gone() -> None:
+    """A platform team reads the SNS text, not the diff file: a violation hidden by a new gap
+    must not vanish from it, nor one whose resource is gone."""
+    from cloudaudit._lambda_notify import compose
+
+    old = audit(
+        FakeProvider(
+            [
+                make_resource("aws", "ap-east-1", name="deleted"),
+                make_resource("aws", "cn-north-1", name="hidden"),
+            ],
+            name="aws",
+        ),
+        POLICY,
+    )
+    new = audit(
+        FakeProvider(
+            [make_resource("aws", "ap-east-1", name="new-hk")],
+            gaps=[_gap("cn-north-1")],
+            name="aws",
+        ),
+        POLICY,
+    )
+    d = diff(old, new)
+    notice = compose(new, d, d.summary(), {"report": "s3://b/r.json", "diff": "s3://b/d.json"})
+    text = notice.text
+    assert "Not verified this time" in text and "bucket/hidden" in text
+    assert "No longer seen where this run looked" in text and "bucket/deleted" in text
