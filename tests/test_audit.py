@@ -200,3 +200,21 @@ def test_audit_keeps_its_findings_as_a_table_the_stream_would_have_built() -> No
     assert len(streamed) == 20_000
     assert report.summary.violation == sum(f.status is Status.VIOLATION for f in streamed)
     assert table_peak < stream_peak / 2, (table_peak, stream_peak)
+
+
+def test_units_of_one_scope_cut_short_give_one_gap_that_counts_them() -> None:
+    """EC2 instances and volumes of one region share a scope: two identical gaps read as a
+    duplicate, so the deadline gives one that says how many units were still running."""
+    import threading
+
+    from cloudaudit.providers._stop import StopClock, _cut_short
+
+    clock = StopClock(threading.Event(), deadline=0.0)
+    assert clock.stopped()
+    ec2 = Scope("aws", "1", "eu-west-1", "ec2")
+    s3 = Scope("aws", "1", None, "s3")
+    gaps = _cut_short("aws", [], [ec2, ec2, s3], clock)
+    by_scope = {g.scope: g.message for g in gaps}
+    assert len(gaps) == 3  # ec2 once, s3 once, and the provider's own
+    assert by_scope["aws/1/eu-west-1/ec2"].startswith("2 units still running")
+    assert by_scope["aws/1/*/s3"].startswith("still running")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -171,6 +172,18 @@ class StopClock:
         return "the audit was interrupted" if self.interrupted else "the audit's deadline passed"
 
 
+def _running_gap(scope: Scope, units: int, clock: StopClock) -> CoverageGap:
+    if units == 1:
+        return make_gap(
+            scope, CANCELLED, f"still running when {clock.reason}: what it read is not reported"
+        )
+    return make_gap(
+        scope,
+        CANCELLED,
+        f"{units} units still running when {clock.reason}: what they read is not reported",
+    )
+
+
 def _cut_short(
     name: str,
     doing: Sequence[str],
@@ -178,10 +191,9 @@ def _cut_short(
     clock: StopClock,
     pending: Sequence[Waiting] = (),
 ) -> list[CoverageGap]:
-    gaps = [
-        make_gap(s, CANCELLED, f"still running when {clock.reason}: what it read is not reported")
-        for s in running
-    ]
+    # one gap per scope: the units of one service in one region (EC2 instances, volumes...)
+    # share their scope, and identical gaps would read as a duplicate
+    gaps = [_running_gap(s, n, clock) for s, n in Counter(running).items()]
     gaps.extend(
         make_gap(s, CANCELLED, f"found, but not started when {clock.reason}: it is not audited")
         for w in pending
