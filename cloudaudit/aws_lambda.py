@@ -42,6 +42,7 @@ from cloudaudit import outcome
 from cloudaudit._audit import audit
 from cloudaudit._lambda_event import LambdaEvent, ProviderSpec, parse_event
 from cloudaudit._lambda_notify import compose, import_to_security_hub, publish
+from cloudaudit._lambda_spec import check_arguments
 from cloudaudit.diff import ReportDiff, carry_over, diff
 from cloudaudit.errors import ConfigurationError
 from cloudaudit.policies import Policy, load_policy, policy_from_mapping
@@ -117,7 +118,7 @@ def default_factory(spec: ProviderSpec, session: Session) -> Provider:
     AWS providers get the function's boto3 session; ``{"name": "aws", "organization": true,
     "role_name": "..."}`` audits the whole AWS organization.
     """
-    from cloudaudit.providers import get_provider
+    from cloudaudit.providers._registry import provider_class
 
     args = spec.arguments
     name = spec.name
@@ -134,14 +135,17 @@ def default_factory(spec: ProviderSpec, session: Session) -> Provider:
 
             org: Provider = _construct(AwsOrganization, spec, args)
             return org
+    cls = provider_class(name)
+    check_arguments(cls, name, {k: v for k, v in args.items() if k != "session"})
     try:
-        provider: Provider = get_provider(name, **args)
+        provider: Provider = cls(**args)
     except TypeError as exc:
         raise ConfigurationError(f"providers: {name} does not accept these keys: {exc}") from None
     return provider
 
 
 def _construct(cls: Any, spec: ProviderSpec, args: Mapping[str, Any]) -> Any:
+    # AwsOrganization checks its own arguments, with the CLI option each one stands for
     try:
         return cls(**args)
     except TypeError as exc:

@@ -44,6 +44,7 @@ FACES = {
     "_entry",
     "_lambda_event",
     "_lambda_notify",
+    "_lambda_spec",
     "aws_lambda",
     "cli",
     "demo",

@@ -429,3 +429,25 @@ def test_security_hub_sink_imports_and_updates(aws: Any) -> None:
     found = hub.get_findings()["Findings"]
     assert len(found) == 2  # updated, not duplicated
     assert {f["Compliance"]["Status"] for f in found} == {"FAILED", "PASSED"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ({"name": "aws", "regions": "eu-west-1"}, "regions"),
+        ({"name": "aws", "max_attempts": "5"}, "max_attempts"),
+        ({"name": "aws", "guardrails": "no"}, "guardrails"),
+    ],
+)
+def test_a_provider_argument_of_the_wrong_json_type_is_refused_before_any_call(
+    spec: dict[str, Any], named: str
+) -> None:
+    # JSON strings where a list, a number or true/false is meant used to be coerced or reach
+    # the SDK, failing per scope as gaps; the provider's own signature is the contract
+    from cloudaudit._lambda_event import ProviderSpec
+    from cloudaudit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as info:
+        aws_lambda.default_factory(ProviderSpec(**spec), session=None)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert f"providers: aws: {named}:" in message and "Fix:" in message
