@@ -24,6 +24,9 @@ from cloudaudit.providers._registry import record_transform
 __all__ = ["SHAPES"]
 
 AWS = ProviderId.AWS
+_DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
+"""``configurationItemStatus`` of an item that records a deletion (AWS Config API Reference,
+ConfigurationItem)."""
 
 
 def _item(record: Any, ctx: Context) -> Iterator[Resource]:
@@ -31,6 +34,8 @@ def _item(record: Any, ctx: Context) -> Iterator[Resource]:
         raise TypeError("a configuration item must be an object")
     if isinstance(record.get("ConfigurationItem"), Mapping):  # get-aggregate-resource-config
         record = record["ConfigurationItem"]
+    if record.get("configurationItemStatus") in _DELETED:
+        return  # the item records that the resource is gone: there is nothing to judge
     to_resource = record_transform("aws", "config-item")
     yield to_resource(record, lambda name: ctx.lookup("s3", name))
 

@@ -442,3 +442,34 @@ def test_a_table_rows_dynamodb_copies_leave_no_mechanism_unseen(
     path.write_text(json.dumps([{**row, **columns}]))
     [table] = _read(path)
     assert {(c.via, c.region) for c in table.data_locations} == vias_
+
+
+def test_a_configuration_item_that_records_a_deletion_is_not_a_resource(tmp_path: Path) -> None:
+    """AWS Config records a deletion as an item with configurationItemStatus ResourceDeleted
+    and a null configuration (AWS Config API Reference, ConfigurationItem): the bucket is gone,
+    and judging it as a live resource in its old region would be a false violation."""
+    item = {
+        "resourceType": "AWS::S3::Bucket",
+        "resourceId": "gone-hk",
+        "awsRegion": "ap-east-1",
+        "awsAccountId": "123456789012",
+        "ARN": "arn:aws:s3:::gone-hk",
+        "configuration": None,
+    }
+    path = tmp_path / "items.json"
+    path.write_text(
+        json.dumps(
+            {
+                "configurationItems": [
+                    {**item, "configurationItemStatus": "ResourceDeleted"},
+                    {
+                        **item,
+                        "resourceId": "live-hk",
+                        "ARN": "arn:aws:s3:::live-hk",
+                        "configurationItemStatus": "OK",
+                    },
+                ]
+            }
+        )
+    )
+    assert [r.name for r in _read(path)] == ["live-hk"]

@@ -303,3 +303,21 @@ def test_a_strongly_consistent_table_item_carries_its_witness_region() -> None:
         ("aws.dynamodb.global-table", "eu-west-3"),
         ("aws.dynamodb.global-table-witness", "eu-west-2"),
     }
+
+
+def test_an_s3_item_without_its_region_is_not_placed_in_us_east_1() -> None:
+    """A SelectResourceConfig result that does not select awsRegion, or a snapshot item whose
+    awsRegion is null: Config's S3 configuration holds name, owner and creationDate, no
+    locationConstraint, so nothing says where the bucket is (AWS Config developer guide,
+    AWS::S3::Bucket). A locationConstraint the item does carry keeps its meaning (null:
+    us-east-1)."""
+    item: dict[str, Any] = {
+        "resourceType": "AWS::S3::Bucket",
+        "resourceId": "cn-bucket",
+        "awsRegion": None,
+        "configuration": json.dumps({"name": "cn-bucket", "owner": {"id": "abc"}}),
+        "supplementaryConfiguration": {},
+    }
+    assert config_item_to_resource(item).location.kind is LocationKind.UNKNOWN
+    item["configuration"] = json.dumps({"name": "cn-bucket", "locationConstraint": None})
+    assert config_item_to_resource(item).location.region == "us-east-1"
