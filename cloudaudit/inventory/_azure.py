@@ -93,7 +93,14 @@ def _is_row(record: Any, key: str | None) -> bool:
         isinstance(record, Mapping)
         and str(record.get("id") or "").lower().startswith("/subscriptions/")
         and bool(record.get("type"))
+        # a Steampipe or CloudQuery table row has these columns, never Resource Graph (which
+        # says subscriptionId): its location is `region` or `location`, its sku and properties
+        # are table columns, read by the table shape
+        and not _TABLE_COLUMNS.intersection(record)
     )
+
+
+_TABLE_COLUMNS = frozenset({"subscription_id", "_cq_id", "_cq_source_name", "_ctx", "akas"})
 
 
 def _is_location(record: Any, _key: str | None) -> bool:

@@ -473,3 +473,36 @@ def test_a_configuration_item_that_records_a_deletion_is_not_a_resource(tmp_path
         )
     )
     assert [r.name for r in _read(path)] == ["live-hk"]
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (  # Steampipe azure_storage_account (columns as the plugin's table documents them)
+            "name,id,type,sku_name,secondary_location,region,resource_group,subscription_id",
+            "stchina,{id},Microsoft.Storage/storageAccounts,Standard_GRS,chinanorth,westeurope,"
+            "rg,00000000-0000-0000-0000-000000000000",
+        ),
+        (  # CloudQuery azure_storage_accounts (sku and properties are JSON text in CSV)
+            "_cq_id,subscription_id,id,name,type,location,sku,properties",
+            "7f0e2ad3,00000000-0000-0000-0000-000000000000,{id},stchina,"
+            'Microsoft.Storage/storageAccounts,westeurope,"{{""name"":""Standard_GRS""}}",'
+            '"{{""secondaryLocation"":""chinanorth""}}"',
+        ),
+    ],
+    ids=["steampipe", "cloudquery"],
+)
+def test_an_azure_table_is_not_mistaken_for_resource_graph(
+    tmp_path: Path, header: str, row: str
+) -> None:
+    """Both tables have id and type, as Resource Graph rows do; read as Resource Graph, their
+    region, sku and secondary location were ignored (location unknown, copy unknown)."""
+    rid = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Storage/storageAccounts/stchina"
+    )
+    path = tmp_path / "azure_storage_account.csv"
+    path.write_text(f"{header}\n{row.format(id=rid)}\n")
+    (account,) = _read(path)
+    assert account.location.region == "westeurope"
+    assert [c.region for c in account.data_locations] == ["chinanorth"]
