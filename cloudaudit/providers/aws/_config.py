@@ -255,12 +255,12 @@ def _table_copies(config: Mapping[str, Any]) -> list[Location]:
 
 def _location(rtype: str, item: Mapping[str, Any], config: Any) -> Location:
     region = str(_field(item, "awsRegion", "region") or "")
-    if rtype == "AWS::S3::Bucket" and isinstance(config, Mapping) and not region:
-        # only a locationConstraint the item carries: null there means us-east-1, as from
-        # GetBucketLocation, but an item without the key (Config records name, owner and
-        # creationDate) says nothing of the region
-        if "locationConstraint" in config:
-            region = bucket_region(config["locationConstraint"])
+    # only a locationConstraint the item carries: null there means us-east-1, as from
+    # GetBucketLocation, but an item without the key (Config records name, owner and
+    # creationDate) says nothing of the region
+    s3_item = rtype == "AWS::S3::Bucket" and isinstance(config, Mapping)
+    if s3_item and not region and "locationConstraint" in config:
+        region = bucket_region(config["locationConstraint"])
     if isinstance(config, Mapping) and _field(config, "outpostArn", "OutpostArn"):
         # On an Outpost: the rack stands on the customer's premises, not in the parent
         # region; the outpost ARN is kept as the place, the country is unknown.
