@@ -137,6 +137,9 @@ class Guardrail(BaseModel):
             every action.
         exempt_actions: Actions it does not restrict (an SCP's ``NotAction``).
         exempt_principals: Principals it does not restrict (``ArnNotLike aws:PrincipalArn``).
+        resources: The only resources it restricts (an SCP statement's ``Resource`` other
+            than ``*``); empty means every resource.
+        exempt_resources: Resources it does not restrict (an SCP's ``NotResource``).
         resource_types: Only these resource types (Azure ``Allowed locations for resource
             groups`` applies to resource groups only); empty means every type.
         source: The API call and document it was read from.
@@ -159,6 +162,8 @@ class Guardrail(BaseModel):
     actions: tuple[str, ...] = ()
     exempt_actions: tuple[str, ...] = ()
     exempt_principals: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    exempt_resources: tuple[str, ...] = ()
     resource_types: tuple[str, ...] = ()
     source: str = ""
     notes: tuple[str, ...] = ()

@@ -100,6 +100,8 @@ def _outside_reason(resource: Resource, guardrail: Guardrail, where: str) -> str
         ways.append("by an exempted principal (" + ", ".join(guardrail.exempt_principals) + ")")
     if _names_service(guardrail.exempt_actions, resource.service):
         ways.append(f"through an exempted action ({resource.service} is in its NotAction)")
+    if guardrail.resources or guardrail.exempt_resources:
+        ways.append("it is not among the resources the guardrail restricts")
     if guardrail.enforcement != "enforced":
         ways.append(f"the guardrail is {guardrail.enforcement} and denies nothing")
     return (
@@ -169,30 +171,72 @@ def _no_guardrail(
         if scope.kind not in _ACCOUNT_KINDS:
             continue
         mine = [g for g in guardrails if g.provider == scope.provider and scope.id in g.applies_to]
-        if any(g.within is None and g.enforcement != "disabled" for g in mine):
+        if any(_guards_whole(g) for g in mine):
             continue
-        reasons = [
-            f"{scope} has no location guardrail: nothing declared stops resources from being "
-            "created in any location"
-        ]
-        partial = [g for g in mine if g.within is not None]
-        if partial:
-            reasons.append(
-                "only parts of it are covered: " + ", ".join(g.within or "" for g in partial)
-            )
-        disabled = [g for g in mine if g.enforcement == "disabled"]
-        if disabled:
-            reasons.append("disabled guardrails: " + ", ".join(g.label for g in disabled))
         out.append(
             GuardrailFinding(
                 kind=GuardrailFindingKind.NO_GUARDRAIL,
                 provider=scope.provider,
                 scope=scope.id,
                 account=scope.account or scope.id,
-                reasons=tuple(reasons),
+                reasons=tuple(_no_guardrail_reasons(scope, mine)),
             )
         )
     return out
+
+
+def _guards_whole(guardrail: Guardrail) -> bool:
+    """True when the guardrail denies (not only audits) requests anywhere in its accounts.
+
+    One limited to some resource types (Azure's "Allowed locations for resource groups")
+    does not: every other resource can still be created anywhere.
+    """
+    return (
+        guardrail.within is None
+        and guardrail.enforcement == "enforced"
+        and not guardrail.resource_types
+        and not guardrail.resources
+        and not guardrail.exempt_resources
+        and "*" not in guardrail.exempt_actions
+    )
+
+
+def _no_guardrail_reasons(scope: GuardrailScope, mine: Sequence[Guardrail]) -> list[str]:
+    """Why ``scope`` has no location guardrail, naming the guardrails that fall short."""
+    reasons = [
+        f"{scope} has no location guardrail: nothing declared stops resources from being "
+        "created in any location"
+    ]
+    partial = [g for g in mine if g.within is not None]
+    if partial:
+        reasons.append(
+            "only parts of it are covered: " + ", ".join(g.within or "" for g in partial)
+        )
+    typed = [g for g in mine if g.resource_types]
+    if typed:
+        reasons.append(
+            "only some resource types are covered: "
+            + "; ".join(f"{g.label} ({', '.join(g.resource_types)})" for g in typed)
+        )
+    some = [g for g in mine if g.resources or g.exempt_resources]
+    if some:
+        reasons.append(
+            "only some resources are covered (Resource / NotResource): "
+            + ", ".join(g.label for g in some)
+        )
+    every = [g for g in mine if "*" in g.exempt_actions]
+    if every:
+        reasons.append("guardrails that exempt every action: " + ", ".join(g.label for g in every))
+    audit = [g for g in mine if g.enforcement == "audit"]
+    if audit:
+        reasons.append(
+            "audit-only guardrails (they report, they deny nothing): "
+            + ", ".join(g.label for g in audit)
+        )
+    disabled = [g for g in mine if g.enforcement == "disabled"]
+    if disabled:
+        reasons.append("disabled guardrails: " + ", ".join(g.label for g in disabled))
+    return reasons
 
 
 def compare_guardrails(

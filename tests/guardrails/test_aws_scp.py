@@ -9,6 +9,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cloudaudit import evaluate
+from cloudaudit.guardrails import GuardrailScope
+from cloudaudit.providers.aws._guardrail_reads import OrgTree
+from cloudaudit.providers.aws._guardrails import to_guardrails
 from cloudaudit.providers.aws._scp import allows_everything, region_statements
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -129,3 +133,111 @@ def test_allow_forms_and_full_access() -> None:
 def test_deny_outside_permits_exactly_the_listed_regions(allowed: set[str]) -> None:
     (st_,) = region_statements(_deny({"StringNotEquals": {"aws:RequestedRegion": sorted(allowed)}}))
     assert {r for r in REGIONS if st_.rule.permits(r)} == allowed
+
+
+def test_ignore_case_region_operators_are_evaluated_case_insensitively() -> None:
+    # IAM: StringNotEqualsIgnoreCase is StringNotEquals ignoring case; such a deny is kept
+    (st_,) = region_statements(
+        _deny(
+            {
+                "StringNotEqualsIgnoreCase": {"aws:RequestedRegion": ["EU-West-1"]},
+                "ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/x"},
+            }
+        )
+    )
+    assert [r for r in REGIONS if st_.rule.permits(r)] == ["eu-west-1"]
+    assert st_.exempt_principals == ("arn:aws:iam::*:role/x",) and st_.notes == ()
+    (deny_in,) = region_statements(
+        _deny({"StringEqualsIgnoreCase": {"aws:RequestedRegion": "AP-EAST-1"}})
+    )
+    assert [r for r in REGIONS if not deny_in.rule.permits(r)] == ["ap-east-1"]
+
+
+def _scp(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Type": "SERVICE_CONTROL_POLICY",
+        "Summary": {"Id": "p-1", "Name": "regions"},
+        "Targets": [{"TargetId": "ou-1", "Type": "ORGANIZATIONAL_UNIT"}],
+        "Content": json.dumps({"Statement": statements}),
+    }
+
+
+def _scp_guardrails(statements: list[dict[str, Any]]) -> list[Any]:
+    tree = OrgTree(under={"ou-1": {"111111111111"}}, names={})
+    guardrails, gaps = to_guardrails([_scp(statements)], tree, ["111111111111"], "aws")
+    assert gaps == []
+    return guardrails
+
+
+def test_ignore_case_allow_list_keeps_its_case_insensitivity() -> None:
+    cond = {"StringEqualsIgnoreCase": {"aws:RequestedRegion": ["EU-WEST-1"]}}
+    (g,) = _scp_guardrails([{"Effect": "Allow", "Action": "*", "Condition": cond}])
+    assert [r for r in REGIONS if g.rule.permits(r)] == ["eu-west-1"]
+
+
+def test_resource_and_not_resource_make_the_guardrail_partial() -> None:
+    cond = {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}
+    only = {"Effect": "Deny", "Action": "*", "Resource": "arn:aws:ec2:*:*:instance/*"}
+    (g,) = _scp_guardrails([{**only, "Condition": cond}])
+    assert g.resources == ("arn:aws:ec2:*:*:instance/*",) and g.exempt_resources == ()
+    assert any("applies only to the resources arn:aws:ec2" in n for n in g.notes)
+    (g,) = _scp_guardrails(
+        [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::*", "Condition": cond}]
+    )
+    assert g.exempt_resources == ("arn:aws:s3:::*",) and g.resources == ()
+    assert any("NotResource" in n for n in g.notes)
+    acct = GuardrailScope(provider="aws", kind="account", id="111111111111")
+    report = evaluate([], "us-foreign-adversaries", guardrails=[g], guardrail_scopes=[acct])
+    assert report.guardrails is not None
+    (none,) = report.guardrails.of_kind("no_guardrail")
+    assert any("only some resources are covered" in r for r in none.reasons)
+    (g,) = _scp_guardrails([{**only, "Resource": ["*"], "Condition": cond}])
+    assert g.resources == () and g.notes == ()
+
+
+def test_two_positive_region_operators_are_intersected() -> None:
+    # IAM: every operator of a Condition block must match, so the deny is of ap-east-1 only
+    (st_,) = region_statements(
+        _deny(
+            {
+                "StringEquals": {"aws:RequestedRegion": ["us-east-1", "ap-east-1"]},
+                "StringLike": {"aws:RequestedRegion": ["ap-*"]},
+            }
+        )
+    )
+    assert [r for r in REGIONS if not st_.rule.permits(r)] == ["ap-east-1"]
+    assert st_.notes == ()
+    # wildcards on both sides: a deny counts only the certain part, with a note
+    both = {
+        "StringLike": {"aws:RequestedRegion": ["ap-*", "me-*"]},
+        "ForAnyValue:StringLike": {"aws:RequestedRegion": ["ap-east-?", "me-*"]},
+    }
+    (st_,) = region_statements(_deny(both))
+    assert [r for r in REGIONS if not st_.rule.permits(r)] == ["me-central-1"]
+    assert any("ap-*" in n and "not computed" in n for n in st_.notes)
+    # an allow counts the uncertain part as allowed (never fewer regions than IAM allows)
+    allow = {"Statement": [{"Effect": "Allow", "Action": "*", "Condition": both}]}
+    (st_,) = region_statements(allow)
+    assert [r for r in REGIONS if st_.rule.permits(r)] == ["ap-east-1", "me-central-1"]
+
+
+def test_allow_list_next_to_a_region_free_allow_is_partial() -> None:
+    eu = {
+        "Effect": "Allow",
+        "Action": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+    }
+    (g,) = _scp_guardrails([eu, {"Sid": "Rest", "Effect": "Allow", "NotAction": ["iam:*"]}])
+    assert g.actions == ("iam:*",)  # every other action is allowed in every region
+    assert any("statement Rest of p-1 allows every action but iam:*" in n for n in g.notes)
+    (g,) = _scp_guardrails([eu, {"Effect": "Allow", "Action": ["ec2:*"], "Resource": "*"}])
+    assert g.exempt_actions == ("ec2:*",) and g.actions == ()
+    assert any("statement 1 of p-1 allows ec2:*" in n for n in g.notes)
+    acct = GuardrailScope(provider="aws", kind="account", id="111111111111")
+    free = {"Effect": "Allow", "NotAction": ["iam:*"]}
+    (g,) = _scp_guardrails([eu, free, {**free, "NotAction": ["s3:*"]}])
+    assert g.exempt_actions == ("*",)
+    report = evaluate([], "us-foreign-adversaries", guardrails=[g], guardrail_scopes=[acct])
+    assert report.guardrails is not None and report.guardrails.of_kind("no_guardrail")
+    (g,) = _scp_guardrails([eu])
+    assert g.actions == () and g.exempt_actions == () and g.notes == ()

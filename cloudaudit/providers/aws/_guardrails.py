@@ -32,7 +32,12 @@ from cloudaudit.providers.aws._guardrail_reads import (
     fetch_org_tree,
     fetch_policies,
 )
-from cloudaudit.providers.aws._scp import RegionStatement, allows_everything, region_statements
+from cloudaudit.providers.aws._scp import (
+    RegionStatement,
+    allows_everything,
+    region_free_allows,
+    region_statements,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
@@ -183,11 +188,47 @@ def _deny_guardrails(
                     actions=st.actions,
                     exempt_actions=st.exempt_actions,
                     exempt_principals=st.exempt_principals,
+                    resources=st.resources,
+                    exempt_resources=st.exempt_resources,
                     source=f"organizations:DescribePolicy {summary['Id']} ({policy['Type']})",
                     notes=st.notes,
                 )
             )
     return out
+
+
+def _region_free(
+    items: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(restricted actions, exempt actions, notes) from the Allows not limited to regions.
+
+    Their actions are allowed in every region, so an allow-list at the target does not
+    restrict them: an ``Action`` list is exempt; a ``NotAction`` list leaves only its own
+    actions restricted (those common to every such list; none left exempts ``*``).
+    """
+    exempt: list[str] = []
+    restricted: set[str] | None = None
+    notes = []
+    for policy, doc in items:
+        for ra in region_free_allows(doc):
+            shown = (
+                ("every action but " + ", ".join(ra.not_actions))
+                if ra.not_actions
+                else (", ".join(ra.actions))
+            )
+            notes.append(
+                f"statement {ra.sid} of {policy['Summary']['Id']} allows {shown} in every "
+                "region: the region allow-list does not restrict them"
+            )
+            if ra.not_actions:
+                mine = set(ra.not_actions)
+                restricted = mine if restricted is None else restricted & mine
+            else:
+                exempt.extend(ra.actions)
+    actions = tuple(sorted(restricted or ()))
+    if restricted is not None and not restricted:
+        exempt.append("*")
+    return actions, tuple(dict.fromkeys(exempt)), tuple(notes)
 
 
 def _allow_guardrails(
@@ -222,6 +263,7 @@ def _allow_guardrails(
         target = next(t for t in items[0][0]["Targets"] if str(t["TargetId"]) == tid)
         scope = _target_scope(target, tree)
         ids = sorted({str(p["Summary"]["Id"]) for p, _ in allows})
+        actions, exempt, free_notes = _region_free(items)
         patterns = tuple(dict.fromkeys(p for _, st in allows for p in st.rule.allow or ()))
         out.append(
             Guardrail(
@@ -231,10 +273,15 @@ def _allow_guardrails(
                 name=" + ".join(sorted({str(p["Summary"].get("Name", "")) for p, _ in allows})),
                 attached_to=scope,
                 applies_to=_applies(scope, tree, accounts),
-                rule=LocationRule(allow=patterns),
+                rule=LocationRule(
+                    allow=patterns,
+                    case_sensitive=all(st.rule.case_sensitive for _, st in allows),
+                ),
                 partition=partition,
+                actions=actions,
+                exempt_actions=exempt,
                 source="organizations:DescribePolicy " + ", ".join(ids) + " (Allow statements)",
-                notes=tuple(n for _, st in allows for n in st.notes),
+                notes=tuple(n for _, st in allows for n in st.notes) + free_notes,
             )
         )
     return out

@@ -3,12 +3,14 @@
 IAM semantics used here (IAM User Guide, "IAM JSON policy elements: Condition operators" and
 "Condition keys with multiple values"; Organizations User Guide, "SCP evaluation"):
 
-* within one ``Condition`` block every operator and every key must match (AND); the values of
+* within one ``Condition`` block every operator and every key must match (AND: two positive
+  region operators are intersected, conservatively when wildcards meet); the values of
   one key are alternatives (OR); for a negated operator (``StringNotEquals``,
   ``StringNotLike``) the key matches when it equals or is like *none* of the values;
 * ``aws:RequestedRegion`` is single-valued and always present, so the ``ForAnyValue:`` and
   ``ForAllValues:`` prefixes and the ``...IfExists`` suffix behave like the plain operator;
 * ``StringLike`` / ``StringNotLike`` use ``*`` and ``?`` wildcards, case-sensitively;
+  ``StringEqualsIgnoreCase`` / ``StringNotEqualsIgnoreCase`` compare literally, ignoring case;
 * a ``Deny`` with ``StringNotEquals``/``StringNotLike`` denies every region outside the
   list (the region-deny pattern); with ``StringEquals``/``StringLike`` it denies the listed
   regions; an ``Allow`` with ``StringEquals``/``StringLike`` allows only the listed regions;
@@ -22,14 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudaudit._guardrail_model import LocationRule
+from cloudaudit._guardrail_model import LocationRule, glob_match
 
-__all__ = ["RegionStatement", "region_statements"]
+__all__ = ["RegionFreeAllow", "RegionStatement", "region_free_allows", "region_statements"]
 
 _REGION_KEY = "aws:requestedregion"
 _PRINCIPAL_KEYS = frozenset({"aws:principalarn"})
-_NEGATED = {"stringnotequals": False, "stringnotlike": True}
-_POSITIVE = {"stringequals": False, "stringlike": True}
+_NEGATED = {"stringnotequals": False, "stringnotlike": True, "stringnotequalsignorecase": False}
+_POSITIVE = {"stringequals": False, "stringlike": True, "stringequalsignorecase": False}
+_IGNORE_CASE = frozenset({"stringnotequalsignorecase", "stringequalsignorecase"})
 _PRINCIPAL_EXEMPT_OPS = frozenset(
     {"arnnotlike", "arnnotequals", "stringnotlike", "stringnotequals"}
 )
@@ -46,6 +49,8 @@ class RegionStatement:
         actions: The actions the statement restricts (empty: every action).
         exempt_actions: Its ``NotAction`` list.
         exempt_principals: Principal patterns its condition exempts.
+        resources: Its ``Resource`` patterns when not ``*`` (it applies to those only).
+        exempt_resources: Its ``NotResource`` patterns (it does not apply to those).
         notes: Conditions that were not evaluated (they narrow the statement).
     """
 
@@ -55,6 +60,8 @@ class RegionStatement:
     actions: tuple[str, ...] = ()
     exempt_actions: tuple[str, ...] = ()
     exempt_principals: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    exempt_resources: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
 
@@ -73,16 +80,69 @@ def _operator(name: str) -> str:
     return op.removesuffix("ifexists")
 
 
-def _condition(
-    condition: dict[str, Any],
-) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
-    """Split a Condition block: (form, region patterns, principal exemptions, notes).
+@dataclass(frozen=True)
+class _Parsed:
+    """A Condition block split: ``form`` is ``outside`` (negated region operator) or ``inside``.
 
-    ``form`` is ``outside`` (negated region operator), ``inside`` (positive one) or ``None``
-    when the block has no ``aws:RequestedRegion``.
+    ``uncertain`` holds patterns that only may lie in the intersection of several positive
+    operators (wildcards on both sides): a deny does not count them, an allow does.
     """
+
+    form: str
+    patterns: tuple[str, ...]
+    principals: tuple[str, ...]
+    notes: tuple[str, ...]
+    ignore_case: bool = False
+    uncertain: tuple[str, ...] = ()
+
+
+def _region_values(op_name: str, like: bool, value: Any, notes: list[str]) -> list[str]:
+    """The patterns one region operator compares with (a literal ``*`` matches no region)."""
+    out = []
+    for v in _strings(value):
+        if not like and any(c in v for c in "*?"):
+            notes.append(
+                f"{op_name} compares {v!r} literally (wildcards need "
+                f"{op_name.replace('Equals', 'Like').replace('IgnoreCase', '')}): "
+                "it matches no region"
+            )
+        else:
+            out.append(v)
+    return out
+
+
+def _intersect(
+    groups: list[list[str]], case_sensitive: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(certain, uncertain) patterns of the regions every group matches (IAM's AND).
+
+    A pattern without wildcards is certain when every other group matches it; a wildcard
+    pattern when every other group has the same pattern or ``*``; any other wildcard pattern
+    is uncertain (the intersection of two wildcard patterns is not computed).
+    """
+    certain: list[str] = []
+    uncertain: list[str] = []
+    for i, group in enumerate(groups):
+        others = groups[:i] + groups[i + 1 :]
+        for p in group:
+            if not any(c in p for c in "*?"):
+                ok = all(
+                    any(glob_match(q, p, case_sensitive=case_sensitive) for q in g) for g in others
+                )
+                if ok:
+                    certain.append(p)
+            elif all(p in g or "*" in g for g in others):
+                certain.append(p)
+            elif all(any(any(c in q for c in "*?") for q in g) for g in others):
+                uncertain.append(p)
+    return tuple(dict.fromkeys(certain)), tuple(dict.fromkeys(uncertain))
+
+
+def _condition(condition: dict[str, Any]) -> _Parsed | None:
+    """Split a Condition block; ``None`` when it has no ``aws:RequestedRegion`` operator."""
     form = ""
-    patterns: list[str] = []
+    ignore_case = False
+    groups: list[list[str]] = []
     principals: list[str] = []
     notes: list[str] = []
     for op_name, block in condition.items():
@@ -99,14 +159,8 @@ def _condition(
                     notes.append(f"{op_name} on {key} combines both forms; not evaluated")
                     continue
                 form = this
-                for v in _strings(value):
-                    if not like and any(c in v for c in "*?"):
-                        notes.append(
-                            f"{op_name} compares {v!r} literally (wildcards need "
-                            f"{op_name.replace('Equals', 'Like')}): it matches no region"
-                        )
-                    else:
-                        patterns.append(v)
+                ignore_case = ignore_case or op in _IGNORE_CASE
+                groups.append(_region_values(op_name, like, value, notes))
             elif k == _REGION_KEY:
                 notes.append(f"{op_name} on {key} is not a string operator; not evaluated")
             elif k in _PRINCIPAL_KEYS and op in _PRINCIPAL_EXEMPT_OPS:
@@ -116,7 +170,32 @@ def _condition(
                 notes.append(f"applies only when {op_name} {key} [{shown}]")
     if not form:
         return None
-    return form, tuple(patterns), tuple(principals), tuple(notes)
+    if form == "outside" or len(groups) == 1:  # negated operators: outside every list
+        patterns = tuple(dict.fromkeys(p for g in groups for p in g))
+        return _Parsed(form, patterns, tuple(principals), tuple(notes), ignore_case)
+    certain, uncertain = _intersect(groups, not ignore_case)
+    if uncertain:
+        notes.append(
+            "the region operators must all match; where the wildcard patterns "
+            + ", ".join(uncertain)
+            + " overlap was not computed (a deny counts only the certain regions)"
+        )
+    return _Parsed(form, certain, tuple(principals), tuple(notes), ignore_case, uncertain)
+
+
+def _resources(
+    statement: dict[str, Any],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(Resource patterns other than ``*``, NotResource patterns, notes) of a statement."""
+    resources = _strings(statement.get("Resource"))
+    only = () if not resources or "*" in resources else resources
+    exempt = _strings(statement.get("NotResource"))
+    notes = []
+    if only:
+        notes.append("applies only to the resources " + ", ".join(only))
+    if exempt:
+        notes.append("does not apply to the resources (NotResource) " + ", ".join(exempt))
+    return only, exempt, tuple(notes)
 
 
 def region_statements(document: dict[str, Any]) -> list[RegionStatement]:
@@ -138,17 +217,18 @@ def region_statements(document: dict[str, Any]) -> list[RegionStatement]:
         parsed = _condition(cond) if isinstance(cond, dict) else None
         if parsed is None:
             continue
-        form, patterns, principals, notes = parsed
+        cs = not parsed.ignore_case
         effect = str(st.get("Effect", "")).capitalize()
-        if effect == "Deny" and form == "outside":
-            rule = LocationRule(allow=patterns)
+        if effect == "Deny" and parsed.form == "outside":
+            rule = LocationRule(allow=parsed.patterns, case_sensitive=cs)
         elif effect == "Deny":
-            rule = LocationRule(deny=patterns)
-        elif effect == "Allow" and form == "inside":
-            rule = LocationRule(allow=patterns)
+            rule = LocationRule(deny=parsed.patterns, case_sensitive=cs)
+        elif effect == "Allow" and parsed.form == "inside":
+            rule = LocationRule(allow=parsed.patterns + parsed.uncertain, case_sensitive=cs)
         else:
             continue  # an Allow outside some regions grants, it does not restrict
         actions = _strings(st.get("Action"))
+        resources, exempt_resources, resource_notes = _resources(st)
         out.append(
             RegionStatement(
                 sid=str(st.get("Sid") or i),
@@ -156,10 +236,52 @@ def region_statements(document: dict[str, Any]) -> list[RegionStatement]:
                 rule=rule,
                 actions=() if "*" in actions else actions,
                 exempt_actions=_strings(st.get("NotAction")),
-                exempt_principals=principals,
-                notes=notes,
+                exempt_principals=parsed.principals,
+                resources=resources,
+                exempt_resources=exempt_resources,
+                notes=parsed.notes + resource_notes,
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class RegionFreeAllow:
+    """An ``Allow`` not limited to listed regions: its actions are allowed in every region.
+
+    Attributes:
+        sid: The statement's ``Sid`` (or its index).
+        actions: Its ``Action`` patterns.
+        not_actions: Its ``NotAction`` patterns (it allows every other action).
+    """
+
+    sid: str
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+
+
+def region_free_allows(document: dict[str, Any]) -> list[RegionFreeAllow]:
+    """The ``Allow`` statements without a positive ``aws:RequestedRegion`` condition.
+
+    Args:
+        document: The parsed policy document.
+
+    Returns:
+        One :class:`RegionFreeAllow` per such statement (other conditions are ignored: the
+        statement may allow its actions in any region).
+    """
+    raw = document.get("Statement", [])
+    statements = [raw] if isinstance(raw, dict) else list(raw or [])
+    out = []
+    for i, st in enumerate(statements):
+        if not isinstance(st, dict) or str(st.get("Effect", "")).capitalize() != "Allow":
+            continue
+        cond = st.get("Condition") or {}
+        parsed = _condition(cond) if isinstance(cond, dict) else None
+        if parsed is not None and parsed.form == "inside":
+            continue
+        sid = str(st.get("Sid") or i)
+        out.append(RegionFreeAllow(sid, _strings(st.get("Action")), _strings(st.get("NotAction"))))
     return out
 
 

@@ -211,6 +211,7 @@ def to_guardrails(
         scope = str(props.get("scope", ""))
         attached = _scope(scope)
         within = scope if attached.kind == "resource_group" else None
+        not_scopes = tuple(str(s) for s in props.get("notScopes") or ())
         for definition, params in _members(a, definitions):
             parsed = to_location_rule(definition, params)
             if parsed is None:
@@ -222,9 +223,9 @@ def to_guardrails(
                     id=str(a.get("id", "")),
                     name=str(props.get("displayName") or a.get("name") or ""),
                     attached_to=attached,
-                    applies_to=tuple(sorted(subs_of[key])),
+                    applies_to=_not_excluded(subs_of[key], not_scopes),
                     within=within,
-                    excluded=tuple(str(s) for s in props.get("notScopes") or ()),
+                    excluded=not_scopes,
                     rule=parsed.rule,
                     partition=partition,
                     enforcement=_enforcement(
@@ -235,10 +236,26 @@ def to_guardrails(
                         f"policyAssignments {a.get('name')} -> "
                         f"{definition.get('name') or definition.get('id')}"
                     ),
-                    notes=parsed.notes,
+                    notes=parsed.notes + _group_exclusions(not_scopes),
                 )
             )
     return out
+
+
+def _not_excluded(subscriptions: Iterable[str], not_scopes: Sequence[str]) -> tuple[str, ...]:
+    """The subscriptions that no ``notScopes`` entry names (a subscription in it is exempt)."""
+    excluded = {s.lower().rstrip("/") for s in not_scopes}
+    return tuple(sorted(s for s in subscriptions if f"/subscriptions/{s}".lower() not in excluded))
+
+
+def _group_exclusions(not_scopes: Sequence[str]) -> tuple[str, ...]:
+    """Notes for excluded management groups: their subscriptions are not known here."""
+    return tuple(
+        f"notScopes excludes {s}: its subscriptions are not protected (the management "
+        "group's members were not resolved)"
+        for s in not_scopes
+        if "/managementgroups/" in s.lower()
+    )
 
 
 def definition_ids(assignments: Iterable[Mapping[str, Any]]) -> list[str]:
