@@ -169,3 +169,42 @@ def test_evidence_bundle_replays_the_guardrails(fake: FakeGcp, tmp_path: Path) -
     assert report.guardrails is not None and again.guardrails is not None
     assert again.guardrails.model_dump() == report.guardrails.model_dump()
     assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in report.findings]
+
+
+_SANDBOX = {"expression": "resource.matchTag('123456789/env', 'sandbox')"}
+
+
+@pytest.mark.parametrize(
+    ("conditional", "europe_west1", "us_east1"),
+    [({"denyAll": True}, True, False), ({"allowAll": True}, True, False)],
+    ids=["deny-all-for-tagged", "allow-all-for-tagged"],
+)
+def test_a_conditional_rule_is_not_merged_into_the_project_wide_guardrail(
+    conditional: dict[str, object], europe_west1: bool, us_east1: bool
+) -> None:
+    """Org Policy v2 PolicyRule.condition: a rule with a condition is used only for the
+    resources it matches (their tags). Merged in, a tagged denyAll made every resource of
+    the project 'allowed nowhere', and a tagged allowAll erased the EU allow-list."""
+    from cloudaudit.providers.gcp._guardrails import to_guardrail
+
+    policy = {
+        "name": "projects/p/policies/gcp.resourceLocations",
+        "spec": {
+            "rules": [
+                {"values": {"allowedValues": ["in:eu-locations"]}},
+                {"condition": _SANDBOX, **conditional},
+            ]
+        },
+    }
+    guardrail, unknown = to_guardrail("p", policy, default_catalog())
+    assert guardrail is not None and unknown == ()
+    assert guardrail.rule.permits("europe-west1") is europe_west1
+    assert guardrail.rule.permits("us-east1") is us_east1
+    assert any("matchTag" in n for n in guardrail.notes)
+    # a conditional rule alone restricts only the tagged resources: the project is unguarded
+    only = {
+        "spec": {
+            "rules": [{"condition": _SANDBOX, "values": {"allowedValues": ["in:eu-locations"]}}]
+        }
+    }
+    assert to_guardrail("p", only, default_catalog())[0] is None

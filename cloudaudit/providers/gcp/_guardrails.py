@@ -46,17 +46,25 @@ def to_guardrail(
 
     Returns:
         ``(guardrail, unknown value groups)``; the guardrail is ``None`` when the policy
-        allows every location (no rule, ``allowAll``, or an empty list).
+        allows every location to the resources no condition singles out (no unconditional
+        rule, ``allowAll``, or an empty list).
     """
-    rules = (policy.get("spec") or {}).get("rules") or []
+    everyone = (policy.get("spec") or {}).get("rules") or []
+    # a rule with a condition applies only to the resources it matches (their tags): the
+    # project-wide guardrail is the unconditional rules; the others are named in a note
+    rules = [r for r in everyone if not r.get("condition")]
+    notes = [
+        "a rule for the resources matching "
+        f"{r['condition'].get('expression', '?')} is not part of this guardrail (it applies to "
+        "those resources only, and they may be allowed more or less)"
+        for r in everyone
+        if r.get("condition")
+    ]
     allowed: list[str] = []
     denied: list[str] = []
-    notes: list[str] = []
     allow_all = not rules
     deny_all = False
     for rule in rules:
-        if rule.get("condition"):
-            notes.append(f"a rule applies only when {rule['condition'].get('expression', '?')}")
         if rule.get("allowAll"):
             allow_all = True
         if rule.get("denyAll"):
