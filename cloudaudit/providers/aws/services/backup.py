@@ -34,7 +34,6 @@ __all__ = [
     "copy_regions",
     "fetch_plan",
     "fetch_plan_ids",
-    "fetch_plans",
     "fetch_vaults",
     "read_plans",
     "to_resource",
@@ -67,13 +66,12 @@ def fetch_plan(client: BackupClient, plan_id: str) -> Mapping[str, Any]:
     return client.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
 
 
-def fetch_plans(client: BackupClient) -> list[Mapping[str, Any]]:
-    """Read every backup plan of the client's region (``ListBackupPlans``, ``GetBackupPlan``)."""
-    return [fetch_plan(client, plan_id) for plan_id in fetch_plan_ids(client)]
-
-
 def read_plans(ctx: AwsContext, client: BackupClient) -> list[Mapping[str, Any]] | Unread:
-    """:func:`fetch_plans` as secondary calls: the first that fails, as an :class:`Unread`."""
+    """Every backup plan of the region, read as secondary calls.
+
+    ``ListBackupPlans``, then ``GetBackupPlan`` per plan; the first call that fails is
+    returned as an :class:`Unread`.
+    """
     ids = detail("backup:ListBackupPlans", f"region {ctx.region}", lambda: fetch_plan_ids(client))
     if isinstance(ids, Unread):
         return ids
