@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
+from cloudaudit._finding_table import speedups_module
 from cloudaudit.models import Resource
 
 __all__ = ["CHUNK", "unseen"]
@@ -17,6 +18,19 @@ def unseen(
     resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
 ) -> Sequence[Resource]:
     """The resources whose (provider, account, id) is not in ``seen`` yet; adds them to it.
+
+    The C loop of :mod:`cloudaudit._speedups` when it runs, else :func:`_unseen`.
+    """
+    fast = speedups_module()
+    if fast is not None:
+        return fast.unseen(resources, seen)  # type: ignore[no-any-return]
+    return _unseen(resources, seen)
+
+
+def _unseen(
+    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
+) -> Sequence[Resource]:
+    """The reference loop of :func:`unseen`.
 
     ``seen`` keeps one set of ids per provider and account: exact (the ids themselves), and
     per resource one probe of the set. Resources of a batch mostly share their provider and

@@ -14,6 +14,7 @@ dropped again unless the caller keeps it.
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -23,7 +24,16 @@ from pydantic import BaseModel
 
 from cloudaudit.models import Evidence, Finding, Location, Resource, Status
 
-__all__ = ["LABEL", "FindingTable", "Record", "build_findings", "make_record", "record_status"]
+__all__ = [
+    "LABEL",
+    "FindingTable",
+    "Record",
+    "build_findings",
+    "make_record",
+    "record_status",
+    "speedups",
+    "speedups_module",
+]
 
 LABEL = "\x00"  # placeholder for the resource label inside cached reason templates
 
@@ -118,7 +128,26 @@ def with_copies(resource: Resource, copies: tuple[Location, ...]) -> Resource:
 def build_findings(
     pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, Any]
 ) -> Iterator[Finding]:
-    """Yield the finding of each ``(resource, record)`` pair (the hot loop).
+    """The finding of each ``(resource, record)`` pair, built as it is read (the hot loop).
+
+    The C loop of :mod:`cloudaudit._speedups` when it is built (see :func:`speedups`), else
+    :func:`_build_findings`; both give equal findings.
+    """
+    if _SPEEDUPS is not None:
+        compiled: Iterator[Finding] = _SPEEDUPS.Findings(pairs, widened)
+        return compiled
+    return _build_findings(pairs, widened)
+
+
+def _build_one(r: Resource, record: Record, widened: dict[Any, Any]) -> Finding:
+    """The finding of one pair by the Python loop (the C loop hands it the cases it skips)."""
+    return next(_build_findings(((r, record),), widened))
+
+
+def _build_findings(
+    pairs: Iterable[tuple[Resource, Record]], widened: dict[Any, Any]
+) -> Iterator[Finding]:
+    """Yield the finding of each ``(resource, record)`` pair (the reference loop).
 
     Per pair: the label, one concatenation per reason tail (unrolled for one to three tails),
     a copy of the record's fields with the resource and reasons written in, the completed
@@ -195,6 +224,46 @@ def _widen(widened: dict[Any, Any], fields_set: set[str]) -> set[str]:
 
 
 _WIDEN_LIMIT = 4096
+
+
+def _load_speedups() -> Any:
+    """The C loops (:mod:`cloudaudit._speedups`), configured; ``None`` when not built or off.
+
+    ``CLOUDAUDIT_PURE_PYTHON=1`` turns them off (the Python loops run; the tests use it to
+    check both).
+    """
+    if os.environ.get("CLOUDAUDIT_PURE_PYTHON", "").strip() not in ("", "0"):
+        return None
+    try:
+        import cloudaudit._speedups as module
+    except ImportError:
+        return None
+    slots = BaseModel.__dict__
+    module.configure(
+        Finding,
+        slots["__dict__"],
+        slots["__pydantic_fields_set__"],
+        slots["__pydantic_extra__"],
+        slots["__pydantic_private__"],
+        _FINDING_FIELDS,
+        _widen,
+        _build_one,
+        LABEL,
+    )
+    return module
+
+
+_SPEEDUPS = _load_speedups()
+
+
+def speedups_module() -> Any:
+    """:mod:`cloudaudit._speedups` when its C loops run, else ``None``."""
+    return _SPEEDUPS
+
+
+def speedups() -> bool:
+    """Whether the C loops of :mod:`cloudaudit._speedups` run (built, and not turned off)."""
+    return _SPEEDUPS is not None
 
 
 class FindingTable(Sequence[Finding]):

@@ -100,3 +100,23 @@ def silent_endpoint() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(scope="module", params=["c", "python"])
+def loops(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests once on each version of the engine's hot loops.
+
+    ``c``: the compiled loops of ``cloudaudit/_speedups.c`` (skipped where they are not
+    built); ``python``: the reference loops, with the compiled ones turned off.
+    """
+    from cloudaudit import _finding_table
+
+    built = _finding_table._SPEEDUPS
+    if request.param == "c" and built is None:
+        pytest.skip("the C loops are not built here (no compiler, or CLOUDAUDIT_PURE_PYTHON)")
+    if request.param == "python":
+        _finding_table._SPEEDUPS = None
+    try:
+        yield request.param
+    finally:
+        _finding_table._SPEEDUPS = built

@@ -1,7 +1,20 @@
 """The engine builds findings without re-validation; they must equal validated ones."""
 
+import pytest
+
 from cloudaudit import Finding, evaluate
 from cloudaudit.demo import demo_policy, demo_resources
+
+# Every test here runs on the compiled loops and on the Python ones (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("loops")
+
+
+def test_the_loops_fixture_switches_the_loops(loops: str) -> None:
+    from cloudaudit._finding_table import build_findings, speedups
+
+    assert speedups() is (loops == "c")
+    findings = build_findings([], {})
+    assert (type(findings).__module__ == "cloudaudit._speedups") is (loops == "c")
 
 
 def test_fast_findings_equal_validated_findings() -> None:

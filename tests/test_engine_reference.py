@@ -23,6 +23,9 @@ from cloudaudit.copymodel import unread_copies
 from cloudaudit.policies import Engine, Policy, _engine, load_policy, policy_from_mapping
 from cloudaudit.policies._judge import LABEL
 
+# Every test here runs on the compiled loops and on the Python ones (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("loops")
+
 AWS, GCP, AZURE, ALI = ProviderId.AWS, ProviderId.GCP, ProviderId.AZURE, ProviderId.ALIBABA
 TODAY = date(2026, 11, 22)
 

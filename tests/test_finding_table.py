@@ -24,6 +24,9 @@ from cloudaudit.report import (
     worst_first,
 )
 
+# Every test here runs on the compiled loops and on the Python ones (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("loops")
+
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[Report, Report]:

@@ -26,6 +26,7 @@ CORE = {
     "_lazy",
     "_provider_table",
     "_sources",
+    "_speedups",
     "_text",
     "_version",
     "catalog",

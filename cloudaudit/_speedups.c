@@ -1,0 +1,474 @@
+/* Optional C versions of the two hot loops of a bulk evaluation (Core).
+ *
+ * cloudaudit/_finding_table.py (build_findings) and cloudaudit/_dedupe.py (unseen) are the
+ * reference: this file does the same work, step for step, without the interpreter's cost per
+ * step. It is built when the package is installed and a C compiler is there (hatch_build.py);
+ * without it, or with CLOUDAUDIT_PURE_PYTHON=1, the Python loops run. Any case this file does
+ * not handle itself (reasons rendered the general way, a label field that is not a plain str)
+ * is handed to the Python loop, one pair at a time, so both give equal findings; the tests
+ * run the same checks on both (tests/test_speedups.py, tests/test_engine_reference.py).
+ *
+ * Only the public C API is used. A pydantic model's fields, fields set, extra and private
+ * values are written through BaseModel's own descriptors (their tp_descr_set), as the Python
+ * loop writes them; tests/test_engine_fast_path.py pins those descriptors.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#ifndef CLOUDAUDIT_SOURCE_SHA256
+#define CLOUDAUDIT_SOURCE_SHA256 "unknown"
+#endif
+
+/* Set once by configure(): the classes and descriptors the loop writes through. */
+static PyObject *finding_cls = NULL;     /* cloudaudit.models.Finding */
+static PyObject *dict_descr = NULL;      /* BaseModel.__dict__["__dict__"] */
+static PyObject *fields_descr = NULL;    /* BaseModel.__dict__["__pydantic_fields_set__"] */
+static PyObject *extra_descr = NULL;     /* BaseModel.__dict__["__pydantic_extra__"] */
+static PyObject *private_descr = NULL;   /* BaseModel.__dict__["__pydantic_private__"] */
+static PyObject *finding_fields = NULL;  /* the fields set every finding shares */
+static PyObject *widen_fn = NULL;        /* _finding_table._widen(widened, fields_set) */
+static PyObject *slow_fn = NULL;         /* _finding_table._build_one(resource, record, widened) */
+static PyObject *label_mark = NULL;      /* _finding_table.LABEL */
+static PyObject *empty_tuple = NULL;
+
+static PyObject *s_type, *s_name, *s_reasons, *s_resource, *s_data_locations, *s_account,
+    *s_provider, *s_id;
+
+static int
+descr_set(PyObject *descr, PyObject *obj, PyObject *value)
+{
+    descrsetfunc f = Py_TYPE(descr)->tp_descr_set;
+    if (f == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cloudaudit._speedups: descriptor cannot be set");
+        return -1;
+    }
+    return f(descr, obj, value);
+}
+
+static PyObject *
+descr_get(PyObject *descr, PyObject *obj)
+{
+    descrgetfunc f = Py_TYPE(descr)->tp_descr_get;
+    if (f == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cloudaudit._speedups: descriptor cannot be read");
+        return NULL;
+    }
+    return f(descr, obj, (PyObject *)Py_TYPE(obj));
+}
+
+/* What BaseModel.__new__(cls) then the four descriptor writes do (model_construct's writes). */
+static PyObject *
+new_model(PyObject *cls, PyObject *values, PyObject *fields_set, PyObject *extra,
+          PyObject *private_)
+{
+    PyObject *obj = PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty_tuple, NULL);
+    if (obj == NULL)
+        return NULL;
+    if (descr_set(dict_descr, obj, values) < 0 || descr_set(fields_descr, obj, fields_set) < 0 ||
+        descr_set(extra_descr, obj, extra) < 0 || descr_set(private_descr, obj, private_) < 0) {
+        Py_DECREF(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* The completed resource: a copy of ``r`` whose data_locations gain ``extra``. */
+static PyObject *
+completed(PyObject *r, PyObject *d, PyObject *extra, PyObject *widened)
+{
+    PyObject *values = NULL, *was = NULL, *wide = NULL, *r_extra = NULL, *r_private = NULL;
+    PyObject *done = NULL, *dl = NULL;
+    PyObject *had = PyDict_GetItemWithError(d, s_data_locations); /* borrowed */
+    if (had == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, s_data_locations);
+        return NULL;
+    }
+    int truthy = PyObject_IsTrue(had);
+    if (truthy < 0)
+        return NULL;
+    if (truthy) {
+        dl = PySequence_Concat(had, extra);
+        if (dl == NULL)
+            return NULL;
+    } else {
+        dl = Py_NewRef(extra);
+    }
+    values = PyDict_Copy(d);
+    if (values == NULL || PyDict_SetItem(values, s_data_locations, dl) < 0)
+        goto done;
+    was = descr_get(fields_descr, r);
+    if (was == NULL)
+        goto done;
+    int has = PyAnySet_Check(was) ? PySet_Contains(was, s_data_locations)
+                                  : PySequence_Contains(was, s_data_locations);
+    if (has < 0)
+        goto done;
+    if (has) {
+        wide = Py_NewRef(was);
+    } else {
+        PyObject *key = PyLong_FromVoidPtr(was);
+        if (key == NULL)
+            goto done;
+        PyObject *known = PyDict_GetItemWithError(widened, key); /* borrowed */
+        Py_DECREF(key);
+        if (known != NULL && PyTuple_CheckExact(known) && PyTuple_GET_SIZE(known) == 2) {
+            wide = Py_NewRef(PyTuple_GET_ITEM(known, 1));
+        } else if (PyErr_Occurred()) {
+            goto done;
+        } else {
+            wide = PyObject_CallFunctionObjArgs(widen_fn, widened, was, NULL);
+            if (wide == NULL)
+                goto done;
+        }
+    }
+    r_extra = descr_get(extra_descr, r);
+    if (r_extra == NULL)
+        goto done;
+    r_private = descr_get(private_descr, r);
+    if (r_private == NULL)
+        goto done;
+    done = new_model((PyObject *)Py_TYPE(r), values, wide, r_extra, r_private);
+done:
+    Py_XDECREF(dl);
+    Py_XDECREF(values);
+    Py_XDECREF(was);
+    Py_XDECREF(wide);
+    Py_XDECREF(r_extra);
+    Py_XDECREF(r_private);
+    return done;
+}
+
+/* The reasons of a resource labelled ``label``: each tail after the label, then ``fixed``;
+ * with no tails (``None``), each of ``fixed`` with the label placeholder replaced. */
+static PyObject *
+render_reasons(PyObject *label, PyObject *tails, PyObject *fixed)
+{
+    if (tails == Py_None) {
+        Py_ssize_t n = PyTuple_GET_SIZE(fixed);
+        PyObject *out = PyTuple_New(n);
+        for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+            PyObject *s = PyUnicode_Replace(PyTuple_GET_ITEM(fixed, i), label_mark, label, -1);
+            if (s == NULL)
+                Py_CLEAR(out);
+            else
+                PyTuple_SET_ITEM(out, i, s);
+        }
+        return out;
+    }
+    Py_ssize_t nt = PyTuple_GET_SIZE(tails), nf = PyTuple_GET_SIZE(fixed);
+    PyObject *out = PyTuple_New(nt + nf);
+    for (Py_ssize_t i = 0; out != NULL && i < nt; i++) {
+        PyObject *s = PyUnicode_Concat(label, PyTuple_GET_ITEM(tails, i));
+        if (s == NULL)
+            Py_CLEAR(out);
+        else
+            PyTuple_SET_ITEM(out, i, s);
+    }
+    for (Py_ssize_t i = 0; out != NULL && i < nf; i++)
+        PyTuple_SET_ITEM(out, nt + i, Py_NewRef(PyTuple_GET_ITEM(fixed, i)));
+    return out;
+}
+
+/* The finding of one pair, or NULL with no error set when the Python loop must build it. */
+static PyObject *
+build_one(PyObject *r, PyObject *record, PyObject *widened)
+{
+    if (!PyTuple_CheckExact(record) || PyTuple_GET_SIZE(record) != 5)
+        return NULL;
+    PyObject *shared = PyTuple_GET_ITEM(record, 0);
+    PyObject *tails = PyTuple_GET_ITEM(record, 1);
+    PyObject *fixed = PyTuple_GET_ITEM(record, 2);
+    PyObject *extra = PyTuple_GET_ITEM(record, 3);
+    if (!PyDict_CheckExact(shared) || !(tails == Py_None || PyTuple_CheckExact(tails)) ||
+        !PyTuple_CheckExact(fixed))
+        return NULL;
+    PyObject *d = PyObject_GenericGetDict(r, NULL);
+    if (d == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *type = PyDict_GetItemWithError(d, s_type); /* borrowed */
+    PyObject *name = type == NULL ? NULL : PyDict_GetItemWithError(d, s_name);
+    if (type == NULL || name == NULL || !PyUnicode_CheckExact(type) ||
+        !PyUnicode_CheckExact(name)) {
+        PyErr_Clear();
+        Py_DECREF(d);
+        return NULL; /* the Python loop formats it (and raises what it raises) */
+    }
+    PyObject *label = NULL, *reasons = NULL, *values = NULL, *res = NULL, *f = NULL;
+    label = PyUnicode_FromFormat("%U `%U`", type, name);
+    if (label == NULL)
+        goto fail;
+    reasons = render_reasons(label, tails, fixed);
+    if (reasons == NULL)
+        goto fail;
+    values = PyDict_Copy(shared);
+    if (values == NULL || PyDict_SetItem(values, s_reasons, reasons) < 0)
+        goto fail;
+    if (extra == Py_None) {
+        res = Py_NewRef(r);
+    } else {
+        res = completed(r, d, extra, widened);
+        if (res == NULL)
+            goto fail;
+    }
+    if (PyDict_SetItem(values, s_resource, res) < 0)
+        goto fail;
+    f = new_model(finding_cls, values, finding_fields, Py_None, Py_None);
+    if (f == NULL)
+        goto fail;
+    Py_DECREF(d);
+    Py_DECREF(label);
+    Py_DECREF(reasons);
+    Py_DECREF(values);
+    Py_DECREF(res);
+    return f;
+fail:
+    Py_DECREF(d);
+    Py_XDECREF(label);
+    Py_XDECREF(reasons);
+    Py_XDECREF(values);
+    Py_XDECREF(res);
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_SystemError, "cloudaudit._speedups: failed without an error");
+    return NULL;
+}
+
+/* ---- the iterator: Findings(pairs, widened) ---- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *pairs;
+    PyObject *widened;
+} FindingsObject;
+
+static void
+findings_dealloc(FindingsObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->pairs);
+    Py_CLEAR(self->widened);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+findings_traverse(FindingsObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->pairs);
+    Py_VISIT(self->widened);
+    return 0;
+}
+
+static PyObject *
+findings_next(FindingsObject *self)
+{
+    if (self->pairs == NULL)
+        return NULL;
+    PyObject *pair = PyIter_Next(self->pairs);
+    if (pair == NULL) {
+        Py_CLEAR(self->pairs); /* exhausted (or failed): later calls end at once */
+        return NULL;
+    }
+    PyObject *out = NULL;
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        /* Unpacked as the Python loop's ``for r, record in pairs`` would. */
+        PyObject *t = PySequence_Tuple(pair);
+        Py_SETREF(pair, t);
+        if (pair == NULL) {
+            Py_CLEAR(self->pairs);
+            return NULL;
+        }
+        if (PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_Format(PyExc_ValueError, "expected 2 values to unpack (got %zd)",
+                         PyTuple_GET_SIZE(pair));
+            Py_DECREF(pair);
+            Py_CLEAR(self->pairs);
+            return NULL;
+        }
+    }
+    PyObject *r = PyTuple_GET_ITEM(pair, 0), *rec = PyTuple_GET_ITEM(pair, 1);
+    out = build_one(r, rec, self->widened);
+    if (out == NULL && !PyErr_Occurred())
+        out = PyObject_CallFunctionObjArgs(slow_fn, r, rec, self->widened, NULL);
+    Py_DECREF(pair);
+    if (out == NULL)
+        Py_CLEAR(self->pairs);
+    return out;
+}
+
+static PyObject *
+findings_close(FindingsObject *self, PyObject *Py_UNUSED(ignored))
+{
+    Py_CLEAR(self->pairs); /* as a generator's close(): the pairs are dropped, not read */
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef findings_methods[] = {
+    {"close", (PyCFunction)findings_close, METH_NOARGS, "Stop: later reads end at once."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyObject *
+findings_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *pairs, *widened;
+    if (!PyArg_ParseTuple(args, "OO!:Findings", &pairs, &PyDict_Type, &widened))
+        return NULL;
+    if (finding_cls == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "cloudaudit._speedups: configure() not called");
+        return NULL;
+    }
+    PyObject *it = PyObject_GetIter(pairs);
+    if (it == NULL)
+        return NULL;
+    FindingsObject *self = (FindingsObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        Py_DECREF(it);
+        return NULL;
+    }
+    self->pairs = it;
+    self->widened = Py_NewRef(widened);
+    return (PyObject *)self;
+}
+
+static PyTypeObject FindingsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cloudaudit._speedups.Findings",
+    .tp_basicsize = sizeof(FindingsObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Findings(pairs, widened): the finding of each (resource, record) pair.",
+    .tp_new = findings_new,
+    .tp_dealloc = (destructor)findings_dealloc,
+    .tp_traverse = (traverseproc)findings_traverse,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)findings_next,
+    .tp_methods = findings_methods,
+};
+
+/* ---- unseen(resources, seen): the dedupe set (see cloudaudit/_dedupe.py) ---- */
+
+static PyObject *
+unseen(PyObject *module, PyObject *args)
+{
+    PyObject *resources, *seen;
+    if (!PyArg_ParseTuple(args, "OO!:unseen", &resources, &PyDict_Type, &seen))
+        return NULL;
+    PyObject *seq = PySequence_Fast(resources, "resources must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *out = NULL, *provider = NULL, *account = NULL, *ids = NULL; /* borrowed */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *d = PyObject_GenericGetDict(items[i], NULL);
+        if (d == NULL)
+            goto fail;
+        PyObject *acc = PyDict_GetItemWithError(d, s_account);
+        PyObject *prov = acc == NULL ? NULL : PyDict_GetItemWithError(d, s_provider);
+        PyObject *id = prov == NULL ? NULL : PyDict_GetItemWithError(d, s_id);
+        if (id == NULL) {
+            Py_DECREF(d);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "resource without account, provider or id");
+            goto fail;
+        }
+        if (acc != account || prov != provider) {
+            PyObject *key = PyTuple_Pack(2, prov, acc);
+            if (key == NULL) {
+                Py_DECREF(d);
+                goto fail;
+            }
+            PyObject *fresh = PySet_New(NULL);
+            PyObject *got = fresh == NULL ? NULL : PyDict_SetDefault(seen, key, fresh);
+            Py_DECREF(key);
+            Py_XDECREF(fresh);
+            if (got == NULL || !PySet_CheckExact(got)) {
+                Py_DECREF(d);
+                if (got != NULL)
+                    PyErr_SetString(PyExc_TypeError, "the dedupe map holds a non-set");
+                goto fail;
+            }
+            ids = got; /* borrowed from seen, which the caller keeps */
+            provider = prov;
+            account = acc;
+        }
+        Py_ssize_t size = PySet_GET_SIZE(ids);
+        int added = PySet_Add(ids, id);
+        Py_DECREF(d); /* provider/account stay alive in the resource, which seq holds */
+        if (added < 0)
+            goto fail;
+        if (PySet_GET_SIZE(ids) != size) {
+            if (out != NULL && PyList_Append(out, items[i]) < 0)
+                goto fail;
+        } else if (out == NULL) {
+            out = PyList_New(i);
+            if (out == NULL)
+                goto fail;
+            for (Py_ssize_t j = 0; j < i; j++)
+                PyList_SET_ITEM(out, j, Py_NewRef(items[j]));
+        }
+    }
+    Py_DECREF(seq);
+    return out == NULL ? Py_NewRef(resources) : out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+static PyObject *
+configure(PyObject *module, PyObject *args)
+{
+    PyObject *a[9];
+    if (!PyArg_ParseTuple(args, "O!OOOOOOOU:configure", &PyType_Type, &a[0], &a[1], &a[2], &a[3],
+                          &a[4], &a[5], &a[6], &a[7], &a[8]))
+        return NULL;
+    PyObject **slots[9] = {&finding_cls,    &dict_descr, &fields_descr, &extra_descr, &private_descr,
+                           &finding_fields, &widen_fn,   &slow_fn,      &label_mark};
+    for (int i = 0; i < 9; i++)
+        Py_XSETREF(*slots[i], Py_NewRef(a[i]));
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS,
+     "configure(finding_cls, dict, fields_set, extra, private, finding_fields, widen, build_one, "
+     "label)"},
+    {"unseen", unseen, METH_VARARGS, "unseen(resources, seen): see cloudaudit._dedupe.unseen."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "cloudaudit._speedups",
+    "C versions of build_findings and unseen (see cloudaudit/_speedups.c).", -1, methods,
+};
+
+#define INTERN(var, text)                                                                     \
+    if ((var = PyUnicode_InternFromString(text)) == NULL)                                     \
+        return NULL;
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    INTERN(s_type, "type");
+    INTERN(s_name, "name");
+    INTERN(s_reasons, "reasons");
+    INTERN(s_resource, "resource");
+    INTERN(s_data_locations, "data_locations");
+    INTERN(s_account, "account");
+    INTERN(s_provider, "provider");
+    INTERN(s_id, "id");
+    if ((empty_tuple = PyTuple_New(0)) == NULL)
+        return NULL;
+    if (PyType_Ready(&FindingsType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module_def);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "Findings", (PyObject *)&FindingsType) < 0 ||
+        PyModule_AddStringConstant(m, "SOURCE_SHA256", CLOUDAUDIT_SOURCE_SHA256) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

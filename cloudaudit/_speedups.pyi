@@ -1,0 +1,28 @@
+"""Types of the optional C loops (cloudaudit/_speedups.c); see cloudaudit._finding_table."""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from cloudaudit.models import Finding, Resource
+
+SOURCE_SHA256: str
+
+class Findings(Iterator[Finding]):
+    def __init__(self, pairs: Iterable[tuple[Resource, Any]], widened: dict[Any, Any]) -> None: ...
+    def __next__(self) -> Finding: ...
+    def close(self) -> None: ...
+
+def configure(
+    finding_cls: type[Finding],
+    dict_descr: object,
+    fields_descr: object,
+    extra_descr: object,
+    private_descr: object,
+    finding_fields: set[str],
+    widen: Callable[..., Any],
+    build_one: Callable[..., Any],
+    label: str,
+) -> None: ...
+def unseen(
+    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
+) -> Sequence[Resource]: ...
