@@ -347,6 +347,65 @@ static PyTypeObject FindingsType = {
 
 /* ---- unseen(resources, seen): the dedupe set (see cloudaudit/_dedupe.py) ---- */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)0)
+#endif
+
+/* One resource of the batch on its way into its set: its id and the set (both borrowed: the
+ * resource holds its id, ``seen`` holds the set). */
+typedef struct {
+    PyObject *id;
+    PyObject *ids;
+} Pending;
+
+/* The id and the set of each resource, in order; the set looked up when the provider or the
+ * account object changes, as the Python loop does. */
+static int
+read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending)
+{
+    PyObject *provider = NULL, *account = NULL, *ids = NULL; /* borrowed */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + 8 < n)
+            PREFETCH(items[i + 8]);
+        PyObject *d = PyObject_GenericGetDict(items[i], NULL);
+        if (d == NULL)
+            return -1;
+        PyObject *acc = PyDict_GetItemWithError(d, s_account);
+        PyObject *prov = acc == NULL ? NULL : PyDict_GetItemWithError(d, s_provider);
+        PyObject *id = prov == NULL ? NULL : PyDict_GetItemWithError(d, s_id);
+        Py_DECREF(d); /* its values stay alive in the resource, which the caller holds */
+        if (id == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "resource without account, provider or id");
+            return -1;
+        }
+        if (acc != account || prov != provider) {
+            PyObject *key = PyTuple_Pack(2, prov, acc);
+            if (key == NULL)
+                return -1;
+            PyObject *fresh = PySet_New(NULL);
+            PyObject *got = fresh == NULL ? NULL : PyDict_SetDefault(seen, key, fresh);
+            Py_DECREF(key);
+            Py_XDECREF(fresh);
+            if (got == NULL)
+                return -1;
+            if (!PySet_CheckExact(got)) {
+                PyErr_SetString(PyExc_TypeError, "the dedupe map holds a non-set");
+                return -1;
+            }
+            ids = got;
+            provider = prov;
+            account = acc;
+        }
+        PREFETCH(id); /* hashed next */
+        pending[i].id = id;
+        pending[i].ids = ids;
+    }
+    return 0;
+}
+
 static PyObject *
 unseen(PyObject *module, PyObject *args)
 {
@@ -358,44 +417,30 @@ unseen(PyObject *module, PyObject *args)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
-    PyObject *out = NULL, *provider = NULL, *account = NULL, *ids = NULL; /* borrowed */
+    PyObject *out = NULL;
+    Pending *pending = PyMem_New(Pending, n > 0 ? n : 1);
+    if (pending == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* Three passes over the batch, so that each one's memory reads are issued ahead: the
+     * resources' ids, then each id's hash (kept in the string) and its slot of the set, then
+     * the adds in order (the set's slots already on their way to the cache). */
+    if (read_ids(items, n, seen, pending) < 0)
+        goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *d = PyObject_GenericGetDict(items[i], NULL);
-        if (d == NULL)
+        Py_hash_t hash = PyObject_Hash(pending[i].id);
+        if (hash == -1)
             goto fail;
-        PyObject *acc = PyDict_GetItemWithError(d, s_account);
-        PyObject *prov = acc == NULL ? NULL : PyDict_GetItemWithError(d, s_provider);
-        PyObject *id = prov == NULL ? NULL : PyDict_GetItemWithError(d, s_id);
-        if (id == NULL) {
-            Py_DECREF(d);
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_KeyError, "resource without account, provider or id");
-            goto fail;
-        }
-        if (acc != account || prov != provider) {
-            PyObject *key = PyTuple_Pack(2, prov, acc);
-            if (key == NULL) {
-                Py_DECREF(d);
-                goto fail;
-            }
-            PyObject *fresh = PySet_New(NULL);
-            PyObject *got = fresh == NULL ? NULL : PyDict_SetDefault(seen, key, fresh);
-            Py_DECREF(key);
-            Py_XDECREF(fresh);
-            if (got == NULL || !PySet_CheckExact(got)) {
-                Py_DECREF(d);
-                if (got != NULL)
-                    PyErr_SetString(PyExc_TypeError, "the dedupe map holds a non-set");
-                goto fail;
-            }
-            ids = got; /* borrowed from seen, which the caller keeps */
-            provider = prov;
-            account = acc;
-        }
+#ifndef Py_LIMITED_API
+        PySetObject *so = (PySetObject *)pending[i].ids;
+        PREFETCH(&so->table[(size_t)hash & (size_t)so->mask]);
+#endif
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *ids = pending[i].ids;
         Py_ssize_t size = PySet_GET_SIZE(ids);
-        int added = PySet_Add(ids, id);
-        Py_DECREF(d); /* provider/account stay alive in the resource, which seq holds */
-        if (added < 0)
+        if (PySet_Add(ids, pending[i].id) < 0)
             goto fail;
         if (PySet_GET_SIZE(ids) != size) {
             if (out != NULL && PyList_Append(out, items[i]) < 0)
@@ -408,9 +453,11 @@ unseen(PyObject *module, PyObject *args)
                 PyList_SET_ITEM(out, j, Py_NewRef(items[j]));
         }
     }
+    PyMem_Free(pending);
     Py_DECREF(seq);
     return out == NULL ? Py_NewRef(resources) : out;
 fail:
+    PyMem_Free(pending);
     Py_XDECREF(out);
     Py_DECREF(seq);
     return NULL;
