@@ -32,7 +32,7 @@ static PyObject *label_mark = NULL;      /* _finding_table.LABEL */
 static PyObject *empty_tuple = NULL;
 
 static PyObject *s_type, *s_name, *s_reasons, *s_resource, *s_data_locations, *s_account,
-    *s_provider, *s_id;
+    *s_provider, *s_id, *s_location, *s_service;
 
 static int
 descr_set(PyObject *descr, PyObject *obj, PyObject *value)
@@ -463,6 +463,111 @@ fail:
     return NULL;
 }
 
+/* ---- value_rows(chunk, by_value, fields): Engine._value_rows's lookups ---- */
+
+/* The tuple of ``fields`` read from ``obj``'s fields (``attrgetter(*fields)(obj)`` on a
+ * pydantic model); NULL with no error set when a field is not there (Python decides). */
+static PyObject *
+fields_of(PyObject *obj, PyObject *fields)
+{
+    PyObject *d = PyObject_GenericGetDict(obj, NULL);
+    if (d == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(fields);
+    PyObject *key = PyTuple_New(n);
+    for (Py_ssize_t i = 0; key != NULL && i < n; i++) {
+        PyObject *v = PyDict_GetItemWithError(d, PyTuple_GET_ITEM(fields, i));
+        if (v == NULL) {
+            PyErr_Clear();
+            Py_CLEAR(key);
+        } else {
+            PyTuple_SET_ITEM(key, i, Py_NewRef(v));
+        }
+    }
+    Py_DECREF(d);
+    return key;
+}
+
+/* The by-value key of one resource: ``(fields of its location, fields of each copy,
+ * (provider, service, type))``; NULL with no error set when Python must build it. */
+static PyObject *
+value_key(PyObject *r, PyObject *fields)
+{
+    PyObject *d = PyObject_GenericGetDict(r, NULL);
+    if (d == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *got[5];
+    PyObject *names[5] = {s_location, s_data_locations, s_provider, s_service, s_type};
+    for (int i = 0; i < 5; i++) {
+        got[i] = PyDict_GetItemWithError(d, names[i]); /* borrowed: d is the resource's */
+        if (got[i] == NULL) {
+            PyErr_Clear();
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    PyObject *out = NULL, *loc = NULL, *copies = NULL, *type_key = NULL;
+    if (!PyTuple_CheckExact(got[1]))
+        goto done;
+    loc = fields_of(got[0], fields);
+    if (loc == NULL)
+        goto done;
+    Py_ssize_t n = PyTuple_GET_SIZE(got[1]);
+    copies = PyTuple_New(n);
+    for (Py_ssize_t i = 0; copies != NULL && i < n; i++) {
+        PyObject *k = fields_of(PyTuple_GET_ITEM(got[1], i), fields);
+        if (k == NULL)
+            Py_CLEAR(copies);
+        else
+            PyTuple_SET_ITEM(copies, i, k);
+    }
+    if (copies == NULL)
+        goto done;
+    type_key = PyTuple_Pack(3, got[2], got[3], got[4]);
+    if (type_key != NULL)
+        out = PyTuple_Pack(3, loc, copies, type_key);
+done:
+    PyErr_Clear(); /* any failure here: Python builds the key (and raises what it raises) */
+    Py_XDECREF(loc);
+    Py_XDECREF(copies);
+    Py_XDECREF(type_key);
+    Py_DECREF(d);
+    return out;
+}
+
+static PyObject *
+value_rows(PyObject *module, PyObject *args)
+{
+    PyObject *chunk, *by_value, *fields;
+    if (!PyArg_ParseTuple(args, "OO!O!:value_rows", &chunk, &PyDict_Type, &by_value,
+                          &PyTuple_Type, &fields))
+        return NULL;
+    PyObject *seq = PySequence_Fast(chunk, "chunk must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *rows = PyList_New(n);
+    for (Py_ssize_t i = 0; rows != NULL && i < n; i++) {
+        PyObject *key = value_key(items[i], fields);
+        PyObject *row = NULL;
+        if (key != NULL) {
+            row = PyDict_GetItemWithError(by_value, key); /* borrowed */
+            Py_DECREF(key);
+            if (row == NULL && PyErr_Occurred())
+                Py_CLEAR(rows);
+        }
+        if (rows != NULL)
+            PyList_SET_ITEM(rows, i, Py_NewRef(row != NULL ? row : Py_None));
+    }
+    Py_DECREF(seq);
+    return rows;
+}
+
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
@@ -482,6 +587,8 @@ static PyMethodDef methods[] = {
      "configure(finding_cls, dict, fields_set, extra, private, finding_fields, widen, build_one, "
      "label)"},
     {"unseen", unseen, METH_VARARGS, "unseen(resources, seen): see cloudaudit._dedupe.unseen."},
+    {"value_rows", value_rows, METH_VARARGS,
+     "value_rows(chunk, by_value, fields): see cloudaudit.policies._engine.Engine._value_rows."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -505,6 +612,8 @@ PyInit__speedups(void)
     INTERN(s_account, "account");
     INTERN(s_provider, "provider");
     INTERN(s_id, "id");
+    INTERN(s_location, "location");
+    INTERN(s_service, "service");
     if ((empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
     if (PyType_Ready(&FindingsType) < 0)

@@ -26,3 +26,6 @@ def configure(
 def unseen(
     resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
 ) -> Sequence[Resource]: ...
+def value_rows(
+    chunk: Sequence[Resource], by_value: dict[tuple[object, ...], int], fields: tuple[str, ...]
+) -> list[int | None]: ...

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudaudit import Finding, Location, LocationKind, ProviderId, Resource, Status, _finding_table
+from cloudaudit._finding_table import build_findings
 from cloudaudit.copymodel import unread_copies
 from cloudaudit.policies import Engine, Policy, _engine, load_policy, policy_from_mapping
 from cloudaudit.policies._judge import LABEL
@@ -166,13 +167,24 @@ def _assert_same(fast: list[Finding], slow: list[Finding]) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(POLICIES), resources(), st.sampled_from([1, 2, 4096]))
+@given(
+    st.sampled_from(POLICIES),
+    resources(),
+    st.sampled_from([1, 2, 4096]),
+    st.sampled_from([(1, 1), (1, 3), (64, 15)]),
+)
 def test_fast_path_equals_a_validated_evaluation(
-    policy: Policy, rs: list[Resource], limit: int
+    policy: Policy, rs: list[Resource], limit: int, by_value: tuple[int, int]
 ) -> None:
     expected = reference(policy, rs)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_engine, "_FAST_LIMIT", limit)  # 1, 2: the identity cache is emptied often
+        # (1, n): a chunk of one resource the identity cache misses turns the lookups by value
+        # on for n chunks (the chunks of findings() are single resources below)
+        mp.setattr(_engine, "_BY_VALUE_MIN", by_value[0])
+        mp.setattr(_engine, "_BY_VALUE_RUN", by_value[1])
+        if by_value[0] == 1:
+            mp.setattr(_engine, "_CHUNK", 1)
         mp.setattr(_engine, "_FAST_MAX", 4 * limit)  # grows when its old entries come back
         mp.setattr(_finding_table, "_WIDEN_LIMIT", limit)  # and so are the widened fields sets
         engine = Engine(policy, today=TODAY)
@@ -329,6 +341,40 @@ def test_stream_dedupe_keeps_each_key_once_in_order(
         got = _unseen(rs, seen)
         assert list(got) == want and all(x is y for x, y in zip(got, want, strict=True))
         assert (got is rs) == (len(want) == len(rs))
+
+
+def test_objects_of_every_resource_own_are_looked_up_by_value_then_by_identity_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chunk the identity cache mostly misses turns lookups by value on for a few chunks.
+
+    The estate here changes from a location object per resource to shared ones: the
+    findings equal the reference's throughout, the lookups by value ran (the identity cache
+    stays empty meanwhile) and, once shared objects come back, the identity cache answers
+    again.
+    """
+    monkeypatch.setattr(_engine, "_BY_VALUE_RUN", 2)
+    policy = load_policy("us-foreign-adversaries")
+    fresh = _estate(200, 30, shared=False)  # 18,000 resources: several chunks of 4,096
+    shared = _estate(50, 200, shared=True)  # 30,000
+    engine = Engine(policy, today=TODAY)
+    rows = engine._rows(fresh[:4096])
+    assert engine._by_value_chunks == _engine._BY_VALUE_RUN  # the first chunk missed
+    rows += engine._rows(fresh[4096:8192])
+    assert engine._by_value_chunks == _engine._BY_VALUE_RUN - 1
+    assert len(engine._fast) <= 4096 and engine._hits == 0
+    records = engine._records
+    want = reference(policy, fresh[:8192:97])
+    got = list(
+        build_findings(((r, records[rows[i]]) for i, r in list(enumerate(fresh))[:8192:97]), {})
+    )
+    _assert_same(got, want)
+    every = fresh + shared
+    findings = list(Engine(policy, today=TODAY).findings(every))
+    _assert_same(findings[::211], reference(policy, every[::211]))
+    engine = Engine(policy, today=TODAY)
+    list(engine.findings(every))
+    assert engine._hits > 0  # shared objects are looked up by identity again
 
 
 def _estate(places: int, rounds: int, *, shared: bool) -> list[Resource]:

@@ -24,6 +24,7 @@ from cloudaudit._finding_table import (
     build_findings,
     make_record,
     record_status,
+    speedups_module,
     with_copies,
 )
 from cloudaudit.catalog import Catalog
@@ -36,7 +37,8 @@ __all__ = ["Engine", "evaluate_resources"]
 
 _RANK = {Status.COMPLIANT: 0, Status.UNKNOWN: 1, Status.VIOLATION: 2}
 
-_loc_key = attrgetter("provider", "region", "zone", "kind", "note", "via", "site")
+_LOC_FIELDS = ("provider", "region", "zone", "kind", "note", "via", "site")
+_loc_key = attrgetter(*_LOC_FIELDS)
 _parts = itemgetter("location", "data_locations", "provider", "service", "type")
 """What the hot loop reads of a resource: one C call on its ``__dict__`` (pydantic keeps every
 field there)."""
@@ -48,6 +50,10 @@ _FAST_MAX = 65536
 _with_copies = with_copies
 _CHUNK = 4096
 """Resources judged at a time: their record numbers are one short list (:meth:`Engine._rows`)."""
+_BY_VALUE_RUN = 15
+"""Chunks looked up by value alone after a chunk the identity-keyed cache mostly missed."""
+_BY_VALUE_MIN = 64
+"""The fewest resources of a chunk whose misses turn the lookups by value on."""
 
 
 class Engine(Judge):
@@ -71,6 +77,7 @@ class Engine(Judge):
         self._widened: dict[object, object] = {}
         self._by_value: dict[tuple[object, ...], int] = {}
         self._records: list[Record] = []
+        self._by_value_chunks = 0  # chunks still to look up by value alone (see _rows)
 
     # ----- combining ------------------------------------------------------------------------
 
@@ -244,7 +251,13 @@ class Engine(Judge):
 
         One list comprehension: per resource, five fields read in one C call and one
         identity-keyed lookup; the resources it misses then go through :meth:`_verdict`.
+        When it missed most of a chunk (providers that build a location object per resource),
+        the next :data:`_BY_VALUE_RUN` chunks skip it and are looked up by value alone
+        (:meth:`_value_rows`); either way a resource gets the same record.
         """
+        if self._by_value_chunks:
+            self._by_value_chunks -= 1
+            return self._value_rows(chunk)
         fast_get = self._fast.get
         rows = [
             fast_get((id(loc), id(copies), provider, service, type_))
@@ -252,18 +265,43 @@ class Engine(Judge):
         ]
         if None not in rows:
             self._hits += len(rows)
+            return rows  # type: ignore[return-value]
+        missed = rows.count(None)
+        self._hits += len(rows) - missed
+        if missed * 2 > len(rows) >= _BY_VALUE_MIN:
+            self._by_value_chunks = _BY_VALUE_RUN
+        for i, index in enumerate(rows):
+            if index is None:
+                loc, copies, provider, service, type_ = _parts(chunk[i].__dict__)
+                fkey = (id(loc), id(copies), provider, service, type_)
+                index = fast_get(fkey)  # an earlier miss of the chunk may have added it
+                if index is None:
+                    index = self._verdict(fkey, loc, copies, (provider, service, type_))
+                else:
+                    self._hits += 1
+                rows[i] = index
+        return rows  # type: ignore[return-value]
+
+    def _value_rows(self, chunk: Sequence[Resource]) -> list[int]:
+        """:meth:`_rows` by value alone: the key :meth:`_by_value_index` looks up.
+
+        The compiled loop when it runs (:func:`~cloudaudit._finding_table.speedups_module`);
+        it leaves ``None`` for any resource whose key it does not build itself.
+        """
+        compiled = speedups_module()
+        if compiled is not None:
+            rows: list[int | None] = compiled.value_rows(chunk, self._by_value, _LOC_FIELDS)
         else:
-            self._hits += len(rows) - rows.count(None)
+            value_get, key_of = self._by_value.get, _loc_key
+            rows = [
+                value_get((key_of(loc), tuple(map(key_of, copies)), (provider, service, type_)))
+                for loc, copies, provider, service, type_ in map(_parts, map(_dict_of, chunk))
+            ]
+        if None in rows:
             for i, index in enumerate(rows):
                 if index is None:
                     loc, copies, provider, service, type_ = _parts(chunk[i].__dict__)
-                    fkey = (id(loc), id(copies), provider, service, type_)
-                    index = fast_get(fkey)  # an earlier miss of the chunk may have added it
-                    if index is None:
-                        index = self._verdict(fkey, loc, copies, (provider, service, type_))
-                    else:
-                        self._hits += 1
-                    rows[i] = index
+                    rows[i] = self._by_value_index(loc, copies, (provider, service, type_))
         return rows  # type: ignore[return-value]
 
     def _exempt_record(self, r: Resource, record: Record) -> Record:
