@@ -465,16 +465,24 @@ fail:
 
 /* ---- value_rows(chunk, by_value, fields): Engine._value_rows's lookups ---- */
 
+/* ``obj.__dict__`` (a new reference), or NULL with no error set. */
+static PyObject *
+dict_or_null(PyObject *obj)
+{
+    PyObject *d = PyObject_GenericGetDict(obj, NULL);
+    if (d == NULL)
+        PyErr_Clear();
+    return d;
+}
+
 /* The tuple of ``fields`` read from ``obj``'s fields (``attrgetter(*fields)(obj)`` on a
  * pydantic model); NULL with no error set when a field is not there (Python decides). */
 static PyObject *
 fields_of(PyObject *obj, PyObject *fields)
 {
-    PyObject *d = PyObject_GenericGetDict(obj, NULL);
-    if (d == NULL) {
-        PyErr_Clear();
+    PyObject *d = dict_or_null(obj);
+    if (d == NULL)
         return NULL;
-    }
     Py_ssize_t n = PyTuple_GET_SIZE(fields);
     PyObject *key = PyTuple_New(n);
     for (Py_ssize_t i = 0; key != NULL && i < n; i++) {
@@ -495,11 +503,9 @@ fields_of(PyObject *obj, PyObject *fields)
 static PyObject *
 value_key(PyObject *r, PyObject *fields)
 {
-    PyObject *d = PyObject_GenericGetDict(r, NULL);
-    if (d == NULL) {
-        PyErr_Clear();
+    PyObject *d = dict_or_null(r);
+    if (d == NULL)
         return NULL;
-    }
     PyObject *got[5];
     PyObject *names[5] = {s_location, s_data_locations, s_provider, s_service, s_type};
     for (int i = 0; i < 5; i++) {
