@@ -348,10 +348,10 @@ def test_objects_of_every_resource_own_are_looked_up_by_value_then_by_identity_a
 ) -> None:
     """A chunk the identity cache mostly misses turns lookups by value on for a few chunks.
 
-    The estate here changes from a location object per resource to shared ones: the
-    findings equal the reference's throughout, the lookups by value ran (the identity cache
-    stays empty meanwhile) and, once shared objects come back, the identity cache answers
-    again.
+    A cold cache, which misses each shared place once, does not. The estate here changes
+    from a location object per resource to shared ones: the findings equal the reference's
+    throughout, the lookups by value ran (the identity cache stays empty meanwhile) and,
+    once shared objects come back, the identity cache answers again.
     """
     monkeypatch.setattr(_engine, "_BY_VALUE_RUN", 2)
     policy = load_policy("us-foreign-adversaries")
@@ -369,6 +369,9 @@ def test_objects_of_every_resource_own_are_looked_up_by_value_then_by_identity_a
         build_findings(((r, records[rows[i]]) for i, r in list(enumerate(fresh))[:8192:97]), {})
     )
     _assert_same(got, want)
+    cold = Engine(policy, today=TODAY)  # a cold cache misses shared places once each:
+    cold._rows(shared[:4096])  # that is no reason to stop looking them up by identity
+    assert cold._by_value_chunks == 0 and len(cold._fast) == 50
     every = fresh + shared
     findings = list(Engine(policy, today=TODAY).findings(every))
     _assert_same(findings[::211], reference(policy, every[::211]))

@@ -251,9 +251,10 @@ class Engine(Judge):
 
         One list comprehension: per resource, five fields read in one C call and one
         identity-keyed lookup; the resources it misses then go through :meth:`_verdict`.
-        When it missed most of a chunk (providers that build a location object per resource),
-        the next :data:`_BY_VALUE_RUN` chunks skip it and are looked up by value alone
-        (:meth:`_value_rows`); either way a resource gets the same record.
+        When most of a chunk missed it for places already judged (providers that build a
+        location object per resource), the next :data:`_BY_VALUE_RUN` chunks skip it and
+        are looked up by value alone (:meth:`_value_rows`); either way a resource gets the
+        same record.
         """
         if self._by_value_chunks:
             self._by_value_chunks -= 1
@@ -266,20 +267,21 @@ class Engine(Judge):
         if None not in rows:
             self._hits += len(rows)
             return rows  # type: ignore[return-value]
-        missed = rows.count(None)
-        self._hits += len(rows) - missed
-        if missed * 2 > len(rows) >= _BY_VALUE_MIN:
-            self._by_value_chunks = _BY_VALUE_RUN
-        for i, index in enumerate(rows):
+        self._hits += len(rows) - rows.count(None)
+        known, judged = len(self._records), 0  # misses of places already judged: objects
+        for i, index in enumerate(rows):  # of their own (a cold cache misses new places)
             if index is None:
                 loc, copies, provider, service, type_ = _parts(chunk[i].__dict__)
                 fkey = (id(loc), id(copies), provider, service, type_)
                 index = fast_get(fkey)  # an earlier miss of the chunk may have added it
                 if index is None:
                     index = self._verdict(fkey, loc, copies, (provider, service, type_))
+                    judged += 1
                 else:
                     self._hits += 1
                 rows[i] = index
+        if (judged - (len(self._records) - known)) * 2 > len(rows) >= _BY_VALUE_MIN:
+            self._by_value_chunks = _BY_VALUE_RUN
         return rows  # type: ignore[return-value]
 
     def _value_rows(self, chunk: Sequence[Resource]) -> list[int]:
