@@ -100,9 +100,11 @@ def test_memory_is_flat_without_dedupe_and_small_with_it() -> None:
     # six times the resources, about the same peak: nothing per resource is kept
     assert big < small * 1.3 + 1_000_000, (small, big)
     per_resource = (peaks["60000-True"] - peaks["10000-True"]) / 50_000
-    # a 16-byte digest in a set (~90 bytes with the set's slots), never the resource itself
-    # (a Resource and its finding are well over 1 kB)
-    assert 20 < per_resource < 200, per_resource
+    # the id kept in a set, never the resource itself (a Resource and its finding are well
+    # over 1 kB): the string (80 bytes for these 26 characters) and the set's slots, 16 bytes
+    # each, up to four per id once the table has grown, and the old and new tables at once
+    # while it grows (measured 170-210 bytes a resource; the Python and C loops alike)
+    assert 20 < per_resource < 300, per_resource
 
 
 def test_peak_counts_the_resources() -> None:
