@@ -139,7 +139,10 @@ def audit_iter(
     deadline: float | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[Finding]:
-    """Yield findings as providers report resources (streaming; no full inventory in memory).
+    """Findings as providers report resources (streaming; no full inventory in memory).
+
+    The providers start when the first finding is asked for. Closing the iterator (or
+    dropping it) stops their units; the sinks below are filled once it is exhausted.
 
     Resources are judged as they arrive and then dropped; only counts, audited scopes and
     gaps are kept. A resource seen twice (same provider, account and id) is judged once: for
@@ -178,7 +181,8 @@ def audit_iter(
             ``Interrupted`` gap per provider still running marks the report incomplete.
 
     Raises:
-        TypeError: a provider lacks a member of :class:`~cloudaudit.providers.Provider`.
+        TypeError: a provider lacks a member of :class:`~cloudaudit.providers.Provider`
+            (raised by this call, before any provider runs).
     """
     plist = _providers(providers)
     pol = as_policy(policy)
@@ -192,15 +196,20 @@ def audit_iter(
         dedupe=dedupe,
         guardrail_sink=guardrail_sink,
         evidence=evidence,
+        when_done=None
+        if sources_sink is None
+        else functools.partial(_sources, engine, today, sources_sink),
     )
-    try:
-        # One pass of the engine's hot loop over the stream, a chunk of a batch at a time.
-        yield from engine.stream(chunks)
-    finally:
-        chunks.close()  # stops the providers' units if the caller stops early
-    if sources_sink is not None:
-        as_of = today or datetime.now(UTC).date()
-        sources_sink.append(sources_of(engine.places_seen(), pol, as_of))
+    # One pass of the engine's hot loop over the stream, a chunk of a batch at a time, and no
+    # frame of this function's own per finding: the iterator holds the chunks, so closing or
+    # dropping it closes them, which stops the providers' units.
+    return engine.stream(chunks)
+
+
+def _sources(engine: Engine, today: date | None, sink: list[Sources]) -> None:
+    """Append the sources of the places an audit's engine judged to ``sink``."""
+    as_of = today or datetime.now(UTC).date()
+    sink.append(sources_of(engine.places_seen(), engine.policy, as_of))
 
 
 class _RunOptions(NamedTuple):
@@ -223,11 +232,13 @@ def _arriving(
     dedupe: bool,
     guardrail_sink: GuardrailSink | None,
     evidence: str | Path | None,
+    when_done: Callable[[], None] | None = None,
 ) -> Generator[Sequence[Resource], None, None]:
     """Run the providers and yield their resources a chunk at a time, deduplicated.
 
     The audit's scopes and gaps are kept; when every provider is done, the final
-    :class:`Coverage` goes to ``coverage_sink`` and the evidence bundle (if any) is finished.
+    :class:`Coverage` goes to ``coverage_sink``, the evidence bundle (if any) is finished,
+    and ``when_done`` is called (not when the chunks are closed early).
     """
     in_process = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
     tasks_on = opts.executor if opts.executor is not None and in_process is None else None
@@ -275,6 +286,8 @@ def _arriving(
         raise
     if coverage_sink is not None:
         coverage_sink.append(coverage)
+    if when_done is not None:
+        when_done()
 
 
 def _readings(sink: GuardrailSink | None) -> GuardrailReadings | None:

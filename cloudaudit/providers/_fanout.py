@@ -174,7 +174,10 @@ class FanOut:
             resources=len(resources),
             method=unit.method,
         )
-        return Outcome(s, resources=tuple(resources), audited=record, details=tuple(sink.gaps))
+        # A unit's own list is kept as it is: copying it would cost a pass over it and, while
+        # the copy is young, the collector's scans of a second container as large.
+        kept = resources if type(resources) in (list, tuple) else tuple(resources)
+        return Outcome(s, resources=kept, audited=record, details=tuple(sink.gaps))
 
     def _detail_gap(
         self, scope: Scope, exc: BaseException, what: str, target: str

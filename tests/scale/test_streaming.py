@@ -200,3 +200,63 @@ def test_streamed_rows_are_the_rendered_rows() -> None:
     assert full.getvalue() == render_jsonl(report)
     tail = json.loads(last)
     assert tail["total"] == 4 and tail["coverage"] is None and tail["complete"] is False
+
+
+class _Counted:
+    """Fifty units of one resource each, one at a time; records each unit that ran."""
+
+    name = "aws"
+
+    def __init__(self) -> None:
+        self.ran: list[int] = []
+
+    def classifiers(self) -> Sequence[Any]:
+        return ()
+
+    def secrets(self) -> Sequence[str]:
+        return ()
+
+    def _unit(self, i: int) -> list[Resource]:
+        self.ran.append(i)
+        return [make_resource("aws", "eu-west-1", name=f"b{i}", id=f"arn:b{i}")]
+
+    def collect(self, fanout: FanOut) -> Iterator[Batch]:
+        units = [Unit(Scope("aws", f"{i:012d}"), partial(self._unit, i)) for i in range(50)]
+        for outcome in fanout.run(units):
+            yield Batch.from_outcome(outcome)
+
+
+def test_sources_and_coverage_arrive_when_the_stream_is_exhausted_not_when_closed() -> None:
+    provider = _Counted()
+    coverage: list[Coverage] = []
+    sources: list[Any] = []
+    found = list(
+        audit_iter(provider, POLICY, coverage_sink=coverage, sources_sink=sources, max_workers=1)
+    )
+    assert len(found) == 50 and len(coverage) == 1 and len(sources) == 1
+    assert "eu-west-1" in {e.region for e in sources[0].catalog}
+    coverage.clear()
+    sources.clear()
+    it = audit_iter(_Counted(), POLICY, coverage_sink=coverage, sources_sink=sources)
+    next(it)
+    it.close()  # type: ignore[attr-defined]
+    assert coverage == [] and sources == []  # an audit cut short has no final coverage
+
+
+def test_closing_the_stream_stops_the_units_not_started() -> None:
+    provider = _Counted()
+    it = audit_iter(provider, POLICY, max_workers=1)
+    next(it)
+    it.close()  # type: ignore[attr-defined]
+    ran = len(provider.ran)
+    assert ran < 50
+    threading.Event().wait(0.2)
+    assert len(provider.ran) == ran  # nothing more started after the close
+    assert list(it) == []
+
+
+def test_a_provider_that_is_not_one_is_refused_when_the_stream_is_made() -> None:
+    import pytest
+
+    with pytest.raises(TypeError, match="provider"):
+        audit_iter(object(), POLICY)  # type: ignore[arg-type]
