@@ -108,22 +108,23 @@ def compose(
         "Not audited at all (exit code 3; nothing was seen, so nothing here is a pass):",
         [f"  - {reason}" for reason in not_audited],
     )
-    lines += _listed(
-        "New violations (data in a place the policy does not allow):",
-        [_finding_line(f) for f in drift.new_violations],
-    )
-    lines += _listed(
-        "Became unknown (location could not be established; not counted as compliant):",
-        [_finding_line(f) for f in drift.newly_unknown],
-    )
-    lines += _listed(
-        "Not verified this time (behind a coverage gap of this run; never counted as resolved):",
-        [_finding_line(f) for f in drift.unverified],
-    )
-    lines += _listed(
-        "No longer seen where this run looked (removed, or moved out of the audited scope):",
-        [_finding_line(f) for f in drift.removed],
-    )
+    for title, findings in (
+        ("New violations (data in a place the policy does not allow):", drift.new_violations),
+        (
+            "Became unknown (location could not be established; not counted as compliant):",
+            drift.newly_unknown,
+        ),
+        (
+            "Not verified this time (behind a coverage gap of this run; never counted as "
+            "resolved):",
+            drift.unverified,
+        ),
+        (
+            "No longer seen where this run looked (removed, or moved out of the audited scope):",
+            drift.removed,
+        ),
+    ):
+        lines += _listed(title, [_finding_line(f) for f in findings])
     if drift.coverage_dropped:
         lines += [
             f"Coverage dropped: {drift.audited_after} scopes audited, "
