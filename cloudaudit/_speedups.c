@@ -1,16 +1,19 @@
-/* Optional C versions of the two hot loops of a bulk evaluation (Core).
+/* Optional C versions of the hot loops of a bulk evaluation (Core).
  *
- * cloudaudit/_finding_table.py (build_findings) and cloudaudit/_dedupe.py (unseen) are the
- * reference: this file does the same work, step for step, without the interpreter's cost per
- * step. It is built when the package is installed and a C compiler is there (hatch_build.py);
- * without it, or with CLOUDAUDIT_PURE_PYTHON=1, the Python loops run. Any case this file does
- * not handle itself (reasons rendered the general way, a label field that is not a plain str)
- * is handed to the Python loop, one pair at a time, so both give equal findings; the tests
- * run the same checks on both (tests/test_speedups.py, tests/test_engine_reference.py).
+ * cloudaudit/_finding_table.py (build_findings), cloudaudit/_dedupe.py (unseen) and
+ * cloudaudit/policies/_engine.py (Engine._value_rows) are the reference: this file does the
+ * same work, step for step, without the interpreter's cost per step. It is built when the
+ * package is installed and a C compiler is there (hatch_build.py); without it, or with
+ * CLOUDAUDIT_PURE_PYTHON=1, the Python loops run. Any case this file does not handle itself
+ * (a label field that is not a plain str, a record or key of another shape) is handed to
+ * the Python code, so both give equal results; the tests run the same checks on both
+ * (tests/test_speedups.py, tests/test_engine_reference.py).
  *
- * Only the public C API is used. A pydantic model's fields, fields set, extra and private
- * values are written through BaseModel's own descriptors (their tp_descr_set), as the Python
- * loop writes them; tests/test_engine_fast_path.py pins those descriptors.
+ * Only the documented C API is used, and the set's table layout from CPython's headers for a
+ * prefetch hint (never to read or write an entry). A pydantic model's fields, fields set,
+ * extra and private values are written through BaseModel's own descriptors (their
+ * tp_descr_set), as the Python loop writes them; tests/test_engine_fast_path.py pins those
+ * descriptors.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
