@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from cloudaudit._dedupe import CHUNK, unseen
+from cloudaudit._dedupe import CHUNK, Seen, unseen
 from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report, no_cyclic_gc
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
@@ -243,7 +243,7 @@ def _arriving(
     in_process = opts.executor if isinstance(opts.executor, ThreadPoolExecutor) else None
     tasks_on = opts.executor if opts.executor is not None and in_process is None else None
     run = _evidence_run(evidence, tasks_on)
-    seen: dict[tuple[str, str], set[str]] = {}
+    seen: Seen = {}
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
     cancel = opts.cancel

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice
+from typing import Protocol
 
 from cloudaudit._finding_table import speedups_module
 from cloudaudit.models import Resource
 
-__all__ = ["CHUNK", "unseen"]
+__all__ = ["CHUNK", "Ids", "Seen", "unseen"]
 
 CHUNK = 4096
 """Resources of a batch judged at a time (see :meth:`~cloudaudit.policies.Engine.stream`)."""
 
 
-def unseen(
-    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
-) -> Sequence[Resource]:
+class Ids(Protocol):
+    """The ids of one provider and account: a ``set[str]``, or the C loop's ``IdSet``."""
+
+    def add(self, id_: str, /) -> None: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, id_: object, /) -> bool: ...
+
+
+Seen = dict[tuple[str, str], Ids]
+"""The dedupe set of a stream: the ids seen so far, per provider and account."""
+
+
+def unseen(resources: Sequence[Resource], seen: Seen) -> Sequence[Resource]:
     """The resources whose (provider, account, id) is not in ``seen`` yet; adds them to it.
 
-    The C loop of :mod:`cloudaudit._speedups` when it runs, else :func:`_unseen`.
+    The C loop of :mod:`cloudaudit._speedups` when it runs, else :func:`_unseen`. The C loop
+    keeps each provider and account's ids in an ``IdSet`` of its own: exact, like a set, in
+    about three quarters of its memory (an 8-byte slot and an 8-byte reference per id, the
+    table at most five-eighths full: 25-34 bytes an id against a set's 34-45, the ids
+    themselves apart). It refuses a ``seen`` whose sets are Python sets; the Python loop
+    takes either.
     """
     fast = speedups_module()
     if fast is not None:
@@ -27,9 +43,7 @@ def unseen(
     return _unseen(resources, seen)
 
 
-def _unseen(
-    resources: Sequence[Resource], seen: dict[tuple[str, str], set[str]]
-) -> Sequence[Resource]:
+def _unseen(resources: Sequence[Resource], seen: Seen) -> Sequence[Resource]:
     """The reference loop of :func:`unseen`.
 
     ``seen`` keeps one set of ids per provider and account: exact (the ids themselves), and
@@ -41,7 +55,7 @@ def _unseen(
     out: list[Resource] | None = None
     provider: object = _UNSET
     account: object = _UNSET
-    ids: set[str] = set()
+    ids: Ids = set()
     size = 0
     for i, r in enumerate(resources):
         d = r.__dict__

@@ -9,8 +9,8 @@
  * the Python code, so both give equal results; the tests run the same checks on both
  * (tests/test_speedups.py, tests/test_engine_reference.py).
  *
- * Only the documented C API is used, and the set's table layout from CPython's headers for a
- * prefetch hint (never to read or write an entry). A pydantic model's fields, fields set,
+ * Only the documented C API is used. The dedupe set is a type of this file (IdSet), leaner
+ * than a set of strings and as exact. A pydantic model's fields, fields set,
  * extra and private values are written through BaseModel's own descriptors (their
  * tp_descr_set), as the Python loop writes them; tests/test_engine_fast_path.py pins those
  * descriptors.
@@ -352,62 +352,359 @@ static PyTypeObject FindingsType = {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(address) __builtin_prefetch(address)
+#define PREFETCH_W(address) __builtin_prefetch(address, 1)
 #else
 #define PREFETCH(address) ((void)0)
+#define PREFETCH_W(address) ((void)0)
 #endif
 
-/* One resource of the batch on its way into its set: its id and the set (both borrowed: the
- * resource holds its id, ``seen`` holds the set). */
+/* The ids of one provider and account: an exact set of strings, smaller than a set.
+ *
+ * The strings themselves sit in ``ids``, in the order they came (a reference each). The
+ * table ``slots`` finds them: open addressing with linear probing, one 8-byte entry per id,
+ * the 32 low bits of the string's hash (its tag) above the 32 bits of its place in ``ids``
+ * plus one (0 is an empty slot). A tag's slot is its Fibonacci hash, so ids whose slots are
+ * near each other have unrelated tags and a tag that matches is nearly always the same
+ * string; it is then compared, byte for byte, so the set stays exact. The table is grown
+ * before it is five-eighths full, from the tags alone (no string is read again). Only exact
+ * str objects are held (a subclass is copied to one), so the type needs no garbage
+ * collector support. */
+typedef struct {
+    PyObject_HEAD
+    uint64_t *slots;
+    PyObject **ids;
+    Py_ssize_t used;     /* ids held */
+    Py_ssize_t capacity; /* room in ids */
+    int bits;            /* log2 of the slots */
+} IdSetObject;
+
+#define IDSET_MAX ((Py_ssize_t)0x7fffffff)
+
+static PyTypeObject IdSetType;
+
+static inline uint32_t
+slot_of(uint32_t tag, int bits)
+{
+    return (uint32_t)(tag * 2654435769u) >> (32 - bits);
+}
+
+static int
+idset_grow_slots(IdSetObject *self, int bits)
+{
+    uint64_t *slots = PyMem_Calloc((size_t)1 << bits, sizeof(uint64_t));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    uint32_t mask = (uint32_t)(((uint64_t)1 << bits) - 1);
+    if (self->slots != NULL) {
+        size_t old = (size_t)1 << self->bits;
+        for (size_t i = 0; i < old; i++) {
+            uint64_t e = self->slots[i];
+            if (e == 0)
+                continue;
+            uint32_t s = slot_of((uint32_t)(e >> 32), bits);
+            while (slots[s] != 0)
+                s = (s + 1) & mask;
+            slots[s] = e;
+        }
+        PyMem_Free(self->slots);
+    }
+    self->slots = slots;
+    self->bits = bits;
+    return 0;
+}
+
+static PyObject *
+idset_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "IdSet() takes no arguments");
+        return NULL;
+    }
+    IdSetObject *self = (IdSetObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    if (idset_grow_slots(self, 4) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static void
+idset_dealloc(IdSetObject *self)
+{
+    for (Py_ssize_t i = 0; i < self->used; i++)
+        Py_DECREF(self->ids[i]);
+    PyMem_Free(self->ids);
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static inline int
+same_str(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    int kind = PyUnicode_KIND(a);
+    return n == PyUnicode_GET_LENGTH(b) && kind == PyUnicode_KIND(b) &&
+           memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * (size_t)kind) == 0;
+}
+
+/* An exact str equal to ``id`` (a new reference), or NULL with TypeError. */
+static PyObject *
+exact_str(PyObject *id)
+{
+    if (PyUnicode_CheckExact(id))
+        return Py_NewRef(id);
+    if (PyUnicode_Check(id))
+        return PyUnicode_FromObject(id);
+    PyErr_Format(PyExc_TypeError, "a resource id must be a str, not %.100s", Py_TYPE(id)->tp_name);
+    return NULL;
+}
+
+/* Whether ``id`` (an exact str whose tag is ``tag``) is held; ``*slot`` is then its slot,
+ * else the empty slot where it goes. */
+static inline int
+idset_find(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t *slot)
+{
+    uint32_t mask = (uint32_t)(((uint64_t)1 << self->bits) - 1);
+    uint32_t s = slot_of(tag, self->bits);
+    for (uint64_t e; (e = self->slots[s]) != 0; s = (s + 1) & mask)
+        if ((uint32_t)(e >> 32) == tag && same_str(self->ids[(uint32_t)e - 1], id))
+            break;
+    *slot = s;
+    return self->slots[s] != 0;
+}
+
+/* Add ``id`` (an exact str whose hash is ``hash``): 1 when it is new, 0 when held, -1 on error. */
+static int
+idset_add(IdSetObject *self, PyObject *id, Py_hash_t hash)
+{
+    uint32_t tag = (uint32_t)(uint64_t)hash, s;
+    if (idset_find(self, id, tag, &s))
+        return 0;
+    if (self->used >= IDSET_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "more than 2**31 - 1 resource ids in one account");
+        return -1;
+    }
+    if (self->used == self->capacity) {
+        Py_ssize_t capacity = self->capacity < 64 ? 64 : self->capacity * 2;
+        PyObject **ids = PyMem_Realloc(self->ids, (size_t)capacity * sizeof(PyObject *));
+        if (ids == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->ids = ids;
+        self->capacity = capacity;
+    }
+    self->ids[self->used] = Py_NewRef(id);
+    self->used++;
+    self->slots[s] = ((uint64_t)tag << 32) | (uint64_t)self->used;
+    if ((uint64_t)self->used * 8 >= ((uint64_t)5 << self->bits))
+        return idset_grow_slots(self, self->bits + (self->bits < 16 ? 2 : 1)) < 0 ? -1 : 1;
+    return 1;
+}
+
+static Py_ssize_t
+idset_len(IdSetObject *self)
+{
+    return self->used;
+}
+
+static int
+idset_contains(IdSetObject *self, PyObject *key)
+{
+    if (!PyUnicode_Check(key))
+        return 0;
+    PyObject *id = exact_str(key);
+    if (id == NULL)
+        return -1;
+    Py_hash_t hash = PyObject_Hash(id);
+    uint32_t slot;
+    int found = hash == -1 ? -1 : idset_find(self, id, (uint32_t)(uint64_t)hash, &slot);
+    Py_DECREF(id);
+    return found;
+}
+
+static PyObject *
+idset_add_method(IdSetObject *self, PyObject *key)
+{
+    PyObject *id = exact_str(key);
+    if (id == NULL)
+        return NULL;
+    Py_hash_t hash = PyObject_Hash(id);
+    int added = hash == -1 ? -1 : idset_add(self, id, hash);
+    Py_DECREF(id);
+    if (added < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+idset_to_set(IdSetObject *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *out = PySet_New(NULL);
+    for (Py_ssize_t i = 0; out != NULL && i < self->used; i++)
+        if (PySet_Add(out, self->ids[i]) < 0)
+            Py_CLEAR(out);
+    return out;
+}
+
+static PySequenceMethods idset_as_sequence = {
+    .sq_length = (lenfunc)idset_len,
+    .sq_contains = (objobjproc)idset_contains,
+};
+
+static PyMethodDef idset_methods[] = {
+    {"add", (PyCFunction)idset_add_method, METH_O, "Add one id (a str)."},
+    {"to_set", (PyCFunction)idset_to_set, METH_NOARGS, "The ids held, as a set."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject IdSetType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cloudaudit._speedups.IdSet",
+    .tp_basicsize = sizeof(IdSetObject),
+    .tp_dealloc = (destructor)idset_dealloc,
+    .tp_as_sequence = &idset_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The exact set of the resource ids of one provider and account (unseen's).",
+    .tp_methods = idset_methods,
+    .tp_new = idset_new,
+};
+
+/* One resource of the batch on its way into its set: its id (a new reference: an exact str)
+ * and its set (borrowed: ``seen`` holds it). */
 typedef struct {
     PyObject *id;
-    PyObject *ids;
+    IdSetObject *ids;
+    Py_hash_t hash;
 } Pending;
 
-/* The id and the set of each resource, in order; the set looked up when the provider or the
- * account object changes, as the Python loop does. */
-static int
-read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending)
+/* ``d[key]`` (borrowed), or NULL (an error set when it is one). Read first at entry ``*at``
+ * of ``d``: the resources' dicts share one order of keys, so the entry where the last one
+ * held ``key`` usually holds it again (the keys are the same interned strings). Else it is
+ * looked up, and ``*at`` learns where ``key`` is. */
+static PyObject *
+field_at(PyObject *d, PyObject *key, Py_ssize_t *at)
 {
-    PyObject *provider = NULL, *account = NULL, *ids = NULL; /* borrowed */
+    Py_ssize_t pos = *at;
+    PyObject *k, *v;
+    if (pos >= 0 && PyDict_Next(d, &pos, &k, &v) && k == key)
+        return v;
+    PyObject *found = PyDict_GetItemWithError(d, key);
+    if (found != NULL)
+        for (pos = 0; PyDict_Next(d, &pos, &k, &v);)
+            if (k == key) {
+                *at = pos - 1;
+                break;
+            }
+    return found;
+}
+
+/* Where read_ids is in a batch: the provider and account objects of the last resource and
+ * their set (borrowed), and where the dicts held the fields last (see field_at). */
+typedef struct {
+    PyObject *provider, *account;
+    IdSetObject *ids;
+    Py_ssize_t at_account, at_provider, at_id;
+} Reader;
+
+/* The set of a provider and account: ``seen``'s, or a new one put there (borrowed). */
+static IdSetObject *
+ids_of(PyObject *seen, PyObject *provider, PyObject *account)
+{
+    PyObject *key = PyTuple_Pack(2, provider, account);
+    if (key == NULL)
+        return NULL;
+    PyObject *got = PyDict_GetItemWithError(seen, key);
+    if (got == NULL && !PyErr_Occurred()) {
+        PyObject *made = idset_new(&IdSetType, empty_tuple, NULL);
+        if (made != NULL && PyDict_SetItem(seen, key, made) == 0)
+            got = made;
+        Py_XDECREF(made); /* ``seen`` holds it */
+    }
+    Py_DECREF(key);
+    if (got != NULL && !Py_IS_TYPE(got, &IdSetType)) {
+        PyErr_SetString(PyExc_TypeError, "the dedupe map holds a set of another type");
+        return NULL;
+    }
+    return (IdSetObject *)got;
+}
+
+/* The id (an exact str, a new reference) and the set of each resource, in order; the set
+ * looked up when the provider or the account object changes, as the Python loop does.
+ * Returns how many were read: ``n`` unless an error is set. */
+static Py_ssize_t
+read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reader *at)
+{
     for (Py_ssize_t i = 0; i < n; i++) {
         if (i + 8 < n)
             PREFETCH(items[i + 8]);
         PyObject *d = PyObject_GenericGetDict(items[i], NULL);
         if (d == NULL)
-            return -1;
-        PyObject *acc = PyDict_GetItemWithError(d, s_account);
-        PyObject *prov = acc == NULL ? NULL : PyDict_GetItemWithError(d, s_provider);
-        PyObject *id = prov == NULL ? NULL : PyDict_GetItemWithError(d, s_id);
+            return i;
+        PyObject *acc = field_at(d, s_account, &at->at_account);
+        PyObject *prov = acc == NULL ? NULL : field_at(d, s_provider, &at->at_provider);
+        PyObject *id = prov == NULL ? NULL : field_at(d, s_id, &at->at_id);
         Py_DECREF(d); /* its values stay alive in the resource, which the caller holds */
         if (id == NULL) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_KeyError, "resource without account, provider or id");
+            return i;
+        }
+        if (acc != at->account || prov != at->provider) {
+            if ((at->ids = ids_of(seen, prov, acc)) == NULL)
+                return i;
+            at->provider = prov;
+            at->account = acc;
+        }
+        if ((pending[i].id = exact_str(id)) == NULL)
+            return i;
+        pending[i].ids = at->ids;
+    }
+    return n;
+}
+
+#define BLOCK 256 /* resources read, hashed and added in turn: their lines stay in the cache */
+#define AHEAD 16  /* adds between prefetching an id's slot and adding the id */
+
+/* The ids of a block's resources, each hashed (siphash, kept in the string) then added to
+ * its set; ``out`` is started at the first resource seen before (see unseen). */
+static int
+add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, PyObject **out)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_hash_t hash = PyObject_Hash(pending[i].id);
+        if (hash == -1)
             return -1;
+        pending[i].hash = hash;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) { /* the slot of an id a few adds ahead, on its way to the cache */
+            IdSetObject *ids = pending[i + AHEAD].ids;
+            uint32_t tag = (uint32_t)(uint64_t)pending[i + AHEAD].hash;
+            PREFETCH_W(&ids->slots[slot_of(tag, ids->bits)]);
         }
-        if (acc != account || prov != provider) {
-            PyObject *key = PyTuple_Pack(2, prov, acc);
-            if (key == NULL)
+        int added = idset_add(pending[i].ids, pending[i].id, pending[i].hash);
+        if (added < 0)
+            return -1;
+        PyObject *r = items[start + i];
+        if (added) {
+            if (*out != NULL && PyList_Append(*out, r) < 0)
                 return -1;
-            PyObject *fresh = PySet_New(NULL);
-            PyObject *got = fresh == NULL ? NULL : PyDict_SetDefault(seen, key, fresh);
-            Py_DECREF(key);
-            Py_XDECREF(fresh);
-            if (got == NULL)
+        } else if (*out == NULL) {
+            if ((*out = PyList_New(start + i)) == NULL)
                 return -1;
-            if (!PySet_CheckExact(got)) {
-                PyErr_SetString(PyExc_TypeError, "the dedupe map holds a non-set");
-                return -1;
-            }
-            ids = got;
-            provider = prov;
-            account = acc;
+            for (Py_ssize_t j = 0; j < start + i; j++)
+                PyList_SET_ITEM(*out, j, Py_NewRef(items[j]));
         }
-        PREFETCH(id); /* hashed next */
-        pending[i].id = id;
-        pending[i].ids = ids;
     }
     return 0;
 }
+
 
 static PyObject *
 unseen(PyObject *module, PyObject *args)
@@ -421,49 +718,25 @@ unseen(PyObject *module, PyObject *args)
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     PyObject *out = NULL;
-    Pending *pending = PyMem_New(Pending, n > 0 ? n : 1);
-    if (pending == NULL) {
-        PyErr_NoMemory();
-        goto fail;
-    }
-    /* Three passes over the batch, so that each one's memory reads are issued ahead: the
-     * resources' ids, then each id's hash (kept in the string) and its slot of the set, then
-     * the adds in order (the set's slots already on their way to the cache). */
-    if (read_ids(items, n, seen, pending) < 0)
-        goto fail;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_hash_t hash = PyObject_Hash(pending[i].id);
-        if (hash == -1)
-            goto fail;
-#ifndef Py_LIMITED_API
-        PySetObject *so = (PySetObject *)pending[i].ids;
-        PREFETCH(&so->table[(size_t)hash & (size_t)so->mask]);
-#endif
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *ids = pending[i].ids;
-        Py_ssize_t size = PySet_GET_SIZE(ids);
-        if (PySet_Add(ids, pending[i].id) < 0)
-            goto fail;
-        if (PySet_GET_SIZE(ids) != size) {
-            if (out != NULL && PyList_Append(out, items[i]) < 0)
-                goto fail;
-        } else if (out == NULL) {
-            out = PyList_New(i);
-            if (out == NULL)
-                goto fail;
-            for (Py_ssize_t j = 0; j < i; j++)
-                PyList_SET_ITEM(out, j, Py_NewRef(items[j]));
+    Reader at = {NULL, NULL, NULL, -1, -1, -1};
+    Pending pending[BLOCK];
+    /* A block of resources at a time, in three passes, so that each pass's memory reads are
+     * issued ahead and still in the cache when the next pass uses them: the resources' ids,
+     * their hashes and table slots, then the adds in order. */
+    for (Py_ssize_t start = 0; start < n; start += BLOCK) {
+        Py_ssize_t size = n - start < BLOCK ? n - start : BLOCK;
+        Py_ssize_t read = read_ids(items + start, size, seen, pending, &at);
+        int failed = read < size || add_block(items, start, size, pending, &out) < 0;
+        for (Py_ssize_t i = 0; i < read; i++)
+            Py_DECREF(pending[i].id);
+        if (failed) {
+            Py_XDECREF(out);
+            Py_DECREF(seq);
+            return NULL;
         }
     }
-    PyMem_Free(pending);
     Py_DECREF(seq);
     return out == NULL ? Py_NewRef(resources) : out;
-fail:
-    PyMem_Free(pending);
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
 }
 
 /* ---- value_rows(chunk, by_value, fields): Engine._value_rows's lookups ---- */
@@ -627,10 +900,13 @@ PyInit__speedups(void)
         return NULL;
     if (PyType_Ready(&FindingsType) < 0)
         return NULL;
+    if (PyType_Ready(&IdSetType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (m == NULL)
         return NULL;
     if (PyModule_AddObjectRef(m, "Findings", (PyObject *)&FindingsType) < 0 ||
+        PyModule_AddObjectRef(m, "IdSet", (PyObject *)&IdSetType) < 0 ||
         PyModule_AddStringConstant(m, "SOURCE_SHA256", CLOUDAUDIT_SOURCE_SHA256) < 0) {
         Py_DECREF(m);
         return NULL;
