@@ -362,7 +362,7 @@ static PyTypeObject FindingsType = {
  *
  * The strings themselves sit in ``ids``, in the order they came (a reference each). The
  * table ``slots`` finds them: open addressing with linear probing, one 8-byte entry per id,
- * the 32 low bits of the string's hash (its tag) above the 32 bits of its place in ``ids``
+ * the string's 32-bit tag (id_tag) above the 32 bits of its place in ``ids``
  * plus one (0 is an empty slot). A tag's slot is its Fibonacci hash, so ids whose slots are
  * near each other have unrelated tags and a tag that matches is nearly always the same
  * string; it is then compared, byte for byte, so the set stays exact. The table is grown
@@ -381,6 +381,63 @@ typedef struct {
 #define IDSET_MAX ((Py_ssize_t)0x7fffffff)
 
 static PyTypeObject IdSetType;
+
+/* The keys of id_tag, from the interpreter's own random hash secret (set at import). */
+static uint64_t tag_key0, tag_key1;
+
+/* The 64-bit product of ``a`` and ``b`` folded to 64 bits (its high and low halves xored). */
+static inline uint64_t
+fold_mul(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+    uint64_t lo = a * b, ha = a >> 32, hb = b >> 32, la = a & 0xffffffffu, lb = b & 0xffffffffu;
+    uint64_t mid = ha * lb + (la * lb >> 32), mid2 = la * hb + (mid & 0xffffffffu);
+    return lo ^ (ha * hb + (mid >> 32) + (mid2 >> 32));
+#endif
+}
+
+static inline uint64_t
+read64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t
+read32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* An id's tag: 32 bits of a keyed multiply-fold hash of its characters (as wyhash mixes),
+ * a few times cheaper than the str's own hash and as unguessable (its keys come from the
+ * interpreter's secret). Equal strings have equal bytes (a str is stored in the smallest
+ * kind that holds it), so they get equal tags. */
+static inline uint32_t
+id_tag(PyObject *s)
+{
+    const unsigned char *p = PyUnicode_DATA(s);
+    size_t len = (size_t)PyUnicode_GET_LENGTH(s) * (size_t)PyUnicode_KIND(s);
+    uint64_t h = tag_key0 ^ ((uint64_t)len * 0x9e3779b97f4a7c15u), a = 0, b = 0;
+    for (; len > 16; len -= 16, p += 16)
+        h = fold_mul(read64(p) ^ tag_key1, read64(p + 8) ^ h);
+    if (len >= 8) {
+        a = read64(p);
+        b = read64(p + len - 8);
+    } else if (len >= 4) {
+        a = read32(p);
+        b = read32(p + len - 4);
+    } else if (len > 0) {
+        a = ((uint64_t)p[0] << 16) | ((uint64_t)p[len >> 1] << 8) | p[len - 1];
+    }
+    return (uint32_t)fold_mul(fold_mul(a ^ tag_key1, b ^ h), tag_key0 ^ 0xe7037ed1a0b428dbu);
+}
 
 static inline uint32_t
 slot_of(uint32_t tag, int bits)
@@ -479,11 +536,11 @@ idset_find(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t *slot)
     return self->slots[s] != 0;
 }
 
-/* Add ``id`` (an exact str whose hash is ``hash``): 1 when it is new, 0 when held, -1 on error. */
+/* Add ``id`` (an exact str whose tag is ``tag``): 1 when it is new, 0 when held, -1 on error. */
 static int
-idset_add(IdSetObject *self, PyObject *id, Py_hash_t hash)
+idset_add(IdSetObject *self, PyObject *id, uint32_t tag)
 {
-    uint32_t tag = (uint32_t)(uint64_t)hash, s;
+    uint32_t s;
     if (idset_find(self, id, tag, &s))
         return 0;
     if (self->used >= IDSET_MAX) {
@@ -522,9 +579,8 @@ idset_contains(IdSetObject *self, PyObject *key)
     PyObject *id = exact_str(key);
     if (id == NULL)
         return -1;
-    Py_hash_t hash = PyObject_Hash(id);
     uint32_t slot;
-    int found = hash == -1 ? -1 : idset_find(self, id, (uint32_t)(uint64_t)hash, &slot);
+    int found = idset_find(self, id, id_tag(id), &slot);
     Py_DECREF(id);
     return found;
 }
@@ -535,8 +591,7 @@ idset_add_method(IdSetObject *self, PyObject *key)
     PyObject *id = exact_str(key);
     if (id == NULL)
         return NULL;
-    Py_hash_t hash = PyObject_Hash(id);
-    int added = hash == -1 ? -1 : idset_add(self, id, hash);
+    int added = idset_add(self, id, id_tag(id));
     Py_DECREF(id);
     if (added < 0)
         return NULL;
@@ -558,7 +613,20 @@ static PySequenceMethods idset_as_sequence = {
     .sq_contains = (objobjproc)idset_contains,
 };
 
+static PyObject *
+idset_tag(PyObject *type, PyObject *key)
+{
+    PyObject *id = exact_str(key);
+    if (id == NULL)
+        return NULL;
+    uint32_t tag = id_tag(id);
+    Py_DECREF(id);
+    return PyLong_FromUnsignedLong(tag);
+}
+
 static PyMethodDef idset_methods[] = {
+    {"tag", (PyCFunction)idset_tag, METH_O | METH_CLASS,
+     "The 32-bit tag an IdSet keeps of an id (for tests: ids whose tags collide)."},
     {"add", (PyCFunction)idset_add_method, METH_O, "Add one id (a str)."},
     {"to_set", (PyCFunction)idset_to_set, METH_NOARGS, "The ids held, as a set."},
     {NULL, NULL, 0, NULL},
@@ -580,7 +648,7 @@ static PyTypeObject IdSetType = {
 typedef struct {
     PyObject *id;
     IdSetObject *ids;
-    Py_hash_t hash;
+    uint32_t tag;
 } Pending;
 
 /* ``d[key]`` (borrowed), or NULL (an error set when it is one). Read first at entry ``*at``
@@ -671,24 +739,20 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
 #define BLOCK 256 /* resources read, hashed and added in turn: their lines stay in the cache */
 #define AHEAD 16  /* adds between prefetching an id's slot and adding the id */
 
-/* The ids of a block's resources, each hashed (siphash, kept in the string) then added to
+/* The ids of a block's resources, each tagged (id_tag) then added to
  * its set; ``out`` is started at the first resource seen before (see unseen). */
 static int
 add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, PyObject **out)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_hash_t hash = PyObject_Hash(pending[i].id);
-        if (hash == -1)
-            return -1;
-        pending[i].hash = hash;
+        pending[i].tag = id_tag(pending[i].id);
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         if (i + AHEAD < n) { /* the slot of an id a few adds ahead, on its way to the cache */
             IdSetObject *ids = pending[i + AHEAD].ids;
-            uint32_t tag = (uint32_t)(uint64_t)pending[i + AHEAD].hash;
-            PREFETCH_W(&ids->slots[slot_of(tag, ids->bits)]);
+            PREFETCH_W(&ids->slots[slot_of(pending[i + AHEAD].tag, ids->bits)]);
         }
-        int added = idset_add(pending[i].ids, pending[i].id, pending[i].hash);
+        int added = idset_add(pending[i].ids, pending[i].id, pending[i].tag);
         if (added < 0)
             return -1;
         PyObject *r = items[start + i];
@@ -722,7 +786,7 @@ unseen(PyObject *module, PyObject *args)
     Pending pending[BLOCK];
     /* A block of resources at a time, in three passes, so that each pass's memory reads are
      * issued ahead and still in the cache when the next pass uses them: the resources' ids,
-     * their hashes and table slots, then the adds in order. */
+     * their tags and table slots, then the adds in order. */
     for (Py_ssize_t start = 0; start < n; start += BLOCK) {
         Py_ssize_t size = n - start < BLOCK ? n - start : BLOCK;
         Py_ssize_t read = read_ids(items + start, size, seen, pending, &at);
@@ -898,6 +962,8 @@ PyInit__speedups(void)
     INTERN(s_service, "service");
     if ((empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
+    tag_key0 = (uint64_t)PyObject_Hash(s_service) | 1u; /* interned: hashed already */
+    tag_key1 = (uint64_t)PyObject_Hash(s_data_locations) * 0x9e3779b97f4a7c15u;
     if (PyType_Ready(&FindingsType) < 0)
         return NULL;
     if (PyType_Ready(&IdSetType) < 0)

@@ -1,7 +1,7 @@
 """The compiled dedupe set (``cloudaudit._speedups.IdSet``) is as exact as a set of strings.
 
-It keeps 32 bits of each id's hash beside the id's place, so two ids whose kept bits are
-equal must still both be held: the strings are compared whenever the bits match. These
+It keeps a 32-bit tag (a keyed hash) of each id beside the id's place, so two ids whose tags
+are equal must still both be held: the strings are compared whenever the tags match. These
 tests find such pairs, cross every growth of the table, mix the string kinds, and check
 that the C and the Python dedupe loops agree on either kind of set.
 """
@@ -29,11 +29,12 @@ def _module() -> Any:
 
 
 def _colliding_pair() -> tuple[str, str]:
-    """Two different ids whose hashes agree in their low 32 bits (the bits an IdSet keeps)."""
+    """Two different ids with the same 32-bit tag (the bits of its hash an IdSet keeps)."""
+    tag = _module().IdSet.tag
     by_tag: dict[int, str] = {}
     for i in range(2_000_000):
         s = f"arn:aws:s3:::bucket-{i}"
-        other = by_tag.setdefault(hash(s) & 0xFFFFFFFF, s)
+        other = by_tag.setdefault(tag(s), s)
         if other != s:
             return other, s
     raise AssertionError("no 32-bit collision among two million ids")  # ~1 in 10^200
@@ -127,3 +128,13 @@ def test_the_python_loop_takes_the_c_loops_sets_and_the_c_loop_refuses_python_se
     assert {k: v.to_set() for k, v in seen_c.items()} == seen_py  # type: ignore[attr-defined]
     with pytest.raises(TypeError, match="another type"):
         unseen(then, seen_py)
+
+
+def test_tags_spread_and_equal_strings_share_one() -> None:
+    """Equal ids of any length and kind get one tag; a million near-identical ids spread."""
+    tag = _module().IdSet.tag
+    for s in ["", "a", "ab", "abc", "abcd", "é" * 5, "€" * 9, "\U0001f600" * 17, "x" * 100]:
+        assert tag(s) == tag(s[:1] + s[1:]) and 0 <= tag(s) < 2**32
+    tags = {tag(f"arn:aws:s3:::bucket-{i}") for i in range(1_000_000)}
+    assert len(tags) > 999_800  # 32 random bits: about 116 pairs collide among a million
+    assert len({t >> 20 for t in tags}) == 4096  # every slot of a 2**12 table is used
