@@ -101,9 +101,10 @@ def test_memory_is_flat_without_dedupe_and_small_with_it() -> None:
     assert big < small * 1.3 + 1_000_000, (small, big)
     per_resource = (peaks["60000-True"] - peaks["10000-True"]) / 50_000
     # the id kept in a set, never the resource itself (a Resource and its finding are well
-    # over 1 kB): the string (80 bytes for these 26 characters) and the set's slots, 16 bytes
-    # each, up to four per id once the table has grown, and the old and new tables at once
-    # while it grows (measured 170-210 bytes a resource; the Python and C loops alike)
+    # over 1 kB): the string (80 bytes for these 26 characters) and the table's share: a
+    # set's 16-byte slots (Python loop) or an IdSet's 8-byte slot and reference (C loop), up
+    # to four slots per id once the table has grown, and the old and new tables at once
+    # while it grows (measured 170-210 bytes a resource with a set)
     assert 20 < per_resource < 300, per_resource
 
 
