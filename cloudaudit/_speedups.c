@@ -416,9 +416,10 @@ read32(const unsigned char *p)
 }
 
 /* An id's tag: 32 bits of a keyed multiply-fold hash of its characters (as wyhash mixes),
- * a few times cheaper than the str's own hash and as unguessable (its keys come from the
- * interpreter's secret). Equal strings have equal bytes (a str is stored in the smallest
- * kind that holds it), so they get equal tags. */
+ * under half the cost of the str's own siphash. Its keys come from the interpreter's random
+ * hash secret, so ids cannot be picked to share tags without it (though it is not a
+ * cryptographic hash as siphash is); shared tags only cost a comparison. Equal strings have
+ * equal bytes (a str is stored in the smallest kind that holds it): equal tags. */
 static inline uint32_t
 id_tag(PyObject *s)
 {
