@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shlex
+import shutil
 import subprocess
+import sys
 import sysconfig
 import tempfile
 from pathlib import Path
@@ -70,10 +72,11 @@ def compile_speedups(source: Path, target: Path) -> str | None:
     return None
 
 
-class CustomBuildHook(BuildHookInterface):  # type: ignore[misc]
+class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg,misc,unused-ignore]
     """Adds the compiled module to wheels (regular and editable) when it compiles."""
 
     PLUGIN_NAME = "custom"
+    _build_dir: str | None = None
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Compile the module for this wheel; warn and stay pure Python when it cannot."""
@@ -86,7 +89,8 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[misc]
             target = root / "cloudaudit" / f"_speedups{suffix}"
             why = compile_speedups(source, target)
         else:
-            target = Path(tempfile.mkdtemp(prefix="cloudaudit-build-")) / f"_speedups{suffix}"
+            self._build_dir = tempfile.mkdtemp(prefix="cloudaudit-build-")
+            target = Path(self._build_dir) / f"_speedups{suffix}"
             why = compile_speedups(source, target)
             if why is None:
                 build_data["force_include"][str(target)] = f"cloudaudit/_speedups{suffix}"
@@ -101,4 +105,10 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[misc]
             if callable(display):
                 display(message)
             else:
-                pass
+                sys.stderr.write(message + "\n")
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove a regular wheel's build folder: the wheel holds the module now."""
+        if self._build_dir is not None:
+            shutil.rmtree(self._build_dir, ignore_errors=True)
+            self._build_dir = None

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,26 @@ def test_the_build_hook_says_why_it_stays_pure_python(
         why = hook.compile_speedups(broken, target)
         assert why is not None and why.startswith(("the compiler failed", "the compiler did"))
     assert not target.exists()
+
+
+def test_a_wheel_build_keeps_the_module_and_leaves_no_build_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook compiles into a folder of its own for the wheel and removes it afterwards."""
+    hook_module = _hook()
+    if hook_module.BuildHookInterface is object:
+        pytest.skip("hatchling is not installed")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    hook = hook_module.CustomBuildHook(str(ROOT), {}, None, None, str(tmp_path), "wheel")
+    data: dict[str, Any] = {"force_include": {}}
+    hook.initialize("standard", data)
+    (folder,) = tmp_path.glob("cloudaudit-build-*")
+    if os.environ.get("CI") == "true" or data["force_include"]:
+        ((built, inside),) = data["force_include"].items()
+        assert Path(built).parent == folder and Path(built).is_file()
+        assert inside.startswith("cloudaudit/_speedups") and data["pure_python"] is False
+    hook.finalize("standard", data, str(tmp_path / "cloudaudit.whl"))
+    assert not folder.exists()
 
 
 def test_the_compiled_value_keys_are_the_engines_keys() -> None:
