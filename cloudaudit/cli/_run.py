@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -157,7 +158,8 @@ def run_providers(
     from cloudaudit._audit import audit
     from cloudaudit.cli._interrupt import interrupt_stops
 
-    with interrupt_stops(partial_on_interrupt) as cancel:
+    announce = evidence is not None and not quiet and not (evidence / "manifest.json").exists()
+    with interrupt_stops(partial_on_interrupt) as cancel, _announcing(evidence, announce):
         today = as_of.date() if as_of is not None else None
         until = None if deadline is None else time.monotonic() + deadline
         if fmt == "jsonl":
@@ -197,6 +199,28 @@ def run_providers(
             interrupted=cancel,
             notes=notes,
         )
+
+
+@contextmanager
+def _announcing(bundle: Path | None, announce: bool) -> Iterator[None]:
+    """On the way out (the exit included), name the bundle the audit wrote and its digest.
+
+    Only a bundle this audit wrote (``announce`` is decided before it starts: a folder that
+    already held one is refused by the audit, and its old manifest is not this audit's).
+    """
+    try:
+        yield
+    finally:
+        if announce and bundle is not None and (bundle / "manifest.json").is_file():
+            from cloudaudit.evidence import manifest_sha256
+
+            digest = manifest_sha256(bundle)
+            click.echo(
+                f"evidence: {bundle}, manifest sha256 {digest} (keep the digest with the "
+                f"audit's records: `cloudaudit verify {bundle} --expect-sha256 {digest}` "
+                "then shows that nothing in the bundle was rewritten)",
+                err=True,
+            )
 
 
 def stream_jsonl(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         EvidenceRun,
         GuardrailReadings,
         catalog_versions,
+        manifest_sha256,
         read_bundle,
         verify_bundle,
     )
@@ -48,6 +49,7 @@ __all__ = [
     "Recorder",
     "canonical",
     "catalog_versions",
+    "manifest_sha256",
     "mask",
     "read_bundle",
     "record",
@@ -69,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "Recorder": _RECORD,
     "canonical": _RECORD,
     "catalog_versions": _BUNDLE,
+    "manifest_sha256": _BUNDLE,
     "mask": _RECORD,
     "read_bundle": _BUNDLE,
     "record": _RECORD,

@@ -45,6 +45,7 @@ __all__ = [
     "EvidenceRun",
     "GuardrailReadings",
     "catalog_versions",
+    "manifest_sha256",
     "read_bundle",
     "verify_bundle",
 ]
@@ -222,12 +223,35 @@ def read_bundle(root: str | Path) -> Bundle:
     return Bundle(manifest, policy, resources, coverage, readings)
 
 
-def verify_bundle(root: str | Path) -> list[str]:
-    """Check a bundle against its manifest. Returns the problems found (empty: intact)."""
+def manifest_sha256(root: str | Path) -> str:
+    """The SHA-256 of a bundle's ``manifest.json``: the digest to keep apart from the bundle.
+
+    The manifest holds the SHA-256 of every other file, so this one digest stands for the
+    whole bundle: kept with the audit's records (a ticket, a signed log), it shows later
+    that nothing was rewritten, the manifest included (see :func:`verify_bundle`).
+    """
+    return _sha256(Path(root) / MANIFEST)
+
+
+def verify_bundle(root: str | Path, *, expect_sha256: str | None = None) -> list[str]:
+    """Check a bundle against its manifest. Returns the problems found (empty: intact).
+
+    Args:
+        root: The bundle's folder.
+        expect_sha256: The manifest's SHA-256 kept when the audit wrote the bundle
+            (:func:`manifest_sha256`). Without it, a bundle whose files were edited and whose
+            manifest was rewritten to match checks as intact; with it, that is a problem.
+    """
     path = Path(root)
     manifest = _manifest(path)
     listed: dict[str, str] = manifest.get("files") or {}
     problems: list[str] = []
+    digest = manifest_sha256(path)
+    if expect_sha256 is not None and digest != expect_sha256.lower():
+        problems.append(
+            f"{MANIFEST}: SHA-256 {digest} is not the {expect_sha256.lower()} kept from the "
+            "audit (the manifest was rewritten)"
+        )
     present = {p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()}
     for name in sorted(present - set(listed) - {MANIFEST}):
         problems.append(f"{name}: not listed in the manifest")

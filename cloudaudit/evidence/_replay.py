@@ -20,6 +20,7 @@ def replay(
     *,
     as_of: date | None = None,
     catalog: Catalog | None = None,
+    expect_sha256: str | None = None,
 ) -> Report:
     """Judge a bundle's resources again and return the report (no cloud call).
 
@@ -33,6 +34,9 @@ def replay(
         policy: A policy, or a built-in name or file; defaults to the bundle's.
         as_of: Date for exemptions and legal lists; defaults to the audit's date.
         catalog: Region catalog; defaults to the installed one.
+        expect_sha256: The manifest's SHA-256 kept from the audit
+            (:func:`~cloudaudit.evidence.manifest_sha256`): a bundle rewritten together with its
+            manifest is then refused too.
 
     Raises:
         ConfigurationError: The bundle is not one, or does not match its manifest (a file
@@ -41,7 +45,7 @@ def replay(
     """
     from cloudaudit._evaluate import evaluate
 
-    _check_intact(Path(root))
+    _check_intact(Path(root), expect_sha256)
     bundle = read_bundle(root)
     if policy is None:
         pol = bundle.policy
@@ -60,9 +64,9 @@ def replay(
     )
 
 
-def _check_intact(root: Path) -> None:
+def _check_intact(root: Path, expect_sha256: str | None) -> None:
     """Refuse a bundle that :func:`verify_bundle` finds changed, naming what differs."""
-    problems = verify_bundle(root)
+    problems = verify_bundle(root, expect_sha256=expect_sha256)
     if not problems:
         return
     shown = "; ".join(problems[:3]) + (
