@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from cloudaudit._dedupe import CHUNK, Seen, unseen
+from cloudaudit._dedupe import CHUNK, Seen, conflict_gap, unseen
 from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report, no_cyclic_gc
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
@@ -244,6 +244,7 @@ def _arriving(
     tasks_on = opts.executor if opts.executor is not None and in_process is None else None
     run = _evidence_run(evidence, tasks_on)
     seen: Seen = {}
+    conflicts: list[Resource] = []
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
     cancel = opts.cancel
@@ -260,7 +261,11 @@ def _arriving(
                 # when the engine reads them.
                 chunk = resources[start : start + CHUNK]
                 if dedupe:
-                    chunk = unseen(chunk, seen)
+                    chunk = unseen(chunk, seen, conflicts)
+                    if conflicts:  # reported again elsewhere: a gap, never a silent drop
+                        by = batch.audited[0] if batch.audited else None
+                        gaps.extend(conflict_gap(r, by) for r in conflicts)
+                        conflicts.clear()
                     if not chunk:
                         continue
                 yield chunk if run is None else [run.resource(r) for r in chunk]

@@ -35,7 +35,7 @@ static PyObject *label_mark = NULL;      /* _finding_table.LABEL */
 static PyObject *empty_tuple = NULL;
 
 static PyObject *s_type, *s_name, *s_reasons, *s_resource, *s_data_locations, *s_account,
-    *s_provider, *s_id, *s_location, *s_service;
+    *s_provider, *s_id, *s_location, *s_service, *s_kind, *s_region, *s_site;
 
 static int
 descr_set(PyObject *descr, PyObject *obj, PyObject *value)
@@ -373,6 +373,7 @@ typedef struct {
     PyObject_HEAD
     uint64_t *slots;
     PyObject **ids;
+    uint32_t *places;    /* each id's place tag (see place_tag), beside ids */
     Py_ssize_t used;     /* ids held */
     Py_ssize_t capacity; /* room in ids */
     int bits;            /* log2 of the slots */
@@ -496,6 +497,7 @@ idset_dealloc(IdSetObject *self)
     for (Py_ssize_t i = 0; i < self->used; i++)
         Py_DECREF(self->ids[i]);
     PyMem_Free(self->ids);
+    PyMem_Free(self->places);
     PyMem_Free(self->slots);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -537,13 +539,16 @@ idset_find(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t *slot)
     return self->slots[s] != 0;
 }
 
-/* Add ``id`` (an exact str whose tag is ``tag``): 1 when it is new, 0 when held, -1 on error. */
+/* Add ``id`` (an exact str whose tag is ``tag``) with its place tag: 1 when it is new, 0 when
+ * held (``*first`` is then the place tag it was added with), -1 on error. */
 static int
-idset_add(IdSetObject *self, PyObject *id, uint32_t tag)
+idset_add(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t place, uint32_t *first)
 {
     uint32_t s;
-    if (idset_find(self, id, tag, &s))
+    if (idset_find(self, id, tag, &s)) {
+        *first = self->places[(uint32_t)self->slots[s] - 1];
         return 0;
+    }
     if (self->used >= IDSET_MAX) {
         PyErr_SetString(PyExc_OverflowError, "more than 2**31 - 1 resource ids in one account");
         return -1;
@@ -551,13 +556,17 @@ idset_add(IdSetObject *self, PyObject *id, uint32_t tag)
     if (self->used == self->capacity) {
         Py_ssize_t capacity = self->capacity < 64 ? 64 : self->capacity * 2;
         PyObject **ids = PyMem_Realloc(self->ids, (size_t)capacity * sizeof(PyObject *));
-        if (ids == NULL) {
+        if (ids != NULL)
+            self->ids = ids;
+        uint32_t *places = ids == NULL ? NULL : PyMem_Realloc(self->places, (size_t)capacity * 4);
+        if (places == NULL) {
             PyErr_NoMemory();
             return -1;
         }
-        self->ids = ids;
+        self->places = places;
         self->capacity = capacity;
     }
+    self->places[self->used] = place;
     self->ids[self->used] = Py_NewRef(id);
     self->used++;
     self->slots[s] = ((uint64_t)tag << 32) | (uint64_t)self->used;
@@ -592,7 +601,8 @@ idset_add_method(IdSetObject *self, PyObject *key)
     PyObject *id = exact_str(key);
     if (id == NULL)
         return NULL;
-    int added = idset_add(self, id, id_tag(id));
+    uint32_t first;
+    int added = idset_add(self, id, id_tag(id), 0, &first);
     Py_DECREF(id);
     if (added < 0)
         return NULL;
@@ -650,6 +660,7 @@ typedef struct {
     PyObject *id;
     IdSetObject *ids;
     uint32_t tag;
+    uint32_t place;
 } Pending;
 
 /* ``d[key]`` (borrowed), or NULL (an error set when it is one). Read first at entry ``*at``
@@ -675,11 +686,44 @@ field_at(PyObject *d, PyObject *key, Py_ssize_t *at)
 
 /* Where read_ids is in a batch: the provider and account objects of the last resource and
  * their set (borrowed), and where the dicts held the fields last (see field_at). */
+#define PLACES 4096 /* location objects whose place tags a call remembers */
+
 typedef struct {
     PyObject *provider, *account;
     IdSetObject *ids;
-    Py_ssize_t at_account, at_provider, at_id;
+    Py_ssize_t at_account, at_provider, at_id, at_location;
+    /* The place tags of the location objects met in this call, by address (PLACES of each,
+     * allocated per call): the resources of the batch hold them, so no address is reused
+     * while the call runs. */
+    PyObject **location;
+    uint32_t *place;
 } Reader;
+
+/* Where a location puts a resource, as a tag: its region (and site) when it is one region or
+ * a zone of one, else 0, a place that conflicts with none (unknown, global, multi-region:
+ * another report may be more precise without contradicting it). Two reports of one resource
+ * whose tags are both set and differ are in conflict (see unseen). */
+static int
+place_tag(PyObject *loc, uint32_t *out)
+{
+    *out = 0;
+    PyObject *d = PyObject_GenericGetDict(loc, NULL);
+    if (d == NULL)
+        return -1;
+    PyObject *kind = PyDict_GetItemWithError(d, s_kind);
+    PyObject *region = kind == NULL ? NULL : PyDict_GetItemWithError(d, s_region);
+    PyObject *site = region == NULL ? NULL : PyDict_GetItemWithError(d, s_site);
+    if (site != NULL && PyUnicode_Check(kind) && PyUnicode_Check(region) &&
+        (PyUnicode_CompareWithASCIIString(kind, "region") == 0 ||
+         PyUnicode_CompareWithASCIIString(kind, "zone") == 0)) {
+        uint32_t tag = id_tag(region);
+        if (PyUnicode_Check(site))
+            tag = (tag * 2654435761u) ^ id_tag(site);
+        *out = tag != 0 ? tag : 1;
+    }
+    Py_DECREF(d);
+    return PyErr_Occurred() ? -1 : 0;
+}
 
 /* The set of a provider and account: ``seen``'s, or a new one put there (borrowed). */
 static IdSetObject *
@@ -718,11 +762,18 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
         PyObject *acc = field_at(d, s_account, &at->at_account);
         PyObject *prov = acc == NULL ? NULL : field_at(d, s_provider, &at->at_provider);
         PyObject *id = prov == NULL ? NULL : field_at(d, s_id, &at->at_id);
+        PyObject *loc = id == NULL ? NULL : field_at(d, s_location, &at->at_location);
         Py_DECREF(d); /* its values stay alive in the resource, which the caller holds */
-        if (id == NULL) {
+        if (loc == NULL) {
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_KeyError, "resource without account, provider or id");
+                PyErr_SetString(PyExc_KeyError, "resource without account, provider, id or location");
             return i;
+        }
+        size_t k = (size_t)(((uintptr_t)loc * UINT64_C(0x9e3779b97f4a7c15)) >> 52) % PLACES;
+        if (at->location[k] != loc) { /* providers share location objects: tagged once */
+            if (place_tag(loc, &at->place[k]) < 0)
+                return i;
+            at->location[k] = loc;
         }
         if (acc != at->account || prov != at->provider) {
             if ((at->ids = ids_of(seen, prov, acc)) == NULL)
@@ -733,6 +784,7 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
         if ((pending[i].id = exact_str(id)) == NULL)
             return i;
         pending[i].ids = at->ids;
+        pending[i].place = at->place[k];
     }
     return n;
 }
@@ -743,7 +795,8 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
 /* The ids of a block's resources, each tagged (id_tag) then added to
  * its set; ``out`` is started at the first resource seen before (see unseen). */
 static int
-add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, PyObject **out)
+add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, PyObject **out,
+          PyObject *conflicts)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
         pending[i].tag = id_tag(pending[i].id);
@@ -753,14 +806,20 @@ add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, Py
             IdSetObject *ids = pending[i + AHEAD].ids;
             PREFETCH_W(&ids->slots[slot_of(pending[i + AHEAD].tag, ids->bits)]);
         }
-        int added = idset_add(pending[i].ids, pending[i].id, pending[i].tag);
+        uint32_t place = pending[i].place, first = 0;
+        int added = idset_add(pending[i].ids, pending[i].id, pending[i].tag, place, &first);
         if (added < 0)
             return -1;
         PyObject *r = items[start + i];
         if (added) {
             if (*out != NULL && PyList_Append(*out, r) < 0)
                 return -1;
-        } else if (*out == NULL) {
+            continue;
+        }
+        if (conflicts != NULL && place != 0 && first != 0 && place != first &&
+            PyList_Append(conflicts, r) < 0)
+            return -1;
+        if (*out == NULL) {
             if ((*out = PyList_New(start + i)) == NULL)
                 return -1;
             for (Py_ssize_t j = 0; j < start + i; j++)
@@ -774,16 +833,28 @@ add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, Py
 static PyObject *
 unseen(PyObject *module, PyObject *args)
 {
-    PyObject *resources, *seen;
-    if (!PyArg_ParseTuple(args, "OO!:unseen", &resources, &PyDict_Type, &seen))
+    PyObject *resources, *seen, *conflicts = Py_None;
+    if (!PyArg_ParseTuple(args, "OO!|O:unseen", &resources, &PyDict_Type, &seen, &conflicts))
         return NULL;
+    if (conflicts == Py_None)
+        conflicts = NULL;
+    else if (!PyList_Check(conflicts)) {
+        PyErr_SetString(PyExc_TypeError, "unseen: conflicts must be a list or None");
+        return NULL;
+    }
     PyObject *seq = PySequence_Fast(resources, "resources must be a sequence");
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     PyObject *out = NULL;
-    Reader at = {NULL, NULL, NULL, -1, -1, -1};
+    Reader at = {.at_account = -1, .at_provider = -1, .at_id = -1, .at_location = -1};
+    at.location = PyMem_Calloc(PLACES, sizeof(PyObject *) + sizeof(uint32_t));
+    if (at.location == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    at.place = (uint32_t *)(at.location + PLACES);
     Pending pending[BLOCK];
     /* A block of resources at a time, in three passes, so that each pass's memory reads are
      * issued ahead and still in the cache when the next pass uses them: the resources' ids,
@@ -791,15 +862,17 @@ unseen(PyObject *module, PyObject *args)
     for (Py_ssize_t start = 0; start < n; start += BLOCK) {
         Py_ssize_t size = n - start < BLOCK ? n - start : BLOCK;
         Py_ssize_t read = read_ids(items + start, size, seen, pending, &at);
-        int failed = read < size || add_block(items, start, size, pending, &out) < 0;
+        int failed = read < size || add_block(items, start, size, pending, &out, conflicts) < 0;
         for (Py_ssize_t i = 0; i < read; i++)
             Py_DECREF(pending[i].id);
         if (failed) {
+            PyMem_Free(at.location);
             Py_XDECREF(out);
             Py_DECREF(seq);
             return NULL;
         }
     }
+    PyMem_Free(at.location);
     Py_DECREF(seq);
     return out == NULL ? Py_NewRef(resources) : out;
 }
@@ -961,6 +1034,9 @@ PyInit__speedups(void)
     INTERN(s_id, "id");
     INTERN(s_location, "location");
     INTERN(s_service, "service");
+    INTERN(s_kind, "kind");
+    INTERN(s_region, "region");
+    INTERN(s_site, "site");
     if ((empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
     tag_key0 = (uint64_t)PyObject_Hash(s_service) | 1u; /* interned: hashed already */

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from cloudaudit._dedupe import CONFLICTING_REPORTS
 from cloudaudit.cli._common import audit_options, config_errors, resolve_policy, run_providers
 from cloudaudit.cli._outputs import NonEmptyPath
 from cloudaudit.models import Coverage
@@ -48,12 +49,21 @@ def command(
 
 
 def unread_notes(coverage: Coverage) -> list[str]:
-    """The stderr warning naming the inputs that were not read in full (their gaps say why)."""
-    files = sorted({g.scope.removeprefix("inventory:") for g in coverage.gaps})
-    if not files:
-        return []
-    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
-    return [
-        f"warning: {len(files)} input(s) not read in full: {shown}; what could not be read is "
-        "listed as coverage gaps, never counted as compliant (--fail-on gap fails the run)"
-    ]
+    """The stderr warnings: inputs not read in full, resources the inputs disagree on."""
+    notes: list[str] = []
+    unread = [g for g in coverage.gaps if g.code != CONFLICTING_REPORTS]
+    files = sorted({g.scope.removeprefix("inventory:") for g in unread})
+    if files:
+        shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        notes.append(
+            f"warning: {len(files)} input(s) not read in full: {shown}; what could not be read "
+            "is listed as coverage gaps, never counted as compliant (--fail-on gap fails the run)"
+        )
+    conflicts = len(coverage.gaps) - len(unread)
+    if conflicts:
+        notes.append(
+            f"warning: {conflicts} resource(s) listed again in another region than their first "
+            f"listing; only the first was judged, and each is a {CONFLICTING_REPORTS} coverage "
+            "gap (--fail-on gap fails the run)"
+        )
+    return notes
