@@ -100,7 +100,7 @@ def _unseen(
     themselves), and per resource one probe of the dict. Resources of a batch mostly share
     their provider, account and location objects, so the dict is looked up again only when
     either of the first two changes (an equal new object finds the same dict), and a place
-    tag is made only when the location object changes. The list of new resources is started
+    tag is made once per location object of the batch. The list of new resources is started
     only at the first resource seen before: usually there is none, and ``resources`` is
     returned as it is.
     """
@@ -112,6 +112,8 @@ def _unseen(
     place = 0
     size = 0
     places: dict[int, int] = {}  # one int object per place: the ids share it
+    by_object: dict[int, int] = {}  # place tags by location object (alive: the batch holds it)
+    tag_of, address = by_object.get, id
     for i, r in enumerate(resources):
         d = r.__dict__
         if d["account"] is not account or d["provider"] is not provider:
@@ -122,8 +124,11 @@ def _unseen(
             size = len(ids)
         if d["location"] is not location:
             location = d["location"]
-            place = place_tag(location)  # type: ignore[arg-type]
-            place = places.setdefault(place, place)
+            known = tag_of(address(location))
+            if known is None:
+                tag = place_tag(location)  # type: ignore[arg-type]
+                known = by_object[address(location)] = places.setdefault(tag, tag)
+            place = known
         first = ids.setdefault(d["id"], place)
         if len(ids) != size:
             size += 1
