@@ -263,8 +263,7 @@ def _arriving(
                 if dedupe:
                     chunk = unseen(chunk, seen, conflicts)
                     if conflicts:  # reported again elsewhere: a gap, never a silent drop
-                        by = batch.audited[0] if batch.audited else None
-                        gaps.extend(conflict_gap(r, by) for r in conflicts)
+                        gaps.extend(conflict_gap(r, batch.audited) for r in conflicts)
                         conflicts.clear()
                     if not chunk:
                         continue

@@ -62,23 +62,22 @@ def place_tag(location: Location) -> int:
     return 0
 
 
-def conflict_gap(r: Resource, reporter: ScopeRecord | None = None) -> CoverageGap:
+def conflict_gap(r: Resource, audited: Sequence[ScopeRecord] = ()) -> CoverageGap:
     """The coverage gap of a report of ``r`` that contradicts its first report's region.
 
     Args:
         r: The resource as the later report has it.
-        reporter: The scope of the unit that reported it (an inventory file, a region of an
-            account), named as the gap's provider and scope; else the resource's own.
+        audited: The scopes of the unit that reported it. Their provider names the gap's (an
+            inventory file's is ``inventory``), so the gap counts against what was audited;
+            a unit of one scope (an inventory file, a region of an account) also names the
+            gap's scope, else the scope is the resource's own.
     """
     loc = r.location
     where = loc.region if loc.site is None else f"{loc.region} (site {loc.site})"
+    own = f"{r.provider.value}/{r.account}/{loc.region}/{r.service}"
     return CoverageGap(
-        provider=r.provider.value if reporter is None else reporter.provider,
-        scope=(
-            f"{r.provider.value}/{r.account}/{loc.region}/{r.service}"
-            if reporter is None
-            else reporter.scope
-        ),
+        provider=audited[0].provider if audited else r.provider.value,
+        scope=audited[0].scope if len(audited) == 1 else own,
         code=CONFLICTING_REPORTS,
         message=(
             f"{r.type} `{r.name or r.id}` ({r.id}) was reported again, in {where}, after a first "

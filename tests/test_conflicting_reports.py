@@ -111,3 +111,18 @@ def test_two_exports_that_disagree_are_not_audited_in_full(tmp_path: Path) -> No
         res = CliRunner().invoke(main, [*args, "--format", fmt, "--fail-on", "gap"])
         assert res.exit_code == 1, res.output
         assert CONFLICTING_REPORTS in res.stdout
+
+
+def test_the_gap_names_the_reporting_unit_only_when_it_is_one_scope() -> None:
+    from cloudaudit._dedupe import conflict_gap
+    from cloudaudit.models import ScopeRecord
+
+    one = ScopeRecord(provider="inventory", scope="inventory:b.csv", resources=1, method="file")
+    two = ScopeRecord(provider="inventory", scope="inventory:c.csv", resources=1, method="file")
+    assert (conflict_gap(_r(HK), [one]).provider, conflict_gap(_r(HK), [one]).scope) == (
+        "inventory",
+        "inventory:b.csv",
+    )
+    both = conflict_gap(_r(HK), [one, two])
+    assert (both.provider, both.scope) == ("inventory", "aws/1/ap-east-1/s3")
+    assert conflict_gap(_r(HK)).scope == "aws/1/ap-east-1/s3"
