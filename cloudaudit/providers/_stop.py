@@ -41,7 +41,9 @@ INTERRUPTED = "Interrupted"
 """Gap code of a provider that was still running when the audit was interrupted (Ctrl-C)."""
 
 _PHASE: ContextVar[list[str] | None] = ContextVar("cloudaudit_phase", default=None)
-_WAITING: ContextVar[list[Waiting] | None] = ContextVar("cloudaudit_waiting", default=None)
+_WAITING: ContextVar[tuple[list[Waiting], StopClock] | None] = ContextVar(
+    "cloudaudit_waiting", default=None
+)
 
 
 @contextmanager
@@ -65,12 +67,25 @@ def phase(what: str) -> Iterator[None]:
 class Waiting:
     """Scopes a provider has found (discovery) and not started yet; see :func:`waiting`."""
 
-    def __init__(self, scopes: Iterable[Scope]) -> None:
+    def __init__(self, scopes: Iterable[Scope], clock: StopClock | None = None) -> None:
         self._left = dict.fromkeys(scopes)
+        self._clock = clock
 
     def started(self, scope: Scope) -> None:
         """``scope``'s work has begun: if the audit stops now, its own gaps name it."""
         self._left.pop(scope, None)
+
+    def begin(self, scope: Scope) -> CoverageGap | None:
+        """Begin ``scope``'s work, unless the audit has stopped: then return its gap instead.
+
+        A stopped audit starts no new work (no call after the deadline): the scope is not
+        audited, and the gap returned (``Cancelled``, "not started") says so. Either way the
+        scope is no longer waiting, so it is never named twice.
+        """
+        self.started(scope)
+        if self._clock is None or not self._clock.stopped():
+            return None
+        return _not_started_gap(scope, self._clock)
 
     def left(self) -> list[Scope]:
         """The scopes not started yet."""
@@ -87,14 +102,16 @@ def waiting(scopes: Iterable[Scope]) -> Iterator[Waiting]:
     tracking), the names are kept nowhere.
     """
     cell = _WAITING.get()
-    tracked = Waiting(scopes)
-    if cell is not None:
-        cell.append(tracked)
+    if cell is None:
+        yield Waiting(scopes)
+        return
+    pending, clock = cell
+    tracked = Waiting(scopes, clock)
+    pending.append(tracked)
     try:
         yield tracked
     finally:
-        if cell is not None:
-            cell.remove(tracked)
+        pending.remove(tracked)
 
 
 class Running:
@@ -184,6 +201,11 @@ def _running_gap(scope: Scope, units: int, clock: StopClock) -> CoverageGap:
     )
 
 
+def _not_started_gap(scope: Scope, clock: StopClock) -> CoverageGap:
+    message = f"found, but not started when {clock.reason}: it is not audited"
+    return make_gap(scope, CANCELLED, message)
+
+
 def _cut_short(
     name: str,
     doing: Sequence[str],
@@ -194,11 +216,7 @@ def _cut_short(
     # one gap per scope: the units of one service in one region (EC2 instances, volumes...)
     # share their scope, and identical gaps would read as a duplicate
     gaps = [_running_gap(s, n, clock) for s, n in Counter(running).items()]
-    gaps.extend(
-        make_gap(s, CANCELLED, f"found, but not started when {clock.reason}: it is not audited")
-        for w in pending
-        for s in w.left()
-    )
+    gaps.extend(_not_started_gap(s, clock) for w in pending for s in w.left())
     what = f"calling {doing[-1]}" if doing else "running"
     code = INTERRUPTED if clock.interrupted else CANCELLED
     message = (
@@ -231,7 +249,7 @@ def drain_until_stopped(
     def tracked(i: int, src: Callable[[], Iterable[Batch]]) -> Callable[[], Iterator[Batch]]:
         def run() -> Iterator[Batch]:
             _PHASE.set(doing[i])  # this source's own thread: what it calls is named here
-            _WAITING.set(pending[i])
+            _WAITING.set((pending[i], clock))
             yield from src()
             finished.add(i)
 

@@ -50,6 +50,8 @@ class Gate:
     held_regions: set[str] = field(default_factory=set)
     """Requests signed for these regions are held unanswered until :attr:`release` is set."""
     release: threading.Event = field(default_factory=threading.Event)
+    heard: Callable[[str, str], None] | None = None
+    """Called with each request's operation and signing region as it arrives (before a hold)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     active: int = 0
     peak: int = 0
@@ -64,6 +66,7 @@ class Gate:
             self.denial = Gate.denial
             self.active = self.peak = self.calls = 0
             self.held_regions.clear()
+            self.heard = None
         self.release.set()
         self.release = threading.Event()
 
@@ -74,15 +77,19 @@ class Gate:
         environ["CONTENT_LENGTH"] = str(len(body))
         form = dict(urllib.parse.parse_qsl(body.decode(errors="replace")))
         scope = req.headers.get("Authorization", "").split("Credential=")[-1].split("/")
-        if len(scope) > 2 and scope[2] in self.held_regions:
+        region = scope[2] if len(scope) > 2 else ""
+        target = req.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+        operation = target or form.get("Action") or f"{req.method} {req.path}"
+        if self.heard is not None:
+            self.heard(operation, region)
+        if region in self.held_regions:
             self.release.wait(60)  # a silent region: the client's read timeout ends the call
         answer = self.answers.get(req.path)
         if answer is not None:
             status, payload = answer()
             response = Response(json.dumps(payload), status=status, content_type="application/json")
             return response(environ, start_response)
-        target = req.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
-        self.ops.append(target or form.get("Action") or f"{req.method} {req.path}")
+        self.ops.append(operation)
         if target in self.targets:
             status, payload = self.targets[target](json.loads(body or b"{}"))
             ctype = "application/x-amz-json-1.1"

@@ -10,6 +10,7 @@ view of the report is never complete when that account was not looked at.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -144,17 +145,47 @@ def test_accounts_outside_the_ous_that_cannot_be_listed_hide_every_account(
     assert "could not be listed" in gap.message and "AccessDenied" in gap.message
 
 
-def test_a_deadline_names_every_account_not_started(org_factory: Callable[..., Org]) -> None:
+def test_a_stop_names_the_account_running_and_every_account_not_started(
+    org_factory: Callable[..., Org],
+) -> None:
     org = org_factory(4)
     org.gate.held_regions.add("eu-west-1")  # the first account's calls hang
+    stop = threading.Event()
+
+    def heard(operation: str, region: str) -> None:
+        if region == "eu-west-1":  # the first account is in its units: stop the audit now
+            stop.set()
+
+    org.gate.heard = heard
     provider = _org(services=["ec2"], max_accounts=1, read_timeout=30, max_attempts=1)
     try:
-        report = audit(provider, ONLY_US, max_workers=2, deadline=time.monotonic() + 3)
+        report = audit(provider, ONLY_US, max_workers=2, cancel=stop)
     finally:
         org.gate.release.set()
     cancelled = [g for g in report.coverage.gaps if g.code == "Cancelled"]
-    named = {g.account for g in cancelled}
-    assert {*org.members, MANAGEMENT} <= named  # the one started, and the four waiting
+    assert {g.account for g in cancelled} == {*org.members, MANAGEMENT}
     waiting = [g for g in cancelled if "not started" in g.message]
     assert len(waiting) == 4 and all(g.scope == f"aws/{g.account}/*/*" for g in waiting)
+    (running,) = [g for g in cancelled if "still running" in g.message]
+    assert running.account not in {g.account for g in waiting}
     assert json.loads(report.to_json())["coverage"]["audited"] == []
+
+
+def test_a_deadline_during_discovery_starts_no_account(org_factory: Callable[..., Org]) -> None:
+    """Accounts listed after the deadline are named as not started, and none is called."""
+    org = org_factory(3)
+    deadline = time.monotonic() + 1.0
+
+    def heard(operation: str, region: str) -> None:
+        if operation == "ListAccounts":  # answered just after the deadline, inside the grace
+            time.sleep(max(0.0, deadline - time.monotonic()) + 0.05)
+
+    org.gate.heard = heard
+    report = audit(_org(services=["ec2"]), ONLY_US, max_workers=2, deadline=deadline)
+    after = org.gate.ops[org.gate.ops.index("ListAccounts") + 1 :]
+    assert after == []  # no AssumeRole, no unit: a stopped audit starts no new work
+    cancelled = [g for g in report.coverage.gaps if g.code == "Cancelled"]
+    assert all("not started" in g.message and "deadline" in g.message for g in cancelled)
+    assert sorted(g.account or "" for g in cancelled) == sorted([*org.members, MANAGEMENT])
+    assert all(g.scope == f"aws/{g.account}/*/*" for g in cancelled)
+    assert not report.complete and not report.findings

@@ -323,8 +323,10 @@ class AwsOrganization:
         """One account's batches (direct, or through ``plan``), marked started as it begins."""
 
         def run() -> Iterator[Batch]:
-            pending.started(Scope(_PROVIDER, spec.account))
-            if plan is None:
+            stopped = pending.begin(Scope(_PROVIDER, spec.account))
+            if stopped is not None:  # the audit stopped before this account's turn
+                yield Batch(gaps=(stopped,))
+            elif plan is None:
                 yield from account_batches(self._base, spec, self._settings, fanout)
             else:
                 yield from self._aggregated(plan, spec, fanout)
