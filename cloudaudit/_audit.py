@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from cloudaudit._dedupe import CHUNK, Seen, conflict_gap, unseen
+from cloudaudit._dedupe import CHUNK, Conflict, Seen, conflict_gap, unseen
 from cloudaudit._evaluate import PolicyLike, as_policy, evaluate, make_report, no_cyclic_gc
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope, GuardrailSection
 from cloudaudit._sources import Sources, sources_of
@@ -146,11 +146,13 @@ def audit_iter(
 
     Resources are judged as they arrive and then dropped; only counts, audited scopes and
     gaps are kept. A resource seen twice (same provider, account and id) is judged once: for
-    that, each resource's id is remembered (one set per provider and account: about 34
-    bytes per resource plus the id string, 49 bytes and one per ASCII character; roughly
-    110 MB for a million 26-character ids, 225 MB for 140-character ones). Pass ``dedupe=False``
-    when the providers cannot overlap, to keep memory flat whatever the estate's size. When
-    the iterator is exhausted, the final :class:`Coverage` is appended to ``coverage_sink``.
+    that, each resource's id is remembered with tags of its region and copies (one set per
+    provider and account: 33-43 bytes per resource plus the id string, 49 bytes and one per
+    ASCII character; roughly 110 MB for a million 26-character ids, 225 MB for 140-character
+    ones), and a later report in another region or with other copies is a
+    ``conflicting-reports`` gap. Pass ``dedupe=False`` when the providers cannot overlap, to
+    keep memory flat whatever the estate's size. When the iterator is exhausted, the final
+    :class:`Coverage` is appended to ``coverage_sink``.
 
     Args:
         providers: One provider or several; they run concurrently.
@@ -244,7 +246,7 @@ def _arriving(
     tasks_on = opts.executor if opts.executor is not None and in_process is None else None
     run = _evidence_run(evidence, tasks_on)
     seen: Seen = {}
-    conflicts: list[Resource] = []
+    conflicts: list[Conflict] = []
     audited: list[ScopeRecord] = []
     gaps: list[CoverageGap] = []
     cancel = opts.cancel
@@ -263,7 +265,7 @@ def _arriving(
                 if dedupe:
                     chunk = unseen(chunk, seen, conflicts)
                     if conflicts:  # reported again elsewhere: a gap, never a silent drop
-                        gaps.extend(conflict_gap(r, batch.audited) for r in conflicts)
+                        gaps.extend(conflict_gap(r, batch.audited, why) for r, why in conflicts)
                         conflicts.clear()
                     if not chunk:
                         continue

@@ -35,7 +35,7 @@ static PyObject *label_mark = NULL;      /* _finding_table.LABEL */
 static PyObject *empty_tuple = NULL;
 
 static PyObject *s_type, *s_name, *s_reasons, *s_resource, *s_data_locations, *s_account,
-    *s_provider, *s_id, *s_location, *s_service, *s_kind, *s_region, *s_site;
+    *s_provider, *s_id, *s_location, *s_service, *s_kind, *s_region, *s_site, *s_copies;
 
 static int
 descr_set(PyObject *descr, PyObject *obj, PyObject *value)
@@ -373,7 +373,7 @@ typedef struct {
     PyObject_HEAD
     uint64_t *slots;
     PyObject **ids;
-    uint32_t *places;    /* each id's place tag (see place_tag), beside ids */
+    uint64_t *wheres;    /* each id's copies tag above its place tag (see where_of), beside ids */
     Py_ssize_t used;     /* ids held */
     Py_ssize_t capacity; /* room in ids */
     int bits;            /* log2 of the slots */
@@ -497,7 +497,7 @@ idset_dealloc(IdSetObject *self)
     for (Py_ssize_t i = 0; i < self->used; i++)
         Py_DECREF(self->ids[i]);
     PyMem_Free(self->ids);
-    PyMem_Free(self->places);
+    PyMem_Free(self->wheres);
     PyMem_Free(self->slots);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -539,14 +539,15 @@ idset_find(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t *slot)
     return self->slots[s] != 0;
 }
 
-/* Add ``id`` (an exact str whose tag is ``tag``) with its place tag: 1 when it is new, 0 when
- * held (``*first`` is then the place tag it was added with), -1 on error. */
+/* Add ``id`` (an exact str whose tag is ``tag``) with where it is (its copies tag above its
+ * place tag): 1 when it is new, 0 when held (``*first`` is then where it was added with), -1
+ * on error. */
 static int
-idset_add(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t place, uint32_t *first)
+idset_add(IdSetObject *self, PyObject *id, uint32_t tag, uint64_t where, uint64_t *first)
 {
     uint32_t s;
     if (idset_find(self, id, tag, &s)) {
-        *first = self->places[(uint32_t)self->slots[s] - 1];
+        *first = self->wheres[(uint32_t)self->slots[s] - 1];
         return 0;
     }
     if (self->used >= IDSET_MAX) {
@@ -558,15 +559,15 @@ idset_add(IdSetObject *self, PyObject *id, uint32_t tag, uint32_t place, uint32_
         PyObject **ids = PyMem_Realloc(self->ids, (size_t)capacity * sizeof(PyObject *));
         if (ids != NULL)
             self->ids = ids;
-        uint32_t *places = ids == NULL ? NULL : PyMem_Realloc(self->places, (size_t)capacity * 4);
-        if (places == NULL) {
+        uint64_t *wheres = ids == NULL ? NULL : PyMem_Realloc(self->wheres, (size_t)capacity * 8);
+        if (wheres == NULL) {
             PyErr_NoMemory();
             return -1;
         }
-        self->places = places;
+        self->wheres = wheres;
         self->capacity = capacity;
     }
-    self->places[self->used] = place;
+    self->wheres[self->used] = where;
     self->ids[self->used] = Py_NewRef(id);
     self->used++;
     self->slots[s] = ((uint64_t)tag << 32) | (uint64_t)self->used;
@@ -601,7 +602,7 @@ idset_add_method(IdSetObject *self, PyObject *key)
     PyObject *id = exact_str(key);
     if (id == NULL)
         return NULL;
-    uint32_t first;
+    uint64_t first;
     int added = idset_add(self, id, id_tag(id), 0, &first);
     Py_DECREF(id);
     if (added < 0)
@@ -660,7 +661,7 @@ typedef struct {
     PyObject *id;
     IdSetObject *ids;
     uint32_t tag;
-    uint32_t place;
+    uint64_t where; /* its copies tag above its place tag (see where_of) */
 } Pending;
 
 /* ``d[key]`` (borrowed), or NULL (an error set when it is one). Read first at entry ``*at``
@@ -691,29 +692,49 @@ field_at(PyObject *d, PyObject *key, Py_ssize_t *at)
 typedef struct {
     PyObject *provider, *account;
     IdSetObject *ids;
-    Py_ssize_t at_account, at_provider, at_id, at_location;
+    Py_ssize_t at_account, at_provider, at_id, at_location, at_copies;
     /* The place tags of the location objects met in this call, by address (PLACES of each,
      * allocated per call): the resources of the batch hold them, so no address is reused
      * while the call runs. */
     PyObject **location;
     uint32_t *place;
+    /* Likewise the copies tags of the data_locations tuples met (PLACES of each): resources
+     * that share their copies share the tuple. */
+    PyObject **copies;
+    uint32_t *copies_tag;
 } Reader;
 
 /* Where a location puts a resource, as a tag: its region (and site) when it is one region or
  * a zone of one, else 0, a place that conflicts with none (unknown, global, multi-region:
  * another report may be more precise without contradicting it). Two reports of one resource
  * whose tags are both set and differ are in conflict (see unseen). */
+/* A location's kind, region and site (borrowed from its dict, which is returned: a new
+ * reference), or NULL with an error set. */
+static PyObject *
+location_fields(PyObject *loc, PyObject **kind, PyObject **region, PyObject **site)
+{
+    PyObject *d = PyObject_GenericGetDict(loc, NULL);
+    if (d == NULL)
+        return NULL;
+    *kind = PyDict_GetItemWithError(d, s_kind);
+    *region = *kind == NULL ? NULL : PyDict_GetItemWithError(d, s_region);
+    *site = *region == NULL ? NULL : PyDict_GetItemWithError(d, s_site);
+    if (*site != NULL)
+        return d;
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_KeyError, "a location without kind, region or site");
+    Py_DECREF(d);
+    return NULL;
+}
+
 static int
 place_tag(PyObject *loc, uint32_t *out)
 {
     *out = 0;
-    PyObject *d = PyObject_GenericGetDict(loc, NULL);
+    PyObject *kind, *region, *site, *d = location_fields(loc, &kind, &region, &site);
     if (d == NULL)
         return -1;
-    PyObject *kind = PyDict_GetItemWithError(d, s_kind);
-    PyObject *region = kind == NULL ? NULL : PyDict_GetItemWithError(d, s_region);
-    PyObject *site = region == NULL ? NULL : PyDict_GetItemWithError(d, s_site);
-    if (site != NULL && PyUnicode_Check(kind) && PyUnicode_Check(region) &&
+    if (PyUnicode_Check(kind) && PyUnicode_Check(region) &&
         (PyUnicode_CompareWithASCIIString(kind, "region") == 0 ||
          PyUnicode_CompareWithASCIIString(kind, "zone") == 0)) {
         uint32_t tag = id_tag(region);
@@ -723,6 +744,61 @@ place_tag(PyObject *loc, uint32_t *out)
     }
     Py_DECREF(d);
     return PyErr_Occurred() ? -1 : 0;
+}
+
+/* One copy's place as a tag: its kind (a zone counts as its region), region and site. */
+static int
+copy_tag(PyObject *loc, uint32_t *out)
+{
+    PyObject *kind, *region, *site, *d = location_fields(loc, &kind, &region, &site);
+    if (d == NULL)
+        return -1;
+    uint64_t k = 1, r = 2, t = 3; /* None (or not a str): a value no str's tag takes */
+    if (PyUnicode_Check(kind))
+        k = id_tag(PyUnicode_CompareWithASCIIString(kind, "zone") == 0 ? s_region : kind);
+    if (PyUnicode_Check(region))
+        r = id_tag(region) | ((uint64_t)1 << 32);
+    if (PyUnicode_Check(site))
+        t = id_tag(site) | ((uint64_t)1 << 32);
+    *out = (uint32_t)fold_mul(fold_mul(k ^ tag_key0, r ^ tag_key1), t ^ tag_key0);
+    Py_DECREF(d);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The places of a resource's copies (``data_locations``) as one tag: 0 when it has none, else
+ * a hash of the set of their copy_tags (in any order, each counted once). Two reports of one
+ * resource whose copies tags differ are in conflict (see unseen). */
+static int
+copies_tag(PyObject *copies, uint32_t *out)
+{
+    *out = 0;
+    PyObject *seq = PySequence_Fast(copies, "data_locations must be a sequence");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    uint32_t local[16], *tags = n <= 16 ? local : PyMem_Malloc((size_t)n * sizeof(uint32_t));
+    int rc = tags == NULL ? (PyErr_NoMemory(), -1) : 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
+        rc = copy_tag(PySequence_Fast_GET_ITEM(seq, i), &tags[i]);
+    if (rc == 0 && n > 0) {
+        qsort(tags, (size_t)n, sizeof(uint32_t), cmp_u32);
+        uint64_t h = tag_key1;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (i == 0 || tags[i] != tags[i - 1])
+                h = fold_mul(h ^ tags[i], tag_key0 ^ 0x9e3779b97f4a7c15u);
+        *out = (uint32_t)h != 0 ? (uint32_t)h : 1;
+    }
+    if (tags != local)
+        PyMem_Free(tags);
+    Py_DECREF(seq);
+    return rc;
 }
 
 /* The set of a provider and account: ``seen``'s, or a new one put there (borrowed). */
@@ -763,11 +839,23 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
         PyObject *prov = acc == NULL ? NULL : field_at(d, s_provider, &at->at_provider);
         PyObject *id = prov == NULL ? NULL : field_at(d, s_id, &at->at_id);
         PyObject *loc = id == NULL ? NULL : field_at(d, s_location, &at->at_location);
+        PyObject *dl = loc == NULL ? NULL : field_at(d, s_data_locations, &at->at_copies);
         Py_DECREF(d); /* its values stay alive in the resource, which the caller holds */
-        if (loc == NULL) {
+        if (dl == NULL) {
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_KeyError, "resource without account, provider, id or location");
+                PyErr_SetString(PyExc_KeyError,
+                                "resource without account, provider, id, location or data_locations");
             return i;
+        }
+        uint32_t copies = 0; /* no copies (the empty tuple, the usual case): nothing to read */
+        if (!(PyTuple_CheckExact(dl) && PyTuple_GET_SIZE(dl) == 0)) {
+            size_t c = (size_t)(((uintptr_t)dl * UINT64_C(0x9e3779b97f4a7c15)) >> 52) % PLACES;
+            if (at->copies[c] != dl) {
+                if (copies_tag(dl, &at->copies_tag[c]) < 0)
+                    return i;
+                at->copies[c] = dl;
+            }
+            copies = at->copies_tag[c];
         }
         size_t k = (size_t)(((uintptr_t)loc * UINT64_C(0x9e3779b97f4a7c15)) >> 52) % PLACES;
         if (at->location[k] != loc) { /* providers share location objects: tagged once */
@@ -784,9 +872,27 @@ read_ids(PyObject **items, Py_ssize_t n, PyObject *seen, Pending *pending, Reade
         if ((pending[i].id = exact_str(id)) == NULL)
             return i;
         pending[i].ids = at->ids;
-        pending[i].place = at->place[k];
+        pending[i].where = ((uint64_t)copies << 32) | at->place[k];
     }
     return n;
+}
+
+/* Append ``(r, why)`` to ``conflicts`` when a report of ``r`` (where it is: ``where``)
+ * contradicts its first (``first``): ``"region"`` when both place tags are set and differ,
+ * ``"copies"`` when the copies tags differ (see unseen). */
+static int
+conflict(PyObject *conflicts, PyObject *r, uint64_t where, uint64_t first)
+{
+    uint32_t place = (uint32_t)where, was = (uint32_t)first;
+    PyObject *why = place != 0 && was != 0 && place != was ? s_region
+                    : (where >> 32) != (first >> 32)     ? s_copies
+                                                         : NULL;
+    if (why == NULL)
+        return 0;
+    PyObject *pair = PyTuple_Pack(2, r, why);
+    int rc = pair == NULL ? -1 : PyList_Append(conflicts, pair);
+    Py_XDECREF(pair);
+    return rc;
 }
 
 #define BLOCK 256 /* resources read, hashed and added in turn: their lines stay in the cache */
@@ -806,8 +912,8 @@ add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, Py
             IdSetObject *ids = pending[i + AHEAD].ids;
             PREFETCH_W(&ids->slots[slot_of(pending[i + AHEAD].tag, ids->bits)]);
         }
-        uint32_t place = pending[i].place, first = 0;
-        int added = idset_add(pending[i].ids, pending[i].id, pending[i].tag, place, &first);
+        uint64_t where = pending[i].where, first = 0;
+        int added = idset_add(pending[i].ids, pending[i].id, pending[i].tag, where, &first);
         if (added < 0)
             return -1;
         PyObject *r = items[start + i];
@@ -816,8 +922,7 @@ add_block(PyObject **items, Py_ssize_t start, Py_ssize_t n, Pending *pending, Py
                 return -1;
             continue;
         }
-        if (conflicts != NULL && place != 0 && first != 0 && place != first &&
-            PyList_Append(conflicts, r) < 0)
+        if (conflicts != NULL && first != where && conflict(conflicts, r, where, first) < 0)
             return -1;
         if (*out == NULL) {
             if ((*out = PyList_New(start + i)) == NULL)
@@ -848,13 +953,16 @@ unseen(PyObject *module, PyObject *args)
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     PyObject *out = NULL;
-    Reader at = {.at_account = -1, .at_provider = -1, .at_id = -1, .at_location = -1};
-    at.location = PyMem_Calloc(PLACES, sizeof(PyObject *) + sizeof(uint32_t));
+    Reader at = {
+        .at_account = -1, .at_provider = -1, .at_id = -1, .at_location = -1, .at_copies = -1};
+    at.location = PyMem_Calloc(2 * PLACES, sizeof(PyObject *) + sizeof(uint32_t));
     if (at.location == NULL) {
         Py_DECREF(seq);
         return PyErr_NoMemory();
     }
-    at.place = (uint32_t *)(at.location + PLACES);
+    at.copies = at.location + PLACES;
+    at.place = (uint32_t *)(at.location + 2 * PLACES);
+    at.copies_tag = at.place + PLACES;
     Pending pending[BLOCK];
     /* A block of resources at a time, in three passes, so that each pass's memory reads are
      * issued ahead and still in the cache when the next pass uses them: the resources' ids,
@@ -1037,6 +1145,7 @@ PyInit__speedups(void)
     INTERN(s_kind, "kind");
     INTERN(s_region, "region");
     INTERN(s_site, "site");
+    INTERN(s_copies, "copies");
     if ((empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
     tag_key0 = (uint64_t)PyObject_Hash(s_service) | 1u; /* interned: hashed already */

@@ -62,8 +62,8 @@ def unread_notes(coverage: Coverage) -> list[str]:
     conflicts = len(coverage.gaps) - len(unread)
     if conflicts:
         notes.append(
-            f"warning: {conflicts} resource(s) listed again in another region than their first "
-            f"listing; only the first was judged, and each is a {CONFLICTING_REPORTS} coverage "
-            "gap (--fail-on gap fails the run)"
+            f"warning: {conflicts} resource(s) listed again in another region, or with other "
+            "copies of their data, than their first listing; only the first was judged, and "
+            f"each is a {CONFLICTING_REPORTS} coverage gap (--fail-on gap fails the run)"
         )
     return notes
