@@ -69,6 +69,11 @@ def serve(seeders: dict[str, Callable[[dict[str, list[str]]], Any]]) -> None:
     from werkzeug.wrappers import Request, Response
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto serves no EC2 Recycle Bin listing: the tests' fake of them, in EC2's shape
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
+    from moto_recycle_bin import install
+
+    install()
     moto_app = routed(DomainDispatcherApplication(create_backend_app))
     state: dict[str, Any] = {"latency": 0.0}
     counts: Counter[str] = Counter()

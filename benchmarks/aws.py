@@ -9,7 +9,8 @@ counted by operation and held for the injected latency. The account is seeded ov
 bucket in every region DescribeRegions lists, an EBS volume and a snapshot in 20 of them, EC2
 instances, RDS instances and a snapshot, DynamoDB tables, and two buckets replicating into
 another region. Every contender reads the same things for ``--services s3,ec2,rds,dynamodb``
-in every region DescribeRegions lists: EC2 instances, volumes, owned snapshots and owned AMIs;
+in every region DescribeRegions lists: EC2 instances, volumes, owned snapshots and owned AMIs,
+and the snapshots and AMIs in the Recycle Bin;
 RDS DB instances, clusters (and global clusters when a cluster is global), DB snapshots and
 cluster snapshots; DynamoDB tables (ListTables, DescribeTable each, DescribeGlobalTable for a
 legacy global table); S3 buckets with their region and replication (read in the bucket's
@@ -162,6 +163,8 @@ def regional_reads(clients: dict[str, Any], region: str) -> list[Row]:
     rows += [(s["SnapshotId"], region, ()) for s in snaps]
     images = pages(ec2, "describe_images", "Images", Owners=["self"])
     rows += [(i["ImageId"], region, ()) for i in images]
+    for operation, key, field in RECYCLE_BIN:  # kept after a delete, still in the region
+        rows += [(i[field], region, ()) for i in pages(ec2, operation, key)]
     for db in pages(rds, "describe_db_instances", "DBInstances"):
         copies = tuple(r.split(":")[3] for r in db.get("ReadReplicaDBInstanceIdentifiers", []))
         rows.append((db["DBInstanceArn"], region, copies))
@@ -184,6 +187,13 @@ def regional_reads(clients: dict[str, Any], region: str) -> list[Row]:
             ddb.describe_global_table(GlobalTableName=name)
         rows.append((table["TableArn"], region, copies))
     return rows
+
+
+RECYCLE_BIN = (
+    ("list_snapshots_in_recycle_bin", "Snapshots", "SnapshotId"),
+    ("list_images_in_recycle_bin", "Images", "ImageId"),
+)
+"""The EC2 Recycle Bin's listings (operation, result key, id field)."""
 
 
 def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -262,6 +272,8 @@ def run_floor() -> dict[str, Any]:
             ("ec2", "describe_volumes", {}),
             ("ec2", "describe_snapshots", {"OwnerIds": ["self"]}),
             ("ec2", "describe_images", {"Owners": ["self"]}),
+            ("ec2", "list_snapshots_in_recycle_bin", {}),
+            ("ec2", "list_images_in_recycle_bin", {}),
             ("rds", "describe_db_instances", {}),
             ("rds", "describe_db_clusters", {}),
             ("rds", "describe_db_snapshots", {}),
@@ -298,6 +310,8 @@ def count(operation: str, answer: dict[str, Any]) -> int:
         "describe_volumes": "Volumes",
         "describe_snapshots": "Snapshots",
         "describe_images": "Images",
+        "list_snapshots_in_recycle_bin": "Snapshots",
+        "list_images_in_recycle_bin": "Images",
         "describe_db_instances": "DBInstances",
         "describe_db_clusters": "DBClusters",
         "describe_db_snapshots": "DBSnapshots",

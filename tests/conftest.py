@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
+from moto_recycle_bin import clear as clear_recycle_bin
+from moto_recycle_bin import install as install_recycle_bin
 from readonly_proof import (
     ALIBABA_CALLS,
     CALLS,
@@ -81,6 +83,7 @@ def aws_read_only_proof() -> Iterator[set[tuple[str, str]]]:
     """Record for the whole session; fail at its end if any call was not an allowed read."""
     install()
     install_alibaba()
+    install_recycle_bin()  # moto's EC2 learns the Recycle Bin listings (empty unless seeded)
     yield CALLS
     bad = {
         "AWS (iam_policy.json)": not_allowed(CALLS),
@@ -90,6 +93,14 @@ def aws_read_only_proof() -> Iterator[set[tuple[str, str]]]:
     }
     bad = {cloud: calls for cloud, calls in bad.items() if calls}
     assert not bad, f"cloudaudit made calls that are not allowed reads: {bad}"
+
+
+@pytest.fixture
+def recycle_bin() -> Iterator[None]:
+    """Empty Recycle Bins for the test, emptied again after it (see moto_recycle_bin)."""
+    clear_recycle_bin()
+    yield
+    clear_recycle_bin()
 
 
 @pytest.fixture

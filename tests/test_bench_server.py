@@ -34,6 +34,7 @@ CALLS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("ec2", "us-east-1", "describe_regions", {"AllRegions": True}),
     ("ec2", "eu-west-1", "describe_instances", {}),
     ("ec2", "ap-south-1", "describe_snapshots", {"OwnerIds": ["self"]}),
+    ("ec2", "ap-south-1", "list_snapshots_in_recycle_bin", {}),
     ("rds", "eu-west-1", "describe_db_instances", {}),
     ("rds", "eu-west-1", "describe_db_cluster_snapshots", {}),
     ("dynamodb", "eu-west-1", "list_tables", {}),

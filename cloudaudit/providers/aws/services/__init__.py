@@ -47,14 +47,17 @@ def copy_declarations() -> tuple[Declaration, ...]:
 
     ``scripts/generate.py`` writes them to the copy model (``cloudaudit/copymodel/aws.json``).
 
+    Two collectors may list one resource type (EC2's snapshots and those in its Recycle
+    Bin) when they share its one declaration.
+
     Raises:
-        ValueError: Two collectors declare the same resource type.
+        ValueError: Two collectors declare the same resource type differently.
     """
     out: dict[tuple[str, str, str], Declaration] = {}
     for collector in all_collectors():
         found = collector.copies
         if found is not None:
-            if found.key in out:
-                raise ValueError(f"two collectors declare the copies of {found.key}")
+            if out.get(found.key, found) != found:
+                raise ValueError(f"two collectors declare the copies of {found.key} differently")
             out[found.key] = found
     return tuple(out.values())

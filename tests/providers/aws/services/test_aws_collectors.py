@@ -52,7 +52,7 @@ def test_every_collector_declares_the_copies_of_the_type_it_lists():
     collectors = list(all_collectors())
     assert [c.name for c in collectors if c.copies is None] == []
     assert all(c.copies.service == c.service for c in collectors)
-    assert copy_declarations() == tuple(c.copies for c in collectors)
+    assert copy_declarations() == tuple(dict.fromkeys(c.copies for c in collectors))
     assert copy_declarations() == AWS  # what scripts/generate.py wrote is what they declare
 
 
@@ -63,14 +63,24 @@ def test_a_copy_declaration_of_another_service_is_refused():
         Collector("rds", "snapshots", list, copies=declare("ec2", "snapshot", note="n"))
 
 
-def test_two_collectors_declaring_one_type_are_refused(monkeypatch):
+def test_two_collectors_declaring_one_type_differently_are_refused(monkeypatch):
     from cloudaudit.providers.aws import services
     from cloudaudit.providers.aws._base import Collector, declare
 
-    twice = [Collector("sqs", name, list, copies=declare("sqs", "queue")) for name in "ab"]
+    twice = [Collector("sqs", n, list, copies=declare("sqs", "queue", note=n)) for n in "ab"]
     monkeypatch.setattr(services, "all_collectors", lambda: iter(twice))
     with pytest.raises(ValueError, match=r"two collectors declare the copies of \('aws'"):
         services.copy_declarations()
+
+
+def test_two_collectors_listing_one_type_share_its_declaration(monkeypatch):
+    from cloudaudit.providers.aws import services
+    from cloudaudit.providers.aws._base import Collector, declare
+
+    queue = declare("sqs", "queue", note="n")
+    twice = [Collector("sqs", n, list, copies=queue) for n in "ab"]
+    monkeypatch.setattr(services, "all_collectors", lambda: iter(twice))
+    assert services.copy_declarations() == (queue,)
 
 
 def test_a_copy_by_a_mechanism_its_type_does_not_declare_is_refused(aws):
