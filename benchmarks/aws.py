@@ -10,11 +10,11 @@ bucket in every region DescribeRegions lists, an EBS volume and a snapshot in 20
 instances, RDS instances and a snapshot, DynamoDB tables, and two buckets replicating into
 another region. Every contender reads the same things for ``--services s3,ec2,rds,dynamodb``
 in every region DescribeRegions lists: EC2 instances, volumes, owned snapshots and owned AMIs,
-and the snapshots and AMIs in the Recycle Bin;
-RDS DB instances, clusters (and global clusters when a cluster is global), DB snapshots and
-cluster snapshots; DynamoDB tables (ListTables, DescribeTable each, DescribeGlobalTable for a
-legacy global table); S3 buckets with their region and replication (read in the bucket's
-region) and each replication destination's region. The contenders:
+and the snapshots and AMIs in the Recycle Bin; RDS DB instances, clusters (and global clusters
+when a cluster is global), DB snapshots, cluster snapshots and retained automated backups;
+DynamoDB tables (ListTables, DescribeTable each, DescribeGlobalTable for a legacy global
+table); S3 buckets with their region and replication (read in the bucket's region) and each
+replication destination's region. The contenders:
 
 * ``fair``: what a competent engineer writes: one ``boto3.Session``, one client per service
   and region built once (under a lock: sessions are not thread-safe), a pool of 32 threads
@@ -176,6 +176,12 @@ def regional_reads(clients: dict[str, Any], region: str) -> list[Row]:
         rows.append((snap["DBSnapshotArn"], region, ()))
     for snap in pages(rds, "describe_db_cluster_snapshots", "DBClusterSnapshots"):
         rows.append((snap["DBClusterSnapshotArn"], region, ()))
+    backups = pages(rds, "describe_db_instance_automated_backups", "DBInstanceAutomatedBackups")
+    rows += [
+        (b["DBInstanceAutomatedBackupsArn"], region, ())
+        for b in backups
+        if b.get("Status") == "retained"  # left by a deleted instance
+    ]
     for name in [
         n
         for page in ddb.get_paginator("list_tables").paginate()
@@ -278,6 +284,7 @@ def run_floor() -> dict[str, Any]:
             ("rds", "describe_db_clusters", {}),
             ("rds", "describe_db_snapshots", {}),
             ("rds", "describe_db_cluster_snapshots", {}),
+            ("rds", "describe_db_instance_automated_backups", {}),
             ("dynamodb", "list_tables", {}),
         )
     ]
@@ -317,6 +324,9 @@ def count(operation: str, answer: dict[str, Any]) -> int:
         "describe_db_snapshots": "DBSnapshots",
         "describe_db_cluster_snapshots": "DBClusterSnapshots",
     }
+    if operation == "describe_db_instance_automated_backups":
+        backups = answer["DBInstanceAutomatedBackups"]
+        return sum(1 for b in backups if b.get("Status") == "retained")
     return len(answer[keys[operation]]) if operation in keys else 0
 
 

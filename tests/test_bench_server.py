@@ -37,6 +37,7 @@ CALLS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("ec2", "ap-south-1", "list_snapshots_in_recycle_bin", {}),
     ("rds", "eu-west-1", "describe_db_instances", {}),
     ("rds", "eu-west-1", "describe_db_cluster_snapshots", {}),
+    ("rds", "eu-west-1", "describe_db_instance_automated_backups", {}),
     ("dynamodb", "eu-west-1", "list_tables", {}),
     ("dynamodb", "eu-west-1", "describe_table", {"TableName": "t"}),
     ("s3", "us-east-1", "list_buckets", {}),
