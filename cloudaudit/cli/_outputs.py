@@ -161,9 +161,15 @@ def check_output(fmt: str, output: Path | None) -> None:
     """
     if output is None:
         return
-    for _fmt, path in targets(fmt, output):
-        if path is not None:
-            _check_target(path, created=path != output)  # a folder is created if missing
+    try:
+        for _fmt, path in targets(fmt, output):
+            if path is not None:
+                _check_target(path, created=path != output)  # a folder is created if missing
+    except OSError as exc:  # the path cannot even be looked up (a name too long, a loop)
+        why = exc.strerror or type(exc).__name__
+        raise OutputError(
+            f"cannot write the report to {output}: {why} (choose another path)"
+        ) from None
 
 
 def _check_target(path: Path, *, created: bool) -> None:
@@ -191,12 +197,25 @@ def _check_target(path: Path, *, created: bool) -> None:
     probe.unlink(missing_ok=True)
 
 
+def _check_evidence(folder: Path) -> None:
+    """Exit 2 now, naming the folder, when ``--evidence`` cannot be a new bundle there."""
+    from cloudaudit.errors import ConfigurationError
+    from cloudaudit.evidence import check_bundle_target
+
+    try:
+        check_bundle_target(folder)
+    except ConfigurationError as exc:
+        raise OutputError(str(exc)) from None
+
+
 def checks_output_first(func: F) -> F:
     """Check the command's ``output`` for its ``fmt`` before running it (see check_output)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check_output(str(kwargs.get("fmt") or "table"), kwargs.get("output"))
+        if kwargs.get("evidence") is not None:
+            _check_evidence(Path(kwargs["evidence"]))
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -132,6 +132,16 @@ def run_and_emit(
     sys.exit(outcome.EXIT_INTERRUPTED if stopped else exit_code(report, fail_on))
 
 
+def _new_bundle(evidence: Path | None) -> bool:
+    """True when a bundle is to be written to ``evidence`` (the run announces it)."""
+    if evidence is None:
+        return False
+    try:
+        return not (evidence / "manifest.json").exists()
+    except OSError:  # a name that cannot be looked up: the bundle writer refuses it, saying why
+        return False
+
+
 def run_providers(
     providers: Sequence[Any],
     pol: Policy,
@@ -158,7 +168,7 @@ def run_providers(
     from cloudaudit._audit import audit
     from cloudaudit.cli._interrupt import interrupt_stops
 
-    announce = evidence is not None and not quiet and not (evidence / "manifest.json").exists()
+    announce = not quiet and _new_bundle(evidence)
     with interrupt_stops(partial_on_interrupt) as cancel, _announcing(evidence, announce):
         today = as_of.date() if as_of is not None else None
         until = None if deadline is None else time.monotonic() + deadline

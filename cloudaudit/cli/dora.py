@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from cloudaudit.cli._common import EXIT_CONFIG, EXIT_FAIL, EXIT_OK, config_errors, write_atomic
+from cloudaudit.cli._files import OutputError
 from cloudaudit.cli._outputs import NonEmptyPath
 from cloudaudit.report import Report
 
@@ -50,10 +52,14 @@ def dora_roi_command(report: Path, mapping: Path, output_dir: Path) -> None:
     """
     from cloudaudit.dora import load_mapping, roi_tables
 
+    _check_folder(output_dir)
     m = load_mapping(mapping)
     tables = roi_tables(read_report(report), m)
     files = tables.files()
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(output_dir, exc.strerror or str(exc)) from None
     for name, text in files.items():
         write_atomic(output_dir / name, text)
     rows = len(tables.b_02_02)
@@ -63,6 +69,26 @@ def dora_roi_command(report: Path, mapping: Path, output_dir: Path) -> None:
         err=True,
     )
     sys.exit(EXIT_FAIL if tables.unresolved else EXIT_OK)
+
+
+def _unwritable(folder: Path, why: str) -> OutputError:
+    return OutputError(
+        f"cannot write the register tables to {folder}: {why} (choose another folder)"
+    )
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse now (exit 2) a folder the tables cannot be written to; create nothing."""
+    try:
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise _unwritable(folder, f"{existing} is not a folder")
+    except OSError as exc:  # the name cannot even be looked up (too long, a loop of links)
+        raise _unwritable(folder, exc.strerror or str(exc)) from None
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _unwritable(folder, f"{existing} is not writable")
 
 
 @click.command("dora-diff")

@@ -91,16 +91,46 @@ def catalog_versions() -> dict[str, dict[str, str]]:
     return out
 
 
+def check_bundle_target(target: str | Path) -> None:
+    """Refuse, before anything is read or written, a folder a bundle cannot go to.
+
+    The folder must be new or empty (a bundle is never written over another), its name must
+    be one the system can look up, and the nearest folder that exists above it must be a
+    folder. Nothing is created.
+
+    Raises:
+        ConfigurationError: Naming the folder, what is wrong and the fix.
+    """
+    path = Path(target)
+    try:  # looking the name up can fail too (a name too long, a loop of links)
+        taken = path.exists() and (not path.is_dir() or any(path.iterdir()))
+        above = path.parent
+        while not above.exists() and above != above.parent:
+            above = above.parent
+        blocked = not above.is_dir()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{path}: cannot use this evidence folder: {exc.strerror or exc}. "
+            "Fix: name another folder."
+        ) from None
+    if taken:
+        raise ConfigurationError(
+            f"{path}: the evidence folder exists and is not empty. "
+            "Fix: name a new folder (a bundle is never written over another)."
+        )
+    if blocked:
+        raise ConfigurationError(
+            f"{path}: cannot create the evidence folder: {above} is not a folder. "
+            "Fix: choose another place."
+        )
+
+
 class BundleWriter:
     """Writes one bundle as the audit runs; :meth:`close` puts it in place."""
 
     def __init__(self, target: str | Path) -> None:
         self.target = Path(target)
-        if self.target.exists() and (not self.target.is_dir() or any(self.target.iterdir())):
-            raise ConfigurationError(
-                f"{self.target}: the evidence folder exists and is not empty. "
-                "Fix: name a new folder (a bundle is never written over another)."
-            )
+        check_bundle_target(self.target)
         parent = self.target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
