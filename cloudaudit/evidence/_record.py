@@ -185,13 +185,17 @@ class Recorder:
                 self.on_unit(scope, tuple(current.records))
 
     def link(self, r: Resource) -> Resource:
-        """``r`` with the hashes of the records that name it (its id or name as a JSON value).
+        """``r`` with the hashes of the records that name it.
 
-        Records of units of its own account come first, then those of provider-wide units (a
-        Resource Graph or Cloud Asset query over many subscriptions or projects), then any
-        unit of the provider.
+        A record names it when its id or name is a JSON value there, or a value in a JSON
+        document the answer carries as a string. Records of units of its own account come
+        first, then those of provider-wide units (a Resource Graph or Cloud Asset query over
+        many subscriptions or projects, a discovery step), then any unit of the provider.
         """
-        needles = {json.dumps(n, ensure_ascii=False) for n in _names(r)}
+        quoted = [json.dumps(n, ensure_ascii=False) for n in _names(r)]
+        # also as a value inside a JSON document carried as a string (AWS Config's
+        # SelectAggregateResourceConfig answers each item so)
+        needles = {*quoted, *(json.dumps(q, ensure_ascii=False)[1:-1] for q in quoted)}
         prov = r.provider.value
         with self._lock:
             tiers = [

@@ -151,6 +151,10 @@ class FanOut:
         with self._lock:
             self.secrets = tuple(dict.fromkeys((*self.secrets, *(s for s in secrets if s))))
 
+    def evidence(self, scope: Scope) -> AbstractContextManager[None]:
+        """Record the answers read in the body as ``scope``'s (see :meth:`Work.evidence`)."""
+        return nullcontext() if self.unit_context is None else self.unit_context(str(scope))
+
     def guard(self, unit: Unit) -> Outcome:
         """Run one unit; any exception becomes a gap for its scope."""
         if self.cancelled:

@@ -10,6 +10,7 @@ provider depends on a handful of small types, not on the executor.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -127,6 +128,16 @@ class Work(Protocol):
 
     def add_secrets(self, *secrets: str) -> None:
         """Mask these strings in every later gap message (credentials learnt while running)."""
+        ...
+
+    def evidence(self, scope: Scope) -> AbstractContextManager[None]:
+        """Record the answers read in the body as the evidence of ``scope``.
+
+        For what a provider reads outside its units (the account and region discovery, an
+        organization's account list): in an audit that keeps evidence, those answers are a
+        unit of the bundle of their own; otherwise this does nothing. The body must not
+        yield (the context is set on the calling thread, and on the threads of its ``map``).
+        """
         ...
 
     @property

@@ -16,13 +16,16 @@ whose role cannot be assumed, and a replication rule to another member's bucket.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from cloudaudit import Report, Status, audit
+from cloudaudit.evidence import replay, verify_bundle
 from cloudaudit.providers.aws import AwsOrganization
 from tests.providers.aws import config_fake
 from tests.providers.aws.estate import replicate
@@ -217,3 +220,29 @@ def test_an_aggregator_outside_the_home_region_is_used_when_named(
     assert org.gate.ops.count("SelectAggregateResourceConfig") >= 3
     assert verdicts(named) == verdicts(home)
     assert any("config" in m for m in methods(named).values())
+
+
+def test_the_bundle_keeps_the_aggregator_and_what_it_answered(
+    org_factory: Callable[..., Org], tmp_path: Path
+) -> None:
+    org = org_factory(4)
+    status = seed(org)
+    org.gate.targets["DescribeConfigurationAggregatorSourcesStatus"] = lambda _b: (200, status)
+    org.gate.targets["SelectAggregateResourceConfig"] = config_fake.select
+    provider = AwsOrganization(
+        boto3.Session(region_name="us-east-1"), ROLE, regions=REGIONS, services=["s3", "ec2"]
+    )
+    report = audit(provider, "eu-gdpr", evidence=tmp_path / "b")
+    units: dict[str, set[str]] = {}
+    for path in (tmp_path / "b" / "units").glob("*.json"):
+        body = json.loads(path.read_text())
+        units.setdefault(body["scope"], set()).update(r["operation"] for r in body["records"])
+    assert "config:DescribeConfigurationAggregators" in units["aws/*/*/aggregator"]
+    assert "organizations:ListAccounts" in units["aws/*/*/organizations"]
+    read = set().union(*units.values())
+    assert {"config:SelectAggregateResourceConfig", "config:DescribeConfigurationRecorders"} <= read
+    via_config = [f for f in report.findings if f.resource.id.startswith("arn:aws:ec2")]
+    assert via_config and all(f.resource.records for f in via_config)
+    assert verify_bundle(tmp_path / "b") == []
+    again = replay(tmp_path / "b")
+    assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in report.findings]

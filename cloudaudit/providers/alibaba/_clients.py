@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cloudaudit.errors import AuthenticationError
+from cloudaudit.evidence._record import recorded
 from cloudaudit.providers._answers import MalformedResponse, check
 from cloudaudit.providers._calls import calling
 from cloudaudit.providers._extras import require as _require
@@ -235,6 +236,7 @@ class ClientFactory:
         return oss.Client(cfg)
 
 
+@recorded("sts:GetCallerIdentity")
 def fetch_account_id(factory: ClientFactory, region: str = DISCOVERY_REGION) -> str:
     """Return the account (UID) of the caller with STS ``GetCallerIdentity``.
 

@@ -146,10 +146,13 @@ class AlibabaProvider:
         """
         self._clients.check_credentials()
         fanout.add_secrets(*self._secrets, *self._clients.secrets())
-        with phase("sts:GetCallerIdentity and ecs:DescribeRegions (discovery)"):
+        with (
+            phase("sts:GetCallerIdentity and ecs:DescribeRegions (discovery)"),
+            fanout.evidence(Scope(NAME, self._account, None, "discovery")),  # what it read
+        ):
             account = self._account or fetch_account_id(self._clients, self._discovery)
             regions = self._regions or tuple(ecs.fetch_regions(self._clients.ecs(self._discovery)))
-        refused = self._unlisted() if self._regions is not None else {}
+            refused = self._unlisted() if self._regions is not None else {}
         for region, close in refused.items():
             yield Batch(
                 gaps=(make_gap(Scope(NAME, account, region), UNKNOWN_REGION, _hint(region, close)),)

@@ -37,6 +37,7 @@ def _models() -> Any:
     return models
 
 
+@recorded("ecs:DescribeRegions")
 def fetch_regions(client: Any) -> list[str]:
     """Return the region ids ECS reports for the account (``DescribeRegions``).
 

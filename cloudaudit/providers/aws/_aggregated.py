@@ -259,6 +259,12 @@ def fetch_aggregators_or_none(config: ConfigServiceClient) -> list[dict[str, Any
         return []
 
 
+def _recorder_in(
+    config_in: Callable[[str], ConfigServiceClient], region: str
+) -> tuple[Mapping[str, Any] | None, bool]:
+    return fetch_recorder(config_in(region))
+
+
 def discover(
     raw_aggregators: Iterable[Mapping[str, Any]],
     config_in: Callable[[str], ConfigServiceClient],
@@ -283,6 +289,7 @@ def discover(
             the account-wide S3 listing can come from the aggregator (see
             :func:`aggregated_units`).
     """
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     found = [a for a in to_aggregators(raw_aggregators) if a.covers(account)]
@@ -294,7 +301,12 @@ def discover(
         looked = dict.fromkeys([*regions, *everywhere])
         wanted = [r for r in looked if r in ok and (agg.regions is None or r in agg.regions)]
         with ThreadPoolExecutor(max_workers=max(1, min(16, len(wanted)))) as pool:
-            answers = list(pool.map(lambda r: fetch_recorder(config_in(r)), wanted))
+            # each read in a copy of this thread's context: its answer is evidence too
+            reads = [
+                pool.submit(contextvars.copy_context().run, _recorder_in, config_in, r)
+                for r in wanted
+            ]
+            answers = [f.result() for f in reads]
     except answer_failures():
         return None
     recorded = {r: recorded_types(*a) for r, a in zip(wanted, answers, strict=True)}

@@ -23,7 +23,14 @@ if TYPE_CHECKING:
         ServiceClientIn,
     )
 
-__all__ = ["ClientCache", "Countdown", "RegionClients", "cache_client_classes", "make_config"]
+__all__ = [
+    "ClientCache",
+    "Countdown",
+    "RegionClients",
+    "cache_client_classes",
+    "make_config",
+    "record_calls",
+]
 
 # What clients of one session share, per event emitter (one per botocore session) that opted
 # in: the generated client class and the parsed service model, by (service, API version).
@@ -234,6 +241,18 @@ def _record_answer(
         record(f"{model.service_model.service_name}:{model.name}", call)
 
 
+def record_calls(client: BaseClient) -> None:
+    """File each answer of ``client`` as evidence when it is read in a recorded unit.
+
+    :class:`ClientCache` does this for every client it builds; a client built apart (an
+    organization's clients) is given it here. Registering twice is harmless (the handlers
+    are registered once per client, by id).
+    """
+    events = client.meta.events
+    events.register("before-parameter-build", _keep_params, unique_id="cloudaudit-params")
+    events.register("after-call", _record_answer, unique_id="cloudaudit-record")
+
+
 def _load_paginators(client: Any) -> None:
     """Load the client's paginator configuration now, while the build lock is held.
 
@@ -292,9 +311,8 @@ class ClientCache:
             client = self._clients.get(key)
             if client is None:
                 client = self._session.client(service, region_name=region, config=self._config)
-                client.meta.events.register("before-parameter-build", _keep_params)
+                record_calls(client)
                 client.meta.events.register("before-parameter-build", guard_listing)
-                client.meta.events.register("after-call", _record_answer)
                 _load_paginators(client)
                 if self._on_build is not None:
                     self._on_build(client)

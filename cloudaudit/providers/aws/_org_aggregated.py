@@ -329,7 +329,8 @@ def org_plan(
     if not any((c.service, c.name) in AGGREGATABLE for c in collectors):
         return None
     config = base.own("config", settings.aggregator_home, settings.config())
-    agg = find_aggregator(config, [s.account for s in specs])
+    with fanout.evidence(Scope(_PROVIDER, None, None, "aggregator")):  # what decided it
+        agg = find_aggregator(config, [s.account for s in specs])
     if agg is None:
         return None
     plan = OrgPlan(base, settings, agg, collectors)

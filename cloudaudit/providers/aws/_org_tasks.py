@@ -21,7 +21,7 @@ from cloudaudit.providers._protocol import Batch
 from cloudaudit.providers._stream import guard_iter
 from cloudaudit.providers._work import Scope, Work
 from cloudaudit.providers.aws import _answers as answers
-from cloudaudit.providers.aws._clients import cache_client_classes
+from cloudaudit.providers.aws._clients import cache_client_classes, record_calls
 from cloudaudit.providers.aws._errors import classify
 from cloudaudit.providers.aws._org_accounts import AccountSpec, OrgSettings
 from cloudaudit.providers.aws._paging import guard_listing
@@ -101,6 +101,7 @@ class _Base:
             keys["endpoint_url"] = self.endpoint_url
         with self.lock:
             client = self.session.client(service, region_name=region, config=config, **keys)
+        record_calls(client)  # in a recorded unit or discovery step, its answers are evidence
         client.meta.events.register("before-parameter-build", guard_listing)
         return client
 

@@ -230,9 +230,16 @@ class AwsOrganization:
     def discover(self, fanout: Work) -> tuple[list[AccountSpec], list[CoverageGap]]:
         """List the accounts to audit and the gaps of those that cannot be.
 
+        What it reads (the caller, the organization, its accounts or OUs) is the evidence
+        of its own unit, ``aws/*/*/organizations``, in an audit that keeps evidence.
+
         Raises:
             botocore exceptions: the organization cannot be read (one gap for the provider).
         """
+        with fanout.evidence(Scope(_PROVIDER, None, None, "organizations")):
+            return self._discover(fanout)
+
+    def _discover(self, fanout: Work) -> tuple[list[AccountSpec], list[CoverageGap]]:
         s = self._settings
         config = s.config()
         org = self._base.own("organizations", s.home, config)

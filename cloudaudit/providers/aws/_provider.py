@@ -195,26 +195,29 @@ class AwsProvider:
             ),
             functools.partial(answers.install, needs=answers.needs_of(collectors)),
         )
-        with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
-            account, raw, aggregators = self._start(fanout, cache, partition, collectors)
-        regions, foreign = self._discover(raw, partition)
+        # what discovery reads (the account, the regions and their opt-in status, the Config
+        # aggregators and their sources' status) is evidence of its own
+        with fanout.evidence(Scope(_PROVIDER, self._account, None, "discovery")):
+            with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
+                account, raw, aggregators = self._start(fanout, cache, partition, collectors)
+            regions, foreign = self._discover(raw, partition)
+            plan = _Plan(cache, account, partition, home, regions, fanout.map)
+            plan.probe.unlisted = unlisted(raw, self._regions)
+            plan.covered = self._covered
+            if aggregators:
+                enabled = [r.name for r in regions if r.enabled]
+                plan.everywhere = [
+                    r.name
+                    for r in to_regions(raw, None)
+                    if r.enabled and partition_of(r.name) == partition
+                ]
+                plan.coverage = discover(
+                    aggregators, plan.config_in, home, account, enabled, plan.everywhere
+                )
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
         if self._guardrails:
             yield from guardrail_batches(fanout, cache.for_region(home), [account], partition)
-        plan = _Plan(cache, account, partition, home, regions, fanout.map)
-        plan.probe.unlisted = unlisted(raw, self._regions)
-        plan.covered = self._covered
-        if aggregators:
-            enabled = [r.name for r in regions if r.enabled]
-            plan.everywhere = [
-                r.name
-                for r in to_regions(raw, None)
-                if r.enabled and partition_of(r.name) == partition
-            ]
-            plan.coverage = discover(
-                aggregators, plan.config_in, home, account, enabled, plan.everywhere
-            )
         try:
             units = plan.units(collectors)
             for outcome in fanout.run(units):

@@ -58,6 +58,7 @@ def guarded(paged: Any, what: str) -> Iterator[Any]:
         seen.next(pages.continuation_token)
 
 
+@recorded("arm:subscriptions.list")
 def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
     """List the subscriptions the credential can see (``SubscriptionClient``)."""
     return [
@@ -66,6 +67,7 @@ def fetch_subscriptions(client: Any) -> list[dict[str, Any]]:
     ]
 
 
+@recorded("arm:managementGroups.descendants")
 def fetch_descendants(client: Any, group: str) -> list[dict[str, Any]]:
     """List every descendant of a management group, at any depth, all pages.
 

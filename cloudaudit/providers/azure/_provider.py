@@ -171,7 +171,10 @@ class AzureProvider:
             graph_stats=self.graph_stats,
             lock=self._lock,
         )
-        with phase("subscriptions.list and management-group descendants (scope discovery)"):
+        with (
+            phase("subscriptions.list and management-group descendants (scope discovery)"),
+            fanout.evidence(Scope(NAME, None, None, "subscriptions")),  # what it read
+        ):
             subs, hidden = self._scope()
         if hidden:
             yield Batch(gaps=hidden)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudaudit.evidence._record import recorded
 from cloudaudit.models import CoverageGap
 from cloudaudit.providers._work import Scope, container_gap
 from cloudaudit.providers.gcp._paging import guarded_items
@@ -146,22 +147,26 @@ def fetch_children(folders_client: Any, projects_client: Any, parent: str, **cal
     Returns:
         The children. API errors propagate (the FanOut turns them into gaps).
     """
-    request = {"parent": parent, "show_deleted": True, "page_size": 500}
-    folder_pager = folders_client.list_folders(request=request, **call)
-    folders = tuple(
-        to_folder(_as_dict(f))
-        for f in guarded_items(
-            folder_pager, f"cloudresourcemanager.folders.list {parent}", "folders"
-        )
-    )
-    project_pager = projects_client.list_projects(request=request, **call)
-    projects = tuple(
-        to_project(_as_dict(p))
-        for p in guarded_items(
-            project_pager, f"cloudresourcemanager.projects.list {parent}", "projects"
-        )
-    )
+    folders = tuple(to_folder(f) for f in _list_folders(folders_client, parent, **call))
+    projects = tuple(to_project(p) for p in _list_projects(projects_client, parent, **call))
     return Children(folders=folders, projects=projects)
+
+
+_REQUEST = {"show_deleted": True, "page_size": 500}
+
+
+@recorded("cloudresourcemanager:folders.list")
+def _list_folders(client: Any, parent: str, **call: Any) -> list[dict[str, Any]]:
+    pager = client.list_folders(request={"parent": parent, **_REQUEST}, **call)
+    where = f"cloudresourcemanager.folders.list {parent}"
+    return [_as_dict(f) for f in guarded_items(pager, where, "folders")]
+
+
+@recorded("cloudresourcemanager:projects.list")
+def _list_projects(client: Any, parent: str, **call: Any) -> list[dict[str, Any]]:
+    pager = client.list_projects(request={"parent": parent, **_REQUEST}, **call)
+    where = f"cloudresourcemanager.projects.list {parent}"
+    return [_as_dict(p) for p in guarded_items(pager, where, "projects")]
 
 
 def fetch_project(projects_client: Any, project: str, **call: Any) -> Project:
@@ -175,7 +180,12 @@ def fetch_project(projects_client: Any, project: str, **call: Any) -> Project:
     Returns:
         The project. A project the caller cannot see raises (403), which becomes a gap.
     """
-    return to_project(_as_dict(projects_client.get_project(name=f"projects/{project}", **call)))
+    return to_project(_get_project(projects_client, project, **call))
+
+
+@recorded("cloudresourcemanager:projects.get")
+def _get_project(client: Any, project: str, **call: Any) -> dict[str, Any]:
+    return _as_dict(client.get_project(name=f"projects/{project}", **call))
 
 
 def scoped_gap(gap: CoverageGap, scope: str, note: str = "") -> CoverageGap:

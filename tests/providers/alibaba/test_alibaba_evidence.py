@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,18 @@ def test_alibaba_bundle_records_masks_and_replays(server: Server, tmp_path: Path
     assert replicated.resource.records
     again = replay(tmp_path / "b")
     assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in report.findings]
+
+
+def test_the_bundle_keeps_the_account_and_regions_discovery_read(
+    server: Server, tmp_path: Path
+) -> None:
+    provider = AlibabaProvider(KEY_ID, SECRET, endpoint=server.url)  # type: ignore[arg-type]
+    report = audit(provider, "us-foreign-adversaries", evidence=tmp_path / "b")
+    units = [json.loads(u.read_text()) for u in (tmp_path / "b" / "units").glob("*.json")]
+    (found,) = [u["records"] for u in units if u["scope"] == "alibaba/*/*/discovery"]
+    by_op = {r["operation"]: r["data"]["response"] for r in found}
+    assert set(by_op) == {"sts:GetCallerIdentity", "ecs:DescribeRegions"}
+    assert {a.account for a in report.coverage.audited} == {by_op["sts:GetCallerIdentity"]}
+    regions = {a.region for a in report.coverage.audited if a.region}
+    assert regions and regions <= set(by_op["ecs:DescribeRegions"])
+    assert verify_bundle(tmp_path / "b") == []

@@ -9,6 +9,9 @@ aggregated run must read the covered types from ``SelectAggregateResourceConfig`
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import boto3
 import pytest
 
@@ -211,3 +214,24 @@ def test_recorder_settings_decide_the_types() -> None:
     )[0]
     assert org.covers("any") and org.regions is None
     assert "awsRegion IN ('a', 'b')" in expression("1", "AWS::EC2::Volume", ["b", "a"])
+
+
+def test_the_bundle_keeps_why_the_aggregator_was_trusted(
+    aws_http: FaultMiddleware, recorded_session: boto3.Session, tmp_path: Path
+) -> None:
+    """The aggregator, its sources' status and every region's recorder decide what is read
+    from the aggregator: what they answered is in the bundle's discovery unit."""
+    seed()
+    config_fake.install(aws_http, succeeded=every_region())
+    provider = AwsProvider(
+        session=recorded_session, regions=REGIONS, collectors=COLLECTORS, inventory="auto"
+    )
+    audit(provider, "eu-gdpr", evidence=tmp_path / "b")
+    units = [json.loads(u.read_text()) for u in (tmp_path / "b" / "units").glob("*.json")]
+    (found,) = [u["records"] for u in units if u["scope"] == "aws/*/*/discovery"]
+    ops = [r["operation"] for r in found]
+    assert {
+        "config:DescribeConfigurationAggregators",
+        "config:DescribeConfigurationAggregatorSourcesStatus",
+    } <= set(ops)
+    assert ops.count("config:DescribeConfigurationRecorders") >= len(REGIONS)

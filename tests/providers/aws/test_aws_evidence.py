@@ -144,3 +144,25 @@ def test_bad_folder_is_refused_before_any_call_and_an_interrupted_audit_leaves_n
     it.close()
     assert not (tmp_path / "partial").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def test_the_bundle_keeps_what_discovery_read(
+    aws_http: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The account and the regions the report covers are evidence too: who was asked, and
+    which regions the account had (with their opt-in status) when the audit chose them."""
+    report, bundle = _run(tmp_path, aws_http, monkeypatch)
+    units = [json.loads(u.read_text()) for u in (bundle / "units").glob("*.json")]
+    (found,) = [u["records"] for u in units if u["scope"] == "aws/*/*/discovery"]
+    by_op = {r["operation"]: r["data"]["response"] for r in found}
+    # and whether an AWS Config aggregator could have served the inventory (none here)
+    aggregators = "config:DescribeConfigurationAggregators"
+    assert set(by_op) == {"sts:GetCallerIdentity", "ec2:DescribeRegions", aggregators}
+    assert by_op[aggregators]["ConfigurationAggregators"] == []
+    account = {s.account for s in report.coverage.audited}
+    assert account == {by_op["sts:GetCallerIdentity"]["Account"]}
+    regions = {r["RegionName"]: r["OptInStatus"] for r in by_op["ec2:DescribeRegions"]["Regions"]}
+    assert set(REGIONS) <= set(regions)
+    assert verify_bundle(bundle) == []
+    everything = "".join(p.read_text() for p in bundle.rglob("*") if p.is_file())
+    assert CANARY_SECRET not in everything

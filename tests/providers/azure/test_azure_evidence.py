@@ -32,3 +32,26 @@ def test_azure_bundle_records_links_and_replays(
     assert "fake-token" not in text
     again = replay(tmp_path / "b")
     assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in report.findings]
+
+
+def _scope_records(bundle: Path, scope: str) -> dict[str, Any]:
+    units = [json.loads(u.read_text()) for u in (bundle / "units").glob("*.json")]
+    (records,) = [u["records"] for u in units if u["scope"] == scope]
+    return {r["operation"]: r["data"]["response"] for r in records}
+
+
+def test_the_bundle_keeps_the_subscriptions_the_audit_found(
+    make_provider: Any, tmp_path: Path
+) -> None:
+    """Which subscriptions the caller could see, and what a management group holds (those
+    the caller cannot read included): the scope of the report, as Azure answered it."""
+    report = audit(make_provider(management_group="mg-eu"), "eu-gdpr", evidence=tmp_path / "b")
+    by_op = _scope_records(tmp_path / "b", "azure/*/*/subscriptions")
+    assert set(by_op) == {"arm:subscriptions.list", "arm:managementGroups.descendants"}
+    visible = {s["subscriptionId"] for s in by_op["arm:subscriptions.list"]}
+    under = {d["name"] for d in by_op["arm:managementGroups.descendants"]}
+    hidden = {g.account for g in report.coverage.gaps if g.code == "SubscriptionNotReadable"}
+    assert hidden and hidden <= under - visible  # why each is a gap, in the record
+    audited = {a.account for a in report.coverage.audited}
+    assert audited and audited <= visible & under
+    assert verify_bundle(tmp_path / "b") == []
