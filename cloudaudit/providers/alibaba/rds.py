@@ -6,6 +6,14 @@ with ``BackupEnabled: Enable`` the backups are also stored in ``CrossBackupRegio
 ``Enable`` without a region) is a copy in an unknown place whose note says what was returned,
 and a policy that could not be read (a secondary call: :func:`~cloudaudit.providers._detail.
 lookup`) is one whose note names the call and its error: the instance is reported either way.
+
+Instances that hold the same data are copies of each other: a primary's read-only instances
+(``ReadOnlyDBInstanceIds``), its disaster-recovery instance (``GuardDBInstanceId``, often in
+another region) and its temporary instance (``TempDBInstanceId``), and the primary of a
+read-only or disaster-recovery instance (``MasterInstanceId``). Each is listed as a resource of
+its own region too; its region comes from the same region's listing when it is there, else
+from ``DescribeDBInstanceAttribute`` (one call per instance elsewhere), and a failed look-up
+is an unknown copy naming the call and its error.
 """
 
 from __future__ import annotations
@@ -16,17 +24,39 @@ from typing import Any
 
 from cloudaudit.evidence._record import recorded
 from cloudaudit.models import Location, LocationKind, ProviderId, Resource
+from cloudaudit.providers._answers import MalformedResponse
 from cloudaudit.providers._detail import Unread, lookup
 from cloudaudit.providers._paging import PageGuard, page_digest
 from cloudaudit.providers.alibaba._clients import body_of, count_of
 from cloudaudit.providers.alibaba._errors import classify
 
-__all__ = ["CROSS_BACKUP", "db_instance_to_resource", "fetch_cross_backup", "fetch_db_instances"]
+__all__ = [
+    "CROSS_BACKUP",
+    "RELATED",
+    "db_instance_to_resource",
+    "fetch_cross_backup",
+    "fetch_db_instances",
+    "fetch_instance_region",
+]
 
 CROSS_BACKUP = "CrossBackupPolicy"
 """Key under which :func:`fetch_db_instances` attaches each instance's cross-region policy."""
 VIA = "alibaba.rds.cross-region-backup"
 POLICY_CALL = "rds:DescribeInstanceCrossBackupPolicy"
+RELATED = "RelatedInstances"
+"""Key under which :func:`fetch_db_instances` attaches ``[(via, instance id, region)]``."""
+ATTRIBUTE_CALL = "rds:DescribeDBInstanceAttribute"
+LINKS: tuple[tuple[str, str, str], ...] = (
+    # (copy mechanism, what the other instance is, the DescribeDBInstances field naming it)
+    ("alibaba.rds.read-only-instance", "a read-only instance", "ReadOnlyDBInstanceIds"),
+    (
+        "alibaba.rds.disaster-recovery-instance",
+        "its disaster-recovery instance",
+        "GuardDBInstanceId",
+    ),
+    ("alibaba.rds.temporary-instance", "its temporary instance", "TempDBInstanceId"),
+    ("alibaba.rds.primary-instance", "its primary instance", "MasterInstanceId"),
+)
 
 PAGE_SIZE = 100
 Item = Mapping[str, Any]
@@ -57,8 +87,60 @@ def fetch_db_instances(client: Any, region: str) -> list[Item]:
         out.extend(items)
         total = count_of(body, "TotalRecordCount", "rds:DescribeDBInstances")
         if not items or len(out) >= total:
-            return [{**i, CROSS_BACKUP: _policy(client, region, i)} for i in out]
+            where = _Regions(client, region, out)
+            return [
+                {**i, CROSS_BACKUP: _policy(client, region, i), RELATED: where.related(i)}
+                for i in out
+            ]
         page += 1
+
+
+def _linked_ids(item: Item, field: str) -> list[str]:
+    """The instance ids ``field`` of a ``DescribeDBInstances`` item names (one, or a list)."""
+    value = item.get(field)
+    if field == "ReadOnlyDBInstanceIds":  # {"ReadOnlyDBInstanceId": [{"DBInstanceId": ...}]}
+        rows = value.get("ReadOnlyDBInstanceId") if isinstance(value, Mapping) else None
+        value = [r.get("DBInstanceId") for r in rows or () if isinstance(r, Mapping)]
+        return [str(v) for v in value if v]
+    return [str(value)] if isinstance(value, str) and value.strip() else []
+
+
+class _Regions:
+    """Where each instance a region's instances name is: listed here, or looked up once."""
+
+    def __init__(self, client: Any, region: str, listed: list[Item]) -> None:
+        self._client, self._region = client, region
+        self._known: dict[str, str | Unread] = {
+            str(i["DBInstanceId"]): str(i.get("RegionId") or region) for i in listed
+        }
+
+    def related(self, item: Item) -> list[tuple[str, str, str | Unread]]:
+        out: list[tuple[str, str, str | Unread]] = []
+        for via, _what, field in LINKS:
+            for other in _linked_ids(item, field):
+                if other not in self._known:
+                    fetch = partial(fetch_instance_region, self._client, self._region, other)
+                    target = f"instance {other}"
+                    self._known[other] = lookup(ATTRIBUTE_CALL, target, fetch, classify)
+                out.append((via, other, self._known[other]))
+        return out
+
+
+def fetch_instance_region(client: Any, region: str, ident: str) -> str:
+    """The region of RDS instance ``ident`` (``DescribeDBInstanceAttribute``).
+
+    Raises:
+        MalformedResponse: The answer has no ``Items.DBInstanceAttribute[].RegionId``.
+    """
+    from alibabacloud_rds20140815 import models
+
+    req = models.DescribeDBInstanceAttributeRequest(dbinstance_id=ident)
+    needs = ("Items{}", "Items.DBInstanceAttribute[]", "Items.DBInstanceAttribute[].RegionId")
+    body = body_of(client.describe_dbinstance_attribute(req), ATTRIBUTE_CALL, needs)
+    rows = body["Items"]["DBInstanceAttribute"]
+    if not rows:
+        raise MalformedResponse(ATTRIBUTE_CALL, f"it lists no instance {ident} (asked in {region})")
+    return str(rows[0]["RegionId"])
 
 
 def _policy(client: Any, region: str, item: Item) -> dict[str, Any] | Unread:
@@ -101,6 +183,21 @@ def _cross_backup(item: Item) -> tuple[Location, ...]:
     )
 
 
+def _related(item: Item) -> tuple[Location, ...]:
+    found = item.get(RELATED)
+    if not isinstance(found, list):
+        return ()
+    what = {via: name for via, name, _field in LINKS}
+    out: list[Location] = []
+    for via, other, where in found:
+        if isinstance(where, Unread):
+            out.append(where.location(ProviderId.ALIBABA, via))
+        else:
+            note = f"{what[via]}, {other}, holds the same data"
+            out.append(Location(provider=ProviderId.ALIBABA, region=where, via=via, note=note))
+    return tuple(out)
+
+
 def _zone(zone_id: str | None) -> tuple[str | None, LocationKind]:
     """A multi-zone id such as ``cn-hangzhou-MAZ6(h,i)`` spans zones: judge it by region."""
     if not zone_id:
@@ -113,8 +210,8 @@ def _zone(zone_id: str | None) -> tuple[str | None, LocationKind]:
 def db_instance_to_resource(account: str, region: str, item: Item) -> Resource:
     """Turn one ``DescribeDBInstances`` item into a Resource.
 
-    Read-only and disaster-recovery instances are listed in their own regions, so each copy is a
-    Resource of its own.
+    Read-only and disaster-recovery instances are listed in their own regions as Resources of
+    their own, and are copies of their primary (and it of them): see the module docstring.
     """
     rid = str(item["DBInstanceId"])
     where = str(item.get("RegionId") or region)
@@ -127,5 +224,5 @@ def db_instance_to_resource(account: str, region: str, item: Item) -> Resource:
         id=f"acs:rds:{where}:{account}:dbinstance/{rid}",
         name=str(item.get("DBInstanceDescription") or rid),
         location=Location(provider=ProviderId.ALIBABA, region=where, zone=zone, kind=kind),
-        data_locations=_cross_backup(item),
+        data_locations=(*_cross_backup(item), *_related(item)),
     )

@@ -51,6 +51,7 @@ class FakeAlibaba:
     denied_actions: dict[str, str] = field(default_factory=dict)  # action -> error code
     untotalled: set[str] = field(default_factory=set)  # page-numbered actions without a total
     nameless_region: bool = False  # DescribeRegions adds an entry without its RegionId
+    attribute_empty: bool = False  # DescribeDBInstanceAttribute answers an empty list
 
     def add(self, action: str, region: str, item: dict[str, Any]) -> None:
         self.items.setdefault((action, region), []).append(item)
@@ -81,6 +82,8 @@ class FakeAlibaba:
             return _json({"Code": code, "Message": message}, 403)
         if action == "DescribeInstanceCrossBackupPolicy":
             return self._cross_backup(params, region)
+        if action == "DescribeDBInstanceAttribute":
+            return self._attribute(params)
         rows = self.items.get((action, region), [])
         return self._page(action, params, rows)
 
@@ -107,6 +110,24 @@ class FakeAlibaba:
             **policy,
         }
         return _json(body)
+
+    def _attribute(self, params: dict[str, str]) -> Response:
+        """Shape: the RDS API reference's DescribeDBInstanceAttribute response example
+        (``Items.DBInstanceAttribute[]``, each with ``DBInstanceId``, ``RegionId``,
+        ``ZoneId``, ``DBInstanceType``...): the instance as ``DescribeDBInstances`` lists it in
+        its region, or ``InvalidDBInstanceId.NotFound`` (404) for an instance no region has.
+        """
+        ident = params.get("DBInstanceId", "")
+        if self.attribute_empty:
+            return _json({"Items": {"DBInstanceAttribute": []}, "RequestId": "0A1B2C3D"})
+        for (action, region), rows in self.items.items():
+            for row in rows:
+                if action == "DescribeDBInstances" and row.get("DBInstanceId") == ident:
+                    found = {"RegionId": region, **row}
+                    body = {"Items": {"DBInstanceAttribute": [found]}, "RequestId": "0A1B2C3D"}
+                    return _json(body)
+        message = "The specified instance is not found."
+        return _json({"Code": "InvalidDBInstanceId.NotFound", "Message": message}, 404)
 
     def _page(self, action: str, params: dict[str, str], rows: list[dict[str, Any]]) -> Response:
         spec = _RPC_LISTS.get(action)
