@@ -13,8 +13,8 @@ in every region DescribeRegions lists: EC2 instances, volumes, owned snapshots a
 and the snapshots and AMIs in the Recycle Bin; RDS DB instances, clusters (and global clusters
 when a cluster is global), DB snapshots, cluster snapshots and retained automated backups;
 DynamoDB tables (ListTables, DescribeTable each, DescribeGlobalTable for a legacy global
-table); S3 buckets with their region and replication (read in the bucket's region) and each
-replication destination's region. The contenders:
+table) and backups; S3 buckets with their region and replication (read in the bucket's
+region) and each replication destination's region. The contenders:
 
 * ``fair``: what a competent engineer writes: one ``boto3.Session``, one client per service
   and region built once (under a lock: sessions are not thread-safe), a pool of 32 threads
@@ -192,6 +192,8 @@ def regional_reads(clients: dict[str, Any], region: str) -> list[Row]:
         if table.get("GlobalTableVersion") == "2017.11.29":
             ddb.describe_global_table(GlobalTableName=name)
         rows.append((table["TableArn"], region, copies))
+    backups = pages(ddb, "list_backups", "BackupSummaries", BackupType="ALL")
+    rows += [(b["BackupArn"], region, ()) for b in backups]  # kept after a table is deleted
     return rows
 
 
@@ -286,6 +288,7 @@ def run_floor() -> dict[str, Any]:
             ("rds", "describe_db_cluster_snapshots", {}),
             ("rds", "describe_db_instance_automated_backups", {}),
             ("dynamodb", "list_tables", {}),
+            ("dynamodb", "list_backups", {"BackupType": "ALL"}),
         )
     ]
     listings.append(("us-east-1", "s3", "list_buckets", {}))
@@ -319,6 +322,7 @@ def count(operation: str, answer: dict[str, Any]) -> int:
         "describe_images": "Images",
         "list_snapshots_in_recycle_bin": "Snapshots",
         "list_images_in_recycle_bin": "Images",
+        "list_backups": "BackupSummaries",
         "describe_db_instances": "DBInstances",
         "describe_db_clusters": "DBClusters",
         "describe_db_snapshots": "DBSnapshots",

@@ -39,6 +39,7 @@ CALLS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("rds", "eu-west-1", "describe_db_cluster_snapshots", {}),
     ("rds", "eu-west-1", "describe_db_instance_automated_backups", {}),
     ("dynamodb", "eu-west-1", "list_tables", {}),
+    ("dynamodb", "eu-west-1", "list_backups", {"BackupType": "ALL"}),
     ("dynamodb", "eu-west-1", "describe_table", {"TableName": "t"}),
     ("s3", "us-east-1", "list_buckets", {}),
     ("s3", "eu-west-1", "get_bucket_location", {"Bucket": "b"}),

@@ -4,6 +4,11 @@ Version 2019.11.21 global tables list their replicas in ``DescribeTable`` (``Rep
 multi-Region strongly consistent one its witness region (``GlobalTableWitnesses``).
 Version 2017.11.29 tables do not: for those (and only those) ``DescribeGlobalTable`` is
 called to read the ``ReplicationGroup``.
+
+Backups (``ListBackups`` with ``BackupType=ALL``: on demand, made by DynamoDB, and made by AWS
+Backup) are data in their table's region, kept after the table is deleted until the backup
+is: each is listed as a resource of its region, so a region whose tables are all gone still
+shows the data it keeps.
 """
 
 from __future__ import annotations
@@ -34,12 +39,15 @@ __all__ = [
     "GLOBAL_TABLE_V1",
     "GLOBAL_TABLE_WITNESS",
     "V1",
+    "collect_backups",
     "collect_tables",
+    "fetch_backups",
     "fetch_global_table",
     "fetch_table",
     "fetch_table_names",
     "fetch_tables",
     "replication_regions",
+    "to_backup",
     "to_resource",
 ]
 
@@ -168,6 +176,30 @@ def collect_tables(ctx: AwsContext) -> list[Resource]:
     return out
 
 
+def fetch_backups(client: DynamoDBClient) -> list[Mapping[str, Any]]:
+    """Every backup of the region's tables, of every type (``ListBackups``, all pages)."""
+    pages = client.get_paginator("list_backups").paginate(BackupType="ALL")
+    return [b for page in pages for b in page.get("BackupSummaries") or ()]
+
+
+def to_backup(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """A ``BackupSummary`` as a resource of its region, named for its table."""
+    name = str(raw.get("BackupName") or raw["BackupArn"].rsplit("/", 1)[-1])
+    table = raw.get("TableName")
+    return resource(
+        ctx,
+        service="dynamodb",
+        type="backup",
+        id=str(raw["BackupArn"]),
+        name=f"{name} (backup of table {table})" if table else name,
+    )
+
+
+def collect_backups(ctx: AwsContext) -> list[Resource]:
+    """Backups of ``ctx.region``, whether or not their tables still exist."""
+    return [to_backup(b, ctx) for b in fetch_backups(ctx.client("dynamodb"))]
+
+
 COLLECTORS: tuple[Collector, ...] = (
     Collector(
         "dynamodb",
@@ -185,6 +217,19 @@ COLLECTORS: tuple[Collector, ...] = (
             GLOBAL_TABLE,
             GLOBAL_TABLE_V1,
             GLOBAL_TABLE_WITNESS,
+        ),
+    ),
+    Collector(
+        "dynamodb",
+        "backups",
+        collect_backups,
+        actions=("dynamodb:ListBackups",),
+        answers={"ListBackups": ("BackupSummaries[]", "BackupSummaries[].BackupArn")},
+        copies=declare(
+            "dynamodb",
+            "backup",
+            note="kept in its table's region; a copy to another region (AWS Backup) is a "
+            "recovery point of the destination vault",
         ),
     ),
 )

@@ -4,7 +4,7 @@ import json
 
 from cloudaudit.providers.aws.services import dynamodb
 
-(TABLES,) = dynamodb.COLLECTORS
+TABLES, BACKUPS = dynamodb.COLLECTORS
 
 
 def _table(client, name):
@@ -103,3 +103,18 @@ def test_mrsc_witness_region_is_a_copy(aws):
     assert aws.copies(res) == {"eu-west-3", "eu-west-2"}
     witness = next(c for c in res.data_locations if c.region == "eu-west-2")
     assert witness.via == "aws.dynamodb.global-table-witness"
+
+
+def test_a_backup_outlives_its_table_and_is_data_in_its_region(aws):
+    """ListBackups (BackupType=ALL): a Hong Kong table deleted after an on-demand backup
+    leaves the backup, and with it the data, in Hong Kong."""
+    hk = aws.client("dynamodb", "ap-east-1")
+    _table(hk, "orders")
+    arn = hk.create_backup(TableName="orders", BackupName="before-move")["BackupDetails"]
+    hk.delete_table(TableName="orders")
+    assert aws.run(TABLES, "ap-east-1") == {}
+    (backup,) = aws.run(BACKUPS, "ap-east-1").values()
+    assert backup.id == arn["BackupArn"] and backup.type == "backup"
+    assert backup.name == "before-move (backup of table orders)"
+    assert backup.location.region == "ap-east-1"
+    assert aws.run(BACKUPS, "us-east-1") == {}
