@@ -111,6 +111,7 @@ PLACES: dict[str, str] = {
     "rds:DescribeGlobalClusters GlobalClusters[].GlobalClusterIdentifier": READ,
     "rds:DescribeGlobalClusters GlobalClusters[].GlobalClusterMembers[].DBClusterArn": READ,
     "redshift:DescribeClusters Clusters[].ClusterSnapshotCopyStatus.DestinationRegion": READ,
+    "redshift:DescribeClusterSnapshots Snapshots[].SourceRegion": FROM,
     "secretsmanager:DescribeSecret CrossAccountPrimary.PrimarySecretARN": READ,
     "secretsmanager:DescribeSecret CrossAccountReplicas[].ReplicaSecretARN": READ,
     "secretsmanager:DescribeSecret CrossAccountReplicas[].ReplicationRoleARN": ROLE,
@@ -128,6 +129,11 @@ OUTPOSTS: dict[str, str] = {
     "ec2:DescribeVolumes Volumes[].OutpostArn": READ,
     "elasticache:DescribeCacheClusters CacheClusters[].CacheNodes[].CustomerOutpostArn": READ,
     "elasticache:DescribeCacheClusters CacheClusters[].PreferredOutpostArn": READ,
+    "elasticache:DescribeSnapshots Snapshots[].PreferredOutpostArn": READ,
+    "elasticache:DescribeSnapshots Snapshots[].NodeSnapshots[].NodeGroupConfiguration"
+    ".PrimaryOutpostArn": READ,
+    "elasticache:DescribeSnapshots Snapshots[].NodeSnapshots[].NodeGroupConfiguration"
+    ".ReplicaOutpostArns": READ,
     "elasticache:DescribeReplicationGroups ReplicationGroups[].MemberClustersOutpostArns": (
         "the member clusters' own: read on each cluster"
     ),

@@ -5,6 +5,9 @@ copies in the regions of the other members. ``DescribeReplicationGroups`` is cal
 some cluster belongs to a replication group, ``DescribeGlobalReplicationGroups`` only when
 some replication group is part of a Global Datastore. Both are secondary calls: when one fails,
 the clusters are still reported, with an unknown copy that names the call.
+
+Snapshots (``DescribeSnapshots``: manual, automatic and final ones) are data in their region
+and outlive the cluster they were taken from: each is listed as a resource of its region.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ __all__ = [
     "COLLECTORS",
     "GLOBAL_DATASTORE",
     "collect_clusters",
+    "collect_snapshots",
     "fetch_clusters",
     "fetch_global_groups",
     "fetch_replication_groups",
+    "fetch_snapshots",
     "global_regions",
     "group_copies",
     "to_resource",
+    "to_snapshot",
 ]
 
 GLOBAL_DATASTORE = Mechanism(
@@ -173,6 +179,52 @@ def collect_clusters(ctx: AwsContext) -> list[Resource]:
     return [to_resource(raw, ctx, copies) for raw in clusters]
 
 
+def fetch_snapshots(client: ElastiCacheClient) -> list[Mapping[str, Any]]:
+    """Every snapshot of the client's region (``DescribeSnapshots``, all pages)."""
+    pages = client.get_paginator("describe_snapshots").paginate()
+    return [item for page in pages for item in page.get("Snapshots") or ()]
+
+
+def to_snapshot(raw: Mapping[str, Any], ctx: AwsContext) -> Resource:
+    """A ``Snapshot`` as a resource of its region, named for what it was taken from."""
+    name = str(raw["SnapshotName"])
+    source = raw.get("ReplicationGroupId") or raw.get("CacheClusterId")
+    ident = raw.get("ARN") or arn(
+        ctx.partition, "elasticache", ctx.region, ctx.account, f"snapshot:{name}"
+    )
+    res = resource(
+        ctx,
+        service="elasticache",
+        type="snapshot",
+        id=str(ident),
+        name=f"{name} (snapshot of {source})" if source else name,
+    )
+    return on_outpost(res, _snapshot_outpost(raw))
+
+
+def _snapshot_outpost(raw: Mapping[str, Any]) -> object:
+    """An Outpost the snapshot's cluster was on (preferred, or a node group's), if any.
+
+    The answer describes the cluster the snapshot was taken from, not where the snapshot is
+    stored: an Outpost there is taken as the snapshot's place (unknown unless the policy
+    maps it), never as the parent region.
+    """
+    found = raw.get("PreferredOutpostArn")
+    for node in raw.get("NodeSnapshots") or ():
+        group = node.get("NodeGroupConfiguration") or {}
+        found = (
+            found
+            or group.get("PrimaryOutpostArn")
+            or next(iter(group.get("ReplicaOutpostArns") or ()), None)
+        )
+    return found
+
+
+def collect_snapshots(ctx: AwsContext) -> list[Resource]:
+    """Snapshots of ``ctx.region``, whether or not their cluster still exists."""
+    return [to_snapshot(raw, ctx) for raw in fetch_snapshots(ctx.client("elasticache"))]
+
+
 COLLECTORS: tuple[Collector, ...] = (
     Collector(
         "elasticache",
@@ -192,6 +244,18 @@ COLLECTORS: tuple[Collector, ...] = (
             "elasticache",
             "cache-cluster",
             GLOBAL_DATASTORE,
+        ),
+    ),
+    Collector(
+        "elasticache",
+        "snapshots",
+        collect_snapshots,
+        actions=("elasticache:DescribeSnapshots",),
+        answers={"DescribeSnapshots": ("Snapshots[]", "Snapshots[].SnapshotName")},
+        copies=declare(
+            "elasticache",
+            "snapshot",
+            note="a copy (CopySnapshot) is a snapshot of its own, in the same region",
         ),
     ),
 )

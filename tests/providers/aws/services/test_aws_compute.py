@@ -60,7 +60,7 @@ def test_eks_and_ecs_clusters(aws):
 
 
 def test_redshift_clusters_zone_and_snapshot_copy(aws):
-    (clusters,) = redshift.COLLECTORS
+    clusters, _snapshots = redshift.COLLECTORS
     for region, zone in (("us-east-1", "us-east-1a"), ("ap-east-1", "ap-east-1b")):
         aws.client("redshift", region).create_cluster(
             ClusterIdentifier="warehouse",
@@ -85,7 +85,7 @@ def test_redshift_clusters_zone_and_snapshot_copy(aws):
 
 
 def test_elasticache_clusters_zone(aws):
-    (clusters,) = elasticache.COLLECTORS
+    clusters, _snapshots = elasticache.COLLECTORS
     for region, zone in (("us-east-1", "us-east-1c"), ("ap-east-1", "ap-east-1a")):
         aws.client("elasticache", region).create_cache_cluster(
             CacheClusterId="sessions",
@@ -125,7 +125,7 @@ def test_opensearch_domains_batched(aws):
 
 
 def test_elasticache_replication_group_members(aws):
-    (clusters,) = elasticache.COLLECTORS
+    clusters, _snapshots = elasticache.COLLECTORS
     aws.client("elasticache", "eu-west-1").create_replication_group(
         ReplicationGroupId="carts",
         ReplicationGroupDescription="carts",
@@ -186,3 +186,70 @@ def test_elasticache_global_datastore_members_are_copies(aws):
         "elasticache:DescribeGlobalReplicationGroups on global datastore ldgnf-carts "
         "failed: NotListed"
     )
+
+
+def test_a_redshift_snapshot_outlives_its_cluster(aws):
+    """DescribeClusterSnapshots: a manual snapshot kept when its Hong Kong cluster was deleted
+    is still data in Hong Kong."""
+    _clusters, snapshots = redshift.COLLECTORS
+    hk = aws.client("redshift", "ap-east-1")
+    hk.create_cluster(
+        ClusterIdentifier="warehouse",
+        NodeType="dc2.large",
+        MasterUsername="admin1",
+        MasterUserPassword="Password123",
+    )
+    hk.create_cluster_snapshot(SnapshotIdentifier="before-move", ClusterIdentifier="warehouse")
+    hk.delete_cluster(ClusterIdentifier="warehouse", SkipFinalClusterSnapshot=True)
+    (snap,) = aws.run(snapshots, "ap-east-1").values()
+    assert snap.id == "arn:aws:redshift:ap-east-1:123456789012:snapshot:warehouse/before-move"
+    assert snap.name == "before-move (snapshot of cluster warehouse)"
+    assert (snap.type, snap.location.region) == ("snapshot", "ap-east-1")
+    assert aws.run(snapshots, "us-east-1") == {}
+
+
+def test_a_redshift_snapshot_shared_by_another_account_is_its_owner_s():
+    """``OwnerAccount`` as in the Redshift API reference's Snapshot: a snapshot another
+    account shares with this one is listed here too, and is the other account's data."""
+    theirs = {"SnapshotIdentifier": "theirs", "OwnerAccount": "999999999999"}
+    ours = {"SnapshotIdentifier": "ours", "OwnerAccount": "123456789012"}
+    unnamed = {"SnapshotIdentifier": "unnamed"}
+    kept = redshift.owned([theirs, ours, unnamed], "123456789012")
+    assert [s["SnapshotIdentifier"] for s in kept] == ["ours", "unnamed"]
+
+
+def test_an_elasticache_snapshot_outlives_its_cluster(aws):
+    _clusters, snapshots = elasticache.COLLECTORS
+    hk = aws.client("elasticache", "ap-east-1")
+    hk.create_cache_cluster(
+        CacheClusterId="sessions", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1
+    )
+    hk.create_snapshot(CacheClusterId="sessions", SnapshotName="before-move")
+    hk.delete_cache_cluster(CacheClusterId="sessions")
+    (snap,) = aws.run(snapshots, "ap-east-1").values()
+    assert snap.id == "arn:aws:elasticache:ap-east-1:123456789012:snapshot:before-move"
+    assert snap.name == "before-move (snapshot of sessions)"
+    assert (snap.type, snap.location.region) == ("snapshot", "ap-east-1")
+    assert aws.run(snapshots, "us-east-1") == {}
+
+
+def test_an_elasticache_snapshot_of_an_outpost_cluster_is_not_placed_in_the_region(aws):
+    """``PreferredOutpostArn`` / a node group's ``PrimaryOutpostArn`` (the Snapshot shape of the
+    ElastiCache API reference): the snapshot is placed on the Outpost, unknown unless mapped."""
+    outpost = "arn:aws:outposts:eu-west-1:123456789012:outpost/op-0123456789abcdef0"
+    for raw in (
+        {"SnapshotName": "a", "CacheClusterId": "c", "PreferredOutpostArn": outpost},
+        {
+            "SnapshotName": "b",
+            "ReplicationGroupId": "g",
+            "NodeSnapshots": [{"NodeGroupConfiguration": {"PrimaryOutpostArn": outpost}}],
+        },
+        {
+            "SnapshotName": "c",
+            "NodeSnapshots": [{"NodeGroupConfiguration": {"ReplicaOutpostArns": [outpost]}}],
+        },
+    ):
+        res = elasticache.to_snapshot(raw, aws.ctx("eu-west-1"))
+        assert (res.location.site, res.location.kind.value) == (outpost, "unknown")
+    plain = elasticache.to_snapshot({"SnapshotName": "d"}, aws.ctx("eu-west-1"))
+    assert plain.location.site is None and plain.location.region == "eu-west-1"

@@ -86,7 +86,7 @@ def _check_unknown_place(found: dict[str, Resource], note: str) -> None:
     assert found["scratch"].location.note == note
 
 
-(CACHES,) = elasticache.COLLECTORS
+CACHES, _SNAPSHOTS = elasticache.COLLECTORS
 FILE_SYSTEMS, _ = fsx.COLLECTORS
 (KEYS,) = kms.COLLECTORS
 CASES = {
