@@ -331,7 +331,7 @@ class EvidenceRun:
         self.started = datetime.now(UTC)
         self.recorder: Recorder | None = None
 
-    def unit_context(self, redact: Callable[[str], str]) -> Callable[[str], Any]:
+    def unit_context(self, redact: Callable[[str], str]) -> Callable[[str, bool], Any]:
         """The per-unit context manager for the fan-out; ``redact`` masks credentials."""
         self.recorder = Recorder(redact, on_unit=self.writer.unit)
         return self.recorder.unit

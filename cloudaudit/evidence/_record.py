@@ -170,8 +170,15 @@ class Recorder:
             unit.records.append(rec)
 
     @contextmanager
-    def unit(self, scope: str) -> Iterator[None]:
-        """Run the body as unit ``scope``: :func:`record` calls in it land in this unit."""
+    def unit(self, scope: str, linked: bool = True) -> Iterator[None]:
+        """Run the body as unit ``scope``: :func:`record` calls in it land in this unit.
+
+        Args:
+            scope: The unit's scope (``aws/123456789012/eu-west-1/ec2``).
+            linked: Whether resources are linked to its records (:meth:`link`). A discovery
+                step's records (the accounts, the regions) are written but never searched:
+                no resource is read from them, and an organization's are large.
+        """
         current = _UnitRecords(scope)
         token = _CURRENT.set((self, current))
         try:
@@ -179,8 +186,9 @@ class Recorder:
         finally:
             _CURRENT.reset(token)
             key = tuple(scope.split("/"))
-            with self._lock:
-                self._index.setdefault(key[:2], []).extend(current.records)
+            if linked:
+                with self._lock:
+                    self._index.setdefault(key[:2], []).extend(current.records)
             if self.on_unit is not None and current.records:
                 self.on_unit(scope, tuple(current.records))
 
@@ -190,7 +198,8 @@ class Recorder:
         A record names it when its id or name is a JSON value there, or a value in a JSON
         document the answer carries as a string. Records of units of its own account come
         first, then those of provider-wide units (a Resource Graph or Cloud Asset query over
-        many subscriptions or projects, a discovery step), then any unit of the provider.
+        many subscriptions or projects), then any unit of the provider. Units recorded with
+        ``linked=False`` (discovery) are never searched.
         """
         quoted = [json.dumps(n, ensure_ascii=False) for n in _names(r)]
         # also as a value inside a JSON document carried as a string (AWS Config's

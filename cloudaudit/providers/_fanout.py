@@ -99,8 +99,10 @@ class FanOut:
         secrets: Strings to mask in gap messages (credentials the caller passed in).
         progress: Called with ``(done, total, scope)`` after each unit; ``done`` and
             ``total`` count the units of ``scope.provider`` over every run so far.
-        unit_context: Each unit runs inside ``unit_context(str(scope))`` when given (the
-            evidence recorder files what the unit reads under its scope).
+        unit_context: Each unit runs inside ``unit_context(str(scope), True)`` when given
+            (the evidence recorder files what the unit reads under its scope), a discovery
+            step (:meth:`evidence`) inside ``unit_context(str(scope), False)`` (filed, and
+            never searched for the resources' records).
         cancel: Set it to stop the run: units not started yet become ``Cancelled`` gaps.
         deadline: A :func:`time.monotonic` instant; from then on the run is cancelled.
 
@@ -116,7 +118,7 @@ class FanOut:
     progress: Callable[[int, int, Scope], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     deadline: float | None = None
-    unit_context: Callable[[str], AbstractContextManager[None]] | None = None
+    unit_context: Callable[[str, bool], AbstractContextManager[None]] | None = None
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _helpers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _slots: Slots = field(init=False, repr=False)
@@ -153,7 +155,9 @@ class FanOut:
 
     def evidence(self, scope: Scope) -> AbstractContextManager[None]:
         """Record the answers read in the body as ``scope``'s (see :meth:`Work.evidence`)."""
-        return nullcontext() if self.unit_context is None else self.unit_context(str(scope))
+        # not linked: no resource is read from what discovery reads, so resources are never
+        # searched for in it (an organization's account list, an aggregator's source status)
+        return nullcontext() if self.unit_context is None else self.unit_context(str(scope), False)
 
     def guard(self, unit: Unit) -> Outcome:
         """Run one unit; any exception becomes a gap for its scope."""
@@ -162,7 +166,9 @@ class FanOut:
         sink = DetailSink(functools.partial(self._detail_gap, unit.scope))
         try:
             recording = (
-                nullcontext() if self.unit_context is None else self.unit_context(str(unit.scope))
+                nullcontext()
+                if self.unit_context is None
+                else self.unit_context(str(unit.scope), True)
             )
             with collecting(sink), recording, self.running.unit(unit.scope):
                 resources = unit.run()  # evidence: what the unit reads is its scope's

@@ -163,6 +163,8 @@ def test_the_bundle_keeps_what_discovery_read(
     assert account == {by_op["sts:GetCallerIdentity"]["Account"]}
     regions = {r["RegionName"]: r["OptInStatus"] for r in by_op["ec2:DescribeRegions"]["Regions"]}
     assert set(REGIONS) <= set(regions)
+    discovery = {r["sha256"] for r in found}
+    assert not [f.resource.id for f in report.findings if discovery & set(f.resource.records)]
     assert verify_bundle(bundle) == []
     everything = "".join(p.read_text() for p in bundle.rglob("*") if p.is_file())
     assert CANARY_SECRET not in everything
