@@ -80,7 +80,10 @@ def temp_beside(path: Path) -> tuple[int, Path]:
     import tempfile
 
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+        # the name shortened: a report name the system allows is never refused for the
+        # length of its temporary sibling's
+        prefix = f".{path.name[:64]}."
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".partial")
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return fd, Path(name)

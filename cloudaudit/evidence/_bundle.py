@@ -134,7 +134,10 @@ class BundleWriter:
         parent = self.target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+            # the name shortened: a folder name the system allows is never refused for the
+            # length of its temporary sibling's
+            prefix = f".{self.target.name[:64]}."
+            self._tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
         except OSError as exc:
             raise ConfigurationError(
                 f"{self.target}: cannot create the evidence folder: {exc.strerror or exc}. "

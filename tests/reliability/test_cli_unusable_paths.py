@@ -149,3 +149,18 @@ def test_a_folder_that_cannot_be_made_is_refused_before_anything(
     assert "report.json" in result.output or "bundle" in result.output
     assert "credentials" not in result.output  # the folder is refused before anything else
     assert sorted(str(p) for p in inputs.rglob("*")) == before
+
+
+@pytest.mark.parametrize("option", ["--output", "--evidence"])
+def test_the_longest_name_the_system_allows_is_used(
+    option: str, inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """250 characters: allowed, though its temporary sibling (``.NAME.xxxxxxxx.partial``)
+    would not be with the whole name in it."""
+    monkeypatch.chdir(tmp_path)
+    name = "r" * 250
+    args = ["audit", "inventory", str(inputs / "inv.json"), option, name]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code in (0, 1, 3), result.output
+    assert (tmp_path / name).exists()
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary sibling left
