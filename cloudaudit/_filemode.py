@@ -14,9 +14,29 @@ import stat
 import threading
 from pathlib import Path
 
-__all__ = ["settle_mode"]
+__all__ = ["existing_folder", "settle_mode", "temp_prefix"]
 
 _LOCK = threading.Lock()
+
+
+def temp_prefix(target: Path) -> str:
+    """The prefix of ``target``'s temporary sibling: its name, shortened.
+
+    A name the file system allows (255 bytes) is then never refused for the length of its
+    temporary sibling's (``.NAME.xxxxxxxx.partial``).
+    """
+    return f".{target.name[:64]}."
+
+
+def existing_folder(path: Path) -> Path:
+    """``path``, or the nearest folder above it that exists (what ``mkdir -p`` starts from).
+
+    Raises:
+        OSError: A name on the way cannot be looked up (too long, a loop of links).
+    """
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def settle_mode(temporary: Path, target: Path, *, directory: bool = False) -> None:

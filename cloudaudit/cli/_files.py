@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from cloudaudit._filemode import settle_mode
+from cloudaudit._filemode import settle_mode, temp_prefix
 from cloudaudit.outcome import EXIT_CONFIG
 
 __all__ = [
@@ -80,9 +80,7 @@ def temp_beside(path: Path) -> tuple[int, Path]:
     import tempfile
 
     try:
-        # the name shortened: a report name the system allows is never refused for the
-        # length of its temporary sibling's
-        prefix = f".{path.name[:64]}."
+        prefix = temp_prefix(path)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".partial")
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc

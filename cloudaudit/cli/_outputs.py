@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cloudaudit._filemode import existing_folder
 from cloudaudit.cli._files import (
     OutputError,
     Staged,
@@ -181,9 +182,7 @@ def _check_target(path: Path, *, created: bool) -> None:
         return
     if path.is_dir():
         raise OutputError(f"{where}: it is a directory (name a file, or use several formats)")
-    folder = path.parent
-    while created and not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = existing_folder(path.parent) if created else path.parent
     if not folder.exists():
         raise OutputError(f"{where}: {folder} does not exist (create it, or choose another path)")
     if not folder.is_dir():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from cloudaudit._filemode import existing_folder
 from cloudaudit.cli._common import EXIT_CONFIG, EXIT_FAIL, EXIT_OK, config_errors, write_atomic
 from cloudaudit.cli._files import OutputError
 from cloudaudit.cli._outputs import NonEmptyPath
@@ -80,9 +81,7 @@ def _unwritable(folder: Path, why: str) -> OutputError:
 def _check_folder(folder: Path) -> None:
     """Refuse now (exit 2) a folder the tables cannot be written to; create nothing."""
     try:
-        existing = folder
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
+        existing = existing_folder(folder)
         if not existing.is_dir():
             raise _unwritable(folder, f"{existing} is not a folder")
     except OSError as exc:  # the name cannot even be looked up (too long, a loop of links)

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cloudaudit._filemode import settle_mode
+from cloudaudit._filemode import existing_folder, settle_mode, temp_prefix
 from cloudaudit._guardrail_model import Guardrail, GuardrailScope
 from cloudaudit._version import __version__
 from cloudaudit.errors import ConfigurationError
@@ -104,9 +104,7 @@ def check_bundle_target(target: str | Path) -> None:
     path = Path(target)
     try:  # looking the name up can fail too (a name too long, a loop of links)
         taken = path.exists() and (not path.is_dir() or any(path.iterdir()))
-        above = path.parent
-        while not above.exists() and above != above.parent:
-            above = above.parent
+        above = existing_folder(path.parent)
         blocked = not above.is_dir()
     except OSError as exc:
         raise ConfigurationError(
@@ -134,10 +132,7 @@ class BundleWriter:
         parent = self.target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            # the name shortened: a folder name the system allows is never refused for the
-            # length of its temporary sibling's
-            prefix = f".{self.target.name[:64]}."
-            self._tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+            self._tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(self.target), dir=parent))
         except OSError as exc:
             raise ConfigurationError(
                 f"{self.target}: cannot create the evidence folder: {exc.strerror or exc}. "

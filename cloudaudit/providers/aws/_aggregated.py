@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_config import ConfigServiceClient
     from mypy_boto3_s3 import S3Client
 
-    from cloudaudit.providers.aws._base import Collector
+    from cloudaudit.providers.aws._base import Collector, Mapper
 
 __all__ = [
     "AGGREGATABLE",
@@ -259,12 +259,6 @@ def fetch_aggregators_or_none(config: ConfigServiceClient) -> list[dict[str, Any
         return []
 
 
-def _recorder_in(
-    config_in: Callable[[str], ConfigServiceClient], region: str
-) -> tuple[Mapping[str, Any] | None, bool]:
-    return fetch_recorder(config_in(region))
-
-
 def discover(
     raw_aggregators: Iterable[Mapping[str, Any]],
     config_in: Callable[[str], ConfigServiceClient],
@@ -272,6 +266,7 @@ def discover(
     account: str,
     regions: Iterable[str],
     everywhere: Iterable[str] = (),
+    map_: Mapper | None = None,
 ) -> ConfigCoverage | None:
     """Pick an aggregator covering ``account`` and read where it can answer for it.
 
@@ -288,9 +283,10 @@ def discover(
         everywhere: Every region the account has enabled, whose recorders decide whether
             the account-wide S3 listing can come from the aggregator (see
             :func:`aggregated_units`).
+        map_: Runs the per-region recorder reads (the audit's ``map``: concurrent within its
+            bound, in the caller's evidence context); default one after the other.
     """
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
+    from cloudaudit.providers.aws._base import serial_map
 
     found = [a for a in to_aggregators(raw_aggregators) if a.covers(account)]
     if not found:
@@ -300,13 +296,7 @@ def discover(
         ok = succeeded_regions(fetch_source_status(config_in(home), agg.name), account)
         looked = dict.fromkeys([*regions, *everywhere])
         wanted = [r for r in looked if r in ok and (agg.regions is None or r in agg.regions)]
-        with ThreadPoolExecutor(max_workers=max(1, min(16, len(wanted)))) as pool:
-            # each read in a copy of this thread's context: its answer is evidence too
-            reads = [
-                pool.submit(contextvars.copy_context().run, _recorder_in, config_in, r)
-                for r in wanted
-            ]
-            answers = [f.result() for f in reads]
+        answers = (map_ or serial_map)(lambda r: fetch_recorder(config_in(r)), wanted)
     except answer_failures():
         return None
     recorded = {r: recorded_types(*a) for r, a in zip(wanted, answers, strict=True)}

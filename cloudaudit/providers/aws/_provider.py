@@ -198,22 +198,8 @@ class AwsProvider:
         # what discovery reads (the account, the regions and their opt-in status, the Config
         # aggregators and their sources' status) is evidence of its own
         with fanout.evidence(Scope(_PROVIDER, self._account, None, "discovery")):
-            with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
-                account, raw, aggregators = self._start(fanout, cache, partition, collectors)
-            regions, foreign = self._discover(raw, partition)
-            plan = _Plan(cache, account, partition, home, regions, fanout.map)
-            plan.probe.unlisted = unlisted(raw, self._regions)
-            plan.covered = self._covered
-            if aggregators:
-                enabled = [r.name for r in regions if r.enabled]
-                plan.everywhere = [
-                    r.name
-                    for r in to_regions(raw, None)
-                    if r.enabled and partition_of(r.name) == partition
-                ]
-                plan.coverage = discover(
-                    aggregators, plan.config_in, home, account, enabled, plan.everywhere
-                )
+            plan, foreign = self._plan(fanout, cache, partition, collectors)
+        account = plan.account
         if foreign:
             yield Batch(gaps=[_foreign_gap(account, r, partition) for r in foreign])
         if self._guardrails:
@@ -224,6 +210,29 @@ class AwsProvider:
                 yield from plan.batch(outcome, fanout)
         finally:
             plan.probe.close()
+
+    def _plan(
+        self, fanout: Work, cache: ClientCache, partition: str, collectors: Sequence[Collector]
+    ) -> tuple[_Plan, list[str]]:
+        """Discovery: the plan of the units, and the regions asked for of another partition."""
+        home = home_region(partition)
+        with phase("sts:GetCallerIdentity and ec2:DescribeRegions (discovery)"):
+            account, raw, aggregators = self._start(fanout, cache, partition, collectors)
+        regions, foreign = self._discover(raw, partition)
+        plan = _Plan(cache, account, partition, home, regions, fanout.map)
+        plan.probe.unlisted = unlisted(raw, self._regions)
+        plan.covered = self._covered
+        if aggregators:
+            enabled = [r.name for r in regions if r.enabled]
+            plan.everywhere = [
+                r.name
+                for r in to_regions(raw, None)
+                if r.enabled and partition_of(r.name) == partition
+            ]
+            plan.coverage = discover(
+                aggregators, plan.config_in, home, account, enabled, plan.everywhere, fanout.map
+            )
+        return plan, foreign
 
     def _start(
         self,
